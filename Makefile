@@ -1,0 +1,147 @@
+# cakiosk - self-service certificate kiosk and its reference backend.
+#
+#   make run      build, install missing Debian packages, start the demo
+#   make check    build and run every test suite (unit, screen)
+#   make asan     the same suite under AddressSanitizer + UBSan
+#   make lint     cppcheck
+#   make bench    benchmarks (on demand, prints figures)
+#   make install  PREFIX=/usr/local DESTDIR=
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share
+LOCALEDIR ?= $(DATADIR)/locale
+SYSCONFDIR ?= /etc
+DESTDIR   ?=
+
+# Build products live in $(B); an ASan build uses its own directory so the
+# two never mix objects.
+B         ?= build
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+             -Wmissing-prototypes -Wwrite-strings -Werror
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 $(WARN) -pthread
+CPPFLAGS  += -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DNCURSES_WIDECHAR=1 \
+             -DVERSION='"$(VERSION)"' -DLOCALEDIR='"$(LOCALEDIR)"' \
+             -DSYSCONFDIR='"$(SYSCONFDIR)"' -Isrc -I$(B)/gen
+
+# Only the ones we ask for; every library through pkg-config.
+KIOSK_PKGS := ncursesw inih libcrypto
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(KIOSK_PKGS) | sed 's/-D_XOPEN_SOURCE=[0-9]*//; s/-D_DEFAULT_SOURCE//')
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(KIOSK_PKGS))
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
+CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka)
+
+# Core modules: everything but main.c, so unit tests can link them.
+CORE_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+SCREEN_SRC := $(wildcard screens/*.c)
+CORE_OBJ   := $(CORE_SRC:%.c=$(B)/%.o)
+SCREEN_OBJ := $(SCREEN_SRC:%.c=$(B)/%.o)
+MAIN_OBJ   := $(B)/src/main.o
+
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_SRC   := $(wildcard tests/tools/*.c)
+TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+
+PO_FILES   := $(wildcard assets/po/*.po)
+MO_FILES   := $(PO_FILES:assets/po/%.po=$(B)/locale/%/LC_MESSAGES/cakiosk.mo)
+
+DEPS       := kiosk/install-deps.sh
+STAMP      := $(B)/.deps-ok
+
+.PHONY: all deps run check unit screen asan lint format install uninstall \
+        clean bench pot
+all: $(STAMP) $(B)/cakiosk $(MO_FILES)
+
+# The install step: a no-op when everything is there, apt-get otherwise.
+deps $(STAMP): $(DEPS)
+	@sh $(DEPS)
+	@mkdir -p $(B) && touch $(STAMP)
+
+# Art from assets/art/, as C string arrays.
+$(B)/gen/art.h: $(wildcard assets/art/*.txt) kiosk/art2c.sh | $(STAMP)
+	@mkdir -p $(dir $@)
+	sh kiosk/art2c.sh $(wildcard assets/art/*.txt) > $@
+
+$(SCREEN_OBJ): $(B)/gen/art.h
+
+$(B)/%.o: %.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/cakiosk: $(MAIN_OBJ) $(CORE_OBJ) $(SCREEN_OBJ)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/locale/%/LC_MESSAGES/cakiosk.mo: assets/po/%.po | $(STAMP)
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -o $@ $^ \
+	    $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(B)/tools/%: tests/tools/%.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+# Message catalogue template, from the sources.
+pot: assets/po/cakiosk.pot
+assets/po/cakiosk.pot: $(wildcard src/*.c src/*.h screens/*.c)
+	xgettext --from-code=UTF-8 -k_ -kN_ -kC_:1c,2 --add-comments=TRANSLATORS \
+	    --package-name=cakiosk --package-version=$(VERSION) \
+	    --sort-by-file -o $@ $^
+
+run: all
+	@sh kiosk/demo.sh $(B)
+
+check: all $(UNIT_BIN) $(TOOL_BIN)
+	@B=$(B) sh tests/run.sh
+
+unit: $(UNIT_BIN)
+	@B=$(B) SUITES=unit sh tests/run.sh
+
+screen: all $(TOOL_BIN)
+	@B=$(B) SUITES=screen sh tests/run.sh
+
+# Whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	@$(MAKE) --no-print-directory B=build-asan \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" check
+
+LINT_EXCLUDE ?= -isrc/ra
+lint: $(STAMP) $(B)/gen/art.h
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+	    --std=c11 --inline-suppr --suppress=missingIncludeSystem \
+	    -Isrc -I$(B)/gen $(LINT_EXCLUDE) src screens tests/tools
+
+format:
+	clang-format -i src/*.c src/*.h screens/*.c tests/unit/*.c tests/tools/*.c
+
+bench: all
+	@sh tests/bench/startup.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/cakiosk
+	install -m 0755 $(B)/cakiosk $(DESTDIR)$(BINDIR)/cakiosk
+	for mo in $(MO_FILES); do \
+	    l=$${mo#$(B)/locale/}; \
+	    install -D -m 0644 $$mo $(DESTDIR)$(LOCALEDIR)/$$l; \
+	done
+	install -m 0644 kiosk/cakiosk.conf.example $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk.conf.example
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cakiosk $(DESTDIR)$(LOCALEDIR)/*/LC_MESSAGES/cakiosk.mo
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

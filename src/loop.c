@@ -1,0 +1,544 @@
+/*
+ * loop.c - the event loop and the screen stack (see loop.h).
+ *
+ * Signals only write their number to a self-pipe; everything else happens
+ * here, in order, on the UI thread.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "config.h"
+#include "i18n.h"
+#include "keys.h"
+#include "log.h"
+#include "loop.h"
+#include "probe.h"
+#include "screen.h"
+#include "ui.h"
+#include "worker.h"
+#include "xmem.h"
+
+#define STACK_MAX 16
+#define TICK_IDLE_MS 1000   /* nothing moving: the clock */
+#define TICK_BUSY_MS 125    /* a spinner or a countdown on screen */
+#define PROBE_EVERY_MS 60000
+#define MAX_SESSION_HOOKS 8
+
+struct frame {
+	const struct screen_ops *ops;
+	void *state;
+};
+
+static struct {
+	const struct config *cfg;
+	struct frame stack[STACK_MAX];
+	int depth;
+	bool redraw;
+	bool quit;
+	bool assist;
+	int64_t last_input;
+	int64_t last_tick;
+	int64_t last_probe;
+	enum backend_state backend;
+	bool probing;
+	int sigpipe[2];
+	int jobfd;
+	void (*session_hooks[MAX_SESSION_HOOKS])(void);
+	int nhooks;
+} L = {.sigpipe = {-1, -1}, .jobfd = -1};
+
+int64_t
+loop_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const struct config *
+loop_config(void)
+{
+	return L.cfg;
+}
+
+void
+loop_set_assist(bool on)
+{
+	L.assist = on;
+	L.redraw = true;
+	log_info("assist mode %s", on ? "on" : "off");
+}
+
+bool
+loop_assist(void)
+{
+	return L.assist;
+}
+
+void
+loop_set_backend(enum backend_state state)
+{
+	if (L.backend != state)
+		L.redraw = true;
+	L.backend = state;
+}
+
+void
+loop_on_session_end(void (*fn)(void))
+{
+	if (L.nhooks < MAX_SESSION_HOOKS)
+		L.session_hooks[L.nhooks++] = fn;
+}
+
+static struct frame *
+top(void)
+{
+	return L.depth > 0 ? &L.stack[L.depth - 1] : NULL;
+}
+
+void
+loop_submit(struct job *job)
+{
+	job->owner = top() != NULL ? top()->state : NULL;
+	/* A screen without state cannot receive results; it must have one. */
+	worker_submit(job);
+	L.redraw = true;
+}
+
+/* ---- the screen stack ---------------------------------------------- */
+
+static void
+screen_push(enum screen_id id, const void *arg)
+{
+	const struct screen_ops *ops = screen_get(id);
+	struct frame *f;
+
+	if (L.depth == STACK_MAX) {
+		/* Only a bug gets here: start over rather than refuse to work. */
+		log_error("screen stack full opening %s", ops->name);
+		return;
+	}
+	/* A customer is starting: the worker is theirs, not the status probe's. */
+	if (L.probing)
+		worker_cancel_owner(&L);
+	f = &L.stack[L.depth++];
+	f->ops = ops;
+	f->state = ops->enter != NULL ? ops->enter(arg) : NULL;
+	log_debug("screen %s", ops->name);
+	L.redraw = true;
+}
+
+static void
+screen_pop(void)
+{
+	struct frame *f = top();
+
+	if (f == NULL)
+		return;
+	if (f->state != NULL)
+		worker_cancel_owner(f->state);
+	if (f->ops->leave != NULL)
+		f->ops->leave(f->state);
+	/* Results that still arrive for it go nowhere (see jobs_collect). */
+	f->state = NULL;
+	f->ops = NULL;
+	L.depth--;
+	L.redraw = true;
+}
+
+static void
+session_end(const char *why)
+{
+	while (L.depth > 0)
+		screen_pop();
+	for (int i = 0; i < L.nhooks; i++)
+		L.session_hooks[i]();
+	L.assist = false;
+	i18n_set((enum lang)L.cfg->language);
+	log_info("session ended (%s)", why);
+	screen_push(SCR_WELCOME, NULL);
+}
+
+static void
+apply(struct result r)
+{
+	switch (r.action) {
+	case ACT_NONE:
+		break;
+	case ACT_REDRAW:
+		L.redraw = true;
+		break;
+	case ACT_PUSH:
+		screen_push(r.target, r.arg);
+		break;
+	case ACT_POP:
+		screen_pop();
+		if (L.depth == 0)
+			screen_push(SCR_WELCOME, NULL);
+		break;
+	case ACT_REPLACE:
+		screen_pop();
+		screen_push(r.target, r.arg);
+		break;
+	case ACT_HOME:
+		session_end("customer");
+		break;
+	case ACT_MENU:
+		while (L.depth > 1 && top()->ops != screen_get(SCR_MENU))
+			screen_pop();
+		if (top()->ops != screen_get(SCR_MENU))
+			screen_push(SCR_MENU, NULL);
+		break;
+	}
+}
+
+/* ---- drawing --------------------------------------------------------- */
+
+static const char *
+backend_text(int *color)
+{
+	switch (L.backend) {
+	case BACKEND_UP:
+		*color = UI_OK;
+		return _("online");
+	case BACKEND_DOWN:
+		*color = UI_ERROR;
+		return _("cannot be reached");
+	case BACKEND_UNKNOWN:
+		break;
+	}
+	*color = UI_STATUS;
+	return _("checking...");
+}
+
+static void
+draw(void)
+{
+	struct frame *f = top();
+	struct ui_frame uf = {0};
+	int first = L.depth - 1;
+
+	ui_begin();
+	if (ui_too_small()) {
+		screen_get(SCR_TOO_SMALL)->draw(NULL);
+		ui_finish();
+		L.redraw = false;
+		return;
+	}
+	/* Dialogs are drawn over what is below them. */
+	while (first > 0 && (L.stack[first].ops->flags & SCREEN_DIALOG))
+		first--;
+	for (int i = first; i < L.depth; i++)
+		L.stack[i].ops->draw(L.stack[i].state);
+
+	const struct frame *base = &L.stack[first];
+	uf.title = L.cfg->title != NULL ? L.cfg->title
+	                                : _("CA Certificate and E-Seal Self-Service");
+	uf.terminal_id = L.cfg->terminal_id;
+	uf.screen_title = base->ops->title != NULL ? _(base->ops->title) : NULL;
+	if (base->ops->steps != NULL) {
+		uf.step = base->ops->steps(base->state, &uf.steps);
+		if (uf.step < 0)
+			uf.steps = NULL;
+	}
+	uf.footer = f->ops->footer;
+	uf.global_keys = !(f->ops->flags & SCREEN_NO_GLOBAL);
+	/* The token layer fills this in; until then there is no reader. */
+	uf.token_state = _("no reader configured");
+	uf.backend_state = backend_text(&uf.backend_color);
+	uf.extra_state = L.assist ? _("Staff assist mode") : NULL;
+	ui_frame(&uf);
+	ui_finish();
+	L.redraw = false;
+}
+
+/* ---- input ----------------------------------------------------------- */
+
+static bool
+is_global(const struct frame *f, int key)
+{
+	return !(f->ops->flags & SCREEN_NO_GLOBAL) &&
+	       (key == K_F(1) || key == K_F(2) || key == K_F(12));
+}
+
+static void
+handle_key(int key)
+{
+	struct frame *f = top();
+
+	if (key == K_FN(KEY_RESIZE)) {
+		L.redraw = true;
+		return;
+	}
+	L.last_input = loop_now();
+	if (ui_too_small())
+		return;
+	if (key == K_FN(KEY_MOUSE)) {
+		MEVENT ev;
+
+		if (getmouse(&ev) != OK ||
+		    !(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+			return;
+		key = ui_hit_key(ev.y, ev.x);
+		if (key == 0)
+			return;
+	}
+	if (is_global(f, key)) {
+		if (key == K_F(2)) {
+			i18n_set(i18n_next(i18n_get()));
+			log_info("language %s", i18n_code(i18n_get()));
+			L.redraw = true;
+		} else if (key == K_F(1)) {
+			if (f->ops == screen_get(SCR_HELP))
+				apply(RESULT(ACT_POP));
+			else
+				apply(RESULT_PUSH(SCR_HELP, f->ops));
+		} else if (!(f->ops->flags & SCREEN_NO_STAFF_CALL)) {
+			log_warn("customer called staff from %s", f->ops->name);
+			apply(RESULT_PUSH(SCR_MESSAGE, _("A member of staff has been called "
+			                                 "and will be with you shortly.")));
+		}
+		return;
+	}
+	if (f->ops->key != NULL)
+		apply(f->ops->key(f->state, key));
+}
+
+static void
+read_keys(void)
+{
+	wint_t wc;
+	int rc;
+
+	while ((rc = get_wch(&wc)) != ERR) {
+		int key = rc == KEY_CODE_YES ? K_FN((int)wc) : (int)wc;
+
+		/* One Enter, whichever the terminal sends. */
+		if (key == '\r' || key == K_FN(KEY_ENTER))
+			key = K_ENTER;
+		if (key == K_FN(KEY_BACKSPACE) || key == '\b')
+			key = K_BACKSPACE;
+		handle_key(key);
+		if (L.quit)
+			break;
+	}
+}
+
+/* ---- jobs, timers, signals ------------------------------------------- */
+
+static void
+jobs_collect(void)
+{
+	struct job *job;
+
+	while ((job = worker_take_done()) != NULL) {
+		struct frame *owner = NULL;
+
+		for (int i = 0; i < L.depth; i++)
+			if (job->owner != NULL && L.stack[i].state == job->owner)
+				owner = &L.stack[i];
+		if (job->owner == &L) {
+			if (!job_cancelled(job))
+				probe_result_apply(job);
+			L.probing = false;
+		} else if (owner != NULL && owner->ops->job_done != NULL &&
+		           !job_cancelled(job)) {
+			apply(owner->ops->job_done(owner->state, job));
+		}
+		job->release(job);
+		L.redraw = true;
+	}
+}
+
+static void
+maybe_probe(int64_t now)
+{
+	struct job *job;
+
+	/* Only while nobody is being served: the worker is theirs otherwise. */
+	if (L.probing || worker_pending() > 0 || top()->ops != screen_get(SCR_WELCOME))
+		return;
+	if (L.last_probe != 0 && now - L.last_probe < PROBE_EVERY_MS)
+		return;
+	job = probe_new(L.cfg->backend_url, L.cfg->connect_timeout);
+	if (job == NULL)
+		return;
+	L.last_probe = now;
+	L.probing = true;
+	job->owner = &L;
+	worker_submit(job);
+}
+
+static void
+idle_check(int64_t now)
+{
+	struct frame *f = top();
+	int timeout = L.assist ? L.cfg->assist_idle_timeout : L.cfg->idle_timeout;
+
+	if (f->ops->flags & SCREEN_NO_IDLE || f->ops == screen_get(SCR_IDLE))
+		return;
+	/* Someone waiting on a card or the backend is not idle. */
+	if (worker_pending() > (L.probing ? 1 : 0))
+		return;
+	if (now - L.last_input >= (int64_t)timeout * 1000) {
+		log_info("idle for %d s on %s", timeout, f->ops->name);
+		screen_push(SCR_IDLE, &L.cfg->idle_countdown);
+	}
+}
+
+static void
+tick(int64_t now)
+{
+	struct frame *f = top();
+
+	L.last_tick = now;
+	if (f->ops->tick != NULL)
+		apply(f->ops->tick(f->state, now));
+	idle_check(now);
+	maybe_probe(now);
+	/* The clock in the header; cheap, curses sends only what changed. */
+	L.redraw = true;
+}
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+	ssize_t unused = write(L.sigpipe[1], &c, 1);
+
+	(void)unused;
+	errno = saved;
+}
+
+static void
+on_crash(int sig)
+{
+	/* Leave the terminal usable for whoever looks at it next. */
+	ui_emergency_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int
+signals_init(void)
+{
+	static const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	struct sigaction sa;
+
+	if (pipe2(L.sigpipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return -1;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A kiosk is not ended from its keyboard. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++)
+		sigaction(crash[i], &sa, NULL);
+	return 0;
+}
+
+static void
+signals_read(void)
+{
+	unsigned char c;
+
+	while (read(L.sigpipe[0], &c, 1) == 1) {
+		if (c == SIGTERM || c == SIGHUP) {
+			log_info("signal %d: shutting down", c);
+			L.quit = true;
+		}
+	}
+}
+
+int
+loop_run(const struct config *cfg)
+{
+	struct pollfd pfd[3];
+
+	L.cfg = cfg;
+	if (signals_init() != 0) {
+		log_error("cannot set up signal handling");
+		return 1;
+	}
+	L.jobfd = worker_start();
+	if (L.jobfd < 0) {
+		log_error("cannot start the worker thread");
+		return 1;
+	}
+	if (ui_init() != 0) {
+		worker_stop();
+		log_error("cannot start the screen (TERM=%s)",
+		          getenv("TERM") != NULL ? getenv("TERM") : "");
+		return 1;
+	}
+	log_set_screen_active(true);
+	L.last_input = loop_now();
+	screen_push(SCR_WELCOME, NULL);
+	log_info("ready on terminal %s", cfg->terminal_id);
+
+	while (!L.quit) {
+		int64_t now = loop_now();
+		int period = worker_pending() > (L.probing ? 1 : 0) ||
+		                     top()->ops->tick != NULL
+		                 ? TICK_BUSY_MS
+		                 : TICK_IDLE_MS;
+		int wait = (int)(L.last_tick + period - now);
+
+		if (wait <= 0) {
+			tick(now);
+			wait = period;
+		}
+		if (L.redraw)
+			draw();
+		pfd[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = L.sigpipe[0], .events = POLLIN};
+		pfd[2] = (struct pollfd){.fd = L.jobfd, .events = POLLIN};
+		if (poll(pfd, 3, wait) < 0) {
+			if (errno != EINTR)
+				break;
+			/* SIGWINCH: curses queues KEY_RESIZE; read it now. */
+			read_keys();
+			continue;
+		}
+		if (pfd[1].revents & POLLIN)
+			signals_read();
+		if (pfd[2].revents & POLLIN)
+			jobs_collect();
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (pfd[0].revents & (POLLHUP | POLLERR) && !(pfd[0].revents & POLLIN)) {
+				log_error("terminal gone: shutting down");
+				break;
+			}
+			read_keys();
+		}
+	}
+	while (L.depth > 0)
+		screen_pop();
+	for (int i = 0; i < L.nhooks; i++)
+		L.session_hooks[i]();
+	worker_stop();
+	ui_end();
+	log_set_screen_active(false);
+	close(L.sigpipe[0]);
+	close(L.sigpipe[1]);
+	return 0;
+}

@@ -1,0 +1,196 @@
+/*
+ * main.c - cakiosk: command line, configuration, and into the event loop.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "i18n.h"
+#include "log.h"
+#include "loop.h"
+#include "staffauth.h"
+#include "xmem.h"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: cakiosk [-c FILE] [-l LANG]\n"
+	        "       cakiosk --check-config [-c FILE]\n"
+	        "       cakiosk --hash-pin\n"
+	        "\n"
+	        "Self-service kiosk for UKey digital certificates.\n"
+	        "\n"
+	        "  -c, --config FILE      configuration file (default %s)\n"
+	        "  -l, --lang LANG        start in zh_CN or en (default: from the file)\n"
+	        "      --check-config     check the configuration and exit\n"
+	        "      --config-reference print every configuration key and exit\n"
+	        "      --hash-pin         read a staff PIN twice, print its hash for\n"
+	        "                         [staff] pin_hash, and exit\n"
+	        "  -h, --help             show this help and exit\n"
+	        "  -V, --version          show the version and exit\n",
+	        CONFIG_DEFAULT_PATH);
+}
+
+/* Read one line from the terminal without echo; the caller wipes buf. */
+static int
+read_secret(const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO);
+	size_t n;
+	int rc = 0;
+
+	fputs(prompt, stderr);
+	if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, (int)len, stdin) == NULL)
+		rc = -1;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return rc;
+}
+
+static int
+hash_pin(void)
+{
+	char pin[64] = "", again[64] = "", out[STAFFAUTH_HASH_MAX];
+	int rc = 1;
+	size_t n;
+
+	if (read_secret("staff PIN (4-12 digits): ", pin, sizeof pin) != 0 ||
+	    read_secret("again: ", again, sizeof again) != 0) {
+		fprintf(stderr, "cakiosk: no PIN read\n");
+		goto out;
+	}
+	n = strlen(pin);
+	if (n < 4 || n > 12 || strspn(pin, "0123456789") != n) {
+		fprintf(stderr, "cakiosk: a staff PIN is 4 to 12 digits\n");
+		goto out;
+	}
+	if (strcmp(pin, again) != 0) {
+		fprintf(stderr, "cakiosk: the two PINs differ\n");
+		goto out;
+	}
+	if (staffauth_hash(pin, out, sizeof out) != 0) {
+		fprintf(stderr, "cakiosk: cannot hash the PIN\n");
+		goto out;
+	}
+	printf("%s\n", out);
+	rc = 0;
+out:
+	secure_wipe(pin, sizeof pin);
+	secure_wipe(again, sizeof again);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_CHECK = 256, OPT_HASH, OPT_REFERENCE };
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"lang", required_argument, NULL, 'l'},
+		{"check-config", no_argument, NULL, OPT_CHECK},
+		{"config-reference", no_argument, NULL, OPT_REFERENCE},
+		{"hash-pin", no_argument, NULL, OPT_HASH},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *path = CONFIG_DEFAULT_PATH, *lang = NULL, *localedir;
+	bool check_only = false;
+	struct config cfg;
+	char err[1024];
+	int c, rc;
+
+	/* No core dump may carry a PIN (also keeps /proc/PID/mem to root). */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	while ((c = getopt_long(argc, argv, "c:l:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'l':
+			lang = optarg;
+			break;
+		case OPT_CHECK:
+			check_only = true;
+			break;
+		case OPT_REFERENCE:
+			config_print_reference();
+			return 0;
+		case OPT_HASH:
+			return hash_pin();
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("cakiosk %s\n", VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "cakiosk: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (lang != NULL && i18n_parse(lang) < 0) {
+		fprintf(stderr, "cakiosk: --lang %s: must be zh_CN or en\n", lang);
+		return 2;
+	}
+
+	localedir = getenv("CAKIOSK_LOCALEDIR");
+	if (localedir == NULL || *localedir == '\0')
+		localedir = LOCALEDIR;
+	if (i18n_init(localedir) != 0) {
+		fprintf(stderr, "cakiosk: no UTF-8 locale (not even C.UTF-8) on this system\n");
+		return 1;
+	}
+
+	if (config_load(&cfg, path, err, sizeof err) != 0) {
+		fprintf(stderr, "cakiosk: %s\n", err);
+		fprintf(stderr, "cakiosk: not starting: fix the configuration first\n");
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: configuration OK (terminal %s, %zu vendor%s)\n", path,
+		       cfg.terminal_id, cfg.nvendors, cfg.nvendors == 1 ? "" : "s");
+		config_free(&cfg);
+		return 0;
+	}
+	if (log_open(cfg.log, (enum log_level)cfg.log_level, err, sizeof err) != 0) {
+		fprintf(stderr, "cakiosk: %s: [kiosk] log = %s: %s\n", path, cfg.log, err);
+		config_free(&cfg);
+		return 1;
+	}
+	if (lang != NULL)
+		cfg.language = i18n_parse(lang);
+	i18n_set((enum lang)cfg.language);
+	log_info("cakiosk %s starting, terminal %s, config %s", VERSION,
+	         cfg.terminal_id, path);
+
+	rc = loop_run(&cfg);
+
+	log_info("cakiosk stopped");
+	log_close();
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * service.h - the services of the manual, as rows of one table.
+ *
+ * Each service is its steps (the manual's own words, for the step bar), its
+ * guide text and, once it is built, the screen it starts on.  The main menu
+ * shows a service only when it has an entry screen: nothing half-built ever
+ * reaches a customer.
+ */
+#ifndef CAKIOSK_SERVICE_H
+#define CAKIOSK_SERVICE_H
+
+#include "screen.h"
+
+enum service_id {
+	SVC_APPLY,
+	SVC_RENEW,
+	SVC_UNLOCK,
+	SVC_REISSUE,
+	SVC_CHANGE,
+	SVC_QUERY,
+	SVC_CHECK,
+	SVC_COUNT
+};
+
+#define SERVICE_NOT_BUILT (-1)
+
+struct service {
+	const char *name;          /* message id, the menu row */
+	const char *summary;       /* message id, one line under the name */
+	const char *const *steps;  /* message ids, NULL-terminated */
+	const char *guide;         /* message id: what it is, what to bring */
+	int entry;                 /* enum screen_id, or SERVICE_NOT_BUILT */
+};
+
+const struct service *service_get(enum service_id id);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * ui.h - the frame around every screen, drawing helpers and click targets.
+ *
+ * Layout (80x24 and up):
+ *   row 0        header: platform title, terminal id, clock, language
+ *   row 1        step bar of the running service, or the screen's title
+ *   row 2        rule
+ *   rows 3..L-3  body, where screens draw (ui_body())
+ *   row L-2      status line: UKey reader/token and backend state
+ *   row L-1      function bar: Enter, Esc, F1 help, F2 language, F12 staff
+ *
+ * Everything drawn is measured by display width (text.h).  Anything that can
+ * be clicked registers a hit region with the key it stands for; the loop
+ * turns a click into that key (htop's FunctionBar habit), so touch and mouse
+ * need no code in the screens beyond drawing.
+ */
+#ifndef CAKIOSK_UI_H
+#define CAKIOSK_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define UI_MIN_COLS 80
+#define UI_MIN_LINES 24
+
+struct rect {
+	int y, x, h, w;
+};
+
+enum ui_color {
+	UI_NORMAL = 1,
+	UI_HEADER,
+	UI_TITLE,
+	UI_DIM,
+	UI_ERROR,
+	UI_OK,
+	UI_WARN,
+	UI_FOCUS,
+	UI_BUTTON,
+	UI_KEY,
+	UI_KEYLABEL,
+	UI_STATUS,
+	UI_STEP_DONE,
+	UI_STEP_NOW,
+	UI_FIELD,
+	UI_ACCENT,
+	UI_COLOR_COUNT
+};
+
+/* What the frame shows around the body. */
+struct ui_frame {
+	const char *title;       /* platform title (already translated/sanitized) */
+	const char *terminal_id;
+	const char *screen_title; /* translated; NULL for none */
+	const char *const *steps; /* message ids, NULL-terminated, or NULL */
+	int step;                 /* current step index */
+	unsigned footer;          /* FOOT_* from screen.h */
+	bool global_keys;         /* show F1/F2/F12 */
+	const char *token_state;  /* status line pieces, translated */
+	const char *backend_state;
+	int backend_color;        /* UI_OK / UI_WARN / UI_ERROR */
+	const char *extra_state;  /* e.g. "assist mode", or NULL */
+};
+
+int ui_init(void);
+void ui_end(void);
+/* Restore the terminal from a signal handler: async-signal-safe. */
+void ui_emergency_restore(void);
+
+bool ui_too_small(void);
+int ui_lines(void);
+int ui_cols(void);
+struct rect ui_body(void);
+
+void ui_begin(void);                 /* erase and forget hit regions */
+void ui_frame(const struct ui_frame *f);
+void ui_finish(void);                /* put it on the terminal */
+
+/* Draw s at y,x in at most maxw columns (cut with "…"); returns columns used. */
+int ui_put(int y, int x, int maxw, int color, const char *s);
+/* Same, bold or not, centred in r's width. */
+void ui_put_center(int y, struct rect r, int color, const char *s);
+/* Wrap s into r from its top; returns the rows used (at most r.h). */
+int ui_wrap(struct rect r, int color, const char *s);
+void ui_fill(struct rect r, int color);
+void ui_box(struct rect r, int color);
+void ui_hline(int y, int x, int w, int color);
+/* A clickable button "[ label ]"; returns its width. */
+int ui_button(int y, int x, const char *label, int key, bool focus);
+/* Width a button with this label takes. */
+int ui_button_width(const char *label);
+/* A spinner glyph for the given time, for "please wait". */
+const char *ui_spinner(int64_t now_ms);
+
+/*
+ * Keys of a list of n rows with *focus on one (menus): arrows and Tab move,
+ * a digit 1-9 or a click on row i (K_ITEM(i)) chooses it, Enter chooses the
+ * focused row.  *focus is updated.
+ */
+enum list_event { LIST_NONE, LIST_MOVED, LIST_CHOSEN };
+enum list_event ui_list_key(int *focus, int n, int key);
+
+void ui_hit(int y, int x, int h, int w, int key);
+/* The key of the topmost region at y,x, or 0. */
+int ui_hit_key(int y, int x);
+
+#endif

@@ -1,0 +1,372 @@
+/*
+ * validate.c - checks for the numbers and addresses the manual's forms ask for.
+ *
+ * Catches typing mistakes at the kiosk, before a customer waits for the RA
+ * backend to turn an application down: a wrong check digit on a resident ID,
+ * a birth date that cannot be, a credit code copied with an O for a 0.
+ * Passing these checks says only that the text is well formed; whether the
+ * person or organization exists is for the backend to find out.
+ *
+ * Every validator looks at the text in the same order and reports the first
+ * problem it finds: empty, a character outside the field's alphabet, the
+ * number of characters, the shape, the date, the check character.  Looking
+ * at the characters before counting them means a customer who typed a space
+ * or a full-width digit hears about that character rather than being told
+ * the length is wrong.
+ */
+#include "validate.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+
+#include "i18n.h"
+
+#define DIGITS "0123456789"
+
+/* GB 32100-2015 alphabet: no I, O, S, V or Z, too easily misread. */
+static const char credit_charset[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/* Length of s if every character of it is in set, or -1 if one is not. */
+static long all_in(const char *s, const char *set)
+{
+	size_t n = strspn(s, set);
+
+	if (s[n] != '\0')
+		return -1;
+	return (long)n;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Value of the n digits at s; the caller has made sure they are digits. */
+static int digits_value(const char *s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/*
+ * Today as YYYYMMDD, or 0 if the clock cannot be read.  Local time, not
+ * UTC: before 08:00 Beijing time UTC is still on yesterday and would turn
+ * away a baby born today.
+ */
+static long today_yyyymmdd(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now == (time_t)-1 || localtime_r(&now, &tm) == NULL)
+		return 0;
+	return (tm.tm_year + 1900L) * 10000L + (tm.tm_mon + 1L) * 100L + tm.tm_mday;
+}
+
+/* s points at 8 digits, YYYYMMDD. */
+static bool birth_date_ok(const char *s)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y = digits_value(s, 4);
+	int m = digits_value(s + 4, 2);
+	int d = digits_value(s + 6, 2);
+	long today;
+
+	/* The 18-digit number dates from 1999, so a year before 1900 is a
+	 * typo, not a customer. */
+	if (y < 1900 || m < 1 || m > 12 || d < 1)
+		return false;
+	if (d > mdays[m - 1] + (m == 2 && is_leap(y)))
+		return false;
+	/* Without a clock a future date cannot be told from a past one; let
+	 * the backend decide rather than turn every customer away. */
+	today = today_yyyymmdd();
+	return today == 0 || (long)y * 10000L + m * 100L + d <= today;
+}
+
+/* GB 11643-1999 check character (ISO 7064 MOD 11-2) for 17 digits. */
+static char resident_id_check(const char *s)
+{
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	int sum = 0;
+
+	for (int i = 0; i < 17; i++)
+		sum += (s[i] - '0') * w[i];
+	return "10X98765432"[sum % 11];
+}
+
+enum valid validate_resident_id(const char *s)
+{
+	long len;
+
+	if (s == NULL || *s == '\0')
+		return VALID_EMPTY;
+	len = all_in(s, DIGITS "X");
+	if (len < 0)
+		return VALID_CHARSET;
+	if (len != 18)
+		return VALID_LENGTH;
+	/* X stands for 10 and only the check position can hold a 10. */
+	if (strspn(s, DIGITS) < 17)
+		return VALID_CHARSET;
+	/* Region codes start 1-6 on the mainland, 7 and 8 for Taiwan, Hong
+	 * Kong and Macao residence permits. */
+	if (s[0] < '1' || s[0] > '8')
+		return VALID_FORMAT;
+	if (!birth_date_ok(s + 6))
+		return VALID_DATE;
+	if (s[17] != resident_id_check(s))
+		return VALID_CHECKSUM;
+	return VALID_OK;
+}
+
+static int credit_value(char c)
+{
+	return (int)(strchr(credit_charset, c) - credit_charset);
+}
+
+/* GB 32100-2015 check character for the first 17 characters (mod 31). */
+static char credit_code_check(const char *s)
+{
+	static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28 };
+	int sum = 0;
+
+	for (int i = 0; i < 17; i++)
+		sum += credit_value(s[i]) * w[i];
+	return credit_charset[(31 - sum % 31) % 31];
+}
+
+/*
+ * GB 11714-1997 organization code check character for 8 body characters.
+ * The standard numbers letters A-Z as 10-35, I, O, S, V and Z included,
+ * unlike GB 32100; the credit code's alphabet just never hands us those.
+ */
+static char org_code_check(const char *s)
+{
+	static const int w[8] = { 3, 7, 9, 10, 5, 8, 4, 2 };
+	int sum = 0;
+	int c;
+
+	for (int i = 0; i < 8; i++) {
+		int v = is_digit(s[i]) ? s[i] - '0' : s[i] - 'A' + 10;
+
+		sum += v * w[i];
+	}
+	c = 11 - sum % 11;
+	if (c == 10)
+		return 'X';
+	if (c == 11)
+		return '0';
+	return (char)('0' + c);
+}
+
+enum valid validate_credit_code(const char *s)
+{
+	long len;
+
+	if (s == NULL || *s == '\0')
+		return VALID_EMPTY;
+	len = all_in(s, credit_charset);
+	if (len < 0)
+		return VALID_CHARSET;
+	if (len != 18)
+		return VALID_LENGTH;
+	if (s[17] != credit_code_check(s))
+		return VALID_CHECKSUM;
+	/* Characters 9-17 are the organization code, which carries its own
+	 * check character; a typo there that the mod-31 sum happens to
+	 * miss is still caught. */
+	if (s[16] != org_code_check(s + 8))
+		return VALID_CHECKSUM;
+	return VALID_OK;
+}
+
+enum valid validate_mobile(const char *s)
+{
+	long len;
+
+	if (s == NULL || *s == '\0')
+		return VALID_EMPTY;
+	len = all_in(s, DIGITS);
+	if (len < 0)
+		return VALID_CHARSET;
+	if (len != 11)
+		return VALID_LENGTH;
+	/* Mainland mobile blocks are 13x-19x; 10x-12x are not mobile numbers. */
+	if (s[0] != '1' || s[1] < '3')
+		return VALID_FORMAT;
+	return VALID_OK;
+}
+
+#define EMAIL_MAX 254   /* RFC 5321 path limit minus the angle brackets */
+#define LOCAL_MAX 64
+#define LABEL_MAX 63
+
+#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" DIGITS
+/* RFC 5322 dot-atom characters; quoted local parts are not accepted. */
+#define LOCAL_CHARS ALNUM ".!#$%&'*+/=?^_`{|}~-"
+#define DOMAIN_CHARS ALNUM ".-"
+
+static enum valid email_local(const char *s, size_t len)
+{
+	if (len == 0)
+		return VALID_FORMAT;
+	if (len > LOCAL_MAX)
+		return VALID_LENGTH;
+	if (s[0] == '.' || s[len - 1] == '.')
+		return VALID_FORMAT;
+	for (size_t i = 1; i < len; i++) {
+		if (s[i] == '.' && s[i - 1] == '.')
+			return VALID_FORMAT;
+	}
+	return VALID_OK;
+}
+
+static enum valid email_domain(const char *s)
+{
+	size_t labels = 0;
+	const char *last = s;
+
+	if (s[strspn(s, DOMAIN_CHARS)] != '\0')
+		return VALID_CHARSET;
+	for (;;) {
+		size_t n = strcspn(s, ".");
+
+		if (n == 0 || s[0] == '-' || s[n - 1] == '-')
+			return VALID_FORMAT;
+		if (n > LABEL_MAX)
+			return VALID_LENGTH;
+		labels++;
+		last = s;
+		if (s[n] == '\0')
+			break;
+		s += n + 1;
+	}
+	/* A dotless domain only works inside an intranet, and an all-digit
+	 * last label is an IP address typed by mistake; neither can receive
+	 * the certificate notice. */
+	if (labels < 2 || strlen(last) < 2)
+		return VALID_FORMAT;
+	for (; *last != '\0'; last++) {
+		if (!is_alpha(*last))
+			return VALID_FORMAT;
+	}
+	return VALID_OK;
+}
+
+enum valid validate_email(const char *s)
+{
+	const char *at;
+	long len;
+	enum valid r;
+
+	if (s == NULL || *s == '\0')
+		return VALID_EMPTY;
+	len = all_in(s, LOCAL_CHARS "@");
+	if (len < 0)
+		return VALID_CHARSET;
+	if (len > EMAIL_MAX)
+		return VALID_LENGTH;
+	at = strchr(s, '@');
+	if (at == NULL || strchr(at + 1, '@') != NULL)
+		return VALID_FORMAT;
+	r = email_local(s, (size_t)(at - s));
+	if (r != VALID_OK)
+		return r;
+	return email_domain(at + 1);
+}
+
+enum valid validate_postcode(const char *s)
+{
+	long len;
+
+	if (s == NULL || *s == '\0')
+		return VALID_EMPTY;
+	len = all_in(s, DIGITS);
+	if (len < 0)
+		return VALID_CHARSET;
+	if (len != 6)
+		return VALID_LENGTH;
+	return VALID_OK;
+}
+
+static bool luhn_ok(const char *s, size_t len)
+{
+	int sum = 0;
+	bool dbl = false;
+
+	/* From the right, so that the check digit is never doubled whatever
+	 * the length. */
+	while (len-- > 0) {
+		int d = s[len] - '0';
+
+		if (dbl) {
+			d *= 2;
+			if (d > 9)
+				d -= 9;
+		}
+		sum += d;
+		dbl = !dbl;
+	}
+	return sum % 10 == 0;
+}
+
+enum valid validate_bank_card(const char *s)
+{
+	long len;
+
+	if (s == NULL || *s == '\0')
+		return VALID_EMPTY;
+	/* Spaces are refused, not skipped: the field shows the digits in
+	 * groups itself, so a space here means the number was mistyped. */
+	len = all_in(s, DIGITS);
+	if (len < 0)
+		return VALID_CHARSET;
+	if (len < 12 || len > 19)
+		return VALID_LENGTH;
+	if (!luhn_ok(s, (size_t)len))
+		return VALID_CHECKSUM;
+	return VALID_OK;
+}
+
+const char *validate_reason(enum valid r)
+{
+	/* No default: -Wswitch then points here when a reason is added. */
+	switch (r) {
+	case VALID_OK:
+		return NULL;
+	case VALID_EMPTY:
+		/* TRANSLATORS: shown under a form field; keep these short. */
+		return N_("Please fill in this field.");
+	case VALID_LENGTH:
+		return N_("This has too many or too few characters.");
+	case VALID_CHARSET:
+		return N_("This contains a character that cannot be used here.");
+	case VALID_FORMAT:
+		return N_("This is not written the right way; please check it.");
+	case VALID_DATE:
+		/* TRANSLATORS: digits 7-14 of the ID number are the birth date. */
+		return N_("The date of birth in this number is not possible; please check it.");
+	case VALID_CHECKSUM:
+		/* TRANSLATORS: ID or bank card; licence = business licence. */
+		return N_("This number does not check out; please compare it with your card or licence.");
+	}
+	/* A value outside the enum still gets a sentence, never a NULL the
+	 * caller would print as "(null)". */
+	return N_("Please check this entry.");
+}

@@ -1,0 +1,41 @@
+/*
+ * validate.h - checks for the numbers and addresses the manual's forms ask for.
+ *
+ * Pure functions, no allocation, no locale: each takes the field's text as
+ * typed (surrounding spaces not allowed) and says whether it is acceptable
+ * and, if not, why - the form widget turns the reason into a sentence.
+ * When several things are wrong, the first found is reported, looking in
+ * this order: empty, characters, length, shape, date, check character
+ * (characters before length, so that a stray space is named as such).
+ * NULL counts as empty.
+ */
+#ifndef CAKIOSK_VALIDATE_H
+#define CAKIOSK_VALIDATE_H
+
+enum valid {
+	VALID_OK = 0,
+	VALID_EMPTY,    /* nothing typed */
+	VALID_LENGTH,   /* wrong number of characters */
+	VALID_CHARSET,  /* a character that cannot appear here */
+	VALID_FORMAT,   /* right characters, wrong shape (e-mail, mobile prefix) */
+	VALID_DATE,     /* resident ID: the birth date does not exist or is in the future */
+	VALID_CHECKSUM, /* check digit / check character / Luhn sum wrong */
+};
+
+/* Resident identity card number, GB 11643-1999: 17 digits + check (0-9 or X). */
+enum valid validate_resident_id(const char *s);
+/* Unified social credit code, GB 32100-2015: 18 characters, check mod 31. */
+enum valid validate_credit_code(const char *s);
+/* Mainland mobile number: 11 digits, 1[3-9]xxxxxxxxx. */
+enum valid validate_mobile(const char *s);
+/* E-mail address: local@domain.tld, ASCII, at most 254 characters. */
+enum valid validate_email(const char *s);
+/* Postal code: 6 digits. */
+enum valid validate_postcode(const char *s);
+/* Bank card number: 12 to 19 digits, Luhn check. */
+enum valid validate_bank_card(const char *s);
+
+/* English message id (for gettext) describing r, or NULL for VALID_OK. */
+const char *validate_reason(enum valid r);
+
+#endif

@@ -1,0 +1,22 @@
+#!/bin/sh
+# test_po.sh - every message in the sources has a zh_CN translation, the
+# catalogue compiles, and format strings agree.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d /tmp/cakiosk-po.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+
+cd "$top" || exit 1
+xgettext --from-code=UTF-8 -k_ -kN_ -kC_:1c,2 -o "$work/now.pot" src/*.c src/*.h screens/*.c 2>"$work/err"
+check "messages extract from the sources" test -s "$work/now.pot"
+check "zh_CN.po has every message of the sources" msgcmp assets/po/zh_CN.po "$work/now.pot"
+untranslated=$(msgattrib --untranslated --no-obsolete assets/po/zh_CN.po | grep -c '^msgid ' )
+check "no message is left untranslated ($untranslated)" test "$untranslated" -le 1
+fuzzy=$(msgattrib --only-fuzzy --no-obsolete assets/po/zh_CN.po | grep -c '^msgid ')
+check "no fuzzy translation" test "$fuzzy" -eq 0
+check "the catalogue compiles with format checks" msgfmt --check -o "$work/zh.mo" assets/po/zh_CN.po
+echo "1..$n"
+[ "$failed" -eq 0 ]

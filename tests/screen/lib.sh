@@ -1,0 +1,169 @@
+# lib.sh - the screen-test harness: the real cakiosk under tmux.
+#
+# Each test file sources this, then drives the kiosk like a person would:
+#
+#   ck_start [COLSxROWS]         start cakiosk in a private tmux server
+#   ck_keys KEY...               tmux send-keys (names like Enter, F2, Down)
+#   ck_type TEXT                 send literal text
+#   ck_click COL ROW             SGR mouse press+release at 1-based COL,ROW
+#   ck_wait TEXT [SECONDS]       poll the screen until TEXT shows (deadline)
+#   ck_wait_gone TEXT [SECONDS]  ... until it no longer shows
+#   ck_screen NAME               compare with tests/screen/expected/NAME.txt
+#   ok / not_ok / check          TAP lines
+#
+# Never a bare sleep: every wait polls capture-pane with a deadline and, on
+# timeout, keeps the failing screen in $B/test-logs/screens/.  The clock in
+# the header is masked before comparing.  UPDATE_SCREENS=1 rewrites the
+# stored screens from what the kiosk shows now.
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-build}
+bin=$top/$B/cakiosk
+tools=$top/$B/tools
+expected=$top/tests/screen/expected
+faildir=$top/$B/test-logs/screens
+mkdir -p "$faildir"
+
+work=$(mktemp -d /tmp/cakiosk-screen.XXXXXX)
+sock=ck$$
+n=0
+failed=0
+
+cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null
+	[ -n "${cleanup_extra:-}" ] && eval "$cleanup_extra"
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+cat >"$work/tmux.conf" <<'CONF'
+set -g default-terminal "xterm-256color"
+set -g status off
+set -g escape-time 0
+CONF
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+# check DESCRIPTION COMMAND...: one TAP line from a command's status.
+check() {
+	desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+finish() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+}
+
+# A demo-like configuration; callers may append to $work/cakiosk.conf.
+make_config() {
+	hash=$(printf '123456\n123456\n' | "$bin" --hash-pin 2>/dev/null)
+	cat >"$work/cakiosk.conf" <<CONF
+[kiosk]
+terminal_id = TEST-01
+language = zh_CN
+idle_timeout = ${IDLE_TIMEOUT:-120}
+idle_countdown = ${IDLE_COUNTDOWN:-30}
+log = file:$work/cakiosk.log
+log_level = debug
+
+[backend]
+url = ${BACKEND_URL:-https://127.0.0.1:9/}
+connect_timeout = ${CONNECT_TIMEOUT:-5}
+
+[staff]
+pin_hash = $hash
+CONF
+}
+
+# ck_start [COLSxROWS]: start the kiosk; the pane's shell reports its exit.
+ck_start() {
+	size=${1:-80x24}
+	cols=${size%x*} rows=${size#*x}
+	[ -f "$work/cakiosk.conf" ] || make_config
+	tmux -L "$sock" -f "$work/tmux.conf" new-session -d -x "$cols" -y "$rows" \
+		-e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e TZ=Asia/Shanghai \
+		-e CAKIOSK_LOCALEDIR="$top/$B/locale" \
+		"$bin --config $work/cakiosk.conf; echo EXIT=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon; sleep 600"
+	ck_wait "CA" 10 || return 1
+	kiosk_pid=$(pgrep -n -x cakiosk -P "$(tmux -L "$sock" display -p '#{pane_pid}')" 2>/dev/null ||
+		tmux -L "$sock" display -p '#{pane_pid}')
+}
+
+ck_keys() { tmux -L "$sock" send-keys "$@"; }
+ck_type() { tmux -L "$sock" send-keys -l "$1"; }
+ck_click() {
+	tmux -L "$sock" send-keys -l "$(printf '\033[<0;%d;%dM' "$1" "$2")"
+	tmux -L "$sock" send-keys -l "$(printf '\033[<0;%d;%dm' "$1" "$2")"
+}
+ck_resize() { tmux -L "$sock" resize-window -x "${1%x*}" -y "${1#*x}"; }
+
+# The screen as text, with the header clock masked.
+ck_capture() {
+	tmux -L "$sock" capture-pane -p |
+		sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/YYYY-MM-DD hh:mm/'
+}
+
+# Poll every 50 ms until cond holds or the deadline passes.
+_poll() {
+	secs=$1; shift
+	end=$(($(date +%s%N) / 1000000 + secs * 1000))
+	while :; do
+		"$@" && return 0
+		[ $(($(date +%s%N) / 1000000)) -ge "$end" ] && return 1
+		sleep 0.05
+	done
+}
+_has() { ck_capture | grep -qF -- "$1"; }
+_hasnt() { ! _has "$1"; }
+
+ck_wait() {
+	if _poll "${2:-5}" _has "$1"; then return 0; fi
+	ck_capture >"$faildir/wait-$n.txt"
+	echo "# timed out waiting for: $1 (screen kept in $faildir/wait-$n.txt)" >&2
+	sed 's/^/# | /' "$faildir/wait-$n.txt" >&2
+	return 1
+}
+ck_wait_gone() {
+	if _poll "${2:-5}" _hasnt "$1"; then return 0; fi
+	ck_capture >"$faildir/gone-$n.txt"
+	echo "# still showing: $1" >&2
+	return 1
+}
+
+_same() { ck_capture >"$work/actual.txt" && cmp -s "$work/actual.txt" "$1"; }
+
+# ck_screen NAME: wait (deadline) until the screen equals the stored one.
+ck_screen() {
+	want=$expected/$1.txt
+	if [ "${UPDATE_SCREENS:-0}" = 1 ]; then
+		sleep 0.3 # only when recording, to let the screen settle
+		ck_capture >"$want"
+		return 0
+	fi
+	if [ ! -f "$want" ]; then
+		ck_capture >"$faildir/$1.actual"
+		echo "# no stored screen $want; this one kept in $faildir/$1.actual" >&2
+		return 1
+	fi
+	if _poll "${2:-5}" _same "$want"; then return 0; fi
+	cp "$work/actual.txt" "$faildir/$1.actual"
+	echo "# screen $1 differs (kept in $faildir/$1.actual):" >&2
+	diff "$want" "$faildir/$1.actual" | sed 's/^/# /' >&2
+	return 1
+}
+
+# From the welcome screen to the staff functions (demo staff PIN).
+ck_staff_login() {
+	ck_keys Space
+	ck_wait "请选择业务" >/dev/null || return 1
+	ck_keys 2
+	ck_wait "工号" >/dev/null || return 1
+	ck_type 1001
+	ck_keys Tab
+	ck_type 123456
+	ck_keys Enter
+	ck_wait "测试与后台的连接" 10 >/dev/null
+}
+
+# Is the kiosk process still running?
+ck_alive() { kill -0 "$kiosk_pid" 2>/dev/null; }

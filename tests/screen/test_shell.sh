@@ -1,0 +1,89 @@
+#!/bin/sh
+# test_shell.sh - the kiosk shell under tmux at 80x24 and 132x43: welcome,
+# menu, help, language switch, clicks, forms, resize, too small, keys that
+# must not end a kiosk, and a clean exit on SIGTERM.
+. "$(dirname "$0")/lib.sh"
+
+ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
+check "welcome screen in Chinese at 80x24" ck_screen welcome-80x24
+
+ck_keys Space
+check "any key opens the main menu" ck_screen menu-80x24
+
+ck_keys F1
+check "F1 shows the menu's help" ck_screen help-menu-80x24
+ck_keys Escape
+check "Esc closes the help, back on the menu" ck_screen menu-80x24
+
+ck_keys F2
+check "F2 switches to English at once" ck_screen menu-en-80x24
+ck_keys F2
+check "F2 again: back to Chinese" ck_wait "请选择业务"
+
+# The footer's labels are buttons: F2 is at columns 33-42 of the last row.
+ck_click 36 24
+check "a click on the footer's F2 label switches language" ck_wait "Choose a service"
+ck_click 36 24
+ck_wait "请选择业务" >/dev/null
+
+# A click on the first menu row (the service guide) opens it.
+ck_click 20 7
+check "a click on a menu row opens it" ck_screen guide-80x24
+ck_keys 2
+check "the guide shows the service's steps in the step bar" \
+	ck_wait "1.插入UKey并登录 > 2.录入更新信息 > 3.确认订单 > 4.付款结算"
+ck_keys Escape Escape
+ck_wait "请选择业务" >/dev/null
+
+# Staff login: a form with a masked field.
+ck_keys 2
+ck_wait "工号" >/dev/null
+ck_type "1234"
+ck_keys Tab
+ck_type "9999"
+check "typed PIN is masked" ck_screen staff-login-typed-80x24
+check "the PIN digits are not on the screen" sh -c "! tmux -L $sock capture-pane -p | grep -q 9999"
+ck_keys F2
+check "F2 on a form keeps what was typed" ck_screen staff-login-typed-en-80x24
+ck_keys F2
+ck_keys Enter
+check "wrong staff PIN says so and empties the PIN" ck_wait "工号或密码不正确" 10
+ck_type "123456"
+ck_keys Enter
+check "right staff PIN opens the staff functions" ck_wait "测试与后台的连接" 10
+ck_keys 1
+check "assist mode turns on and shows in the status line" ck_wait "工作人员协助模式"
+ck_keys Escape
+check "Esc logs staff out, assist mode ends" ck_wait_gone "工作人员协助模式"
+
+# Keys that end ordinary programs do nothing here.
+ck_keys C-c
+ck_keys C-z
+ck_keys 'C-\'
+ck_keys C-d
+check "Ctrl-C, Ctrl-Z, Ctrl-\\ and Ctrl-D do not end the kiosk" \
+	sh -c "sleep 0.3; kill -0 $kiosk_pid && tmux -L $sock capture-pane -p | grep -q 请选择业务"
+
+# Resize: bigger lays out again, smaller asks to enlarge, back restores.
+ck_resize 132x43
+check "re-laid out at 132x43" ck_screen menu-132x43
+ck_resize 70x20
+check "below 80x24 the kiosk asks for a larger window" ck_screen too-small-70x20
+ck_keys Enter
+ck_resize 80x24
+check "back at 80x24 the same screen returns untouched" ck_screen menu-80x24
+
+ck_keys F12
+check "F12 calls staff" ck_wait "已呼叫工作人员"
+ck_keys Enter
+ck_wait_gone "已呼叫工作人员" >/dev/null
+
+# Esc on the menu ends the visit.
+ck_keys Escape
+check "Esc on the menu returns to the welcome screen" ck_screen welcome-80x24
+
+kill -TERM "$kiosk_pid"
+check "SIGTERM ends the kiosk with status 0" ck_wait "EXIT=0"
+check "the terminal is restored (canonical mode) after SIGTERM" ck_wait "icanon"
+check "and it is not left in raw mode" sh -c "! tmux -L $sock capture-pane -p | grep -qx -- -icanon"
+finish

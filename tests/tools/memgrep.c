@@ -1,0 +1,75 @@
+/*
+ * memgrep.c - does a running process hold these bytes anywhere in its
+ * memory?  Used to prove that what a customer typed is gone after the
+ * session ended.  Needs root (the kiosk is not dumpable).
+ *
+ *   memgrep PID STRING     exit 0 found, 1 not found, 2 cannot read
+ */
+#define _GNU_SOURCE /* pread64 on /proc/PID/mem offsets */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+main(int argc, char **argv)
+{
+	char path[64], line[512];
+	FILE *maps;
+	int mem, found = 0, regions = 0;
+	size_t needle_len;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: memgrep PID STRING\n");
+		return 2;
+	}
+	needle_len = strlen(argv[2]);
+	snprintf(path, sizeof path, "/proc/%s/maps", argv[1]);
+	maps = fopen(path, "r");
+	snprintf(path, sizeof path, "/proc/%s/mem", argv[1]);
+	mem = open(path, O_RDONLY);
+	if (maps == NULL || mem < 0) {
+		perror(path);
+		return 2;
+	}
+	while (!found && fgets(line, sizeof line, maps) != NULL) {
+		unsigned long lo, hi;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r')
+			continue;
+		/* Writable memory is where typed data lives; skip vvar etc. */
+		if (perms[1] != 'w' || strstr(line, "[vvar]") != NULL)
+			continue;
+		/*
+		 * Read in chunks that overlap by the needle's length; skip
+		 * giant reservations (a sanitizer's shadow memory) that hold
+		 * no program data.
+		 */
+		if (hi - lo > (1UL << 30))
+			continue;
+		static char buf[1 << 20];
+		unsigned long off = lo;
+
+		regions++;
+		while (off < hi && !found) {
+			size_t want = hi - off < sizeof buf ? hi - off : sizeof buf;
+			ssize_t got = pread(mem, buf, want, (off_t)off);
+
+			if (got <= 0)
+				break;
+			if (memmem(buf, (size_t)got, argv[2], needle_len) != NULL)
+				found = 1;
+			if ((size_t)got < needle_len || off + (unsigned long)got >= hi)
+				break;
+			off += (unsigned long)got - (needle_len - 1);
+		}
+	}
+	fclose(maps);
+	close(mem);
+	if (regions == 0) {
+		fprintf(stderr, "memgrep: could read no memory of %s\n", argv[1]);
+		return 2;
+	}
+	return found ? 0 : 1;
+}
