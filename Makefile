@@ -26,8 +26,7 @@ WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 $(WARN) -pthread
 CPPFLAGS  += -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DNCURSES_WIDECHAR=1 \
-             -DVERSION='"$(VERSION)"' -DLOCALEDIR='"$(LOCALEDIR)"' \
-             -DSYSCONFDIR='"$(SYSCONFDIR)"' -Isrc -I$(B)/gen
+             -DVERSION='"$(VERSION)"' -Isrc -I$(B)/gen
 
 # Only the ones we ask for; every library through pkg-config.
 KIOSK_PKGS := ncursesw inih libcrypto
@@ -63,6 +62,17 @@ deps $(STAMP): $(DEPS)
 	@sh $(DEPS)
 	@mkdir -p $(B) && touch $(STAMP)
 
+# Installation paths compiled in; rewritten only when they change, so
+# "make install PREFIX=/usr" after a plain "make" rebuilds what uses them.
+$(B)/gen/paths.h: FORCE | $(STAMP)
+	@mkdir -p $(dir $@)
+	@printf '#define LOCALEDIR "%s"\n#define SYSCONFDIR "%s"\n' \
+	    '$(LOCALEDIR)' '$(SYSCONFDIR)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+
+$(B)/src/main.o $(B)/src/config.o $(B)/src/i18n.o: $(B)/gen/paths.h
+
 # Art from assets/art/, as C string arrays.
 $(B)/gen/art.h: $(wildcard assets/art/*.txt) kiosk/art2c.sh | $(STAMP)
 	@mkdir -p $(dir $@)
@@ -85,12 +95,14 @@ $(B)/locale/%/LC_MESSAGES/cakiosk.mo: assets/po/%.po | $(STAMP)
 
 $(B)/tests/%: tests/unit/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -o $@ $^ \
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
 	    $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(B)/tools/%: tests/tools/%.c | $(STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+	@echo "  TOOL    $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Message catalogue template, from the sources.
 pot: assets/po/cakiosk.pot
@@ -118,10 +130,10 @@ asan:
 	    LDFLAGS="-fsanitize=address,undefined" check
 
 LINT_EXCLUDE ?= -isrc/ra
-lint: $(STAMP) $(B)/gen/art.h
+lint: $(STAMP) $(B)/gen/art.h $(B)/gen/paths.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --std=c11 --inline-suppr --suppress=missingIncludeSystem \
-	    -Isrc -I$(B)/gen $(LINT_EXCLUDE) src screens tests/tools
+	    -Isrc -I$(B)/gen $(LINT_EXCLUDE) src screens tests/tools tests/bench
 
 format:
 	clang-format -i src/*.c src/*.h screens/*.c tests/unit/*.c tests/tools/*.c

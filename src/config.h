@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "paths.h"
+
 #define CONFIG_DEFAULT_PATH SYSCONFDIR "/cakiosk/cakiosk.conf"
 #define CONFIG_MAX_VENDORS 8
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "paths.h"
 #include "i18n.h"
 #include "log.h"
 #include "loop.h"

@@ -51,5 +51,13 @@ check "a made hash is accepted by --check-config" "$bin" --check-config -c "$wor
 check "--config-reference lists every section" sh -c "grep -q '^\[kiosk\]' '$work/ref' && grep -q '^\[backend\]' '$work/ref' && grep -q '^\[staff\]' '$work/ref' && grep -q '^\[vendor NAME\]' '$work/ref'"
 check "the example configuration in kiosk/ is valid apart from its files" sh -c "sed 's|^module = .*|module = /etc/hostname|' '$top/kiosk/cakiosk.conf.example' >'$work/ex.conf' && '$bin' --check-config -c '$work/ex.conf' >/dev/null"
 
+make -s -C "$top" B="$B" install DESTDIR="$work/dest" PREFIX=/usr >/dev/null 2>&1
+check "make install puts the binary under DESTDIR/PREFIX" test -x "$work/dest/usr/bin/cakiosk"
+check "and the zh_CN catalogue" test -f "$work/dest/usr/share/locale/zh_CN/LC_MESSAGES/cakiosk.mo"
+check "and the example configuration" test -f "$work/dest/etc/cakiosk/cakiosk.conf.example"
+check "the installed kiosk looks for its catalogue where it was installed" \
+	grep -q -a /usr/share/locale "$work/dest/usr/bin/cakiosk"
+make -s -C "$top" B="$B" >/dev/null 2>&1
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

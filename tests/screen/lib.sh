@@ -26,11 +26,13 @@ mkdir -p "$faildir"
 
 work=$(mktemp -d /tmp/cakiosk-screen.XXXXXX)
 sock=ck$$
+socks=
+starts=0
 n=0
 failed=0
 
 cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null
+	for s in $socks; do tmux -L "$s" kill-server 2>/dev/null; done
 	[ -n "${cleanup_extra:-}" ] && eval "$cleanup_extra"
 	rm -rf "$work"
 }
@@ -80,6 +82,10 @@ ck_start() {
 	size=${1:-80x24}
 	cols=${size%x*} rows=${size#*x}
 	[ -f "$work/cakiosk.conf" ] || make_config
+	# A fresh tmux server per start: reusing a socket just killed races.
+	starts=$((starts + 1))
+	sock=ck$$_$starts
+	socks="$socks $sock"
 	tmux -L "$sock" -f "$work/tmux.conf" new-session -d -x "$cols" -y "$rows" \
 		-e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e TZ=Asia/Shanghai \
 		-e CAKIOSK_LOCALEDIR="$top/$B/locale" \

@@ -34,7 +34,7 @@ ck_keys Escape
 ck_wait "请选择业务" >/dev/null
 kill -TERM "$kiosk_pid"
 ck_wait "EXIT=0" >/dev/null
-tmux -L "$sock" kill-server
+kill -TERM "$kiosk_pid" 2>/dev/null
 
 # A port where nothing listens: refused, said in a sentence.
 rm -f "$work/cakiosk.conf"

@@ -212,6 +212,9 @@ static void test_wrap_spaces_at_break(void **state)
 	/* Inner spaces count; a trailing space does not make a line. */
 	WRAP("ab  c", 5, "ab  c");
 	WRAP("x ", 4, "x");
+	/* Indentation that would push the first word off the line is dropped. */
+	WRAP("      x", 3, "x");
+	WRAP("  ab", 3, "  a", "b");
 }
 
 static void test_wrap_long_word(void **state)
@@ -234,6 +237,9 @@ static void test_wrap_mixed(void **state)
 	(void)state;
 	/* Latin words stay whole; CJK may break on either side. */
 	WRAP("hello中文world世界 ok", 8, "hello中", "文world", "世界 ok");
+	/* The break after a CJK char is later than the space, so it wins. */
+	WRAP("ab 中cd", 5, "ab 中", "cd");
+	WRAP("x 中文", 4, "x 中", "文");
 }
 
 static void test_wrap_newlines(void **state)
@@ -390,6 +396,8 @@ static void test_sanitize_max_bytes(void **state)
 	check_sanitize("ab中文", 8, 7, 0, "ab中");
 	check_sanitize("ab中文", 8, 8, 0, "ab中文");
 	check_sanitize("abc", 3, 0, 0, "");
+	/* Cut, not skip: a later character that would fit is not taken. */
+	check_sanitize("ab中c", 6, 4, 0, "ab");
 	/* A replacement char counts its 3 output bytes. */
 	check_sanitize("a\xff", 2, 3, 0, "a");
 }
