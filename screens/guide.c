@@ -53,7 +53,8 @@ guide_draw(void *state)
 		char num[8];
 
 		snprintf(num, sizeof num, " %d ", i + 1);
-		ui_fill((struct rect){y, b.x + 2, 1, b.w - 4}, focus ? UI_FOCUS : UI_NORMAL);
+		ui_fill((struct rect){y, b.x + 2, 1, b.w - 4},
+			focus ? UI_FOCUS : UI_NORMAL);
 		ui_put(y, b.x + 2, 3, focus ? UI_FOCUS : UI_ACCENT, num);
 		int w = ui_put(y, b.x + 6, 30, focus ? UI_FOCUS : UI_TITLE, _(s->name));
 		ui_put(y, b.x + 6 + w + 2, b.w - w - 12, focus ? UI_FOCUS : UI_DIM,
@@ -102,7 +103,7 @@ const struct screen_ops screen_guide = {
 	.name = "guide",
 	.title = N_("Service guide"),
 	.help = N_("Choose a service to read what it is for, what to bring and the "
-	           "steps it takes. The steps are shown at the top."),
+		   "steps it takes. The steps are shown at the top."),
 	.footer = FOOT_ENTER | FOOT_ESC,
 	.enter = guide_enter,
 	.leave = guide_leave,

@@ -24,15 +24,17 @@ help_draw(void *state)
 	ui_box((struct rect){b.y, b.x, b.h - 1, b.w}, UI_DIM);
 	if (about != NULL && about->title != NULL)
 		ui_put(b.y, b.x + 2, b.w - 4, UI_TITLE, _(about->title));
-	used = ui_wrap(t, UI_NORMAL, about != NULL && about->help != NULL
-	                                 ? _(about->help)
-	                                 : _("No help for this screen."));
+	used = ui_wrap(t, UI_NORMAL,
+		       about != NULL && about->help != NULL
+			       ? _(about->help)
+			       : _("No help for this screen."));
 	t.y += used + 1;
 	t.h -= used + 1;
 	if (t.h > 0)
-		ui_wrap(t, UI_DIM, _("Keys everywhere: F1 help, F2 switch language, F12 call a "
-		                     "member of staff, Esc back. You can also touch buttons, "
-		                     "rows and fields."));
+		ui_wrap(t, UI_DIM,
+			_("Keys everywhere: F1 help, F2 switch language, F12 call a "
+			  "member of staff, Esc back. You can also touch buttons, "
+			  "rows and fields."));
 	ui_button(b.y + b.h - 3, b.x + 2, _("Close"), K_ESC, true);
 }
 

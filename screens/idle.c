@@ -51,13 +51,13 @@ idle_draw(void *state)
 	ui_box(d, UI_ACCENT);
 	ui_put_center(d.y + 1, d, UI_TITLE, _("Are you still there?"));
 	snprintf(line, sizeof line,
-	         _("In %d seconds this visit ends and everything you entered is "
-	           "cleared."),
-	         s->left);
+		 _("In %d seconds this visit ends and everything you entered is "
+		   "cleared."),
+		 s->left);
 	ui_wrap(t, UI_NORMAL, line);
 	const char *label = _("Continue");
-	ui_button(d.y + h - 2, d.x + (d.w - ui_button_width(label)) / 2, label,
-	          K_ENTER, true);
+	ui_button(d.y + h - 2, d.x + (d.w - ui_button_width(label)) / 2, label, K_ENTER,
+		  true);
 	/* A touch anywhere counts as "still here". */
 	ui_hit(b.y, b.x, b.h, b.w, K_ENTER);
 	ui_hit(d.y + h - 2, d.x + (d.w - ui_button_width(label)) / 2, 1,
@@ -91,7 +91,7 @@ const struct screen_ops screen_idle = {
 	.name = "idle",
 	.title = N_("Are you still there?"),
 	.help = N_("Nobody has touched the kiosk for a while. Press any key to go "
-	           "on; otherwise your visit ends and what you entered is cleared."),
+		   "on; otherwise your visit ends and what you entered is cleared."),
 	.flags = SCREEN_DIALOG | SCREEN_NO_IDLE,
 	.footer = FOOT_ENTER,
 	.enter = idle_enter,

@@ -17,9 +17,9 @@ enum row_kind { ROW_SERVICE, ROW_GUIDE, ROW_STAFF };
 
 struct row {
 	enum row_kind kind;
-	const char *name;    /* message ids */
+	const char *name; /* message ids */
 	const char *summary;
-	int target;          /* screen to open */
+	int target; /* screen to open */
 };
 
 struct menu {
@@ -39,14 +39,15 @@ menu_enter(const void *arg)
 
 		if (s->entry == SERVICE_NOT_BUILT)
 			continue;
-		m->rows[m->n++] = (struct row){ROW_SERVICE, s->name, s->summary, s->entry};
+		m->rows[m->n++] =
+			(struct row){ROW_SERVICE, s->name, s->summary, s->entry};
 	}
-	m->rows[m->n++] = (struct row){ROW_GUIDE, N_("Service guide"),
-	                               N_("What each service needs and how it works"),
-	                               SCR_GUIDE};
-	m->rows[m->n++] = (struct row){ROW_STAFF, N_("Staff"),
-	                               N_("For counter staff and operators"),
-	                               SCR_STAFF_LOGIN};
+	m->rows[m->n++] =
+		(struct row){ROW_GUIDE, N_("Service guide"),
+			     N_("What each service needs and how it works"), SCR_GUIDE};
+	m->rows[m->n++] =
+		(struct row){ROW_STAFF, N_("Staff"),
+			     N_("For counter staff and operators"), SCR_STAFF_LOGIN};
 	return m;
 }
 
@@ -65,7 +66,8 @@ menu_draw(void *state)
 	int x = b.x + (b.w - w) / 2;
 	int y = b.y + 1;
 
-	ui_put(y, x, w, UI_NORMAL, _("Choose a service (arrow keys and Enter, a number, or touch):"));
+	ui_put(y, x, w, UI_NORMAL,
+	       _("Choose a service (arrow keys and Enter, a number, or touch):"));
 	y += 2;
 	for (int i = 0; i < m->n && y + 1 < b.y + b.h; i++, y += 3) {
 		const struct row *r = &m->rows[i];
@@ -102,9 +104,9 @@ const struct screen_ops screen_menu = {
 	.name = "menu",
 	.title = N_("Main menu"),
 	.help = N_("Choose what you want to do with the arrow keys and Enter, by its "
-	           "number, or by touching it. Esc ends your visit and clears "
-	           "everything you entered. If a service you need is not listed, "
-	           "press F12 and a member of staff will help."),
+		   "number, or by touching it. Esc ends your visit and clears "
+		   "everything you entered. If a service you need is not listed, "
+		   "press F12 and a member of staff will help."),
 	.footer = FOOT_ENTER | FOOT_ESC,
 	.enter = menu_enter,
 	.leave = menu_leave,

@@ -27,9 +27,9 @@ message_draw(void *state)
 	ui_fill(d, UI_NORMAL);
 	ui_box(d, UI_ACCENT);
 	ui_wrap((struct rect){d.y + 2, d.x + 3, h - 5, w - 6}, UI_NORMAL,
-	        msgid != NULL ? _(msgid) : "");
+		msgid != NULL ? _(msgid) : "");
 	ui_button(d.y + h - 2, d.x + (w - ui_button_width(label)) / 2, label, K_ENTER,
-	          true);
+		  true);
 }
 
 static struct result

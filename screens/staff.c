@@ -23,7 +23,7 @@ enum { ROW_ASSIST, ROW_PROBE, ROW_LOGOUT, ROW_COUNT };
 
 struct staff {
 	int focus;
-	struct job *probe;     /* running, or NULL */
+	struct job *probe; /* running, or NULL */
 	int64_t probe_started;
 	bool have_result;
 	enum probe_status result;
@@ -50,7 +50,7 @@ row_label(int i)
 	switch (i) {
 	case ROW_ASSIST:
 		return loop_assist() ? _("Assist mode: on (press to turn off)")
-		                     : _("Assist mode: off (press to turn on)");
+				     : _("Assist mode: off (press to turn on)");
 	case ROW_PROBE:
 		return _("Test the connection to the backend");
 	default:
@@ -82,17 +82,17 @@ staff_draw(void *state)
 		int secs = (int)((loop_now() - s->probe_started) / 1000);
 
 		snprintf(line, sizeof line, _("%s Connecting... %d s (Esc cancels)"),
-		         ui_spinner(loop_now()), secs);
+			 ui_spinner(loop_now()), secs);
 		ui_put(++y, x, w, UI_ACCENT, line);
 		ui_button(y + 2, x, _("Cancel"), K_ESC, true);
 	} else if (s->have_result) {
 		if (s->result == PROBE_OK)
 			snprintf(line, sizeof line, _("The backend answered in %d ms."),
-			         s->result_ms);
+				 s->result_ms);
 		else
 			snprintf(line, sizeof line, "%s", _(probe_reason(s->result)));
 		ui_wrap((struct rect){++y, x, 2, w},
-		        s->result == PROBE_OK ? UI_OK : UI_ERROR, line);
+			s->result == PROBE_OK ? UI_OK : UI_ERROR, line);
 	}
 }
 
@@ -108,7 +108,7 @@ staff_activate(struct staff *s, int row)
 		if (s->probe != NULL)
 			return RESULT(ACT_NONE);
 		s->probe = probe_new(loop_config()->backend_url,
-		                     loop_config()->connect_timeout);
+				     loop_config()->connect_timeout);
 		if (s->probe == NULL) {
 			s->have_result = true;
 			s->result = PROBE_BAD_URL;
@@ -177,8 +177,8 @@ const struct screen_ops screen_staff = {
 	.name = "staff",
 	.title = N_("Staff functions"),
 	.help = N_("Assist mode keeps the session open longer while you help a "
-	           "customer. The connection test tries to reach the backend and "
-	           "says what is wrong if it cannot. Esc logs out."),
+		   "customer. The connection test tries to reach the backend and "
+		   "says what is wrong if it cannot. Esc logs out."),
 	.footer = FOOT_ENTER | FOOT_ESC,
 	.enter = staff_enter,
 	.leave = staff_leave,

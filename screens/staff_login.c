@@ -28,9 +28,9 @@ enum { F_NUMBER, F_PIN, F_COUNT };
 
 static const struct field_def fields[F_COUNT] = {
 	[F_NUMBER] = {N_("Staff number"), FIELD_REQUIRED, CHARS_DIGITS, 8, NULL,
-	              N_("The number on your staff card.")},
-	[F_PIN] = {N_("Staff PIN"), FIELD_REQUIRED | FIELD_MASKED, CHARS_DIGITS, 12,
-	           NULL, N_("4 to 12 digits. It is not shown.")},
+		      N_("The number on your staff card.")},
+	[F_PIN] = {N_("Staff PIN"), FIELD_REQUIRED | FIELD_MASKED, CHARS_DIGITS, 12, NULL,
+		   N_("4 to 12 digits. It is not shown.")},
 };
 
 /* Survives the screen: the lockout is the terminal's, not a visit's. */
@@ -95,19 +95,19 @@ staff_login_draw(void *state)
 
 	if (loop_config()->staff_pin_hash == NULL) {
 		ui_wrap((struct rect){b.y + 1, b.x + 2, 3, b.w - 4}, UI_WARN,
-		        _("Staff login is not set up on this terminal (no staff PIN in "
-		          "its configuration)."));
+			_("Staff login is not set up on this terminal (no staff PIN in "
+			  "its configuration)."));
 		ui_button(b.y + 5, b.x + 2, _("Back"), K_ESC, true);
 		return;
 	}
 	ui_wrap((struct rect){b.y + 1, b.x + 2, 1, b.w - 4}, UI_NORMAL,
-	        _("For counter staff only. Customers: press Esc to go back."));
+		_("For counter staff only. Customers: press Esc to go back."));
 	form_draw(&s->form, r);
 	if (s->busy) {
 		char line[128];
 
 		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-		         _("Checking..."));
+			 _("Checking..."));
 		ui_put(r.y + r.h + 1, r.x, r.w, UI_ACCENT, line);
 		return;
 	}
@@ -125,8 +125,8 @@ staff_login_submit(struct staff_login *s)
 	if (loop_now() < locked_until) {
 		form_clear(&s->form, F_PIN);
 		form_set_error(&s->form, F_PIN,
-		               N_("Too many wrong PINs. Staff login is locked for a few "
-		                  "minutes."));
+			       N_("Too many wrong PINs. Staff login is locked for a few "
+				  "minutes."));
 		return RESULT(ACT_REDRAW);
 	}
 	if (strlen(pin) < 4) {
@@ -178,15 +178,16 @@ staff_login_done(void *state, struct job *job)
 	}
 	failures++;
 	log_warn("staff login failed for %s (%d in a row)", form_get(&s->form, F_NUMBER),
-	         failures);
+		 failures);
 	if (failures >= MAX_TRIES) {
 		locked_until = loop_now() + LOCKOUT_MS;
 		failures = 0;
 		form_set_error(&s->form, F_PIN,
-		               N_("Too many wrong PINs. Staff login is locked for a few "
-		                  "minutes."));
+			       N_("Too many wrong PINs. Staff login is locked for a few "
+				  "minutes."));
 	} else {
-		form_set_error(&s->form, F_PIN, N_("The staff number or PIN is not right."));
+		form_set_error(&s->form, F_PIN,
+			       N_("The staff number or PIN is not right."));
 	}
 	return RESULT(ACT_REDRAW);
 }
@@ -204,7 +205,7 @@ const struct screen_ops screen_staff_login = {
 	.name = "staff-login",
 	.title = N_("Staff login"),
 	.help = N_("Counter staff log in here with their staff number and PIN. "
-	           "Tab or the arrow keys move between the fields; Enter logs in."),
+		   "Tab or the arrow keys move between the fields; Enter logs in."),
 	.footer = FOOT_ENTER | FOOT_TAB | FOOT_ESC,
 	.enter = staff_login_enter,
 	.leave = staff_login_leave,

@@ -23,12 +23,12 @@ too_small_draw(void *state)
 	if (y < 0)
 		y = 0;
 	snprintf(size, sizeof size, "%dx%d < %dx%d", COLS, LINES, UI_MIN_COLS,
-	         UI_MIN_LINES);
+		 UI_MIN_LINES);
 	ui_wrap((struct rect){y, 1, 2, COLS - 2}, UI_ERROR,
-	        _("Please make the window larger."));
+		_("Please make the window larger."));
 	i18n_set(i18n_next(now));
 	ui_wrap((struct rect){y + 2, 1, 2, COLS - 2}, UI_DIM,
-	        _("Please make the window larger."));
+		_("Please make the window larger."));
 	i18n_set(now);
 	ui_put_center(y + 4, all, UI_NORMAL, size);
 }

@@ -35,9 +35,10 @@ welcome_draw(void *state)
 	y++;
 	ui_put_center(y++, b, UI_TITLE, _("CA Certificate and E-Seal Self-Service"));
 	ui_put_center(y++, b, UI_NORMAL,
-	              _("Apply · Renew · Unlock · Replace · Change · Track orders"));
+		      _("Apply · Renew · Unlock · Replace · Change · Track orders"));
 	y += 2;
-	snprintf(start, sizeof start, "  %s  ", _("Press any key or touch the screen to start"));
+	snprintf(start, sizeof start, "  %s  ",
+		 _("Press any key or touch the screen to start"));
 	ui_put_center(y++, b, UI_FOCUS, start);
 	/* The same line in the other language, looked up in that language. */
 	i18n_set(other);
@@ -59,10 +60,10 @@ const struct screen_ops screen_welcome = {
 	.name = "welcome",
 	.title = N_("Welcome"),
 	.help = N_("This kiosk handles UKey digital certificates: apply for one, "
-	           "renew it, unlock it, replace a lost one, change its details and "
-	           "track your orders. Press any key or touch the screen to see the "
-	           "services. F2 switches between Chinese and English at any time; "
-	           "F12 calls a member of staff."),
+		   "renew it, unlock it, replace a lost one, change its details and "
+		   "track your orders. Press any key or touch the screen to see the "
+		   "services. F2 switches between Chinese and English at any time; "
+		   "F12 calls a member of staff."),
 	.flags = SCREEN_NO_IDLE,
 	.footer = FOOT_ENTER,
 	.draw = welcome_draw,

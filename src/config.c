@@ -83,8 +83,8 @@ static const struct opt opts[] = {
 	 "seconds a request may take in all"},
 	{"staff", "pin_hash", OPT_PINHASH, K(staff_pin_hash), 0, 512, NULL, false,
 	 "staff PIN, as printed by cakiosk --hash-pin; no staff login without it"},
-	{"staff", "assist_idle_timeout", OPT_INT, K(assist_idle_timeout), 60, 7200,
-	 "900", false, "idle timeout while staff assist a customer"},
+	{"staff", "assist_idle_timeout", OPT_INT, K(assist_idle_timeout), 60, 7200, "900",
+	 false, "idle timeout while staff assist a customer"},
 };
 
 static const struct opt vendor_opts[] = {
@@ -108,18 +108,17 @@ struct parse {
 	struct config *cfg;
 	const char *path;
 	FILE *f;
-	int line;          /* line the reader handed out last */
+	int line; /* line the reader handed out last */
 	bool too_long;
-	int err_line;      /* first error */
+	int err_line; /* first error */
 	char *err;
 	size_t errlen;
 	bool seen[NOPTS];
 	bool vseen[CONFIG_MAX_VENDORS][NVOPTS];
 };
 
-static void
-parse_error(struct parse *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void parse_error(struct parse *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
 parse_error(struct parse *p, const char *fmt, ...)
@@ -211,8 +210,7 @@ check_pinhash(const char *v)
 
 /* Check value v against o and store it at base + o->offset; false on error. */
 static bool
-opt_set(struct parse *p, const struct opt *o, const char *sect, void *base,
-        const char *v)
+opt_set(struct parse *p, const struct opt *o, const char *sect, void *base, const char *v)
 {
 	char **sp = (char **)((char *)base + o->offset);
 	int *ip = (int *)((char *)base + o->offset);
@@ -225,15 +223,17 @@ opt_set(struct parse *p, const struct opt *o, const char *sect, void *base,
 		errno = 0;
 		n = strtol(v, &end, 10);
 		if (errno != 0 || end == v || *end != '\0' || n < o->min || n > o->max) {
-			parse_error(p, "[%s] %s = %s: must be a whole number from %d to %d",
-			            sect, o->key, v, o->min, o->max);
+			parse_error(p,
+				    "[%s] %s = %s: must be a whole number from %d to %d",
+				    sect, o->key, v, o->min, o->max);
 			return false;
 		}
 		*ip = (int)n;
 		return true;
 	case OPT_LANG:
 		if ((i = i18n_parse(v)) < 0) {
-			parse_error(p, "[%s] %s = %s: must be zh_CN or en", sect, o->key, v);
+			parse_error(p, "[%s] %s = %s: must be zh_CN or en", sect, o->key,
+				    v);
 			return false;
 		}
 		*ip = i;
@@ -241,15 +241,15 @@ opt_set(struct parse *p, const struct opt *o, const char *sect, void *base,
 	case OPT_LEVEL:
 		if ((i = log_level_parse(v)) < 0) {
 			parse_error(p, "[%s] %s = %s: must be error, warn, info or debug",
-			            sect, o->key, v);
+				    sect, o->key, v);
 			return false;
 		}
 		*ip = i;
 		return true;
 	case OPT_STRING:
 		if (*v == '\0' || strlen(v) > (size_t)o->max) {
-			parse_error(p, "[%s] %s: must be 1 to %d bytes long", sect, o->key,
-			            o->max);
+			parse_error(p, "[%s] %s: must be 1 to %d bytes long", sect,
+				    o->key, o->max);
 			return false;
 		}
 		free(*sp);
@@ -259,40 +259,48 @@ opt_set(struct parse *p, const struct opt *o, const char *sect, void *base,
 	case OPT_IDENT:
 		if (!is_ident(v, (size_t)o->max)) {
 			parse_error(p,
-			            "[%s] %s = %s: must be 1 to %d letters, digits, '.', '_' or '-'",
-			            sect, o->key, v, o->max);
+				    "[%s] %s = %s: must be 1 to %d letters, digits, '.', "
+				    "'_' or '-'",
+				    sect, o->key, v, o->max);
 			return false;
 		}
 		break;
 	case OPT_LOG:
 		if (strcmp(v, "journal") != 0 && strcmp(v, "stderr") != 0 &&
-		    strcmp(v, "none") != 0 && !(strncmp(v, "file:/", 6) == 0 && v[6] != '\0')) {
-			parse_error(p, "[%s] %s = %s: must be journal, stderr, none or "
-			               "file:/absolute/path", sect, o->key, v);
+		    strcmp(v, "none") != 0 &&
+		    !(strncmp(v, "file:/", 6) == 0 && v[6] != '\0')) {
+			parse_error(p,
+				    "[%s] %s = %s: must be journal, stderr, none or "
+				    "file:/absolute/path",
+				    sect, o->key, v);
 			return false;
 		}
 		break;
 	case OPT_URL:
 		if (strlen(v) > (size_t)o->max || !check_url(v)) {
-			parse_error(p, "[%s] %s = %s: must be an https:// URL with a host name",
-			            sect, o->key, v);
+			parse_error(
+				p,
+				"[%s] %s = %s: must be an https:// URL with a host name",
+				sect, o->key, v);
 			return false;
 		}
 		break;
 	case OPT_FILE:
 		if (v[0] != '/') {
-			parse_error(p, "[%s] %s = %s: must be an absolute path", sect, o->key, v);
+			parse_error(p, "[%s] %s = %s: must be an absolute path", sect,
+				    o->key, v);
 			return false;
 		}
 		if (access(v, R_OK) != 0) {
-			parse_error(p, "[%s] %s = %s: cannot read it: %s", sect, o->key, v,
-			            strerror(errno));
+			parse_error(p, "[%s] %s = %s: cannot read it: %s", sect, o->key,
+				    v, strerror(errno));
 			return false;
 		}
 		break;
 	case OPT_SHA256:
 		if (!check_sha256(v)) {
-			parse_error(p, "[%s] %s: must be 64 hexadecimal digits", sect, o->key);
+			parse_error(p, "[%s] %s: must be 64 hexadecimal digits", sect,
+				    o->key);
 			return false;
 		}
 		break;
@@ -300,16 +308,17 @@ opt_set(struct parse *p, const struct opt *o, const char *sect, void *base,
 		/* The value itself is not echoed: it is half a secret. */
 		if (!check_pinhash(v)) {
 			parse_error(p,
-			            "[%s] %s: not a hash made by cakiosk --hash-pin "
-			            "(pbkdf2-sha256$ITERATIONS$SALT$HASH)",
-			            sect, o->key);
+				    "[%s] %s: not a hash made by cakiosk --hash-pin "
+				    "(pbkdf2-sha256$ITERATIONS$SALT$HASH)",
+				    sect, o->key);
 			return false;
 		}
 		break;
 	case OPT_PATTERN:
 		if (*v == '\0' || strlen(v) > (size_t)o->max || !is_printable_ascii(v)) {
-			parse_error(p, "[%s] %s: must be 1 to %d printable ASCII characters",
-			            sect, o->key, o->max);
+			parse_error(p,
+				    "[%s] %s: must be 1 to %d printable ASCII characters",
+				    sect, o->key, o->max);
 			return false;
 		}
 		break;
@@ -353,15 +362,17 @@ handler(void *user, const char *section, const char *key, const char *value)
 		size_t vi;
 
 		if (!is_ident(name, 32)) {
-			parse_error(p, "[%s]: vendor name must be 1 to 32 letters, digits, "
-			               "'.', '_' or '-'", section);
+			parse_error(p,
+				    "[%s]: vendor name must be 1 to 32 letters, digits, "
+				    "'.', '_' or '-'",
+				    section);
 			return 0;
 		}
 		vd = vendor_find(cfg, name, &vi);
 		if (vd == NULL) {
 			if (cfg->nvendors == CONFIG_MAX_VENDORS) {
 				parse_error(p, "[%s]: at most %d vendors", section,
-				            CONFIG_MAX_VENDORS);
+					    CONFIG_MAX_VENDORS);
 				return 0;
 			}
 			vi = cfg->nvendors++;
@@ -398,8 +409,10 @@ handler(void *user, const char *section, const char *key, const char *value)
 	if (section_known)
 		parse_error(p, "[%s] %s: unknown key", section, key);
 	else
-		parse_error(p, "[%s]: unknown section (known: kiosk, backend, staff, "
-		               "vendor NAME)", section);
+		parse_error(p,
+			    "[%s]: unknown section (known: kiosk, backend, staff, "
+			    "vendor NAME)",
+			    section);
 	return 0;
 }
 
@@ -430,7 +443,7 @@ reader(char *str, int num, void *stream)
 
 static void
 set_defaults(const struct parse *p, const struct opt *table, size_t n, void *base,
-             const bool *seen, const char *sect)
+	     const bool *seen, const char *sect)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (seen[i] || table[i].def == NULL)
@@ -488,7 +501,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	for (size_t i = 0; i < NOPTS; i++) {
 		if (opts[i].required && !p.seen[i]) {
 			snprintf(err, errlen, "%s: [%s] %s is missing (%s)", path,
-			         opts[i].section, opts[i].key, opts[i].help);
+				 opts[i].section, opts[i].key, opts[i].help);
 			goto fail;
 		}
 	}
@@ -501,13 +514,17 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 			vd->display = xstrdup(vd->name);
 	}
 	if ((cfg->cert_file == NULL) != (cfg->key_file == NULL)) {
-		snprintf(err, errlen, "%s: [backend] cert_file and key_file go together: "
-		                      "set both or neither", path);
+		snprintf(err, errlen,
+			 "%s: [backend] cert_file and key_file go together: "
+			 "set both or neither",
+			 path);
 		goto fail;
 	}
 	if (cfg->idle_countdown >= cfg->idle_timeout) {
-		snprintf(err, errlen, "%s: [kiosk] idle_countdown must be shorter than "
-		                      "idle_timeout", path);
+		snprintf(err, errlen,
+			 "%s: [kiosk] idle_countdown must be shorter than "
+			 "idle_timeout",
+			 path);
 		goto fail;
 	}
 	return 0;

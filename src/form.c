@@ -267,7 +267,9 @@ form_draw(const struct form *form, struct rect r)
 
 		ui_put(y, x, 2, UI_ERROR, d->flags & FIELD_REQUIRED ? "*" : " ");
 		ui_put(y, x + 2, label_w - 2, ro ? UI_DIM : UI_NORMAL, _(d->label));
-		ui_fill((struct rect){y, vx, 1, box_w}, ro ? UI_DIM : focus ? UI_FOCUS : UI_BUTTON);
+		ui_fill((struct rect){y, vx, 1, box_w}, ro      ? UI_DIM
+							: focus ? UI_FOCUS
+								: UI_BUTTON);
 		if (d->flags & FIELD_MASKED) {
 			char dots[FORM_VALUE_MAX];
 			int n = chars_in(f->value);
@@ -287,11 +289,15 @@ form_draw(const struct form *form, struct rect r)
 					v++;
 			}
 			ui_put(y, vx + 1, box_w - 2,
-			       ro ? UI_DIM : focus ? UI_FOCUS : UI_BUTTON, v);
+			       ro      ? UI_DIM
+			       : focus ? UI_FOCUS
+				       : UI_BUTTON,
+			       v);
 		}
 		if (focus && !ro) {
-			int cx = vx + 1 + (d->flags & FIELD_MASKED ? chars_in(f->value)
-			                                         : text_width(f->value));
+			int cx = vx + 1 +
+				 (d->flags & FIELD_MASKED ? chars_in(f->value)
+							  : text_width(f->value));
 			if (cx < vx + box_w)
 				ui_put(y, cx, 1, UI_FOCUS, "_");
 		}
@@ -307,7 +313,8 @@ form_draw(const struct form *form, struct rect r)
 			msg = _(validate_reason(f->error));
 			color = UI_ERROR;
 		} else if (ro) {
-			msg = _("Registered data; change it on the registration platform.");
+			msg = _("Registered data; change it on the registration "
+				"platform.");
 		} else if (focus && d->hint != NULL) {
 			msg = _(d->hint);
 		}

@@ -37,13 +37,13 @@ struct field_def {
 	enum field_chars chars;
 	int max_chars;
 	enum valid (*check)(const char *value); /* NULL: only "required" */
-	const char *hint;  /* message id shown when the field has focus, or NULL */
+	const char *hint; /* message id shown when the field has focus, or NULL */
 };
 
 struct form_field {
 	char value[FORM_VALUE_MAX];
 	size_t len;
-	enum valid error;   /* from the last check */
+	enum valid error;    /* from the last check */
 	const char *message; /* custom error (message id) set by the screen */
 	bool touched;
 };

@@ -28,8 +28,7 @@ static const struct {
 int
 i18n_init(const char *localedir)
 {
-	if (setlocale(LC_ALL, "") == NULL ||
-	    strcmp(nl_langinfo(CODESET), "UTF-8") != 0) {
+	if (setlocale(LC_ALL, "") == NULL || strcmp(nl_langinfo(CODESET), "UTF-8") != 0) {
 		if (setlocale(LC_ALL, "C.UTF-8") == NULL)
 			return -1;
 	}

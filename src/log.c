@@ -45,7 +45,7 @@ log_open(const char *spec, enum log_level level, char *err, size_t errlen)
 		logfile = fopen(spec + 5, "ae");
 		if (logfile == NULL) {
 			snprintf(err, errlen, "cannot open log file %s: %s", spec + 5,
-			         strerror(errno));
+				 strerror(errno));
 			target = TARGET_STDERR;
 			return -1;
 		}
@@ -53,7 +53,7 @@ log_open(const char *spec, enum log_level level, char *err, size_t errlen)
 		target = TARGET_FILE;
 	} else {
 		snprintf(err, errlen,
-		         "must be journal, stderr, none or file:/absolute/path");
+			 "must be journal, stderr, none or file:/absolute/path");
 		return -1;
 	}
 	return 0;
@@ -110,7 +110,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
 	fprintf(out, "%s.%03ld cakiosk[%ld] %s: %s\n", stamp, ts.tv_nsec / 1000000,
-	        (long)getpid(), level_names[level], line);
+		(long)getpid(), level_names[level], line);
 }
 
 const char *

@@ -28,8 +28,8 @@
 #include "xmem.h"
 
 #define STACK_MAX 16
-#define TICK_IDLE_MS 1000   /* nothing moving: the clock */
-#define TICK_BUSY_MS 125    /* a spinner or a countdown on screen */
+#define TICK_IDLE_MS 1000 /* nothing moving: the clock */
+#define TICK_BUSY_MS 125  /* a spinner or a countdown on screen */
 #define PROBE_EVERY_MS 60000
 #define MAX_SESSION_HOOKS 8
 
@@ -243,7 +243,7 @@ draw(void)
 
 	const struct frame *base = &L.stack[first];
 	uf.title = L.cfg->title != NULL ? L.cfg->title
-	                                : _("CA Certificate and E-Seal Self-Service");
+					: _("CA Certificate and E-Seal Self-Service");
 	uf.terminal_id = L.cfg->terminal_id;
 	uf.screen_title = base->ops->title != NULL ? _(base->ops->title) : NULL;
 	if (base->ops->steps != NULL) {
@@ -305,8 +305,9 @@ handle_key(int key)
 				apply(RESULT_PUSH(SCR_HELP, f->ops));
 		} else if (!(f->ops->flags & SCREEN_NO_STAFF_CALL)) {
 			log_warn("customer called staff from %s", f->ops->name);
-			apply(RESULT_PUSH(SCR_MESSAGE, _("A member of staff has been called "
-			                                 "and will be with you shortly.")));
+			apply(RESULT_PUSH(SCR_MESSAGE,
+					  _("A member of staff has been called "
+					    "and will be with you shortly.")));
 		}
 		return;
 	}
@@ -352,7 +353,7 @@ jobs_collect(void)
 				probe_result_apply(job);
 			L.probing = false;
 		} else if (owner != NULL && owner->ops->job_done != NULL &&
-		           !job_cancelled(job)) {
+			   !job_cancelled(job)) {
 			apply(owner->ops->job_done(owner->state, job));
 		}
 		job->release(job);
@@ -487,7 +488,7 @@ loop_run(const struct config *cfg)
 	if (ui_init() != 0) {
 		worker_stop();
 		log_error("cannot start the screen (TERM=%s)",
-		          getenv("TERM") != NULL ? getenv("TERM") : "");
+			  getenv("TERM") != NULL ? getenv("TERM") : "");
 		return 1;
 	}
 	log_set_screen_active(true);
@@ -497,10 +498,10 @@ loop_run(const struct config *cfg)
 
 	while (!L.quit) {
 		int64_t now = loop_now();
-		int period = worker_pending() > (L.probing ? 1 : 0) ||
-		                     top()->ops->tick != NULL
-		                 ? TICK_BUSY_MS
-		                 : TICK_IDLE_MS;
+		int period =
+			worker_pending() > (L.probing ? 1 : 0) || top()->ops->tick != NULL
+				? TICK_BUSY_MS
+				: TICK_IDLE_MS;
 		int wait = (int)(L.last_tick + period - now);
 
 		if (wait <= 0) {
@@ -524,7 +525,8 @@ loop_run(const struct config *cfg)
 		if (pfd[2].revents & POLLIN)
 			jobs_collect();
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (pfd[0].revents & (POLLHUP | POLLERR) && !(pfd[0].revents & POLLIN)) {
+			if (pfd[0].revents & (POLLHUP | POLLERR) &&
+			    !(pfd[0].revents & POLLIN)) {
 				log_error("terminal gone: shutting down");
 				break;
 			}

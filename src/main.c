@@ -22,21 +22,21 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: cakiosk [-c FILE] [-l LANG]\n"
-	        "       cakiosk --check-config [-c FILE]\n"
-	        "       cakiosk --hash-pin\n"
-	        "\n"
-	        "Self-service kiosk for UKey digital certificates.\n"
-	        "\n"
-	        "  -c, --config FILE      configuration file (default %s)\n"
-	        "  -l, --lang LANG        start in zh_CN or en (default: from the file)\n"
-	        "      --check-config     check the configuration and exit\n"
-	        "      --config-reference print every configuration key and exit\n"
-	        "      --hash-pin         read a staff PIN twice, print its hash for\n"
-	        "                         [staff] pin_hash, and exit\n"
-	        "  -h, --help             show this help and exit\n"
-	        "  -V, --version          show the version and exit\n",
-	        CONFIG_DEFAULT_PATH);
+		"usage: cakiosk [-c FILE] [-l LANG]\n"
+		"       cakiosk --check-config [-c FILE]\n"
+		"       cakiosk --hash-pin\n"
+		"\n"
+		"Self-service kiosk for UKey digital certificates.\n"
+		"\n"
+		"  -c, --config FILE      configuration file (default %s)\n"
+		"  -l, --lang LANG        start in zh_CN or en (default: from the file)\n"
+		"      --check-config     check the configuration and exit\n"
+		"      --config-reference print every configuration key and exit\n"
+		"      --hash-pin         read a staff PIN twice, print its hash for\n"
+		"                         [staff] pin_hash, and exit\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n",
+		CONFIG_DEFAULT_PATH);
 }
 
 /* Read one line from the terminal without echo; the caller wipes buf. */
@@ -162,7 +162,8 @@ main(int argc, char **argv)
 	if (localedir == NULL || *localedir == '\0')
 		localedir = LOCALEDIR;
 	if (i18n_init(localedir) != 0) {
-		fprintf(stderr, "cakiosk: no UTF-8 locale (not even C.UTF-8) on this system\n");
+		fprintf(stderr,
+			"cakiosk: no UTF-8 locale (not even C.UTF-8) on this system\n");
 		return 1;
 	}
 
@@ -178,15 +179,16 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (log_open(cfg.log, (enum log_level)cfg.log_level, err, sizeof err) != 0) {
-		fprintf(stderr, "cakiosk: %s: [kiosk] log = %s: %s\n", path, cfg.log, err);
+		fprintf(stderr, "cakiosk: %s: [kiosk] log = %s: %s\n", path, cfg.log,
+			err);
 		config_free(&cfg);
 		return 1;
 	}
 	if (lang != NULL)
 		cfg.language = i18n_parse(lang);
 	i18n_set((enum lang)cfg.language);
-	log_info("cakiosk %s starting, terminal %s, config %s", VERSION,
-	         cfg.terminal_id, path);
+	log_info("cakiosk %s starting, terminal %s, config %s", VERSION, cfg.terminal_id,
+		 path);
 
 	rc = loop_run(&cfg);
 

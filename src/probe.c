@@ -30,8 +30,7 @@ struct probe {
 };
 
 int
-probe_split_url(const char *url, char *host, size_t hostlen, char *port,
-                size_t portlen)
+probe_split_url(const char *url, char *host, size_t hostlen, char *port, size_t portlen)
 {
 	const char *h, *end, *colon = NULL;
 	size_t n;
@@ -79,7 +78,7 @@ try_addr(struct probe *p, const struct addrinfo *ai, int64_t deadline)
 	socklen_t len = sizeof err;
 
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	            ai->ai_protocol);
+		    ai->ai_protocol);
 	if (fd < 0)
 		return PROBE_FAILED;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
@@ -140,7 +139,7 @@ probe_run(struct job *job)
 out:
 	p->elapsed_ms = (int)(loop_now() - start);
 	log_info("backend probe %s:%s: %d after %d ms", p->host, p->port, p->status,
-	         p->elapsed_ms);
+		 p->elapsed_ms);
 }
 
 static void
@@ -187,7 +186,8 @@ probe_reason(enum probe_status st)
 	case PROBE_NO_HOST:
 		return N_("The backend's name could not be found (DNS).");
 	case PROBE_REFUSED:
-		return N_("The backend's computer answered, but the service is not running.");
+		return N_("The backend's computer answered, but the service is not "
+			  "running.");
 	case PROBE_TIMEOUT:
 		return N_("The backend did not answer in time.");
 	case PROBE_FAILED:

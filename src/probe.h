@@ -15,10 +15,10 @@ struct job;
 enum probe_status {
 	PROBE_OK,
 	PROBE_BAD_URL,
-	PROBE_NO_HOST,   /* name does not resolve */
-	PROBE_REFUSED,   /* host answered: nothing listens there */
-	PROBE_TIMEOUT,   /* no answer within the connect timeout */
-	PROBE_FAILED,    /* anything else (unreachable network...) */
+	PROBE_NO_HOST, /* name does not resolve */
+	PROBE_REFUSED, /* host answered: nothing listens there */
+	PROBE_TIMEOUT, /* no answer within the connect timeout */
+	PROBE_FAILED,  /* anything else (unreachable network...) */
 	PROBE_CANCELLED,
 };
 
@@ -33,6 +33,6 @@ void probe_result_apply(const struct job *job);
 
 /* Split an https URL into host and port ("443" by default); 0 or -1. */
 int probe_split_url(const char *url, char *host, size_t hostlen, char *port,
-                    size_t portlen);
+		    size_t portlen);
 
 #endif

@@ -45,7 +45,8 @@ struct result {
 
 #define RESULT(a) ((struct result){.action = (a)})
 #define RESULT_PUSH(t, a) ((struct result){.action = ACT_PUSH, .target = (t), .arg = (a)})
-#define RESULT_REPLACE(t, a) ((struct result){.action = ACT_REPLACE, .target = (t), .arg = (a)})
+#define RESULT_REPLACE(t, a)                                                             \
+	((struct result){.action = ACT_REPLACE, .target = (t), .arg = (a)})
 
 /* Footer keys a screen offers (the loop adds F1, F2, F12 everywhere). */
 #define FOOT_ENTER 0x1
@@ -54,8 +55,8 @@ struct result {
 #define FOOT_CANCEL 0x8 /* Esc means "cancel" rather than "back" */
 
 /* Flags */
-#define SCREEN_NO_IDLE 0x1  /* the idle countdown never starts here */
-#define SCREEN_DIALOG 0x2   /* drawn over the screen below it */
+#define SCREEN_NO_IDLE 0x1   /* the idle countdown never starts here */
+#define SCREEN_DIALOG 0x2    /* drawn over the screen below it */
 #define SCREEN_NO_GLOBAL 0x4 /* F1/F2/F12 are not handled here (help itself) */
 #define SCREEN_NO_STAFF_CALL 0x8
 
@@ -66,7 +67,7 @@ struct screen_ops {
 	const char *title; /* message id, shown under the header */
 	const char *help;  /* message id, the F1 text for this screen */
 	unsigned flags;
-	unsigned footer;   /* FOOT_* */
+	unsigned footer; /* FOOT_* */
 
 	/* Make the screen's state from arg; NULL is fine for stateless screens. */
 	void *(*enter)(const void *arg);
@@ -93,6 +94,5 @@ const struct screen_ops *screen_get(enum screen_id id);
 #endif
 
 /* One per file in screens/; the registry in src/screens.c lists them. */
-extern const struct screen_ops screen_welcome, screen_menu, screen_help,
-    screen_idle, screen_message, screen_staff_login, screen_staff,
-    screen_too_small, screen_guide;
+extern const struct screen_ops screen_welcome, screen_menu, screen_help, screen_idle,
+	screen_message, screen_staff_login, screen_staff, screen_too_small, screen_guide;

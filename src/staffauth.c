@@ -52,13 +52,13 @@ unhex(const char *in, size_t n, unsigned char *out)
 }
 
 static int
-derive(const char *pin, const unsigned char *salt, size_t saltlen,
-       unsigned long iter, unsigned char *key)
+derive(const char *pin, const unsigned char *salt, size_t saltlen, unsigned long iter,
+       unsigned char *key)
 {
-	return PKCS5_PBKDF2_HMAC(pin, (int)strlen(pin), salt, (int)saltlen,
-	                         (int)iter, EVP_sha256(), KEY_LEN, key) == 1
-	           ? 0
-	           : -1;
+	return PKCS5_PBKDF2_HMAC(pin, (int)strlen(pin), salt, (int)saltlen, (int)iter,
+				 EVP_sha256(), KEY_LEN, key) == 1
+		       ? 0
+		       : -1;
 }
 
 int
@@ -73,8 +73,8 @@ staffauth_hash(const char *pin, char *out, size_t outlen)
 		goto out;
 	hex(salt, sizeof salt, salthex);
 	hex(key, sizeof key, keyhex);
-	if (snprintf(out, outlen, "pbkdf2-sha256$%d$%s$%s", STAFFAUTH_ITERATIONS,
-	             salthex, keyhex) < (int)outlen)
+	if (snprintf(out, outlen, "pbkdf2-sha256$%d$%s$%s", STAFFAUTH_ITERATIONS, salthex,
+		     keyhex) < (int)outlen)
 		rc = 0;
 out:
 	secure_wipe(key, sizeof key);
@@ -98,8 +98,8 @@ staffauth_verify(const char *pin, const char *stored)
 		return false;
 	p = end + 1;
 	dollar = strchr(p, '$');
-	if (dollar == NULL || (dollar - p) % 2 != 0 || (size_t)(dollar - p) / 2 > sizeof salt ||
-	    strlen(dollar + 1) != 2 * KEY_LEN)
+	if (dollar == NULL || (dollar - p) % 2 != 0 ||
+	    (size_t)(dollar - p) / 2 > sizeof salt || strlen(dollar + 1) != 2 * KEY_LEN)
 		return false;
 	saltlen = (size_t)(dollar - p) / 2;
 	if (unhex(p, saltlen, salt) != 0 || unhex(dollar + 1, KEY_LEN, want) != 0)

@@ -22,8 +22,8 @@
 #include "xmem.h"
 
 #define REPLACEMENT_CHAR 0xFFFD
-#define ELLIPSIS         "\xe2\x80\xa6" /* U+2026 */
-#define ELLIPSIS_WC      0x2026
+#define ELLIPSIS "\xe2\x80\xa6" /* U+2026 */
+#define ELLIPSIS_WC 0x2026
 
 #define ESC 0x1b
 #define BEL 0x07
@@ -42,7 +42,8 @@
  * decodes to U+FFFD, so every caller makes progress and bad bytes are shown
  * and measured the way the header promises.
  */
-static size_t decode(const char *s, size_t n, wchar_t *wc)
+static size_t
+decode(const char *s, size_t n, wchar_t *wc)
 {
 	unsigned char b = (unsigned char)s[0];
 	mbstate_t st;
@@ -60,8 +61,8 @@ static size_t decode(const char *s, size_t n, wchar_t *wc)
 	 * values above U+10FFFF; passing those on would make our "valid UTF-8"
 	 * output invalid, so they are bad bytes like any other.
 	 */
-	if (r == (size_t)-1 || r == (size_t)-2 || r == 0 || r > n ||
-	    *wc < 0 || *wc > 0x10FFFF || (*wc >= 0xD800 && *wc <= 0xDFFF)) {
+	if (r == (size_t)-1 || r == (size_t)-2 || r == 0 || r > n || *wc < 0 ||
+	    *wc > 0x10FFFF || (*wc >= 0xD800 && *wc <= 0xDFFF)) {
 		*wc = REPLACEMENT_CHAR;
 		return 1;
 	}
@@ -69,7 +70,8 @@ static size_t decode(const char *s, size_t n, wchar_t *wc)
 }
 
 /* Columns of wc on the terminal; non-printables show as one cell. */
-static int char_width(wchar_t wc)
+static int
+char_width(wchar_t wc)
 {
 	int w = wcwidth(wc);
 
@@ -81,7 +83,8 @@ static int char_width(wchar_t wc)
  * Re-encoding rather than copying the input bytes means the output is
  * well-formed whatever the C library let through.
  */
-static size_t encode(wchar_t wc, char *out)
+static size_t
+encode(wchar_t wc, char *out)
 {
 	uint32_t c = (uint32_t)wc;
 
@@ -120,7 +123,8 @@ static size_t encode(wchar_t wc, char *out)
  */
 
 /* CSI body: parameters and intermediates 0x20-0x3F, then a final byte. */
-static size_t skip_csi(const unsigned char *in, size_t len, size_t i)
+static size_t
+skip_csi(const unsigned char *in, size_t len, size_t i)
 {
 	while (i < len) {
 		if (in[i] >= 0x20 && in[i] <= 0x3F)
@@ -139,7 +143,8 @@ static size_t skip_csi(const unsigned char *in, size_t len, size_t i)
  * in the wild relies on it.  CAN and SUB abort a string in a real terminal;
  * any other ESC cancels it and starts a new sequence, which we then parse.
  */
-static size_t skip_string(const unsigned char *in, size_t len, size_t i, bool bel_ends)
+static size_t
+skip_string(const unsigned char *in, size_t len, size_t i, bool bel_ends)
 {
 	while (i < len) {
 		unsigned char b = in[i];
@@ -161,7 +166,8 @@ static size_t skip_string(const unsigned char *in, size_t len, size_t i, bool be
 }
 
 /* in[i] is ESC. */
-static size_t skip_escape(const unsigned char *in, size_t len, size_t i)
+static size_t
+skip_escape(const unsigned char *in, size_t len, size_t i)
 {
 	unsigned char b;
 
@@ -173,7 +179,10 @@ static size_t skip_escape(const unsigned char *in, size_t len, size_t i)
 		return skip_csi(in, len, i + 1);
 	case ']':
 		return skip_string(in, len, i + 1, true);
-	case 'P': case 'X': case '^': case '_':
+	case 'P':
+	case 'X':
+	case '^':
+	case '_':
 		return skip_string(in, len, i + 1, false);
 	default:
 		break;
@@ -195,7 +204,8 @@ static size_t skip_escape(const unsigned char *in, size_t len, size_t i)
 }
 
 /* Characters that steer the terminal or the reading order rather than print. */
-static bool is_dropped(wchar_t wc)
+static bool
+is_dropped(wchar_t wc)
 {
 	if (wc < 0x20 || wc == 0x7F || (wc >= 0x80 && wc <= 0x9F))
 		return true;
@@ -204,7 +214,8 @@ static bool is_dropped(wchar_t wc)
 	       wc == 0x200E || wc == 0x200F || wc == 0x061C;
 }
 
-char *text_sanitize(const char *in, size_t len, size_t max_bytes, unsigned flags)
+char *
+text_sanitize(const char *in, size_t len, size_t max_bytes, unsigned flags)
 {
 	const unsigned char *u = (const unsigned char *)in;
 	size_t cap, o = 0, i = 0;
@@ -239,7 +250,10 @@ char *text_sanitize(const char *in, size_t len, size_t max_bytes, unsigned flags
 		case 0x9D:
 			i = skip_string(u, len, i, true);
 			continue;
-		case 0x90: case 0x98: case 0x9E: case 0x9F:
+		case 0x90:
+		case 0x98:
+		case 0x9E:
+		case 0x9F:
 			i = skip_string(u, len, i, false);
 			continue;
 		case '\t':
@@ -267,7 +281,8 @@ char *text_sanitize(const char *in, size_t len, size_t max_bytes, unsigned flags
 
 /* ---- measuring and cutting -------------------------------------------- */
 
-int text_width(const char *s)
+int
+text_width(const char *s)
 {
 	size_t len, i = 0;
 	int w = 0;
@@ -290,7 +305,8 @@ int text_width(const char *s)
 }
 
 /* text_fit() on the first len bytes of s. */
-static size_t fit_n(const char *s, size_t len, int cols, int *width_out)
+static size_t
+fit_n(const char *s, size_t len, int cols, int *width_out)
 {
 	size_t i = 0;
 	int w = 0;
@@ -301,7 +317,8 @@ static size_t fit_n(const char *s, size_t len, int cols, int *width_out)
 			size_t n = decode(s + i, len - i, &wc);
 			int cw = char_width(wc);
 
-			/* Zero-width marks after the last fitting character stay with it. */
+			/* Zero-width marks after the last fitting character stay with it.
+			 */
 			if (cw > cols - w)
 				break;
 			w += cw;
@@ -313,12 +330,14 @@ static size_t fit_n(const char *s, size_t len, int cols, int *width_out)
 	return i;
 }
 
-size_t text_fit(const char *s, int cols, int *width_out)
+size_t
+text_fit(const char *s, int cols, int *width_out)
 {
 	return fit_n(s, s != NULL ? strlen(s) : 0, cols, width_out);
 }
 
-char *text_truncate(const char *s, int cols)
+char *
+text_truncate(const char *s, int cols)
 {
 	size_t len, n;
 	int ew;
@@ -369,13 +388,14 @@ struct wrap_state {
 
 	/* The last place the line may end, if any. */
 	bool brk;
-	size_t brk_end;     /* line ends here (its trailing spaces dropped) */
+	size_t brk_end; /* line ends here (its trailing spaces dropped) */
 	int brk_w;
-	size_t brk_next;    /* and the next one starts here */
-	int brk_lw;         /* lw when brk_next was reached */
+	size_t brk_next; /* and the next one starts here */
+	int brk_lw;      /* lw when brk_next was reached */
 };
 
-static void emit(struct wrap_state *ws, size_t end, int width)
+static void
+emit(struct wrap_state *ws, size_t end, int width)
 {
 	if (ws->count < ws->max_lines) {
 		ws->lines[ws->count].off = ws->start;
@@ -385,7 +405,8 @@ static void emit(struct wrap_state *ws, size_t end, int width)
 	ws->count++;
 }
 
-static void new_line(struct wrap_state *ws, size_t start)
+static void
+new_line(struct wrap_state *ws, size_t start)
 {
 	ws->start = start;
 	ws->lw = 0;
@@ -397,7 +418,8 @@ static void new_line(struct wrap_state *ws, size_t start)
 }
 
 /* Place the non-space character at [p, p+n) of width cw, breaking as needed. */
-static void place(struct wrap_state *ws, size_t p, size_t n, int cw, int cols)
+static void
+place(struct wrap_state *ws, size_t p, size_t n, int cw, int cols)
 {
 	/*
 	 * Breaks go before a visible character that follows a space or sits
@@ -458,7 +480,8 @@ static void place(struct wrap_state *ws, size_t p, size_t n, int cw, int cols)
 		ws->prev = cw >= 2 ? PREV_WIDE : PREV_NARROW;
 }
 
-size_t text_wrap(const char *s, int cols, struct text_line *lines, size_t max_lines)
+size_t
+text_wrap(const char *s, int cols, struct text_line *lines, size_t max_lines)
 {
 	struct wrap_state ws;
 	size_t len, i = 0;

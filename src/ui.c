@@ -52,7 +52,7 @@ attr_of(int color)
 		break;
 	}
 	if (!has_colors() && (color == UI_HEADER || color == UI_FOCUS ||
-	                      color == UI_KEY || color == UI_STEP_NOW))
+			      color == UI_KEY || color == UI_STEP_NOW))
 		a |= A_REVERSE;
 	return a;
 }
@@ -131,7 +131,7 @@ void
 ui_emergency_restore(void)
 {
 	static const char reset[] = "\033[?1000l\033[?1002l\033[?1006l\033[0m"
-	                            "\033[?25h\033[?1049l\r\n";
+				    "\033[?25h\033[?1049l\r\n";
 	ssize_t unused;
 
 	if (have_tio)
@@ -364,14 +364,14 @@ frame_header(const struct ui_frame *f)
 	strftime(clock, sizeof clock, "%Y-%m-%d %H:%M", &tm);
 	/* Room for the title matters more than a "terminal" label. */
 	snprintf(right, sizeof right, "%s  %s  %s ", f->terminal_id, clock,
-	         i18n_name(i18n_get()));
+		 i18n_name(i18n_get()));
 	ui_fill((struct rect){0, 0, 1, COLS}, UI_HEADER);
 	rw = text_width(right);
 	ui_put(0, 1, COLS - rw - 2, UI_HEADER, f->title);
 	ui_put(0, COLS - rw, rw, UI_HEADER, right);
 	/* The language name is a shortcut for F2 too. */
-	ui_hit(0, COLS - 1 - text_width(i18n_name(i18n_get())),
-	       1, text_width(i18n_name(i18n_get())), K_F(2));
+	ui_hit(0, COLS - 1 - text_width(i18n_name(i18n_get())), 1,
+	       text_width(i18n_name(i18n_get())), K_F(2));
 }
 
 static void
@@ -389,13 +389,13 @@ frame_steps(const struct ui_frame *f)
 		n++;
 	}
 	full = stepbar_plan(widths, n, f->step == STEPS_NONE_CURRENT ? 0 : f->step,
-	                    COLS - 4);
+			    COLS - 4);
 	for (int i = 0; i < n; i++) {
 		char num[8];
 		int color = f->step == STEPS_NONE_CURRENT ? UI_NORMAL
-		            : i < f->step                 ? UI_STEP_DONE
-		            : i == f->step                ? UI_STEP_NOW
-		                                          : UI_DIM;
+			    : i < f->step                 ? UI_STEP_DONE
+			    : i == f->step                ? UI_STEP_NOW
+							  : UI_DIM;
 
 		if (i > 0)
 			x += ui_put(1, x, COLS - x, UI_DIM, STEPBAR_SEP);

@@ -49,7 +49,7 @@ enum ui_color {
 
 /* What the frame shows around the body. */
 struct ui_frame {
-	const char *title;       /* platform title (already translated/sanitized) */
+	const char *title; /* platform title (already translated/sanitized) */
 	const char *terminal_id;
 	const char *screen_title; /* translated; NULL for none */
 	const char *const *steps; /* message ids, NULL-terminated, or NULL */
@@ -58,8 +58,8 @@ struct ui_frame {
 	bool global_keys;         /* show F1/F2/F12 */
 	const char *token_state;  /* status line pieces, translated */
 	const char *backend_state;
-	int backend_color;        /* UI_OK / UI_WARN / UI_ERROR */
-	const char *extra_state;  /* e.g. "assist mode", or NULL */
+	int backend_color;       /* UI_OK / UI_WARN / UI_ERROR */
+	const char *extra_state; /* e.g. "assist mode", or NULL */
 };
 
 int ui_init(void);
@@ -72,9 +72,9 @@ int ui_lines(void);
 int ui_cols(void);
 struct rect ui_body(void);
 
-void ui_begin(void);                 /* erase and forget hit regions */
+void ui_begin(void); /* erase and forget hit regions */
 void ui_frame(const struct ui_frame *f);
-void ui_finish(void);                /* put it on the terminal */
+void ui_finish(void); /* put it on the terminal */
 
 /* Draw s at y,x in at most maxw columns (cut with "…"); returns columns used. */
 int ui_put(int y, int x, int maxw, int color, const char *s);

@@ -29,7 +29,8 @@
 static const char credit_charset[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /* Length of s if every character of it is in set, or -1 if one is not. */
-static long all_in(const char *s, const char *set)
+static long
+all_in(const char *s, const char *set)
 {
 	size_t n = strspn(s, set);
 
@@ -38,18 +39,21 @@ static long all_in(const char *s, const char *set)
 	return (long)n;
 }
 
-static bool is_digit(char c)
+static bool
+is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static bool is_alpha(char c)
+static bool
+is_alpha(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
 /* Value of the n digits at s; the caller has made sure they are digits. */
-static int digits_value(const char *s, int n)
+static int
+digits_value(const char *s, int n)
 {
 	int v = 0;
 
@@ -58,7 +62,8 @@ static int digits_value(const char *s, int n)
 	return v;
 }
 
-static bool is_leap(int y)
+static bool
+is_leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
@@ -68,7 +73,8 @@ static bool is_leap(int y)
  * UTC: before 08:00 Beijing time UTC is still on yesterday and would turn
  * away a baby born today.
  */
-static long today_yyyymmdd(void)
+static long
+today_yyyymmdd(void)
 {
 	time_t now = time(NULL);
 	struct tm tm;
@@ -79,9 +85,10 @@ static long today_yyyymmdd(void)
 }
 
 /* s points at 8 digits, YYYYMMDD. */
-static bool birth_date_ok(const char *s)
+static bool
+birth_date_ok(const char *s)
 {
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y = digits_value(s, 4);
 	int m = digits_value(s + 4, 2);
 	int d = digits_value(s + 6, 2);
@@ -100,9 +107,10 @@ static bool birth_date_ok(const char *s)
 }
 
 /* GB 11643-1999 check character (ISO 7064 MOD 11-2) for 17 digits. */
-static char resident_id_check(const char *s)
+static char
+resident_id_check(const char *s)
 {
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
 	int sum = 0;
 
 	for (int i = 0; i < 17; i++)
@@ -110,7 +118,8 @@ static char resident_id_check(const char *s)
 	return "10X98765432"[sum % 11];
 }
 
-enum valid validate_resident_id(const char *s)
+enum valid
+validate_resident_id(const char *s)
 {
 	long len;
 
@@ -135,15 +144,18 @@ enum valid validate_resident_id(const char *s)
 	return VALID_OK;
 }
 
-static int credit_value(char c)
+static int
+credit_value(char c)
 {
 	return (int)(strchr(credit_charset, c) - credit_charset);
 }
 
 /* GB 32100-2015 check character for the first 17 characters (mod 31). */
-static char credit_code_check(const char *s)
+static char
+credit_code_check(const char *s)
 {
-	static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28 };
+	static const int w[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+				  29, 25, 13, 8,  24, 10, 30, 28};
 	int sum = 0;
 
 	for (int i = 0; i < 17; i++)
@@ -156,9 +168,10 @@ static char credit_code_check(const char *s)
  * The standard numbers letters A-Z as 10-35, I, O, S, V and Z included,
  * unlike GB 32100; the credit code's alphabet just never hands us those.
  */
-static char org_code_check(const char *s)
+static char
+org_code_check(const char *s)
 {
-	static const int w[8] = { 3, 7, 9, 10, 5, 8, 4, 2 };
+	static const int w[8] = {3, 7, 9, 10, 5, 8, 4, 2};
 	int sum = 0;
 	int c;
 
@@ -175,7 +188,8 @@ static char org_code_check(const char *s)
 	return (char)('0' + c);
 }
 
-enum valid validate_credit_code(const char *s)
+enum valid
+validate_credit_code(const char *s)
 {
 	long len;
 
@@ -196,7 +210,8 @@ enum valid validate_credit_code(const char *s)
 	return VALID_OK;
 }
 
-enum valid validate_mobile(const char *s)
+enum valid
+validate_mobile(const char *s)
 {
 	long len;
 
@@ -213,7 +228,7 @@ enum valid validate_mobile(const char *s)
 	return VALID_OK;
 }
 
-#define EMAIL_MAX 254   /* RFC 5321 path limit minus the angle brackets */
+#define EMAIL_MAX 254 /* RFC 5321 path limit minus the angle brackets */
 #define LOCAL_MAX 64
 #define LABEL_MAX 63
 
@@ -222,7 +237,8 @@ enum valid validate_mobile(const char *s)
 #define LOCAL_CHARS ALNUM ".!#$%&'*+/=?^_`{|}~-"
 #define DOMAIN_CHARS ALNUM ".-"
 
-static enum valid email_local(const char *s, size_t len)
+static enum valid
+email_local(const char *s, size_t len)
 {
 	if (len == 0)
 		return VALID_FORMAT;
@@ -237,7 +253,8 @@ static enum valid email_local(const char *s, size_t len)
 	return VALID_OK;
 }
 
-static enum valid email_domain(const char *s)
+static enum valid
+email_domain(const char *s)
 {
 	size_t labels = 0;
 	const char *last = s;
@@ -269,7 +286,8 @@ static enum valid email_domain(const char *s)
 	return VALID_OK;
 }
 
-enum valid validate_email(const char *s)
+enum valid
+validate_email(const char *s)
 {
 	const char *at;
 	long len;
@@ -291,7 +309,8 @@ enum valid validate_email(const char *s)
 	return email_domain(at + 1);
 }
 
-enum valid validate_postcode(const char *s)
+enum valid
+validate_postcode(const char *s)
 {
 	long len;
 
@@ -305,7 +324,8 @@ enum valid validate_postcode(const char *s)
 	return VALID_OK;
 }
 
-static bool luhn_ok(const char *s, size_t len)
+static bool
+luhn_ok(const char *s, size_t len)
 {
 	int sum = 0;
 	bool dbl = false;
@@ -326,7 +346,8 @@ static bool luhn_ok(const char *s, size_t len)
 	return sum % 10 == 0;
 }
 
-enum valid validate_bank_card(const char *s)
+enum valid
+validate_bank_card(const char *s)
 {
 	long len;
 
@@ -344,7 +365,8 @@ enum valid validate_bank_card(const char *s)
 	return VALID_OK;
 }
 
-const char *validate_reason(enum valid r)
+const char *
+validate_reason(enum valid r)
 {
 	/* No default: -Wswitch then points here when a reason is added. */
 	switch (r) {
@@ -361,10 +383,12 @@ const char *validate_reason(enum valid r)
 		return N_("This is not written the right way; please check it.");
 	case VALID_DATE:
 		/* TRANSLATORS: digits 7-14 of the ID number are the birth date. */
-		return N_("The date of birth in this number is not possible; please check it.");
+		return N_("The date of birth in this number is not possible; please "
+			  "check it.");
 	case VALID_CHECKSUM:
 		/* TRANSLATORS: ID or bank card; licence = business licence. */
-		return N_("This number does not check out; please compare it with your card or licence.");
+		return N_("This number does not check out; please compare it with your "
+			  "card or licence.");
 	}
 	/* A value outside the enum still gets a sentence, never a NULL the
 	 * caller would print as "(null)". */

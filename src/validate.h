@@ -14,11 +14,11 @@
 
 enum valid {
 	VALID_OK = 0,
-	VALID_EMPTY,    /* nothing typed */
-	VALID_LENGTH,   /* wrong number of characters */
-	VALID_CHARSET,  /* a character that cannot appear here */
-	VALID_FORMAT,   /* right characters, wrong shape (e-mail, mobile prefix) */
-	VALID_DATE,     /* resident ID: the birth date does not exist or is in the future */
+	VALID_EMPTY,   /* nothing typed */
+	VALID_LENGTH,  /* wrong number of characters */
+	VALID_CHARSET, /* a character that cannot appear here */
+	VALID_FORMAT,  /* right characters, wrong shape (e-mail, mobile prefix) */
+	VALID_DATE, /* resident ID: the birth date does not exist or is in the future */
 	VALID_CHECKSUM, /* check digit / check character / Luhn sum wrong */
 };
 

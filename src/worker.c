@@ -177,7 +177,7 @@ worker_pending(void)
 
 void
 job_init(struct job *job, const char *name, void (*run)(struct job *),
-         void (*release)(struct job *))
+	 void (*release)(struct job *))
 {
 	job->name = name;
 	job->run = run;

@@ -20,12 +20,12 @@
 #include <stdint.h>
 
 struct job {
-	const char *name;              /* for logs */
-	void (*run)(struct job *job);  /* worker thread */
+	const char *name;                 /* for logs */
+	void (*run)(struct job *job);     /* worker thread */
 	void (*release)(struct job *job); /* UI thread, after delivery */
 	atomic_bool cancel;
-	atomic_int progress;           /* 0..100, or -1 when unknown */
-	void *owner;                   /* the event loop's business */
+	atomic_int progress; /* 0..100, or -1 when unknown */
+	void *owner;         /* the event loop's business */
 	struct job *next;
 };
 
@@ -41,7 +41,7 @@ void worker_cancel_owner(const void *owner);
 int worker_pending(void);
 
 void job_init(struct job *job, const char *name, void (*run)(struct job *),
-              void (*release)(struct job *));
+	      void (*release)(struct job *));
 static inline void
 job_cancel(struct job *job)
 {

@@ -113,7 +113,8 @@ main(int argc, char **argv)
 	}
 	if (optind + 2 > argc || strcmp(argv[optind + 1], "--") != 0 || runs < 1 ||
 	    runs > 100) {
-		fprintf(stderr, "usage: ptyrun [-n RUNS] [-k KEYS] MARKER -- COMMAND...\n");
+		fprintf(stderr,
+			"usage: ptyrun [-n RUNS] [-k KEYS] MARKER -- COMMAND...\n");
 		return 2;
 	}
 	marker = argv[optind];

@@ -77,16 +77,16 @@ test_full_file(void **state)
 
 	(void)state;
 	assert_int_equal(load(&cfg,
-	                      "; comment\n[kiosk]\nterminal_id = A_1.b\nlanguage = en\n"
-	                      "idle_timeout = 60\nidle_countdown = 10\nlog = stderr\n"
-	                      "log_level = debug\ntitle = 湖南 CA\n"
-	                      "[backend]\nurl = https://127.0.0.1:8443/v1\n"
-	                      "ca_file = /etc/hostname\n"
-	                      "[vendor ft]\ndisplay_name = 飞天\nmodule = /etc/hostname\n"
-	                      "manufacturer = Feitian*\n"
-	                      "[vendor wd]\nlabel = WD*\n",
-	                      err, sizeof err),
-	                 0);
+			      "; comment\n[kiosk]\nterminal_id = A_1.b\nlanguage = en\n"
+			      "idle_timeout = 60\nidle_countdown = 10\nlog = stderr\n"
+			      "log_level = debug\ntitle = 湖南 CA\n"
+			      "[backend]\nurl = https://127.0.0.1:8443/v1\n"
+			      "ca_file = /etc/hostname\n"
+			      "[vendor ft]\ndisplay_name = 飞天\nmodule = /etc/hostname\n"
+			      "manufacturer = Feitian*\n"
+			      "[vendor wd]\nlabel = WD*\n",
+			      err, sizeof err),
+			 0);
 	assert_int_equal(cfg.language, LANG_EN);
 	assert_int_equal(cfg.idle_timeout, 60);
 	assert_string_equal(cfg.title, "湖南 CA");
@@ -98,7 +98,7 @@ test_full_file(void **state)
 	/* Defaults per vendor, display name from the section. */
 	assert_string_equal(cfg.vendors[1].display, "wd");
 	assert_string_equal(cfg.vendors[1].module,
-	                    "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so");
+			    "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so");
 	config_free(&cfg);
 }
 
@@ -109,29 +109,41 @@ struct broken {
 };
 
 static const struct broken broken[] = {
-	{MINIMAL "[kiosk]\nidle_timeout = 4\n", ":6: [kiosk] idle_timeout = 4: must be a whole number from 5 to 3600"},
+	{MINIMAL "[kiosk]\nidle_timeout = 4\n",
+	 ":6: [kiosk] idle_timeout = 4: must be a whole number from 5 to 3600"},
 	{MINIMAL "[kiosk]\nidle_timeout = 12x\n", ":6: [kiosk] idle_timeout"},
-	{MINIMAL "[kiosk]\nlanguage = fr\n", ":6: [kiosk] language = fr: must be zh_CN or en"},
+	{MINIMAL "[kiosk]\nlanguage = fr\n",
+	 ":6: [kiosk] language = fr: must be zh_CN or en"},
 	{MINIMAL "[kiosk]\nterminal_id = X\n", ":6: [kiosk] terminal_id: set twice"},
 	{"[kiosk]\nterminal_id = has space\n", ":2: [kiosk] terminal_id = has space"},
 	{MINIMAL "[kiosk]\ncolour = red\n", ":6: [kiosk] colour: unknown key"},
 	{MINIMAL "[printer]\nx = 1\n", ":6: [printer]: unknown section"},
 	{"terminal_id = X\n", ":1: terminal_id: key outside any [section]"},
-	{MINIMAL "this line has no equals sign\n", ":5: not a [section] or a 'key = value' line"},
-	{"[kiosk]\nterminal_id = A\n[backend]\nurl = http://plain.example/\n", ":4: [backend] url = http://plain.example/: must be an https:// URL"},
-	{MINIMAL "ca_file = /nonexistent/ca.pem\n", ":5: [backend] ca_file = /nonexistent/ca.pem: cannot read it"},
-	{MINIMAL "ca_file = relative.pem\n", ":5: [backend] ca_file = relative.pem: must be an absolute path"},
-	{MINIMAL "pin_sha256 = abcd\n", ":5: [backend] pin_sha256: must be 64 hexadecimal digits"},
-	{MINIMAL "[kiosk]\nlog = /var/log/x\n", ":6: [kiosk] log = /var/log/x: must be journal"},
+	{MINIMAL "this line has no equals sign\n",
+	 ":5: not a [section] or a 'key = value' line"},
+	{"[kiosk]\nterminal_id = A\n[backend]\nurl = http://plain.example/\n",
+	 ":4: [backend] url = http://plain.example/: must be an https:// URL"},
+	{MINIMAL "ca_file = /nonexistent/ca.pem\n",
+	 ":5: [backend] ca_file = /nonexistent/ca.pem: cannot read it"},
+	{MINIMAL "ca_file = relative.pem\n",
+	 ":5: [backend] ca_file = relative.pem: must be an absolute path"},
+	{MINIMAL "pin_sha256 = abcd\n",
+	 ":5: [backend] pin_sha256: must be 64 hexadecimal digits"},
+	{MINIMAL "[kiosk]\nlog = /var/log/x\n",
+	 ":6: [kiosk] log = /var/log/x: must be journal"},
 	{MINIMAL "[kiosk]\nlog_level = loud\n", ":6: [kiosk] log_level = loud"},
-	{MINIMAL "[staff]\npin_hash = 123456\n", ":6: [staff] pin_hash: not a hash made by cakiosk --hash-pin"},
-	{MINIMAL "[vendor bad name!]\nmodule = /etc/hostname\n", ":6: [vendor bad name!]: vendor name"},
-	{MINIMAL "[vendor ft]\nmodel = \x01\n", ":6: [vendor ft] model: must be 1 to 64 printable ASCII"},
+	{MINIMAL "[staff]\npin_hash = 123456\n",
+	 ":6: [staff] pin_hash: not a hash made by cakiosk --hash-pin"},
+	{MINIMAL "[vendor bad name!]\nmodule = /etc/hostname\n",
+	 ":6: [vendor bad name!]: vendor name"},
+	{MINIMAL "[vendor ft]\nmodel = \x01\n",
+	 ":6: [vendor ft] model: must be 1 to 64 printable ASCII"},
 	{MINIMAL "[vendor ft]\nslot = 1\n", ":6: [vendor ft] slot: unknown key"},
 	{"[kiosk]\nterminal_id = A\n", "[backend] url is missing"},
 	{"[backend]\nurl = https://x/\n", "[kiosk] terminal_id is missing"},
 	{MINIMAL "cert_file = /etc/hostname\n", "cert_file and key_file go together"},
-	{MINIMAL "[kiosk]\nidle_timeout = 20\nidle_countdown = 30\n", "idle_countdown must be shorter than idle_timeout"},
+	{MINIMAL "[kiosk]\nidle_timeout = 20\nidle_countdown = 30\n",
+	 "idle_countdown must be shorter than idle_timeout"},
 };
 
 static void
@@ -144,7 +156,8 @@ test_broken_files(void **state)
 
 		if (load(&cfg, broken[i].text, err, sizeof err) != -1 ||
 		    strstr(err, broken[i].want) == NULL)
-			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err, broken[i].want);
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err,
+				 broken[i].want);
 		/* Refused means empty: nothing half-configured survives. */
 		assert_null(cfg.terminal_id);
 		assert_null(cfg.backend_url);
@@ -171,7 +184,9 @@ test_title_sanitized(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(load(&cfg, MINIMAL "[kiosk]\ntitle = A\x1b[31mB\x07\n", err, sizeof err), 0);
+	assert_int_equal(
+		load(&cfg, MINIMAL "[kiosk]\ntitle = A\x1b[31mB\x07\n", err, sizeof err),
+		0);
 	assert_string_equal(cfg.title, "AB");
 	config_free(&cfg);
 }
@@ -183,7 +198,8 @@ test_missing_file(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(config_load(&cfg, "/nonexistent/cakiosk.conf", err, sizeof err), -1);
+	assert_int_equal(config_load(&cfg, "/nonexistent/cakiosk.conf", err, sizeof err),
+			 -1);
 	assert_non_null(strstr(err, "/nonexistent/cakiosk.conf: cannot open"));
 }
 

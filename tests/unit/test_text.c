@@ -23,8 +23,8 @@
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static void check_sanitize(const char *in, size_t len, size_t max, unsigned flags,
-			   const char *want)
+static void
+check_sanitize(const char *in, size_t len, size_t max, unsigned flags, const char *want)
 {
 	char *got = text_sanitize(in, len, max, flags);
 
@@ -37,7 +37,8 @@ static void check_sanitize(const char *in, size_t len, size_t max, unsigned flag
 /* Sanitize a string literal with room to spare. */
 #define SAN(lit, want) check_sanitize((lit), sizeof(lit) - 1, 1024, 0, (want))
 
-static void check_truncate(const char *s, int cols, const char *want)
+static void
+check_truncate(const char *s, int cols, const char *want)
 {
 	char *got = text_truncate(s, cols);
 
@@ -50,7 +51,8 @@ static void check_truncate(const char *s, int cols, const char *want)
  * Wrap s and compare every line's text with want[]; each line's width must
  * also be what text_width() says about its bytes.
  */
-static void check_wrap(const char *s, int cols, const char *const *want, size_t nwant)
+static void
+check_wrap(const char *s, int cols, const char *const *want, size_t nwant)
 {
 	struct text_line lines[32];
 	size_t n, i;
@@ -68,14 +70,16 @@ static void check_wrap(const char *s, int cols, const char *const *want, size_t 
 	}
 }
 
-#define WRAP(s, cols, ...) do { \
-	static const char *const want_[] = { __VA_ARGS__ }; \
-	check_wrap((s), (cols), want_, sizeof(want_) / sizeof(want_[0])); \
-} while (0)
+#define WRAP(s, cols, ...)                                                               \
+	do {                                                                             \
+		static const char *const want_[] = {__VA_ARGS__};                        \
+		check_wrap((s), (cols), want_, sizeof(want_) / sizeof(want_[0]));        \
+	} while (0)
 
 /* ---- text_width ------------------------------------------------------------ */
 
-static void test_width_ascii(void **state)
+static void
+test_width_ascii(void **state)
 {
 	(void)state;
 	assert_int_equal(text_width("hello"), 5);
@@ -84,16 +88,18 @@ static void test_width_ascii(void **state)
 	assert_int_equal(text_width(NULL), 0);
 }
 
-static void test_width_cjk(void **state)
+static void
+test_width_cjk(void **state)
 {
 	(void)state;
 	assert_int_equal(text_width("中文"), 4);
 	assert_int_equal(text_width("证书申请"), 8);
-	assert_int_equal(text_width("ＡＢ"), 4);       /* fullwidth Latin */
+	assert_int_equal(text_width("ＡＢ"), 4);         /* fullwidth Latin */
 	assert_int_equal(text_width("\xe3\x80\x80"), 2); /* U+3000 ideographic space */
 }
 
-static void test_width_mixed(void **state)
+static void
+test_width_mixed(void **state)
 {
 	(void)state;
 	assert_int_equal(text_width("a中b文"), 6);
@@ -104,15 +110,20 @@ static void test_width_mixed(void **state)
 	assert_int_equal(text_width("a\tb"), 3);
 }
 
-static void test_width_invalid(void **state)
+static void
+test_width_invalid(void **state)
 {
 	(void)state;
 	assert_int_equal(text_width("\xff"), 1);
-	assert_int_equal(text_width("a\xff" "b"), 3);
+	assert_int_equal(text_width("a\xff"
+				    "b"),
+			 3);
 	/* A CJK character cut short: each leftover byte is one U+FFFD. */
 	assert_int_equal(text_width("\xe4\xb8"), 2);
 	/* Overlong NUL (C0 80) is two bad bytes, not a character. */
-	assert_int_equal(text_width("a\xc0\x80" "b"), 4);
+	assert_int_equal(text_width("a\xc0\x80"
+				    "b"),
+			 4);
 	/* glibc decodes 5-byte forms; we must not: five bad bytes. */
 	assert_int_equal(text_width("\xf8\x88\x80\x80\x80"), 5);
 	/* Above U+10FFFF (F4 90 80 80): four bad bytes. */
@@ -123,7 +134,8 @@ static void test_width_invalid(void **state)
 
 /* ---- text_fit -------------------------------------------------------------- */
 
-static void test_fit_cjk_never_split(void **state)
+static void
+test_fit_cjk_never_split(void **state)
 {
 	int w = -1;
 
@@ -139,7 +151,8 @@ static void test_fit_cjk_never_split(void **state)
 	assert_int_equal(text_fit("中文", 3, NULL), 3);
 }
 
-static void test_fit_edges(void **state)
+static void
+test_fit_edges(void **state)
 {
 	int w = -1;
 
@@ -160,7 +173,8 @@ static void test_fit_edges(void **state)
 
 /* ---- text_truncate --------------------------------------------------------- */
 
-static void test_truncate_ascii(void **state)
+static void
+test_truncate_ascii(void **state)
 {
 	(void)state;
 	check_truncate("hello world", 8, "hello w…");
@@ -168,7 +182,8 @@ static void test_truncate_ascii(void **state)
 	check_truncate("ab", 1, "…");
 }
 
-static void test_truncate_cjk(void **state)
+static void
+test_truncate_cjk(void **state)
 {
 	(void)state;
 	check_truncate("中文字符", 5, "中文…");
@@ -179,7 +194,8 @@ static void test_truncate_cjk(void **state)
 	check_truncate("a中文", 3, "a…");
 }
 
-static void test_truncate_exact_fit(void **state)
+static void
+test_truncate_exact_fit(void **state)
 {
 	(void)state;
 	check_truncate("hello", 5, "hello");
@@ -192,15 +208,17 @@ static void test_truncate_exact_fit(void **state)
 
 /* ---- text_wrap ------------------------------------------------------------- */
 
-static void test_wrap_english(void **state)
+static void
+test_wrap_english(void **state)
 {
 	(void)state;
-	WRAP("the quick brown fox jumps over", 10,
-	     "the quick", "brown fox", "jumps over");
+	WRAP("the quick brown fox jumps over", 10, "the quick", "brown fox",
+	     "jumps over");
 	WRAP("fits", 10, "fits");
 }
 
-static void test_wrap_spaces_at_break(void **state)
+static void
+test_wrap_spaces_at_break(void **state)
 {
 	struct text_line l[4];
 
@@ -217,14 +235,16 @@ static void test_wrap_spaces_at_break(void **state)
 	WRAP("  ab", 3, "  a", "b");
 }
 
-static void test_wrap_long_word(void **state)
+static void
+test_wrap_long_word(void **state)
 {
 	(void)state;
 	WRAP("abcdefghijkl", 5, "abcde", "fghij", "kl");
 	WRAP("hi abcdefghij", 5, "hi", "abcde", "fghij");
 }
 
-static void test_wrap_cjk(void **state)
+static void
+test_wrap_cjk(void **state)
 {
 	(void)state;
 	WRAP("中文字符测试", 4, "中文", "字符", "测试");
@@ -232,7 +252,8 @@ static void test_wrap_cjk(void **state)
 	WRAP("中文字符测试", 5, "中文", "字符", "测试");
 }
 
-static void test_wrap_mixed(void **state)
+static void
+test_wrap_mixed(void **state)
 {
 	(void)state;
 	/* Latin words stay whole; CJK may break on either side. */
@@ -242,7 +263,8 @@ static void test_wrap_mixed(void **state)
 	WRAP("x 中文", 4, "x 中", "文");
 }
 
-static void test_wrap_newlines(void **state)
+static void
+test_wrap_newlines(void **state)
 {
 	(void)state;
 	WRAP("a\n\nb", 10, "a", "", "b");
@@ -257,7 +279,8 @@ static void test_wrap_newlines(void **state)
 	assert_int_equal(text_wrap("", 10, NULL, 0), 0);
 }
 
-static void test_wrap_width1_wide(void **state)
+static void
+test_wrap_width1_wide(void **state)
 {
 	struct text_line l[4];
 
@@ -273,7 +296,8 @@ static void test_wrap_width1_wide(void **state)
 	WRAP("a中b", -7, "a", "中", "b");
 }
 
-static void test_wrap_count_beyond_max(void **state)
+static void
+test_wrap_count_beyond_max(void **state)
 {
 	struct text_line l[3];
 
@@ -289,16 +313,20 @@ static void test_wrap_count_beyond_max(void **state)
 
 /* ---- text_sanitize --------------------------------------------------------- */
 
-static void test_sanitize_plain(void **state)
+static void
+test_sanitize_plain(void **state)
 {
 	(void)state;
 	SAN("中文 ok é", "中文 ok é");
 	SAN("", "");
-	SAN("a\x7f" "b", "ab"); /* DEL */
+	SAN("a\x7f"
+	    "b",
+	    "ab"); /* DEL */
 	check_sanitize(NULL, 5, 10, 0, "");
 }
 
-static void test_sanitize_csi(void **state)
+static void
+test_sanitize_csi(void **state)
 {
 	(void)state;
 	SAN("\x1b[1;31mred\x1b[0m text", "red text");
@@ -308,10 +336,13 @@ static void test_sanitize_csi(void **state)
 	SAN("a\x1b[31\x07m", "am");
 }
 
-static void test_sanitize_osc(void **state)
+static void
+test_sanitize_osc(void **state)
 {
 	(void)state;
-	SAN("a\x1b]0;evil title\x07" "b", "ab");
+	SAN("a\x1b]0;evil title\x07"
+	    "b",
+	    "ab");
 	SAN("a\x1b]2;evil title\x1b\\b", "ab");
 	/* OSC 8 hyperlink, both halves. */
 	SAN("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "link");
@@ -319,29 +350,47 @@ static void test_sanitize_osc(void **state)
 	SAN("a\x1b]0;t\x1b[31mb", "ab");
 }
 
-static void test_sanitize_other_escapes(void **state)
+static void
+test_sanitize_other_escapes(void **state)
 {
 	(void)state;
-	SAN("a\x1bPq#0;2;0;0;0\x1b\\b", "ab");  /* DCS (sixel) */
-	SAN("a\x1b_apc\x1b\\b", "ab");          /* APC */
-	SAN("a\x1b^pm\x1b\\b", "ab");           /* PM */
-	SAN("a\x1bXsos\x1b\\b", "ab");          /* SOS */
-	SAN("a\x1b" "7b\x1b" "8c", "abc");      /* DECSC / DECRC */
-	SAN("a\x1b(0qqq\x1b(Bb", "aqqqb");      /* charset designation, whole */
-	SAN("a\x1b" "cb", "ab");                /* RIS */
+	SAN("a\x1bPq#0;2;0;0;0\x1b\\b", "ab"); /* DCS (sixel) */
+	SAN("a\x1b_apc\x1b\\b", "ab");         /* APC */
+	SAN("a\x1b^pm\x1b\\b", "ab");          /* PM */
+	SAN("a\x1bXsos\x1b\\b", "ab");         /* SOS */
+	SAN("a\x1b"
+	    "7b\x1b"
+	    "8c",
+	    "abc");                        /* DECSC / DECRC */
+	SAN("a\x1b(0qqq\x1b(Bb", "aqqqb"); /* charset designation, whole */
+	SAN("a\x1b"
+	    "cb",
+	    "ab"); /* RIS */
 }
 
-static void test_sanitize_c1_8bit(void **state)
+static void
+test_sanitize_c1_8bit(void **state)
 {
 	(void)state;
-	SAN("a\xc2\x9b" "31mb", "ab");               /* U+009B CSI */
-	SAN("x\xc2\x9d" "0;t\x07y", "xy");           /* U+009D OSC */
-	SAN("x\xc2\x90" "q\xc2\x9cy", "xy");         /* U+0090 DCS ... U+009C ST */
-	SAN("a\xc2\x85" "b", "ab");                  /* U+0085 NEL */
-	SAN("a\xc2\x80" "b\xc2\x9f", "ab");
+	SAN("a\xc2\x9b"
+	    "31mb",
+	    "ab"); /* U+009B CSI */
+	SAN("x\xc2\x9d"
+	    "0;t\x07y",
+	    "xy"); /* U+009D OSC */
+	SAN("x\xc2\x90"
+	    "q\xc2\x9cy",
+	    "xy"); /* U+0090 DCS ... U+009C ST */
+	SAN("a\xc2\x85"
+	    "b",
+	    "ab"); /* U+0085 NEL */
+	SAN("a\xc2\x80"
+	    "b\xc2\x9f",
+	    "ab");
 }
 
-static void test_sanitize_unterminated(void **state)
+static void
+test_sanitize_unterminated(void **state)
 {
 	(void)state;
 	SAN("abc\x1b", "abc");
@@ -353,19 +402,34 @@ static void test_sanitize_unterminated(void **state)
 	SAN("abc\xc2\x9b", "abc");
 }
 
-static void test_sanitize_bidi(void **state)
+static void
+test_sanitize_bidi(void **state)
 {
 	(void)state;
-	SAN("abc\xe2\x80\xae" "def", "abcdef"); /* U+202E RLO */
-	SAN("a\xe2\x80\xaa" "b\xe2\x80\xac" "c", "abc"); /* U+202A, U+202C */
-	SAN("a\xe2\x81\xa6" "b\xe2\x81\xa9" "c", "abc"); /* U+2066, U+2069 */
-	SAN("a\xe2\x80\x8e" "b\xe2\x80\x8f" "c", "abc"); /* U+200E, U+200F */
-	SAN("a\xd8\x9c" "b", "ab");                      /* U+061C ALM */
+	SAN("abc\xe2\x80\xae"
+	    "def",
+	    "abcdef"); /* U+202E RLO */
+	SAN("a\xe2\x80\xaa"
+	    "b\xe2\x80\xac"
+	    "c",
+	    "abc"); /* U+202A, U+202C */
+	SAN("a\xe2\x81\xa6"
+	    "b\xe2\x81\xa9"
+	    "c",
+	    "abc"); /* U+2066, U+2069 */
+	SAN("a\xe2\x80\x8e"
+	    "b\xe2\x80\x8f"
+	    "c",
+	    "abc"); /* U+200E, U+200F */
+	SAN("a\xd8\x9c"
+	    "b",
+	    "ab"); /* U+061C ALM */
 	/* Neighbours of the ranges are ordinary text. */
 	SAN("\xe2\x80\xa9\xe2\x81\xaa", "\xe2\x80\xa9\xe2\x81\xaa");
 }
 
-static void test_sanitize_nul_inside(void **state)
+static void
+test_sanitize_nul_inside(void **state)
 {
 	(void)state;
 	check_sanitize("a\0b", 3, 16, 0, "ab");
@@ -374,20 +438,26 @@ static void test_sanitize_nul_inside(void **state)
 	check_sanitize("abcdef", 3, 16, 0, "abc");
 }
 
-static void test_sanitize_invalid(void **state)
+static void
+test_sanitize_invalid(void **state)
 {
 	(void)state;
-	SAN("a\xff" "b", "a" FFFD "b");
+	SAN("a\xff"
+	    "b",
+	    "a" FFFD "b");
 	SAN("\xe4\xb8", FFFD FFFD);                   /* CJK cut short */
 	SAN("\xc0\x80", FFFD FFFD);                   /* overlong NUL */
 	SAN("\xed\xa0\x80", FFFD FFFD FFFD);          /* surrogate */
 	SAN("\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD); /* > U+10FFFF */
 	SAN("\xf8\x88\x80\x80\x80", FFFD FFFD FFFD FFFD FFFD);
 	/* A raw 0x9B byte is not UTF-8: shown, not obeyed. */
-	SAN("\x9b" "31m", FFFD "31m");
+	SAN("\x9b"
+	    "31m",
+	    FFFD "31m");
 }
 
-static void test_sanitize_max_bytes(void **state)
+static void
+test_sanitize_max_bytes(void **state)
 {
 	(void)state;
 	/* "中" is 3 bytes: 2 + 3 > 4, so it goes whole. */
@@ -402,7 +472,8 @@ static void test_sanitize_max_bytes(void **state)
 	check_sanitize("a\xff", 2, 3, 0, "a");
 }
 
-static void test_sanitize_newlines(void **state)
+static void
+test_sanitize_newlines(void **state)
 {
 	(void)state;
 	check_sanitize("a\nb", 3, 16, 0, "ab");
@@ -411,16 +482,20 @@ static void test_sanitize_newlines(void **state)
 	check_sanitize("a\r\nb", 4, 16, 0, "ab");
 }
 
-static void test_sanitize_tab(void **state)
+static void
+test_sanitize_tab(void **state)
 {
 	(void)state;
 	SAN("a\tb", "a b");
 	check_sanitize("\t\t", 2, 16, TEXT_KEEP_NEWLINES, "  ");
 	/* Other C0 controls go. */
-	SAN("a\x01\x08\x0b\x0c\x1f" "b", "ab");
+	SAN("a\x01\x08\x0b\x0c\x1f"
+	    "b",
+	    "ab");
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_width_ascii),

@@ -167,7 +167,7 @@ test_log_mask(void **state)
 
 	(void)state;
 	assert_string_equal(log_mask_id("11010519491231002X", buf, sizeof buf),
-	                    "110*************2X");
+			    "110*************2X");
 	assert_string_equal(log_mask_id("1234", buf, sizeof buf), "****");
 }
 

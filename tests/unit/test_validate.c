@@ -47,24 +47,26 @@
 #include "validate.h"
 
 /* Name the input in the failure report; a bare "3 != 6" says nothing. */
-#define EXPECT(fn, s, want)                                                  \
-	do {                                                                 \
-		enum valid got_ = fn(s);                                     \
-		if (got_ != (want))                                          \
-			print_error("%s(\"%s\") = %d, want %s\n", #fn, (s),  \
-				    (int)got_, #want);                       \
-		assert_int_equal(got_, (want));                              \
+#define EXPECT(fn, s, want)                                                              \
+	do {                                                                             \
+		enum valid got_ = fn(s);                                                 \
+		if (got_ != (want))                                                      \
+			print_error("%s(\"%s\") = %d, want %s\n", #fn, (s), (int)got_,   \
+				    #want);                                              \
+		assert_int_equal(got_, (want));                                          \
 	} while (0)
 
 /* ---- resident identity card number ------------------------------------ */
 
-static void test_rid_published_example(void **state)
+static void
+test_rid_published_example(void **state)
 {
 	(void)state;
 	EXPECT(validate_resident_id, "11010519491231002X", VALID_OK);
 }
 
-static void test_rid_valid(void **state)
+static void
+test_rid_valid(void **state)
 {
 	static const char *const ok[] = {
 		"440305199602290019", /* Shenzhen Nanshan, 29 Feb 1996 */
@@ -82,35 +84,44 @@ static void test_rid_valid(void **state)
 		EXPECT(validate_resident_id, ok[i], VALID_OK);
 }
 
-static void test_rid_empty(void **state)
+static void
+test_rid_empty(void **state)
 {
 	(void)state;
 	assert_int_equal(validate_resident_id(""), VALID_EMPTY);
 	assert_int_equal(validate_resident_id(NULL), VALID_EMPTY);
 }
 
-static void test_rid_length(void **state)
+static void
+test_rid_length(void **state)
 {
 	(void)state;
-	EXPECT(validate_resident_id, "11010519491231002", VALID_LENGTH);   /* 17 */
-	EXPECT(validate_resident_id, "1101051949123100X", VALID_LENGTH);   /* 17, X last */
+	EXPECT(validate_resident_id, "11010519491231002", VALID_LENGTH); /* 17 */
+	EXPECT(validate_resident_id, "1101051949123100X", VALID_LENGTH); /* 17, X last */
 	EXPECT(validate_resident_id, "11010519491231002X0", VALID_LENGTH); /* 19 */
-	EXPECT(validate_resident_id, "110105491231002", VALID_LENGTH);     /* old 15-digit */
+	EXPECT(validate_resident_id, "110105491231002", VALID_LENGTH); /* old 15-digit */
 }
 
-static void test_rid_charset(void **state)
+static void
+test_rid_charset(void **state)
 {
 	(void)state;
-	EXPECT(validate_resident_id, "11010519491231002x", VALID_CHARSET); /* lowercase x */
+	EXPECT(validate_resident_id, "11010519491231002x",
+	       VALID_CHARSET); /* lowercase x */
 	EXPECT(validate_resident_id, "1101051949123100AX", VALID_CHARSET);
-	EXPECT(validate_resident_id, "11010519491231X02X", VALID_CHARSET); /* X not last */
+	EXPECT(validate_resident_id, "11010519491231X02X",
+	       VALID_CHARSET); /* X not last */
 	EXPECT(validate_resident_id, "110105 19491231002X", VALID_CHARSET);
 	EXPECT(validate_resident_id, " 11010519491231002X", VALID_CHARSET);
 	/* Full-width digit one: a character problem, not a length one. */
-	EXPECT(validate_resident_id, "\xef\xbc\x91" "1010519491231002X", VALID_CHARSET);
+	EXPECT(validate_resident_id,
+	       "\xef\xbc\x91"
+	       "1010519491231002X",
+	       VALID_CHARSET);
 }
 
-static void test_rid_region(void **state)
+static void
+test_rid_region(void **state)
 {
 	(void)state;
 	/* Check digits are right, so only the region rule can object. */
@@ -118,11 +129,13 @@ static void test_rid_region(void **state)
 	EXPECT(validate_resident_id, "910105194912310029", VALID_FORMAT);
 }
 
-static void test_rid_impossible_dates(void **state)
+static void
+test_rid_impossible_dates(void **state)
 {
 	(void)state;
 	/* All with correct check digits. */
-	EXPECT(validate_resident_id, "220102190002290056", VALID_DATE); /* 1900 not leap */
+	EXPECT(validate_resident_id, "220102190002290056",
+	       VALID_DATE); /* 1900 not leap */
 	EXPECT(validate_resident_id, "11010118991231001X", VALID_DATE); /* before 1900 */
 	EXPECT(validate_resident_id, "110101199013010012", VALID_DATE); /* month 13 */
 	EXPECT(validate_resident_id, "11010119900100001X", VALID_DATE); /* day 0 */
@@ -130,7 +143,8 @@ static void test_rid_impossible_dates(void **state)
 	EXPECT(validate_resident_id, "11010519490132002X", VALID_DATE); /* 32 January */
 }
 
-static void test_rid_future_date(void **state)
+static void
+test_rid_future_date(void **state)
 {
 	(void)state;
 	EXPECT(validate_resident_id, "110101209901010017", VALID_DATE); /* 2099 */
@@ -140,9 +154,10 @@ static void test_rid_future_date(void **state)
  * Only the test of "today" and "tomorrow" computes its own check digit,
  * since those numbers change every day; the literals above do not rely on it.
  */
-static void make_rid(char out[19], const struct tm *tm)
+static void
+make_rid(char out[19], const struct tm *tm)
 {
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
 	int sum = 0;
 
 	memcpy(out, "110101", 6);
@@ -154,7 +169,8 @@ static void make_rid(char out[19], const struct tm *tm)
 	out[18] = '\0';
 }
 
-static void test_rid_born_today_and_tomorrow(void **state)
+static void
+test_rid_born_today_and_tomorrow(void **state)
 {
 	char today[19], tomorrow[19];
 	enum valid r_today, r_tomorrow;
@@ -187,7 +203,8 @@ static void test_rid_born_today_and_tomorrow(void **state)
 	assert_int_equal(r_tomorrow, VALID_DATE);
 }
 
-static void test_rid_checksum(void **state)
+static void
+test_rid_checksum(void **state)
 {
 	(void)state;
 	EXPECT(validate_resident_id, "110105194912310020", VALID_CHECKSUM); /* X -> 0 */
@@ -199,7 +216,8 @@ static void test_rid_checksum(void **state)
 
 /* ---- unified social credit code ---------------------------------------- */
 
-static void test_credit_valid(void **state)
+static void
+test_credit_valid(void **state)
 {
 	static const char *const ok[] = {
 		"91350100M000100Y43", /* worked by hand above */
@@ -216,22 +234,26 @@ static void test_credit_valid(void **state)
 		EXPECT(validate_credit_code, ok[i], VALID_OK);
 }
 
-static void test_credit_empty(void **state)
+static void
+test_credit_empty(void **state)
 {
 	(void)state;
 	assert_int_equal(validate_credit_code(""), VALID_EMPTY);
 	assert_int_equal(validate_credit_code(NULL), VALID_EMPTY);
 }
 
-static void test_credit_length(void **state)
+static void
+test_credit_length(void **state)
 {
 	(void)state;
 	EXPECT(validate_credit_code, "91350100M000100Y4", VALID_LENGTH);
 	EXPECT(validate_credit_code, "91350100M000100Y433", VALID_LENGTH);
-	EXPECT(validate_credit_code, "M000100Y4", VALID_LENGTH); /* old organization code */
+	EXPECT(validate_credit_code, "M000100Y4",
+	       VALID_LENGTH); /* old organization code */
 }
 
-static void test_credit_forbidden_letters(void **state)
+static void
+test_credit_forbidden_letters(void **state)
 {
 	(void)state;
 	EXPECT(validate_credit_code, "91350100I000100Y43", VALID_CHARSET);
@@ -243,7 +265,8 @@ static void test_credit_forbidden_letters(void **state)
 	EXPECT(validate_credit_code, "91350100M000100Y4-3", VALID_CHARSET);
 }
 
-static void test_credit_wrong_check(void **state)
+static void
+test_credit_wrong_check(void **state)
 {
 	(void)state;
 	/* Organization part untouched: only the mod-31 check can object. */
@@ -255,7 +278,8 @@ static void test_credit_wrong_check(void **state)
 	EXPECT(validate_credit_code, "91350100M000200Y43", VALID_CHECKSUM);
 }
 
-static void test_credit_wrong_org_check(void **state)
+static void
+test_credit_wrong_org_check(void **state)
 {
 	(void)state;
 	/* Organization check 4 -> 5 with the mod-31 character recomputed
@@ -265,7 +289,8 @@ static void test_credit_wrong_org_check(void **state)
 
 /* ---- mobile ------------------------------------------------------------ */
 
-static void test_mobile(void **state)
+static void
+test_mobile(void **state)
 {
 	(void)state;
 	EXPECT(validate_mobile, "13800138000", VALID_OK);
@@ -285,7 +310,8 @@ static void test_mobile(void **state)
 
 /* ---- e-mail ------------------------------------------------------------ */
 
-static void test_email_valid(void **state)
+static void
+test_email_valid(void **state)
 {
 	(void)state;
 	EXPECT(validate_email, "user@example.com", VALID_OK);
@@ -296,14 +322,16 @@ static void test_email_valid(void **state)
 	EXPECT(validate_email, "x@1-2.example", VALID_OK);
 }
 
-static void test_email_empty(void **state)
+static void
+test_email_empty(void **state)
 {
 	(void)state;
 	assert_int_equal(validate_email(NULL), VALID_EMPTY);
 	EXPECT(validate_email, "", VALID_EMPTY);
 }
 
-static void test_email_at_sign(void **state)
+static void
+test_email_at_sign(void **state)
 {
 	(void)state;
 	EXPECT(validate_email, "user.example.com", VALID_FORMAT);
@@ -312,7 +340,8 @@ static void test_email_at_sign(void **state)
 	EXPECT(validate_email, "user@", VALID_FORMAT);
 }
 
-static void test_email_local_part(void **state)
+static void
+test_email_local_part(void **state)
 {
 	(void)state;
 	EXPECT(validate_email, ".user@example.com", VALID_FORMAT);
@@ -323,12 +352,13 @@ static void test_email_local_part(void **state)
 	EXPECT(validate_email, "user,name@example.com", VALID_CHARSET);
 }
 
-static void test_email_domain(void **state)
+static void
+test_email_domain(void **state)
 {
 	(void)state;
-	EXPECT(validate_email, "user@localhost", VALID_FORMAT);     /* no TLD */
-	EXPECT(validate_email, "user@example.c", VALID_FORMAT);     /* 1-letter TLD */
-	EXPECT(validate_email, "user@example.123", VALID_FORMAT);   /* digit TLD */
+	EXPECT(validate_email, "user@localhost", VALID_FORMAT);   /* no TLD */
+	EXPECT(validate_email, "user@example.c", VALID_FORMAT);   /* 1-letter TLD */
+	EXPECT(validate_email, "user@example.123", VALID_FORMAT); /* digit TLD */
 	EXPECT(validate_email, "user@192.168.1.1", VALID_FORMAT);
 	EXPECT(validate_email, "user@.example.com", VALID_FORMAT);
 	EXPECT(validate_email, "user@example..com", VALID_FORMAT);
@@ -339,18 +369,23 @@ static void test_email_domain(void **state)
 	EXPECT(validate_email, "user@exa+mple.com", VALID_CHARSET);
 }
 
-static void test_email_non_ascii(void **state)
+static void
+test_email_non_ascii(void **state)
 {
 	(void)state;
 	EXPECT(validate_email, "jos\xc3\xa9@example.com", VALID_CHARSET);
 	EXPECT(validate_email, "\xe7\x94\xa8\xe6\x88\xb7@example.com", VALID_CHARSET);
 	EXPECT(validate_email, "user@\xe4\xbe\x8b\xe5\xad\x90.cn", VALID_CHARSET);
 	/* Full-width @ (U+FF20), easy to pick on a Chinese keyboard. */
-	EXPECT(validate_email, "user\xef\xbc\xa0" "example.com", VALID_CHARSET);
+	EXPECT(validate_email,
+	       "user\xef\xbc\xa0"
+	       "example.com",
+	       VALID_CHARSET);
 }
 
 /* local (local_len 'a') @ 63 'b' . 63 'c' . last_len 'd' . com */
-static void make_long_email(char *buf, size_t local_len, size_t last_len)
+static void
+make_long_email(char *buf, size_t local_len, size_t last_len)
 {
 	char *p = buf;
 
@@ -368,7 +403,8 @@ static void make_long_email(char *buf, size_t local_len, size_t last_len)
 	memcpy(p, ".com", 5);
 }
 
-static void test_email_lengths(void **state)
+static void
+test_email_lengths(void **state)
 {
 	char buf[400];
 
@@ -393,7 +429,8 @@ static void test_email_lengths(void **state)
 
 /* ---- postcode ---------------------------------------------------------- */
 
-static void test_postcode(void **state)
+static void
+test_postcode(void **state)
 {
 	(void)state;
 	EXPECT(validate_postcode, "100080", VALID_OK);
@@ -409,7 +446,8 @@ static void test_postcode(void **state)
 
 /* ---- bank card --------------------------------------------------------- */
 
-static void test_bank_card_valid(void **state)
+static void
+test_bank_card_valid(void **state)
 {
 	(void)state;
 	EXPECT(validate_bank_card, "4111111111111111", VALID_OK);    /* 16 */
@@ -420,7 +458,8 @@ static void test_bank_card_valid(void **state)
 	EXPECT(validate_bank_card, "6217000010012345677", VALID_OK); /* 19 */
 }
 
-static void test_bank_card_invalid(void **state)
+static void
+test_bank_card_invalid(void **state)
 {
 	(void)state;
 	assert_int_equal(validate_bank_card(NULL), VALID_EMPTY);
@@ -440,11 +479,12 @@ static void test_bank_card_invalid(void **state)
 
 /* ---- reasons ----------------------------------------------------------- */
 
-static void test_reason(void **state)
+static void
+test_reason(void **state)
 {
 	static const enum valid errs[] = {
-		VALID_EMPTY, VALID_LENGTH, VALID_CHARSET,
-		VALID_FORMAT, VALID_DATE, VALID_CHECKSUM,
+		VALID_EMPTY,  VALID_LENGTH, VALID_CHARSET,
+		VALID_FORMAT, VALID_DATE,   VALID_CHECKSUM,
 	};
 	const size_t n = sizeof(errs) / sizeof(errs[0]);
 
@@ -465,7 +505,8 @@ static void test_reason(void **state)
 	assert_non_null(validate_reason((enum valid)99));
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rid_published_example),
