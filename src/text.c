@@ -214,6 +214,34 @@ is_dropped(wchar_t wc)
 	       wc == 0x200E || wc == 0x200F || wc == 0x061C;
 }
 
+bool
+text_is_clean(const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return true;
+	n = strlen(s);
+	while (n > 0) {
+		unsigned char b = (unsigned char)*s;
+		wchar_t wc;
+		size_t k;
+
+		if (b >= 0x20 && b < 0x7F) {
+			s++;
+			n--;
+			continue;
+		}
+		k = decode(s, n, &wc);
+		/* A real U+FFFD is three bytes; a bad byte decodes to it in one. */
+		if (is_dropped(wc) || (wc == REPLACEMENT_CHAR && k == 1))
+			return false;
+		s += k;
+		n -= k;
+	}
+	return true;
+}
+
 char *
 text_sanitize(const char *in, size_t len, size_t max_bytes, unsigned flags)
 {

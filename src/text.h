@@ -32,6 +32,13 @@
 char *text_sanitize(const char *in, size_t len, size_t max_bytes, unsigned flags);
 
 /*
+ * True when s could go to the terminal as it is: valid UTF-8 with nothing
+ * text_sanitize() would remove.  Cheap; the drawing code checks every
+ * string with it and sanitizes only the ones that fail.
+ */
+bool text_is_clean(const char *s);
+
+/*
  * Display columns of UTF-8 s: wcwidth() per character, bad bytes and
  * non-printables count 1, combining marks 0.
  */

@@ -242,6 +242,17 @@ ui_put(int y, int x, int maxw, int color, const char *s)
 		return 0;
 	if (x + maxw > COLS)
 		maxw = COLS - x;
+	/*
+	 * Outside text is sanitized where it comes in; this is the last line of
+	 * defence, so nothing that steers the terminal is ever drawn.
+	 */
+	if (!text_is_clean(s)) {
+		char *clean = text_sanitize(s, strlen(s), 4096, 0);
+
+		w = ui_put(y, x, maxw, color, clean);
+		free(clean);
+		return w;
+	}
 	if (text_width(s) > maxw) {
 		char *cut = text_truncate(s, maxw);
 

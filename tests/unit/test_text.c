@@ -494,10 +494,27 @@ test_sanitize_tab(void **state)
 	    "ab");
 }
 
+static void
+test_is_clean(void **state)
+{
+	(void)state;
+	assert_true(text_is_clean(""));
+	assert_true(text_is_clean("plain ASCII"));
+	assert_true(text_is_clean("中文 and \xEF\xBF\xBD (a real U+FFFD)"));
+	assert_false(text_is_clean("colour \x1b[31m"));
+	assert_false(text_is_clean("bell\a"));
+	assert_false(text_is_clean("line\nbreak"));
+	assert_false(text_is_clean("bad \xff byte"));
+	assert_false(text_is_clean("cut \xe4\xb8"));
+	assert_false(text_is_clean("C1 \xc2\x9b"));
+	assert_false(text_is_clean("bidi \xe2\x80\xae"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_is_clean),
 		cmocka_unit_test(test_width_ascii),
 		cmocka_unit_test(test_width_cjk),
 		cmocka_unit_test(test_width_mixed),
