@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "config.h"
 #include "paths.h"
 #include "i18n.h"
@@ -190,7 +191,13 @@ main(int argc, char **argv)
 	log_info("cakiosk %s starting, terminal %s, config %s", VERSION, cfg.terminal_id,
 		 path);
 
+	if (backend_init(&cfg) != 0) {
+		fprintf(stderr, "cakiosk: cannot initialise the HTTPS client\n");
+		config_free(&cfg);
+		return 1;
+	}
 	rc = loop_run(&cfg);
+	backend_cleanup();
 
 	log_info("cakiosk stopped");
 	log_close();

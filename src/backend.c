@@ -1,0 +1,491 @@
+/*
+ * backend.c - HTTPS + JSON to the RA/CA backend through libcurl (see
+ * backend.h).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <curl/curl.h>
+
+#include "backend.h"
+#include "config.h"
+#include "i18n.h"
+#include "log.h"
+#include "text.h"
+#include "worker.h"
+#include "xmem.h"
+
+/* Tries of one request when the failure is one that a repeat can cure. */
+#define MAX_ATTEMPTS 3
+
+static struct {
+	char *base; /* URL without the trailing slash */
+	char *ca_file, *cert_file, *key_file;
+	char *pin; /* "sha256//BASE64", or NULL */
+	long connect_timeout, timeout;
+	char terminal[64];
+	bool ready;
+} B;
+
+struct body {
+	char *data;
+	size_t len;
+	bool too_big;
+};
+
+static char *
+pin_from_hex(const char *hex)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char raw[32] = {0};
+	char out[8 + 45];
+	size_t digits = 0, o = 8;
+
+	/* The configuration checked: 64 hex digits, colons anywhere between. */
+	for (const char *p = hex; *p != '\0' && digits < 2 * sizeof raw; p++) {
+		int c = tolower((unsigned char)*p);
+
+		if (!isxdigit(c))
+			continue;
+		raw[digits / 2] = (unsigned char)(raw[digits / 2] << 4 |
+						  (isdigit(c) ? c - '0' : c - 'a' + 10));
+		digits++;
+	}
+	memcpy(out, "sha256//", 8);
+	for (size_t i = 0; i < sizeof raw; i += 3) {
+		unsigned v = (unsigned)raw[i] << 16;
+
+		if (i + 1 < sizeof raw)
+			v |= (unsigned)raw[i + 1] << 8;
+		if (i + 2 < sizeof raw)
+			v |= raw[i + 2];
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = i + 1 < sizeof raw ? b64[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < sizeof raw ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return xstrdup(out);
+}
+
+int
+backend_init(const struct config *cfg)
+{
+	size_t n;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	B.base = xstrdup(cfg->backend_url);
+	n = strlen(B.base);
+	while (n > 0 && B.base[n - 1] == '/')
+		B.base[--n] = '\0';
+	B.ca_file = cfg->ca_file ? xstrdup(cfg->ca_file) : NULL;
+	B.cert_file = cfg->cert_file ? xstrdup(cfg->cert_file) : NULL;
+	B.key_file = cfg->key_file ? xstrdup(cfg->key_file) : NULL;
+	B.pin = cfg->pin_sha256 ? pin_from_hex(cfg->pin_sha256) : NULL;
+	B.connect_timeout = cfg->connect_timeout;
+	B.timeout = cfg->request_timeout;
+	snprintf(B.terminal, sizeof B.terminal, "%s", cfg->terminal_id);
+	B.ready = true;
+	return 0;
+}
+
+void
+backend_cleanup(void)
+{
+	if (!B.ready)
+		return;
+	free(B.base);
+	free(B.ca_file);
+	free(B.cert_file);
+	free(B.key_file);
+	free(B.pin);
+	memset(&B, 0, sizeof B);
+	curl_global_cleanup();
+}
+
+void
+backend_new_key(char out[BACKEND_IDEM_KEY_LEN + 1])
+{
+	unsigned char r[16];
+
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+		/* getrandom on Linux does not fail for 16 bytes once booted. */
+		for (size_t i = 0; i < sizeof r; i++)
+			r[i] = (unsigned char)rand();
+	}
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40); /* version 4 */
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(out, BACKEND_IDEM_KEY_LEN + 1,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+		 r[12], r[13], r[14], r[15]);
+}
+
+static size_t
+on_data(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct body *b = arg;
+	size_t n = size * nmemb;
+
+	if (b->len + n > BACKEND_BODY_MAX) {
+		b->too_big = true;
+		return 0; /* curl stops with a write error */
+	}
+	b->data = xrealloc(b->data, b->len + n + 1);
+	memcpy(b->data + b->len, ptr, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+	    curl_off_t ulnow)
+{
+	struct job *job = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return job != NULL && job_cancelled(job) ? 1 : 0;
+}
+
+static enum backend_err
+map_curl(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OK:
+		return BACKEND_OK;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return BACKEND_CANCELLED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return BACKEND_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+		return BACKEND_UNREACHABLE;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return BACKEND_TLS;
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+		return BACKEND_CONFIG;
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+		/* The connection broke under us: a repeat with the same key is safe. */
+		return BACKEND_TIMEOUT;
+	default:
+		return BACKEND_UNREACHABLE;
+	}
+}
+
+/* Copy error.code / error.message out of an error body, sanitized. */
+static void
+read_error(struct backend_reply *out)
+{
+	const json_t *e = out->json != NULL ? json_object_get(out->json, "error") : NULL;
+	const char *code = json_string_value(json_object_get(e, "code"));
+	const char *msg = json_string_value(json_object_get(e, "message"));
+	char *clean;
+
+	if (code != NULL) {
+		clean = text_sanitize(code, strlen(code), sizeof out->code - 1, 0);
+		snprintf(out->code, sizeof out->code, "%s", clean);
+		free(clean);
+	}
+	if (msg != NULL) {
+		clean = text_sanitize(msg, strlen(msg), sizeof out->message - 1, 0);
+		snprintf(out->message, sizeof out->message, "%s", clean);
+		free(clean);
+	}
+}
+
+static enum backend_err
+call_once(CURL *c, const char *method, const char *url, const char *payload,
+	  struct curl_slist *headers, struct job *job, struct backend_reply *out)
+{
+	struct body body = {0};
+	json_error_t jerr;
+	CURLcode rc;
+	enum backend_err err;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, B.connect_timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, B.timeout);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (B.ca_file != NULL) {
+		curl_easy_setopt(c, CURLOPT_CAINFO, B.ca_file);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	}
+	if (B.cert_file != NULL) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, B.cert_file);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, B.key_file);
+	}
+	if (B.pin != NULL)
+		curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, B.pin);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, job);
+	if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
+	}
+
+	rc = curl_easy_perform(c);
+	if (body.too_big) {
+		err = BACKEND_GARBAGE;
+		goto out;
+	}
+	err = map_curl(rc);
+	if (err != BACKEND_OK) {
+		log_warn("backend %s %s: %s", method, url, curl_easy_strerror(rc));
+		goto out;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	json_decref(out->json);
+	out->json = body.len > 0 ? json_loadb(body.data, body.len, 0, &jerr) : NULL;
+	if (out->json != NULL && !json_is_object(out->json)) {
+		json_decref(out->json);
+		out->json = NULL;
+	}
+	if (out->status >= 200 && out->status < 300) {
+		err = out->json != NULL ? BACKEND_OK : BACKEND_GARBAGE;
+	} else if (out->status >= 400 && out->status < 500) {
+		read_error(out);
+		err = out->code[0] != '\0' ? BACKEND_REFUSED : BACKEND_GARBAGE;
+	} else if (out->status >= 500 && out->status < 600) {
+		read_error(out);
+		err = BACKEND_SERVER;
+	} else {
+		err = BACKEND_GARBAGE;
+	}
+	if (err == BACKEND_GARBAGE)
+		log_warn("backend %s %s: HTTP %ld, not a protocol answer", method, url,
+			 out->status);
+out:
+	free(body.data);
+	return err;
+}
+
+enum backend_err
+backend_call(const char *method, const char *path, const json_t *body,
+	     const char *idem_key, struct job *job, struct backend_reply *out)
+{
+	struct curl_slist *headers = NULL;
+	char *url, *payload = NULL, hdr[128];
+	enum backend_err err = BACKEND_CONFIG;
+	CURL *c;
+
+	memset(out, 0, sizeof *out);
+	if (!B.ready)
+		return BACKEND_CONFIG;
+	c = curl_easy_init();
+	if (c == NULL)
+		return BACKEND_CONFIG;
+	url = xasprintf("%s%s", B.base, path);
+	headers = curl_slist_append(headers, "Accept: application/json");
+	snprintf(hdr, sizeof hdr, "X-Terminal-Id: %s", B.terminal);
+	headers = curl_slist_append(headers, hdr);
+	if (strcmp(method, "POST") == 0) {
+		payload = body != NULL ? json_dumps(body, JSON_COMPACT) : xstrdup("{}");
+		headers = curl_slist_append(headers, "Content-Type: application/json");
+		if (idem_key != NULL) {
+			snprintf(hdr, sizeof hdr, "Idempotency-Key: %s", idem_key);
+			headers = curl_slist_append(headers, hdr);
+		}
+	}
+	for (out->attempts = 1; out->attempts <= MAX_ATTEMPTS; out->attempts++) {
+		err = call_once(c, method, url, payload, headers, job, out);
+		/*
+		 * Only a request that cannot have done anything twice is sent
+		 * again: a GET, or a POST with its idempotency key.
+		 */
+		if (err != BACKEND_TIMEOUT || (payload != NULL && idem_key == NULL))
+			break;
+		if (job != NULL && job_cancelled(job)) {
+			err = BACKEND_CANCELLED;
+			break;
+		}
+		log_info("backend %s %s: retrying with the same key (%d)", method, path,
+			 out->attempts);
+	}
+	if (out->attempts > MAX_ATTEMPTS)
+		out->attempts = MAX_ATTEMPTS;
+	if (payload != NULL) {
+		/* Request bodies can hold customer data. */
+		secure_wipe(payload, strlen(payload));
+		free(payload);
+	}
+	curl_slist_free_all(headers);
+	free(url);
+	curl_easy_cleanup(c);
+	return err;
+}
+
+void
+backend_reply_free(struct backend_reply *reply)
+{
+	json_decref(reply->json);
+	memset(reply, 0, sizeof *reply);
+}
+
+const char *
+backend_err_name(enum backend_err err)
+{
+	static const char *const names[] = {
+		"OK",     "UNREACHABLE", "TIMEOUT",   "TLS",    "REFUSED",
+		"SERVER", "GARBAGE",     "CANCELLED", "CONFIG",
+	};
+
+	return (size_t)err < sizeof names / sizeof names[0] ? names[err] : "?";
+}
+
+const char *
+backend_err_reason(enum backend_err err, const char *code)
+{
+	switch (err) {
+	case BACKEND_OK:
+		return N_("Done.");
+	case BACKEND_UNREACHABLE:
+		return N_("The service centre cannot be reached right now. Please try "
+			  "again in a moment, or ask the staff.");
+	case BACKEND_TIMEOUT:
+		return N_("The service centre is answering slowly. Please try again.");
+	case BACKEND_TLS:
+		return N_("The connection to the service centre could not be checked as "
+			  "safe, so it was not used. Please ask the staff.");
+	case BACKEND_SERVER:
+		return N_(
+			"The service centre had a problem with this request. Please try "
+			"again later, or ask the staff.");
+	case BACKEND_GARBAGE:
+		return N_("The service centre gave an answer this kiosk does not "
+			  "understand. Please ask the staff.");
+	case BACKEND_CANCELLED:
+		return N_("Cancelled.");
+	case BACKEND_CONFIG:
+		return N_("This kiosk is not set up to reach the service centre. Please "
+			  "ask the staff.");
+	case BACKEND_REFUSED:
+		break;
+	}
+	(void)code; /* codes get their own sentences with the services using them */
+	return N_("The service centre refused this request.");
+}
+
+/* ---- replies against the protocol -------------------------------------- */
+
+static bool
+valid_utf8(const char *s, size_t n)
+{
+	char *clean = text_sanitize(s, n, n + 1, TEXT_KEEP_NEWLINES);
+	bool same = strlen(clean) == n && memcmp(clean, s, n) == 0;
+
+	free(clean);
+	return same;
+}
+
+bool
+backend_check(const json_t *obj, const struct bfield *spec, size_t n, char *why,
+	      size_t whylen)
+{
+	if (!json_is_object(obj)) {
+		snprintf(why, whylen, "not an object");
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct bfield *f = &spec[i];
+		const json_t *v = json_object_get(obj, f->name);
+		long long len;
+
+		if (v == NULL || json_is_null(v)) {
+			if (f->required) {
+				snprintf(why, whylen, "%s: missing", f->name);
+				return false;
+			}
+			continue;
+		}
+		switch (f->type) {
+		case BF_STRING:
+		case BF_ENUM:
+			if (!json_is_string(v))
+				goto type;
+			len = (long long)json_string_length(v);
+			if (!valid_utf8(json_string_value(v), (size_t)len)) {
+				snprintf(why, whylen, "%s: control or invalid characters",
+					 f->name);
+				return false;
+			}
+			if (f->type == BF_ENUM) {
+				bool found = false;
+
+				for (const char *const *e = f->values; e && *e; e++)
+					if (strcmp(*e, json_string_value(v)) == 0)
+						found = true;
+				if (!found) {
+					snprintf(why, whylen, "%s: unknown value",
+						 f->name);
+					return false;
+				}
+			} else if (len < f->min || len > f->max) {
+				snprintf(why, whylen, "%s: length %lld not in %lld..%lld",
+					 f->name, len, f->min, f->max);
+				return false;
+			}
+			break;
+		case BF_INT:
+			if (!json_is_integer(v))
+				goto type;
+			if (json_integer_value(v) < f->min ||
+			    json_integer_value(v) > f->max) {
+				snprintf(why, whylen, "%s: %lld out of range", f->name,
+					 (long long)json_integer_value(v));
+				return false;
+			}
+			break;
+		case BF_BOOL:
+			if (!json_is_boolean(v))
+				goto type;
+			break;
+		case BF_OBJECT:
+			if (!json_is_object(v))
+				goto type;
+			break;
+		case BF_ARRAY:
+			if (!json_is_array(v))
+				goto type;
+			len = (long long)json_array_size(v);
+			if (len < f->min || len > f->max) {
+				snprintf(why, whylen, "%s: %lld items", f->name, len);
+				return false;
+			}
+			break;
+		}
+		continue;
+	type:
+		snprintf(why, whylen, "%s: wrong type", f->name);
+		return false;
+	}
+	return true;
+}

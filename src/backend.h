@@ -1,0 +1,98 @@
+/*
+ * backend.h - the kiosk's HTTPS client for the RA/CA backend.
+ *
+ * The only module that includes libcurl.  Every request goes to the
+ * configured base URL, verifies the backend against the configured CA
+ * bundle (and the pinned public key, when one is set), presents this
+ * terminal's client certificate, and is bounded by the connect and total
+ * timeouts.  POSTs carry an Idempotency-Key; after a timeout or a dropped
+ * connection the same request is sent again with the same key, which the
+ * backend answers with its first result - never a second order or charge.
+ *
+ * Calls block, so they run on the worker thread (inside a job's run());
+ * they stop within a fraction of a second of the job being cancelled.
+ * Every failure is one of a few typed errors with a customer sentence.
+ * Replies are JSON; backend_check() holds a reply against what the protocol
+ * allows before anything uses it.
+ */
+#ifndef CAKIOSK_BACKEND_H
+#define CAKIOSK_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct config;
+struct job;
+
+enum backend_err {
+	BACKEND_OK,
+	BACKEND_UNREACHABLE, /* no connection: name, route or port */
+	BACKEND_TIMEOUT,     /* connected but too slow: worth a retry */
+	BACKEND_TLS,     /* the backend or this terminal failed the certificate check */
+	BACKEND_REFUSED, /* 4xx: the backend said no, with a code */
+	BACKEND_SERVER,  /* 5xx: the backend failed */
+	BACKEND_GARBAGE, /* an answer that is not what the protocol allows */
+	BACKEND_CANCELLED,
+	BACKEND_CONFIG, /* this terminal's TLS files cannot be used */
+};
+
+#define BACKEND_CODE_MAX 64
+#define BACKEND_MESSAGE_MAX 256
+#define BACKEND_BODY_MAX (4 * 1024 * 1024)
+#define BACKEND_IDEM_KEY_LEN 36
+
+struct backend_reply {
+	long status;                       /* HTTP status, 0 when none */
+	json_t *json;                      /* the body (object), or NULL */
+	char code[BACKEND_CODE_MAX];       /* error.code on 4xx/5xx, sanitized */
+	char message[BACKEND_MESSAGE_MAX]; /* error.message, sanitized */
+	int attempts;                      /* how many times it was sent */
+};
+
+/* Global set-up, from the main thread before the worker starts. */
+int backend_init(const struct config *cfg);
+void backend_cleanup(void);
+
+/*
+ * method "GET" or "POST"; path below the base URL ("/v1/orders/42"); body
+ * (POST) is not stolen.  idem_key: NULL for GET; for POST, the key to use
+ * (keep it with the customer's order so a retry after a restart reuses it).
+ * job: for cancellation, may be NULL.  out is always filled; free it with
+ * backend_reply_free().
+ */
+enum backend_err backend_call(const char *method, const char *path, const json_t *body,
+			      const char *idem_key, struct job *job,
+			      struct backend_reply *out);
+void backend_reply_free(struct backend_reply *reply);
+
+/* A fresh random idempotency key (UUID v4 text) into out[37]. */
+void backend_new_key(char out[BACKEND_IDEM_KEY_LEN + 1]);
+
+/* Customer sentence (message id) for an error; code refines REFUSED. */
+const char *backend_err_reason(enum backend_err err, const char *code);
+const char *backend_err_name(enum backend_err err);
+
+/* ---- holding replies against the protocol --------------------------- */
+
+enum bfield_type { BF_STRING, BF_INT, BF_BOOL, BF_OBJECT, BF_ARRAY, BF_ENUM };
+
+struct bfield {
+	const char *name;
+	enum bfield_type type;
+	bool required;
+	long long min, max;        /* BF_INT bounds; BF_STRING/ARRAY length */
+	const char *const *values; /* BF_ENUM: NULL-terminated allowed strings */
+};
+
+/*
+ * true when obj is an object whose fields follow spec (n rows): required
+ * ones present, each of its type and within its bounds, strings valid
+ * UTF-8.  Fields not in spec are allowed (the protocol may grow).  On false,
+ * why gets the first problem, for the log.
+ */
+bool backend_check(const json_t *obj, const struct bfield *spec, size_t n, char *why,
+		   size_t whylen);
+
+#endif
