@@ -24,7 +24,8 @@ PKG_CONFIG ?= pkg-config
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wwrite-strings -Werror
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=c11 $(WARN) -pthread
+# override: a CFLAGS given on the command line (make asan) keeps these.
+override CFLAGS += -std=c11 $(WARN) -pthread
 CPPFLAGS  += -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DNCURSES_WIDECHAR=1 \
              -DVERSION='"$(VERSION)"' -Isrc -I$(B)/gen
 
@@ -53,9 +54,12 @@ MO_FILES   := $(PO_FILES:assets/po/%.po=$(B)/locale/%/LC_MESSAGES/cakiosk.mo)
 DEPS       := kiosk/install-deps.sh
 STAMP      := $(B)/.deps-ok
 
+# The reference backend (src/ra/), built beside the kiosk: defines RA_BIN.
+include src/ra/ra.mk
+
 .PHONY: all deps run check unit screen asan lint format install uninstall \
         clean bench pot
-all: $(STAMP) $(B)/cakiosk $(MO_FILES)
+all: $(STAMP) $(B)/cakiosk $(RA_BIN) $(MO_FILES)
 
 # The install step: a no-op when everything is there, apt-get otherwise.
 deps $(STAMP): $(DEPS)
@@ -114,7 +118,7 @@ assets/po/cakiosk.pot: $(wildcard src/*.c src/*.h screens/*.c)
 run: all
 	@sh kiosk/demo.sh $(B)
 
-check: all $(UNIT_BIN) $(TOOL_BIN)
+check: all $(UNIT_BIN) $(TOOL_BIN) $(RA_BIN)
 	@B=$(B) sh tests/run.sh
 
 unit: $(UNIT_BIN)
@@ -129,7 +133,7 @@ asan:
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" check
 
-LINT_EXCLUDE ?= -isrc/ra
+LINT_EXCLUDE ?=
 lint: $(STAMP) $(B)/gen/art.h $(B)/gen/paths.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --std=c11 --inline-suppr --suppress=missingIncludeSystem \

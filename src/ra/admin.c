@@ -1,0 +1,189 @@
+/*
+ * admin.c - the staff subcommands of cakiosk-ra (review, orders, make,
+ * post, revoke, enrol-code): they work on the store directly, one
+ * transaction each, beside a running server (SQLite WAL allows that).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ra/api.h"
+#include "ra/issue.h"
+#include "ra/order.h"
+#include "ra/util.h"
+
+#define S(o, k) json_string_value(json_object_get((o), (k)))
+
+static int
+admin_orders(struct store *st, const char *state)
+{
+	json_t *rows = store_query(
+		st,
+		"SELECT id, kind, subject_type, subject_id, state, price FROM orders"
+		" WHERE state = ? ORDER BY created",
+		"s", state ? state : "under_review");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *o = json_array_get(rows, i);
+		printf("%s %s %s %s %s %lld\n", S(o, "id"), S(o, "kind"),
+		       S(o, "subject_type"), S(o, "subject_id"), S(o, "state"),
+		       (long long)json_integer_value(json_object_get(o, "price")));
+	}
+	json_decref(rows);
+	return 0;
+}
+
+int
+admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
+{
+	static const struct {
+		const char *name;
+		int nargs;
+	} cmds[] = {{"review", 2}, {"orders", 0},     {"make", 1},       {"post", 2},
+		    {"revoke", 1}, {"enrol-code", 1}, {"bench-issue", 1}};
+	int known = -1;
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(cmds[i].name, cmd) == 0)
+			known = (int)i;
+	if (known < 0) {
+		fprintf(stderr, "cakiosk-ra: unknown command \"%s\"\n", cmd);
+		return 2;
+	}
+	if (argc != cmds[known].nargs) {
+		fprintf(stderr, "cakiosk-ra: %s takes %d argument(s)\n", cmd,
+			cmds[known].nargs);
+		return 2;
+	}
+	char *err = NULL;
+	struct app app = {0};
+	if (strcmp(cmd, "bench-issue") == 0) {
+		/* Certificates per second from the CA in --ca-dir (made if missing). */
+		int n = atoi(argv[0]);
+		struct ca *ca =
+			ca_open(o->ca_dir, NULL, "https://localhost/crl.der", &err);
+		if (!ca || n < 1) {
+			fprintf(stderr, "cakiosk-ra: %s\n",
+				err ? err : "bench-issue N (N >= 1)");
+			free(err);
+			ca_close(ca);
+			return 1;
+		}
+		double rate = ca_bench_issue(ca, n);
+		ca_close(ca);
+		if (rate < 0)
+			return 1;
+		printf("issued %d certificates: %.0f per second\n", n, rate);
+		return 0;
+	}
+	app.st = store_open(o->db, &err);
+	if (!app.st) {
+		fprintf(stderr, "cakiosk-ra: %s\n", err);
+		free(err);
+		return 1;
+	}
+	int rc = 1;
+	json_t *ord = NULL;
+	/* Review and make need the CA (the certificate PIN is kept encrypted);
+	 * never create a CA here. */
+	if (strcmp(cmd, "review") == 0 || strcmp(cmd, "make") == 0) {
+		char *crt = util_xasprintf("%s/ca.crt", o->ca_dir);
+		FILE *f = fopen(crt, "r");
+		free(crt);
+		if (!f) {
+			fprintf(stderr, "cakiosk-ra: no CA in %s (use --ca-dir)\n",
+				o->ca_dir);
+			store_close(app.st);
+			return 1;
+		}
+		fclose(f);
+		app.ca = ca_open(o->ca_dir, NULL, "", &err);
+		if (!app.ca) {
+			fprintf(stderr, "cakiosk-ra: %s\n", err);
+			free(err);
+			store_close(app.st);
+			return 1;
+		}
+	}
+	if (store_begin(app.st, true) != 0)
+		goto out;
+	if (strcmp(cmd, "orders") == 0) {
+		rc = admin_orders(app.st, o->state);
+	} else if (strcmp(cmd, "revoke") == 0) {
+		if (issue_revoke(app.st, argv[0],
+				 o->reason ? o->reason : "revoked by staff") != 0)
+			fprintf(stderr, "cakiosk-ra: no valid certificate %s\n", argv[0]);
+		else
+			rc = 0;
+	} else if (strcmp(cmd, "enrol-code") == 0) {
+		char *code = issue_enrol_code(app.st, argv[0]);
+		if (code) {
+			printf("%s\n", code);
+			util_wipe_str(code);
+			free(code);
+			rc = 0;
+		}
+	} else {
+		ord = order_load(app.st, argv[0]);
+		if (!ord) {
+			fprintf(stderr, "cakiosk-ra: no order %s\n", argv[0]);
+			goto out;
+		}
+		const char *bad = NULL;
+		if (strcmp(cmd, "review") == 0) {
+			bool approve = strcmp(argv[1], "approve") == 0;
+			if (!approve && strcmp(argv[1], "reject") != 0) {
+				store_rollback(app.st);
+				rc = 2;
+				goto out;
+			}
+			if (!approve && (!o->reason || !*o->reason)) {
+				fprintf(stderr,
+					"cakiosk-ra: a rejection needs --reason\n");
+				goto out;
+			}
+			bad = issue_review(&app, ord, approve, o->reason);
+		} else if (strcmp(cmd, "make") == 0) {
+			bad = order_move_st(app.st, ord, "made", "token made by staff")
+				      ? NULL
+				      : "wrong_state";
+			json_t *p = store_query_one(
+				app.st, "SELECT pin_enc FROM orders WHERE id = ?", "s",
+				argv[0]);
+			char *pin = !bad && p && S(p, "pin_enc")
+					    ? ca_escrow_open(app.ca, S(p, "pin_enc"))
+					    : NULL;
+			/* For the staff making the token, on their terminal only. */
+			if (pin) {
+				printf("token PIN: %s\n", pin);
+				util_wipe_str(pin);
+			}
+			free(pin);
+			json_decref(p);
+		} else { /* post */
+			bad = order_move_st(app.st, ord, "posted", argv[1])
+				      ? NULL
+				      : "wrong_state";
+			if (!bad)
+				store_exec(app.st,
+					   "UPDATE orders SET tracking = ? WHERE id = ?",
+					   "ss", argv[1], argv[0]);
+		}
+		if (bad) {
+			fprintf(stderr, "cakiosk-ra: order %s is %s: %s refused\n",
+				argv[0], S(ord, "state"), cmd);
+			goto out;
+		}
+		printf("%s %s\n", argv[0], S(ord, "state"));
+		rc = 0;
+	}
+out:
+	if (rc == 0) {
+		if (store_commit(app.st) != 0)
+			rc = 1;
+	} else {
+		store_rollback(app.st);
+	}
+	json_decref(ord);
+	ca_close(app.ca);
+	store_close(app.st);
+	return rc;
+}

@@ -1,0 +1,97 @@
+/*
+ * app.h - what every request handler of the backend can reach: the store,
+ * the CA, the server's settings; and the request/response record that the
+ * HTTP layer fills and the handlers answer through.
+ */
+#ifndef CAKIOSK_RA_APP_H
+#define CAKIOSK_RA_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ra/ca.h"
+#include "ra/store.h"
+
+#ifndef VERSION
+#define VERSION "0.0.0"
+#endif
+
+struct app {
+	struct store *st;
+	struct ca *ca;
+	bool sandbox;
+	char *public_url; /* https://host:port, for links the phone opens */
+	int pay_delay; /* sandbox: seconds after which a payment pays itself; <0 never */
+	int sms_terminal_limit; /* SMS codes per terminal per hour */
+};
+
+/* Route flags */
+#define R_PUBLIC 0x01  /* no client certificate needed (phone pages, CRL, health) */
+#define R_STAFF 0x02   /* only a staff client certificate (OU=staff) */
+#define R_SANDBOX 0x04 /* only when the server runs with --sandbox */
+#define R_FORM 0x08    /* body is a multipart form, not JSON (upload page) */
+#define R_NO_IDEM 0x10 /* a POST without Idempotency-Key (browser forms) */
+
+/* One uploaded form field (R_FORM routes). */
+struct form_field {
+	char name[64];
+	char filename[128];
+	unsigned char *data;
+	size_t len;
+};
+
+#define REQ_MAX_ARGS 4
+#define REQ_MAX_FIELDS 8
+#define REQ_MAX_HEADERS 4
+
+struct req {
+	struct app *app;
+	void *conn; /* the HTTP layer's connection */
+	const char *method;
+	const char *path;
+	char *args[REQ_MAX_ARGS]; /* the '*' segments of the route, in order */
+	int nargs;
+	json_t *body;      /* JSON body (an object), or NULL */
+	char terminal[64]; /* client certificate CN ("" on public routes) */
+	char role[16];     /* client certificate OU: "terminal" or "staff" */
+	struct form_field fields[REQ_MAX_FIELDS];
+	int nfields;
+	bool too_large; /* R_FORM: a field went over the size limit (dropped) */
+
+	/* the answer */
+	int status;
+	json_t *out;            /* JSON answer, or */
+	unsigned char *raw_out; /* a raw body */
+	size_t raw_len;
+	const char *raw_type;
+	const char *hdr_name[REQ_MAX_HEADERS];
+	char *hdr_value[REQ_MAX_HEADERS];
+	int nhdr;
+	bool commit_anyway; /* keep the changes although the answer is an error */
+	bool secret; /* the answer holds a secret: kept for replay only encrypted */
+};
+
+/* Value of a request header / query argument, or NULL. */
+const char *req_header(struct req *r, const char *name);
+const char *req_query(struct req *r, const char *name);
+
+/* Answer with JSON (takes the reference). */
+void req_json(struct req *r, int status, json_t *out);
+/* Answer with the error shape {"error":{"code","message"}} (+ extra members
+ * of extra, which is taken; may be NULL). */
+void req_error(struct req *r, int status, const char *code, json_t *extra,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Answer with a raw body (copied). */
+void req_raw(struct req *r, int status, const char *type, const void *data, size_t len);
+void req_add_header(struct req *r, const char *name, const char *value);
+
+/* Body members with type checks: on a missing or wrongly typed member they
+ * answer 400 (bad_request) and return NULL / -1. */
+const char *req_str(struct req *r, const char *name, size_t max_len, bool required);
+int req_int(struct req *r, const char *name, int64_t lo, int64_t hi, bool required,
+	    int64_t dflt, int64_t *out);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * ca.h - the backend's certificate authority, on OpenSSL: the CA key and
+ * certificate (created on first start), the server's TLS certificate, the
+ * demo terminal and staff client certificates, issuing certificates from
+ * CSRs, CRLs, signatures for seals and proofs, and encryption of escrowed
+ * SO PINs.  The only module that includes OpenSSL's X.509 headers.
+ */
+#ifndef CAKIOSK_RA_CA_H
+#define CAKIOSK_RA_CA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct ca;
+
+enum ca_profile {
+	CA_PROFILE_CUSTOMER, /* a customer's signing certificate on a UKey */
+	CA_PROFILE_TERMINAL, /* a kiosk terminal's mTLS client certificate */
+};
+
+/* Subject of a certificate to issue; NULL fields are left out. */
+struct ca_subject {
+	const char *cn;
+	const char *o;
+	const char *ou;
+	const char *serial_number; /* credit code / resident ID number */
+};
+
+/* One issued certificate. */
+struct ca_issued {
+	char serial[41]; /* uppercase hex */
+	char *pem;
+	char *dn; /* one-line RFC 2253 form, UTF-8 */
+	int64_t not_before;
+	int64_t not_after;
+};
+
+/*
+ * Opens the CA in dir, creating the directory, the CA, the server
+ * certificate (for localhost, 127.0.0.1 and extra_host when not NULL) and
+ * the demo client certificates when they are missing.  crl_url goes into
+ * every issued certificate's CRL distribution point.
+ */
+struct ca *ca_open(const char *dir, const char *extra_host, const char *crl_url,
+		   char **err);
+void ca_close(struct ca *ca);
+/* Changes the CRL distribution point URL (once the port is known). */
+void ca_set_crl_url(struct ca *ca, const char *crl_url);
+
+const char *ca_cert_pem(const struct ca *ca);
+const char *ca_server_cert_pem(const struct ca *ca);
+const char *ca_server_key_pem(const struct ca *ca);
+
+/*
+ * Checks a PEM CSR (parse, self-signature, key type and size: RSA 2048..4096
+ * or EC P-256).  Returns 0, or -1 with *code (a protocol error code) and a
+ * new *msg.  pubkey_sha256 (may be NULL) gets the hash of the CSR's public
+ * key (SubjectPublicKeyInfo DER).
+ */
+int ca_csr_check(const char *csr_pem, char pubkey_sha256[65], const char **code,
+		 char **msg);
+/* SHA-256 (hex) of the DER of a PEM CSR; -1 if it does not parse. */
+int ca_csr_hash(const char *csr_pem, char out[65]);
+
+/* Issues a certificate for an already checked CSR.  0 or -1 + *msg. */
+int ca_issue(struct ca *ca, const char *csr_pem, const struct ca_subject *subj,
+	     int64_t not_before, int64_t not_after, enum ca_profile profile,
+	     struct ca_issued *out, char **msg);
+void ca_issued_free(struct ca_issued *is);
+
+/* Serial, validity and whether our CA issued it, of a PEM certificate. */
+int ca_cert_info(const struct ca *ca, const char *pem, char serial[41],
+		 int64_t *not_before, int64_t *not_after, bool *ours);
+/* DER of a PEM certificate (new buffer), or -1. */
+int ca_cert_der(const char *pem, unsigned char **der, size_t *len);
+
+/* Verifies sig over data (SHA-256) with the public key of cert_pem.
+ * 1 good, 0 bad, -1 unusable input. */
+int ca_verify_with_cert(const char *cert_pem, const void *data, size_t len,
+			const unsigned char *sig, size_t siglen);
+
+/* Signs data (SHA-256) with the CA key; new DER signature in *sig. */
+int ca_sign(struct ca *ca, const void *data, size_t len, unsigned char **sig,
+	    size_t *siglen);
+
+/* A CRL over revoked (array of {"serial": hex, "revoked_at": int}).
+ * New PEM (der == false) or DER buffer; NULL on failure. */
+unsigned char *ca_crl(struct ca *ca, json_t *revoked, int64_t now, int64_t number,
+		      bool der, size_t *len);
+
+/* Authenticated encryption of a short secret with the escrow key:
+ * base64(iv | tag | ciphertext). */
+char *ca_escrow_seal(struct ca *ca, const char *secret);
+/* The secret back (new string, wipe after use), or NULL if tampered. */
+char *ca_escrow_open(struct ca *ca, const char *sealed);
+
+/* Common name, OU and serial of a DER client certificate; 0 only when it
+ * is signed by our CA and within its validity at now. */
+int ca_client_identity(const struct ca *ca, const unsigned char *der, size_t len,
+		       int64_t now, char *cn, size_t cn_size, char *ou, size_t ou_size,
+		       char serial[41]);
+
+/* Benchmark: issues n certificates for one EC P-256 CSR; returns the
+ * certificates per second (-1 on failure). */
+double ca_bench_issue(struct ca *ca, int n);
+
+#endif

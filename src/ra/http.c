@@ -1,0 +1,740 @@
+/*
+ * http.c - the HTTPS front of the backend (see http.h).
+ *
+ * libmicrohttpd only *requests* a client certificate; the handler verifies
+ * it with GnuTLS against the CA (the trust list given to the daemon) and
+ * reads who it is with OpenSSL (ca_client_identity), once per connection.
+ * Every request then runs under the store lock in one transaction; a POST
+ * carries an Idempotency-Key and a repeated POST gets the first answer back.
+ */
+#include "ra/http.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <microhttpd.h>
+
+#include "ra/util.h"
+
+#define JSON_LIMIT (64 * 1024)
+#define FORM_LIMIT (12 * 1024 * 1024)
+#define FIELD_LIMIT (5 * 1024 * 1024)
+#define PATH_LIMIT 512
+
+struct http {
+	struct MHD_Daemon *d;
+	struct app *app;
+	const struct route *routes;
+};
+
+/* Who is at the other end of one TLS connection (checked once). */
+struct conn_ctx {
+	bool checked;
+	bool ok;
+	char cn[64];
+	char ou[16];
+};
+
+/* One request while its body arrives. */
+struct rctx {
+	struct http *h;
+	const struct route *route;
+	int route_status; /* 0, or 404/405 when no route fits */
+	struct req r;
+	char *buf;
+	size_t len, cap, limit;
+	bool too_big;
+	struct MHD_PostProcessor *pp;
+	char *path;
+};
+
+/* ---- request functions offered to handlers (app.h) ---- */
+
+const char *
+req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+req_query(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void
+req_reset_answer(struct req *r)
+{
+	json_decref(r->out);
+	r->out = NULL;
+	free(r->raw_out);
+	r->raw_out = NULL;
+	r->raw_len = 0;
+}
+
+void
+req_json(struct req *r, int status, json_t *out)
+{
+	req_reset_answer(r);
+	r->status = status;
+	r->out = out;
+}
+
+void
+req_error(struct req *r, int status, const char *code, json_t *extra, const char *fmt,
+	  ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	json_t *e = extra ? extra : json_object();
+	json_object_set_new(e, "code", json_string(code));
+	json_object_set_new(e, "message", json_string(msg));
+	req_json(r, status, json_pack("{s:o}", "error", e));
+}
+
+void
+req_raw(struct req *r, int status, const char *type, const void *data, size_t len)
+{
+	req_reset_answer(r);
+	r->status = status;
+	r->raw_type = type;
+	r->raw_out = util_xmalloc(len);
+	memcpy(r->raw_out, data, len);
+	r->raw_len = len;
+}
+
+void
+req_add_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nhdr >= REQ_MAX_HEADERS)
+		return;
+	r->hdr_name[r->nhdr] = name;
+	r->hdr_value[r->nhdr++] = util_xstrdup(value);
+}
+
+const char *
+req_str(struct req *r, const char *name, size_t max_len, bool required)
+{
+	json_t *v = r->body ? json_object_get(r->body, name) : NULL;
+	if (!v || json_is_null(v)) {
+		if (required)
+			req_error(r, 400, "bad_request",
+				  json_pack("{s:s}", "field", name),
+				  "the field \"%s\" is required", name);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the field \"%s\" must be a string", name);
+		return NULL;
+	}
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	if (n > max_len || strlen(s) != n) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the field \"%s\" is too long or holds a NUL", name);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 && c != '\n') {
+			req_error(r, 400, "bad_request",
+				  json_pack("{s:s}", "field", name),
+				  "the field \"%s\" holds a control character", name);
+			return NULL;
+		}
+	}
+	if (required && n == 0) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the field \"%s\" must not be empty", name);
+		return NULL;
+	}
+	return s;
+}
+
+int
+req_int(struct req *r, const char *name, int64_t lo, int64_t hi, bool required,
+	int64_t dflt, int64_t *out)
+{
+	json_t *v = r->body ? json_object_get(r->body, name) : NULL;
+	if (!v || json_is_null(v)) {
+		if (required) {
+			req_error(r, 400, "bad_request",
+				  json_pack("{s:s}", "field", name),
+				  "the field \"%s\" is required", name);
+			return -1;
+		}
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < lo ||
+	    json_integer_value(v) > hi) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the field \"%s\" must be an integer from %lld to %lld", name,
+			  (long long)lo, (long long)hi);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
+
+/* ---- routing ---- */
+
+static bool
+seg_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 128)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* Matches path against pattern, filling args.  1 match, 0 no. */
+static int
+route_match(const char *pattern, const char *path, struct req *r)
+{
+	const char *p = pattern, *s = path;
+	int nargs = 0;
+	char *args[REQ_MAX_ARGS] = {0};
+	while (*p && *s) {
+		if (*p == '*') {
+			size_t n = strcspn(s, "/");
+			if (!seg_ok(s, n) || nargs >= REQ_MAX_ARGS)
+				goto no;
+			args[nargs] = util_xmalloc(n + 1);
+			memcpy(args[nargs], s, n);
+			args[nargs++][n] = '\0';
+			p++;
+			s += n;
+		} else if (*p == *s) {
+			p++;
+			s++;
+		} else {
+			goto no;
+		}
+	}
+	if (*p || *s)
+		goto no;
+	for (int i = 0; i < nargs; i++)
+		r->args[i] = args[i];
+	r->nargs = nargs;
+	return 1;
+no:
+	for (int i = 0; i < nargs; i++)
+		free(args[i]);
+	return 0;
+}
+
+static const struct route *
+route_find(struct http *h, const char *method, const char *path, struct req *r,
+	   int *status)
+{
+	bool path_seen = false;
+	for (const struct route *rt = h->routes; rt->method; rt++) {
+		struct req tmp = {0};
+		if (!route_match(rt->pattern, path, &tmp))
+			continue;
+		if (strcmp(rt->method, method) != 0) {
+			path_seen = true;
+			for (int i = 0; i < tmp.nargs; i++)
+				free(tmp.args[i]);
+			continue;
+		}
+		memcpy(r->args, tmp.args, sizeof r->args);
+		r->nargs = tmp.nargs;
+		return rt;
+	}
+	*status = path_seen ? 405 : 404;
+	return NULL;
+}
+
+/* ---- client certificate ---- */
+
+static void
+conn_identify(struct http *h, struct MHD_Connection *conn, struct conn_ctx *cc)
+{
+	cc->checked = true;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!ci || !ci->tls_session)
+		return;
+	gnutls_session_t s = (gnutls_session_t)ci->tls_session;
+	unsigned int status = 0, n = 0;
+	if (gnutls_certificate_verify_peers2(s, &status) != GNUTLS_E_SUCCESS ||
+	    status != 0)
+		return;
+	const gnutls_datum_t *certs = gnutls_certificate_get_peers(s, &n);
+	if (!certs || n == 0)
+		return;
+	char serial[41];
+	if (ca_client_identity(h->app->ca, certs[0].data, certs[0].size,
+			       (int64_t)time(NULL), cc->cn, sizeof cc->cn, cc->ou,
+			       sizeof cc->ou, serial) != 0)
+		return;
+	/* A terminal certificate revoked by staff (a stolen kiosk) is refused. */
+	store_lock(h->app->st);
+	int64_t revoked =
+		store_query_int(h->app->st, 0,
+				"SELECT count(*) FROM certificates WHERE serial = ?"
+				" AND status = 'revoked'",
+				"s", serial);
+	store_unlock(h->app->st);
+	if (revoked)
+		return;
+	cc->ok = true;
+}
+
+static void
+notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+		  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = util_xcalloc(1, sizeof(struct conn_ctx));
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* ---- answering ---- */
+
+static enum MHD_Result
+send_answer(struct MHD_Connection *conn, struct req *r, bool replayed)
+{
+	char *text = NULL;
+	const void *data;
+	size_t len;
+	const char *type;
+	if (r->out) {
+		text = json_dumps(r->out, JSON_COMPACT);
+		data = text ? text : "{}";
+		len = strlen(data);
+		type = "application/json; charset=utf-8";
+	} else {
+		data = r->raw_out ? (const void *)r->raw_out : "";
+		len = r->raw_len;
+		type = r->raw_type ? r->raw_type : "text/plain; charset=utf-8";
+	}
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	free(text);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (replayed)
+		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	for (int i = 0; i < r->nhdr; i++)
+		MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static bool
+idem_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > 128)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (k[i] <= 0x20 || k[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* Runs the handler inside a transaction, with idempotency for POSTs.
+ * Sets *replayed when the answer is a stored one. */
+static void
+run_handler(struct rctx *x, bool *replayed)
+{
+	struct req *r = &x->r;
+	struct store *st = x->h->app->st;
+	bool idem = strcmp(r->method, "POST") == 0 && !(x->route->flags & R_NO_IDEM);
+	const char *key = idem ? req_header(r, "Idempotency-Key") : NULL;
+	char hash[65] = "";
+	if (idem) {
+		if (!key) {
+			req_error(r, 400, "idempotency_key_missing", NULL,
+				  "every POST needs an Idempotency-Key header");
+			return;
+		}
+		if (!idem_key_ok(key)) {
+			req_error(r, 400, "bad_request", NULL,
+				  "the Idempotency-Key must be 1 to 128 visible ASCII "
+				  "characters");
+			return;
+		}
+		util_sha256_hex(x->buf ? x->buf : "", x->len, hash);
+	}
+	store_lock(st);
+	if (store_begin(st, strcmp(r->method, "GET") != 0) != 0) {
+		req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
+		goto out;
+	}
+	if (idem) {
+		json_t *row = store_query_one(
+			st,
+			"SELECT req_hash, status, body FROM idempotency"
+			" WHERE key = ? AND terminal = ? AND method = ? AND path = ?",
+			"ssss", key, r->terminal, r->method, r->path);
+		if (row) {
+			if (strcmp(json_string_value(json_object_get(row, "req_hash")),
+				   hash) != 0) {
+				req_error(r, 422, "idempotency_key_reused", NULL,
+					  "this Idempotency-Key was used with a "
+					  "different request");
+			} else {
+				const char *stored =
+					json_string_value(json_object_get(row, "body"));
+				char *plain = strncmp(stored, "enc:", 4) == 0
+						      ? ca_escrow_open(x->h->app->ca,
+								       stored + 4)
+						      : NULL;
+				json_t *b = json_loads(plain ? plain : stored, 0, NULL);
+				if (plain) {
+					util_wipe_str(plain);
+					free(plain);
+				}
+				req_json(r,
+					 (int)json_integer_value(
+						 json_object_get(row, "status")),
+					 b ? b : json_object());
+				*replayed = true;
+			}
+			json_decref(row);
+			store_rollback(st);
+			goto out;
+		}
+	}
+	store_exec(st, "SAVEPOINT handler", "");
+	x->route->fn(r);
+	if (r->status == 0)
+		req_error(r, 500, "internal", NULL, "the handler gave no answer");
+	if (r->status >= 400 && !r->commit_anyway)
+		store_exec(st, "ROLLBACK TO handler", "");
+	store_exec(st, "RELEASE handler", "");
+	/* Only successes are kept for replay: an error changed nothing (or only
+	 * counted a try), and a later retry should be judged afresh. */
+	if (idem && r->status < 300 && r->out) {
+		char *body = json_dumps(r->out, JSON_COMPACT);
+		if (body && r->secret) {
+			char *sealed = ca_escrow_seal(x->h->app->ca, body);
+			util_wipe_str(body);
+			free(body);
+			body = sealed ? util_xasprintf("enc:%s", sealed) : NULL;
+			free(sealed);
+		}
+		int64_t ok = store_exec(
+			st,
+			"INSERT INTO idempotency(key, terminal, method, path, req_hash,"
+			" status, body, created) VALUES(?,?,?,?,?,?,?,?)",
+			"sssssisi", key, r->terminal, r->method, r->path, hash,
+			(int64_t)r->status, body ? body : "{}", util_now());
+		free(body);
+		if (ok < 0) {
+			store_rollback(st);
+			req_error(r, 500, "internal", NULL,
+				  "could not record the request");
+			goto out;
+		}
+	}
+	if (store_commit(st) != 0) {
+		req_error(r, 500, "internal", NULL, "could not commit");
+		goto out;
+	}
+out:
+	store_unlock(st);
+}
+
+static enum MHD_Result
+post_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+	  const char *content_type, const char *transfer_encoding, const char *data,
+	  uint64_t off, size_t size)
+{
+	struct rctx *x = cls;
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	(void)off;
+	struct form_field *f = NULL;
+	for (int i = 0; i < x->r.nfields; i++)
+		if (strcmp(x->r.fields[i].name, key) == 0)
+			f = &x->r.fields[i];
+	if (!f) {
+		if (x->r.nfields >= REQ_MAX_FIELDS || strlen(key) >= sizeof f->name) {
+			x->too_big = true;
+			return MHD_YES;
+		}
+		f = &x->r.fields[x->r.nfields++];
+		snprintf(f->name, sizeof f->name, "%s", key);
+		snprintf(f->filename, sizeof f->filename, "%s", filename ? filename : "");
+	}
+	if (size == 0)
+		return MHD_YES;
+	if (f->len + size > FIELD_LIMIT) {
+		x->too_big = true;
+		return MHD_YES;
+	}
+	f->data = util_xrealloc(f->data, f->len + size);
+	memcpy(f->data + f->len, data, size);
+	f->len += size;
+	return MHD_YES;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+       const char *version, const char *upload_data, size_t *upload_data_size,
+       void **con_cls)
+{
+	struct http *h = cls;
+	struct rctx *x = *con_cls;
+	(void)version;
+	if (!x) {
+		x = util_xcalloc(1, sizeof *x);
+		x->h = h;
+		x->r.app = h->app;
+		x->r.conn = conn;
+		x->r.method = method;
+		x->path = util_xstrdup(strlen(url) <= PATH_LIMIT ? url : "/");
+		x->r.path = x->path;
+		x->route = strlen(url) <= PATH_LIMIT
+				   ? route_find(h, method, url, &x->r, &x->route_status)
+				   : NULL;
+		if (!x->route && !x->route_status)
+			x->route_status = 414;
+		x->limit =
+			x->route && (x->route->flags & R_FORM) ? FORM_LIMIT : JSON_LIMIT;
+		if (x->route && (x->route->flags & R_FORM) && strcmp(method, "POST") == 0)
+			x->pp = MHD_create_post_processor(conn, 64 * 1024, post_iter, x);
+		*con_cls = x;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		if (x->too_big || x->len + n > x->limit) {
+			x->too_big = true;
+			return MHD_YES;
+		}
+		if (x->pp) {
+			x->len += n;
+			if (MHD_post_process(x->pp, upload_data, n) != MHD_YES)
+				x->too_big = true;
+			return MHD_YES;
+		}
+		if (x->len + n + 1 > x->cap) {
+			x->cap = (x->len + n + 1) * 2;
+			if (x->cap > x->limit + 1)
+				x->cap = x->limit + 1;
+			x->buf = util_xrealloc(x->buf, x->cap);
+		}
+		memcpy(x->buf + x->len, upload_data, n);
+		x->len += n;
+		x->buf[x->len] = '\0';
+		return MHD_YES;
+	}
+
+	/* The whole request is here. */
+	struct req *r = &x->r;
+	bool replayed = false;
+	if (!x->route) {
+		if (x->route_status == 405)
+			req_error(r, 405, "method_not_allowed", NULL,
+				  "%s is not allowed here", method);
+		else if (x->route_status == 414)
+			req_error(r, 414, "bad_request", NULL, "the path is too long");
+		else
+			req_error(r, 404, "not_found", NULL, "no such endpoint");
+		goto answer;
+	}
+	unsigned fl = x->route->flags;
+	if ((fl & R_SANDBOX) && !h->app->sandbox) {
+		req_error(r, 404, "not_found", NULL,
+			  "no such endpoint (sandbox mode is off)");
+		goto answer;
+	}
+	if (!(fl & R_PUBLIC)) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		struct conn_ctx *cc = ci ? ci->socket_context : NULL;
+		if (cc && !cc->checked)
+			conn_identify(h, conn, cc);
+		if (!cc || !cc->ok) {
+			req_error(r, 401, "client_cert_required", NULL,
+				  "a valid terminal certificate issued by this CA is "
+				  "required");
+			goto answer;
+		}
+		if (strcmp(cc->ou, "terminal") != 0 && strcmp(cc->ou, "staff") != 0) {
+			req_error(r, 403, "forbidden", NULL,
+				  "this certificate is not a terminal's");
+			goto answer;
+		}
+		if ((fl & R_STAFF) && strcmp(cc->ou, "staff") != 0) {
+			req_error(r, 403, "forbidden", NULL, "only staff may do this");
+			goto answer;
+		}
+		snprintf(r->terminal, sizeof r->terminal, "%s", cc->cn);
+		snprintf(r->role, sizeof r->role, "%s", cc->ou);
+	}
+	if (x->too_big && !(fl & R_FORM)) {
+		req_error(r, 413, "too_large", NULL,
+			  "the request body is larger than %zu bytes", x->limit);
+		goto answer;
+	}
+	if (fl & R_FORM) {
+		if (strcmp(method, "POST") == 0 && !x->pp) {
+			req_error(r, 415, "unsupported_media_type", NULL,
+				  "send multipart/form-data");
+			goto answer;
+		}
+		if (x->pp) {
+			MHD_destroy_post_processor(x->pp);
+			x->pp = NULL;
+		}
+		/* The form's handler answers a person with a page, also when a
+		 * file was too large (the files that fitted are kept). */
+		r->too_large = x->too_big;
+	} else if (x->len > 0) {
+		json_error_t je;
+		r->body = json_loadb(x->buf, x->len, JSON_REJECT_DUPLICATES, &je);
+		if (!r->body || !json_is_object(r->body)) {
+			req_error(r, 400, "bad_json", NULL,
+				  "the body must be one JSON object");
+			goto answer;
+		}
+	} else if (strcmp(method, "POST") == 0) {
+		r->body = json_object();
+	}
+	run_handler(x, &replayed);
+answer:
+	if (r->status >= 500)
+		log_err("%s %s -> %d", method, r->path, r->status);
+	else if (util_log_level >= LOG_DEBUG_)
+		/* phone links carry bearer tokens in the path: not in the log */
+		util_log(LOG_DEBUG_, "%s %s -> %d (%s)", method,
+			 strncmp(r->path, "/u/", 3) == 0 ||
+					 strncmp(r->path, "/invoice/", 9) == 0
+				 ? "(link)"
+				 : r->path,
+			 r->status, r->terminal[0] ? r->terminal : "-");
+	return send_answer(conn, r, replayed);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+	  enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct rctx *x = *con_cls;
+	if (!x)
+		return;
+	if (x->pp)
+		MHD_destroy_post_processor(x->pp);
+	for (int i = 0; i < x->r.nargs; i++)
+		free(x->r.args[i]);
+	for (int i = 0; i < x->r.nfields; i++) {
+		util_wipe(x->r.fields[i].data, x->r.fields[i].len);
+		free(x->r.fields[i].data);
+	}
+	for (int i = 0; i < x->r.nhdr; i++)
+		free(x->r.hdr_value[i]);
+	json_decref(x->r.body);
+	json_decref(x->r.out);
+	free(x->r.raw_out);
+	if (x->buf)
+		util_wipe(x->buf, x->len);
+	free(x->buf);
+	free(x->path);
+	free(x);
+	*con_cls = NULL;
+}
+
+__attribute__((format(printf, 2, 0))) static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char buf[512];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	util_log(LOG_DEBUG_, "http: %s", buf);
+}
+
+struct http *
+http_start(struct app *app, const char *host, int port, const struct route *routes,
+	   char **err)
+{
+	struct http *h = util_xcalloc(1, sizeof *h);
+	struct sockaddr_in sa;
+	h->app = app;
+	h->routes = routes;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		*err = util_xasprintf("--listen needs an IPv4 address, not \"%s\"", host);
+		free(h);
+		return NULL;
+	}
+	h->d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
+			MHD_USE_ERROR_LOG,
+		(uint16_t)port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_KEY,
+		ca_server_key_pem(app->ca), MHD_OPTION_HTTPS_MEM_CERT,
+		ca_server_cert_pem(app->ca), MHD_OPTION_HTTPS_MEM_TRUST,
+		ca_cert_pem(app->ca), MHD_OPTION_HTTPS_PRIORITIES,
+		"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1", MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)4, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+		notify_connection, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+		MHD_OPTION_END);
+	if (!h->d) {
+		*err = util_xasprintf("cannot listen on %s:%d", host, port);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+int
+http_port(struct http *h)
+{
+	const union MHD_DaemonInfo *di =
+		MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	return di ? di->port : 0;
+}
+
+void
+http_stop(struct http *h)
+{
+	if (!h)
+		return;
+	MHD_stop_daemon(h->d);
+	free(h);
+}

@@ -1,0 +1,284 @@
+/*
+ * main.c - cakiosk-ra, the reference RA/CA backend of cakiosk: command line
+ * (serve and the staff subcommands), start-up and clean shutdown.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ra/api.h"
+#include "ra/app.h"
+#include "ra/demo.h"
+#include "ra/http.h"
+#include "ra/util.h"
+
+static const char usage_text[] =
+	"usage: cakiosk-ra COMMAND [OPTIONS]\n"
+	"\n"
+	"The reference RA/CA backend of the cakiosk self-service kiosk.\n"
+	"\n"
+	"Commands:\n"
+	"  serve                  run the HTTPS server\n"
+	"  review ORDER approve|reject [--reason TEXT]\n"
+	"                         decide an order under review (SMS to the customer)\n"
+	"  orders [--state STATE] list orders (default: those under review)\n"
+	"  post ORDER TRACKING    record that a made token was posted\n"
+	"  make ORDER             record that staff made the token of an approved order\n"
+	"  revoke SERIAL          revoke a certificate\n"
+	"  enrol-code TERMINAL_ID print a one-time enrolment code for a terminal\n"
+	"  demo-data              print the demo registration records\n"
+	"  bench-issue N          issue N certificates with the CA, print the rate\n"
+	"\n"
+	"Options (all commands):\n"
+	"  --db FILE              the store (default cakiosk-ra.db)\n"
+	"  --ca-dir DIR           the CA directory (default ca)\n"
+	"Options (serve):\n"
+	"  --listen HOST:PORT     address to listen on (default 127.0.0.1:8443;\n"
+	"                         port 0 picks a free one)\n"
+	"  --sandbox              enable the sandbox inspection endpoints\n"
+	"  --pay-delay SECONDS    sandbox: a payment pays itself after this delay\n"
+	"  --public-url URL       base of links opened by phones (default "
+	"https://HOST:PORT)\n"
+	"  --port-file FILE       write the bound port here once ready\n"
+	"  --sms-terminal-limit N SMS codes one terminal may ask for per hour (30)\n"
+	"  --no-demo              do not load the demo data set into a new store\n"
+	"  --verbose              log more\n"
+	"  -h, --help             this text\n"
+	"  -V, --version          the version\n";
+
+enum {
+	O_DB = 256,
+	O_CA,
+	O_LISTEN,
+	O_SANDBOX,
+	O_DELAY,
+	O_URL,
+	O_PORTFILE,
+	O_NODEMO,
+	O_REASON,
+	O_STATE,
+	O_VERBOSE,
+	O_SMSLIMIT
+};
+
+struct opts {
+	const char *db;
+	const char *ca_dir;
+	const char *listen;
+	const char *public_url;
+	const char *port_file;
+	const char *reason;
+	const char *state;
+	bool sandbox;
+	bool no_demo;
+	int pay_delay;
+	int sms_limit;
+};
+
+static int
+parse_listen(const char *s, char *host, size_t hsize, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	if (!colon || (size_t)(colon - s) >= hsize || colon == s)
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	errno = 0;
+	long p = strtol(colon + 1, &end, 10);
+	if (errno || *end || p < 0 || p > 65535 || end == colon + 1)
+		return -1;
+	*port = (int)p;
+	return 0;
+}
+
+static int
+cmd_serve(const struct opts *o)
+{
+	char host[256], *err = NULL;
+	int port, rc = 1;
+	struct app app = {0};
+	struct http *h = NULL;
+	sigset_t set;
+	if (parse_listen(o->listen, host, sizeof host, &port) != 0) {
+		fprintf(stderr, "cakiosk-ra: --listen wants HOST:PORT, not \"%s\"\n",
+			o->listen);
+		return 2;
+	}
+	/* The signals are taken by sigwait() below; every thread started from
+	 * here on inherits the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	app.sandbox = o->sandbox;
+	app.pay_delay = o->pay_delay;
+	app.sms_terminal_limit = o->sms_limit;
+	if (api_open(&app, o->db, o->ca_dir, host, o->public_url, port, !o->no_demo,
+		     &err) != 0)
+		goto out;
+	h = http_start(&app, host, port, api_routes, &err);
+	if (!h)
+		goto out;
+	if (port == 0 || !o->public_url) {
+		port = http_port(h);
+		if (!o->public_url) {
+			free(app.public_url);
+			app.public_url = util_xasprintf("https://%s:%d", host, port);
+		}
+		char *crl = util_xasprintf("%s/crl.der", app.public_url);
+		ca_set_crl_url(app.ca, crl);
+		free(crl);
+	}
+	log_info("listening on https://%s:%d%s", host, http_port(h),
+		 app.sandbox ? " (sandbox mode)" : "");
+	if (o->port_file) {
+		char buf[16];
+		int n = snprintf(buf, sizeof buf, "%d\n", http_port(h));
+		if (util_write_file(o->port_file, buf, (size_t)n, 0644) != 0)
+			log_warn("cannot write %s", o->port_file);
+	}
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("signal %d: shutting down", sig);
+	rc = 0;
+out:
+	if (err) {
+		fprintf(stderr, "cakiosk-ra: %s\n", err);
+		free(err);
+	}
+	http_stop(h);
+	api_close(&app);
+	return rc;
+}
+
+static int
+apply_opt(int c, struct opts *o)
+{
+	char *end;
+	switch (c) {
+	case O_DB:
+		o->db = optarg;
+		break;
+	case O_CA:
+		o->ca_dir = optarg;
+		break;
+	case O_LISTEN:
+		o->listen = optarg;
+		break;
+	case O_SANDBOX:
+		o->sandbox = true;
+		break;
+	case O_URL:
+		o->public_url = optarg;
+		break;
+	case O_PORTFILE:
+		o->port_file = optarg;
+		break;
+	case O_NODEMO:
+		o->no_demo = true;
+		break;
+	case O_REASON:
+		o->reason = optarg;
+		break;
+	case O_STATE:
+		o->state = optarg;
+		break;
+	case O_VERBOSE:
+		util_log_level = LOG_DEBUG_;
+		break;
+	case O_DELAY:
+		errno = 0;
+		o->pay_delay = (int)strtol(optarg, &end, 10);
+		if (errno || *end || o->pay_delay < 0 || o->pay_delay > 86400) {
+			fprintf(stderr,
+				"cakiosk-ra: --pay-delay wants 0..86400 seconds\n");
+			return 2;
+		}
+		break;
+	case O_SMSLIMIT:
+		errno = 0;
+		o->sms_limit = (int)strtol(optarg, &end, 10);
+		if (errno || *end || o->sms_limit < 1 || o->sms_limit > 100000) {
+			fprintf(stderr,
+				"cakiosk-ra: --sms-terminal-limit wants 1..100000\n");
+			return 2;
+		}
+		break;
+	case 'h':
+		fputs(usage_text, stdout);
+		return 1;
+	case 'V':
+		printf("cakiosk-ra %s\n", VERSION);
+		return 1;
+	default:
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, O_DB},
+		{"ca-dir", required_argument, NULL, O_CA},
+		{"listen", required_argument, NULL, O_LISTEN},
+		{"sandbox", no_argument, NULL, O_SANDBOX},
+		{"pay-delay", required_argument, NULL, O_DELAY},
+		{"public-url", required_argument, NULL, O_URL},
+		{"port-file", required_argument, NULL, O_PORTFILE},
+		{"no-demo", no_argument, NULL, O_NODEMO},
+		{"reason", required_argument, NULL, O_REASON},
+		{"state", required_argument, NULL, O_STATE},
+		{"verbose", no_argument, NULL, O_VERBOSE},
+		{"sms-terminal-limit", required_argument, NULL, O_SMSLIMIT},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct opts o = {.db = "cakiosk-ra.db",
+			 .ca_dir = "ca",
+			 .listen = "127.0.0.1:8443",
+			 .pay_delay = -1,
+			 .sms_limit = 30};
+	int c, r;
+	/* Options before the command... */
+	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1)
+		if ((r = apply_opt(c, &o)) != 0)
+			return r == 1 ? 0 : r;
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	const char *cmd = argv[optind];
+	/* ...and after it (GNU getopt moves the operands to the end). */
+	int sub_argc = argc - optind;
+	char **sub_argv = argv + optind;
+	optind = 0; /* 0: glibc starts afresh */
+	while ((c = getopt_long(sub_argc, sub_argv, "hV", longopts, NULL)) != -1)
+		if ((r = apply_opt(c, &o)) != 0)
+			return r == 1 ? 0 : r;
+	int nargs = sub_argc - optind;
+	char **args = sub_argv + optind;
+	if (strcmp(cmd, "serve") == 0 && nargs == 0)
+		return cmd_serve(&o);
+	if (strcmp(cmd, "demo-data") == 0 && nargs == 0) {
+		demo_print();
+		return 0;
+	}
+	struct admin_opts ao = {
+		.db = o.db, .ca_dir = o.ca_dir, .reason = o.reason, .state = o.state};
+	r = admin_run(cmd, nargs, args, &ao);
+	if (r == 2)
+		fputs(usage_text, stderr);
+	return r;
+}

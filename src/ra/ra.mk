@@ -1,0 +1,40 @@
+# ra.mk - the reference backend cakiosk-ra and its test tools.
+#
+# Included from the top-level Makefile, which defines B, CC, CFLAGS,
+# CPPFLAGS, LDFLAGS, PKG_CONFIG and STAMP.  Defines $(B)/cakiosk-ra,
+# $(B)/ra-tools/jget (a tiny JSON reader for the shell test suites) and
+# $(B)/ra-tools/loadgen (the benchmark's client when wrk is missing), and
+# adds all three to RA_BIN.
+
+RA_PKGS    := libmicrohttpd gnutls sqlite3 jansson openssl
+RA_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(RA_PKGS))
+RA_LIBS     = $(shell $(PKG_CONFIG) --libs $(RA_PKGS))
+RA_SRC     := $(wildcard src/ra/*.c)
+RA_OBJ     := $(RA_SRC:%.c=$(B)/%.o)
+RA_JGET    := $(B)/ra-tools/jget
+RA_LOADGEN := $(B)/ra-tools/loadgen
+
+RA_BIN     += $(B)/cakiosk-ra $(RA_JGET) $(RA_LOADGEN)
+
+$(B)/src/ra/%.o: src/ra/%.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(RA_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/cakiosk-ra: $(RA_OBJ)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RA_LIBS)
+
+$(RA_JGET): tests/ra/jget.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CPPFLAGS) $(RA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(shell $(PKG_CONFIG) --libs jansson)
+
+$(RA_LOADGEN): tests/ra/loadgen.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(shell $(PKG_CONFIG) --libs libcurl)
+
+-include $(RA_OBJ:.o=.d)

@@ -1,0 +1,58 @@
+/*
+ * store.h - the backend's persistent store.  This is the only module that
+ * knows the database engine (SQLite, WAL mode); everything else speaks SQL
+ * kept to the portable subset, with parameters bound by type, so a
+ * PostgreSQL store can follow behind the same interface.
+ *
+ * Concurrency: one connection per process, guarded by store_lock().  Every
+ * request runs inside one transaction (store_begin .. store_commit or
+ * store_rollback), so a crash or kill at any point leaves either all of a
+ * state change or none of it.
+ *
+ * Parameter type strings: 's' text (const char *, NULL binds NULL),
+ * 'i' integer (int64_t), 'b' blob (const void *, size_t), 'n' NULL.
+ */
+#ifndef CAKIOSK_RA_STORE_H
+#define CAKIOSK_RA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct store;
+
+/* Opens (creating and migrating) the store at path; NULL + *err on failure. */
+struct store *store_open(const char *path, char **err);
+void store_close(struct store *st);
+/* Schema version after migrations. */
+int store_schema_version(struct store *st);
+
+void store_lock(struct store *st);
+void store_unlock(struct store *st);
+
+/* write: take the write lock at once (BEGIN IMMEDIATE). 0 or -1. */
+int store_begin(struct store *st, bool write);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Runs one statement; returns rows changed, or -1 on error. */
+int64_t store_exec(struct store *st, const char *sql, const char *types, ...);
+/* Every row as a JSON object (column name -> value; blobs are skipped).
+ * Returns a new array, or NULL on error. */
+json_t *store_query(struct store *st, const char *sql, const char *types, ...);
+/* The first row as a new object, or NULL when there is none (or on error). */
+json_t *store_query_one(struct store *st, const char *sql, const char *types, ...);
+/* First column of the first row as an integer; dflt when there is no row. */
+int64_t store_query_int(struct store *st, int64_t dflt, const char *sql,
+			const char *types, ...);
+/* First column of the first row as a new blob; 0 found, 1 none, -1 error. */
+int store_query_blob(struct store *st, void **out, size_t *len, const char *sql,
+		     const char *types, ...);
+/* Message of the last error (for logs, never shown to clients). */
+const char *store_errmsg(struct store *st);
+/* True if the last error was a uniqueness violation. */
+bool store_last_was_conflict(struct store *st);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * util.h - small utilities of the reference backend: allocation that never
+ * returns NULL, logging to stderr, randomness, the (sandbox-adjustable)
+ * clock, hashing and wiping of secrets.
+ *
+ * The backend shares no code with the kiosk except the protocol, so it has
+ * its own copy of these few lines.
+ */
+#ifndef CAKIOSK_RA_UTIL_H
+#define CAKIOSK_RA_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *util_xmalloc(size_t size);
+void *util_xcalloc(size_t n, size_t size);
+void *util_xrealloc(void *p, size_t size);
+char *util_xstrdup(const char *s);
+char *util_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+enum { LOG_ERR_ = 0, LOG_WARN_ = 1, LOG_INFO_ = 2, LOG_DEBUG_ = 3 };
+extern int util_log_level;
+void util_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define log_err(...) util_log(LOG_ERR_, __VA_ARGS__)
+#define log_warn(...) util_log(LOG_WARN_, __VA_ARGS__)
+#define log_info(...) util_log(LOG_INFO_, __VA_ARGS__)
+
+/* Overwrite secrets in a way the optimiser keeps. */
+void util_wipe(void *p, size_t n);
+void util_wipe_str(char *s);
+
+/* Cryptographic randomness; aborts if the generator fails. */
+void util_random(void *buf, size_t n);
+/* n random bytes as 2n lowercase hex characters + NUL into out. */
+void util_random_hex(char *out, size_t n);
+/* n random decimal digits + NUL into out. */
+void util_random_digits(char *out, size_t n);
+
+/* Seconds since the epoch, plus the sandbox clock offset. */
+int64_t util_now(void);
+void util_clock_advance(int64_t seconds);
+int64_t util_clock_offset(void);
+/* t plus whole calendar years (UTC); 29 February becomes 28 February in a
+ * common year (the same rule as the kiosk's rules module). */
+int64_t util_add_years(int64_t t, int years);
+/* "2024-05-01T12:00:00Z" into out (at least 21 bytes). */
+void util_iso8601(int64_t t, char *out, size_t size);
+
+/* SHA-256 of data as 64 hex characters + NUL. */
+void util_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Base64 (standard alphabet, padded).  Returns a new string / buffer. */
+char *util_base64_encode(const void *data, size_t len);
+/* Returns 0 and a new buffer in *out, or -1 when s is not base64. */
+int util_base64_decode(const char *s, unsigned char **out, size_t *len);
+
+/* Constant-time comparison of two equal-length strings. */
+bool util_str_eq_ct(const char *a, const char *b);
+
+/* s with & < > " ' replaced by HTML entities (new string). */
+char *util_html_escape(const char *s);
+
+/* Whole file into a new NUL-terminated buffer, or NULL. */
+char *util_read_file(const char *path, size_t *len);
+/* Write atomically (temp file + rename) with the given mode; 0 or -1. */
+int util_write_file(const char *path, const void *data, size_t len, unsigned mode);
+
+#endif

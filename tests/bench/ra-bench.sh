@@ -1,0 +1,47 @@
+#!/bin/sh
+# ra-bench.sh - figures of the reference backend cakiosk-ra:
+#   1. order-status reads (GET /v1/orders/ID over HTTPS with the terminal's
+#      client certificate) from 50 concurrent kept-alive clients: requests/s
+#      and p99 latency;
+#   2. certificate issuance per second (CSR check + X.509 v3 + signature by
+#      the EC P-256 CA key) against `openssl speed ecdsap256` signatures per
+#      second, same key type, same run.
+# wrk cannot present a TLS client certificate, which every /v1 read needs,
+# so the clients are ra-tools/loadgen (libcurl, one connection per thread).
+#
+#   sh tests/bench/ra-bench.sh [BUILD_DIR] [SECONDS]
+B=${1:-${B:-build}}
+SECS=${2:-5}
+RA=$B/cakiosk-ra LOADGEN=$B/ra-tools/loadgen JGET=$B/ra-tools/jget
+for f in "$RA" "$LOADGEN" "$JGET"; do
+	[ -x "$f" ] || { echo "ra-bench: $f is not built" >&2; exit 1; }
+done
+T=$(mktemp -d "${TMPDIR:-/tmp}/ra-bench.XXXXXX")
+PID=
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
+
+"$RA" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "$T/db" --ca-dir "$T/ca" \
+	2>"$T/log" &
+PID=$!
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+[ -s "$T/port" ] || { echo "ra-bench: server did not start" >&2; cat "$T/log"; exit 1; }
+URL=https://127.0.0.1:$(cat "$T/port")
+C="--cacert $T/ca/ca.crt --cert $T/ca/terminal-demo.crt --key $T/ca/terminal-demo.key"
+person=$("$RA" demo-data | awk '/^person/ {print $2; exit}')
+curl -s $C -H 'Idempotency-Key: bench-1' -H 'Content-Type: application/json' \
+	--data "{\"kind\":\"apply\",\"subject_type\":\"person\",\"subject_id\":\"$person\",\"form\":{\"email\":\"b@example.cn\",\"mobile\":\"13800138001\",\"address\":\"x\",\"postcode\":\"410011\"}}" \
+	"$URL/v1/orders" >"$T/order"
+OID=$("$JGET" order.id <"$T/order") || { echo "ra-bench: no order" >&2; exit 1; }
+
+echo "cakiosk-ra benchmark on $(nproc) CPU(s), $(date -u +%Y-%m-%d)"
+echo "order-status reads, 50 concurrent clients, ${SECS}s:"
+"$LOADGEN" -c 50 -d "$SECS" -a "$T/ca/ca.crt" -e "$T/ca/terminal-demo.crt" \
+	-k "$T/ca/terminal-demo.key" "$URL/v1/orders/$OID" | sed 's/^/  /'
+kill "$PID"; wait "$PID" 2>/dev/null; PID=
+
+echo "certificate issuance (EC P-256 CA), 2000 certificates, one thread:"
+"$RA" bench-issue --ca-dir "$T/ca" 2000 | sed 's/^/  /'
+echo "openssl speed ecdsap256 (signatures per second, one thread):"
+openssl speed -seconds 3 ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ {print "  sign/s " $(NF-1) ", verify/s " $NF}'

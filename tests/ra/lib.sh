@@ -1,0 +1,181 @@
+# lib.sh - shared by the cakiosk-ra test suites (sourced, POSIX sh).
+#
+# Starts a private cakiosk-ra on a free loopback port with a temporary store
+# and CA directory, talks to it over real HTTPS with curl and the demo
+# terminal certificate, and prints TAP.  Needs: curl, openssl; no jq: JSON
+# fields are read with the small jget tool that ra.mk builds.
+
+B=${B:-build}
+RA=$B/cakiosk-ra
+JGET=$B/ra-tools/jget
+for f in "$RA" "$JGET"; do
+	[ -x "$f" ] || { echo "Bail out! $f is not built (make $f)"; exit 1; }
+done
+T=$(mktemp -d "${TMPDIR:-/tmp}/ra-test.XXXXXX")
+CA=$T/ca
+PID=
+n=0
+failures=0
+
+ra_cleanup() {
+	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+	rm -rf "$T"
+}
+trap ra_cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+# is EXPECTED ACTUAL DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then ok "$3"; else
+		not_ok "$3"; echo "#   expected: '$1'"; echo "#        got: '$2'"
+		[ -f "$T/out" ] && echo "#   last body: $(head -c 400 "$T/out")"
+	fi
+}
+# like PATTERN ACTUAL DESCRIPTION (grep -E)
+like() {
+	if printf '%s' "$2" | grep -Eq -- "$1"; then ok "$3"; else
+		not_ok "$3"; echo "#   expected to match: '$1'"; echo "#   got: '$2'"
+	fi
+}
+done_testing() {
+	if [ -n "$PID" ]; then ra_stop TERM; is 0 "$STOP_RC" "the server stops cleanly on SIGTERM"; fi
+	if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/server.log" 2>/dev/null; then
+		not_ok "no sanitizer report from the server"; sed 's/^/# /' "$T/server.log" | head -60
+	else ok "no sanitizer report from the server"; fi
+	echo "1..$n"
+	[ "$failures" -eq 0 ]
+	exit $?
+}
+
+# ra_start [OPTIONS...]: start the server (store and CA survive restarts).
+ra_start() {
+	rm -f "$T/port"
+	"$RA" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "${RA_DB:-$T/db}" \
+		--ca-dir "$CA" "$@" 2>>"$T/server.log" &
+	PID=$!
+	i=0
+	while [ $i -lt 200 ]; do
+		if [ -s "$T/port" ]; then
+			PORT=$(cat "$T/port")
+			URL=https://127.0.0.1:$PORT
+			if curl -s -o /dev/null --max-time 2 --cacert "$CA/ca.crt" "$URL/v1/health"; then
+				return 0
+			fi
+		fi
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "Bail out! cakiosk-ra did not start"; cat "$T/server.log"; exit 1
+}
+
+# ra_stop [SIGNAL]: stop the server and wait for it; sets STOP_RC.
+ra_stop() {
+	kill -"${1:-TERM}" "$PID" 2>/dev/null
+	wait "$PID"; STOP_RC=$?
+	PID=
+}
+
+CERT=terminal-demo
+SESSION=
+idem_seq=0
+# req METHOD PATH [JSON] [CURL ARGS...]: sets STATUS, body in $T/out.
+# POSTs get a fresh Idempotency-Key unless IDEM is set.
+req() {
+	m=$1 p=$2; shift 2
+	data=
+	if [ $# -gt 0 ]; then data=$1; shift; fi
+	set -- -s -o "$T/out" -w '%{http_code}' --max-time 20 --cacert "$CA/ca.crt" \
+		-X "$m" "$@"
+	if [ -n "$CERT" ]; then set -- "$@" --cert "$CA/$CERT.crt" --key "$CA/$CERT.key"; fi
+	if [ -n "$SESSION" ]; then set -- "$@" -H "Authorization: Bearer $SESSION"; fi
+	if [ "$m" = POST ]; then
+		idem_seq=$((idem_seq + 1))
+		set -- "$@" -H "Idempotency-Key: ${IDEM:-k$$-$idem_seq}"
+	fi
+	if [ -n "$data" ]; then set -- "$@" -H 'Content-Type: application/json' --data-binary "$data"; fi
+	STATUS=$(curl "$@" "$URL$p")
+}
+# j PATH...: fields of the last answer.
+j() { "$JGET" "$@" <"$T/out"; }
+
+# Demo records (as printed by cakiosk-ra demo-data).
+"$RA" demo-data >"$T/demo"
+UNIT1=$(awk '/^unit/ {print $2; exit}' "$T/demo")
+UNIT2=$(awk '/^unit/ {c++; if (c == 2) {print $2; exit}}' "$T/demo")
+PERSON1=$(awk '/^person/ {print $2; exit}' "$T/demo")
+PERSON2=$(awk '/^person/ {c++; if (c == 2) {print $2; exit}}' "$T/demo")
+PERSON3=$(awk '/^person/ {c++; if (c == 3) {print $2; exit}}' "$T/demo")
+
+# last_code MOBILE: the code in the newest sandbox SMS to MOBILE.
+last_code() {
+	req GET "/v1/sandbox/sms?mobile=$1"
+	j messages.0.text | sed -n 's/.*验证码为\([0-9]\{6\}\).*/\1/p'
+}
+# login TYPE ID MOBILE: SMS code + session; sets SESSION.
+login() {
+	SESSION=
+	req POST /v1/sms "{\"subject_type\":\"$1\",\"subject_id\":\"$2\"}"
+	[ "$STATUS" = 201 ] || { echo "# login: sms $STATUS $(cat "$T/out")"; return 1; }
+	code=$(last_code "$3")
+	req POST /v1/sessions "{\"subject_type\":\"$1\",\"subject_id\":\"$2\",\"code\":\"$code\"}"
+	[ "$STATUS" = 201 ] || { echo "# login: session $STATUS $(cat "$T/out")"; return 1; }
+	SESSION=$(j session)
+}
+# advance SECONDS: move the sandbox clock.
+advance() {
+	s=$SESSION; SESSION=
+	req POST /v1/sandbox/clock "{\"advance\":$1}"
+	SESSION=$s
+}
+
+# Small files of each kind the upload page accepts (and one it refuses).
+mkfiles() {
+	printf '\211PNG\r\n\032\n\0\0\0\rIHDRfake' >"$T/doc.png"
+	printf '\377\330\377\340\0\020JFIFfake' >"$T/doc.jpg"
+	printf '%%PDF-1.4\n%%fake\n' >"$T/doc.pdf"
+	printf 'just text, not a scan\n' >"$T/doc.txt"
+}
+# upload URL FIELD=@FILE...: multipart POST to the phone upload page (no
+# client certificate, like a phone); sets STATUS, page in $T/out.
+upload() {
+	u=$1; shift
+	set -- -s -o "$T/out" -w '%{http_code}' --cacert "$CA/ca.crt" $(for f in "$@"; do printf -- '-F %s ' "$f"; done)
+	STATUS=$(curl "$@" "$u")
+}
+# unit_order_ready: a draft apply order of UNIT1, verified, documents in.
+# Sets OID.  Needs SESSION for UNIT1.
+unit_order_ready() {
+	req POST /v1/orders "{\"kind\":\"apply\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT1\",\"term_years\":${1:-1},\"form\":{\"email\":\"agent@example.cn\",\"mobile\":\"13912345678\",\"address\":\"湖南省长沙市岳麓区麓山南路1号\",\"postcode\":\"410082\"}}"
+	OID=$(j order.id)
+	req POST "/v1/orders/$OID/verify" '{"party":"unit","method":"mobile","mobile":"13800138000"}'
+	req POST "/v1/orders/$OID/verify" '{"party":"agent","method":"bank_card","bank_card":"4111111111111111"}'
+	req POST "/v1/orders/$OID/upload-link"
+	upload "$(j url)" business_licence=@"$T/doc.pdf" agent_id_front=@"$T/doc.jpg" \
+		agent_id_back=@"$T/doc.jpg" seal_form=@"$T/doc.png"
+}
+
+# pem_json FILE: the file as a JSON string body (newlines escaped).
+pem_json() { awk '{printf "%s\\n", $0}' "$1"; }
+# newcsr NAME [KEYARGS...]: key $T/NAME.key and CSR $T/NAME.csr (EC P-256 by default).
+newcsr() {
+	nm=$1; shift
+	[ $# -eq 0 ] && set -- -newkey ec -pkeyopt ec_paramgen_curve:P-256
+	openssl req -new "$@" -nodes -keyout "$T/$nm.key" -subj "/CN=ignored" -out "$T/$nm.csr" 2>/dev/null
+}
+# epoch_of "notAfter=..." line: seconds since the epoch.
+cert_end() { date -u -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s; }
+cert_start() { date -u -d "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s; }
+# approved_unit_order: an apply order of UNIT1 paid and approved by staff; sets OID.
+approved_unit_order() {
+	unit_order_ready "$@"
+	req POST "/v1/orders/$OID/confirm"
+	req POST "/v1/orders/$OID/payments" '{"channel":"alipay"}'
+	curl -s -o /dev/null --cacert "$CA/ca.crt" "$(j payment.code_url)"
+	c=$CERT; CERT=staff-demo
+	req POST "/v1/orders/$OID/review" '{"decision":"approve"}'
+	CERT=$c
+}
