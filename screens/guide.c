@@ -50,7 +50,7 @@ guide_draw(void *state)
 		const struct service *s = service_get((enum service_id)i);
 		bool focus = i == g->focus;
 		int y = b.y + 1 + 2 * i;
-		char num[8];
+		char num[16];
 
 		snprintf(num, sizeof num, " %d ", i + 1);
 		ui_fill((struct rect){y, b.x + 2, 1, b.w - 4},

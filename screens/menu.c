@@ -72,7 +72,7 @@ menu_draw(void *state)
 	for (int i = 0; i < m->n && y + 1 < b.y + b.h; i++, y += 3) {
 		const struct row *r = &m->rows[i];
 		bool focus = i == m->focus;
-		char num[8];
+		char num[16];
 
 		snprintf(num, sizeof num, " %d ", i + 1);
 		ui_fill((struct rect){y, x, 2, w}, focus ? UI_FOCUS : UI_NORMAL);

@@ -393,7 +393,7 @@ frame_steps(const struct ui_frame *f)
 	int x = 2;
 
 	while (n < STEPBAR_MAX && f->steps[n] != NULL) {
-		char num[8];
+		char num[16];
 
 		snprintf(num, sizeof num, "%d.", n + 1);
 		widths[n] = text_width(_(f->steps[n])) + text_width(num);
@@ -402,7 +402,7 @@ frame_steps(const struct ui_frame *f)
 	full = stepbar_plan(widths, n, f->step == STEPS_NONE_CURRENT ? 0 : f->step,
 			    COLS - 4);
 	for (int i = 0; i < n; i++) {
-		char num[8];
+		char num[16];
 		int color = f->step == STEPS_NONE_CURRENT ? UI_NORMAL
 			    : i < f->step                 ? UI_STEP_DONE
 			    : i == f->step                ? UI_STEP_NOW
