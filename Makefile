@@ -30,7 +30,7 @@ CPPFLAGS  += -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DNCURSES_WIDECHAR=1 \
              -DVERSION='"$(VERSION)"' -Isrc -I$(B)/gen
 
 # Only the ones we ask for; every library through pkg-config.
-KIOSK_PKGS := ncursesw inih libcrypto libcurl jansson libqrencode
+KIOSK_PKGS := ncursesw inih libcrypto libcurl jansson libqrencode libpng
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(KIOSK_PKGS) | sed 's/-D_XOPEN_SOURCE=[0-9]*//; s/-D_DEFAULT_SOURCE//')
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(KIOSK_PKGS))
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
@@ -102,6 +102,11 @@ $(B)/tests/%: tests/unit/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
 	@echo "  TEST    $@"
 	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
 	    $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(B)/tools/mkseal: tests/tools/mkseal.c tests/tools/sealgen.h | $(STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libpng)
 
 $(B)/tools/%: tests/tools/%.c | $(STAMP)
 	@mkdir -p $(dir $@)
