@@ -30,7 +30,7 @@ CPPFLAGS  += -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DNCURSES_WIDECHAR=1 \
              -DVERSION='"$(VERSION)"' -Isrc -I$(B)/gen
 
 # Only the ones we ask for; every library through pkg-config.
-KIOSK_PKGS := ncursesw inih libcrypto libcurl jansson libqrencode libpng
+KIOSK_PKGS := ncursesw inih libcrypto libcurl jansson libqrencode libpng libp11 p11-kit-1
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(KIOSK_PKGS) | sed 's/-D_XOPEN_SOURCE=[0-9]*//; s/-D_DEFAULT_SOURCE//')
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(KIOSK_PKGS))
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
@@ -113,10 +113,27 @@ $(B)/tools/%: tests/tools/%.c | $(STAMP)
 	@echo "  TOOL    $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+# Token tests: the PKCS#11 test module (never sanitized: pkcs11-tool loads
+# it too) and the token test programs, which the unit runner picks up.
+TESTP11   := $(B)/tests/p11/cakiosk-testp11.so
+TOKEN_BIN := $(patsubst tests/token/%.c,$(B)/tests/%,$(wildcard tests/token/test_*.c))
+$(TOKEN_BIN): tests/token/bed.h
+check unit: $(TESTP11) $(TOKEN_BIN)
+$(TESTP11): tests/p11/testp11.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  SO      $@"
+	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags p11-kit-1) -std=c11 $(WARN) -O2 -g \
+	    -fPIC -shared -fvisibility=hidden -o $@ $< -ldl -pthread
+$(TOKEN_BIN) $(B)/tests/tokbench: $(B)/tests/%: tests/token/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+	    $(filter %.c %.o,$^) $(PKG_LIBS) $(CMOCKA_LIBS)
+
 # Message catalogue template, from the sources.
 pot: assets/po/cakiosk.pot
 assets/po/cakiosk.pot: $(wildcard src/*.c src/*.h screens/*.c)
-	xgettext --from-code=UTF-8 -k_ -kN_ -kC_:1c,2 --add-comments=TRANSLATORS \
+	xgettext --from-code=UTF-8 -k_ -kN_ -kM_ -ktoken_tr -kC_:1c,2 --add-comments=TRANSLATORS \
 	    --package-name=cakiosk --package-version=$(VERSION) \
 	    --sort-by-file -o $@ $^
 

@@ -23,6 +23,8 @@
 #include "loop.h"
 #include "probe.h"
 #include "screen.h"
+#include "service.h"
+#include "token.h"
 #include "ui.h"
 #include "worker.h"
 #include "xmem.h"
@@ -52,9 +54,12 @@ static struct {
 	bool probing;
 	int sigpipe[2];
 	int jobfd;
+	int tokfd;
+	size_t tokens; /* UKeys present, as last seen */
+	char entering; /* owner of jobs started by a screen's enter() */
 	void (*session_hooks[MAX_SESSION_HOOKS])(void);
 	int nhooks;
-} L = {.sigpipe = {-1, -1}, .jobfd = -1};
+} L = {.sigpipe = {-1, -1}, .jobfd = -1, .tokfd = -1};
 
 int64_t
 loop_now(void)
@@ -133,7 +138,13 @@ screen_push(enum screen_id id, const void *arg)
 		worker_cancel_owner(&L);
 	f = &L.stack[L.depth++];
 	f->ops = ops;
+	/*
+	 * A screen may start a job in enter(), before its state exists: such
+	 * jobs are owned by a placeholder until enter() has returned it.
+	 */
+	f->state = &L.entering;
 	f->state = ops->enter != NULL ? ops->enter(arg) : NULL;
+	worker_reown(&L.entering, f->state);
 	log_debug("screen %s", ops->name);
 	L.redraw = true;
 }
@@ -226,6 +237,7 @@ draw(void)
 {
 	struct frame *f = top();
 	struct ui_frame uf = {0};
+	char tokstate[128];
 	int first = L.depth - 1;
 
 	ui_begin();
@@ -253,8 +265,7 @@ draw(void)
 	}
 	uf.footer = f->ops->footer;
 	uf.global_keys = !(f->ops->flags & SCREEN_NO_GLOBAL);
-	/* The token layer fills this in; until then there is no reader. */
-	uf.token_state = _("no reader configured");
+	uf.token_state = token_status_text(tokstate, sizeof tokstate);
 	uf.backend_state = backend_text(&uf.backend_color);
 	uf.extra_state = L.assist ? _("Staff assist mode") : NULL;
 	ui_frame(&uf);
@@ -358,6 +369,40 @@ jobs_collect(void)
 		}
 		job->release(job);
 		L.redraw = true;
+	}
+}
+
+/*
+ * The set of UKeys changed: the screen on top hears of it, and a UKey put
+ * in at the welcome or menu screen opens "Check my UKey" by itself.
+ */
+static void
+tokens_changed(void)
+{
+	struct frame *f = top();
+	size_t before = L.tokens;
+
+	L.tokens = token_watch_state(NULL);
+	L.redraw = true;
+	log_info("UKeys present: %zu", L.tokens);
+	if (L.tokens > before && L.tokens == 1 && !ui_too_small() &&
+	    service_get(SVC_CHECK)->entry == SCR_CHECK &&
+	    (f->ops == screen_get(SCR_WELCOME) || f->ops == screen_get(SCR_MENU))) {
+		L.last_input = loop_now();
+		if (f->ops == screen_get(SCR_WELCOME))
+			screen_push(SCR_MENU, NULL);
+		screen_push(SCR_CHECK, NULL);
+		return;
+	}
+	/* Dialogs (idle, message) sit on top; the screen below them cares. */
+	for (int i = L.depth - 1; i >= 0; i--) {
+		f = &L.stack[i];
+		if (f->ops->tokens != NULL) {
+			apply(f->ops->tokens(f->state));
+			break;
+		}
+		if (!(f->ops->flags & SCREEN_DIALOG))
+			break;
 	}
 }
 
@@ -473,13 +518,16 @@ signals_read(void)
 int
 loop_run(const struct config *cfg)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 
 	L.cfg = cfg;
 	if (signals_init() != 0) {
 		log_error("cannot set up signal handling");
 		return 1;
 	}
+	/* PKCS#11 modules are loaded before any thread but ours exists. */
+	L.tokfd = token_watch_start(cfg);
+	L.tokens = token_watch_state(NULL);
 	L.jobfd = worker_start();
 	if (L.jobfd < 0) {
 		log_error("cannot start the worker thread");
@@ -513,7 +561,8 @@ loop_run(const struct config *cfg)
 		pfd[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
 		pfd[1] = (struct pollfd){.fd = L.sigpipe[0], .events = POLLIN};
 		pfd[2] = (struct pollfd){.fd = L.jobfd, .events = POLLIN};
-		if (poll(pfd, 3, wait) < 0) {
+		pfd[3] = (struct pollfd){.fd = L.tokfd, .events = POLLIN};
+		if (poll(pfd, L.tokfd >= 0 ? 4 : 3, wait) < 0) {
 			if (errno != EINTR)
 				break;
 			/* SIGWINCH: curses queues KEY_RESIZE; read it now. */
@@ -524,6 +573,8 @@ loop_run(const struct config *cfg)
 			signals_read();
 		if (pfd[2].revents & POLLIN)
 			jobs_collect();
+		if (L.tokfd >= 0 && (pfd[3].revents & POLLIN) && token_watch_drain())
+			tokens_changed();
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (pfd[0].revents & (POLLHUP | POLLERR) &&
 			    !(pfd[0].revents & POLLIN)) {
@@ -538,6 +589,7 @@ loop_run(const struct config *cfg)
 	for (int i = 0; i < L.nhooks; i++)
 		L.session_hooks[i]();
 	worker_stop();
+	token_watch_stop();
 	ui_end();
 	log_set_screen_active(false);
 	close(L.sigpipe[0]);

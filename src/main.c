@@ -17,6 +17,7 @@
 #include "log.h"
 #include "loop.h"
 #include "staffauth.h"
+#include "token.h"
 #include "xmem.h"
 
 static void
@@ -196,7 +197,10 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
+	/* A session's end releases the slots: libp11 forgets the last PIN. */
+	loop_on_session_end(token_session_end);
 	rc = loop_run(&cfg);
+	token_shutdown();
 	backend_cleanup();
 
 	log_info("cakiosk stopped");

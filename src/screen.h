@@ -24,6 +24,12 @@ enum screen_id {
 	SCR_STAFF,
 	SCR_TOO_SMALL,
 	SCR_GUIDE,
+	SCR_CHECK,
+	SCR_PAY,
+	SCR_RENEW,
+	SCR_RENEW_FORM,
+	SCR_RENEW_CONFIRM,
+	SCR_RENEW_INSTALL,
 	SCR_COUNT
 };
 
@@ -86,6 +92,8 @@ struct screen_ops {
 	 * STEPS_NONE_CURRENT, or -1 for no step bar.
 	 */
 	int (*steps)(void *state, const char *const **steps);
+	/* The set of inserted UKeys changed (token_watch_state() has it). */
+	struct result (*tokens)(void *state);
 };
 
 /* The registry: one row per screen, in src/screens.c. */
@@ -95,4 +103,5 @@ const struct screen_ops *screen_get(enum screen_id id);
 
 /* One per file in screens/; the registry in src/screens.c lists them. */
 extern const struct screen_ops screen_welcome, screen_menu, screen_help, screen_idle,
-	screen_message, screen_staff_login, screen_staff, screen_too_small, screen_guide;
+	screen_message, screen_staff_login, screen_staff, screen_too_small, screen_guide, screen_check,
+	screen_pay, screen_renew, screen_renew_form, screen_renew_confirm, screen_renew_install;

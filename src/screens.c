@@ -11,6 +11,12 @@ static const struct screen_ops *const registry[SCR_COUNT] = {
 	[SCR_MESSAGE] = &screen_message, [SCR_STAFF_LOGIN] = &screen_staff_login,
 	[SCR_STAFF] = &screen_staff,     [SCR_TOO_SMALL] = &screen_too_small,
 	[SCR_GUIDE] = &screen_guide,
+	[SCR_CHECK] = &screen_check,
+	[SCR_PAY] = &screen_pay,
+	[SCR_RENEW] = &screen_renew,
+	[SCR_RENEW_FORM] = &screen_renew_form,
+	[SCR_RENEW_CONFIRM] = &screen_renew_confirm,
+	[SCR_RENEW_INSTALL] = &screen_renew_install,
 };
 
 const struct screen_ops *

@@ -72,7 +72,7 @@ static const struct service services[SVC_COUNT] = {
 			   "one UKey to renew and do not pull it out until the kiosk "
 			   "says so. "
 			   "Your PIN stays the same."),
-			SERVICE_NOT_BUILT,
+			SCR_RENEW,
 		},
 	[SVC_UNLOCK] =
 		{
@@ -133,7 +133,7 @@ static const struct service services[SVC_COUNT] = {
 			N_("Insert the UKey to see its certificates, their validity, the "
 			   "electronic seal and the PIN state, and which services "
 			   "apply."),
-			SERVICE_NOT_BUILT,
+			SCR_CHECK,
 		},
 };
 

@@ -354,6 +354,59 @@ ui_button(int y, int x, const char *label, int key, bool focus)
 	return w;
 }
 
+/* Nearest terminal colour: the xterm 6x6x6 cube, or the 8 basic ones. */
+static short
+nearest_color(uint32_t rgb)
+{
+	int r = (int)(rgb >> 16 & 0xff), g = (int)(rgb >> 8 & 0xff),
+	    b = (int)(rgb & 0xff);
+
+	if (COLORS >= 256) {
+		int ri = (r * 5 + 127) / 255, gi = (g * 5 + 127) / 255,
+		    bi = (b * 5 + 127) / 255;
+
+		return (short)(16 + 36 * ri + 6 * gi + bi);
+	}
+	return (short)((r > 127 ? COLOR_RED : 0) | (g > 127 ? COLOR_GREEN : 0) |
+		       (b > 127 ? COLOR_BLUE : 0));
+}
+
+/* Colour pairs for pictures, made on demand above the UI's own pairs. */
+static int
+picture_pair(short fg, short bg)
+{
+	static struct {
+		short fg, bg;
+	} made[256];
+	static int nmade;
+
+	for (int i = 0; i < nmade; i++)
+		if (made[i].fg == fg && made[i].bg == bg)
+			return UI_COLOR_COUNT + i;
+	if (nmade == 256 || UI_COLOR_COUNT + nmade >= COLOR_PAIRS)
+		return UI_NORMAL;
+	init_pair((short)(UI_COLOR_COUNT + nmade), fg, bg);
+	made[nmade].fg = fg;
+	made[nmade].bg = bg;
+	return UI_COLOR_COUNT + nmade++;
+}
+
+void
+ui_pixels(int y, int x, int cols, int rows, const uint32_t *rgb)
+{
+	if (!has_colors())
+		return;
+	for (int r = 0; r < rows && y + r < LINES; r++) {
+		for (int c = 0; c < cols && x + c < COLS; c++) {
+			short top = nearest_color(rgb[(2 * r) * cols + c]);
+			short bottom = nearest_color(rgb[(2 * r + 1) * cols + c]);
+
+			attrset(COLOR_PAIR(picture_pair(top, bottom)));
+			mvaddstr(y + r, x + c, "▀");
+		}
+	}
+}
+
 const char *
 ui_spinner(int64_t now_ms)
 {

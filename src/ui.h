@@ -89,6 +89,12 @@ void ui_hline(int y, int x, int w, int color);
 int ui_button(int y, int x, const char *label, int key, bool focus);
 /* Width a button with this label takes. */
 int ui_button_width(const char *label);
+/*
+ * A picture of cols x (2 * rows) pixels (0xRRGGBB) with half blocks, each
+ * cell's upper pixel as foreground and lower as background, in the
+ * nearest colours the terminal has.
+ */
+void ui_pixels(int y, int x, int cols, int rows, const uint32_t *rgb);
 /* A spinner glyph for the given time, for "please wait". */
 const char *ui_spinner(int64_t now_ms);
 

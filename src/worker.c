@@ -164,6 +164,21 @@ worker_cancel_owner(const void *owner)
 	pthread_mutex_unlock(&lock);
 }
 
+void
+worker_reown(const void *from, void *to)
+{
+	pthread_mutex_lock(&lock);
+	for (struct job *job = todo_head; job != NULL; job = job->next)
+		if (job->owner == from)
+			job->owner = to;
+	for (struct job *job = done_head; job != NULL; job = job->next)
+		if (job->owner == from)
+			job->owner = to;
+	if (current != NULL && current->owner == from)
+		current->owner = to;
+	pthread_mutex_unlock(&lock);
+}
+
 int
 worker_pending(void)
 {

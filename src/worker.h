@@ -37,6 +37,8 @@ void worker_submit(struct job *job);
 struct job *worker_take_done(void);
 /* Cancel every queued or running job of this owner (a screen going away). */
 void worker_cancel_owner(const void *owner);
+/* Hand from's jobs to to (a screen whose state was only just made). */
+void worker_reown(const void *from, void *to);
 /* Jobs submitted and not yet taken back. */
 int worker_pending(void);
 

@@ -70,6 +70,23 @@ seal_picture(struct app *app, json_t *order, void **pic, size_t *plen, char **mi
 	}
 	json_decref(view);
 	json_decref(old);
+	if (rc != 0) {
+		/* A certificate from before seals: a plain placeholder picture
+		 * (a 1x1 PNG) until the customer sends a sample form. */
+		static const unsigned char png[] = {
+			0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00,
+			0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+			0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89,
+			0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63,
+			0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89,
+			0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44,
+			0xae, 0x42, 0x60, 0x82};
+		*pic = util_xmalloc(sizeof png);
+		memcpy(*pic, png, sizeof png);
+		*plen = sizeof png;
+		*mime = util_xstrdup("image/png");
+		rc = 0;
+	}
 	return rc;
 }
 
@@ -196,7 +213,11 @@ h_seal_get(struct req *r)
 	json_t *o = row ? order_load(r->app->st, S(row, "order_id")) : NULL;
 	if (!o) {
 		req_error(r, 404, "not_found", NULL, "no such seal");
-	} else if (order_access(r, o)) {
+	} else if (((strcmp(S(o, "kind"), "renew") == 0 ||
+		     strcmp(S(o, "kind"), "change") == 0) &&
+		    (strcmp(S(o, "state"), "issued") == 0 ||
+		     strcmp(S(o, "state"), "installed") == 0)) ||
+		   order_access(r, o)) {
 		json_t *seal = json_loads(S(row, "view"), 0, NULL);
 		req_json(r, 200, seal ? seal : json_object());
 	}
@@ -209,7 +230,7 @@ h_seal_get(struct req *r)
 void
 h_certificate(struct req *r)
 {
-	json_t *o = order_from_path(r), *subj = NULL, *old = NULL, *form;
+	json_t *o = order_from_path_token(r), *subj = NULL, *old = NULL, *form;
 	struct ca_issued is = {0};
 	char *msg = NULL, *seal_id = NULL;
 	if (!o)
@@ -332,7 +353,7 @@ out:
 void
 h_installed(struct req *r)
 {
-	json_t *o = order_from_path(r);
+	json_t *o = order_from_path_token(r);
 	if (!o)
 		return;
 	if (order_move(r, o, "installed", "written onto the token"))
@@ -814,6 +835,24 @@ h_cert_get(struct req *r)
 		json_decref(ns);
 		json_object_set_new(c, "pending_install", o);
 	}
+	/* Paid but not yet issued: the kiosk makes the request again. */
+	json_t *po = store_query_one(
+		r->app->st,
+		"SELECT id AS order_id, kind, state, term_years FROM orders"
+		" WHERE old_serial = ? AND state = 'paid' AND kind IN ('renew', 'change')"
+		" ORDER BY updated DESC LIMIT 1",
+		"s", r->args[0]);
+	if (po)
+		json_object_set_new(c, "pending_order", po);
+	/* The order that issued this certificate, so a kiosk can acknowledge
+	 * an installation that a power cut interrupted. */
+	json_t *own = store_query_one(r->app->st,
+				      "SELECT o.id, o.kind, o.state FROM orders o JOIN"
+				      " certificates n ON n.order_id = o.id WHERE"
+				      " n.serial = ?",
+				      "s", r->args[0]);
+	if (own)
+		json_object_set_new(c, "order", own);
 	req_json(r, 200, json_pack("{s:o}", "certificate", c));
 	json_decref(seal);
 }

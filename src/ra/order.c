@@ -117,6 +117,30 @@ order_from_path(struct req *r)
 	return o;
 }
 
+/*
+ * A paid renewal or change may be finished at any kiosk: the token's owner
+ * proves the old key with the request, and the new certificate is public.
+ */
+json_t *
+order_from_path_token(struct req *r)
+{
+	json_t *o = order_load(r->app->st, r->args[0]);
+	if (!o) {
+		req_error(r, 404, "unknown_order", NULL, "no such order");
+		return NULL;
+	}
+	const char *kind = S(o, "kind"), *state = S(o, "state");
+	if ((strcmp(kind, "renew") == 0 || strcmp(kind, "change") == 0) &&
+	    (strcmp(state, "paid") == 0 || strcmp(state, "issued") == 0 ||
+	     strcmp(state, "installed") == 0))
+		return o;
+	if (!order_access(r, o)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static bool
 transition_allowed(const char *from, const char *to)
 {

@@ -15,6 +15,8 @@ json_t *order_load(struct store *st, const char *id);
 bool order_access(struct req *r, json_t *order);
 /* Loads args[0] and checks access; NULL after answering. */
 json_t *order_from_path(struct req *r);
+/* The same, open to every terminal for a paid renew/change (finishing it). */
+json_t *order_from_path_token(struct req *r);
 /* Moves the order to state to, if the state machine allows it from its
  * current state; answers 409 wrong_state and returns false if not. */
 bool order_move(struct req *r, json_t *order, const char *to, const char *note);

@@ -44,6 +44,10 @@ set -g status off
 set -g escape-time 0
 CONF
 
+# The main menu's rows: renew, check my UKey, the guide, staff.
+GUIDE_ROW=3
+STAFF_ROW=4
+
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 # check DESCRIPTION COMMAND...: one TAP line from a command's status.
@@ -86,8 +90,11 @@ ck_start() {
 	starts=$((starts + 1))
 	sock=ck$$_$starts
 	socks="$socks $sock"
+	# Extra environment for the pane: CK_ENV="NAME=value NAME=value".
+	set --
+	for kv in ${CK_ENV:-}; do set -- "$@" -e "$kv"; done
 	tmux -L "$sock" -f "$work/tmux.conf" new-session -d -x "$cols" -y "$rows" \
-		-e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e TZ=Asia/Shanghai \
+		-e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e TZ=Asia/Shanghai "$@" \
 		-e CAKIOSK_LOCALEDIR="$top/$B/locale" \
 		"$bin --config $work/cakiosk.conf; echo EXIT=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon; sleep 600"
 	ck_wait "CA" 10 || return 1
@@ -158,11 +165,31 @@ ck_screen() {
 	return 1
 }
 
+# The token test bed: SoftHSM tokens behind the PKCS#11 test module, which
+# the test steers through a control file (see tests/p11/testp11.c).
+#   bed_setup            make the bed, add a vendor to the config, set CK_ENV
+#   bed_ctl LINE...      replace the control file (present=..., latency_ms=...)
+bed_setup() {
+	sh "$top/tests/token/mkbed.sh" "$work/bed" >"$work/bed.log" 2>&1 || return 1
+	bed_ctl "present=none"
+	[ -f "$work/cakiosk.conf" ] || make_config
+	cat >>"$work/cakiosk.conf" <<CONF
+
+[vendor test]
+display_name = 测试CA
+module = $top/$B/tests/p11/cakiosk-testp11.so
+CONF
+	CK_ENV="SOFTHSM2_CONF=$work/bed/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/bed/ctl"
+}
+bed_ctl() {
+	printf '%s\n' "$@" >"$work/bed/ctl.new" && mv "$work/bed/ctl.new" "$work/bed/ctl"
+}
+
 # From the welcome screen to the staff functions (demo staff PIN).
 ck_staff_login() {
 	ck_keys Space
 	ck_wait "请选择业务" >/dev/null || return 1
-	ck_keys 2
+	ck_keys "$STAFF_ROW"
 	ck_wait "工号" >/dev/null || return 1
 	ck_type 1001
 	ck_keys Tab

@@ -10,7 +10,7 @@ ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 secret=40961357
 ck_keys Space
 ck_wait "请选择业务" >/dev/null
-ck_keys 2
+ck_keys "$STAFF_ROW"
 ck_wait "工号" >/dev/null
 ck_type "$secret"
 check "typed text is on the form" ck_wait "$secret"
@@ -35,7 +35,7 @@ else
 fi
 ck_keys Space
 ck_wait "请选择业务" >/dev/null
-ck_keys 2
+ck_keys "$STAFF_ROW"
 check "the staff form starts empty again" ck_wait "工号"
 check "nothing of the old visit is on it" sh -c "! tmux -L $sock capture-pane -p | grep -q $secret"
 check "the session end is in the log" grep -q "session ended" "$work/cakiosk.log"

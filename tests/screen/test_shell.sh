@@ -26,8 +26,8 @@ check "a click on the footer's F2 label switches language" ck_wait "Choose a ser
 ck_click 36 24
 ck_wait "请选择业务" >/dev/null
 
-# A click on the first menu row (the service guide) opens it.
-ck_click 20 7
+# A click on the guide's menu row (rows are 3 lines apart from line 7).
+ck_click 20 $((7 + 3 * (GUIDE_ROW - 1)))
 check "a click on a menu row opens it" ck_screen guide-80x24
 ck_keys 2
 check "the guide shows the service's steps in the step bar" \
@@ -36,7 +36,7 @@ ck_keys Escape Escape
 ck_wait "请选择业务" >/dev/null
 
 # Staff login: a form with a masked field.
-ck_keys 2
+ck_keys "$STAFF_ROW"
 ck_wait "工号" >/dev/null
 ck_type "1234"
 ck_keys Tab

@@ -1,0 +1,427 @@
+/*
+ * check.c - "Check my UKey": what the inserted UKey holds, in plain words.
+ *
+ * The vendor, each certificate's name, purpose, validity and days left, the
+ * electronic seal, the PIN state, and which services apply.  Opened from the
+ * menu, or by itself when a UKey is inserted at the welcome or menu screen.
+ * Reading runs on the worker (a real card is slow): the screen keeps moving
+ * and Esc cancels.  What was read is copied into this screen's own view and
+ * wiped when it closes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "i18n.h"
+#include "keys.h"
+#include "loop.h"
+#include "rules.h"
+#include "screen.h"
+#include "seal.h"
+#include "text.h"
+#include "token.h"
+#include "ui.h"
+#include "worker.h"
+#include "xmem.h"
+
+#define MAX_CERTS 4
+#define SEAL_COLS 14 /* preview: 14 columns, 7 rows = 14 x 14 pixels */
+#define SEAL_ROWS 7
+
+enum check_state { CK_WAIT, CK_MANY, CK_READING, CK_SHOWN, CK_FAILED };
+
+struct cert_view {
+	enum token_usage usage;
+	char cn[TOKEN_NAME_MAX];
+	char org[TOKEN_NAME_MAX];
+	char issuer[TOKEN_NAME_MAX];
+	time_t not_before, not_after;
+	int days_left;
+	bool expired;
+	enum token_key_type key_type;
+	int key_bits;
+	bool has_key;
+};
+
+struct check {
+	enum check_state state;
+	struct job *job;
+	unsigned generation; /* watcher generation the view belongs to */
+	enum token_err err;
+	/* The view: copied out of the job's result, wiped on leave. */
+	char vendor[TOKEN_NAME_MAX];
+	char label[TOKEN_TEXT_MAX];
+	char model[TOKEN_TEXT_MAX];
+	char serial[TOKEN_TEXT_MAX];
+	enum token_pin_state pin;
+	int tries_left;
+	bool pinpad;
+	struct cert_view certs[MAX_CERTS];
+	int ncerts;
+	bool has_seal;
+	char seal_holder[SEAL_NAME_MAX];
+	time_t seal_end;
+	bool seal_bound;
+	bool seal_picture;
+	uint32_t seal_px[SEAL_COLS * SEAL_ROWS * 2];
+};
+
+static void
+check_start_read(struct check *c)
+{
+	/* Values too: the seal is a data object the customer wants to see. */
+	c->job = token_job_read(NULL, TOKEN_READ_VALUES);
+	c->state = CK_READING;
+	loop_submit(c->job);
+}
+
+/* Look at what is inserted now and act on it. */
+static struct result
+check_follow(struct check *c)
+{
+	struct token_watch w;
+	size_t n = token_watch_state(&w);
+
+	if (c->job != NULL) {
+		job_cancel(c->job);
+		c->job = NULL;
+	}
+	c->generation = w.generation;
+	if (n == 0) {
+		c->state = CK_WAIT;
+	} else if (n > 1) {
+		c->state = CK_MANY;
+	} else {
+		check_start_read(c);
+	}
+	return RESULT(ACT_REDRAW);
+}
+
+static void *
+check_enter(const void *arg)
+{
+	struct check *c = xcalloc(1, sizeof *c);
+
+	(void)arg;
+	check_follow(c);
+	return c;
+}
+
+static void
+check_leave(void *state)
+{
+	struct check *c = state;
+
+	/* The loop has cancelled a running read; drop what we showed. */
+	secure_wipe(c, sizeof *c);
+	free(c);
+}
+
+static void
+date_str(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+static const char *
+pin_text(const struct check *c, int *color)
+{
+	*color = UI_NORMAL;
+	if (c->pinpad)
+		return _("The PIN is typed on the reader's own keypad.");
+	switch (c->pin) {
+	case TOKEN_PIN_OK:
+		*color = UI_OK;
+		return _("PIN: fine, no wrong tries.");
+	case TOKEN_PIN_COUNT_LOW:
+		*color = UI_WARN;
+		return _("PIN: wrong PINs were typed before; be careful.");
+	case TOKEN_PIN_FINAL_TRY:
+		*color = UI_ERROR;
+		return _("PIN: one more wrong PIN locks this UKey.");
+	case TOKEN_PIN_LOCKED:
+		*color = UI_ERROR;
+		return _(
+			"PIN: locked after too many wrong tries. Use \"Unlock a UKey\".");
+	case TOKEN_PIN_NOT_SET:
+		*color = UI_WARN;
+		return _("PIN: not set; this UKey is blank. Please ask the staff.");
+	}
+	return "";
+}
+
+static const char *
+usage_text(enum token_usage u)
+{
+	switch (u) {
+	case TOKEN_USAGE_SIGN:
+		return _("Signing certificate");
+	case TOKEN_USAGE_ENCRYPT:
+		return _("Encryption certificate");
+	case TOKEN_USAGE_BOTH:
+		break;
+	}
+	return _("Certificate");
+}
+
+static int
+draw_cert(const struct cert_view *v, int y, struct rect b)
+{
+	char line[512], from[16], to[16], days[128];
+	int x = b.x + 2;
+	int color = v->expired                               ? UI_ERROR
+		    : v->days_left < RULES_RENEW_WITHIN_DAYS ? UI_WARN
+							     : UI_OK;
+
+	snprintf(line, sizeof line, "%s  %s", usage_text(v->usage), v->cn);
+	ui_put(y, b.x, b.w, UI_TITLE, line);
+	if (v->org[0] != '\0' && strcmp(v->org, v->cn) != 0)
+		ui_put(y + 1, x, b.w - 2, UI_NORMAL, v->org);
+	else
+		y--;
+	date_str(v->not_before, from, sizeof from);
+	date_str(v->not_after, to, sizeof to);
+	if (v->expired)
+		snprintf(days, sizeof days, _("expired %d days ago"), -v->days_left);
+	else
+		snprintf(days, sizeof days, _("%d days left"), v->days_left);
+	snprintf(line, sizeof line, _("Valid %s to %s, "), from, to);
+	int w = ui_put(y + 2, x, b.w - 2, UI_NORMAL, line);
+	ui_put(y + 2, x + w, b.w - 2 - w, color, days);
+	snprintf(line, sizeof line, "%s %d · %s %s · %s",
+		 v->key_type == TOKEN_KEY_EC    ? "EC"
+		 : v->key_type == TOKEN_KEY_RSA ? "RSA"
+						: "?",
+		 v->key_bits, _("issued by"), v->issuer,
+		 v->has_key ? _("private key on the UKey")
+			    : _("no private key on the UKey"));
+	ui_put(y + 3, x, b.w - 2, UI_DIM, line);
+	return y + 4;
+}
+
+static void
+draw_shown(const struct check *c, struct rect b)
+{
+	char line[512];
+	int y = b.y, color;
+	const struct cert_view *sign = NULL;
+
+	snprintf(line, sizeof line, _("UKey: %s   Vendor: %s   Serial: %s"), c->label,
+		 c->vendor[0] ? c->vendor : _("not recognised"), c->serial);
+	ui_put(y++, b.x, b.w, UI_NORMAL, line);
+	const char *pin = pin_text(c, &color);
+	ui_put(y++, b.x, b.w, color, pin);
+	y++;
+	if (c->ncerts == 0)
+		ui_put(y++, b.x, b.w, UI_WARN,
+		       _("There is no certificate on this UKey."));
+	for (int i = 0; i < c->ncerts && y + 4 < b.y + b.h - 3; i++) {
+		y = draw_cert(&c->certs[i], y, b);
+		if (sign == NULL && (c->certs[i].usage & TOKEN_USAGE_SIGN))
+			sign = &c->certs[i];
+	}
+	if (c->has_seal) {
+		char until[16];
+
+		date_str(c->seal_end, until, sizeof until);
+		snprintf(line, sizeof line, _("Electronic seal: %s, valid until %s"),
+			 c->seal_holder, until);
+		ui_put(y, b.x, b.w - SEAL_COLS - 2, UI_TITLE, line);
+		ui_put(y + 1, b.x + 2, b.w - SEAL_COLS - 4,
+		       c->seal_bound ? UI_DIM : UI_WARN,
+		       c->seal_bound ? _("Bound to the signing certificate above.")
+				     : _("Not bound to the certificate on this UKey."));
+		if (c->seal_picture)
+			ui_pixels(
+				y - SEAL_ROWS + 2 > b.y + 3 ? y - SEAL_ROWS + 2 : b.y + 3,
+				b.x + b.w - SEAL_COLS, SEAL_COLS, SEAL_ROWS, c->seal_px);
+		y += 2;
+	}
+	y++;
+	/* What the customer can do about it. */
+	if (c->pin == TOKEN_PIN_LOCKED)
+		y += ui_wrap(
+			(struct rect){y, b.x, 2, b.w}, UI_ACCENT,
+			_("Next: \"Unlock a UKey\" sets a new PIN after checking who "
+			  "you are."));
+	if (sign != NULL && y < b.y + b.h - 1)
+		ui_wrap((struct rect){y, b.x, 2, b.w - SEAL_COLS - 2},
+			rules_renew(sign->days_left, sign->expired) == RENEW_TOO_EARLY
+				? UI_DIM
+				: UI_ACCENT,
+			_(rules_renew_reason(
+				rules_renew(sign->days_left, sign->expired))));
+}
+
+static void
+check_draw(void *state)
+{
+	struct check *c = state;
+	struct rect b = ui_body();
+	char line[256];
+
+	switch (c->state) {
+	case CK_WAIT:
+		ui_put_center(b.y + b.h / 2 - 2, b, UI_TITLE,
+			      _("Please insert your UKey."));
+		ui_put_center(b.y + b.h / 2, b, UI_DIM,
+			      _("It is read as soon as it is in. Insert only one."));
+		break;
+	case CK_MANY:
+		ui_put_center(b.y + b.h / 2 - 2, b, UI_WARN,
+			      _("More than one UKey is inserted."));
+		ui_put_center(b.y + b.h / 2, b, UI_NORMAL,
+			      _("Please leave only the one to check in the reader."));
+		break;
+	case CK_READING:
+		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
+			 _(token_stage_text(TOKEN_STAGE_READING)));
+		ui_put_center(b.y + b.h / 2 - 1, b, UI_ACCENT, line);
+		ui_put_center(b.y + b.h / 2 + 1, b, UI_DIM, _("Esc cancels."));
+		break;
+	case CK_FAILED:
+		ui_wrap((struct rect){b.y + 2, b.x + 2, 4, b.w - 4}, UI_ERROR,
+			_(token_err_reason(c->err, c->tries_left)));
+		ui_button(b.y + 7, b.x + 2, _("Read again"), K_ENTER, true);
+		break;
+	case CK_SHOWN:
+		draw_shown(c, (struct rect){b.y, b.x, b.h - 1, b.w});
+		break;
+	}
+	ui_button(b.y + b.h - 1, b.x, _("Back"), K_ESC, c->state == CK_SHOWN);
+}
+
+static struct result
+check_key(void *state, int key)
+{
+	struct check *c = state;
+
+	if (key == K_ESC) {
+		if (c->state == CK_READING) {
+			job_cancel(c->job);
+			c->job = NULL;
+			c->state = CK_FAILED;
+			c->err = TOKEN_ERR_CANCELLED;
+			return RESULT(ACT_REDRAW);
+		}
+		return RESULT(ACT_POP);
+	}
+	if (key == K_ENTER) {
+		if (c->state == CK_FAILED)
+			return check_follow(c);
+		if (c->state == CK_SHOWN)
+			return RESULT(ACT_POP);
+	}
+	return RESULT(ACT_NONE);
+}
+
+static void
+view_from(struct check *c, const struct token_info *info)
+{
+	const char *vendor = token_vendor_name(info->vendor);
+
+	snprintf(c->vendor, sizeof c->vendor, "%s", vendor != NULL ? vendor : "");
+	snprintf(c->label, sizeof c->label, "%s", info->label);
+	snprintf(c->model, sizeof c->model, "%s", info->model);
+	snprintf(c->serial, sizeof c->serial, "%s", info->serial);
+	c->pin = info->pin;
+	c->tries_left = info->tries_left;
+	c->pinpad = info->pinpad;
+	c->ncerts = 0;
+	for (size_t i = 0; i < info->ncerts && c->ncerts < MAX_CERTS; i++) {
+		const struct token_cert *tc = &info->certs[i];
+		struct cert_view *v = &c->certs[c->ncerts++];
+
+		v->usage = tc->usage;
+		snprintf(v->cn, sizeof v->cn, "%s", tc->subject_cn);
+		snprintf(v->org, sizeof v->org, "%s", tc->subject_o);
+		snprintf(v->issuer, sizeof v->issuer, "%s",
+			 tc->issuer_cn[0] ? tc->issuer_cn : tc->issuer_o);
+		v->not_before = tc->not_before;
+		v->not_after = tc->not_after;
+		v->days_left = tc->days_left;
+		v->expired = tc->expired;
+		v->key_type = tc->key_type;
+		v->key_bits = tc->key_bits;
+		v->has_key = tc->has_private_key;
+	}
+	c->has_seal = false;
+	for (size_t i = 0; i < info->ndata && !c->has_seal; i++) {
+		const struct token_data *d = &info->data[i];
+		const struct token_cert *sign = NULL;
+		struct seal seal;
+
+		for (size_t k = 0; k < info->ncerts && sign == NULL; k++)
+			if (info->certs[k].usage & TOKEN_USAGE_SIGN)
+				sign = &info->certs[k];
+		if (d->value == NULL ||
+		    seal_parse(d->value, d->size, sign ? sign->der : NULL,
+			       sign ? sign->der_len : 0, &seal) != 0)
+			continue;
+		c->has_seal = true;
+		snprintf(c->seal_holder, sizeof c->seal_holder, "%s", seal.holder);
+		c->seal_end = seal.valid_end;
+		c->seal_bound = seal.bound;
+		c->seal_picture =
+			seal_preview(&seal, SEAL_COLS, SEAL_ROWS, c->seal_px) == 0;
+	}
+}
+
+static struct result
+check_job_done(void *state, struct job *job)
+{
+	struct check *c = state;
+
+	if (job != c->job)
+		return RESULT(ACT_NONE);
+	c->job = NULL;
+	c->err = token_job_err(job);
+	c->tries_left = token_job_tries_left(job);
+	if (c->err != TOKEN_OK || token_job_ninfo(job) == 0) {
+		if (c->err == TOKEN_ERR_NONE)
+			c->state = CK_WAIT;
+		else if (c->err == TOKEN_ERR_MANY)
+			c->state = CK_MANY;
+		else
+			c->state = CK_FAILED;
+		return RESULT(ACT_REDRAW);
+	}
+	view_from(c, token_job_info(job, 0));
+	c->state = CK_SHOWN;
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+check_tokens(void *state)
+{
+	return check_follow(state);
+}
+
+static struct result
+check_tick(void *state, int64_t now)
+{
+	const struct check *c = state;
+
+	(void)now;
+	return c->state == CK_READING ? RESULT(ACT_REDRAW) : RESULT(ACT_NONE);
+}
+
+const struct screen_ops screen_check = {
+	.name = "check",
+	.title = N_("Check my UKey"),
+	.help = N_("Insert your UKey to see what is on it: each certificate with its "
+		   "validity, the electronic seal, and the PIN state. Nothing is "
+		   "changed on the UKey and no PIN is asked. Esc goes back."),
+	.footer = FOOT_ESC,
+	.enter = check_enter,
+	.leave = check_leave,
+	.draw = check_draw,
+	.key = check_key,
+	.tick = check_tick,
+	.job_done = check_job_done,
+	.tokens = check_tokens,
+};

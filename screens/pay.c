@@ -1,0 +1,472 @@
+/*
+ * pay.c - the payment screen every paid service shares (在线支付).
+ *
+ * The customer picks Alipay or WeChat Pay; the backend makes a payment and
+ * gives its code URL, drawn here as a QR code in half blocks; the screen
+ * polls the payment until it is paid, counts down to its expiry, and can be
+ * cancelled.  The backend decides: a cancel that finds the order already
+ * paid goes on as paid, so a customer who paid is never asked twice.  While
+ * the customer pays, the service's slow preparation (a key pair on the
+ * token) runs on the worker; if they do not pay, it is undone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend.h"
+#include "i18n.h"
+#include "keys.h"
+#include "log.h"
+#include "loop.h"
+#include "payflow.h"
+#include "qr.h"
+#include "screen.h"
+#include "ui.h"
+#include "worker.h"
+#include "xmem.h"
+
+#define POLL_MS 1500
+#define MAX_WAIT_S (15 * 60)
+
+enum pay_state {
+	P_CHOOSE,   /* which channel */
+	P_CREATING, /* asking the backend for a payment */
+	P_SHOWING,  /* QR code up, polling */
+	P_PAID,     /* paid; the preparation is still running */
+	P_ENDING,   /* cancelling the order, undoing the preparation */
+	P_ENDED,    /* cancelled or timed out */
+	P_FAILED,   /* the payment could not be made */
+};
+
+enum pay_end { END_CANCELLED, END_EXPIRED };
+
+struct pay {
+	struct pay_request req;
+	enum pay_state state;
+	enum pay_end end;
+	int focus;
+	int channel;         /* 0 Alipay, 1 WeChat */
+	struct job *job;     /* create, poll or cancel */
+	struct job *bg;      /* the service's preparation */
+	struct job *discard; /* undoing it */
+	bool bg_started, bg_finished;
+	char payment_id[64];
+	char code_url[512];
+	struct qr qr;
+	int64_t deadline; /* loop_now() when the payment runs out */
+	int64_t next_poll;
+	bool poll_trouble;
+	const char *reason; /* message id of a failure */
+	char idem_create[BACKEND_IDEM_KEY_LEN + 1];
+};
+
+static const char *const channel_id[] = {"alipay", "wechat"};
+static const char *const channel_name[] = {N_("Alipay"), N_("WeChat Pay")};
+
+static void
+pay_submit(struct pay *p, struct job *job)
+{
+	p->job = job;
+	loop_submit(job);
+}
+
+static void
+pay_create(struct pay *p)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "/v1/orders/%s/payments", p->req.order_id);
+	p->state = P_CREATING;
+	pay_submit(p, bjob_new("POST", path,
+			       json_pack("{s:s}", "channel", channel_id[p->channel]),
+			       p->idem_create));
+}
+
+static void
+pay_poll(struct pay *p)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "/v1/payments/%s", p->payment_id);
+	pay_submit(p, bjob_new("GET", path, NULL, NULL));
+}
+
+/* The customer did not pay (cancel, timeout): cancel the order at the backend. */
+static void
+pay_end(struct pay *p, enum pay_end why)
+{
+	char path[128], idem[BACKEND_IDEM_KEY_LEN + 1];
+
+	if (p->job != NULL) {
+		job_cancel(p->job);
+		p->job = NULL;
+	}
+	p->end = why;
+	p->state = P_ENDING;
+	snprintf(path, sizeof path, "/v1/orders/%s/cancel", p->req.order_id);
+	backend_new_key(idem);
+	pay_submit(p, bjob_new("POST", path, NULL, idem));
+}
+
+static void
+pay_discard(struct pay *p)
+{
+	if (p->bg_started && p->bg_finished && p->discard == NULL &&
+	    p->req.bg_discard != NULL) {
+		p->discard = p->req.bg_discard();
+		p->bg_started = false;
+		if (p->discard != NULL)
+			loop_submit(p->discard);
+	}
+}
+
+static struct result
+pay_paid(struct pay *p)
+{
+	log_info("order %s paid", p->req.order_id);
+	if (p->bg != NULL) {
+		p->state = P_PAID;
+		return RESULT(ACT_REDRAW);
+	}
+	return RESULT_REPLACE(p->req.next, NULL);
+}
+
+static void *
+pay_enter(const void *arg)
+{
+	struct pay *p = xcalloc(1, sizeof *p);
+
+	p->req = *(const struct pay_request *)arg;
+	backend_new_key(p->idem_create);
+	return p;
+}
+
+static void
+pay_leave(void *state)
+{
+	struct pay *p = state;
+
+	qr_free(&p->qr);
+	secure_wipe(p, sizeof *p);
+	free(p);
+}
+
+static void
+draw_summary(const struct pay *p, int y, int x, int w)
+{
+	char line[256], money[32];
+
+	pay_money(p->req.amount, money, sizeof money);
+	snprintf(line, sizeof line, "%s %s %s", _("Amount:"), money, _("CNY"));
+	ui_put(y, x, w, UI_TITLE, line);
+	snprintf(line, sizeof line, "%s %s", _("Order number:"), p->req.order_id);
+	ui_put(y + 1, x, w, UI_NORMAL, line);
+}
+
+static void
+draw_showing(const struct pay *p, struct rect b)
+{
+	char line[256];
+	int qx = b.x + 1, tx, tw;
+	int64_t left = (p->deadline - loop_now() + 999) / 1000;
+
+	for (int i = 0; i < p->qr.rows && i < b.h; i++)
+		ui_put(b.y + i, qx, p->qr.modules, UI_BUTTON, p->qr.lines[i]);
+	tx = qx + p->qr.modules + 3;
+	tw = b.x + b.w - tx;
+	snprintf(line, sizeof line, _("Scan with %s to pay"),
+		 _(channel_name[p->channel]));
+	ui_put(b.y + 1, tx, tw, UI_TITLE, line);
+	draw_summary(p, b.y + 3, tx, tw);
+	if (left < 0)
+		left = 0;
+	snprintf(line, sizeof line, _("Time left: %d:%02d"), (int)(left / 60),
+		 (int)(left % 60));
+	ui_put(b.y + 6, tx, tw, left < 60 ? UI_WARN : UI_NORMAL, line);
+	snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
+		 _("Waiting for the payment..."));
+	ui_put(b.y + 8, tx, tw, UI_ACCENT, line);
+	if (p->poll_trouble)
+		ui_wrap((struct rect){b.y + 9, tx, 2, tw}, UI_WARN,
+			_("The connection to the backend is slow; still checking."));
+	ui_wrap((struct rect){b.y + 12, tx, 3, tw}, UI_DIM,
+		_("Open the app on your phone and scan the code. The screen moves on "
+		  "by itself when the payment arrives."));
+	ui_button(b.y + b.h - 1, tx, _("Cancel payment"), K_ESC, false);
+}
+
+static void
+pay_draw(void *state)
+{
+	struct pay *p = state;
+	struct rect b = ui_body();
+	char line[256];
+	int y = b.y + 1, x = b.x + 2, w = b.w - 4;
+
+	switch (p->state) {
+	case P_CHOOSE:
+		draw_summary(p, y, x, w);
+		ui_put(y + 3, x, w, UI_NORMAL, _("Choose how to pay:"));
+		for (int i = 0; i < 2; i++) {
+			bool focus = i == p->focus;
+
+			snprintf(line, sizeof line, " %d  %s", i + 1, _(channel_name[i]));
+			ui_fill((struct rect){y + 5 + 2 * i, x, 1, 30},
+				focus ? UI_FOCUS : UI_NORMAL);
+			ui_put(y + 5 + 2 * i, x, 30, focus ? UI_FOCUS : UI_TITLE, line);
+			ui_hit(y + 5 + 2 * i, x, 1, 30, K_ITEM(i));
+		}
+		ui_button(b.y + b.h - 1, x, _("Back"), K_ESC, false);
+		break;
+	case P_CREATING:
+		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
+			 _("Preparing the payment..."));
+		ui_put_center(b.y + b.h / 2, b, UI_ACCENT, line);
+		break;
+	case P_SHOWING:
+		draw_showing(p, b);
+		break;
+	case P_PAID:
+		ui_put_center(b.y + b.h / 2 - 2, b, UI_OK, _("Paid. Thank you."));
+		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
+			 _("Getting ready... do not remove the UKey."));
+		ui_put_center(b.y + b.h / 2, b, UI_ACCENT, line);
+		break;
+	case P_ENDING:
+		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
+			 _("Cancelling the payment..."));
+		ui_put_center(b.y + b.h / 2, b, UI_ACCENT, line);
+		break;
+	case P_ENDED:
+		ui_wrap((struct rect){y + 1, x, 3, w}, UI_WARN,
+			p->end == END_EXPIRED
+				? _("The time for paying ran out, so the payment was "
+				    "cancelled. Nothing was charged.")
+				: _("The payment was cancelled. Nothing was charged."));
+		if (p->discard != NULL) {
+			snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
+				 _("Tidying up the UKey..."));
+			ui_put(y + 5, x, w, UI_ACCENT, line);
+		} else {
+			ui_button(y + 5, x, _("Back"), K_ENTER, true);
+		}
+		break;
+	case P_FAILED:
+		ui_wrap((struct rect){y + 1, x, 3, w}, UI_ERROR, _(p->reason));
+		x += ui_button(y + 5, x, _("Try again"), K_ENTER, true) + 2;
+		ui_button(y + 5, x, _("Back"), K_ESC, false);
+		break;
+	}
+}
+
+static struct result
+pay_key(void *state, int key)
+{
+	struct pay *p = state;
+
+	switch (p->state) {
+	case P_CHOOSE:
+		switch (ui_list_key(&p->focus, 2, key)) {
+		case LIST_CHOSEN:
+			p->channel = p->focus;
+			pay_create(p);
+			return RESULT(ACT_REDRAW);
+		case LIST_MOVED:
+			return RESULT(ACT_REDRAW);
+		case LIST_NONE:
+			break;
+		}
+		if (key == K_ESC)
+			return RESULT_REPLACE(p->req.back, NULL);
+		break;
+	case P_SHOWING:
+		if (key == K_ESC) {
+			pay_end(p, END_CANCELLED);
+			return RESULT(ACT_REDRAW);
+		}
+		break;
+	case P_ENDED:
+		if ((key == K_ENTER || key == K_ESC) && p->discard == NULL)
+			return RESULT_REPLACE(p->req.back, NULL);
+		break;
+	case P_FAILED:
+		if (key == K_ENTER) {
+			pay_create(p);
+			return RESULT(ACT_REDRAW);
+		}
+		if (key == K_ESC)
+			return RESULT_REPLACE(p->req.back, NULL);
+		break;
+	default:
+		break;
+	}
+	return RESULT(ACT_NONE);
+}
+
+static struct result
+created(struct pay *p, struct job *job)
+{
+	const json_t *pm;
+	long long expires, left;
+
+	if (bjob_err(job) != BACKEND_OK) {
+		p->reason = bjob_reason(job);
+		p->state = P_FAILED;
+		return RESULT(ACT_REDRAW);
+	}
+	pm = json_object_get(bjob_reply(job)->json, "payment");
+	pay_json_str(pm, "id", p->payment_id, sizeof p->payment_id);
+	pay_json_str(pm, "code_url", p->code_url, sizeof p->code_url);
+	qr_free(&p->qr);
+	if (p->payment_id[0] == '\0' || qr_make(p->code_url, &p->qr) != 0) {
+		p->reason = backend_err_reason(BACKEND_GARBAGE, NULL);
+		p->state = P_FAILED;
+		return RESULT(ACT_REDRAW);
+	}
+	if (pay_json_int(pm, "amount") > 0)
+		p->req.amount = (long)pay_json_int(pm, "amount");
+	expires = pay_json_int(pm, "expires");
+	left = expires - (long long)time(NULL);
+	if (left > MAX_WAIT_S || left <= 0)
+		left = MAX_WAIT_S;
+	p->deadline = loop_now() + left * 1000;
+	p->next_poll = loop_now() + POLL_MS;
+	p->state = P_SHOWING;
+	log_info("payment %s for order %s: %s", p->payment_id, p->req.order_id,
+		 channel_id[p->channel]);
+	/* The customer is busy with the phone: time to prepare. */
+	if (!p->bg_started && p->req.bg_start != NULL) {
+		p->bg = p->req.bg_start();
+		if (p->bg != NULL) {
+			p->bg_started = true;
+			p->bg_finished = false;
+			loop_submit(p->bg);
+		}
+	}
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+polled(struct pay *p, struct job *job)
+{
+	char st[32];
+
+	if (p->state != P_SHOWING)
+		return RESULT(ACT_NONE);
+	p->next_poll = loop_now() + POLL_MS;
+	if (bjob_err(job) != BACKEND_OK) {
+		p->poll_trouble = true;
+		return RESULT(ACT_REDRAW);
+	}
+	p->poll_trouble = false;
+	pay_json_str(json_object_get(bjob_reply(job)->json, "payment"), "state", st,
+		     sizeof st);
+	if (strcmp(st, "paid") == 0)
+		return pay_paid(p);
+	if (strcmp(st, "expired") == 0 || strcmp(st, "cancelled") == 0)
+		pay_end(p, END_EXPIRED);
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+cancelled(struct pay *p, struct job *job)
+{
+	const struct backend_reply *r = bjob_reply(job);
+
+	/* Paid after all (at the last moment): the backend's word counts. */
+	if (bjob_err(job) == BACKEND_REFUSED && strcmp(r->code, "wrong_state") == 0) {
+		const json_t *err = json_object_get(r->json, "error");
+		char st[32];
+
+		pay_json_str(err, "state", st, sizeof st);
+		if (strcmp(st, "paid") == 0 || strcmp(st, "issued") == 0)
+			return pay_paid(p);
+	}
+	log_info("order %s: payment %s", p->req.order_id,
+		 p->end == END_EXPIRED ? "timed out" : "cancelled");
+	p->state = P_ENDED;
+	pay_discard(p);
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+pay_job_done(void *state, struct job *job)
+{
+	struct pay *p = state;
+
+	if (job == p->bg) {
+		p->bg = NULL;
+		p->bg_finished = true;
+		if (p->req.bg_done != NULL)
+			p->req.bg_done(job);
+		if (p->state == P_PAID)
+			return RESULT_REPLACE(p->req.next, NULL);
+		if (p->state == P_ENDED)
+			pay_discard(p);
+		return RESULT(ACT_REDRAW);
+	}
+	if (job == p->discard) {
+		p->discard = NULL;
+		return RESULT(ACT_REDRAW);
+	}
+	if (job != p->job)
+		return RESULT(ACT_NONE);
+	p->job = NULL;
+	switch (p->state) {
+	case P_CREATING:
+		return created(p, job);
+	case P_SHOWING:
+		return polled(p, job);
+	case P_ENDING:
+		return cancelled(p, job);
+	default:
+		break;
+	}
+	return RESULT(ACT_NONE);
+}
+
+static struct result
+pay_tick(void *state, int64_t now)
+{
+	struct pay *p = state;
+
+	if (p->state != P_SHOWING)
+		return p->state == P_CHOOSE || p->state == P_FAILED ? RESULT(ACT_NONE)
+								    : RESULT(ACT_REDRAW);
+	if (now >= p->deadline && p->job == NULL) {
+		pay_end(p, END_EXPIRED);
+		return RESULT(ACT_REDRAW);
+	}
+	if (p->job == NULL && now >= p->next_poll)
+		pay_poll(p);
+	return RESULT(ACT_REDRAW);
+}
+
+static int
+pay_steps(void *state, const char *const **steps)
+{
+	struct pay *p = state;
+
+	if (p->req.steps == NULL)
+		return -1;
+	*steps = p->req.steps;
+	return p->req.step;
+}
+
+const struct screen_ops screen_pay = {
+	.name = "pay",
+	.title = N_("Pay"),
+	.help = N_("Choose Alipay or WeChat Pay, then scan the QR code with that app "
+		   "on your phone. The kiosk sees the payment by itself. Esc cancels "
+		   "the payment; nothing is charged then."),
+	.flags = SCREEN_NO_IDLE,
+	.footer = FOOT_ENTER | FOOT_CANCEL,
+	.enter = pay_enter,
+	.leave = pay_leave,
+	.draw = pay_draw,
+	.key = pay_key,
+	.tick = pay_tick,
+	.job_done = pay_job_done,
+	.steps = pay_steps,
+};

@@ -1,0 +1,477 @@
+/*
+ * renew.c - renewal, first step: insert the UKey (exactly one), see whose
+ * certificate it is, type the PIN, and hear whether it can be renewed and
+ * how long the new certificate will run.  An unfinished paid renewal of the
+ * same UKey is found here and finished without a second payment.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "form.h"
+#include "i18n.h"
+#include "keys.h"
+#include "loop.h"
+#include "renew.h"
+#include "rules.h"
+#include "screen.h"
+#include "service.h"
+#include "token.h"
+#include "ui.h"
+#include "worker.h"
+#include "xmem.h"
+
+enum rn_state {
+	RN_WAIT,
+	RN_MANY,
+	RN_READING,
+	RN_NOCERT,
+	RN_PIN,
+	RN_LOGIN,
+	RN_LOCKED,
+	RN_CHECKING,
+	RN_UNKNOWN,
+	RN_RESUME,
+	RN_INELIGIBLE,
+	RN_VALIDITY,
+	RN_FAILED,
+};
+
+static const struct field_def pin_field[] = {
+	{N_("UKey PIN"), FIELD_REQUIRED | FIELD_MASKED, CHARS_ANY, 32, NULL,
+	 N_("The PIN of this UKey (证书密码). It is not shown.")},
+};
+
+struct rn {
+	enum rn_state state;
+	struct job *job;
+	struct form form;
+	enum token_pin_state pin;
+	int tries_left;
+	bool pinpad;
+	const char *reason;
+	enum renew_verdict verdict;
+	bool logged_in; /* a failure after this asks the CA again, not the PIN */
+};
+
+static struct result
+rn_follow(struct rn *s)
+{
+	struct token_watch w;
+	size_t n = token_watch_state(&w);
+
+	if (s->job != NULL) {
+		job_cancel(s->job);
+		s->job = NULL;
+	}
+	form_wipe(&s->form);
+	s->logged_in = false;
+	if (n == 0) {
+		s->state = RN_WAIT;
+	} else if (n > 1) {
+		s->state = RN_MANY;
+	} else {
+		s->state = RN_READING;
+		s->job = token_job_read(NULL, 0);
+		loop_submit(s->job);
+	}
+	return RESULT(ACT_REDRAW);
+}
+
+static void *
+rn_enter(const void *arg)
+{
+	struct rn *s = xcalloc(1, sizeof *s);
+
+	(void)arg;
+	renew_begin();
+	form_init(&s->form, pin_field, 1);
+	rn_follow(s);
+	return s;
+}
+
+static void
+rn_leave(void *state)
+{
+	struct rn *s = state;
+
+	form_wipe(&s->form);
+	secure_wipe(s, sizeof *s);
+	free(s);
+}
+
+static void
+date_str(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+/* Vendor and certificate name, as the manual has it ("显示证书名称"). */
+static int
+draw_token(struct rect b)
+{
+	const struct renew_cert *c = renew_cert();
+	char line[512], to[16];
+	int y = b.y;
+
+	if (c == NULL)
+		c = &renew_state.certs[0];
+	snprintf(line, sizeof line, "%s %s", _("Vendor:"),
+		 renew_state.vendor[0] ? renew_state.vendor : _("not recognised"));
+	ui_put(y++, b.x, b.w, UI_NORMAL, line);
+	snprintf(line, sizeof line, "%s %s", _("Certificate:"), c->cn);
+	ui_put(y++, b.x, b.w, UI_TITLE, line);
+	date_str(c->not_after, to, sizeof to);
+	if (c->expired)
+		snprintf(line, sizeof line, _("Valid until %s (expired %d days ago)"), to,
+			 -c->days_left);
+	else
+		snprintf(line, sizeof line, _("Valid until %s (%d days left)"), to,
+			 c->days_left);
+	ui_put(y++, b.x, b.w, c->expired ? UI_ERROR : UI_NORMAL, line);
+	return y + 1;
+}
+
+static void
+draw_validity(const struct rn *s, struct rect b, int y)
+{
+	const struct renew_cert *c = renew_cert();
+	time_t from, to;
+	char a[16], z[16], line[512];
+
+	(void)s;
+	rules_new_validity(c->not_after, time(NULL), 1, &from, &to);
+	date_str(from, a, sizeof a);
+	date_str(to, z, sizeof z);
+	ui_put(y++, b.x, b.w, UI_OK, _("This certificate can be renewed."));
+	y++;
+	y += ui_wrap((struct rect){y, b.x, 3, b.w}, UI_NORMAL,
+		     c->expired
+			     ? _("It has expired, so the new certificate starts on the "
+				 "day it is written onto the UKey.")
+			     : _("It has not expired, so the new certificate continues "
+				 "from the old end date: no day is lost."));
+	snprintf(line, sizeof line, _("For one year: %s to %s."), a, z);
+	ui_put(y + 1, b.x, b.w, UI_TITLE, line);
+	ui_button(y + 3, b.x, _("Next"), K_ENTER, true);
+}
+
+static void
+rn_draw(void *state)
+{
+	struct rn *s = state;
+	struct rect b = ui_body();
+	struct rect in = {b.y + 1, b.x + 2, b.h - 2, b.w - 4};
+	char line[256];
+	int y;
+
+	switch (s->state) {
+	case RN_WAIT:
+		ui_put_center(b.y + b.h / 2 - 2, b, UI_TITLE,
+			      _("Please insert the UKey to renew."));
+		ui_put_center(b.y + b.h / 2, b, UI_DIM,
+			      _("Insert only that one, and leave it in until the kiosk "
+				"says it is done."));
+		break;
+	case RN_MANY:
+		ui_put_center(b.y + b.h / 2 - 2, b, UI_WARN,
+			      _("More than one UKey is inserted."));
+		ui_put_center(b.y + b.h / 2, b, UI_NORMAL,
+			      _("Please leave only the one to renew in the reader."));
+		break;
+	case RN_READING:
+	case RN_LOGIN:
+	case RN_CHECKING:
+		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
+			 s->state == RN_READING ? _(token_stage_text(TOKEN_STAGE_READING))
+			 : s->state == RN_LOGIN
+				 ? _("Checking the PIN...")
+				 : _("Checking the certificate with the CA..."));
+		ui_put_center(b.y + b.h / 2, b, UI_ACCENT, line);
+		break;
+	case RN_NOCERT:
+		ui_wrap(in, UI_WARN,
+			_("There is no signing certificate with its key on this UKey, so "
+			  "there is nothing to renew. Please ask the staff."));
+		break;
+	case RN_PIN:
+		y = draw_token(in);
+		if (s->pinpad) {
+			ui_put(y, in.x, in.w, UI_ACCENT,
+			       _("Type the PIN on the reader's keypad, then press "
+				 "Enter."));
+		} else {
+			form_draw(&s->form, (struct rect){y, in.x, 3, in.w});
+		}
+		y += 4;
+		if (s->pin == TOKEN_PIN_FINAL_TRY)
+			ui_wrap((struct rect){y, in.x, 2, in.w}, UI_ERROR,
+				_("Careful: one more wrong PIN locks this UKey."));
+		else if (s->pin == TOKEN_PIN_COUNT_LOW)
+			ui_wrap((struct rect){y, in.x, 2, in.w}, UI_WARN,
+				_("Wrong PINs were typed before: only a few tries are "
+				  "left."));
+		ui_button(y + 2, in.x, _("Log in"), K_ENTER, false);
+		break;
+	case RN_LOCKED:
+		y = draw_token(in);
+		y += ui_wrap((struct rect){y, in.x, 3, in.w}, UI_ERROR,
+			     _("The PIN of this UKey is locked after too many wrong "
+			       "tries."));
+		ui_wrap((struct rect){y + 1, in.x, 3, in.w}, UI_ACCENT,
+			_("Use \"Unlock a UKey\" to set a new PIN after checking who you "
+			  "are, then renew. Press F12 if you need help."));
+		break;
+	case RN_UNKNOWN:
+		y = draw_token(in);
+		ui_wrap((struct rect){y, in.x, 4, in.w}, UI_WARN,
+			_("This certificate was not issued by this CA, so it cannot be "
+			  "renewed here. Please ask the staff."));
+		break;
+	case RN_RESUME:
+		y = draw_token(in);
+		y += ui_wrap((struct rect){y, in.x, 4, in.w}, UI_ACCENT,
+			     _("A paid renewal of this UKey was not finished. The kiosk "
+			       "will finish it now; you do not pay again."));
+		snprintf(line, sizeof line, "%s %s", _("Order number:"),
+			 renew_state.order_id);
+		ui_put(y + 1, in.x, in.w, UI_NORMAL, line);
+		ui_button(y + 3, in.x, _("Finish the renewal"), K_ENTER, true);
+		break;
+	case RN_INELIGIBLE:
+		y = draw_token(in);
+		y += ui_wrap((struct rect){y, in.x, 4, in.w}, UI_WARN,
+			     _(rules_renew_reason(s->verdict)));
+		if (s->verdict == RENEW_TOO_LATE)
+			ui_wrap((struct rect){y + 1, in.x, 3, in.w}, UI_ACCENT,
+				_("Please apply for a new certificate instead."));
+		break;
+	case RN_VALIDITY:
+		y = draw_token(in);
+		draw_validity(s, in, y);
+		break;
+	case RN_FAILED:
+		ui_wrap((struct rect){in.y, in.x, 4, in.w}, UI_ERROR, _(s->reason));
+		ui_button(in.y + 5, in.x, _("Try again"), K_ENTER, true);
+		break;
+	}
+	ui_button(b.y + b.h - 1, b.x + 2, _("Back"), K_ESC, false);
+}
+
+static struct result
+rn_login(struct rn *s)
+{
+	const char *pin = form_get(&s->form, 0);
+	unsigned flags = s->pin == TOKEN_PIN_FINAL_TRY ? TOKEN_FINAL_TRY_OK : 0;
+
+	if (!s->pinpad && pin[0] == '\0')
+		return RESULT(ACT_REDRAW);
+	s->job = token_job_login(&renew_state.ref, s->pinpad ? NULL : pin, flags);
+	form_clear(&s->form, 0);
+	s->state = RN_LOGIN;
+	loop_submit(s->job);
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+rn_check(struct rn *s)
+{
+	s->state = RN_CHECKING;
+	s->job = renew_check_job();
+	loop_submit(s->job);
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+rn_key(void *state, int key)
+{
+	struct rn *s = state;
+
+	if (key == K_ESC)
+		return RESULT(ACT_POP);
+	switch (s->state) {
+	case RN_PIN:
+		if (key == K_ENTER && s->pinpad)
+			return rn_login(s);
+		switch (form_key(&s->form, key)) {
+		case FORM_SUBMIT:
+			return rn_login(s);
+		case FORM_CHANGED:
+			return RESULT(ACT_REDRAW);
+		case FORM_NONE:
+			break;
+		}
+		break;
+	case RN_VALIDITY:
+		if (key == K_ENTER)
+			return RESULT_REPLACE(SCR_RENEW_FORM, NULL);
+		break;
+	case RN_RESUME:
+		if (key == K_ENTER)
+			return RESULT_REPLACE(SCR_RENEW_INSTALL, NULL);
+		break;
+	case RN_FAILED:
+		if (key == K_ENTER)
+			return s->logged_in ? rn_check(s) : rn_follow(s);
+		break;
+	default:
+		break;
+	}
+	return RESULT(ACT_NONE);
+}
+
+static struct result
+read_done(struct rn *s, struct job *job)
+{
+	enum token_err err = token_job_err(job);
+	const struct token_info *info;
+
+	if (err == TOKEN_ERR_NONE) {
+		s->state = RN_WAIT;
+		return RESULT(ACT_REDRAW);
+	}
+	if (err == TOKEN_ERR_MANY) {
+		s->state = RN_MANY;
+		return RESULT(ACT_REDRAW);
+	}
+	if (err != TOKEN_OK || token_job_ninfo(job) == 0) {
+		s->reason = token_err_reason(err, -1);
+		s->state = RN_FAILED;
+		return RESULT(ACT_REDRAW);
+	}
+	info = token_job_info(job, 0);
+	s->pin = info->pin;
+	s->tries_left = info->tries_left;
+	s->pinpad = info->pinpad;
+	if (!renew_take_token(info)) {
+		s->state = RN_NOCERT;
+		return RESULT(ACT_REDRAW);
+	}
+	s->state = info->pin == TOKEN_PIN_LOCKED ? RN_LOCKED : RN_PIN;
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+login_done(struct rn *s, struct job *job)
+{
+	enum token_err err = token_job_err(job);
+
+	s->tries_left = token_job_tries_left(job);
+	switch (err) {
+	case TOKEN_OK:
+		s->logged_in = true;
+		return rn_check(s);
+	case TOKEN_ERR_PIN_WRONG:
+		s->pin = s->tries_left == 1 ? TOKEN_PIN_FINAL_TRY : TOKEN_PIN_COUNT_LOW;
+		s->state = RN_PIN;
+		form_set_error(&s->form, 0, token_err_reason(err, s->tries_left));
+		return RESULT(ACT_REDRAW);
+	case TOKEN_ERR_PIN_LENGTH:
+	case TOKEN_ERR_FINAL_TRY:
+		s->state = RN_PIN;
+		if (err == TOKEN_ERR_FINAL_TRY)
+			s->pin = TOKEN_PIN_FINAL_TRY;
+		form_set_error(&s->form, 0, token_err_reason(err, s->tries_left));
+		return RESULT(ACT_REDRAW);
+	case TOKEN_ERR_PIN_LOCKED:
+		s->pin = TOKEN_PIN_LOCKED;
+		s->state = RN_LOCKED;
+		return RESULT(ACT_REDRAW);
+	default:
+		s->reason = token_err_reason(err, s->tries_left);
+		s->state = RN_FAILED;
+		return RESULT(ACT_REDRAW);
+	}
+}
+
+static struct result
+check_done(struct rn *s, struct job *job)
+{
+	const char *reason = NULL;
+	const struct renew_cert *c;
+
+	switch (renew_check_result(job, &reason)) {
+	case RC_RESUME:
+		s->state = RN_RESUME;
+		return RESULT(ACT_REDRAW);
+	case RC_UNKNOWN_CERT:
+		s->state = RN_UNKNOWN;
+		return RESULT(ACT_REDRAW);
+	case RC_FAILED:
+		s->reason = reason;
+		s->state = RN_FAILED;
+		return RESULT(ACT_REDRAW);
+	case RC_NEW:
+		break;
+	}
+	c = renew_cert();
+	s->verdict = rules_renew(c->days_left, c->expired);
+	s->state = s->verdict == RENEW_DUE || s->verdict == RENEW_EXPIRED ? RN_VALIDITY
+									  : RN_INELIGIBLE;
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+rn_job_done(void *state, struct job *job)
+{
+	struct rn *s = state;
+
+	if (job != s->job)
+		return RESULT(ACT_NONE);
+	s->job = NULL;
+	switch (s->state) {
+	case RN_READING:
+		return read_done(s, job);
+	case RN_LOGIN:
+		return login_done(s, job);
+	case RN_CHECKING:
+		return check_done(s, job);
+	default:
+		break;
+	}
+	return RESULT(ACT_NONE);
+}
+
+static struct result
+rn_tokens(void *state)
+{
+	return rn_follow(state);
+}
+
+static struct result
+rn_tick(void *state, int64_t now)
+{
+	const struct rn *s = state;
+
+	(void)now;
+	return s->job != NULL ? RESULT(ACT_REDRAW) : RESULT(ACT_NONE);
+}
+
+static int
+rn_steps(void *state, const char *const **steps)
+{
+	(void)state;
+	*steps = service_get(SVC_RENEW)->steps;
+	return 0;
+}
+
+const struct screen_ops screen_renew = {
+	.name = "renew",
+	.title = N_("Renew a certificate"),
+	.help = N_("Insert the one UKey to renew and type its PIN. The kiosk says "
+		   "whether the certificate can be renewed and how long the new one "
+		   "will run. Esc goes back."),
+	.footer = FOOT_ENTER | FOOT_ESC,
+	.enter = rn_enter,
+	.leave = rn_leave,
+	.draw = rn_draw,
+	.key = rn_key,
+	.tick = rn_tick,
+	.job_done = rn_job_done,
+	.steps = rn_steps,
+	.tokens = rn_tokens,
+};

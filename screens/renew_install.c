@@ -1,0 +1,343 @@
+/*
+ * renew_install.c - renewal, the last step (下载证书及印章): "do not remove
+ * the UKey" while the kiosk makes the request, receives the certificate and
+ * the renewed electronic seal and writes both; then the outcome: the new
+ * validity, the order number, a QR link to the e-invoice, and "your PIN is
+ * unchanged".  Any failure (a pulled UKey, a slow backend) leaves the order
+ * paid; putting the UKey back and the PIN again finishes it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "form.h"
+#include "i18n.h"
+#include "keys.h"
+#include "loop.h"
+#include "qr.h"
+#include "renew.h"
+#include "screen.h"
+#include "service.h"
+#include "token.h"
+#include "ui.h"
+#include "worker.h"
+#include "xmem.h"
+
+enum in_state { IN_RUNNING, IN_FAILED, IN_INSERT, IN_PIN, IN_LOGIN, IN_DONE };
+
+static const struct field_def pin_field[] = {
+	{N_("UKey PIN"), FIELD_REQUIRED | FIELD_MASKED, CHARS_ANY, 32, NULL,
+	 N_("The PIN of this UKey (证书密码). It is not shown.")},
+};
+
+struct ri {
+	enum in_state state;
+	struct job *job;
+	enum renew_stage stage;
+	const char *reason;
+	bool token_problem; /* the UKey must come back (and the PIN) */
+	struct form form;
+	struct qr qr;
+	bool show_qr; /* the invoice QR alone, when it does not fit beside */
+};
+
+#define K_INVOICE 'i'
+
+static void
+ri_run(struct ri *s)
+{
+	s->state = IN_RUNNING;
+	s->stage = RS_CHECKING;
+	s->job = renew_install_job();
+	loop_submit(s->job);
+}
+
+static void *
+ri_enter(const void *arg)
+{
+	struct ri *s = xcalloc(1, sizeof *s);
+
+	(void)arg;
+	form_init(&s->form, pin_field, 1);
+	ri_run(s);
+	return s;
+}
+
+static void
+ri_leave(void *state)
+{
+	struct ri *s = state;
+
+	form_wipe(&s->form);
+	qr_free(&s->qr);
+	secure_wipe(s, sizeof *s);
+	free(s);
+}
+
+static void
+date_str(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+static void
+draw_done(struct ri *s, struct rect b)
+{
+	char line[512], a[16], z[16];
+	int y = b.y + 1, x = b.x + 2, w = b.w - 4;
+
+	bool beside = s->qr.rows > 0 && s->qr.rows <= b.h && s->qr.modules + 40 < b.w;
+
+	if (s->show_qr || (s->qr.rows > 0 && !beside)) {
+		if (!s->show_qr) {
+			ui_put(y + 13, x, w, UI_DIM,
+			       _("Press i to show the QR code of the e-invoice."));
+		} else {
+			for (int i = 0; i < s->qr.rows && i < b.h; i++)
+				ui_put(b.y + i, x, s->qr.modules, UI_BUTTON,
+				       s->qr.lines[i]);
+			ui_button(b.y + b.h - 1, x + s->qr.modules + 2, _("Back"),
+				  K_INVOICE, true);
+			return;
+		}
+	}
+	if (beside) {
+		int qx = b.x + b.w - s->qr.modules - 1;
+
+		for (int i = 0; i < s->qr.rows; i++)
+			ui_put(b.y + i, qx, s->qr.modules, UI_BUTTON, s->qr.lines[i]);
+		w = qx - x - 2;
+	}
+	ui_put(y, x, w, UI_OK, _("The certificate was renewed."));
+	y += 2;
+	date_str(renew_state.new_from, a, sizeof a);
+	date_str(renew_state.new_to, z, sizeof z);
+	snprintf(line, sizeof line, _("New validity: %s to %s"), a, z);
+	ui_put(y++, x, w, UI_TITLE, line);
+	snprintf(line, sizeof line, "%s %s", _("Order number:"), renew_state.order_id);
+	ui_put(y++, x, w, UI_NORMAL, line);
+	if (renew_state.seal_written)
+		ui_put(y++, x, w, UI_NORMAL,
+		       _("The electronic seal was renewed with it."));
+	y++;
+	ui_put(y++, x, w, UI_ACCENT, _("Your PIN is unchanged."));
+	if (renew_state.has_enc)
+		y += ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL,
+			     _("The encryption key stays on the UKey, so bids sealed "
+			       "to your old certificate still open."));
+	if (beside)
+		y += ui_wrap((struct rect){y + 1, x, 3, w}, UI_DIM,
+			     _("Scan the code to view the e-invoice; it was also "
+			       "e-mailed to you.")) +
+		     1;
+	ui_button(y + 2, x, _("Finish"), K_ENTER, true);
+}
+
+static void
+ri_draw(void *state)
+{
+	struct ri *s = state;
+	struct rect b = ui_body();
+	char line[256];
+	int x = b.x + 2, w = b.w - 4;
+
+	switch (s->state) {
+	case IN_RUNNING:
+	case IN_LOGIN:
+		ui_put_center(b.y + b.h / 2 - 3, b, UI_ERROR,
+			      _("Do not remove the UKey."));
+		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
+			 s->state == IN_LOGIN ? _("Checking the PIN...")
+					      : _(renew_stage_text(s->stage)));
+		ui_put_center(b.y + b.h / 2 - 1, b, UI_ACCENT, line);
+		ui_put_center(b.y + b.h / 2 + 1, b, UI_DIM,
+			      _("This takes a few seconds. The order is paid."));
+		break;
+	case IN_FAILED:
+		ui_wrap((struct rect){b.y + 1, x, 4, w}, UI_ERROR, _(s->reason));
+		ui_wrap((struct rect){b.y + 5, x, 3, w}, UI_NORMAL,
+			_("The order stays paid; nothing is charged again. You can try "
+			  "again now, or later at any kiosk with this UKey."));
+		ui_button(b.y + 9, x, _("Try again"), K_ENTER, true);
+		break;
+	case IN_INSERT:
+		ui_wrap((struct rect){b.y + 1, x, 4, w}, UI_WARN,
+			_("The UKey was removed before the renewal was finished."));
+		ui_wrap((struct rect){b.y + 4, x, 4, w}, UI_TITLE,
+			_("Please insert the same UKey again (only that one). The paid "
+			  "renewal will then be finished."));
+		break;
+	case IN_PIN:
+		ui_wrap((struct rect){b.y + 1, x, 3, w}, UI_TITLE,
+			_("Type the PIN again to finish the paid renewal."));
+		form_draw(&s->form, (struct rect){b.y + 4, x, 3, w});
+		ui_button(b.y + 8, x, _("Go on"), K_ENTER, false);
+		break;
+	case IN_DONE:
+		draw_done(s, b);
+		break;
+	}
+}
+
+static struct result
+ri_follow(struct ri *s)
+{
+	size_t n = token_watch_state(NULL);
+
+	if (s->state != IN_INSERT && s->state != IN_PIN && s->state != IN_FAILED)
+		return RESULT(ACT_NONE);
+	if (n == 1 && s->token_problem) {
+		s->state = IN_PIN;
+		form_wipe(&s->form);
+	} else if (s->token_problem) {
+		s->state = IN_INSERT;
+	}
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+ri_key(void *state, int key)
+{
+	struct ri *s = state;
+
+	switch (s->state) {
+	case IN_DONE:
+		if (key == K_INVOICE && s->qr.rows > 0) {
+			s->show_qr = !s->show_qr;
+			return RESULT(ACT_REDRAW);
+		}
+		if (s->show_qr && (key == K_ENTER || key == K_ESC)) {
+			s->show_qr = false;
+			return RESULT(ACT_REDRAW);
+		}
+		if (key == K_ENTER || key == K_ESC)
+			return RESULT(ACT_HOME);
+		break;
+	case IN_FAILED:
+		if (key == K_ENTER) {
+			if (s->token_problem)
+				return ri_follow(s);
+			ri_run(s);
+			return RESULT(ACT_REDRAW);
+		}
+		break;
+	case IN_PIN:
+		switch (form_key(&s->form, key)) {
+		case FORM_SUBMIT:
+			s->job = token_job_login(NULL, form_get(&s->form, 0), 0);
+			form_clear(&s->form, 0);
+			s->state = IN_LOGIN;
+			loop_submit(s->job);
+			return RESULT(ACT_REDRAW);
+		case FORM_CHANGED:
+			return RESULT(ACT_REDRAW);
+		case FORM_NONE:
+			break;
+		}
+		break;
+	default:
+		break;
+	}
+	return RESULT(ACT_NONE);
+}
+
+static struct result
+ri_job_done(void *state, struct job *job)
+{
+	struct ri *s = state;
+	enum token_err terr;
+
+	if (job != s->job)
+		return RESULT(ACT_NONE);
+	s->job = NULL;
+	if (s->state == IN_LOGIN) {
+		terr = token_job_err(job);
+		if (terr == TOKEN_OK) {
+			s->token_problem = false;
+			ri_run(s);
+			return RESULT(ACT_REDRAW);
+		}
+		s->state = IN_PIN;
+		form_set_error(&s->form, 0,
+			       token_err_reason(terr, token_job_tries_left(job)));
+		return RESULT(ACT_REDRAW);
+	}
+	s->reason = renew_install_result(job, &terr);
+	if (s->reason == NULL) {
+		s->state = IN_DONE;
+		if (renew_state.invoice_url[0] != '\0')
+			qr_make(renew_state.invoice_url, &s->qr);
+		return RESULT(ACT_REDRAW);
+	}
+	s->token_problem = terr == TOKEN_ERR_REMOVED || terr == TOKEN_ERR_NONE ||
+			   terr == TOKEN_ERR_NOT_LOGGED_IN || terr == TOKEN_ERR_MANY;
+	s->state = IN_FAILED;
+	if (s->token_problem) {
+		s->state = IN_INSERT;
+		return ri_follow(s);
+	}
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+ri_tokens(void *state)
+{
+	struct ri *s = state;
+
+	if (s->state == IN_RUNNING || s->state == IN_LOGIN) {
+		/* Pulled mid-way: the job fails on its own; say so meanwhile. */
+		if (token_watch_state(NULL) == 0)
+			s->token_problem = true;
+		return RESULT(ACT_REDRAW);
+	}
+	if (s->state == IN_PIN && token_watch_state(NULL) != 1) {
+		s->state = IN_INSERT;
+		return RESULT(ACT_REDRAW);
+	}
+	return ri_follow(s);
+}
+
+static struct result
+ri_tick(void *state, int64_t now)
+{
+	struct ri *s = state;
+
+	(void)now;
+	if (s->job == NULL)
+		return RESULT(ACT_NONE);
+	if (s->state == IN_RUNNING)
+		s->stage = renew_install_stage(s->job);
+	return RESULT(ACT_REDRAW);
+}
+
+static int
+ri_steps(void *state, const char *const **steps)
+{
+	const struct ri *s = state;
+
+	*steps = service_get(SVC_RENEW)->steps;
+	return s->state == IN_DONE ? STEPS_NONE_CURRENT : 4;
+}
+
+const struct screen_ops screen_renew_install = {
+	.name = "renew-install",
+	.title = N_("Download certificate and seal"),
+	.help = N_("The kiosk writes the new certificate and electronic seal onto "
+		   "your UKey. Do not remove it until the kiosk says it is done. If "
+		   "anything stops the work, the order stays paid and is finished "
+		   "when the UKey is inserted again."),
+	.flags = SCREEN_NO_IDLE,
+	.footer = FOOT_ENTER,
+	.enter = ri_enter,
+	.leave = ri_leave,
+	.draw = ri_draw,
+	.key = ri_key,
+	.tick = ri_tick,
+	.job_done = ri_job_done,
+	.steps = ri_steps,
+	.tokens = ri_tokens,
+};

@@ -1,0 +1,61 @@
+/*
+ * payflow.h - what every paid service shares: backend calls as worker jobs,
+ * and the request a service hands to the payment screen.
+ *
+ * A service (renewal first, the others later) fills a struct pay_request
+ * and opens SCR_PAY with it.  The payment screen lets the customer choose
+ * Alipay or WeChat Pay, draws the QR code, polls until the order is paid,
+ * and replaces itself with request->next.  While the customer pays, the
+ * service may have the worker do slow preparation (a key pair on the
+ * token): bg_start makes that job, bg_done hears its result, and bg_discard
+ * undoes it when the customer does not pay.
+ */
+#ifndef CAKIOSK_PAYFLOW_H
+#define CAKIOSK_PAYFLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "backend.h"
+#include "screen.h"
+
+#define PAY_ORDER_ID_MAX 64
+
+struct job;
+
+struct pay_request {
+	char order_id[PAY_ORDER_ID_MAX];
+	long amount;              /* fen, as the backend priced it */
+	enum screen_id next;      /* replaces the payment screen once paid */
+	enum screen_id back;      /* replaces it after a cancel or a timeout */
+	const char *const *steps; /* the service's step bar, or NULL */
+	int step;                 /* "Pay" in it */
+	struct job *(*bg_start)(void);
+	void (*bg_done)(struct job *job);
+	struct job *(*bg_discard)(void);
+};
+
+/* ---- one backend call as a worker job ------------------------------- */
+
+/*
+ * A job calling backend_call(method, path, body, idem) on the worker; body
+ * is stolen (may be NULL), idem is copied (NULL for a GET).
+ */
+struct job *bjob_new(const char *method, const char *path, json_t *body,
+		     const char *idem);
+enum backend_err bjob_err(const struct job *job);
+/* The reply (status, json, error code); valid until the job is released. */
+const struct backend_reply *bjob_reply(const struct job *job);
+/* The customer sentence (message id) for a failed call. */
+const char *bjob_reason(const struct job *job);
+
+/* A string member of obj, sanitized and cut to len; "" when absent. */
+const char *pay_json_str(const json_t *obj, const char *key, char *buf, size_t len);
+long long pay_json_int(const json_t *obj, const char *key);
+
+/* "300.00" for 30000 fen. */
+void pay_money(long fen, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,903 @@
+/*
+ * renew.c - the renewal service's state and worker jobs (see renew.h).
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "backend.h"
+#include "i18n.h"
+#include "log.h"
+#include "loop.h"
+#include "payflow.h"
+#include "renew.h"
+#include "screen.h"
+#include "service.h"
+#include "token.h"
+#include "worker.h"
+#include "xmem.h"
+
+struct renew renew_state;
+
+#define R renew_state
+
+/* ---- state ------------------------------------------------------------ */
+
+static void
+certs_free(void)
+{
+	for (int i = 0; i < RENEW_MAX_CERTS; i++) {
+		if (R.certs[i].der != NULL) {
+			secure_wipe(R.certs[i].der, R.certs[i].der_len);
+			free(R.certs[i].der);
+		}
+	}
+}
+
+void
+renew_wipe(void)
+{
+	certs_free();
+	secure_wipe(&R, sizeof R);
+}
+
+void
+renew_begin(void)
+{
+	static bool hooked;
+
+	if (!hooked) {
+		loop_on_session_end(renew_wipe);
+		hooked = true;
+	}
+	renew_wipe();
+	R.active = true;
+	R.term = 1;
+}
+
+bool
+renew_take_token(const struct token_info *info)
+{
+	const char *vendor = token_vendor_name(info->vendor);
+
+	certs_free();
+	memset(R.certs, 0, sizeof R.certs);
+	R.ncerts = 0;
+	R.cur = 0;
+	R.has_enc = false;
+	R.ref = info->ref;
+	snprintf(R.token_serial, sizeof R.token_serial, "%s", info->ref.serial);
+	snprintf(R.vendor, sizeof R.vendor, "%s", vendor != NULL ? vendor : "");
+	for (size_t i = 0; i < info->ncerts; i++) {
+		const struct token_cert *tc = &info->certs[i];
+		struct renew_cert *c;
+
+		if (tc->usage == TOKEN_USAGE_ENCRYPT) {
+			R.has_enc = true;
+			continue;
+		}
+		if (!tc->has_private_key || R.ncerts == RENEW_MAX_CERTS)
+			continue;
+		c = &R.certs[R.ncerts++];
+		snprintf(c->serial, sizeof c->serial, "%s", tc->serial_hex);
+		memcpy(c->id, tc->id, tc->id_len);
+		c->id_len = tc->id_len;
+		snprintf(c->label, sizeof c->label, "%s", tc->label);
+		snprintf(c->cn, sizeof c->cn, "%s", tc->subject_cn);
+		snprintf(c->org, sizeof c->org, "%s", tc->subject_o);
+		snprintf(c->subject_serial, sizeof c->subject_serial, "%s",
+			 tc->subject_serial);
+		c->not_after = tc->not_after;
+		c->days_left = tc->days_left;
+		c->expired = tc->expired;
+		c->key_type = tc->key_type;
+		c->der = xmalloc(tc->der_len);
+		memcpy(c->der, tc->der, tc->der_len);
+		c->der_len = tc->der_len;
+	}
+	if (R.ncerts == 0)
+		return false;
+	R.unit = R.certs[0].org[0] != '\0';
+	return true;
+}
+
+const struct renew_cert *
+renew_cert(void)
+{
+	return R.cur >= 0 && R.cur < R.ncerts ? &R.certs[R.cur] : NULL;
+}
+
+long
+renew_price(bool unit, int term)
+{
+	static const long unit_fen[] = {30000, 55000, 80000};
+	static const long person_fen[] = {15000, 28000, 40000};
+
+	if (term < 1 || term > 3)
+		return 0;
+	return unit ? unit_fen[term - 1] : person_fen[term - 1];
+}
+
+/* ---- helpers (worker side) ------------------------------------------- */
+
+static char *
+pem_encode(const char *label, const unsigned char *der, size_t len)
+{
+	size_t lines = (len + 47) / 48;
+	char *out = xmalloc(lines * 66 + 2 * strlen(label) + 64), *p = out;
+
+	p += sprintf(p, "-----BEGIN %s-----\n", label);
+	for (size_t off = 0; off < len; off += 48) {
+		size_t n = len - off < 48 ? len - off : 48;
+
+		p += EVP_EncodeBlock((unsigned char *)p, der + off, (int)n);
+		*p++ = '\n';
+	}
+	sprintf(p, "-----END %s-----\n", label);
+	return out;
+}
+
+static unsigned char *
+b64_decode(const char *s, size_t *len)
+{
+	size_t n = strlen(s), pad = 0;
+	unsigned char *out;
+	int got;
+
+	if (n == 0 || n % 4 != 0 || n > 8 * 1024 * 1024)
+		return NULL;
+	out = xmalloc(n / 4 * 3 + 1);
+	got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
+	if (got < 0) {
+		free(out);
+		return NULL;
+	}
+	if (s[n - 1] == '=')
+		pad++;
+	if (s[n - 2] == '=')
+		pad++;
+	*len = (size_t)got - pad;
+	return out;
+}
+
+static unsigned char *
+pem_to_der(const char *pem, size_t *len)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	unsigned char *der = NULL, *p;
+	int n;
+
+	BIO_free(bio);
+	if (x == NULL)
+		return NULL;
+	n = i2d_X509(x, NULL);
+	if (n > 0) {
+		der = p = xmalloc((size_t)n);
+		i2d_X509(x, &p);
+		*len = (size_t)n;
+	}
+	X509_free(x);
+	return der;
+}
+
+/* Same serial, whatever the case and leading zeros. */
+static bool
+serial_eq(const char *a, const char *b)
+{
+	while (*a == '0')
+		a++;
+	while (*b == '0')
+		b++;
+	return *a != '\0' && strcasecmp(a, b) == 0;
+}
+
+static enum backend_err
+call(const char *method, const char *path, json_t *body, bool post, struct job *job,
+     struct backend_reply *out)
+{
+	char idem[BACKEND_IDEM_KEY_LEN + 1];
+	enum backend_err err;
+
+	backend_reply_free(out);
+	if (post)
+		backend_new_key(idem);
+	err = backend_call(method, path, body, post ? idem : NULL, job, out);
+	log_info("renew: %s %s: %s (%ld %s)", method, path, backend_err_name(err),
+		 out->status, out->code);
+	json_decref(body);
+	return err;
+}
+
+/* ---- the check after the login ---------------------------------------- */
+
+struct check_job {
+	struct job job;
+	int ncerts;
+	char serial[RENEW_MAX_CERTS][TOKEN_SERIAL_HEX_MAX];
+	enum renew_check result;
+	const char *reason;
+	int cur; /* first certificate this CA knows */
+	int old; /* RC_RESUME: the old certificate, -1 when gone */
+	char order_id[PAY_ORDER_ID_MAX];
+	char new_serial[TOKEN_SERIAL_HEX_MAX];
+};
+
+static void
+check_run(struct job *job)
+{
+	struct check_job *c = (struct check_job *)job;
+	struct backend_reply rep = {0};
+	int known = 0;
+
+	c->result = RC_NEW;
+	c->cur = -1;
+	for (int i = 0; i < c->ncerts; i++) {
+		char path[256];
+		enum backend_err err;
+		const json_t *cert, *p;
+
+		snprintf(path, sizeof path, "/v1/certificates/%s", c->serial[i]);
+		err = call("GET", path, NULL, false, job, &rep);
+		if (err == BACKEND_REFUSED && rep.status == 404)
+			continue;
+		if (err != BACKEND_OK) {
+			c->result = RC_FAILED;
+			c->reason = backend_err_reason(err, rep.code);
+			break;
+		}
+		known++;
+		if (c->cur < 0)
+			c->cur = i;
+		cert = json_object_get(rep.json, "certificate");
+		p = json_object_get(cert, "pending_install");
+		if (!json_is_object(p))
+			p = json_object_get(cert, "pending_order");
+		if (json_is_object(p)) {
+			pay_json_str(p, "order_id", c->order_id, sizeof c->order_id);
+			c->old = i;
+			c->result = RC_RESUME;
+			break;
+		}
+		/* The new certificate is on the token, the old pair already
+		 * gone, and the backend not yet told: finish that. */
+		p = json_object_get(cert, "order");
+		if (json_is_object(p)) {
+			char kind[16], st[16];
+
+			pay_json_str(p, "kind", kind, sizeof kind);
+			pay_json_str(p, "state", st, sizeof st);
+			if (strcmp(kind, "renew") == 0 && strcmp(st, "issued") == 0) {
+				pay_json_str(p, "id", c->order_id, sizeof c->order_id);
+				snprintf(c->new_serial, sizeof c->new_serial, "%s",
+					 c->serial[i]);
+				c->old = -1;
+				c->result = RC_RESUME;
+				break;
+			}
+		}
+	}
+	backend_reply_free(&rep);
+	if (c->result == RC_NEW && known == 0)
+		c->result = RC_UNKNOWN_CERT;
+}
+
+static void
+plain_release(struct job *job)
+{
+	free(job);
+}
+
+struct job *
+renew_check_job(void)
+{
+	struct check_job *c = xcalloc(1, sizeof *c);
+
+	job_init(&c->job, "renew-check", check_run, plain_release);
+	c->ncerts = R.ncerts;
+	for (int i = 0; i < R.ncerts; i++)
+		snprintf(c->serial[i], sizeof c->serial[i], "%s", R.certs[i].serial);
+	c->result = RC_FAILED;
+	c->reason = backend_err_reason(BACKEND_CANCELLED, NULL);
+	return &c->job;
+}
+
+enum renew_check
+renew_check_result(struct job *job, const char **reason)
+{
+	struct check_job *c = (struct check_job *)job;
+
+	*reason = c->reason;
+	if (c->cur >= 0)
+		R.cur = c->cur;
+	if (c->result == RC_RESUME) {
+		R.resumed = true;
+		snprintf(R.order_id, sizeof R.order_id, "%s", c->order_id);
+		snprintf(R.new_serial, sizeof R.new_serial, "%s", c->new_serial);
+		R.cur = c->old;
+		log_info("renew: unfinished paid order %s found on this UKey",
+			 R.order_id);
+	}
+	return c->result;
+}
+
+/* ---- the order -------------------------------------------------------- */
+
+struct order_job {
+	struct job job;
+	json_t *body;
+	char idem_order[BACKEND_IDEM_KEY_LEN + 1];
+	char idem_confirm[BACKEND_IDEM_KEY_LEN + 1];
+	enum backend_err err;
+	char code[BACKEND_CODE_MAX];
+	char order_id[PAY_ORDER_ID_MAX];
+	long price;
+};
+
+static void
+order_run(struct job *job)
+{
+	struct order_job *o = (struct order_job *)job;
+	struct backend_reply rep = {0};
+
+	o->err = backend_call("POST", "/v1/orders", o->body, o->idem_order, job, &rep);
+	log_info("renew: POST /v1/orders: %s (%ld %s)", backend_err_name(o->err),
+		 rep.status, rep.code);
+	if (o->err == BACKEND_OK) {
+		const json_t *ord = json_object_get(rep.json, "order");
+
+		pay_json_str(ord, "id", o->order_id, sizeof o->order_id);
+		o->price = (long)pay_json_int(ord, "price");
+		if (o->order_id[0] == '\0') {
+			o->err = BACKEND_GARBAGE;
+		} else {
+			char path[128];
+
+			snprintf(path, sizeof path, "/v1/orders/%s/confirm", o->order_id);
+			backend_reply_free(&rep);
+			o->err = backend_call("POST", path, NULL, o->idem_confirm, job,
+					      &rep);
+			log_info("renew: confirm %s: %s (%ld %s)", o->order_id,
+				 backend_err_name(o->err), rep.status, rep.code);
+		}
+	}
+	snprintf(o->code, sizeof o->code, "%s", rep.code);
+	backend_reply_free(&rep);
+}
+
+static void
+order_release(struct job *job)
+{
+	struct order_job *o = (struct order_job *)job;
+
+	json_decref(o->body);
+	secure_wipe(o, sizeof *o);
+	free(o);
+}
+
+struct job *
+renew_order_job(void)
+{
+	struct order_job *o = xcalloc(1, sizeof *o);
+	const struct renew_cert *c = renew_cert();
+	char *pem = pem_encode("CERTIFICATE", c->der, c->der_len);
+	json_t *form = json_pack("{s:s}", "email", R.email);
+
+	if (R.mobile[0] != '\0')
+		json_object_set_new(form, "mobile", json_string(R.mobile));
+	if (R.contact[0] != '\0')
+		json_object_set_new(form, "contact_name", json_string(R.contact));
+	job_init(&o->job, "renew-order", order_run, order_release);
+	o->body = json_pack("{s:s, s:s, s:s, s:i, s:o, s:s}", "kind", "renew",
+			    "subject_type", R.unit ? "unit" : "person", "subject_id",
+			    c->subject_serial, "term_years", R.term, "form", form,
+			    "certificate", pem);
+	free(pem);
+	memcpy(o->idem_order, R.idem_order, sizeof o->idem_order);
+	memcpy(o->idem_confirm, R.idem_confirm, sizeof o->idem_confirm);
+	o->err = BACKEND_CANCELLED;
+	return &o->job;
+}
+
+const char *
+renew_order_result(struct job *job, bool *not_eligible)
+{
+	struct order_job *o = (struct order_job *)job;
+
+	*not_eligible = o->err == BACKEND_REFUSED && strcmp(o->code, "not_eligible") == 0;
+	if (o->order_id[0] != '\0') {
+		snprintf(R.order_id, sizeof R.order_id, "%s", o->order_id);
+		R.price = o->price;
+	}
+	if (o->err != BACKEND_OK)
+		return backend_err_reason(o->err, o->code);
+	return NULL;
+}
+
+/* ---- the key made while the customer pays ------------------------------ */
+
+struct key_job {
+	struct job job;
+	struct token_ref ref;
+	enum token_key_type type;
+	unsigned char id[TOKEN_ID_MAX];
+	size_t id_len;
+	bool discard;
+	enum token_err err;
+};
+
+static void
+key_run(struct job *job)
+{
+	struct key_job *k = (struct key_job *)job;
+	struct token_ctl ctl = {.job = job};
+
+	if (k->discard) {
+		k->err = token_delete_pair(&k->ref, k->id, k->id_len, &ctl);
+		log_info("renew: unpaid key discarded: %s", token_err_name(k->err));
+		return;
+	}
+	k->err =
+		token_gen_key(&k->ref, k->type, RENEW_KEY_LABEL, k->id, &k->id_len, &ctl);
+	log_info("renew: key made while paying: %s", token_err_name(k->err));
+}
+
+static struct job *
+key_start(void)
+{
+	struct key_job *k = xcalloc(1, sizeof *k);
+	const struct renew_cert *c = renew_cert();
+
+	job_init(&k->job, "renew-key", key_run, plain_release);
+	k->ref = R.ref;
+	k->type = c != NULL && c->key_type == TOKEN_KEY_EC ? TOKEN_KEY_EC : TOKEN_KEY_RSA;
+	k->err = TOKEN_ERR_CANCELLED;
+	return &k->job;
+}
+
+static void
+key_done(struct job *job)
+{
+	struct key_job *k = (struct key_job *)job;
+
+	if (k->err == TOKEN_OK) {
+		memcpy(R.new_id, k->id, k->id_len);
+		R.new_id_len = k->id_len;
+	}
+}
+
+static struct job *
+key_discard(void)
+{
+	struct key_job *k;
+
+	if (R.new_id_len == 0)
+		return NULL;
+	k = xcalloc(1, sizeof *k);
+	job_init(&k->job, "renew-discard", key_run, plain_release);
+	k->ref = R.ref;
+	k->discard = true;
+	memcpy(k->id, R.new_id, R.new_id_len);
+	k->id_len = R.new_id_len;
+	R.new_id_len = 0;
+	return &k->job;
+}
+
+const struct pay_request *
+renew_pay_request(void)
+{
+	static struct pay_request req;
+
+	memset(&req, 0, sizeof req);
+	snprintf(req.order_id, sizeof req.order_id, "%s", R.order_id);
+	req.amount = R.price;
+	req.next = SCR_RENEW_INSTALL;
+	req.back = SCR_RENEW_CONFIRM;
+	req.steps = service_get(SVC_RENEW)->steps;
+	req.step = 3;
+	req.bg_start = key_start;
+	req.bg_done = key_done;
+	req.bg_discard = key_discard;
+	return &req;
+}
+
+/* ---- after the payment ------------------------------------------------ */
+
+struct install_job {
+	struct job job;
+	/* in */
+	char token_serial[TOKEN_TEXT_MAX];
+	char order_id[PAY_ORDER_ID_MAX];
+	bool has_old;
+	char old_serial[TOKEN_SERIAL_HEX_MAX];
+	unsigned char old_id[TOKEN_ID_MAX];
+	size_t old_id_len;
+	char label[TOKEN_TEXT_MAX];
+	char cn[TOKEN_NAME_MAX];
+	enum token_key_type type;
+	char new_serial[TOKEN_SERIAL_HEX_MAX];
+	unsigned char new_id[TOKEN_ID_MAX];
+	size_t new_id_len;
+	/* out */
+	atomic_int stage;
+	const char *reason;
+	enum token_err terr;
+	time_t from, to;
+	char invoice_url[512];
+	bool seal_written;
+};
+
+/* What the backend has for us: the new certificate, or "make a request". */
+struct issued {
+	char *pem;
+	char serial[TOKEN_SERIAL_HEX_MAX];
+	char seal_id[80];
+	long long nb, na;
+};
+
+static void
+issued_from(struct issued *is, const json_t *o, const char *pem_key)
+{
+	const json_t *pem = json_object_get(o, pem_key);
+
+	/* Never drawn, only parsed: kept as it came (newlines and all). */
+	free(is->pem);
+	is->pem = xstrdup(json_is_string(pem) && json_string_length(pem) < 65536
+				  ? json_string_value(pem)
+				  : "");
+	pay_json_str(o, "serial", is->serial, sizeof is->serial);
+	pay_json_str(o, "seal_id", is->seal_id, sizeof is->seal_id);
+	is->nb = pay_json_int(o, "not_before");
+	is->na = pay_json_int(o, "not_after");
+}
+
+static int
+set_token_err(struct install_job *in, enum token_err err)
+{
+	in->terr = err;
+	in->reason = token_err_reason(err, -1);
+	log_warn("renew: order %s stopped at stage %d: %s", in->order_id,
+		 atomic_load(&in->stage), token_err_name(err));
+	return -1;
+}
+
+static int
+set_backend_err(struct install_job *in, enum backend_err err, const char *code)
+{
+	in->reason = backend_err_reason(err, code);
+	log_warn("renew: order %s stopped at stage %d: backend %s %s", in->order_id,
+		 atomic_load(&in->stage), backend_err_name(err), code);
+	return -1;
+}
+
+/* The key for the request: the one made while paying, or an unused one. */
+static int
+request_key(struct install_job *in, const struct token_info *info, unsigned char *id,
+	    size_t *id_len, const struct token_ctl *ctl)
+{
+	enum token_err err;
+
+	for (size_t i = 0; i < info->nkeys; i++) {
+		const struct token_key *k = &info->keys[i];
+		bool ours = in->new_id_len > 0 && k->id_len == in->new_id_len &&
+			    memcmp(k->id, in->new_id, k->id_len) == 0;
+
+		if (!k->has_cert && (ours || strcmp(k->label, RENEW_KEY_LABEL) == 0)) {
+			memcpy(id, k->id, k->id_len);
+			*id_len = k->id_len;
+			return 0;
+		}
+	}
+	atomic_store(&in->stage, RS_GENERATING);
+	err = token_gen_key(NULL, in->type, RENEW_KEY_LABEL, id, id_len, ctl);
+	return err == TOKEN_OK ? 0 : set_token_err(in, err);
+}
+
+static int
+request_cert(struct install_job *in, const struct token_info *info, struct issued *is,
+	     struct backend_reply *rep)
+{
+	struct token_ctl ctl = {.job = &in->job};
+	unsigned char id[TOKEN_ID_MAX], *csr = NULL, *sig = NULL, md[32];
+	size_t id_len = 0, csr_len = 0, sig_len = 0;
+	char hex[65], *tbs = NULL, *pem = NULL, *proof = NULL, path[256];
+	struct token_dn dn = {.country = "CN", .common_name = in->cn};
+	enum token_err terr;
+	enum backend_err err;
+	int rc = -1;
+
+	if (request_key(in, info, id, &id_len, &ctl) != 0)
+		return -1;
+	atomic_store(&in->stage, RS_REQUESTING);
+	terr = token_make_csr(NULL, id, id_len, &dn, &csr, &csr_len, &ctl);
+	if (terr != TOKEN_OK)
+		return set_token_err(in, terr);
+	EVP_Digest(csr, csr_len, md, NULL, EVP_sha256(), NULL);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	tbs = xasprintf("cakiosk-renew:%s:%s", in->order_id, hex);
+	terr = token_sign(NULL, in->old_id, in->old_id_len, (const unsigned char *)tbs,
+			  strlen(tbs), &sig, &sig_len, &ctl);
+	if (terr != TOKEN_OK) {
+		set_token_err(in, terr);
+		goto out;
+	}
+	pem = pem_encode("CERTIFICATE REQUEST", csr, csr_len);
+	proof = xmalloc((sig_len + 2) / 3 * 4 + 1);
+	EVP_EncodeBlock((unsigned char *)proof, sig, (int)sig_len);
+	snprintf(path, sizeof path, "/v1/orders/%s/certificate", in->order_id);
+	err = call("POST", path, json_pack("{s:s, s:s}", "csr", pem, "proof", proof),
+		   true, &in->job, rep);
+	if (err == BACKEND_OK) {
+		issued_from(is, rep->json, "certificate");
+		rc = 0;
+	} else if (err == BACKEND_REFUSED && strcmp(rep->code, "wrong_state") == 0) {
+		/* Issued meanwhile (an answer lost on the way): fetch it. */
+		snprintf(path, sizeof path, "/v1/certificates/%s", in->old_serial);
+		err = call("GET", path, NULL, false, &in->job, rep);
+		const json_t *p = json_object_get(
+			json_object_get(rep->json, "certificate"), "pending_install");
+		if (err == BACKEND_OK && json_is_object(p)) {
+			issued_from(is, p, "pem");
+			rc = 0;
+		} else {
+			set_backend_err(in, err == BACKEND_OK ? BACKEND_GARBAGE : err,
+					rep->code);
+		}
+	} else {
+		set_backend_err(in, err, rep->code);
+	}
+out:
+	free(tbs);
+	free(pem);
+	free(proof);
+	free(csr);
+	free(sig);
+	return rc;
+}
+
+static const struct token_cert *
+find_cert(const struct token_info *info, const char *serial)
+{
+	for (size_t i = 0; i < info->ncerts; i++)
+		if (serial_eq(info->certs[i].serial_hex, serial))
+			return &info->certs[i];
+	return NULL;
+}
+
+static bool
+holds_id(const struct token_info *info, const unsigned char *id, size_t len)
+{
+	for (size_t i = 0; i < info->ncerts; i++)
+		if (info->certs[i].id_len == len &&
+		    memcmp(info->certs[i].id, id, len) == 0)
+			return true;
+	for (size_t i = 0; i < info->nkeys; i++)
+		if (info->keys[i].id_len == len && memcmp(info->keys[i].id, id, len) == 0)
+			return true;
+	return false;
+}
+
+static int
+write_seal(struct install_job *in, const char *seal_id, struct backend_reply *rep)
+{
+	struct token_ctl ctl = {.job = &in->job};
+	char path[160];
+	const json_t *der;
+	unsigned char *raw;
+	size_t len = 0;
+	enum backend_err err;
+	enum token_err terr;
+
+	atomic_store(&in->stage, RS_SEAL);
+	snprintf(path, sizeof path, "/v1/seals/%s", seal_id);
+	err = call("GET", path, NULL, false, &in->job, rep);
+	if (err != BACKEND_OK)
+		return set_backend_err(in, err, rep->code);
+	der = json_object_get(rep->json, "der");
+	raw = json_is_string(der) ? b64_decode(json_string_value(der), &len) : NULL;
+	if (raw == NULL)
+		return set_backend_err(in, BACKEND_GARBAGE, "");
+	terr = token_data_write(NULL, RENEW_SEAL_LABEL, RENEW_SEAL_APP, raw, len, 0,
+				&ctl);
+	free(raw);
+	if (terr != TOKEN_OK)
+		return set_token_err(in, terr);
+	in->seal_written = true;
+	return 0;
+}
+
+static void
+install_run(struct job *job)
+{
+	struct install_job *in = (struct install_job *)job;
+	struct token_ctl ctl = {.job = job};
+	struct token_info info = {0};
+	struct backend_reply rep = {0};
+	struct issued is = {0};
+	const struct token_cert *tc;
+	unsigned char *der = NULL;
+	size_t der_len = 0;
+	char path[256];
+	enum token_err terr;
+	enum backend_err err;
+	const json_t *cert, *p;
+
+	in->reason = NULL;
+	atomic_store(&in->stage, RS_CHECKING);
+	terr = token_read(NULL, 0, &info);
+	if (terr != TOKEN_OK) {
+		set_token_err(in, terr);
+		goto out;
+	}
+	if (strcmp(info.ref.serial, in->token_serial) != 0) {
+		in->reason = N_("This is not the UKey being renewed. Please insert that "
+				"one, and only that one.");
+		goto out;
+	}
+	if (!info.logged_in) {
+		set_token_err(in, TOKEN_ERR_NOT_LOGGED_IN);
+		goto out;
+	}
+	/* What the backend has: the new certificate, or a paid order waiting. */
+	snprintf(path, sizeof path, "/v1/certificates/%s",
+		 in->has_old ? in->old_serial : in->new_serial);
+	err = call("GET", path, NULL, false, job, &rep);
+	if (err != BACKEND_OK) {
+		set_backend_err(in, err, rep.code);
+		goto out;
+	}
+	cert = json_object_get(rep.json, "certificate");
+	if (!in->has_old) {
+		issued_from(&is, cert, "pem");
+	} else if (json_is_object(p = json_object_get(cert, "pending_install"))) {
+		issued_from(&is, p, "pem");
+	} else if (json_is_object(json_object_get(cert, "pending_order"))) {
+		if (request_cert(in, &info, &is, &rep) != 0)
+			goto out;
+	} else {
+		in->reason = N_("The backend has no paid renewal waiting for this UKey. "
+				"Please ask the staff.");
+		goto out;
+	}
+	der = pem_to_der(is.pem, &der_len);
+	if (der == NULL || is.serial[0] == '\0') {
+		set_backend_err(in, BACKEND_GARBAGE, "");
+		goto out;
+	}
+	/* Written before (a resumed order)?  Then only check it. */
+	if (find_cert(&info, is.serial) == NULL) {
+		atomic_store(&in->stage, RS_WRITING);
+		terr = token_write_cert(NULL, der, der_len,
+					in->label[0] ? in->label : NULL, &ctl);
+		if (terr != TOKEN_OK) {
+			set_token_err(in, terr);
+			goto out;
+		}
+	}
+	/* Read it back: the old pair goes only once the new one is proven. */
+	atomic_store(&in->stage, RS_VERIFYING);
+	token_info_free(&info);
+	terr = token_read(NULL, 0, &info);
+	if (terr != TOKEN_OK) {
+		set_token_err(in, terr);
+		goto out;
+	}
+	tc = find_cert(&info, is.serial);
+	if (tc == NULL || !tc->has_private_key || tc->der_len != der_len ||
+	    memcmp(tc->der, der, der_len) != 0) {
+		set_token_err(in, TOKEN_ERR_DEVICE);
+		goto out;
+	}
+	if (is.seal_id[0] != '\0' && write_seal(in, is.seal_id, &rep) != 0)
+		goto out;
+	if (in->has_old && holds_id(&info, in->old_id, in->old_id_len) &&
+	    !(tc->id_len == in->old_id_len &&
+	      memcmp(tc->id, in->old_id, tc->id_len) == 0)) {
+		atomic_store(&in->stage, RS_CLEANING);
+		terr = token_delete_pair(NULL, in->old_id, in->old_id_len, &ctl);
+		if (terr != TOKEN_OK) {
+			set_token_err(in, terr);
+			goto out;
+		}
+	}
+	atomic_store(&in->stage, RS_FINISHING);
+	snprintf(path, sizeof path, "/v1/orders/%s/installed", in->order_id);
+	err = call("POST", path, NULL, true, job, &rep);
+	if (err != BACKEND_OK &&
+	    !(err == BACKEND_REFUSED && strcmp(rep.code, "wrong_state") == 0)) {
+		set_backend_err(in, err, rep.code);
+		goto out;
+	}
+	pay_json_str(json_object_get(rep.json, "order"), "invoice_url", in->invoice_url,
+		     sizeof in->invoice_url);
+	in->from = (time_t)is.nb;
+	in->to = (time_t)is.na;
+	atomic_store(&in->stage, RS_DONE);
+	log_info("renew: order %s installed, new certificate %s", in->order_id,
+		 is.serial);
+out:
+	free(der);
+	free(is.pem);
+	backend_reply_free(&rep);
+	token_info_free(&info);
+}
+
+struct job *
+renew_install_job(void)
+{
+	struct install_job *in = xcalloc(1, sizeof *in);
+	const struct renew_cert *c = renew_cert();
+
+	job_init(&in->job, "renew-install", install_run, plain_release);
+	snprintf(in->token_serial, sizeof in->token_serial, "%s", R.token_serial);
+	snprintf(in->order_id, sizeof in->order_id, "%s", R.order_id);
+	snprintf(in->new_serial, sizeof in->new_serial, "%s", R.new_serial);
+	if (c != NULL) {
+		in->has_old = true;
+		snprintf(in->old_serial, sizeof in->old_serial, "%s", c->serial);
+		memcpy(in->old_id, c->id, c->id_len);
+		in->old_id_len = c->id_len;
+		snprintf(in->label, sizeof in->label, "%s", c->label);
+		snprintf(in->cn, sizeof in->cn, "%s", c->cn);
+		in->type = c->key_type == TOKEN_KEY_EC ? TOKEN_KEY_EC : TOKEN_KEY_RSA;
+	}
+	memcpy(in->new_id, R.new_id, R.new_id_len);
+	in->new_id_len = R.new_id_len;
+	in->reason = N_("The work was stopped.");
+	atomic_store(&in->stage, RS_CHECKING);
+	return &in->job;
+}
+
+enum renew_stage
+renew_install_stage(const struct job *job)
+{
+	return (enum renew_stage)atomic_load(&((struct install_job *)job)->stage);
+}
+
+const char *
+renew_install_result(struct job *job, enum token_err *token_err)
+{
+	struct install_job *in = (struct install_job *)job;
+
+	*token_err = in->terr;
+	if (atomic_load(&in->stage) != RS_DONE)
+		return in->reason;
+	R.new_from = in->from;
+	R.new_to = in->to;
+	R.seal_written = in->seal_written;
+	snprintf(R.invoice_url, sizeof R.invoice_url, "%s", in->invoice_url);
+	return NULL;
+}
+
+const char *
+renew_stage_text(enum renew_stage stage)
+{
+	switch (stage) {
+	case RS_CHECKING:
+		return N_("Checking the UKey and the order...");
+	case RS_GENERATING:
+		return N_("Generating the new key pair on the UKey...");
+	case RS_REQUESTING:
+		return N_("Requesting the new certificate...");
+	case RS_WRITING:
+		return N_("Writing the certificate onto the UKey...");
+	case RS_VERIFYING:
+		return N_("Reading the new certificate back...");
+	case RS_SEAL:
+		return N_("Writing the electronic seal onto the UKey...");
+	case RS_CLEANING:
+		return N_("Removing the old certificate...");
+	case RS_FINISHING:
+		return N_("Finishing...");
+	case RS_DONE:
+		break;
+	}
+	return N_("Done.");
+}

@@ -1,0 +1,142 @@
+/*
+ * renew.h - the renewal service (证书更新): its state across its screens and
+ * the work it hands to the worker.
+ *
+ * The service is a table of steps over screens: renew (insert the UKey, PIN,
+ * eligibility and the new validity), renew-form (order details),
+ * renew-confirm, the shared payment screen, and renew-install (the new key,
+ * the request, the certificate and seal written, the old ones removed).
+ * Everything the customer and the token told us lives in one struct,
+ * wiped when the customer's session ends.
+ *
+ * Crash safety comes from the order of the work and from the backend
+ * remembering the order: the old certificate and key stay until the new
+ * certificate is written and read back.  Whatever stops the work (a pulled
+ * UKey, a killed kiosk, a power cut), the paid order is found again from
+ * the certificates on the token the next time it is inserted, at any kiosk,
+ * and finished without a second payment.
+ */
+#ifndef CAKIOSK_RENEW_H
+#define CAKIOSK_RENEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "backend.h"
+#include "form.h"
+#include "payflow.h"
+#include "token.h"
+
+#define RENEW_MAX_CERTS 4
+#define RENEW_KEY_LABEL "cakiosk-renew" /* a new key not yet with its certificate */
+#define RENEW_SEAL_LABEL "seal"
+#define RENEW_SEAL_APP "cakiosk-seal"
+
+/* One signing certificate found on the token. */
+struct renew_cert {
+	char serial[TOKEN_SERIAL_HEX_MAX];
+	unsigned char id[TOKEN_ID_MAX];
+	size_t id_len;
+	char label[TOKEN_TEXT_MAX];
+	char cn[TOKEN_NAME_MAX];
+	char org[TOKEN_NAME_MAX];
+	char subject_serial[TOKEN_NAME_MAX];
+	time_t not_after;
+	int days_left;
+	bool expired;
+	enum token_key_type key_type;
+	unsigned char *der;
+	size_t der_len;
+};
+
+struct renew {
+	bool active;
+	/* the UKey */
+	struct token_ref ref;
+	char token_serial[TOKEN_TEXT_MAX];
+	char vendor[TOKEN_NAME_MAX];
+	bool has_enc; /* also holds an encryption certificate: its key stays */
+	struct renew_cert certs[RENEW_MAX_CERTS];
+	int ncerts;
+	int cur; /* the certificate being renewed */
+	bool unit;
+	/* the order form */
+	bool form_filled;
+	int term;
+	char email[FORM_VALUE_MAX];
+	char mobile[FORM_VALUE_MAX];
+	char contact[FORM_VALUE_MAX];
+	/* the order */
+	char order_id[PAY_ORDER_ID_MAX];
+	long price;
+	char idem_order[BACKEND_IDEM_KEY_LEN + 1];
+	char idem_confirm[BACKEND_IDEM_KEY_LEN + 1];
+	bool resumed;                          /* a paid order found again */
+	char new_serial[TOKEN_SERIAL_HEX_MAX]; /* resumed with the old pair gone */
+	/* the key made while paying */
+	unsigned char new_id[TOKEN_ID_MAX];
+	size_t new_id_len;
+	/* the outcome */
+	time_t new_from, new_to;
+	char invoice_url[512];
+	bool seal_written;
+};
+
+/* The one renewal in progress (the UI thread's). */
+extern struct renew renew_state;
+
+/* Start afresh (a new customer at the renewal screen). */
+void renew_begin(void);
+/* Wipe everything (session end). */
+void renew_wipe(void);
+
+/* Take what the token read: false when it holds no signing certificate. */
+bool renew_take_token(const struct token_info *info);
+const struct renew_cert *renew_cert(void);
+
+/* Price in fen of a renewal for this subject and term (PROTOCOL.md 5). */
+long renew_price(bool unit, int term);
+
+/* The payment screen's request for the current order. */
+const struct pay_request *renew_pay_request(void);
+
+/* ---- jobs ------------------------------------------------------------ */
+
+enum renew_check {
+	RC_NEW,          /* nothing unfinished: a new renewal of certs[cur] */
+	RC_RESUME,       /* a paid order of this UKey to finish */
+	RC_UNKNOWN_CERT, /* not a certificate of this CA */
+	RC_FAILED,       /* the backend could not be asked */
+};
+/* After the login: is there an unfinished paid renewal of this UKey? */
+struct job *renew_check_job(void);
+/* In job_done: fills renew_state on RC_RESUME; *reason on RC_FAILED. */
+enum renew_check renew_check_result(struct job *job, const char **reason);
+
+/* Create the order and confirm it ("确认订单"). */
+struct job *renew_order_job(void);
+/* NULL on success (renew_state has the order), else a message id. */
+const char *renew_order_result(struct job *job, bool *not_eligible);
+
+enum renew_stage {
+	RS_CHECKING,
+	RS_GENERATING,
+	RS_REQUESTING,
+	RS_WRITING,
+	RS_VERIFYING,
+	RS_SEAL,
+	RS_CLEANING,
+	RS_FINISHING,
+	RS_DONE,
+};
+/* Everything after the payment; safe to run again after any failure. */
+struct job *renew_install_job(void);
+enum renew_stage renew_install_stage(const struct job *job);
+/* NULL when installed, else a message id; *token_err for token failures. */
+const char *renew_install_result(struct job *job, enum token_err *token_err);
+
+/* Message id of a stage, for the "do not remove the UKey" screen. */
+const char *renew_stage_text(enum renew_stage stage);
+
+#endif

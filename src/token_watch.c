@@ -1,0 +1,362 @@
+/*
+ * token_watch.c - notice UKeys going in and out (see token.h).
+ *
+ * One thread looks at every loaded module's slot list (C_GetSlotList with
+ * tokenPresent, then C_GetTokenInfo per token: microseconds for SoftHSM,
+ * a cached answer for OpenSC) every WATCH_POLL_MS, sleeping on a condition
+ * variable in between: no busy loop, idle CPU near zero.  When the set of
+ * tokens changes it bumps a generation, tells the core (so libp11 gets a
+ * fresh view of the slots) and writes a byte to a pipe the event loop polls.
+ *
+ * Where a module supports a blocking C_WaitForSlotEvent, a second thread
+ * waits in it and wakes the poller at once; the polling stays as the
+ * safety net, because real modules' events are unreliable (OpenSC's lag and
+ * miss insertions; SoftHSM has none).  C_Finalize at shutdown ends the wait.
+ * A module whose wait fails or returns too often is left to polling.
+ *
+ * The watcher uses the module's own function list, never libp11, so it
+ * never waits for a token operation on the worker.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "token_int.h"
+
+#define WATCH_POLL_MS 300
+#define EVENT_BURST 20 /* events within a second that mean "broken" */
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool running;
+	bool stop;
+	bool poke;
+	int pipe[2];
+	struct token_watch state;
+	int loaded;               /* modules that loaded */
+	struct {
+		pthread_t thread;
+		bool started;
+	} waiters[TOKEN_MAX_MODULES];
+} W = {.lock = PTHREAD_MUTEX_INITIALIZER, .pipe = {-1, -1}};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Per module, "slot:serial;" of each token: what the core must know about. */
+typedef char module_key[TOKEN_WATCH_MAX * (TOKEN_TEXT_MAX + 24)];
+
+/* Every token present now, as the watcher reports them. */
+static void
+scan(struct token_watch *out, module_key *keys)
+{
+	char seen[TOKEN_WATCH_MAX][2 * TOKEN_TEXT_MAX];
+	size_t nseen = 0;
+
+	memset(out, 0, sizeof *out);
+	for (int mi = 0; mi < token_module_count() && mi < TOKEN_MAX_MODULES; mi++) {
+		CK_FUNCTION_LIST_PTR f = token_module_functions(mi);
+		CK_SLOT_ID ids[32];
+		CK_ULONG n = 32;
+		size_t used = 0;
+
+		keys[mi][0] = '\0';
+		if (f == NULL || f->C_GetSlotList(CK_TRUE, ids, &n) != CKR_OK)
+			continue;
+		for (CK_ULONG i = 0; i < n && i < 32; i++) {
+			CK_TOKEN_INFO ti;
+			char manuf[TOKEN_TEXT_MAX], model[TOKEN_TEXT_MAX], label[TOKEN_TEXT_MAX];
+			char serial[TOKEN_TEXT_MAX], key[2 * TOKEN_TEXT_MAX];
+			struct token_present *p;
+			bool dup = false;
+			int w;
+
+			if (f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
+				continue;
+			token_trim(ti.serialNumber, sizeof ti.serialNumber, serial, sizeof serial);
+			token_trim(ti.manufacturerID, sizeof ti.manufacturerID, manuf, sizeof manuf);
+			token_trim(ti.model, sizeof ti.model, model, sizeof model);
+			token_trim(ti.label, sizeof ti.label, label, sizeof label);
+			w = snprintf(keys[mi] + used, sizeof keys[mi] - used, "%lu:%s;",
+			             (unsigned long)ids[i], serial);
+			if (w > 0 && (size_t)w < sizeof keys[mi] - used)
+				used += (size_t)w;
+			/* The same card seen through two modules counts once. */
+			snprintf(key, sizeof key, "%s\n%s", manuf, serial);
+			for (size_t s = 0; s < nseen && serial[0] != '\0'; s++)
+				dup |= strcmp(seen[s], key) == 0;
+			if (dup)
+				continue;
+			if (nseen < TOKEN_WATCH_MAX)
+				memcpy(seen[nseen++], key, sizeof key);
+			if (out->count < TOKEN_WATCH_MAX) {
+				p = &out->tokens[out->count];
+				p->ref.module = mi;
+				p->ref.slot = ids[i];
+				memcpy(p->ref.serial, serial, sizeof serial);
+				p->vendor_mask = token_match_vendors(mi, manuf, model, label);
+				p->vendor = token_pick_vendor(&p->ref, p->vendor_mask);
+				token_clean(ti.label, sizeof ti.label, p->label, sizeof p->label);
+			}
+			out->count++;
+		}
+	}
+}
+
+static bool
+same_set(const struct token_watch *a, const struct token_watch *b)
+{
+	if (a->count != b->count)
+		return false;
+	for (size_t i = 0; i < a->count && i < TOKEN_WATCH_MAX; i++) {
+		const struct token_present *x = &a->tokens[i], *y = &b->tokens[i];
+
+		if (x->ref.module != y->ref.module || x->ref.slot != y->ref.slot ||
+		    strcmp(x->ref.serial, y->ref.serial) != 0 || x->vendor != y->vendor ||
+		    x->vendor_mask != y->vendor_mask || strcmp(x->label, y->label) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Look once; tell the loop if something changed.  W.lock not held. */
+static void
+update(void)
+{
+	/* Only the watcher thread (and token_watch_start before it) runs this. */
+	static module_key prev[TOKEN_MAX_MODULES];
+	static module_key cur[TOKEN_MAX_MODULES];
+	struct token_watch now;
+	bool changed;
+
+	scan(&now, cur);
+	/*
+	 * A module whose tokens changed gets a fresh libp11 view before its next
+	 * call.  A token pulled and put back between two looks is missed here;
+	 * the core notices from the failing call (its sessions are gone).
+	 */
+	for (int mi = 0; mi < token_module_count() && mi < TOKEN_MAX_MODULES; mi++) {
+		if (strcmp(cur[mi], prev[mi]) != 0)
+			token_module_changed(mi);
+		memcpy(prev[mi], cur[mi], sizeof prev[mi]);
+	}
+	pthread_mutex_lock(&W.lock);
+	changed = !same_set(&now, &W.state);
+	if (changed) {
+		now.generation = W.state.generation + 1;
+		W.state = now;
+	}
+	pthread_mutex_unlock(&W.lock);
+	if (!changed)
+		return;
+	log_info("token: %zu UKey(s) present", now.count);
+	if (W.pipe[1] >= 0) {
+		ssize_t unused = write(W.pipe[1], "t", 1);
+
+		(void)unused; /* a full pipe already says "look" */
+	}
+}
+
+static void *
+watch_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&W.lock);
+	while (!W.stop) {
+		struct timespec ts;
+
+		pthread_mutex_unlock(&W.lock);
+		update();
+		pthread_mutex_lock(&W.lock);
+		if (W.stop)
+			break;
+		if (W.poke) {
+			W.poke = false;
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += WATCH_POLL_MS * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		while (!W.stop && !W.poke &&
+		       pthread_cond_timedwait(&W.cond, &W.lock, &ts) != ETIMEDOUT)
+			;
+		W.poke = false;
+	}
+	pthread_mutex_unlock(&W.lock);
+	return NULL;
+}
+
+/* One module's blocking C_WaitForSlotEvent, waking the poller. */
+static void *
+waiter_main(void *arg)
+{
+	int mi = (int)(intptr_t)arg;
+	CK_FUNCTION_LIST_PTR f = token_module_functions(mi);
+	int64_t window = now_ms();
+	int burst = 0;
+
+	for (;;) {
+		CK_SLOT_ID slot;
+		CK_RV rv = f->C_WaitForSlotEvent(0, &slot, NULL);
+		bool stop;
+
+		pthread_mutex_lock(&W.lock);
+		stop = W.stop;
+		if (rv == CKR_OK && !stop) {
+			W.poke = true;
+			pthread_cond_signal(&W.cond);
+		}
+		pthread_mutex_unlock(&W.lock);
+		if (rv != CKR_OK || stop) {
+			if (rv != CKR_CRYPTOKI_NOT_INITIALIZED && !stop)
+				log_info("token: module %d: slot events stopped (0x%lx); polling",
+				         mi, (unsigned long)rv);
+			break;
+		}
+		if (now_ms() - window > 1000) {
+			window = now_ms();
+			burst = 0;
+		} else if (++burst > EVENT_BURST) {
+			log_warn("token: module %d: too many slot events; polling instead", mi);
+			break;
+		}
+	}
+	return NULL;
+}
+
+int
+token_watch_start(const struct config *cfg)
+{
+	pthread_condattr_t ca;
+
+	if (W.running)
+		return W.pipe[0];
+	W.loaded = token_init(cfg);
+	if (W.loaded == 0)
+		return -1;
+	if (pipe2(W.pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return -1;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&W.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	W.stop = false;
+	W.poke = false;
+	memset(&W.state, 0, sizeof W.state);
+	/* The first look before returning: the status line is right at once. */
+	update();
+	if (pthread_create(&W.thread, NULL, watch_main, NULL) != 0) {
+		close(W.pipe[0]);
+		close(W.pipe[1]);
+		W.pipe[0] = W.pipe[1] = -1;
+		return -1;
+	}
+	W.running = true;
+	for (int mi = 0; mi < token_module_count() && mi < TOKEN_MAX_MODULES; mi++) {
+		CK_FUNCTION_LIST_PTR f = token_module_functions(mi);
+		CK_SLOT_ID slot;
+		CK_RV rv;
+
+		if (f == NULL)
+			continue;
+		rv = f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL);
+		if (rv != CKR_OK && rv != CKR_NO_EVENT)
+			continue;
+		W.waiters[mi].started =
+		    pthread_create(&W.waiters[mi].thread, NULL, waiter_main, (void *)(intptr_t)mi) == 0;
+	}
+	return W.pipe[0];
+}
+
+/*
+ * Stop the poller.  Waiters blocked in C_WaitForSlotEvent are detached
+ * here and end when token_shutdown() finalises their module.
+ */
+void
+token_watch_stop(void)
+{
+	if (!W.running)
+		return;
+	pthread_mutex_lock(&W.lock);
+	W.stop = true;
+	pthread_cond_broadcast(&W.cond);
+	pthread_mutex_unlock(&W.lock);
+	pthread_join(W.thread, NULL);
+	for (int mi = 0; mi < TOKEN_MAX_MODULES; mi++) {
+		if (W.waiters[mi].started)
+			pthread_detach(W.waiters[mi].thread);
+		W.waiters[mi].started = false;
+	}
+	close(W.pipe[0]);
+	close(W.pipe[1]);
+	W.pipe[0] = W.pipe[1] = -1;
+	pthread_cond_destroy(&W.cond);
+	W.running = false;
+}
+
+bool
+token_watch_drain(void)
+{
+	char buf[64];
+	bool any = false;
+
+	if (W.pipe[0] < 0)
+		return false;
+	while (read(W.pipe[0], buf, sizeof buf) > 0)
+		any = true;
+	return any;
+}
+
+size_t
+token_watch_state(struct token_watch *out)
+{
+	size_t n;
+
+	pthread_mutex_lock(&W.lock);
+	if (out != NULL)
+		*out = W.state;
+	n = W.state.count;
+	pthread_mutex_unlock(&W.lock);
+	return n;
+}
+
+const char *
+token_status_text(char *buf, size_t len)
+{
+	struct token_watch st;
+
+	if (!W.running) {
+		snprintf(buf, len, "%s", token_tr("no reader configured"));
+		return buf;
+	}
+	token_watch_state(&st);
+	if (st.count == 0) {
+		snprintf(buf, len, "%s", token_tr("no UKey"));
+	} else if (st.count == 1) {
+		const char *vendor = token_vendor_name(st.tokens[0].vendor);
+
+		if (vendor != NULL)
+			snprintf(buf, len, token_tr("UKey of %s"), vendor);
+		else
+			snprintf(buf, len, "%s", token_tr("UKey inserted"));
+	} else {
+		snprintf(buf, len, token_tr("%zu UKeys"), st.count);
+	}
+	return buf;
+}

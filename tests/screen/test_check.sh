@@ -1,0 +1,71 @@
+#!/bin/sh
+# test_check.sh - "Check my UKey" on real SoftHSM tokens behind the PKCS#11
+# test module: insertion opens it by itself, removal, two UKeys, an expired
+# certificate, a slow card read and cancelled, a card pulled while reading,
+# and a PIN locked by wrong tries.
+. "$(dirname "$0")/lib.sh"
+
+bed_setup || { not_ok "token test bed"; finish; exit 1; }
+ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
+
+check "no UKey: the status line says so" ck_wait "UKey：未插入"
+bed_ctl "present=rsa30"
+check "a UKey put in at the welcome screen opens Check my UKey" ck_wait "签名证书  湖南测试科技有限公司" 10
+check "the vendor is recognised by itself" ck_wait "厂商：测试CA"
+check "days left are counted" ck_wait "还剩 30 天"
+check "both certificates are listed" ck_wait "加密证书  湖南测试科技有限公司"
+check "the PIN state is said in words" ck_wait "密码状态：正常"
+check "the electronic seal is shown" ck_wait "电子印章"
+check "renewal is offered: fewer than 90 days left" ck_wait "此证书可以更新"
+check "the status line names the vendor" ck_wait "UKey：测试CA的UKey"
+
+bed_ctl "present=none"
+check "pulled out: it asks for the UKey again" ck_wait "请插入您的UKey" 5
+check "and the certificate is no longer shown" ck_wait_gone "湖南测试科技有限公司"
+
+bed_ctl "present=rsa30,ec200"
+check "two UKeys: it asks to leave only one" ck_wait "插入了不止一枚UKey" 5
+check "the status line counts them" ck_wait "2"
+
+bed_ctl "present=ecexp100"
+check "an expired certificate says how long ago" ck_wait "已过期 100 天" 10
+check "and that it can still be renewed" ck_wait "此证书已过期，仍可更新"
+check "EC keys are named" ck_wait "EC 256"
+
+bed_ctl "present=ecexp400"
+check "expired over a year: apply anew" ck_wait "不能再更新，请重新申请证书" 10
+
+bed_ctl "present=rsa200"
+check "200 days left: too early to renew" ck_wait "现在还不能更新" 10
+
+# A slow card: the screen keeps moving, Esc cancels.
+bed_ctl "present=none"
+ck_wait "请插入您的UKey" >/dev/null
+bed_ctl "present=rsa30" "latency_ms=400"
+check "a slow card: the screen says it is reading" ck_wait "正在读取" 5
+ck_keys Escape
+check "Esc cancels the reading" ck_wait "已取消" 5
+check "the kiosk is alive" ck_alive
+ck_keys Enter
+check "Enter reads it again" ck_wait "正在读取" 5
+
+# Pulled out while it is being read.
+bed_ctl "present=none" "latency_ms=400"
+check "pulled while reading: back to asking for the UKey" ck_wait "请插入您的UKey" 10
+bed_ctl "present=rsa30"
+check "put back: read in full" ck_wait "还剩 30 天" 15
+
+# Three wrong PINs (typed with OpenSC's pkcs11-tool through the same
+# module) lock it; the kiosk says so and points to Unlock.
+for i in 1 2 3; do
+	SOFTHSM2_CONF=$work/bed/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/bed/ctl \
+		pkcs11-tool --module "$top/$B/tests/p11/cakiosk-testp11.so" \
+		--token-label rsa30 --login --pin 000000 -O >/dev/null 2>&1
+done
+bed_ctl "present=none"
+ck_wait "请插入您的UKey" >/dev/null
+bed_ctl "present=rsa30"
+check "a locked PIN is said in plain words" ck_wait "多次输错已被锁死" 10
+check "and Unlock is pointed to" ck_wait "办理“证书解锁”"
+
+finish
