@@ -137,7 +137,7 @@ assets/po/cakiosk.pot: $(wildcard src/*.c src/*.h screens/*.c)
 	    --package-name=cakiosk --package-version=$(VERSION) \
 	    --sort-by-file -o $@ $^
 
-run: all
+run: all $(TESTP11)
 	@sh kiosk/demo.sh $(B)
 
 check: all $(UNIT_BIN) $(TOOL_BIN) $(RA_BIN)

@@ -1,20 +1,85 @@
 #!/bin/sh
-# demo.sh - start the demo: the kiosk full screen on this terminal, with a
-# demo configuration in the build directory.  Called by `make run`.
+# demo.sh - the whole demo on one terminal, called by `make run`:
 #
-# Staff PIN of the demo: 123456.
+#   - cakiosk-ra, the reference backend, in sandbox mode on 127.0.0.1:8443
+#     with its SQLite store and CA in build/demo/ra (payments pay
+#     themselves after 15 s, or when the QR code's link is opened);
+#   - a SoftHSM2 demo UKey "DEMO" (PIN 123456) holding a unit certificate
+#     from that CA with 30 days left, so it can be renewed, behind the test
+#     PKCS#11 module so it can be "pulled out" and "put back";
+#   - the kiosk full screen, talking mTLS to the backend.
+#
+# Staff PIN 123456.  From another terminal:
+#   echo present=none > build/demo/ctl    pull the demo UKey out
+#   echo present=DEMO > build/demo/ctl    put it back
+#   pkill -TERM -x cakiosk                stop the kiosk (the backend stops with it)
+# `rm -rf build/demo` starts the demo afresh.
 set -eu
 B=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 demo=$top/$B/demo
-mkdir -p "$demo"
+ra=$demo/ra
+softhsm=/usr/lib/softhsm/libsofthsm2.so
+mkdir -p "$demo" "$ra" "$demo/tokens"
+
+if [ ! -t 0 ] || [ ! -t 1 ]; then
+	echo "demo.sh: the kiosk needs a terminal; run 'make run' in one" >&2
+	exit 1
+fi
+
+# The backend.
+"$top/$B/cakiosk-ra" serve --listen 127.0.0.1:8443 --db "$ra/ra.db" --ca-dir "$ra" \
+	--sandbox --pay-delay 15 2>>"$demo/ra.log" &
+ra_pid=$!
+trap 'kill $ra_pid 2>/dev/null' EXIT INT TERM
+i=0
+until curl -s -o /dev/null --cacert "$ra/ca.crt" https://127.0.0.1:8443/v1/health 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 $ra_pid 2>/dev/null; then
+		echo "demo.sh: cakiosk-ra did not start (see $demo/ra.log)" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+
+cat >"$demo/softhsm2.conf" <<CONF
+directories.tokendir = $demo/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = true
+CONF
+export SOFTHSM2_CONF=$demo/softhsm2.conf CAKIOSK_TESTP11_CTL=$demo/ctl
+[ -f "$demo/ctl" ] || echo "present=*" >"$demo/ctl"
+
+# The demo UKey, made once.
+if ! softhsm2-util --show-slots 2>/dev/null | grep -q 'Label:.*DEMO'; then
+	k=$demo/keys
+	mkdir -p "$k"
+	now=$(date +%s)
+	softhsm2-util --init-token --free --label DEMO --so-pin 12345678 --pin 123456 >/dev/null
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$k/sign.pem" 2>/dev/null
+	openssl req -new -key "$k/sign.pem" -subj /CN=demo -out "$k/sign.csr" 2>/dev/null
+	csr=$(awk '{printf "%s\\n", $0}' "$k/sign.csr")
+	curl -s --cacert "$ra/ca.crt" --cert "$ra/terminal-demo.crt" --key "$ra/terminal-demo.key" \
+		-H 'Content-Type: application/json' -H "Idempotency-Key: demo-$now" \
+		--data-binary "{\"subject_type\":\"unit\",\"subject_id\":\"91430100MA4L00011K\",\"csr\":\"$csr\",\"not_before\":$((now - 335 * 86400)),\"not_after\":$((now + 30 * 86400))}" \
+		https://127.0.0.1:8443/v1/sandbox/certificates >"$k/reply.json"
+	"$top/$B/ra-tools/jget" certificate <"$k/reply.json" >"$k/sign.crt"
+	openssl pkey -in "$k/sign.pem" -outform DER -out "$k/sign.der"
+	openssl pkey -in "$k/sign.pem" -pubout -outform DER -out "$k/sign.pub.der"
+	openssl x509 -in "$k/sign.crt" -outform DER -out "$k/sign.crt.der"
+	for t in privkey:sign.der pubkey:sign.pub.der cert:sign.crt.der; do
+		pkcs11-tool --module "$softhsm" --token-label DEMO --login --pin 123456 \
+			--write-object "$k/${t#*:}" --type "${t%%:*}" --id 01 --label sign >/dev/null 2>&1
+	done
+fi
 
 if [ ! -f "$demo/cakiosk.conf" ]; then
 	hash=$(printf '123456\n123456\n' | "$top/$B/cakiosk" --hash-pin)
 	cat >"$demo/cakiosk.conf" <<CONF
 ; Demo configuration, made by kiosk/demo.sh.  Staff PIN: 123456.
 [kiosk]
-terminal_id = DEMO-0001
+terminal_id = DEMO-T01
 language = zh_CN
 idle_timeout = 120
 idle_countdown = 30
@@ -22,17 +87,19 @@ log = file:$demo/cakiosk.log
 
 [backend]
 url = https://127.0.0.1:8443/
+ca_file = $ra/ca.crt
+cert_file = $ra/terminal-demo.crt
+key_file = $ra/terminal-demo.key
 
 [staff]
 pin_hash = $hash
+
+[vendor demo]
+display_name = 演示CA
+module = $top/$B/tests/p11/cakiosk-testp11.so
 CONF
 fi
 
-if [ ! -t 0 ] || [ ! -t 1 ]; then
-	echo "demo.sh: the kiosk needs a terminal; run 'make run' in one" >&2
-	exit 1
-fi
-echo "cakiosk demo: staff PIN 123456; the log is $demo/cakiosk.log"
-echo "to stop it, from another terminal: pkill -TERM -x cakiosk"
-sleep 1
-CAKIOSK_LOCALEDIR=$top/$B/locale exec "$top/$B/cakiosk" --config "$demo/cakiosk.conf"
+echo "cakiosk demo: UKey DEMO (PIN 123456), staff PIN 123456; logs in $demo/"
+echo "pull the UKey: echo present=none > $demo/ctl; put it back: echo present=DEMO > $demo/ctl"
+CAKIOSK_LOCALEDIR=$top/$B/locale "$top/$B/cakiosk" --config "$demo/cakiosk.conf"

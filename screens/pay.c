@@ -160,7 +160,7 @@ draw_summary(const struct pay *p, int y, int x, int w)
 	pay_money(p->req.amount, money, sizeof money);
 	snprintf(line, sizeof line, "%s %s %s", _("Amount:"), money, _("CNY"));
 	ui_put(y, x, w, UI_TITLE, line);
-	snprintf(line, sizeof line, "%s %s", _("Order number:"), p->req.order_id);
+	ui_labelled(line, sizeof line, _("Order number:"), p->req.order_id);
 	ui_put(y + 1, x, w, UI_NORMAL, line);
 }
 

@@ -120,10 +120,10 @@ draw_token(struct rect b)
 
 	if (c == NULL)
 		c = &renew_state.certs[0];
-	snprintf(line, sizeof line, "%s %s", _("Vendor:"),
-		 renew_state.vendor[0] ? renew_state.vendor : _("not recognised"));
+	ui_labelled(line, sizeof line, _("Vendor:"),
+		    renew_state.vendor[0] ? renew_state.vendor : _("not recognised"));
 	ui_put(y++, b.x, b.w, UI_NORMAL, line);
-	snprintf(line, sizeof line, "%s %s", _("Certificate:"), c->cn);
+	ui_labelled(line, sizeof line, _("Certificate:"), c->cn);
 	ui_put(y++, b.x, b.w, UI_TITLE, line);
 	date_str(c->not_after, to, sizeof to);
 	if (c->expired)
@@ -237,8 +237,7 @@ rn_draw(void *state)
 		y += ui_wrap((struct rect){y, in.x, 4, in.w}, UI_ACCENT,
 			     _("A paid renewal of this UKey was not finished. The kiosk "
 			       "will finish it now; you do not pay again."));
-		snprintf(line, sizeof line, "%s %s", _("Order number:"),
-			 renew_state.order_id);
+		ui_labelled(line, sizeof line, _("Order number:"), renew_state.order_id);
 		ui_put(y + 1, in.x, in.w, UI_NORMAL, line);
 		ui_button(y + 3, in.x, _("Finish the renewal"), K_ENTER, true);
 		break;

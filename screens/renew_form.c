@@ -82,7 +82,7 @@ rf_draw(void *state)
 	int y = b.y + 1, x = b.x + 2, w = b.w - 4;
 	int term = atoi(form_get(&s->form, F_TERM));
 
-	snprintf(line, sizeof line, "%s %s", _("Certificate:"), c->cn);
+	ui_labelled(line, sizeof line, _("Certificate:"), c->cn);
 	ui_put(y, x, w, UI_TITLE, line);
 	ui_put(y + 1, x, w, UI_DIM, _("Fields marked * are required."));
 	y += 3;

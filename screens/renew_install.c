@@ -118,7 +118,7 @@ draw_done(struct ri *s, struct rect b)
 	date_str(renew_state.new_to, z, sizeof z);
 	snprintf(line, sizeof line, _("New validity: %s to %s"), a, z);
 	ui_put(y++, x, w, UI_TITLE, line);
-	snprintf(line, sizeof line, "%s %s", _("Order number:"), renew_state.order_id);
+	ui_labelled(line, sizeof line, _("Order number:"), renew_state.order_id);
 	ui_put(y++, x, w, UI_NORMAL, line);
 	if (renew_state.seal_written)
 		ui_put(y++, x, w, UI_NORMAL,

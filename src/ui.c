@@ -408,6 +408,16 @@ ui_pixels(int y, int x, int cols, int rows, const uint32_t *rgb)
 }
 
 const char *
+ui_labelled(char *buf, size_t len, const char *label, const char *value)
+{
+	size_t n = strlen(label);
+	bool wide = n >= 3 && strcmp(label + n - 3, "：") == 0;
+
+	snprintf(buf, len, "%s%s%s", label, wide ? "" : " ", value);
+	return buf;
+}
+
+const char *
 ui_spinner(int64_t now_ms)
 {
 	/* ASCII: every terminal and font agrees on its width. */

@@ -18,6 +18,7 @@
 #define CAKIOSK_UI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define UI_MIN_COLS 80
@@ -95,6 +96,11 @@ int ui_button_width(const char *label);
  * nearest colours the terminal has.
  */
 void ui_pixels(int y, int x, int cols, int rows, const uint32_t *rgb);
+/*
+ * "Label: value" into buf: a space after an ASCII colon, none after the
+ * full-width "：" of Chinese, whose glyph already holds the gap.
+ */
+const char *ui_labelled(char *buf, size_t len, const char *label, const char *value);
 /* A spinner glyph for the given time, for "please wait". */
 const char *ui_spinner(int64_t now_ms);
 

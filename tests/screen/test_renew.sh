@@ -205,9 +205,9 @@ rb_token r30 30
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 rb_to_renew
 bed_ctl "present=r30"
-check "the kiosk shows the certificate's name" ck_wait "证书： 湖南湘江建设工程有限公司" 10
+check "the kiosk shows the certificate's name" ck_wait "证书：湖南湘江建设工程有限公司" 10
 check "and the days left" ck_wait "还剩 30 天"
-check "the vendor is recognised" ck_wait "厂商： 测试CA"
+check "the vendor is recognised" ck_wait "厂商：测试CA"
 check "the PIN is asked" ck_wait "* 证书密码"
 ck_type 123456
 ck_keys Enter
