@@ -118,15 +118,6 @@ check_leave(void *state)
 	free(c);
 }
 
-static void
-date_str(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d", &tm);
-}
-
 static const char *
 pin_text(const struct check *c, int *color)
 {
@@ -183,8 +174,8 @@ draw_cert(const struct cert_view *v, int y, struct rect b)
 		ui_put(y + 1, x, b.w - 2, UI_NORMAL, v->org);
 	else
 		y--;
-	date_str(v->not_before, from, sizeof from);
-	date_str(v->not_after, to, sizeof to);
+	ui_date(v->not_before, from, sizeof from);
+	ui_date(v->not_after, to, sizeof to);
 	if (v->expired)
 		snprintf(days, sizeof days, _("expired %d days ago"), -v->days_left);
 	else
@@ -227,7 +218,7 @@ draw_shown(const struct check *c, struct rect b)
 	if (c->has_seal) {
 		char until[16];
 
-		date_str(c->seal_end, until, sizeof until);
+		ui_date(c->seal_end, until, sizeof until);
 		snprintf(line, sizeof line, _("Electronic seal: %s, valid until %s"),
 			 c->seal_holder, until);
 		ui_put(y, b.x, b.w - SEAL_COLS - 2, UI_TITLE, line);

@@ -101,15 +101,6 @@ rn_leave(void *state)
 	free(s);
 }
 
-static void
-date_str(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d", &tm);
-}
-
 /* Vendor and certificate name, as the manual has it ("显示证书名称"). */
 static int
 draw_token(struct rect b)
@@ -125,7 +116,7 @@ draw_token(struct rect b)
 	ui_put(y++, b.x, b.w, UI_NORMAL, line);
 	ui_labelled(line, sizeof line, _("Certificate:"), c->cn);
 	ui_put(y++, b.x, b.w, UI_TITLE, line);
-	date_str(c->not_after, to, sizeof to);
+	ui_date(c->not_after, to, sizeof to);
 	if (c->expired)
 		snprintf(line, sizeof line, _("Valid until %s (expired %d days ago)"), to,
 			 -c->days_left);
@@ -145,8 +136,8 @@ draw_validity(const struct rn *s, struct rect b, int y)
 
 	(void)s;
 	rules_new_validity(c->not_after, time(NULL), 1, &from, &to);
-	date_str(from, a, sizeof a);
-	date_str(to, z, sizeof z);
+	ui_date(from, a, sizeof a);
+	ui_date(to, z, sizeof z);
 	ui_put(y++, b.x, b.w, UI_OK, _("This certificate can be renewed."));
 	y++;
 	y += ui_wrap((struct rect){y, b.x, 3, b.w}, UI_NORMAL,

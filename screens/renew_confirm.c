@@ -43,15 +43,6 @@ rc_leave(void *state)
 }
 
 static void
-date_str(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d", &tm);
-}
-
-static void
 row(int y, int x, int w, const char *label, const char *value)
 {
 	int lw = ui_put(y, x, 22, UI_DIM, label);
@@ -73,8 +64,8 @@ rc_draw(void *state)
 	y += 2;
 	row(y++, x, w, _("Certificate"), c->cn);
 	rules_new_validity(c->not_after, time(NULL), renew_state.term, &from, &to);
-	date_str(from, a, sizeof a);
-	date_str(to, z, sizeof z);
+	ui_date(from, a, sizeof a);
+	ui_date(to, z, sizeof z);
 	snprintf(line, sizeof line, _("%s to %s"), a, z);
 	row(y++, x, w, _("New validity"), line);
 	snprintf(line, sizeof line, _("%d year(s)"), renew_state.term);

@@ -76,15 +76,6 @@ ri_leave(void *state)
 }
 
 static void
-date_str(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d", &tm);
-}
-
-static void
 draw_done(struct ri *s, struct rect b)
 {
 	char line[512], a[16], z[16];
@@ -114,8 +105,8 @@ draw_done(struct ri *s, struct rect b)
 	}
 	ui_put(y, x, w, UI_OK, _("The certificate was renewed."));
 	y += 2;
-	date_str(renew_state.new_from, a, sizeof a);
-	date_str(renew_state.new_to, z, sizeof z);
+	ui_date(renew_state.new_from, a, sizeof a);
+	ui_date(renew_state.new_to, z, sizeof z);
 	snprintf(line, sizeof line, _("New validity: %s to %s"), a, z);
 	ui_put(y++, x, w, UI_TITLE, line);
 	ui_labelled(line, sizeof line, _("Order number:"), renew_state.order_id);

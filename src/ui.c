@@ -417,6 +417,15 @@ ui_labelled(char *buf, size_t len, const char *label, const char *value)
 	return buf;
 }
 
+void
+ui_date(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
 const char *
 ui_spinner(int64_t now_ms)
 {

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define UI_MIN_COLS 80
 #define UI_MIN_LINES 24
@@ -101,6 +102,8 @@ void ui_pixels(int y, int x, int cols, int rows, const uint32_t *rgb);
  * full-width "：" of Chinese, whose glyph already holds the gap.
  */
 const char *ui_labelled(char *buf, size_t len, const char *label, const char *value);
+/* t as a local date, 2026-11-25, into buf. */
+void ui_date(time_t t, char *buf, size_t len);
 /* A spinner glyph for the given time, for "please wait". */
 const char *ui_spinner(int64_t now_ms);
 
