@@ -72,66 +72,53 @@ static struct {
 } G = {.lock = PTHREAD_MUTEX_INITIALIZER, .chosen_lock = PTHREAD_MUTEX_INITIALIZER};
 
 
-/* ---- messages ----------------------------------------------------------
- *
- * Customer sentences are marked with M_() rather than N_(): their zh_CN
- * translations live in tests/token/token.zh_CN.po until they are merged
- * into assets/po/zh_CN.po, after which M_ can become N_.  token_tr() is
- * gettext().
- */
-#define M_(s) (s)
-
-const char *
-token_tr(const char *msgid)
-{
-	return gettext(msgid);
-}
+/* ---- messages ------------------------------------------------------- */
 
 static const struct {
 	const char *name;
 	const char *reason;
 } errs[TOKEN_ERR_COUNT] = {
-	[TOKEN_OK] = {"OK", M_("Done.")},
-	[TOKEN_ERR_NONE] = {"NONE", M_("No UKey is inserted. Please insert your UKey.")},
-	[TOKEN_ERR_MANY] = {"MANY", M_("More than one UKey is inserted. Please leave only "
+	[TOKEN_OK] = {"OK", N_("Done.")},
+	[TOKEN_ERR_NONE] = {"NONE", N_("No UKey is inserted. Please insert your UKey.")},
+	[TOKEN_ERR_MANY] = {"MANY", N_("More than one UKey is inserted. Please leave only "
 	                               "the UKey you want to use in the kiosk.")},
-	[TOKEN_ERR_REMOVED] = {"REMOVED", M_("The UKey was removed. Please insert it again "
+	[TOKEN_ERR_REMOVED] = {"REMOVED", N_("The UKey was removed. Please insert it again "
 	                                     "and keep it inserted until this step is done.")},
-	[TOKEN_ERR_PIN_WRONG] = {"PIN_WRONG", M_("Wrong PIN. Please try again. After a few "
+	[TOKEN_ERR_PIN_WRONG] = {"PIN_WRONG", N_("Wrong PIN. Please try again. After a few "
 	                                         "more wrong PINs the UKey locks.")},
-	[TOKEN_ERR_PIN_LOCKED] = {"PIN_LOCKED", M_("The UKey's PIN is locked after too many "
+	[TOKEN_ERR_PIN_LOCKED] = {"PIN_LOCKED", N_("The UKey's PIN is locked after too many "
 	                                           "wrong tries. Use \"Unlock\" to set a new PIN.")},
-	[TOKEN_ERR_PIN_LENGTH] = {"PIN_LENGTH", M_("This PIN is too short or too long for "
+	[TOKEN_ERR_PIN_LENGTH] = {"PIN_LENGTH", N_("This PIN is too short or too long for "
 	                                           "this UKey. It was not sent to the UKey; no "
 	                                           "try was used.")},
-	[TOKEN_ERR_PIN_INVALID] = {"PIN_INVALID", M_("The UKey does not accept this new PIN. "
+	[TOKEN_ERR_PIN_INVALID] = {"PIN_INVALID", N_("The UKey does not accept this new PIN. "
 	                                             "Please choose another one.")},
-	[TOKEN_ERR_PIN_EXPIRED] = {"PIN_EXPIRED", M_("The UKey asks for its PIN to be changed "
+	[TOKEN_ERR_PIN_EXPIRED] = {"PIN_EXPIRED", N_("The UKey asks for its PIN to be changed "
 	                                             "before it can be used.")},
-	[TOKEN_ERR_FINAL_TRY] = {"FINAL_TRY", M_("Only one try is left: one more wrong PIN "
+	[TOKEN_ERR_FINAL_TRY] = {"FINAL_TRY", N_("Only one try is left: one more wrong PIN "
 	                                         "locks the UKey. Are you sure of your PIN?")},
-	[TOKEN_ERR_SO_PIN_WRONG] = {"SO_PIN_WRONG", M_("The unlock code was not accepted by "
+	[TOKEN_ERR_SO_PIN_WRONG] = {"SO_PIN_WRONG", N_("The unlock code was not accepted by "
 	                                               "the UKey. Please ask a member of staff.")},
-	[TOKEN_ERR_SO_PIN_LOCKED] = {"SO_PIN_LOCKED", M_("The UKey's administrator PIN is "
+	[TOKEN_ERR_SO_PIN_LOCKED] = {"SO_PIN_LOCKED", N_("The UKey's administrator PIN is "
 	                                                 "locked. The UKey cannot be unlocked "
 	                                                 "here; please ask a member of staff.")},
-	[TOKEN_ERR_NOT_LOGGED_IN] = {"NOT_LOGGED_IN", M_("Please enter the UKey's PIN again.")},
-	[TOKEN_ERR_PINPAD] = {"PINPAD", M_("The PIN was not entered on the card reader in "
+	[TOKEN_ERR_NOT_LOGGED_IN] = {"NOT_LOGGED_IN", N_("Please enter the UKey's PIN again.")},
+	[TOKEN_ERR_PINPAD] = {"PINPAD", N_("The PIN was not entered on the card reader in "
 	                                   "time. Please try again.")},
-	[TOKEN_ERR_FULL] = {"FULL", M_("The UKey is full. Please ask a member of staff.")},
-	[TOKEN_ERR_READ_ONLY] = {"READ_ONLY", M_("The UKey is write-protected.")},
-	[TOKEN_ERR_NOT_FOUND] = {"NOT_FOUND", M_("The certificate or key was not found on "
+	[TOKEN_ERR_FULL] = {"FULL", N_("The UKey is full. Please ask a member of staff.")},
+	[TOKEN_ERR_READ_ONLY] = {"READ_ONLY", N_("The UKey is write-protected.")},
+	[TOKEN_ERR_NOT_FOUND] = {"NOT_FOUND", N_("The certificate or key was not found on "
 	                                         "the UKey.")},
-	[TOKEN_ERR_BAD_INPUT] = {"BAD_INPUT", M_("The UKey could not use this certificate "
+	[TOKEN_ERR_BAD_INPUT] = {"BAD_INPUT", N_("The UKey could not use this certificate "
 	                                         "or data.")},
-	[TOKEN_ERR_NOT_SUPPORTED] = {"NOT_SUPPORTED", M_("This UKey cannot do this. Please "
+	[TOKEN_ERR_NOT_SUPPORTED] = {"NOT_SUPPORTED", N_("This UKey cannot do this. Please "
 	                                                 "ask a member of staff.")},
-	[TOKEN_ERR_NOT_INITIALIZED] = {"NOT_INITIALIZED", M_("This UKey is blank. Please ask "
+	[TOKEN_ERR_NOT_INITIALIZED] = {"NOT_INITIALIZED", N_("This UKey is blank. Please ask "
 	                                                     "a member of staff.")},
-	[TOKEN_ERR_MODULE] = {"MODULE", M_("The UKey software of this vendor is not working. "
+	[TOKEN_ERR_MODULE] = {"MODULE", N_("The UKey software of this vendor is not working. "
 	                                   "Please ask a member of staff.")},
-	[TOKEN_ERR_CANCELLED] = {"CANCELLED", M_("Cancelled.")},
-	[TOKEN_ERR_DEVICE] = {"DEVICE", M_("The UKey did not respond as expected. Please "
+	[TOKEN_ERR_CANCELLED] = {"CANCELLED", N_("Cancelled.")},
+	[TOKEN_ERR_DEVICE] = {"DEVICE", N_("The UKey did not respond as expected. Please "
 	                                   "take it out, insert it again and retry.")},
 };
 
@@ -141,7 +128,7 @@ token_err_reason(enum token_err err, int tries_left)
 	if ((unsigned)err >= TOKEN_ERR_COUNT)
 		err = TOKEN_ERR_DEVICE;
 	if (err == TOKEN_ERR_PIN_WRONG && tries_left == 1)
-		return M_("Wrong PIN. Only one try is left: one more wrong PIN locks the UKey.");
+		return N_("Wrong PIN. Only one try is left: one more wrong PIN locks the UKey.");
 	if (err == TOKEN_ERR_PIN_WRONG && tries_left == 0)
 		return errs[TOKEN_ERR_PIN_LOCKED].reason;
 	return errs[err].reason;
@@ -160,22 +147,22 @@ token_stage_text(enum token_stage stage)
 	case TOKEN_STAGE_NONE:
 		return NULL;
 	case TOKEN_STAGE_READING:
-		return M_("Reading the UKey...");
+		return N_("Reading the UKey...");
 	case TOKEN_STAGE_PIN:
-		return M_("Checking the PIN...");
+		return N_("Checking the PIN...");
 	case TOKEN_STAGE_PINPAD:
-		return M_("Please enter the PIN on the card reader's keypad.");
+		return N_("Please enter the PIN on the card reader's keypad.");
 	case TOKEN_STAGE_GENERATING:
-		return M_("Generating a key on the UKey. This can take a minute. "
+		return N_("Generating a key on the UKey. This can take a minute. "
 		          "Do not remove the UKey.");
 	case TOKEN_STAGE_SIGNING:
-		return M_("The UKey is signing. Do not remove the UKey.");
+		return N_("The UKey is signing. Do not remove the UKey.");
 	case TOKEN_STAGE_WRITING:
-		return M_("Writing to the UKey. Do not remove the UKey.");
+		return N_("Writing to the UKey. Do not remove the UKey.");
 	case TOKEN_STAGE_DELETING:
-		return M_("Removing old data from the UKey. Do not remove the UKey.");
+		return N_("Removing old data from the UKey. Do not remove the UKey.");
 	case TOKEN_STAGE_INITIALIZING:
-		return M_("Initialising the UKey. Do not remove the UKey.");
+		return N_("Initialising the UKey. Do not remove the UKey.");
 	}
 	return NULL;
 }

@@ -1,7 +1,8 @@
 /*
  * token.h - the UKey layer: PKCS#11 tokens through libp11.
  *
- * This module is the only one that includes libp11 or a PKCS#11 header.
+ * The token files (src/token*.c, through token_int.h) are the only ones
+ * that include libp11 or a PKCS#11 header.
  * Everything a service needs from a UKey goes through here and comes back as
  * plain C structs and a small set of typed errors.
  *
@@ -22,8 +23,9 @@
  *    the copy is wiped when the job has used it; the caller wipes its own.
  *
  *  - The watcher: a thread that notices insertion and removal within a
- *    second (slot polling, cheap, no busy loop) and wakes the event loop
- *    through a pipe.  The UI thread reads the present tokens from it without
+ *    second (slot polling every 300 ms, cheap, no busy loop; a blocking
+ *    C_WaitForSlotEvent as well where the module supports one) and wakes
+ *    the event loop through a pipe.  The UI thread reads the present tokens from it without
  *    touching PKCS#11.
  *
  * Secrets: every PIN buffer this module sees is wiped with secure_wipe()

@@ -42,9 +42,6 @@ void token_clean(const unsigned char *field, size_t width, char *out, size_t out
 /* Name of a CKR_* value for logs ("CKR_PIN_INCORRECT"), or NULL. */
 const char *token_ckr_name(CK_RV rv);
 
-/* Translated text without marking it for the catalogue (see token.c). */
-const char *token_tr(const char *msgid) __attribute__((format_arg(1)));
-
 /* ---- the core's state and calls (token.c), for token_obj.c ------------- */
 
 struct module {

@@ -5,13 +5,12 @@
  *
  * Objects are found and read through the module's own function list (a
  * session of our own; the login is the token's, shared by all sessions).
- * libp11 signs: the private key as an OpenSSL EVP_PKEY whose operations run
- * on the token (CSR, renewal signature), and stores certificates.  Public
- * keys are built here from the token's attributes (PKCS11_get_public_key
- * crashes in 0.4.12 when the token goes away under it), and libp11's keys
- * are checked before use (it leaves out the curve or modulus when reads
- * fail).  Every call checks in and out through tok_lock()/tok_open() and
- * tok_unlock() in token.c.
+ * The token signs with C_Sign (CSR, renewal signature) and OpenSSL builds
+ * around it: public keys come from the token's attributes, the request is
+ * assembled and checked with OpenSSL.  libp11's own key path is not used: in
+ * 0.4.12 it crashes when the token goes away while it builds a key (see
+ * sign_data).  libp11 stores certificates.  Every call checks in and out
+ * through tok_lock()/tok_open() and tok_unlock() in token.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -550,100 +550,120 @@ raw_pubkey(struct tok *t, CK_SESSION_HANDLE s, const unsigned char *id, size_t i
 }
 
 /*
- * libp11 builds its keys as legacy RSA / EC_KEY objects and, when reading
- * the token fails half-way (token pulled), leaves out the modulus or the
- * curve; OpenSSL then crashes on the first use.  Look before using: the
- * legacy accessors are the only way in, hence the pragma.
+ * Signing is done here with C_Sign, not through libp11's EVP_PKEY: libp11
+ * 0.4.12 frees a NULL object and crashes when the token goes away while it
+ * builds the key (pkcs11_get_rsa, pkcs11_get_key), and its key cache keeps
+ * objects deleted behind its back.
  */
-static bool
-p11_key_sane(EVP_PKEY *pk)
+
+/* The private key with this id and its key type, in session s. */
+static enum token_err
+private_key(struct tok *t, CK_SESSION_HANDLE s, const unsigned char *id, size_t id_len,
+            CK_OBJECT_HANDLE *h, CK_KEY_TYPE *kt)
 {
-	bool ok = false;
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, (void *)id, id_len}};
+	CK_ULONG n = 0;
+	enum token_err err = need_login(t, s);
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA) {
-		const RSA *rsa = EVP_PKEY_get0_RSA(pk);
+	if (err == TOKEN_OK)
+		err = tok_find(t, s, tmpl, 2, h, 1, &n);
+	if (err == TOKEN_OK && n == 0)
+		err = TOKEN_ERR_NOT_FOUND;
+	if (err == TOKEN_OK) {
+		CK_ATTRIBUTE a = {CKA_KEY_TYPE, kt, sizeof *kt};
+		CK_RV rv = t->m->f->C_GetAttributeValue(s, *h, &a, 1);
 
-		ok = rsa != NULL && RSA_get0_n(rsa) != NULL && RSA_get0_e(rsa) != NULL;
-	} else if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC) {
-		const EC_KEY *ec = EVP_PKEY_get0_EC_KEY(pk);
-
-		ok = ec != NULL && EC_KEY_get0_group(ec) != NULL;
+		if (rv != CKR_OK)
+			err = tok_fail(t, "C_GetAttributeValue", rv);
+		else if (*kt != CKK_RSA && *kt != CKK_EC)
+			err = TOKEN_ERR_NOT_SUPPORTED;
 	}
-#pragma GCC diagnostic pop
-	return ok;
+	return err;
 }
 
-/* libp11's handle on the private key with this id; NULL if there is none. */
-static PKCS11_KEY *
-p11_key_by_id(struct tok *t, const unsigned char *id, size_t id_len)
+/* One C_SignInit + C_Sign; *out malloc'd. */
+static enum token_err
+sign_once(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE mt,
+          const unsigned char *in, size_t len, unsigned char **out, size_t *outlen,
+          CK_RV *rvp)
 {
-	PKCS11_KEY *keys;
-	unsigned n;
+	CK_MECHANISM mech = {mt, NULL, 0};
+	CK_ULONG n = 0;
+	CK_RV rv = t->m->f->C_SignInit(s, &mech, key);
 
-	ERR_clear_error();
-	if (PKCS11_enumerate_keys(t->slot->token, &keys, &n) != 0)
-		return NULL;
-	for (unsigned i = 0; i < n; i++)
-		if (keys[i].isPrivate && keys[i].id_len == id_len &&
-		    memcmp(keys[i].id, id, id_len) == 0)
-			return &keys[i];
-	return NULL;
+	*out = NULL;
+	if (rv == CKR_OK)
+		rv = t->m->f->C_Sign(s, (CK_BYTE_PTR)in, len, NULL, &n);
+	if (rv == CKR_OK) {
+		*out = xmalloc(n > 0 ? n : 1);
+		rv = t->m->f->C_Sign(s, (CK_BYTE_PTR)in, len, *out, &n);
+	}
+	*rvp = rv;
+	if (rv != CKR_OK) {
+		free(*out);
+		*out = NULL;
+		return tok_fail(t, "C_Sign", rv);
+	}
+	*outlen = n;
+	return TOKEN_OK;
 }
 
 /*
- * The private key as an EVP_PKEY that signs on the token, and its public
- * half.  The private key object is looked up afresh first: libp11's cache
- * keeps objects deleted behind its back.
+ * data signed with the key, over SHA-256: RSA PKCS#1 v1.5 (CKM_SHA256_RSA_PKCS,
+ * or CKM_RSA_PKCS over the DigestInfo where the card hashes nothing), ECDSA
+ * (CKM_ECDSA over the digest; the card's r|s made DER).  *sig malloc'd.
  */
 static enum token_err
-token_pkey(struct tok *t, const unsigned char *id, size_t id_len, EVP_PKEY **priv,
-           EVP_PKEY **pub)
+sign_data(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, CK_KEY_TYPE kt,
+          const unsigned char *data, size_t len, unsigned char **sig, size_t *siglen)
 {
-	CK_SESSION_HANDLE s;
-	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, (void *)id, id_len}};
-	CK_OBJECT_HANDLE h;
-	CK_ULONG n = 0;
+	/* DER DigestInfo prefix for SHA-256 (RFC 8017, 9.2). */
+	static const unsigned char prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86,
+	                                       0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+	                                       0x00, 0x04, 0x20};
+	unsigned char di[sizeof prefix + SHA256_DIGEST_LENGTH], *raw = NULL;
+	size_t rawlen = 0;
 	enum token_err err;
-	PKCS11_KEY *key;
+	CK_RV rv;
 
-	*priv = *pub = NULL;
-	if ((err = tok_session(t, false, &s)) != TOKEN_OK)
+	SHA256(data, len, di + sizeof prefix);
+	if (kt == CKK_RSA) {
+		err = sign_once(t, s, key, CKM_SHA256_RSA_PKCS, data, len, sig, siglen, &rv);
+		if (err != TOKEN_OK && (rv == CKR_MECHANISM_INVALID || rv == CKR_FUNCTION_NOT_SUPPORTED)) {
+			memcpy(di, prefix, sizeof prefix);
+			err = sign_once(t, s, key, CKM_RSA_PKCS, di, sizeof di, sig, siglen, &rv);
+		}
 		return err;
-	err = need_login(t, s);
-	if (err == TOKEN_OK)
-		err = tok_find(t, s, tmpl, 2, &h, 1, &n);
-	tok_close(t, s);
-	if (err != TOKEN_OK)
-		return err;
-	if (n == 0)
-		return TOKEN_ERR_NOT_FOUND;
-	key = p11_key_by_id(t, id, id_len);
-	if (key == NULL)
-		return tok_fail(t, "PKCS11_enumerate_keys", tok_p11_rv());
-	/*
-	 * The public half is built here from the token's attributes, not with
-	 * PKCS11_get_public_key, which crashes in 0.4.12 when the token goes
-	 * away under it.
-	 */
-	if ((err = tok_session(t, false, &s)) != TOKEN_OK)
-		return err;
-	err = raw_pubkey(t, s, id, id_len, pub);
-	tok_close(t, s);
-	if (err != TOKEN_OK)
-		return err;
-	*priv = PKCS11_get_private_key(key);
-	if (*priv == NULL || !p11_key_sane(*priv)) {
-		/* libp11 makes an EC key without a curve when reads fail. */
-		EVP_PKEY_free(*priv);
-		*priv = NULL;
-		EVP_PKEY_free(*pub);
-		*pub = NULL;
-		return tok_fail(t, "PKCS11_get_private_key", tok_p11_rv());
 	}
-	return TOKEN_OK;
+	err = sign_once(t, s, key, CKM_ECDSA, di + sizeof prefix, SHA256_DIGEST_LENGTH, &raw,
+	                &rawlen, &rv);
+	if (err == TOKEN_OK) {
+		ECDSA_SIG *es = ECDSA_SIG_new();
+		BIGNUM *r = BN_bin2bn(raw, (int)(rawlen / 2), NULL);
+		BIGNUM *sv = BN_bin2bn(raw + rawlen / 2, (int)(rawlen / 2), NULL);
+		unsigned char *der = NULL;
+		int n = -1;
+
+		if (es != NULL && r != NULL && sv != NULL && rawlen % 2 == 0 &&
+		    ECDSA_SIG_set0(es, r, sv) == 1) {
+			r = sv = NULL; /* es owns them */
+			n = i2d_ECDSA_SIG(es, &der);
+		}
+		BN_free(r);
+		BN_free(sv);
+		ECDSA_SIG_free(es);
+		if (n > 0) {
+			*sig = xmalloc((size_t)n);
+			memcpy(*sig, der, (size_t)n);
+			*siglen = (size_t)n;
+		} else {
+			err = TOKEN_ERR_DEVICE;
+		}
+		OPENSSL_free(der);
+	}
+	free(raw);
+	return err;
 }
 
 static void
@@ -673,10 +693,16 @@ token_make_csr(const struct token_ref *ref, const unsigned char *id, size_t id_l
 {
 	struct tok t;
 	enum token_err err;
-	EVP_PKEY *priv = NULL, *pub = NULL;
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
+	CK_OBJECT_HANDLE key;
+	CK_KEY_TYPE kt;
+	EVP_PKEY *pub = NULL;
 	X509_REQ *req = NULL;
 	X509_NAME *name = NULL;
-	unsigned char *out = NULL;
+	X509_ALGOR *alg = NULL;
+	ASN1_BIT_STRING *bits = NULL;
+	unsigned char *tbs = NULL, *sig = NULL, *out = NULL;
+	size_t siglen = 0;
 	int len;
 
 	*der = NULL;
@@ -685,12 +711,17 @@ token_make_csr(const struct token_ref *ref, const unsigned char *id, size_t id_l
 		return TOKEN_ERR_BAD_INPUT;
 	tok_lock();
 	err = tok_open(ref, &t, "make CSR", ctl);
+	if (err == TOKEN_OK)
+		err = tok_session(&t, false, &s);
+	if (err == TOKEN_OK)
+		err = private_key(&t, s, id, id_len, &key, &kt);
+	if (err == TOKEN_OK)
+		err = raw_pubkey(&t, s, id, id_len, &pub);
 	if (err != TOKEN_OK)
-		goto out;
-	if ((err = token_pkey(&t, id, id_len, &priv, &pub)) != TOKEN_OK)
 		goto out;
 	req = X509_REQ_new();
 	name = X509_NAME_new();
+	alg = X509_ALGOR_new();
 	add_entry(name, NID_countryName, dn->country);
 	add_entry(name, NID_stateOrProvinceName, dn->province);
 	add_entry(name, NID_localityName, dn->locality);
@@ -699,8 +730,12 @@ token_make_csr(const struct token_ref *ref, const unsigned char *id, size_t id_l
 	add_entry(name, NID_commonName, dn->common_name);
 	add_entry(name, NID_serialNumber, dn->serial);
 	add_entry(name, NID_pkcs9_emailAddress, dn->email);
-	if (req == NULL || name == NULL || !X509_REQ_set_version(req, 0) ||
-	    !X509_REQ_set_subject_name(req, name) || !X509_REQ_set_pubkey(req, pub)) {
+	if (req == NULL || name == NULL || alg == NULL || !X509_REQ_set_version(req, 0) ||
+	    !X509_REQ_set_subject_name(req, name) || !X509_REQ_set_pubkey(req, pub) ||
+	    !X509_ALGOR_set0(alg, OBJ_nid2obj(kt == CKK_RSA ? NID_sha256WithRSAEncryption
+	                                                    : NID_ecdsa_with_SHA256),
+	                     kt == CKK_RSA ? V_ASN1_NULL : V_ASN1_UNDEF, NULL) ||
+	    !X509_REQ_set1_signature_algo(req, alg) || (len = i2d_re_X509_REQ_tbs(req, &tbs)) <= 0) {
 		err = TOKEN_ERR_BAD_INPUT;
 		goto out;
 	}
@@ -709,11 +744,18 @@ token_make_csr(const struct token_ref *ref, const unsigned char *id, size_t id_l
 		goto out;
 	}
 	tok_stage(ctl, TOKEN_STAGE_SIGNING);
-	ERR_clear_error();
-	if (X509_REQ_sign(req, priv, EVP_sha256()) <= 0) {
-		err = tok_fail(&t, "X509_REQ_sign", tok_p11_rv());
+	if ((err = sign_data(&t, s, key, kt, tbs, (size_t)len, &sig, &siglen)) != TOKEN_OK)
+		goto out;
+	bits = ASN1_BIT_STRING_new();
+	if (bits == NULL || !ASN1_BIT_STRING_set(bits, sig, (int)siglen)) {
+		err = TOKEN_ERR_DEVICE;
 		goto out;
 	}
+	/* A signature uses every bit of its last byte. */
+	bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+	bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+	X509_REQ_set0_signature(req, bits);
+	bits = NULL;
 	len = i2d_X509_REQ(req, &out);
 	if (len <= 0 || !csr_verifies(out, (size_t)len)) {
 		log_error("token: the CSR the token signed does not verify");
@@ -725,12 +767,16 @@ token_make_csr(const struct token_ref *ref, const unsigned char *id, size_t id_l
 	*der_len = (size_t)len;
 	log_info("token: CSR signed by the token");
 out:
+	if (s != CK_INVALID_HANDLE)
+		tok_close(&t, s);
 	OPENSSL_free(out);
+	OPENSSL_free(tbs);
+	free(sig);
+	ASN1_BIT_STRING_free(bits);
+	X509_ALGOR_free(alg);
 	X509_NAME_free(name);
 	X509_REQ_free(req);
-	/* Before the lock goes: a key keeps its slot (and libp11's PIN) alive. */
 	EVP_PKEY_free(pub);
-	EVP_PKEY_free(priv);
 	tok_unlock();
 	return err;
 }
@@ -742,9 +788,9 @@ token_sign(const struct token_ref *ref, const unsigned char *id, size_t id_len,
 {
 	struct tok t;
 	enum token_err err;
-	EVP_PKEY *priv = NULL, *pub = NULL;
-	EVP_MD_CTX *md = NULL;
-	size_t slen = 0;
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
+	CK_OBJECT_HANDLE key;
+	CK_KEY_TYPE kt;
 
 	*sig = NULL;
 	*sig_len = 0;
@@ -752,34 +798,18 @@ token_sign(const struct token_ref *ref, const unsigned char *id, size_t id_len,
 		return TOKEN_ERR_BAD_INPUT;
 	tok_lock();
 	err = tok_open(ref, &t, "sign", ctl);
-	if (err != TOKEN_OK)
-		goto out;
-	if ((err = token_pkey(&t, id, id_len, &priv, &pub)) != TOKEN_OK)
-		goto out;
-	if (tok_cancelled(ctl)) {
+	if (err == TOKEN_OK)
+		err = tok_session(&t, false, &s);
+	if (err == TOKEN_OK)
+		err = private_key(&t, s, id, id_len, &key, &kt);
+	if (err == TOKEN_OK && tok_cancelled(ctl))
 		err = TOKEN_ERR_CANCELLED;
-		goto out;
+	if (err == TOKEN_OK) {
+		tok_stage(ctl, TOKEN_STAGE_SIGNING);
+		err = sign_data(&t, s, key, kt, data, len, sig, sig_len);
 	}
-	tok_stage(ctl, TOKEN_STAGE_SIGNING);
-	md = EVP_MD_CTX_new();
-	ERR_clear_error();
-	if (md == NULL || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, priv) != 1 ||
-	    EVP_DigestSign(md, NULL, &slen, data, len) != 1) {
-		err = tok_fail(&t, "EVP_DigestSignInit", tok_p11_rv());
-		goto out;
-	}
-	*sig = xmalloc(slen);
-	if (EVP_DigestSign(md, *sig, &slen, data, len) != 1) {
-		free(*sig);
-		*sig = NULL;
-		err = tok_fail(&t, "EVP_DigestSign", tok_p11_rv());
-		goto out;
-	}
-	*sig_len = slen;
-out:
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(pub);
-	EVP_PKEY_free(priv);
+	if (s != CK_INVALID_HANDLE)
+		tok_close(&t, s);
 	tok_unlock();
 	return err;
 }

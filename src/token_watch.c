@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "token_int.h"
 
@@ -342,21 +343,21 @@ token_status_text(char *buf, size_t len)
 	struct token_watch st;
 
 	if (!W.running) {
-		snprintf(buf, len, "%s", token_tr("no reader configured"));
+		snprintf(buf, len, "%s", _("no reader configured"));
 		return buf;
 	}
 	token_watch_state(&st);
 	if (st.count == 0) {
-		snprintf(buf, len, "%s", token_tr("no UKey"));
+		snprintf(buf, len, "%s", _("no UKey"));
 	} else if (st.count == 1) {
 		const char *vendor = token_vendor_name(st.tokens[0].vendor);
 
 		if (vendor != NULL)
-			snprintf(buf, len, token_tr("UKey of %s"), vendor);
+			snprintf(buf, len, _("UKey of %s"), vendor);
 		else
-			snprintf(buf, len, "%s", token_tr("UKey inserted"));
+			snprintf(buf, len, "%s", _("UKey inserted"));
 	} else {
-		snprintf(buf, len, token_tr("%zu UKeys"), st.count);
+		snprintf(buf, len, _("%zu UKeys"), st.count);
 	}
 	return buf;
 }

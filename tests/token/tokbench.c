@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "config.h"
+#include "log.h"
 #include "token.h"
 #include "xmem.h"
 
@@ -41,7 +42,6 @@ issue(const char *cadir, const unsigned char *csr, size_t csr_len, size_t *len)
 	EVP_PKEY *cakey = NULL;
 	FILE *f;
 	unsigned char *der = NULL, *out = NULL;
-	int n;
 
 	snprintf(path, sizeof path, "%s/ca.pem", cadir);
 	if ((f = fopen(path, "r")) != NULL) {
@@ -61,7 +61,9 @@ issue(const char *cadir, const unsigned char *csr, size_t csr_len, size_t *len)
 		X509_gmtime_adj(X509_getm_notBefore(x), 0);
 		X509_gmtime_adj(X509_getm_notAfter(x), 365L * 86400);
 		X509_set_pubkey(x, X509_REQ_get0_pubkey(req));
-		if (X509_sign(x, cakey, EVP_sha256()) > 0 && (n = i2d_X509(x, &der)) > 0) {
+		int n = X509_sign(x, cakey, EVP_sha256()) > 0 ? i2d_X509(x, &der) : 0;
+
+		if (n > 0) {
 			out = xmalloc((size_t)n);
 			memcpy(out, der, (size_t)n);
 			*len = (size_t)n;
@@ -87,6 +89,11 @@ main(int argc, char **argv)
 	int rc = 0, tries;
 
 	setlocale(LC_ALL, "C.UTF-8");
+	{
+		char err[128];
+
+		log_open("none", LOG_LVL_ERROR, err, sizeof err);
+	}
 	if (argc < 5) {
 		fprintf(stderr, "usage: tokbench MODULE LABEL read PIN | "
 		                "tokbench MODULE LABEL renew rsa|ec PIN CADIR\n");
