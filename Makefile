@@ -159,7 +159,7 @@ LINT_EXCLUDE ?=
 lint: $(STAMP) $(B)/gen/art.h $(B)/gen/paths.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --std=c11 --inline-suppr --suppress=missingIncludeSystem \
-	    -Isrc -I$(B)/gen $(LINT_EXCLUDE) src screens tests/tools tests/bench
+	    -Isrc -I$(B)/gen $(LINT_EXCLUDE) src screens tests/tools tests/bench tests/p11 tests/token
 
 format:
 	clang-format -i src/*.c src/*.h screens/*.c tests/unit/*.c tests/tools/*.c
