@@ -55,6 +55,8 @@ DEPS       := kiosk/install-deps.sh
 STAMP      := $(B)/.deps-ok
 
 # The reference backend (src/ra/), built beside the kiosk: defines RA_BIN.
+# Its rules come first in the file, so the default goal is named here.
+.DEFAULT_GOAL := all
 include src/ra/ra.mk
 
 .PHONY: all deps run check unit screen asan lint format install uninstall \

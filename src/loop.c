@@ -365,7 +365,11 @@ jobs_collect(void)
 			L.probing = false;
 		} else if (owner != NULL && owner->ops->job_done != NULL &&
 			   !job_cancelled(job)) {
+			log_debug("job %s done", job->name);
 			apply(owner->ops->job_done(owner->state, job));
+		} else {
+			log_debug("job %s dropped (%s)", job->name,
+				  job_cancelled(job) ? "cancelled" : "no screen");
 		}
 		job->release(job);
 		L.redraw = true;

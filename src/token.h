@@ -438,6 +438,14 @@ bool token_watch_drain(void);
 /* Copy of the current set (out may be NULL); returns the count. */
 size_t token_watch_state(struct token_watch *out);
 /*
+ * Any thread: a call found no token, or its token gone, while the watcher
+ * still counts one: a UKey pulled and put back between two looks.  The
+ * watcher looks again at once and reports a change even if the set looks
+ * the same, so screens read the token afresh instead of waiting for an
+ * insertion that already happened.
+ */
+void token_watch_recheck(void);
+/*
  * Status line text, translated: "no UKey", "UKey of <vendor>", "UKey
  * inserted" (vendor unknown or not chosen), "2 UKeys", or "no reader
  * configured" when the watcher is not running.  Into buf; returns buf.

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "token.h"
 #include "worker.h"
 #include "xmem.h"
@@ -259,6 +260,10 @@ tjob_run(struct job *job)
 		t->err = token_init_token(ref, t->pin, t->pin2, t->label, &t->ctl);
 		break;
 	}
+	log_debug("token: job %s: %s", job->name, token_err_name(t->err));
+	/* Gone while the watcher still counts it: pulled and put back. */
+	if (t->err == TOKEN_ERR_NONE || t->err == TOKEN_ERR_REMOVED)
+		token_watch_recheck();
 	/* The core wiped them; nothing of a PIN outlives the call. */
 	secure_free_str(&t->pin);
 	secure_free_str(&t->pin2);

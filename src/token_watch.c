@@ -41,6 +41,7 @@ static struct {
 	bool running;
 	bool stop;
 	bool poke;
+	bool force; /* report the next look as a change */
 	int pipe[2];
 	struct token_watch state;
 	int loaded;               /* modules that loaded */
@@ -157,7 +158,8 @@ update(void)
 		memcpy(prev[mi], cur[mi], sizeof prev[mi]);
 	}
 	pthread_mutex_lock(&W.lock);
-	changed = !same_set(&now, &W.state);
+	changed = W.force || !same_set(&now, &W.state);
+	W.force = false;
 	if (changed) {
 		now.generation = W.state.generation + 1;
 		W.state = now;
@@ -322,6 +324,18 @@ token_watch_drain(void)
 	while (read(W.pipe[0], buf, sizeof buf) > 0)
 		any = true;
 	return any;
+}
+
+void
+token_watch_recheck(void)
+{
+	pthread_mutex_lock(&W.lock);
+	if (W.running && W.state.count > 0) {
+		W.force = true;
+		W.poke = true;
+		pthread_cond_signal(&W.cond);
+	}
+	pthread_mutex_unlock(&W.lock);
 }
 
 size_t

@@ -105,6 +105,13 @@ rb_token() {
 	printf 'old seal' >"$k/seal.bin"
 	rb_tool --write-object "$k/seal.bin" --type data --label seal --application-label cakiosk-seal
 }
+# rb_card LABEL ARGS: pkcs11-tool on token LABEL through the test module, as a card
+# in a reader (its PIN counter and lock), not SoftHSM directly.
+rb_card() {
+	cl=$1; shift
+	SOFTHSM2_CONF=$work/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/ctl \
+		pkcs11-tool --module "$P11" --token-label "$cl" "$@" >"$work/tool.out" 2>&1
+}
 rb_tool() {
 	SOFTHSM2_CONF=$work/softhsm2.conf pkcs11-tool --module "$SOFTHSM" --token-label "$l" \
 		--login --pin 123456 "$@" >"$work/tool.out" 2>&1
