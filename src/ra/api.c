@@ -31,6 +31,7 @@ const struct route api_routes[] = {
 	ORDER_ROUTES ISSUE_ROUTES{"GET", "/v1/sandbox/sms", R_SANDBOX, h_sandbox_sms},
 	{"GET", "/v1/sandbox/mails", R_SANDBOX, h_sandbox_mails},
 	{"GET", "/v1/sandbox/bank", R_SANDBOX, h_sandbox_bank},
+	{"GET", "/v1/sandbox/payments", R_SANDBOX, h_sandbox_payments},
 	{"POST", "/v1/sandbox/clock", R_SANDBOX, h_sandbox_clock},
 	{NULL, NULL, 0, NULL},
 };
@@ -477,6 +478,17 @@ h_sandbox_bank(struct req *r)
 		     "SELECT id, account, amount, memo, order_id, created FROM bank_memos"
 		     " WHERE account = ? ORDER BY id DESC LIMIT 50",
 		     "account");
+}
+
+void
+h_sandbox_payments(struct req *r)
+{
+	sandbox_list(r, "payments",
+		     "SELECT id, order_id, channel, amount, state, created, paid_at"
+		     " FROM payments ORDER BY created DESC, id LIMIT 50",
+		     "SELECT id, order_id, channel, amount, state, created, paid_at"
+		     " FROM payments WHERE order_id = ? ORDER BY created DESC, id LIMIT 50",
+		     "order");
 }
 
 void

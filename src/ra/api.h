@@ -46,6 +46,7 @@ void h_sms_send(struct req *r);
 void h_session_create(struct req *r);
 void h_sandbox_sms(struct req *r);
 void h_sandbox_mails(struct req *r);
+void h_sandbox_payments(struct req *r);
 void h_sandbox_bank(struct req *r);
 void h_sandbox_clock(struct req *r);
 

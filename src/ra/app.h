@@ -25,6 +25,7 @@ struct app {
 	bool sandbox;
 	char *public_url; /* https://host:port, for links the phone opens */
 	int pay_delay; /* sandbox: seconds after which a payment pays itself; <0 never */
+	int pay_ttl;   /* seconds a payment may stay pending (900; sandbox may change) */
 	int sms_terminal_limit; /* SMS codes per terminal per hour */
 };
 

@@ -41,6 +41,7 @@ static const char usage_text[] =
 	"                         port 0 picks a free one)\n"
 	"  --sandbox              enable the sandbox inspection endpoints\n"
 	"  --pay-delay SECONDS    sandbox: a payment pays itself after this delay\n"
+	"  --pay-ttl SECONDS      sandbox: a payment runs out after this (900)\n"
 	"  --public-url URL       base of links opened by phones (default "
 	"https://HOST:PORT)\n"
 	"  --port-file FILE       write the bound port here once ready\n"
@@ -56,6 +57,7 @@ enum {
 	O_LISTEN,
 	O_SANDBOX,
 	O_DELAY,
+	O_TTL,
 	O_URL,
 	O_PORTFILE,
 	O_NODEMO,
@@ -76,6 +78,7 @@ struct opts {
 	bool sandbox;
 	bool no_demo;
 	int pay_delay;
+	int pay_ttl;
 	int sms_limit;
 };
 
@@ -120,6 +123,7 @@ cmd_serve(const struct opts *o)
 
 	app.sandbox = o->sandbox;
 	app.pay_delay = o->pay_delay;
+	app.pay_ttl = o->sandbox ? o->pay_ttl : 900;
 	app.sms_terminal_limit = o->sms_limit;
 	if (api_open(&app, o->db, o->ca_dir, host, o->public_url, port, !o->no_demo,
 		     &err) != 0)
@@ -203,6 +207,14 @@ apply_opt(int c, struct opts *o)
 			return 2;
 		}
 		break;
+	case O_TTL:
+		errno = 0;
+		o->pay_ttl = (int)strtol(optarg, &end, 10);
+		if (errno || *end || o->pay_ttl < 5 || o->pay_ttl > 86400) {
+			fprintf(stderr, "cakiosk-ra: --pay-ttl wants 5..86400 seconds\n");
+			return 2;
+		}
+		break;
 	case O_SMSLIMIT:
 		errno = 0;
 		o->sms_limit = (int)strtol(optarg, &end, 10);
@@ -234,6 +246,7 @@ main(int argc, char **argv)
 		{"listen", required_argument, NULL, O_LISTEN},
 		{"sandbox", no_argument, NULL, O_SANDBOX},
 		{"pay-delay", required_argument, NULL, O_DELAY},
+		{"pay-ttl", required_argument, NULL, O_TTL},
 		{"public-url", required_argument, NULL, O_URL},
 		{"port-file", required_argument, NULL, O_PORTFILE},
 		{"no-demo", no_argument, NULL, O_NODEMO},
@@ -249,6 +262,7 @@ main(int argc, char **argv)
 			 .ca_dir = "ca",
 			 .listen = "127.0.0.1:8443",
 			 .pay_delay = -1,
+			 .pay_ttl = 900,
 			 .sms_limit = 30};
 	int c, r;
 	/* Options before the command... */

@@ -22,7 +22,6 @@
 #define I(o, k) json_integer_value(json_object_get((o), (k)))
 
 #define DAY 86400LL
-#define PAYMENT_TTL 900
 #define UPLOAD_TTL 1800
 #define DOC_LIMIT (5 * 1024 * 1024)
 #define MEMO_TRIES 5
@@ -841,7 +840,7 @@ h_payment_create(struct req *r)
 		   "expires)"
 		   " VALUES(?,?,?,?,'pending',?,?)",
 		   "sssiii", pid, S(o, "id"), channel, I(o, "price"), now,
-		   now + PAYMENT_TTL);
+		   now + r->app->pay_ttl);
 	json_t *p = store_query_one(r->app->st, "SELECT * FROM payments WHERE id = ?",
 				    "s", pid);
 	req_json(r, 201, json_pack("{s:o}", "payment", payment_view(r->app, p)));
