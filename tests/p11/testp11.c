@@ -32,6 +32,8 @@
  *   latency.C_Name=N             added to calls of one function
  *   fail_nth=N:CKR_NAME          the Nth counted call fails once
  *   fail_fn=C_Name:CKR_NAME      every call of that function fails
+ *   pull_fn=C_Name[:N]           the same at the Nth call (default 1) of
+ *                                that function, counted from the change
  *   pull_nth=N                   at the Nth counted call every token is
  *                                pulled: the module rewrites the file with
  *                                present=none, for every process
@@ -111,6 +113,8 @@ static struct {
 	char fail_fn[40];
 	CK_RV fail_fn_rv;
 	long pull_nth;
+	char pull_fn[40];
+	long pull_fn_nth, pull_fn_calls;
 	bool pulled;
 	bool events;
 	char log_path[4096];
@@ -233,6 +237,9 @@ ctl_defaults(void)
 	T.fail_nth = 0;
 	T.fail_fn[0] = '\0';
 	T.pull_nth = 0;
+	T.pull_fn[0] = '\0';
+	T.pull_fn_nth = 0;
+	T.pull_fn_calls = 0;
 	T.pulled = false;
 	T.events = false;
 	T.log_path[0] = '\0';
@@ -283,8 +290,16 @@ ctl_line(char *line)
 			*colon = '\0';
 		setstr(T.fail_fn, sizeof T.fail_fn, val);
 		T.fail_fn_rv = colon != NULL ? ckr_parse(colon + 1) : CKR_DEVICE_ERROR;
-	} else if (strcmp(key, "pull_nth") == 0)
+	} else if (strcmp(key, "pull_nth") == 0) {
 		T.pull_nth = atol(val);
+	} else if (strcmp(key, "pull_fn") == 0) {
+		char *colon = strchr(val, ':');
+
+		if (colon != NULL)
+			*colon = '\0';
+		setstr(T.pull_fn, sizeof T.pull_fn, val);
+		T.pull_fn_nth = colon != NULL ? atol(colon + 1) : 1;
+	}
 	else if (strcmp(key, "events") == 0)
 		T.events = atoi(val) != 0;
 	else if (strcmp(key, "log") == 0)
@@ -502,7 +517,8 @@ ctl_write_pulled(void)
 	fputs("present=none\n", out);
 	in = fopen(T.ctl_path, "r");
 	while (in != NULL && fgets(line, sizeof line, in) != NULL)
-		if (strncmp(line, "present=", 8) != 0 && strncmp(line, "pull_nth=", 9) != 0)
+		if (strncmp(line, "present=", 8) != 0 && strncmp(line, "pull_nth=", 9) != 0 &&
+		    strncmp(line, "pull_fn=", 8) != 0)
 			fputs(line, out);
 	if (in != NULL)
 		fclose(in);
@@ -513,6 +529,7 @@ ctl_write_pulled(void)
 		T.ctl_st = st;
 	setstr(T.present, sizeof T.present, "none");
 	T.pull_nth = 0;
+	T.pull_fn[0] = '\0';
 }
 
 static void
@@ -554,7 +571,11 @@ enter(const char *fn, bool counted)
 	state_update();
 	if (counted) {
 		T.calls++;
-		if (T.pull_nth > 0 && T.calls == T.pull_nth) {
+		if (T.pull_fn[0] != '\0' && strcmp(T.pull_fn, fn) == 0)
+			T.pull_fn_calls++;
+		if ((T.pull_nth > 0 && T.calls == T.pull_nth) ||
+		    (T.pull_fn[0] != '\0' && strcmp(T.pull_fn, fn) == 0 &&
+		     T.pull_fn_calls == T.pull_fn_nth)) {
 			T.pulled = true;
 			slots_refresh();
 			ctl_write_pulled();

@@ -75,5 +75,10 @@ check_not "pulled at the third call" tool --login --pin 654321 -O
 check "and then absent, for other processes too" test "$(count_tokens)" -eq 0
 want="present=none"; check "the control file says so" grep -q "$want" "$work/ctl"
 check "calls are logged" grep -q "^C_Login" "$work/calls"
+ctl "present=rsa30" "pull_fn=C_FindObjects:2" "log=$work/calls2"
+check_not "pulled at the second call of a chosen function" tool --login --pin 654321 -O
+check "... after the first one went through" test "$(grep -c "^C_FindObjects " "$work/calls2")" -ge 1
+check "and then absent" test "$(count_tokens)" -eq 0
+check "the control file no longer asks for the pull" sh -c "! grep -q pull_fn '$work/ctl'"
 echo "1..$n"
 [ "$failed" -eq 0 ]
