@@ -171,8 +171,9 @@ lint: $(STAMP) $(B)/gen/art.h $(B)/gen/paths.h
 format:
 	clang-format -i src/*.c src/*.h screens/*.c tests/unit/*.c tests/tools/*.c
 
-bench: all
+bench: all $(TESTP11) $(B)/tests/renewbench
 	@sh tests/bench/startup.sh $(B)
+	@sh tests/bench/renew-bench.sh $(B)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/cakiosk
