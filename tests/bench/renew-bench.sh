@@ -90,14 +90,13 @@ done
 rb_token sess 30 rsa >/dev/null
 
 # ---- the peer: one renewal with pkcs11-tool, openssl and curl -----------
-# ns NAME: remember the time now as $t_NAME (ns).
-ns() { eval "t_$1=\$(date +%s%N)"; }
-# What one ns costs (median of 20): each peer step is timed between two, so
-# one is taken off each step.
+now() { date +%s%N; }
+# What one now costs (median of 20): each peer step is timed between two,
+# so one is taken off each step.
 i=0
 while [ $i -le 20 ]; do
-	ns x
-	echo "$t_x"
+	t=$(now)
+	echo "$t"
 	i=$((i + 1))
 done >"$work/dates"
 date_ns=$(awk 'NR > 1 {print $1 - p} {p = $1}' "$work/dates" | sort -n | sed -n 10p)
@@ -123,10 +122,10 @@ peer_round() {
 	newid=$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')
 	uid=$(echo "$newid" | sed 's/../%&/g')
 
-	ns check
+	t_check=$(now)
 	$C "$RAURL/v1/certificates/$serial" >"$d/cert.json"
 	if grep -q '"pending_' "$d/cert.json"; then return 1; fi
-	ns order
+	t_order=$(now)
 	pem=$(awk '{printf "%s\\n", $0}' "$d/old.pem")
 	$C -H "$H" -H "Idempotency-Key: o-$newid" --data-binary \
 		"{\"kind\":\"renew\",\"subject_type\":\"unit\",\"subject_id\":\"$sid\",\"term_years\":1,\"form\":{\"email\":\"$EMAIL\"},\"certificate\":\"$pem\"}" \
@@ -134,18 +133,18 @@ peer_round() {
 	oid=$(get "$d/order.json" id)
 	$C -H "$H" -H "Idempotency-Key: c-$newid" --data-binary '{}' \
 		"$RAURL/v1/orders/$oid/confirm" >/dev/null
-	ns payment
+	t_payment=$(now)
 	$C -H "$H" -H "Idempotency-Key: p-$newid" --data-binary '{"channel":"alipay"}' \
 		"$RAURL/v1/orders/$oid/payments" >"$d/pay.json"
 	pid=$(get "$d/pay.json" id)
 	url=$(get "$d/pay.json" code_url)
-	ns key
+	t_key=$(now)
 	$P --keypairgen --key-type "$keygen" --id "$newid" --label cakiosk-renew >/dev/null 2>&1
-	ns pay
+	t_pay=$(now)
 	curl -s -f --cacert "$CA/ca.crt" "$url" >/dev/null
-	ns poll
+	t_poll=$(now)
 	$C "$RAURL/v1/payments/$pid" | grep -q '"state":"paid"'
-	ns install
+	t_install=$(now)
 	$C "$RAURL/v1/certificates/$serial" | grep -q '"pending_order"'
 	OPENSSL_CONF=$work/openssl.cnf $T openssl req -new -engine pkcs11 -keyform engine \
 		-key "pkcs11:token=$l;id=$uid;type=private;pin-value=$PIN" \
@@ -176,9 +175,9 @@ peer_round() {
 	done
 	$C -H "$H" -H "Idempotency-Key: i-$newid" --data-binary '{}' \
 		"$RAURL/v1/orders/$oid/installed" >/dev/null
-	ns done
+	t_end=$(now)
 	# Same output as renewbench: each step in ms, total without pay.
-	echo "$t_check $t_order $t_payment $t_key $t_pay $t_poll $t_install $t_done $oid" |
+	echo "$t_check $t_order $t_payment $t_key $t_pay $t_poll $t_install $t_end $oid" |
 		awk -v d="$date_ns" '{
 		split("check order payment key pay poll install", n, " ")
 		for (i = 1; i <= 7; i++) {
