@@ -55,6 +55,9 @@ done
 . "$(dirname "$0")/../screen/lib.sh"
 . "$top/tests/screen/renewbed.sh"
 . "$top/tests/bench/p11engine.sh"
+# lib.sh's cleanup, run without set -e: a step of it that fails (the
+# backend already gone) must not leave $work behind.
+trap 'set +e; cleanup' EXIT INT TERM
 make -s -C "$top" B="$B" all "$B/tests/renewbench" "$B/tests/p11/cakiosk-testp11.so" >/dev/null
 RB=$top/$B/tests/renewbench
 PIN=123456
