@@ -126,11 +126,18 @@ $(TESTP11): tests/p11/testp11.c | $(STAMP)
 	@echo "  SO      $@"
 	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags p11-kit-1) -std=c11 $(WARN) -O2 -g \
 	    -fPIC -shared -fvisibility=hidden -o $@ $< -ldl -pthread
-$(TOKEN_BIN) $(B)/tests/tokbench: $(B)/tests/%: tests/token/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
+# A program linked with the kiosk's own objects (token tests, benchmarks).
+define link_core
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 	    $(filter %.c %.o,$^) $(PKG_LIBS) $(CMOCKA_LIBS)
+endef
+$(TOKEN_BIN) $(B)/tests/tokbench: $(B)/tests/%: tests/token/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
+	$(link_core)
+# The renewal benchmark's kiosk side (tests/bench/renew-bench.sh).
+$(B)/tests/renewbench: tests/bench/renewbench.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
+	$(link_core)
 
 # Message catalogue template, from the sources.
 pot: assets/po/cakiosk.pot
@@ -166,8 +173,12 @@ lint: $(STAMP) $(B)/gen/art.h $(B)/gen/paths.h
 format:
 	clang-format -i src/*.c src/*.h screens/*.c tests/unit/*.c tests/tools/*.c
 
-bench: all
+bench: all $(TESTP11) $(B)/tests/renewbench
 	@sh tests/bench/startup.sh $(B)
+	@sh tests/bench/idle.sh $(B)
+	@sh tests/bench/token-bench.sh $(B)
+	@sh tests/bench/ra-bench.sh $(B)
+	@sh tests/bench/renew-bench.sh $(B)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/cakiosk

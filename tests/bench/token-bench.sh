@@ -26,28 +26,16 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/cakiosk-tokbench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 softhsm=/usr/lib/softhsm/libsofthsm2.so
-engine=/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so
+. "$top/tests/bench/p11engine.sh"
 
 for t in hyperfine pkcs11-tool openssl python3; do
 	command -v $t >/dev/null || { echo "token-bench.sh: needs $t" >&2; exit 1; }
 done
-[ -f "$engine" ] || { echo "token-bench.sh: needs libengine-pkcs11-openssl" >&2; exit 1; }
+engine_conf "$work/openssl.cnf" "$softhsm"
 
 make -s -C "$top" B="$B" "$B/tests/tokbench" "$B/tools/mkseal" >/dev/null
 B=$B sh "$top/tests/token/mkbed.sh" "$work/bed" >/dev/null
 export SOFTHSM2_CONF="$work/bed/softhsm2.conf"
-cat >"$work/openssl.cnf" <<EOF
-openssl_conf = init
-[init]
-engines = engines
-[engines]
-pkcs11 = pkcs11
-[pkcs11]
-engine_id = pkcs11
-dynamic_path = $engine
-MODULE_PATH = $softhsm
-init = 0
-EOF
 
 tb=$top/$B/tests/tokbench
 ca=$work/bed/ca

@@ -4,7 +4,7 @@
 # endpoint, chosen validity).
 #
 #   rb_setup                 start cakiosk-ra, write the kiosk's config
-#   rb_token LABEL DAYS      a token whose certificate has DAYS left
+#   rb_token LABEL DAYS [rsa|ec]  a token whose certificate has DAYS left
 #   rb_to_renew              welcome -> the renewal's first screen
 #   rb_login LABEL           insert LABEL alone, type the PIN, wait for the verdict
 #   rb_to_pay                validity -> form -> confirm -> Alipay QR
@@ -75,24 +75,27 @@ rb_api() {
 }
 jfield() { "$top/$B/ra-tools/jget" "$@" <"$work/out"; }
 
-# rb_token LABEL DAYS_LEFT: a fresh token with an RSA signing key and a
-# certificate from cakiosk-ra valid until now + DAYS_LEFT days (negative:
-# expired), an encryption key and certificate, and an old seal object.
+# rb_token LABEL DAYS_LEFT [rsa|ec]: a fresh token with a signing key (RSA
+# 2048, or EC P-256) and a certificate from cakiosk-ra valid until now +
+# DAYS_LEFT days (negative: expired), an encryption key and certificate of
+# the same type, and an old seal object.
 rb_token() {
 	l=$1 left=$2 k=$work/keys-$1
 	mkdir -p "$k"
 	now=$(date +%s)
 	SOFTHSM2_CONF=$work/softhsm2.conf softhsm2-util --init-token --free --label "$l" --so-pin 12345678 --pin 123456 \
 		>/dev/null || return 1
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$k/sign.pem" 2>/dev/null
+	alg="-algorithm RSA -pkeyopt rsa_keygen_bits:2048" enc=keyEncipherment
+	[ "${3:-rsa}" = ec ] && alg="-algorithm EC -pkeyopt ec_paramgen_curve:P-256" enc=keyAgreement
+	openssl genpkey $alg -out "$k/sign.pem" 2>/dev/null
 	openssl req -new -key "$k/sign.pem" -subj /CN=x -out "$k/sign.csr" 2>/dev/null
 	csr=$(awk '{printf "%s\\n", $0}' "$k/sign.csr")
 	st=$(rb_api POST /v1/sandbox/certificates "{\"subject_type\":\"unit\",\"subject_id\":\"$UNIT\",\"csr\":\"$csr\",\"not_before\":$((now + (left - 335) * 86400)),\"not_after\":$((now + left * 86400))}")
 	[ "$st" = 201 ] || { echo "# sandbox certificate: $st $(cat "$work/out")" >&2; return 1; }
 	jfield certificate >"$k/sign.crt"
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$k/enc.pem" 2>/dev/null
+	openssl genpkey $alg -out "$k/enc.pem" 2>/dev/null
 	openssl req -x509 -new -key "$k/enc.pem" -subj "/CN=$l enc" -days 30 \
-		-addext keyUsage=critical,keyEncipherment -out "$k/enc.crt" 2>/dev/null
+		-addext keyUsage=critical,$enc -out "$k/enc.crt" 2>/dev/null
 	for u in sign enc; do
 		id=01; [ $u = enc ] && id=02
 		openssl pkey -in "$k/$u.pem" -outform DER -out "$k/$u.der"
