@@ -3,6 +3,7 @@
  * backend.h).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +259,15 @@ call_once(CURL *c, const char *method, const char *url, const char *payload,
 		goto out;
 	}
 	err = map_curl(rc);
+	if (rc == CURLE_SSL_CONNECT_ERROR) {
+		long os_errno = 0;
+
+		/* Reset or closed during the handshake: the line, not the trust. */
+		curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+		log_debug("backend: TLS handshake failed (os errno %ld)", os_errno);
+		if (os_errno == ECONNRESET || os_errno == EPIPE || os_errno == ECONNABORTED)
+			err = BACKEND_UNREACHABLE;
+	}
 	if (err != BACKEND_OK) {
 		log_warn("backend %s %s: %s", method, url, curl_easy_strerror(rc));
 		goto out;

@@ -161,6 +161,28 @@ rb_pay() {
 	curl -s -o /dev/null --cacert "$CA/ca.crt" "$url"
 }
 
+# rb_pairs LABEL: IDs holding both a certificate and its private key, the
+# encryption pair (02) left out: the signing certificates that work.
+rb_pairs() {
+	l=$1
+	rb_tool --list-objects || return 1
+	awk '/^Certificate Object/ {t = "c"; next} /^Private Key Object/ {t = "k"; next}
+		/^[A-Z]/ {t = ""} t && $1 == "ID:" {print t, $2}' "$work/tool.out" |
+		awk '{has[$2] = has[$2] $1} END {for (i in has) if (has[i] ~ /c/ && has[i] ~ /k/ && i != "02") print i}'
+}
+# Has LABEL a working signing certificate?  One other than the first (01)?
+rb_working() { [ -n "$(rb_pairs "$1")" ]; }
+rb_new_pair() { rb_pairs "$1" >"$work/pairs" && grep -qv '^01$' "$work/pairs"; }
+# A key made for the renewal, not yet with its certificate?
+rb_has_new_key() { l=$1; rb_tool --list-objects --type privkey && grep -q 'label: *cakiosk-renew' "$work/tool.out"; }
+# The order the kiosk last installed, from its log.
+rb_installed_order() { sed -n 's/.*renew: order \([0-9A-Za-z]*\) installed.*/\1/p' "$work/cakiosk.log" | tail -1; }
+# Was order $1 charged exactly once?
+rb_one_payment() {
+	rb_api GET "/v1/sandbox/payments?order=$1" >/dev/null &&
+		[ "$(jfield -n payments)" = 1 ] && [ "$(jfield payments.0.state)" = paid ]
+}
+
 # The payment QR code off the screen: half blocks back to modules, a PBM
 # image, decoded by zbarimg.  Prints the text.
 rb_qr_url() {

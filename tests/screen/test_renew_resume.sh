@@ -16,23 +16,6 @@ rb_setup || { not_ok "renewal test bed (backend and tokens)"; finish; exit 1; }
 for t in kg cw aw ac kk kf; do rb_token $t 30 || { not_ok "token $t"; finish; exit 1; }; done
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 
-# rb_pairs LABEL: IDs holding both a certificate and its private key, the
-# encryption pair (02) left out: the signing certificates that work.
-rb_pairs() {
-	l=$1
-	rb_tool --list-objects || return 1
-	awk '/^Certificate Object/ {t = "c"; next} /^Private Key Object/ {t = "k"; next}
-		/^[A-Z]/ {t = ""} t && $1 == "ID:" {print t, $2}' "$work/tool.out" |
-		awk '{has[$2] = has[$2] $1} END {for (i in has) if (has[i] ~ /c/ && has[i] ~ /k/ && i != "02") print i}'
-}
-working() { [ -n "$(rb_pairs "$1")" ]; }
-new_pair() { rb_pairs "$1" >"$work/pairs" && grep -qv '^01$' "$work/pairs"; }
-has_new_key() { l=$1; rb_tool --list-objects --type privkey && grep -q 'label: *cakiosk-renew' "$work/tool.out"; }
-installed_order() { sed -n 's/.*renew: order \([0-9A-Za-z]*\) installed.*/\1/p' "$work/cakiosk.log" | tail -1; }
-one_payment() {
-	rb_api GET "/v1/sandbox/payments?order=$1" >/dev/null &&
-		[ "$(jfield -n payments)" = 1 ] && [ "$(jfield payments.0.state)" = paid ]
-}
 # put_back LABEL: the card in again, the PIN typed, the renewal finished.
 put_back() {
 	bed_ctl "present=$1"
@@ -40,8 +23,8 @@ put_back() {
 	ck_type 123456
 	ck_keys Enter
 	check "... and finishes the paid renewal" ck_wait "证书已更新" 30
-	o=$(installed_order)
-	check "... with the one payment only" one_payment "$o"
+	o=$(rb_installed_order)
+	check "... with the one payment only" rb_one_payment "$o"
 	rb_check_token "$1" 30 || :
 	ck_keys Enter
 	ck_wait "CA证书" 5 >/dev/null
@@ -60,7 +43,7 @@ rb_login kg
 bed_ctl "present=kg" "pull_fn=C_GenerateKeyPair"
 rb_to_pay
 check "pulled while the key is made: the payment screen stays up" ck_wait "请用支付宝扫码支付" 5
-check "... the old certificate still works" working kg
+check "... the old certificate still works" rb_working kg
 rb_pay
 check "paid without the UKey: the kiosk asks for it back" ck_wait "证书更新完成前UKey被拔出了" 20
 check "... the same one, only that one" ck_wait "请重新插入同一枚UKey"
@@ -68,42 +51,42 @@ put_back kg
 
 # ---- pulled during the certificate write ---------------------------------------
 to_qr cw
-_poll 20 has_new_key cw
+_poll 20 rb_has_new_key cw
 bed_ctl "present=cw" "pull_fn=C_CreateObject"
 rb_pay
 check "pulled during the certificate write: the kiosk asks for it back" ck_wait "证书更新完成前UKey被拔出了" 20
-check "... the old certificate still works" working cw
+check "... the old certificate still works" rb_working cw
 put_back cw
 
 # ---- pulled after the write, while the old pair is removed ---------------------------
 to_qr aw
-_poll 20 has_new_key aw
+_poll 20 rb_has_new_key aw
 bed_ctl "present=aw" "pull_fn=C_DestroyObject"
 rb_pay
 check "pulled after the write: the kiosk asks for it back" ck_wait "证书更新完成前UKey被拔出了" 20
-check "... a working certificate is on it (old or new)" working aw
-check "... the new one already is" new_pair aw
+check "... a working certificate is on it (old or new)" rb_working aw
+check "... the new one already is" rb_new_pair aw
 put_back aw
 
 # ---- pulled half-way through removing the old pair ------------------------------
 to_qr ac
-_poll 20 has_new_key ac
+_poll 20 rb_has_new_key ac
 bed_ctl "present=ac" "pull_fn=C_DestroyObject:3"
 rb_pay
 check "pulled while the old pair is removed: the kiosk asks for it back" \
 	ck_wait "证书更新完成前UKey被拔出了" 20
-check "... the new certificate works" new_pair ac
+check "... the new certificate works" rb_new_pair ac
 put_back ac
 
 # ---- the kiosk killed while it asks for the certificate, then restarted -------
 to_qr kk
-_poll 20 has_new_key kk
+_poll 20 rb_has_new_key kk
 bed_ctl "present=kk" "latency.C_Sign=3000"
 rb_pay
 check "paid: the kiosk asks for the certificate" ck_wait "正在申请新证书" 20
 kill -9 "$kiosk_pid"
 check "the kiosk is killed in the middle" _poll 5 sh -c "! kill -0 $kiosk_pid 2>/dev/null"
-check "... the old certificate still works" working kk
+check "... the old certificate still works" rb_working kk
 tmux -L "$sock" kill-server
 bed_ctl "present=none"
 ck_start 80x24 || { not_ok "kiosk starts again"; finish; exit 1; }
@@ -113,7 +96,7 @@ check "started again: the paid renewal is found on the UKey" ck_wait "有一笔�
 check "... no second payment is asked" ck_wait "无需再次付款"
 ck_keys Enter
 check "... and it is finished" ck_wait "证书已更新" 30
-check "... with the one payment only" one_payment "$(installed_order)"
+check "... with the one payment only" rb_one_payment "$(rb_installed_order)"
 rb_check_token kk 30 || :
 ck_keys Enter
 ck_wait "CA证书" 5 >/dev/null
@@ -121,7 +104,7 @@ bed_ctl "present=none"
 
 # ---- old pair gone, backend down before "installed", kiosk killed ---------------
 to_qr kf
-_poll 20 has_new_key kf
+_poll 20 rb_has_new_key kf
 bed_ctl "present=kf" "latency.C_DestroyObject=1000"
 rb_pay
 check "paid: the kiosk removes the old pair" ck_wait "正在删除旧证书" 20
@@ -129,7 +112,7 @@ port=$(cat "$work/ra.port")
 rb_ra_stop
 check "the backend down at the last call: a clear sentence" ck_wait "暂时无法连接服务中心" 20
 check "... the order stays paid" ck_wait "订单仍为已付款，不会重复扣费"
-check "... and the new certificate works" working kf
+check "... and the new certificate works" rb_working kf
 kill -9 "$kiosk_pid"
 tmux -L "$sock" kill-server
 bed_ctl "present=none"
@@ -141,7 +124,7 @@ check "both started again: the unfinished renewal is found by the new certificat
 	ck_wait "有一笔已付款但未完成的证书更新" 10
 ck_keys Enter
 check "... and it is finished" ck_wait "证书已更新" 30
-check "... with the one payment only" one_payment "$(installed_order)"
+check "... with the one payment only" rb_one_payment "$(rb_installed_order)"
 rb_check_token kf 30 || :
 
 finish
