@@ -50,6 +50,7 @@ wd_value() { "$JGET" "value${1:+.$1}" <"$T/wd.out"; }
 # wd_start: chromedriver and a browser session; 1 (with the reason on
 # stdout as TAP comments) when either does not come up in time.
 wd_start() {
+	rm -rf "$WD_LOGS" # what an earlier failing run left
 	mkdir -p "$T/wd"
 	# Its own process group, so that wd_stop ends every browser process too.
 	set -- "$CHROMEDRIVER" --port=0 --log-path="$T/wd/chromedriver.log"
@@ -67,13 +68,19 @@ wd_start() {
 		return 1
 	fi
 	WD_URL=http://127.0.0.1:$port
-	# Chromium takes a few seconds to start on a busy machine: ~30 s at most.
+	# A phone-sized window; the test server's own CA is not the browser's.
+	# Nothing but the test server is contacted: no updates, sync or pings.
+	args="\"--headless=new\",\"--no-sandbox\",\"--disable-gpu\",\
+\"--ignore-certificate-errors\",\"--disable-dev-shm-usage\",\"--no-first-run\",\
+\"--no-default-browser-check\",\"--disable-background-networking\",\
+\"--disable-component-update\",\"--disable-sync\",\"--disable-default-apps\",\
+\"--disable-domain-reliability\",\"--no-pings\",\"--window-size=412,915\",\
+\"--user-data-dir=$T/wd/profile\""
 	caps="{\"capabilities\":{\"alwaysMatch\":{\"browserName\":\"chrome\",\
 \"acceptInsecureCerts\":true,\"pageLoadStrategy\":\"normal\",\
 \"timeouts\":{\"implicit\":0,\"pageLoad\":20000,\"script\":10000},\
-\"goog:chromeOptions\":{\"binary\":$(wd_json_str "$CHROMIUM"),\"args\":[\"--headless=new\",\
-\"--no-sandbox\",\"--disable-gpu\",\"--ignore-certificate-errors\",\"--disable-dev-shm-usage\",\
-\"--no-first-run\",\"--window-size=412,915\",\"--user-data-dir=$T/wd/profile\"]}}}}"
+\"goog:chromeOptions\":{\"binary\":$(wd_json_str "$CHROMIUM"),\"args\":[$args]}}}}"
+	# Chromium takes a few seconds to start on a busy machine: ~30 s at most.
 	if ! WD_MAX=30 wd_raw POST "$WD_URL/session" "$caps"; then
 		echo "# no browser session (HTTP $WD_STATUS): $(head -c 600 "$T/wd.out" 2>/dev/null)"
 		return 1
