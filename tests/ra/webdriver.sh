@@ -69,12 +69,14 @@ wd_start() {
 	fi
 	WD_URL=http://127.0.0.1:$port
 	# A phone-sized window; the test server's own CA is not the browser's.
-	# Nothing but the test server is contacted: no updates, sync or pings.
+	# Nothing but the test server is contacted: no updates, sync or pings,
+	# and no name is looked up (the test server is an address).
 	args="\"--headless=new\",\"--no-sandbox\",\"--disable-gpu\",\
 \"--ignore-certificate-errors\",\"--disable-dev-shm-usage\",\"--no-first-run\",\
 \"--no-default-browser-check\",\"--disable-background-networking\",\
 \"--disable-component-update\",\"--disable-sync\",\"--disable-default-apps\",\
-\"--disable-domain-reliability\",\"--no-pings\",\"--window-size=412,915\",\
+\"--disable-domain-reliability\",\"--no-pings\",\
+\"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1\",\"--window-size=412,915\",\
 \"--user-data-dir=$T/wd/profile\""
 	caps="{\"capabilities\":{\"alwaysMatch\":{\"browserName\":\"chrome\",\
 \"acceptInsecureCerts\":true,\"pageLoadStrategy\":\"normal\",\
