@@ -166,7 +166,25 @@ newcsr() {
 	[ $# -eq 0 ] && set -- -newkey ec -pkeyopt ec_paramgen_curve:P-256
 	openssl req -new "$@" -nodes -keyout "$T/$nm.key" -subj "/CN=ignored" -out "$T/$nm.csr" 2>/dev/null
 }
-# epoch_of "notAfter=..." line: seconds since the epoch.
+# plus_years EPOCH N: N calendar years later (GNU date).
+plus_years() { date -u -d "$(date -u -d "@$1" '+%Y-%m-%d %H:%M:%S') UTC + $2 years" +%s; }
+# sandbox_cert NAME NOT_BEFORE NOT_AFTER SUBJECT_TYPE SUBJECT_ID [KEYARGS...]:
+# a customer certificate of chosen validity in $T/NAME.crt, key $T/NAME.key.
+sandbox_cert() {
+	sc_name=$1 sc_nb=$2 sc_na=$3 sc_type=$4 sc_id=$5
+	shift 5
+	newcsr "$sc_name" "$@"
+	req POST /v1/sandbox/certificates "{\"subject_type\":\"$sc_type\",\"subject_id\":\"$sc_id\",\"csr\":\"$(pem_json "$T/$sc_name.csr")\",\"not_before\":$sc_nb,\"not_after\":$sc_na}"
+	j certificate >"$T/$sc_name.crt"
+}
+# renew_proof KEYNAME ORDER CSRNAME: the proof of a renewal or change, base64:
+# the old key's signature over "cakiosk-renew:ORDER:<hex SHA-256 of the CSR DER>".
+renew_proof() {
+	rp_hash=$(openssl req -in "$T/$3.csr" -outform DER | openssl dgst -sha256 -r | cut -c1-64)
+	printf 'cakiosk-renew:%s:%s' "$2" "$rp_hash" |
+		openssl dgst -sha256 -sign "$T/$1.key" | openssl base64 -A
+}
+# cert_end / cert_start FILE: the certificate's validity, seconds since the epoch.
 cert_end() { date -u -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s; }
 cert_start() { date -u -d "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s; }
 # approved_unit_order: an apply order of UNIT1 paid and approved by staff; sets OID.

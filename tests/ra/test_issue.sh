@@ -6,8 +6,6 @@
 # enrolment.
 . "$(dirname "$0")/lib.sh"
 mkfiles
-# plus_years EPOCH N: N calendar years later (GNU date).
-plus_years() { date -u -d "$(date -u -d "@$1" '+%Y-%m-%d %H:%M:%S') UTC + $2 years" +%s; }
 ra_start --sandbox
 openssl x509 -in "$CA/ca.crt" -noout -pubkey >"$T/ca.pub"
 
@@ -77,11 +75,6 @@ is wrong_state "$(j error.code)" "acknowledged twice: wrong_state"
 
 # Renewal rules, with certificates of chosen validity (sandbox).
 now=$(date +%s)
-sandbox_cert() { # NAME NOT_BEFORE NOT_AFTER SUBJECT_TYPE SUBJECT_ID
-	newcsr "$1"
-	req POST /v1/sandbox/certificates "{\"subject_type\":\"$4\",\"subject_id\":\"$5\",\"csr\":\"$(pem_json "$T/$1.csr")\",\"not_before\":$2,\"not_after\":$3}"
-	j certificate >"$T/$1.crt"
-}
 renew_order() { # CERTNAME [TERM]
 	req POST /v1/orders "{\"kind\":\"renew\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\",\"term_years\":${2:-1},\"certificate\":\"$(pem_json "$T/$1.crt")\",\"form\":{\"email\":\"wf@example.cn\"}}"
 }
