@@ -277,8 +277,11 @@ pay_key(void *state, int key)
 		case LIST_NONE:
 			break;
 		}
-		if (key == K_ESC)
-			return RESULT_REPLACE(p->req.back, NULL);
+		/* The order is confirmed: going back cancels it, as on the QR. */
+		if (key == K_ESC) {
+			pay_end(p, END_CANCELLED);
+			return RESULT(ACT_REDRAW);
+		}
 		break;
 	case P_SHOWING:
 		if (key == K_ESC) {

@@ -101,6 +101,14 @@ rn_leave(void *state)
 	free(s);
 }
 
+/* A state where the customer can only go back (the button is focused). */
+static bool
+rn_dead_end(const struct rn *s)
+{
+	return s->state == RN_NOCERT || s->state == RN_LOCKED || s->state == RN_UNKNOWN ||
+	       s->state == RN_INELIGIBLE;
+}
+
 /* Vendor and certificate name, as the manual has it ("显示证书名称"). */
 static int
 draw_token(struct rect b)
@@ -249,7 +257,7 @@ rn_draw(void *state)
 		ui_button(in.y + 5, in.x, _("Try again"), K_ENTER, true);
 		break;
 	}
-	ui_button(b.y + b.h - 1, b.x + 2, _("Back"), K_ESC, false);
+	ui_button(b.y + b.h - 1, b.x + 2, _("Back"), K_ESC, rn_dead_end(s));
 }
 
 static struct result
@@ -309,6 +317,9 @@ rn_key(void *state, int key)
 			return s->logged_in ? rn_check(s) : rn_follow(s);
 		break;
 	default:
+		/* Nothing to go on with here: Enter takes the one way, back. */
+		if (key == K_ENTER && rn_dead_end(s))
+			return RESULT(ACT_POP);
 		break;
 	}
 	return RESULT(ACT_NONE);

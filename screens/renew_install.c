@@ -115,7 +115,7 @@ draw_done(struct ri *s, struct rect b)
 		ui_put(y++, x, w, UI_NORMAL,
 		       _("The electronic seal was renewed with it."));
 	y++;
-	ui_put(y++, x, w, UI_ACCENT, _("Your PIN is unchanged."));
+	ui_put(y++, x, w, UI_ACCENT, _("Your PIN is unchanged. Please take your UKey."));
 	if (renew_state.has_enc)
 		y += ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL,
 			     _("The encryption key stays on the UKey, so bids sealed "

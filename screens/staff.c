@@ -146,7 +146,12 @@ staff_key(void *state, int key)
 	case LIST_NONE:
 		break;
 	}
-	return key == K_ESC ? staff_activate(s, ROW_LOGOUT) : RESULT(ACT_NONE);
+	/* Back to the customer's screens: assist mode stays for their visit. */
+	if (key == K_ESC) {
+		log_info("staff functions closed");
+		return RESULT(ACT_POP);
+	}
+	return RESULT(ACT_NONE);
 }
 
 static struct result
@@ -178,7 +183,8 @@ const struct screen_ops screen_staff = {
 	.title = N_("Staff functions"),
 	.help = N_("Assist mode keeps the session open longer while you help a "
 		   "customer. The connection test tries to reach the backend and "
-		   "says what is wrong if it cannot. Esc logs out."),
+		   "says what is wrong if it cannot. Esc goes back to the customer's "
+		   "screens; assist mode stays until their visit ends or you log out."),
 	.footer = FOOT_ENTER | FOOT_ESC,
 	.enter = staff_enter,
 	.leave = staff_leave,

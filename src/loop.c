@@ -193,9 +193,11 @@ apply(struct result r)
 		screen_push(r.target, r.arg);
 		break;
 	case ACT_POP:
-		screen_pop();
-		if (L.depth == 0)
-			screen_push(SCR_WELCOME, NULL);
+		/* Back past the first screen: the visit is over, as with Finish. */
+		if (L.depth <= 1)
+			session_end("customer left");
+		else
+			screen_pop();
 		break;
 	case ACT_REPLACE:
 		screen_pop();

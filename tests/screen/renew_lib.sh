@@ -138,8 +138,14 @@ rb_login() {
 }
 
 # From "this certificate can be renewed" through the form (e-mail only) and
-# the confirm page to the Alipay QR code.
+# the confirm page to the payment's channel choice (rb_to_channel) or the
+# Alipay QR code (rb_to_pay).
 rb_to_pay() {
+	rb_to_channel || return 1
+	ck_keys 1
+	ck_wait "请用支付宝扫码支付" 10 >/dev/null
+}
+rb_to_channel() {
 	ck_wait "此证书可以更新" 10 >/dev/null || return 1
 	ck_keys Enter
 	ck_wait "* 电子发票邮箱" 5 >/dev/null || return 1
@@ -149,9 +155,7 @@ rb_to_pay() {
 	ck_keys Enter Enter Enter
 	ck_wait "请再次核对订单" 5 >/dev/null || return 1
 	ck_keys Enter
-	ck_wait "支付宝" 10 >/dev/null || return 1
-	ck_keys 1
-	ck_wait "请用支付宝扫码支付" 10 >/dev/null
+	ck_wait "支付宝" 10 >/dev/null
 }
 
 # Pay as a phone would: the QR code off the screen, its URL opened.

@@ -54,6 +54,7 @@ ck_screen pay-qr-80x24 >/dev/null 2>&1 || :
 curl -s -o /dev/null --cacert "$CA/ca.crt" "$url"
 check "paid: the kiosk moves on and finishes" ck_wait "证书已更新" 20
 check "the done screen: PIN unchanged" ck_wait "您的证书密码不变"
+check "... and a reminder to take the UKey" ck_wait "请取走您的UKey"
 check "the done screen: the encryption key stays" ck_wait "加密密钥保留"
 check "the done screen: the order number" ck_wait "订单号"
 ck_keys i

@@ -6,7 +6,8 @@
 # while paying is removed again, the old payment link no longer pays, and
 # the customer can go back and pay a new order.  A customer who pays at
 # the very moment they press Esc is not asked again: the backend's word
-# counts and the renewal goes on.
+# counts and the renewal goes on.  Going back from the channel choice
+# cancels the confirmed order too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
 
@@ -15,6 +16,7 @@ rb_setup || { not_ok "renewal test bed (backend and tokens)"; finish; exit 1; }
 rb_token pc 30
 rb_token pt 30
 rb_token pl 30
+rb_token pe 30
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 
 # rb_keys LABEL: the private keys on the token, one label per line.
@@ -102,5 +104,20 @@ check "paid just before Esc: the renewal goes on, no second payment" ck_wait "�
 o4=$(rb_installed_order)
 check "... and the order is installed" test -n "$o4" -a "$(order_state "$o4")" = installed
 check "... with one payment, and that one paid" rb_one_payment "$o4"
+ck_keys Enter
+ck_wait "CA证书" 5 >/dev/null
+bed_ctl "present=none"
+
+# ---- back from the channel choice, before any QR code -----------------------------
+rb_to_renew
+rb_login pe
+rb_to_channel
+ck_keys Escape
+check "back from the channel choice: the order is cancelled, nothing charged" \
+	ck_wait "支付已取消，未扣任何费用" 10
+o5=$(last_order)
+check "... at the backend too" test -n "$o5" -a "$(order_state "$o5")" = cancelled
+ck_keys Enter
+check "... and the confirm page is back, as typed" ck_wait "agent@example.cn" 5
 
 finish

@@ -21,9 +21,7 @@ rb_login r200
 check "200 days left: too early, and why" ck_wait "证书有效期小于90天时才可办理更新" 10
 check "... with no way on to the order form" ck_wait_gone "下一步" 1
 ck_keys Enter
-check "Enter does not start an order" ck_wait_gone "电子发票邮箱" 1
-ck_keys Escape
-ck_wait "请选择业务" 5 >/dev/null
+check "Enter takes the one way on: back to the menu, no order" ck_wait "请选择业务" 5
 bed_ctl "present=none"
 rb_to_renew
 rb_login e400

@@ -60,7 +60,12 @@ check "right staff PIN opens the staff functions" ck_wait "测试与后台的连
 ck_keys 1
 check "assist mode turns on and shows in the status line" ck_wait "工作人员协助模式"
 ck_keys Escape
-check "Esc logs staff out, assist mode ends" ck_wait_gone "工作人员协助模式"
+check "Esc goes back to the customer's menu" ck_wait "请选择业务"
+check "... with assist mode kept for the visit" ck_wait "工作人员协助模式"
+ck_keys Escape
+check "the visit ends at the welcome screen, and assist mode with it" ck_wait_gone "工作人员协助模式"
+ck_keys Space
+ck_wait "请选择业务" >/dev/null
 
 # Keys that end ordinary programs do nothing here.
 ck_keys C-c
