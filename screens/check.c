@@ -210,8 +210,13 @@ draw_shown(const struct check *c, struct rect b)
 	if (c->ncerts == 0)
 		ui_put(y++, b.x, b.w, UI_WARN,
 		       _("There is no certificate on this UKey."));
+	/* The seal's picture sits at the right, beside the certificates. */
+	struct rect cb = b;
+
+	if (c->has_seal && c->seal_picture)
+		cb.w -= SEAL_COLS + 1;
 	for (int i = 0; i < c->ncerts && y + 4 < b.y + b.h - 3; i++) {
-		y = draw_cert(&c->certs[i], y, b);
+		y = draw_cert(&c->certs[i], y, cb);
 		if (sign == NULL && (c->certs[i].usage & TOKEN_USAGE_SIGN))
 			sign = &c->certs[i];
 	}

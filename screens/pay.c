@@ -446,6 +446,29 @@ pay_tick(void *state, int64_t now)
 	return RESULT(ACT_REDRAW);
 }
 
+/* Only what works now: no "Enter" under a QR code, no keys while waiting. */
+static unsigned
+pay_footer(void *state)
+{
+	const struct pay *p = state;
+
+	switch (p->state) {
+	case P_CHOOSE:
+		return FOOT_ENTER | FOOT_CANCEL;
+	case P_SHOWING:
+		return FOOT_CANCEL;
+	case P_ENDED:
+		return p->discard == NULL ? FOOT_ENTER : 0;
+	case P_FAILED:
+		return FOOT_ENTER | FOOT_ESC;
+	case P_CREATING:
+	case P_PAID:
+	case P_ENDING:
+		break;
+	}
+	return 0;
+}
+
 static int
 pay_steps(void *state, const char *const **steps)
 {
@@ -472,4 +495,5 @@ const struct screen_ops screen_pay = {
 	.tick = pay_tick,
 	.job_done = pay_job_done,
 	.steps = pay_steps,
+	.footer_now = pay_footer,
 };

@@ -305,6 +305,17 @@ ri_tick(void *state, int64_t now)
 	return RESULT(ACT_REDRAW);
 }
 
+/* "Enter" only where it does something: not while the UKey is written. */
+static unsigned
+ri_footer(void *state)
+{
+	const struct ri *s = state;
+
+	return s->state == IN_RUNNING || s->state == IN_LOGIN || s->state == IN_INSERT
+		       ? 0
+		       : FOOT_ENTER;
+}
+
 static int
 ri_steps(void *state, const char *const **steps)
 {
@@ -331,4 +342,5 @@ const struct screen_ops screen_renew_install = {
 	.job_done = ri_job_done,
 	.steps = ri_steps,
 	.tokens = ri_tokens,
+	.footer_now = ri_footer,
 };

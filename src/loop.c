@@ -265,7 +265,8 @@ draw(void)
 		if (uf.step < 0)
 			uf.steps = NULL;
 	}
-	uf.footer = f->ops->footer;
+	uf.footer = f->ops->footer_now != NULL ? f->ops->footer_now(f->state)
+					       : f->ops->footer;
 	uf.global_keys = !(f->ops->flags & SCREEN_NO_GLOBAL);
 	uf.token_state = token_status_text(tokstate, sizeof tokstate);
 	uf.backend_state = backend_text(&uf.backend_color);

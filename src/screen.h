@@ -94,6 +94,9 @@ struct screen_ops {
 	int (*steps)(void *state, const char *const **steps);
 	/* The set of inserted UKeys changed (token_watch_state() has it). */
 	struct result (*tokens)(void *state);
+	/* The keys the footer offers now (FOOT_*), when they change with the
+	 * screen's state; NULL: always .footer. */
+	unsigned (*footer_now)(void *state);
 };
 
 /* The registry: one row per screen, in src/screens.c. */

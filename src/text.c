@@ -413,6 +413,7 @@ struct wrap_state {
 	size_t content_end; /* byte after its last non-space */
 	int content_w;      /* width up to content_end */
 	enum prev_kind prev;
+	bool prev_opens; /* the last character may not end a line: "（" */
 
 	/* The last place the line may end, if any. */
 	bool brk;
@@ -442,12 +443,38 @@ new_line(struct wrap_state *ws, size_t start)
 	ws->content_end = start;
 	ws->content_w = 0;
 	ws->prev = PREV_NONE;
+	ws->prev_opens = false;
 	ws->brk = false;
 }
 
-/* Place the non-space character at [p, p+n) of width cw, breaking as needed. */
+/*
+ * Line-breaking rules of Chinese and Japanese typesetting (禁则): closing
+ * punctuation never starts a line, opening punctuation never ends one.
+ * The break moves back a character instead: "修改。" goes over together.
+ */
+static bool
+no_line_start(wchar_t wc)
+{
+	static const wchar_t closing[] = L"。，、．：；！？）」』】〕〉》〗”’…‥·・ー々％";
+
+	if (wc < 0x80)
+		return wc != 0 && strchr(").,;:!?]}%", (int)wc) != NULL;
+	return wcschr(closing, wc) != NULL;
+}
+
+static bool
+no_line_end(wchar_t wc)
+{
+	static const wchar_t opening[] = L"（「『【〔〈《〖“‘";
+
+	if (wc < 0x80)
+		return wc != 0 && strchr("([{", (int)wc) != NULL;
+	return wcschr(opening, wc) != NULL;
+}
+
+/* Place the non-space character wc at [p, p+n) of width cw, breaking as needed. */
 static void
-place(struct wrap_state *ws, size_t p, size_t n, int cw, int cols)
+place(struct wrap_state *ws, size_t p, size_t n, wchar_t wc, int cw, int cols)
 {
 	/*
 	 * Breaks go before a visible character that follows a space or sits
@@ -456,7 +483,8 @@ place(struct wrap_state *ws, size_t p, size_t n, int cw, int cols)
 	 * something on the line already, or it would only make an empty line.
 	 */
 	if (cw > 0 && ws->content &&
-	    (ws->prev == PREV_SPACE || ws->prev == PREV_WIDE || cw >= 2)) {
+	    (ws->prev == PREV_SPACE || ws->prev == PREV_WIDE || cw >= 2) &&
+	    (ws->prev == PREV_SPACE || (!no_line_start(wc) && !ws->prev_opens))) {
 		ws->brk = true;
 		ws->brk_end = ws->content_end;
 		ws->brk_w = ws->content_w;
@@ -504,8 +532,10 @@ place(struct wrap_state *ws, size_t p, size_t n, int cw, int cols)
 	ws->content = true;
 	ws->content_end = p + n;
 	ws->content_w = ws->lw;
-	if (cw > 0)
+	if (cw > 0) {
 		ws->prev = cw >= 2 ? PREV_WIDE : PREV_NARROW;
+		ws->prev_opens = no_line_end(wc);
+	}
 }
 
 size_t
@@ -547,8 +577,9 @@ text_wrap(const char *s, int cols, struct text_line *lines, size_t max_lines)
 			if (ws.lw <= 2 * cols + 1)
 				ws.lw++;
 			ws.prev = PREV_SPACE;
+			ws.prev_opens = false;
 		} else {
-			place(&ws, i, n, char_width(wc), cols);
+			place(&ws, i, n, wc, char_width(wc), cols);
 		}
 		i += n;
 	}

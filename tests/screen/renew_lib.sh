@@ -146,6 +146,7 @@ rb_to_pay() {
 	ck_wait "请用支付宝扫码支付" 10 >/dev/null
 }
 rb_to_channel() {
+	rb_mark
 	ck_wait "此证书可以更新" 10 >/dev/null || return 1
 	ck_keys Enter
 	ck_wait "* 电子发票邮箱" 5 >/dev/null || return 1
@@ -177,6 +178,16 @@ rb_pairs() {
 # Has LABEL a working signing certificate?  One other than the first (01)?
 rb_working() { [ -n "$(rb_pairs "$1")" ]; }
 rb_new_pair() { rb_pairs "$1" >"$work/pairs" && grep -qv '^01$' "$work/pairs"; }
+# The kiosk's log from a mark on: rb_mark, then rb_logged TEXT.  Waiting on
+# what the kiosk says it did, rather than asking the token from another
+# process while the kiosk writes to it: SoftHSM's file store is not made
+# for two processes writing at once (a key generation then fails).
+rb_mark() { rb_mark_at=$(wc -l <"$work/cakiosk.log"); }
+rb_logged() { tail -n "+$((rb_mark_at + 1))" "$work/cakiosk.log" | grep -q -- "$1"; }
+# The key made while the customer pays (after rb_to_pay): made, and on the token.
+rb_key_made() {
+	_poll 20 rb_logged "renew: key made while paying: OK" && rb_has_new_key "$1"
+}
 # A key made for the renewal, not yet with its certificate?
 rb_has_new_key() { l=$1; rb_tool --list-objects --type privkey && grep -q 'label: *cakiosk-renew' "$work/tool.out"; }
 # The order the kiosk last installed, from its log.

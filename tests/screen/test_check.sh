@@ -19,6 +19,17 @@ check "the electronic seal is shown with its holder" ck_wait "电子印章：湖
 check "and it is bound to the signing certificate" ck_wait "与上面的签名证书绑定"
 check "renewal is offered: fewer than 90 days left" ck_wait "此证书可以更新"
 check "the status line names the vendor" ck_wait "UKey：测试CA的UKey"
+# The seal's picture has a column of its own: no text runs into it, even
+# in the longer English lines at 80 columns.
+pic_apart() {
+	ck_capture | grep '▀' >"$work/pic.txt" && [ -s "$work/pic.txt" ] &&
+		! grep -qv ' ▀' "$work/pic.txt"
+}
+ck_keys F2
+ck_wait "Electronic seal" 5 >/dev/null
+check "the seal picture stands apart from the text (English, 80x24)" pic_apart
+ck_keys F2
+ck_wait "电子印章" 5 >/dev/null
 
 bed_ctl "present=none"
 check "pulled out: it asks for the UKey again" ck_wait "请插入您的UKey" 5

@@ -50,7 +50,8 @@ check "with the amount" ck_wait "300.00"
 check "and a countdown" ck_wait "剩余时间"
 url=$(rb_qr_url)
 check "the drawn QR code decodes to the payment URL" rb_is_pay_url "$url"
-ck_screen pay-qr-80x24 >/dev/null 2>&1 || :
+check "under the QR code the footer offers Esc to cancel, not Enter" \
+	sh -c "tmux -L $sock capture-pane -p | tail -1 | grep -q 'Esc 取消' && ! tmux -L $sock capture-pane -p | tail -1 | grep -q 'Enter'"
 curl -s -o /dev/null --cacert "$CA/ca.crt" "$url"
 check "paid: the kiosk moves on and finishes" ck_wait "证书已更新" 20
 check "the done screen: PIN unchanged" ck_wait "您的证书密码不变"

@@ -25,6 +25,8 @@ rb_keys() {
 		sed -n 's/^ *label: *//p' "$work/tool.out"
 }
 no_new_key() { rb_keys "$1" >"$work/keys.txt" && ! grep -qx cakiosk-renew "$work/keys.txt"; }
+# Once the kiosk says it removed the unpaid key, it is gone from the token.
+key_removed() { _poll 10 rb_logged "unpaid key discarded: OK" && no_new_key "$1"; }
 # The order of the last payment that ended unpaid, or was paid, from the
 # kiosk's log.
 last_order() { sed -n 's/.*order \([0-9A-Za-z]*\): payment .*/\1/p' "$work/cakiosk.log" | tail -1; }
@@ -38,10 +40,10 @@ rb_login pc
 rb_to_pay
 url1=$(rb_qr_url)
 check "the QR code is up" rb_is_pay_url "$url1"
-check "while the customer pays, the new key is made on the UKey" _poll 20 rb_has_new_key pc
+check "while the customer pays, the new key is made on the UKey" rb_key_made pc
 ck_keys Escape
 check "Esc cancels: nothing was charged" ck_wait "支付已取消，未扣任何费用" 10
-check "... and the key made while paying is removed" _poll 10 no_new_key pc
+check "... and the key made while paying is removed" key_removed pc
 check "... the old signing key stays" grep -qx sign "$work/keys.txt"
 o1=$(last_order)
 check "the order is cancelled at the backend" [ "$(order_state "$o1")" = cancelled ]
@@ -76,9 +78,9 @@ rb_login pt
 rb_to_pay
 url3=$(rb_qr_url)
 check "the countdown starts from the payment's expiry" ck_wait "剩余时间" 3
-_poll 20 rb_has_new_key pt
+check "the key is made while paying" rb_key_made pt
 check "left unpaid, the payment runs out with a clear sentence" ck_wait "支付超时，本次支付已取消，未扣任何费用" 20
-check "... and the key made while paying is removed" _poll 10 no_new_key pt
+check "... and the key made while paying is removed" key_removed pt
 o3=$(last_order)
 check "the order is cancelled at the backend" [ "$(order_state "$o3")" = cancelled ]
 curl -s -o /dev/null --cacert "$CA/ca.crt" "$url3"

@@ -253,6 +253,22 @@ test_wrap_cjk(void **state)
 }
 
 static void
+test_wrap_kinsoku(void **state)
+{
+	(void)state;
+	/* Closing punctuation never starts a line: its character goes along. */
+	WRAP("不能在此修改。", 12, "不能在此修", "改。");
+	WRAP("认证，请稍候", 4, "认", "证，", "请稍", "候");
+	/* Opening punctuation never ends a line. */
+	WRAP("请看（说明）", 6, "请看", "（说", "明）");
+	WRAP("中文（说明）", 8, "中文（说", "明）");
+	/* After a space, a break is a break whatever follows. */
+	WRAP("ab 。c", 3, "ab", "。c");
+	/* Nowhere to break: the character still goes where it overflows. */
+	WRAP("。。。。", 4, "。。", "。。");
+}
+
+static void
 test_wrap_mixed(void **state)
 {
 	(void)state;
@@ -528,6 +544,7 @@ main(void)
 		cmocka_unit_test(test_wrap_spaces_at_break),
 		cmocka_unit_test(test_wrap_long_word),
 		cmocka_unit_test(test_wrap_cjk),
+		cmocka_unit_test(test_wrap_kinsoku),
 		cmocka_unit_test(test_wrap_mixed),
 		cmocka_unit_test(test_wrap_newlines),
 		cmocka_unit_test(test_wrap_width1_wide),
