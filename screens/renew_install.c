@@ -321,8 +321,13 @@ ri_steps(void *state, const char *const **steps)
 {
 	const struct ri *s = state;
 
+	int n = 0;
+
 	*steps = service_get(SVC_RENEW)->steps;
-	return s->state == IN_DONE ? STEPS_NONE_CURRENT : 4;
+	while ((*steps)[n] != NULL)
+		n++;
+	/* Done: every step behind the customer, the last one named. */
+	return s->state == IN_DONE ? n : 4;
 }
 
 const struct screen_ops screen_renew_install = {

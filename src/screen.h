@@ -89,7 +89,8 @@ struct screen_ops {
 	/*
 	 * Steps of the service this screen belongs to, for the step bar: sets
 	 * *steps (message ids, NULL-terminated) and returns the current one,
-	 * STEPS_NONE_CURRENT, or -1 for no step bar.
+	 * STEPS_NONE_CURRENT, or -1 for no step bar; the number of steps when all
+	 * are done.
 	 */
 	int (*steps)(void *state, const char *const **steps);
 	/* The set of inserted UKeys changed (token_watch_state() has it). */

@@ -2,9 +2,11 @@
  * stepbar.h - which steps of a service fit in the step bar by name.
  *
  * The manual's steps (在线填写申请信息 > 在线支付 > 审核资料 > ...) are long;
- * at 80 columns not all fit.  The current step always keeps its name; the
- * others keep theirs while there is room, nearest first, and shrink to just
- * their number otherwise.
+ * at 80 columns not all fit.  The current step keeps its name when it can;
+ * the others keep theirs while there is room, nearest first; then what room
+ * is left goes to cut names ("录入…"), nearest first, and only a step with
+ * no room at all shrinks to its number.  A current step past the last (the
+ * service done) counts as the last.
  */
 #ifndef CAKIOSK_STEPBAR_H
 #define CAKIOSK_STEPBAR_H
@@ -14,9 +16,10 @@
 
 /*
  * widths[i] is the width of step i shown as number + name; a step shown as
- * number alone takes 2 columns ("3." - up to 9 steps).  Returns a bit mask of
- * the steps that are shown with their names within cols.
+ * number alone takes 2 columns ("3." - up to 9 steps).  Sets shown[i] to the
+ * columns step i's name gets within cols: its whole width, less (cut, the
+ * last of them for "…"), or 0 (number only).
  */
-unsigned stepbar_plan(const int *widths, int n, int current, int cols);
+void stepbar_plan(const int *widths, int n, int current, int cols, int *shown);
 
 #endif

@@ -460,8 +460,7 @@ frame_header(const struct ui_frame *f)
 static void
 frame_steps(const struct ui_frame *f)
 {
-	int n = 0, widths[STEPBAR_MAX];
-	unsigned full;
+	int n = 0, widths[STEPBAR_MAX], shown[STEPBAR_MAX];
 	int x = 2;
 
 	while (n < STEPBAR_MAX && f->steps[n] != NULL) {
@@ -471,8 +470,8 @@ frame_steps(const struct ui_frame *f)
 		widths[n] = text_width(_(f->steps[n])) + text_width(num);
 		n++;
 	}
-	full = stepbar_plan(widths, n, f->step == STEPS_NONE_CURRENT ? 0 : f->step,
-			    COLS - 4);
+	stepbar_plan(widths, n, f->step == STEPS_NONE_CURRENT ? 0 : f->step, COLS - 4,
+		     shown);
 	for (int i = 0; i < n; i++) {
 		char num[16];
 		int color = f->step == STEPS_NONE_CURRENT ? UI_NORMAL
@@ -484,8 +483,8 @@ frame_steps(const struct ui_frame *f)
 			x += ui_put(1, x, COLS - x, UI_DIM, STEPBAR_SEP);
 		snprintf(num, sizeof num, "%d.", i + 1);
 		x += ui_put(1, x, COLS - x, color, num);
-		if (full & (1u << i))
-			x += ui_put(1, x, COLS - x, color, _(f->steps[i]));
+		if (shown[i] > 0)
+			x += ui_put(1, x, shown[i], color, _(f->steps[i]));
 	}
 }
 

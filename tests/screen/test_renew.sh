@@ -58,6 +58,8 @@ check "the done screen: PIN unchanged" ck_wait "您的证书密码不变"
 check "... and a reminder to take the UKey" ck_wait "请取走您的UKey"
 check "the done screen: the encryption key stays" ck_wait "加密密钥保留"
 check "the done screen: the order number" ck_wait "订单号"
+check "the step bar names the last step, every step done" ck_wait "5.下载证书及印章"
+check "... and no step is left a bare number" sh -c "! tmux -L $sock capture-pane -p | sed -n 2p | grep -q '[0-9]\. '"
 ck_keys i
 url=$(rb_qr_url)
 case $url in "$RAURL"/invoice/*) ok "the e-invoice QR code decodes to its link" ;; *) not_ok "the e-invoice QR code decodes to its link ($url)" ;; esac

@@ -20,28 +20,42 @@
 static void
 test_stepbar_all_fit(void **state)
 {
-	int w[5] = {10, 6, 6, 6, 6};
+	int w[5] = {10, 6, 6, 6, 6}, shown[5];
 
 	(void)state;
-	assert_int_equal(stepbar_plan(w, 5, 2, 80), 0x1f);
+	stepbar_plan(w, 5, 2, 80, shown);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(shown[i], w[i] - 2);
 }
 
 static void
 test_stepbar_current_first(void **state)
 {
-	/* 5 steps of 20 columns: 4*3 + 5*2 = 22 for the numbers, 58 left. */
-	int w[5] = {20, 20, 20, 20, 20};
-	unsigned plan;
+	/* 5 steps of 20 columns: 4*3 + 5*2 = 22 for the numbers, 18 a name. */
+	int w[5] = {20, 20, 20, 20, 20}, shown[5];
 
 	(void)state;
-	plan = stepbar_plan(w, 5, 3, 60);
-	/* Current (3) and then the next one (4) get names; 22+18+18 = 58. */
-	assert_int_equal(plan, (1u << 3) | (1u << 4));
-	plan = stepbar_plan(w, 5, 0, 40);
-	assert_int_equal(plan, 1u << 0);
-	/* Not even the current step fits: numbers only. */
-	assert_int_equal(stepbar_plan(w, 5, 0, 30), 0);
-	assert_int_equal(stepbar_plan(w, 0, 0, 80), 0);
+	/* 60: current (3) and the next (4) whole (22+18+18 = 58), 2 left: no cut. */
+	stepbar_plan(w, 5, 3, 60, shown);
+	assert_int_equal(shown[3], 18);
+	assert_int_equal(shown[4], 18);
+	assert_int_equal(shown[2] + shown[1] + shown[0], 0);
+	/* 66: the 8 left go to the nearest other step, cut. */
+	stepbar_plan(w, 5, 3, 66, shown);
+	assert_int_equal(shown[2], 8);
+	assert_int_equal(shown[1] + shown[0], 0);
+	/* 40: the current whole, and no room to cut another. */
+	stepbar_plan(w, 5, 0, 40, shown);
+	assert_int_equal(shown[0], 18);
+	assert_int_equal(shown[1], 0);
+	/* 30: not even the current fits whole: it is cut to the room there is. */
+	stepbar_plan(w, 5, 0, 30, shown);
+	assert_int_equal(shown[0], 8);
+	assert_int_equal(shown[1] + shown[2] + shown[3] + shown[4], 0);
+	/* Past the last step (a service done): the last one counts as current. */
+	stepbar_plan(w, 5, 5, 40, shown);
+	assert_int_equal(shown[4], 18);
+	assert_int_equal(shown[0], 0);
 }
 
 static const struct field_def defs[] = {
