@@ -139,13 +139,15 @@ static void
 draw_validity(const struct rn *s, struct rect b, int y)
 {
 	const struct renew_cert *c = renew_cert();
-	time_t from, to;
-	char a[16], z[16], line[512];
+	time_t now = time(NULL), from, to;
+	char a[16], z[16], old[16], line[512];
 
 	(void)s;
-	rules_new_validity(c->not_after, time(NULL), 1, &from, &to);
-	ui_date(from, a, sizeof a);
+	/* The dates the new certificate will carry: it is usable from today. */
+	rules_new_validity(c->not_after, now, 1, &from, &to);
+	ui_date(now, a, sizeof a);
 	ui_date(to, z, sizeof z);
+	ui_date(c->not_after, old, sizeof old);
 	ui_put(y++, b.x, b.w, UI_OK, _("This certificate can be renewed."));
 	y++;
 	y += ui_wrap((struct rect){y, b.x, 3, b.w}, UI_NORMAL,
@@ -154,9 +156,16 @@ draw_validity(const struct rn *s, struct rect b, int y)
 				 "day it is written onto the UKey.")
 			     : _("It has not expired, so the new certificate continues "
 				 "from the old end date: no day is lost."));
-	snprintf(line, sizeof line, _("For one year: %s to %s."), a, z);
-	ui_put(y + 1, b.x, b.w, UI_TITLE, line);
-	ui_button(y + 3, b.x, _("Next"), K_ENTER, true);
+	if (c->expired)
+		snprintf(line, sizeof line,
+			 _("The new certificate: %s to %s (one year)."), a, z);
+	else
+		snprintf(line, sizeof line,
+			 _("The new certificate: %s to %s (the old end date %s, plus one "
+			   "year)."),
+			 a, z, old);
+	y += 1 + ui_wrap((struct rect){y + 1, b.x, 2, b.w}, UI_TITLE, line);
+	ui_button(y + 1, b.x, _("Next"), K_ENTER, true);
 }
 
 static void

@@ -63,8 +63,9 @@ rc_draw(void *state)
 	ui_put(y, x, w, UI_TITLE, _("Please check the order once more."));
 	y += 2;
 	row(y++, x, w, _("Certificate"), c->cn);
+	/* As the certificate will say: usable from today, to the new end. */
 	rules_new_validity(c->not_after, time(NULL), renew_state.term, &from, &to);
-	ui_date(from, a, sizeof a);
+	ui_date(time(NULL), a, sizeof a);
 	ui_date(to, z, sizeof z);
 	snprintf(line, sizeof line, _("%s to %s"), a, z);
 	row(y++, x, w, _("New validity"), line);

@@ -29,6 +29,12 @@ ck_type 123456
 ck_keys Enter
 check "eligible: fewer than 90 days left" ck_wait "此证书可以更新" 10
 check "the new validity continues from the old end date" ck_wait "从原截止日期起顺延"
+end=$(openssl x509 -in "$work/keys-r30/sign.crt" -noout -enddate | cut -d= -f2)
+old=$(TZ=Asia/Shanghai date -d "$end" +%Y-%m-%d)
+new=$(TZ=Asia/Shanghai date -d "$end + 1 year" +%Y-%m-%d)
+today=$(TZ=Asia/Shanghai date +%Y-%m-%d)
+check "... with the dates the certificate will carry: today to a year after the old end" \
+	ck_wait "新证书有效期：$today 至 $new（原截止日期 $old"
 ck_keys Enter
 check "the order form marks required fields" ck_wait "* 电子发票邮箱"
 check "and shows the price of the term" ck_wait "1 年价格：300.00 元"
@@ -37,7 +43,7 @@ check "the e-mail for the e-invoice is required" ck_wait "此项为必填项" 3
 ck_type "agent@example.cn"
 ck_keys Enter Enter Enter
 check "the confirm page" ck_wait "请再次核对订单" 5
-check "it shows the new validity" ck_wait "新有效期"
+check "it shows the new validity, the same dates" ck_wait "$today 至 $new"
 ck_keys m
 check "返回修改 keeps what was typed" ck_wait "agent@example.cn" 5
 ck_keys Enter Enter Enter
@@ -58,6 +64,7 @@ check "the done screen: PIN unchanged" ck_wait "您的证书密码不变"
 check "... and a reminder to take the UKey" ck_wait "请取走您的UKey"
 check "the done screen: the encryption key stays" ck_wait "加密密钥保留"
 check "the done screen: the order number" ck_wait "订单号"
+check "the done screen: the same dates as promised" ck_wait "新有效期：$today 至 $new"
 check "the step bar names the last step, every step done" ck_wait "5.下载证书及印章"
 check "... and no step is left a bare number" sh -c "! tmux -L $sock capture-pane -p | sed -n 2p | grep -q '[0-9]\. '"
 ck_keys i
