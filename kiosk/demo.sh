@@ -12,7 +12,8 @@
 # Staff PIN 123456.  From another terminal:
 #   echo present=none > build/demo/ctl    pull the demo UKey out
 #   echo present=DEMO > build/demo/ctl    put it back
-#   pkill -TERM -x cakiosk                stop the kiosk (the backend stops with it)
+# Staff functions -> "Close the kiosk program" stops the kiosk (allowed by the
+# demo's configuration); the backend stops with it.
 # `rm -rf build/demo` starts the demo afresh.
 set -eu
 B=${1:-build}
@@ -93,6 +94,7 @@ key_file = $ra/terminal-demo.key
 
 [staff]
 pin_hash = $hash
+allow_quit = 1
 
 [vendor demo]
 display_name = 演示CA
@@ -102,4 +104,7 @@ fi
 
 echo "cakiosk demo: UKey DEMO (PIN 123456), staff PIN 123456; logs in $demo/"
 echo "pull the UKey: echo present=none > $demo/ctl; put it back: echo present=DEMO > $demo/ctl"
+# A demo made before staff could close the program: let them.
+grep -q '^allow_quit' "$demo/cakiosk.conf" ||
+	sed -i 's/^\[staff\]$/[staff]\nallow_quit = 1/' "$demo/cakiosk.conf"
 CAKIOSK_LOCALEDIR=$top/$B/locale "$top/$B/cakiosk" --config "$demo/cakiosk.conf"

@@ -19,7 +19,14 @@
 #include "worker.h"
 #include "xmem.h"
 
-enum { ROW_ASSIST, ROW_PROBE, ROW_LOGOUT, ROW_COUNT };
+/* Rows in order; ROW_QUIT only where the operator allows it. */
+enum { ROW_ASSIST, ROW_PROBE, ROW_LOGOUT, ROW_QUIT, ROW_MAX };
+
+static int
+row_count(void)
+{
+	return loop_config()->allow_quit ? ROW_MAX : ROW_QUIT;
+}
 
 struct staff {
 	int focus;
@@ -53,6 +60,8 @@ row_label(int i)
 				     : _("Assist mode: off (press to turn on)");
 	case ROW_PROBE:
 		return _("Test the connection to the backend");
+	case ROW_QUIT:
+		return _("Close the kiosk program");
 	default:
 		return _("Log out");
 	}
@@ -67,7 +76,7 @@ staff_draw(void *state)
 	int y = b.y + 1;
 	char line[512];
 
-	for (int i = 0; i < ROW_COUNT; i++, y += 2) {
+	for (int i = 0; i < row_count(); i++, y += 2) {
 		bool focus = i == s->focus;
 
 		ui_fill((struct rect){y, x, 1, w}, focus ? UI_FOCUS : UI_NORMAL);
@@ -118,6 +127,9 @@ staff_activate(struct staff *s, int row)
 		s->have_result = false;
 		loop_submit(s->probe);
 		return RESULT(ACT_REDRAW);
+	case ROW_QUIT:
+		loop_quit();
+		return RESULT(ACT_NONE);
 	default:
 		log_info("staff logged out");
 		loop_set_assist(false);
@@ -138,7 +150,7 @@ staff_key(void *state, int key)
 		s->result = PROBE_CANCELLED;
 		return RESULT(ACT_REDRAW);
 	}
-	switch (ui_list_key(&s->focus, ROW_COUNT, key)) {
+	switch (ui_list_key(&s->focus, row_count(), key)) {
 	case LIST_CHOSEN:
 		return staff_activate(s, s->focus);
 	case LIST_MOVED:

@@ -85,6 +85,9 @@ static const struct opt opts[] = {
 	 "staff PIN, as printed by cakiosk --hash-pin; no staff login without it"},
 	{"staff", "assist_idle_timeout", OPT_INT, K(assist_idle_timeout), 60, 7200, "900",
 	 false, "idle timeout while staff assist a customer"},
+	{"staff", "allow_quit", OPT_INT, K(allow_quit), 0, 1, "0", false,
+	 "1: staff may close the kiosk program (demos; a kiosk under systemd "
+	 "leaves it 0)"},
 };
 
 static const struct opt vendor_opts[] = {

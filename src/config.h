@@ -46,6 +46,7 @@ struct config {
 	/* [staff] */
 	char *staff_pin_hash;
 	int assist_idle_timeout;
+	int allow_quit; /* staff may close the program */
 	/* [vendor NAME] */
 	struct config_vendor vendors[CONFIG_MAX_VENDORS];
 	size_t nvendors;

@@ -84,6 +84,13 @@ loop_set_assist(bool on)
 	log_info("assist mode %s", on ? "on" : "off");
 }
 
+void
+loop_quit(void)
+{
+	log_info("closed by staff");
+	L.quit = true;
+}
+
 bool
 loop_assist(void)
 {

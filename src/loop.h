@@ -28,6 +28,8 @@ void loop_submit(struct job *job);
 
 /* Staff assist mode: the longer idle timeout applies. */
 void loop_set_assist(bool on);
+/* Close the program after this turn of the loop (staff, when allowed). */
+void loop_quit(void);
 bool loop_assist(void);
 
 /* Backend reachability as last seen, for the status line and staff. */

@@ -57,6 +57,8 @@ check "wrong staff PIN says so and empties the PIN" ck_wait "工号或密码不�
 ck_type "123456"
 ck_keys Enter
 check "right staff PIN opens the staff functions" ck_wait "测试与后台的连接" 10
+check "the kiosk cannot be closed by staff unless the operator allows it" \
+	ck_wait_gone "关闭自助服务程序" 1
 ck_keys 1
 check "assist mode turns on and shows in the status line" ck_wait "工作人员协助模式"
 ck_keys Escape
@@ -101,6 +103,16 @@ kill -TERM "$kiosk_pid"
 check "SIGTERM ends the kiosk with status 0" ck_wait "EXIT=0"
 check "the terminal is restored (canonical mode) after SIGTERM" ck_wait "icanon"
 check "and it is not left in raw mode" sh -c "! tmux -L $sock capture-pane -p | grep -qx -- -icanon"
+
+# Where the operator allows it (a demo), staff close the program cleanly.
+printf '[staff]\nallow_quit = 1\n' >>"$work/cakiosk.conf"
+ck_start 80x24 || { not_ok "kiosk starts with allow_quit"; finish; exit 1; }
+ck_staff_login
+check "allowed: the staff functions offer to close the program" ck_wait "4  关闭自助服务程序"
+ck_keys 4
+check "staff close the program: status 0" ck_wait "EXIT=0" 5
+check "... and the terminal is restored" ck_wait "icanon"
+check "... and the log says who closed it" grep -q "closed by staff" "$work/cakiosk.log"
 
 # A crash restores the terminal too.
 kill -TERM "$kiosk_pid" 2>/dev/null
