@@ -38,10 +38,6 @@ enum rn_state {
 	RN_FAILED,
 };
 
-static const struct field_def pin_field[] = {
-	{N_("UKey PIN"), FIELD_REQUIRED | FIELD_MASKED, CHARS_ANY, 32, NULL,
-	 N_("The PIN of this UKey (证书密码). It is not shown.")},
-};
 
 struct rn {
 	enum rn_state state;
@@ -86,7 +82,7 @@ rn_enter(const void *arg)
 
 	(void)arg;
 	renew_begin();
-	form_init(&s->form, pin_field, 1);
+	form_init(&s->form, &renew_pin_field, 1);
 	rn_follow(s);
 	return s;
 }

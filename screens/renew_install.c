@@ -26,10 +26,6 @@
 
 enum in_state { IN_RUNNING, IN_FAILED, IN_INSERT, IN_PIN, IN_LOGIN, IN_DONE };
 
-static const struct field_def pin_field[] = {
-	{N_("UKey PIN"), FIELD_REQUIRED | FIELD_MASKED, CHARS_ANY, 32, NULL,
-	 N_("The PIN of this UKey (证书密码). It is not shown.")},
-};
 
 struct ri {
 	enum in_state state;
@@ -59,7 +55,7 @@ ri_enter(const void *arg)
 	struct ri *s = xcalloc(1, sizeof *s);
 
 	(void)arg;
-	form_init(&s->form, pin_field, 1);
+	form_init(&s->form, &renew_pin_field, 1);
 	ri_run(s);
 	return s;
 }
