@@ -63,6 +63,8 @@ struct pay {
 
 static const char *const channel_id[] = {"alipay", "wechat"};
 static const char *const channel_name[] = {N_("Alipay"), N_("WeChat Pay")};
+/* The phone app that scans: "请用微信扫码支付", not "微信支付扫码". */
+static const char *const channel_app[] = {N_("the Alipay app"), N_("the WeChat app")};
 
 static void
 pay_submit(struct pay *p, struct job *job)
@@ -175,8 +177,7 @@ draw_showing(const struct pay *p, struct rect b)
 		ui_put(b.y + i, qx, p->qr.modules, UI_BUTTON, p->qr.lines[i]);
 	tx = qx + p->qr.modules + 3;
 	tw = b.x + b.w - tx;
-	snprintf(line, sizeof line, _("Scan with %s to pay"),
-		 _(channel_name[p->channel]));
+	snprintf(line, sizeof line, _("Scan with %s to pay"), _(channel_app[p->channel]));
 	ui_put(b.y + 1, tx, tw, UI_TITLE, line);
 	draw_summary(p, b.y + 3, tx, tw);
 	if (left < 0)

@@ -75,7 +75,9 @@ bed_ctl "present=none"
 # ---- the payment runs out -------------------------------------------------------
 rb_to_renew
 rb_login pt
-rb_to_pay
+rb_to_channel
+ck_keys 2
+check "WeChat Pay: the customer is told to scan with WeChat" ck_wait "请用微信扫码支付" 10
 url3=$(rb_qr_url)
 check "the countdown starts from the payment's expiry" ck_wait "剩余时间" 3
 check "the key is made while paying" rb_key_made pt
