@@ -32,6 +32,12 @@
 #include "token_int.h"
 
 #define WATCH_POLL_MS 300
+/*
+ * A token whose C_GetTokenInfo fails with anything but "not there" stays
+ * counted for this many looks (3 s): a reader's passing error must not
+ * make every screen start over.  A card that keeps failing is then gone.
+ */
+#define GLITCH_LOOKS 10
 #define EVENT_BURST 20 /* events within a second that mean "broken" */
 
 static struct {
@@ -63,9 +69,33 @@ now_ms(void)
 /* Per module, "slot:serial;" of each token: what the core must know about. */
 typedef char module_key[TOKEN_WATCH_MAX * (TOKEN_TEXT_MAX + 24)];
 
-/* Every token present now, as the watcher reports them. */
+static bool
+rv_gone(CK_RV rv)
+{
+	return rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_DEVICE_REMOVED ||
+	       rv == CKR_SLOT_ID_INVALID || rv == CKR_TOKEN_NOT_RECOGNIZED;
+}
+
+/* The token the last look saw in this slot, or NULL. */
+static const struct token_present *
+seen_before(const struct token_watch *prev, int mi, CK_SLOT_ID id)
+{
+	for (size_t i = 0; i < prev->count && i < TOKEN_WATCH_MAX; i++)
+		if (prev->tokens[i].ref.module == mi && prev->tokens[i].ref.slot == id)
+			return &prev->tokens[i];
+	return NULL;
+}
+
+/* Looks in a row a slot's token could not be read: [module][slot % 32]. */
+static unsigned char glitches[TOKEN_MAX_MODULES][32];
+
+/*
+ * Every token present now, as the watcher reports them.  prev is what the
+ * last look reported: a token it saw whose slot now fails to answer for a
+ * moment is carried over as it was.
+ */
 static void
-scan(struct token_watch *out, module_key *keys)
+scan(struct token_watch *out, module_key *keys, const struct token_watch *prev)
 {
 	char seen[TOKEN_WATCH_MAX][2 * TOKEN_TEXT_MAX];
 	size_t nseen = 0;
@@ -87,9 +117,30 @@ scan(struct token_watch *out, module_key *keys)
 			struct token_present *p;
 			bool dup = false;
 			int w;
+			CK_RV rv = f->C_GetTokenInfo(ids[i], &ti);
+			unsigned char *g = &glitches[mi][ids[i] % 32];
 
-			if (f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
+			if (rv != CKR_OK) {
+				const struct token_present *was =
+					rv_gone(rv) ? NULL : seen_before(prev, mi, ids[i]);
+
+				if (was == NULL || *g >= GLITCH_LOOKS)
+					continue;
+				if (++*g == 1)
+					log_warn("token: slot %lu does not answer (0x%lx); "
+						 "still counted as present",
+						 (unsigned long)ids[i], (unsigned long)rv);
+				w = snprintf(keys[mi] + used, sizeof keys[mi] - used,
+					     "%lu:%s;", (unsigned long)ids[i],
+					     was->ref.serial);
+				if (w > 0 && (size_t)w < sizeof keys[mi] - used)
+					used += (size_t)w;
+				if (out->count < TOKEN_WATCH_MAX)
+					out->tokens[out->count] = *was;
+				out->count++;
 				continue;
+			}
+			*g = 0;
 			token_trim(ti.serialNumber, sizeof ti.serialNumber, serial, sizeof serial);
 			token_trim(ti.manufacturerID, sizeof ti.manufacturerID, manuf, sizeof manuf);
 			token_trim(ti.model, sizeof ti.model, model, sizeof model);
@@ -143,10 +194,13 @@ update(void)
 	/* Only the watcher thread (and token_watch_start before it) runs this. */
 	static module_key prev[TOKEN_MAX_MODULES];
 	static module_key cur[TOKEN_MAX_MODULES];
-	struct token_watch now;
+	struct token_watch now, last;
 	bool changed;
 
-	scan(&now, cur);
+	pthread_mutex_lock(&W.lock);
+	last = W.state;
+	pthread_mutex_unlock(&W.lock);
+	scan(&now, cur, &last);
 	/*
 	 * A module whose tokens changed gets a fresh libp11 view before its next
 	 * call.  A token pulled and put back between two looks is missed here;

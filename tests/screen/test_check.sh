@@ -31,6 +31,19 @@ check "the seal picture stands apart from the text (English, 80x24)" pic_apart
 ck_keys F2
 ck_wait "电子印章" 5 >/dev/null
 
+# A reader that fails to answer for a moment does not drop the UKey; one
+# that keeps failing does.
+stays() { ! _poll "$2" _hasnt "$1"; }
+bed_ctl "present=rsa30" "fail_fn=C_GetTokenInfo:CKR_DEVICE_ERROR"
+check "a reader error for a moment: the UKey stays on the screen" stays "签名证书" 1
+bed_ctl "present=rsa30"
+check "... and nothing started over" stays "签名证书" 1
+bed_ctl "present=rsa30" "fail_fn=C_GetTokenInfo:CKR_DEVICE_ERROR"
+check "a reader that keeps failing: the UKey counts as gone" ck_wait "请插入您的UKey" 8
+check "... and the log says what happened" grep -q "does not answer" "$work/cakiosk.log"
+bed_ctl "present=rsa30"
+ck_wait "签名证书" 10 >/dev/null
+
 bed_ctl "present=none"
 check "pulled out: it asks for the UKey again" ck_wait "请插入您的UKey" 5
 check "and the certificate is no longer shown" ck_wait_gone "湖南测试科技有限公司"
