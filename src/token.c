@@ -1174,6 +1174,25 @@ so_done(struct tok *t)
 	t->slot = NULL;
 }
 
+/*
+ * What unblocking and changing the SO PIN begin with: the token opened,
+ * the new PIN's length checked against the token's limits before any try
+ * is spent, and the security officer logged in.  Lock held.
+ */
+static enum token_err
+so_begin(const struct token_ref *ref, struct tok *t, const char *what,
+         const struct token_ctl *ctl, char *so_pin, const char *new_pin, int *tries)
+{
+	enum token_err err = tok_open(ref, t, what, ctl);
+
+	if (err != TOKEN_OK)
+		return err;
+	tok_stage(ctl, TOKEN_STAGE_PIN);
+	if (new_pin == NULL || !pin_len_ok(&t->info, new_pin))
+		return TOKEN_ERR_PIN_LENGTH;
+	return so_login(t, so_pin, tries);
+}
+
 enum token_err
 token_unblock(const struct token_ref *ref, char *so_pin, char *new_pin, int *tries_left,
               const struct token_ctl *ctl)
@@ -1183,15 +1202,7 @@ token_unblock(const struct token_ref *ref, char *so_pin, char *new_pin, int *tri
 	int tries = -1;
 
 	tok_lock();
-	err = tok_open(ref, &t, "unblock", ctl);
-	if (err != TOKEN_OK)
-		goto out;
-	tok_stage(ctl, TOKEN_STAGE_PIN);
-	if (new_pin == NULL || !pin_len_ok(&t.info, new_pin)) {
-		err = TOKEN_ERR_PIN_LENGTH;
-		goto out;
-	}
-	if ((err = so_login(&t, so_pin, &tries)) != TOKEN_OK)
+	if ((err = so_begin(ref, &t, "unblock", ctl, so_pin, new_pin, &tries)) != TOKEN_OK)
 		goto out;
 	tok_wipe(so_pin);
 	tok_stage(ctl, TOKEN_STAGE_WRITING);
@@ -1221,15 +1232,8 @@ token_change_so_pin(const struct token_ref *ref, char *old_so_pin, char *new_so_
 	int tries = -1;
 
 	tok_lock();
-	err = tok_open(ref, &t, "change SO PIN", ctl);
+	err = so_begin(ref, &t, "change SO PIN", ctl, old_so_pin, new_so_pin, &tries);
 	if (err != TOKEN_OK)
-		goto out;
-	tok_stage(ctl, TOKEN_STAGE_PIN);
-	if (new_so_pin == NULL || !pin_len_ok(&t.info, new_so_pin)) {
-		err = TOKEN_ERR_PIN_LENGTH;
-		goto out;
-	}
-	if ((err = so_login(&t, old_so_pin, &tries)) != TOKEN_OK)
 		goto out;
 	ERR_clear_error();
 	if (PKCS11_change_pin(t.slot, old_so_pin, new_so_pin) != 0) {
