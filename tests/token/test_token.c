@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "bed.h"
+#include "testca.h"
 
 #define start(present) assert_int_equal(bed_setup_one(present), 0)
 
@@ -470,48 +471,16 @@ test_pin_to_be_changed(void **state)
 
 /* ---- keys, CSRs, certificates ---------------------------------------- */
 
-/* Issue a certificate for a DER request with the bed's CA. */
+/* A certificate from the bed's CA for a DER request. */
 static unsigned char *
 issue(const unsigned char *csr, size_t csr_len, int days, size_t *len)
 {
-	char path[PATH_MAX + 32];
-	const unsigned char *p = csr;
-	X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)csr_len);
-	X509 *ca, *x = X509_new();
-	EVP_PKEY *cakey;
-	FILE *f;
-	unsigned char *der = NULL, *out;
-	int n;
+	char cadir[PATH_MAX + 8];
+	unsigned char *out;
 
-	assert_non_null(req);
-	snprintf(path, sizeof path, "%s/ca/ca.pem", bed.bed);
-	f = fopen(path, "r");
-	ca = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	snprintf(path, sizeof path, "%s/ca/ca.key", bed.bed);
-	f = fopen(path, "r");
-	cakey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
-	assert_non_null(ca);
-	assert_non_null(cakey);
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 4242 + days);
-	X509_set_issuer_name(x, X509_get_subject_name(ca));
-	X509_set_subject_name(x, X509_REQ_get_subject_name(req));
-	X509_gmtime_adj(X509_getm_notBefore(x), 0);
-	X509_gmtime_adj(X509_getm_notAfter(x), (long)days * 86400);
-	X509_set_pubkey(x, X509_REQ_get0_pubkey(req));
-	assert_true(X509_sign(x, cakey, EVP_sha256()) > 0);
-	n = i2d_X509(x, &der);
-	assert_true(n > 0);
-	out = xmalloc((size_t)n);
-	memcpy(out, der, (size_t)n);
-	*len = (size_t)n;
-	OPENSSL_free(der);
-	X509_free(x);
-	X509_free(ca);
-	EVP_PKEY_free(cakey);
-	X509_REQ_free(req);
+	snprintf(cadir, sizeof cadir, "%s/ca", bed.bed);
+	out = testca_issue(cadir, csr, csr_len, 4242 + days, days, len);
+	assert_non_null(out);
 	return out;
 }
 
@@ -523,7 +492,7 @@ keygen_csr_write(enum token_key_type type)
 	                      .common_name = "湖南测试科技有限公司",
 	                      .serial = "91430100MA4L16JQ9B"};
 	unsigned char id[TOKEN_ID_MAX], *csr, *cert;
-	size_t id_len = 0, csr_len, cert_len;
+	size_t id_len = 0, csr_len, cert_len = 0;
 	struct token_info info;
 	const unsigned char *p;
 	X509_REQ *req;

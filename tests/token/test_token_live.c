@@ -22,6 +22,7 @@
 #include <openssl/x509.h>
 
 #include "bed.h"
+#include "testca.h"
 #include "worker.h"
 
 #define start(present) assert_int_equal(bed_setup_one(present), 0)
@@ -53,41 +54,10 @@ removed(enum token_err e)
 static unsigned char *
 issue(const unsigned char *csr, size_t csr_len, size_t *len)
 {
-	char path[PATH_MAX + 32];
-	const unsigned char *p = csr;
-	X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)csr_len);
-	X509 *ca, *x = X509_new();
-	EVP_PKEY *cakey;
-	FILE *f;
-	unsigned char *der = NULL, *out;
-	int n;
+	char cadir[PATH_MAX + 8];
 
-	snprintf(path, sizeof path, "%s/ca/ca.pem", bed.bed);
-	f = fopen(path, "r");
-	ca = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	snprintf(path, sizeof path, "%s/ca/ca.key", bed.bed);
-	f = fopen(path, "r");
-	cakey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 777);
-	X509_set_issuer_name(x, X509_get_subject_name(ca));
-	X509_set_subject_name(x, X509_REQ_get_subject_name(req));
-	X509_gmtime_adj(X509_getm_notBefore(x), 0);
-	X509_gmtime_adj(X509_getm_notAfter(x), 365L * 86400);
-	X509_set_pubkey(x, X509_REQ_get0_pubkey(req));
-	X509_sign(x, cakey, EVP_sha256());
-	n = i2d_X509(x, &der);
-	out = xmalloc((size_t)n);
-	memcpy(out, der, (size_t)n);
-	*len = (size_t)n;
-	OPENSSL_free(der);
-	X509_free(x);
-	X509_free(ca);
-	EVP_PKEY_free(cakey);
-	X509_REQ_free(req);
-	return out;
+	snprintf(cadir, sizeof cadir, "%s/ca", bed.bed);
+	return testca_issue(cadir, csr, csr_len, 777, 365, len);
 }
 
 /* ---- pulled between calls ----------------------------------------------- */

@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "testca.h"
 #include "token.h"
 #include "xmem.h"
 
@@ -35,46 +36,7 @@ die(const char *what, enum token_err e)
 static unsigned char *
 issue(const char *cadir, const unsigned char *csr, size_t csr_len, size_t *len)
 {
-	char path[4200];
-	const unsigned char *p = csr;
-	X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)csr_len);
-	X509 *ca = NULL, *x = X509_new();
-	EVP_PKEY *cakey = NULL;
-	FILE *f;
-	unsigned char *der = NULL, *out = NULL;
-
-	snprintf(path, sizeof path, "%s/ca.pem", cadir);
-	if ((f = fopen(path, "r")) != NULL) {
-		ca = PEM_read_X509(f, NULL, NULL, NULL);
-		fclose(f);
-	}
-	snprintf(path, sizeof path, "%s/ca.key", cadir);
-	if ((f = fopen(path, "r")) != NULL) {
-		cakey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-		fclose(f);
-	}
-	if (req != NULL && ca != NULL && cakey != NULL) {
-		X509_set_version(x, 2);
-		ASN1_INTEGER_set(X509_get_serialNumber(x), 9000);
-		X509_set_issuer_name(x, X509_get_subject_name(ca));
-		X509_set_subject_name(x, X509_REQ_get_subject_name(req));
-		X509_gmtime_adj(X509_getm_notBefore(x), 0);
-		X509_gmtime_adj(X509_getm_notAfter(x), 365L * 86400);
-		X509_set_pubkey(x, X509_REQ_get0_pubkey(req));
-		int n = X509_sign(x, cakey, EVP_sha256()) > 0 ? i2d_X509(x, &der) : 0;
-
-		if (n > 0) {
-			out = xmalloc((size_t)n);
-			memcpy(out, der, (size_t)n);
-			*len = (size_t)n;
-		}
-	}
-	OPENSSL_free(der);
-	X509_free(x);
-	X509_free(ca);
-	EVP_PKEY_free(cakey);
-	X509_REQ_free(req);
-	return out;
+	return testca_issue(cadir, csr, csr_len, 9000, 365, len);
 }
 
 int
