@@ -274,9 +274,9 @@ check_draw(void *state)
 			      _("Please leave only the one to check in the reader."));
 		break;
 	case CK_READING:
-		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-			 _(token_stage_text(TOKEN_STAGE_READING)));
-		ui_put_center(b.y + b.h / 2 - 1, b, UI_ACCENT, line);
+		ui_put_center(b.y + b.h / 2 - 1, b, UI_ACCENT,
+			      ui_busy(line, sizeof line,
+				      _(token_stage_text(TOKEN_STAGE_READING))));
 		ui_put_center(b.y + b.h / 2 + 1, b, UI_DIM, _("Esc cancels."));
 		break;
 	case CK_FAILED:

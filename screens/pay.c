@@ -185,9 +185,8 @@ draw_showing(const struct pay *p, struct rect b)
 	snprintf(line, sizeof line, _("Time left: %d:%02d"), (int)(left / 60),
 		 (int)(left % 60));
 	ui_put(b.y + 6, tx, tw, left < 60 ? UI_WARN : UI_NORMAL, line);
-	snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-		 _("Waiting for the payment..."));
-	ui_put(b.y + 8, tx, tw, UI_ACCENT, line);
+	ui_put(b.y + 8, tx, tw, UI_ACCENT,
+	       ui_busy(line, sizeof line, _("Waiting for the payment...")));
 	if (p->poll_trouble)
 		ui_wrap((struct rect){b.y + 9, tx, 2, tw}, UI_WARN,
 			_("The connection to the backend is slow; still checking."));
@@ -221,23 +220,21 @@ pay_draw(void *state)
 		ui_button(b.y + b.h - 1, x, _("Back"), K_ESC, false);
 		break;
 	case P_CREATING:
-		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-			 _("Preparing the payment..."));
-		ui_put_center(b.y + b.h / 2, b, UI_ACCENT, line);
+		ui_put_center(b.y + b.h / 2, b, UI_ACCENT,
+			      ui_busy(line, sizeof line, _("Preparing the payment...")));
 		break;
 	case P_SHOWING:
 		draw_showing(p, b);
 		break;
 	case P_PAID:
 		ui_put_center(b.y + b.h / 2 - 2, b, UI_OK, _("Paid. Thank you."));
-		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-			 _("Getting ready... do not remove the UKey."));
-		ui_put_center(b.y + b.h / 2, b, UI_ACCENT, line);
+		ui_put_center(b.y + b.h / 2, b, UI_ACCENT,
+			      ui_busy(line, sizeof line,
+				      _("Getting ready... do not remove the UKey.")));
 		break;
 	case P_ENDING:
-		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-			 _("Cancelling the payment..."));
-		ui_put_center(b.y + b.h / 2, b, UI_ACCENT, line);
+		ui_put_center(b.y + b.h / 2, b, UI_ACCENT,
+			      ui_busy(line, sizeof line, _("Cancelling the payment...")));
 		break;
 	case P_ENDED:
 		ui_wrap((struct rect){y + 1, x, 3, w}, UI_WARN,
@@ -246,9 +243,8 @@ pay_draw(void *state)
 				    "cancelled. Nothing was charged.")
 				: _("The payment was cancelled. Nothing was charged."));
 		if (p->discard != NULL) {
-			snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-				 _("Tidying up the UKey..."));
-			ui_put(y + 5, x, w, UI_ACCENT, line);
+			ui_put(y + 5, x, w, UI_ACCENT,
+			       ui_busy(line, sizeof line, _("Tidying up the UKey...")));
 		} else {
 			ui_button(y + 5, x, _("Back"), K_ENTER, true);
 		}

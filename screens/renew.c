@@ -38,7 +38,6 @@ enum rn_state {
 	RN_FAILED,
 };
 
-
 struct rn {
 	enum rn_state state;
 	struct job *job;
@@ -171,6 +170,7 @@ rn_draw(void *state)
 	struct rect b = ui_body();
 	struct rect in = {b.y + 1, b.x + 2, b.h - 2, b.w - 4};
 	char line[256];
+	const char *what;
 	int y;
 
 	switch (s->state) {
@@ -190,12 +190,12 @@ rn_draw(void *state)
 	case RN_READING:
 	case RN_LOGIN:
 	case RN_CHECKING:
-		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-			 s->state == RN_READING ? _(token_stage_text(TOKEN_STAGE_READING))
-			 : s->state == RN_LOGIN
-				 ? _("Checking the PIN...")
-				 : _("Checking the certificate with the CA..."));
-		ui_put_center(b.y + b.h / 2, b, UI_ACCENT, line);
+		what = s->state == RN_READING ? _(token_stage_text(TOKEN_STAGE_READING))
+		       : s->state == RN_LOGIN
+			       ? _("Checking the PIN...")
+			       : _("Checking the certificate with the CA...");
+		ui_put_center(b.y + b.h / 2, b, UI_ACCENT,
+			      ui_busy(line, sizeof line, what));
 		break;
 	case RN_NOCERT:
 		ui_wrap(in, UI_WARN,

@@ -45,9 +45,11 @@ rc_leave(void *state)
 static void
 row(int y, int x, int w, const char *label, const char *value)
 {
-	int lw = ui_put(y, x, 22, UI_DIM, label);
+	/* Wide enough for the longest label, "E-mail for the e-invoice". */
+	enum { LABEL_W = 26 };
 
-	ui_put(y, x + (lw > 20 ? lw + 1 : 22), w - 22, UI_NORMAL, value);
+	ui_put(y, x, LABEL_W - 1, UI_DIM, label);
+	ui_put(y, x + LABEL_W, w - LABEL_W, UI_NORMAL, value);
 }
 
 static void
@@ -81,9 +83,8 @@ rc_draw(void *state)
 		row(y++, x, w, _("Contact name"), renew_state.contact);
 	y++;
 	if (s->job != NULL) {
-		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-			 _("Placing the order..."));
-		ui_put(y + 1, x, w, UI_ACCENT, line);
+		ui_put(y + 1, x, w, UI_ACCENT,
+		       ui_busy(line, sizeof line, _("Placing the order...")));
 		return;
 	}
 	if (s->reason != NULL) {

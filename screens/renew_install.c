@@ -26,7 +26,6 @@
 
 enum in_state { IN_RUNNING, IN_FAILED, IN_INSERT, IN_PIN, IN_LOGIN, IN_DONE };
 
-
 struct ri {
 	enum in_state state;
 	struct job *job;
@@ -130,6 +129,7 @@ ri_draw(void *state)
 	struct ri *s = state;
 	struct rect b = ui_body();
 	char line[256];
+	const char *what;
 	int x = b.x + 2, w = b.w - 4;
 
 	switch (s->state) {
@@ -137,10 +137,10 @@ ri_draw(void *state)
 	case IN_LOGIN:
 		ui_put_center(b.y + b.h / 2 - 3, b, UI_ERROR,
 			      _("Do not remove the UKey."));
-		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-			 s->state == IN_LOGIN ? _("Checking the PIN...")
-					      : _(renew_stage_text(s->stage)));
-		ui_put_center(b.y + b.h / 2 - 1, b, UI_ACCENT, line);
+		what = s->state == IN_LOGIN ? _("Checking the PIN...")
+					    : _(renew_stage_text(s->stage));
+		ui_put_center(b.y + b.h / 2 - 1, b, UI_ACCENT,
+			      ui_busy(line, sizeof line, what));
 		ui_put_center(b.y + b.h / 2 + 1, b, UI_DIM,
 			      _("This takes a few seconds. The order is paid."));
 		break;

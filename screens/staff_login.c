@@ -106,9 +106,8 @@ staff_login_draw(void *state)
 	if (s->busy) {
 		char line[128];
 
-		snprintf(line, sizeof line, "%s %s", ui_spinner(loop_now()),
-			 _("Checking..."));
-		ui_put(r.y + r.h + 1, r.x, r.w, UI_ACCENT, line);
+		ui_put(r.y + r.h + 1, r.x, r.w, UI_ACCENT,
+		       ui_busy(line, sizeof line, _("Checking...")));
 		return;
 	}
 	int x = r.x;

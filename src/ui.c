@@ -2,6 +2,7 @@
  * ui.c - the frame, drawing helpers and click targets (see ui.h).
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -433,6 +434,17 @@ ui_spinner(int64_t now_ms)
 	static const char *const frames[] = {"|", "/", "-", "\\"};
 
 	return frames[(now_ms / 125) % 4];
+}
+
+const char *
+ui_busy(char *buf, size_t len, const char *text)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(buf, len, "%s %s",
+		 ui_spinner((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000), text);
+	return buf;
 }
 
 static void

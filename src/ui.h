@@ -106,6 +106,8 @@ const char *ui_labelled(char *buf, size_t len, const char *label, const char *va
 void ui_date(time_t t, char *buf, size_t len);
 /* A spinner glyph for the given time, for "please wait". */
 const char *ui_spinner(int64_t now_ms);
+/* "| text", the spinner turning with the clock, into buf; returns buf. */
+const char *ui_busy(char *buf, size_t len, const char *text);
 
 /*
  * Keys of a list of n rows with *focus on one (menus): arrows and Tab move,
