@@ -13,6 +13,7 @@
 #include "ra/gw.h"
 #include "ra/ids.h"
 #include "ra/issue.h"
+#include "ra/limits.h"
 #include "ra/order.h"
 #include "ra/util.h"
 
@@ -288,6 +289,11 @@ h_sms_send(struct req *r)
 		return;
 	}
 	struct store *st = r->app->st;
+	/* No code is sent while the customer or this terminal may not enter
+	 * one (too many wrong codes, limits.h). */
+	const struct lim_who who = {NULL, type, id, r->terminal};
+	if (!lim_allow(r, LIM_SMS_CODE, &who))
+		return;
 	int64_t now = util_now();
 	int64_t last = store_query_int(
 		st, 0,
@@ -372,6 +378,9 @@ h_session_create(struct req *r)
 	if (!code)
 		return;
 	struct store *st = r->app->st;
+	const struct lim_who who = {NULL, type, id, r->terminal};
+	if (!lim_allow(r, LIM_SMS_CODE, &who))
+		return;
 	json_t *row = store_query_one(
 		st,
 		"SELECT id, code_hash, expires, tries, used FROM sms_codes"
@@ -399,8 +408,9 @@ h_session_create(struct req *r)
 	} else if (!util_str_eq_ct(hash, S(row, "code_hash"))) {
 		store_exec(st, "UPDATE sms_codes SET tries = tries + 1 WHERE id = ?", "i",
 			   rid);
-		r->commit_anyway = true;
-		if (tries + 1 >= SMS_TRIES)
+		int64_t left = SMS_TRIES - tries - 1;
+		int lim_left = lim_fail(r, LIM_SMS_CODE, &who);
+		if (left <= 0)
 			req_error(r, 422, "code_exhausted",
 				  json_pack("{s:i}", "tries_left", 0),
 				  "wrong code, and that was the last try; ask for a new "
@@ -408,7 +418,7 @@ h_session_create(struct req *r)
 		else
 			req_error(r, 422, "code_wrong",
 				  json_pack("{s:I}", "tries_left",
-					    (json_int_t)(SMS_TRIES - tries - 1)),
+					    (json_int_t)(lim_left < left ? lim_left : left)),
 				  "wrong code");
 	} else {
 		char token[65], thash[65];

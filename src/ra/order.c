@@ -16,6 +16,7 @@
 #include "ra/api.h"
 #include "ra/gw.h"
 #include "ra/ids.h"
+#include "ra/limits.h"
 #include "ra/util.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
@@ -625,6 +626,15 @@ h_order_verify(struct req *r)
 			  "identity is verified while the order is a draft");
 		goto out;
 	}
+	/* Every check that can be guessed counts against the try limits of
+	 * the order, the customer and the terminal (limits.h); asking for a
+	 * transfer is refused too while its memo could not be entered. */
+	const struct lim_who who = {oid, type, S(o, "subject_id"), r->terminal};
+	enum lim_check lc = strcmp(method, "mobile") == 0      ? LIM_MOBILE
+			    : strcmp(method, "bank_card") == 0 ? LIM_BANK_CARD
+							       : LIM_MEMO;
+	if (!lim_allow(r, lc, &who))
+		goto out;
 	subj = api_subject(r->app, type, S(o, "subject_id"), true);
 	const char *reg_mobile = strcmp(party, "unit") == 0 ? S(subj, "legal_rep_mobile")
 				 : strcmp(party, "agent") == 0 ? S(subj, "agent_mobile")
@@ -697,12 +707,12 @@ h_order_verify(struct req *r)
 				   "order_id = ?"
 				   " AND party = ?",
 				   "ss", oid, party);
-			r->commit_anyway = true;
-			req_error(
-				r, 422, "code_wrong",
-				json_pack("{s:I}", "tries_left",
-					  (json_int_t)(MEMO_TRIES - I(row, "tries") - 1)),
-				"the memo does not match");
+			int64_t left = MEMO_TRIES - I(row, "tries") - 1;
+			int lim_left = lim_fail(r, LIM_MEMO, &who);
+			req_error(r, 422, "code_wrong",
+				  json_pack("{s:I}", "tries_left",
+					    (json_int_t)(lim_left < left ? lim_left : left)),
+				  "the memo does not match");
 		} else {
 			result = "verified";
 		}
@@ -720,9 +730,9 @@ h_order_verify(struct req *r)
 			 json_pack("{s:s, s:s, s:s}", "party", party, "method", method,
 				   "state", "verified"));
 	} else {
-		r->commit_anyway = true;
+		int left = lim_fail(r, lc, &who);
 		req_error(r, 422, "verification_failed",
-			  json_pack("{s:s}", "party", party),
+			  json_pack("{s:s, s:i}", "party", party, "tries_left", left),
 			  "the %s check did not match the registered data", method);
 	}
 out:

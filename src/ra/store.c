@@ -113,6 +113,14 @@ static const char *const migrations[] = {
 	" created INTEGER NOT NULL);",
 	/* 4: seals are kept as GM/T 0031 DER plus their JSON rendering */
 	"ALTER TABLE seals ADD COLUMN view TEXT;",
+	/* 5: failed guessable checks, for the try limits (limits.h) */
+	"CREATE TABLE failures(id INTEGER PRIMARY KEY, check_name TEXT NOT NULL,"
+	" order_id TEXT, subject TEXT NOT NULL, terminal TEXT NOT NULL,"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX failures_order ON failures(check_name, order_id, at);"
+	"CREATE INDEX failures_subject ON failures(check_name, subject, at);"
+	"CREATE INDEX failures_terminal ON failures(check_name, terminal, at);"
+	"CREATE INDEX failures_at ON failures(at);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

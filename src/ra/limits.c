@@ -1,0 +1,115 @@
+/*
+ * limits.c - try limits of the guessable checks (see limits.h).
+ */
+#include "ra/limits.h"
+
+#include <stdio.h>
+
+#include "ra/util.h"
+
+static const struct {
+	const char *name;
+	int per[3]; /* order, subject, terminal */
+} table[] = {LIM_TABLE};
+
+static const char *const scope_names[3] = {"order", "subject", "terminal"};
+
+/* One statement per scope (the store caches statements by their text). */
+static const char *const count_sql[3] = {
+	"SELECT count(*) FROM failures WHERE check_name = ? AND order_id = ? AND at > ?",
+	"SELECT count(*) FROM failures WHERE check_name = ? AND subject = ? AND at > ?",
+	"SELECT count(*) FROM failures WHERE check_name = ? AND terminal = ? AND at > ?",
+};
+static const char *const nth_sql[3] = {
+	"SELECT at FROM failures WHERE check_name = ? AND order_id = ? AND at > ?"
+	" ORDER BY at LIMIT 1 OFFSET ?",
+	"SELECT at FROM failures WHERE check_name = ? AND subject = ? AND at > ?"
+	" ORDER BY at LIMIT 1 OFFSET ?",
+	"SELECT at FROM failures WHERE check_name = ? AND terminal = ? AND at > ?"
+	" ORDER BY at LIMIT 1 OFFSET ?",
+};
+
+/* Failures of check c in scope s within the window; -1: no such scope. */
+static int64_t
+scope_count(struct req *r, enum lim_check c, int s, const char *key, int64_t now)
+{
+	if (table[c].per[s] <= 0 || !key)
+		return -1;
+	return store_query_int(r->app->st, 0, count_sql[s], "ssi", table[c].name, key,
+			       now - LIM_WINDOW);
+}
+
+static void
+scope_keys(const struct lim_who *w, char *subject, size_t size, const char *keys[3])
+{
+	snprintf(subject, size, "%s:%s", w->subject_type, w->subject_id);
+	keys[0] = w->order;
+	keys[1] = subject;
+	keys[2] = w->terminal;
+}
+
+bool
+lim_allow(struct req *r, enum lim_check c, const struct lim_who *w)
+{
+	char subject[96];
+	const char *keys[3];
+	int64_t now = util_now(), wait = 0;
+	int locked = -1;
+	scope_keys(w, subject, sizeof subject, keys);
+	for (int s = 0; s < 3; s++) {
+		int limit = table[c].per[s];
+		int64_t n = scope_count(r, c, s, keys[s], now);
+		if (n < limit)
+			continue;
+		/* It opens when the failure that filled it leaves the window. */
+		int64_t at = store_query_int(r->app->st, now, nth_sql[s], "ssii",
+					     table[c].name, keys[s], now - LIM_WINDOW,
+					     n - limit);
+		int64_t left = at + LIM_WINDOW - now;
+		if (left < 1)
+			left = 1;
+		if (left > wait) {
+			wait = left;
+			locked = s;
+		}
+	}
+	if (locked < 0)
+		return true;
+	char ra[24];
+	snprintf(ra, sizeof ra, "%lld", (long long)wait);
+	req_add_header(r, "Retry-After", ra);
+	req_error(r, 429, "rate_limited",
+		  json_pack("{s:I, s:s, s:s}", "retry_after", (json_int_t)wait, "scope",
+			    scope_names[locked], "check", table[c].name),
+		  "too many failed %s checks for this %s; try again later",
+		  table[c].name, scope_names[locked]);
+	return false;
+}
+
+int
+lim_fail(struct req *r, enum lim_check c, const struct lim_who *w)
+{
+	char subject[96];
+	const char *keys[3];
+	int64_t now = util_now();
+	int left = -1;
+	scope_keys(w, subject, sizeof subject, keys);
+	store_exec(r->app->st, "DELETE FROM failures WHERE at <= ?", "i",
+		   now - LIM_WINDOW);
+	store_exec(r->app->st,
+		   "INSERT INTO failures(check_name, order_id, subject, terminal, at)"
+		   " VALUES(?,?,?,?,?)",
+		   "ssssi", table[c].name, w->order, subject, w->terminal, now);
+	for (int s = 0; s < 3; s++) {
+		int limit = table[c].per[s];
+		int64_t n = scope_count(r, c, s, keys[s], now);
+		if (n < 0)
+			continue;
+		int l = n >= limit ? 0 : limit - (int)n;
+		if (left < 0 || l < left)
+			left = l;
+	}
+	/* A refused request keeps its failure (see http.c). */
+	r->commit_anyway = true;
+	return left < 0 ? 0 : left;
+}
