@@ -26,8 +26,12 @@ WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 CFLAGS    ?= -O2 -g
 # override: a CFLAGS given on the command line (make asan) keeps these.
 override CFLAGS += -std=c11 $(WARN) -pthread
+# The kiosk's source folders, by concern (README "Layout"); each is on the
+# include path, so a module includes another's header by its bare name.
+KIOSK_DIRS := core flow svc token client common
+KIOSK_INC  := $(addprefix -Isrc/,$(KIOSK_DIRS))
 CPPFLAGS  += -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DNCURSES_WIDECHAR=1 \
-             -DVERSION='"$(VERSION)"' -Isrc -I$(B)/gen
+             -DVERSION='"$(VERSION)"' -Isrc $(KIOSK_INC) -I$(B)/gen
 
 # Only the ones we ask for; every library through pkg-config.
 KIOSK_PKGS := ncursesw inih libcrypto libcurl jansson libqrencode libpng libp11 p11-kit-1
@@ -37,8 +41,8 @@ CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka)
 
 # Core modules: everything but main.c, so unit tests can link them.
-CORE_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
-SCREEN_SRC := $(wildcard screens/*.c)
+CORE_SRC   := $(wildcard $(addsuffix /*.c,$(addprefix src/,$(KIOSK_DIRS))))
+SCREEN_SRC := $(wildcard screens/*.c screens/*/*.c)
 CORE_OBJ   := $(CORE_SRC:%.c=$(B)/%.o)
 SCREEN_OBJ := $(SCREEN_SRC:%.c=$(B)/%.o)
 MAIN_OBJ   := $(B)/src/main.o
@@ -77,7 +81,7 @@ $(B)/gen/paths.h: FORCE | $(STAMP)
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
 
-$(B)/src/main.o $(B)/src/config.o $(B)/src/i18n.o: $(B)/gen/paths.h
+$(B)/src/main.o $(B)/src/core/config.o $(B)/src/core/i18n.o: $(B)/gen/paths.h
 
 # Art from assets/art/, as C string arrays.
 $(B)/gen/art.h: $(wildcard assets/art/*.txt) kiosk/art2c.sh | $(STAMP)
@@ -141,7 +145,9 @@ $(B)/tests/renewbench: tests/bench/renewbench.c $(CORE_OBJ) $(SCREEN_OBJ) | $(ST
 
 # Message catalogue template, from the sources.
 pot: assets/po/cakiosk.pot
-assets/po/cakiosk.pot: $(wildcard src/*.c src/*.h screens/*.c)
+KIOSK_TEXT_SRC = src/main.c $(CORE_SRC) $(SCREEN_SRC) \
+    $(wildcard $(addsuffix /*.h,$(addprefix src/,$(KIOSK_DIRS))))
+assets/po/cakiosk.pot: $(KIOSK_TEXT_SRC)
 	xgettext --from-code=UTF-8 -k_ -kN_ -kM_ -ktoken_tr -kC_:1c,2 --add-comments=TRANSLATORS \
 	    --package-name=cakiosk --package-version=$(VERSION) \
 	    --sort-by-file -o $@ $^
@@ -168,10 +174,10 @@ LINT_EXCLUDE ?=
 lint: $(STAMP) $(B)/gen/art.h $(B)/gen/paths.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --std=c11 --inline-suppr --suppress=missingIncludeSystem \
-	    -Isrc -I$(B)/gen $(LINT_EXCLUDE) src screens tests/tools tests/bench tests/p11 tests/token
+	    $(KIOSK_INC) -I$(B)/gen $(LINT_EXCLUDE) src screens tests/tools tests/bench tests/p11 tests/token
 
 format:
-	clang-format -i src/*.c src/*.h screens/*.c tests/unit/*.c tests/tools/*.c
+	clang-format -i $$(find src screens -name '*.[ch]') tests/unit/*.c tests/tools/*.c
 
 bench: all $(TESTP11) $(B)/tests/renewbench
 	@sh tests/bench/startup.sh $(B)

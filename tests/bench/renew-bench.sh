@@ -13,7 +13,7 @@
 # made before the timing.  Key types: RSA-2048 and EC P-256 (KEYS="rsa ec");
 # the new key is of the old one's type.
 #
-# kiosk  tests/bench/renewbench.c: the kiosk's own jobs (src/renew.c, the
+# kiosk  tests/bench/renewbench.c: the kiosk's own jobs (src/svc/renew.c, the
 #        payment screen's backend calls and key, the token layer) on its
 #        worker thread, in a process that has already loaded the module,
 #        read the token and logged in, as the kiosk has when the PIN is

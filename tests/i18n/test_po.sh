@@ -10,7 +10,9 @@ not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 
 cd "$top" || exit 1
-xgettext --from-code=UTF-8 -k_ -kN_ -kM_ -ktoken_tr -kC_:1c,2 -o "$work/now.pot" src/*.c src/*.h screens/*.c 2>"$work/err"
+# The kiosk's sources: everything under src/ and screens/ but the backend.
+find src screens -path src/ra -prune -o -name '*.[ch]' -print | sort >"$work/files"
+xgettext --from-code=UTF-8 -k_ -kN_ -kM_ -ktoken_tr -kC_:1c,2 -o "$work/now.pot" -f "$work/files" 2>"$work/err"
 check "messages extract from the sources" test -s "$work/now.pot"
 check "zh_CN.po has every message of the sources" msgcmp assets/po/zh_CN.po "$work/now.pot"
 untranslated=$(msgattrib --untranslated --no-obsolete assets/po/zh_CN.po | grep -c '^msgid ' )
