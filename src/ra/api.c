@@ -436,6 +436,7 @@ h_session_create(struct req *r)
 			 json_pack("{s:s, s:i, s:o}", "session", token, "expires_in",
 				   SESSION_TTL, "subject",
 				   api_subject(r->app, type, id, false)));
+		r->secret = true; /* kept for a replay only encrypted */
 		util_wipe(token, sizeof token);
 	}
 	json_decref(row);

@@ -232,7 +232,7 @@ write_pair(struct ca *ca, const char *base, EVP_PKEY *key, X509 *x)
 	char *kpem = pem_of_key(key), *cpem = pem_of_cert(x);
 	int rc = -1;
 	if (kpem && cpem && util_write_file(kpath, kpem, strlen(kpem), 0600) == 0 &&
-	    util_write_file(cpath, cpem, strlen(cpem), 0644) == 0)
+	    util_write_file(cpath, cpem, strlen(cpem), 0600) == 0)
 		rc = 0;
 	if (kpem)
 		util_wipe_str(kpem);
@@ -372,8 +372,10 @@ ca_open(const char *dir, const char *extra_host, const char *crl_url, char **err
 	char *p = NULL, *sans = NULL;
 	ca->dir = util_xstrdup(dir);
 	ca->crl_url = util_xstrdup(crl_url);
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		*err = util_xasprintf("cannot create %s: %s", dir, strerror(errno));
+	/* It holds the CA's keys: the server's alone, also when it existed. */
+	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || chmod(dir, 0700) != 0) {
+		*err = util_xasprintf("cannot create %s as a private directory: %s", dir,
+				      strerror(errno));
 		goto fail;
 	}
 	if (ensure_root(ca, err) != 0 || ensure_escrow_key(ca, err) != 0)
@@ -786,6 +788,27 @@ out:
 	ASN1_TIME_free(t);
 	X509_CRL_free(crl);
 	return out;
+}
+
+void
+ca_mac_hex(const struct ca *ca, const void *data, size_t len, char out[65])
+{
+	/* A key of its own, derived from the escrow key. */
+	static const char label[] = "cakiosk-ra request digest";
+	unsigned char key[32], md[32];
+	unsigned char in[sizeof label + 32];
+	size_t mdlen = 0;
+	memcpy(in, label, sizeof label);
+	memcpy(in + sizeof label, ca->escrow_key, 32);
+	if (EVP_Digest(in, sizeof in, key, NULL, EVP_sha256(), NULL) != 1 ||
+	    !EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, sizeof key, data, len,
+		       md, sizeof md, &mdlen) ||
+	    mdlen != sizeof md)
+		util_random(md, sizeof md); /* matches nothing: no replay */
+	for (size_t i = 0; i < sizeof md; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	util_wipe(key, sizeof key);
+	util_wipe(in, sizeof in);
 }
 
 char *

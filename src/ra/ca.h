@@ -91,6 +91,9 @@ int ca_sign(struct ca *ca, const void *data, size_t len, unsigned char **sig,
 unsigned char *ca_crl(struct ca *ca, json_t *revoked, int64_t now, int64_t number,
 		      bool der, size_t *len);
 
+/* A keyed digest (HMAC-SHA-256 with a key derived from the escrow key) of
+ * data, for what is kept to recognise a request that may hold a secret. */
+void ca_mac_hex(const struct ca *ca, const void *data, size_t len, char out[65]);
 /* Authenticated encryption of a short secret with the escrow key:
  * base64(iv | tag | ciphertext). */
 char *ca_escrow_seal(struct ca *ca, const char *secret);

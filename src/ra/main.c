@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ra/api.h"
@@ -146,7 +147,7 @@ cmd_serve(const struct opts *o)
 	if (o->port_file) {
 		char buf[16];
 		int n = snprintf(buf, sizeof buf, "%d\n", http_port(h));
-		if (util_write_file(o->port_file, buf, (size_t)n, 0644) != 0)
+		if (util_write_file(o->port_file, buf, (size_t)n, 0600) != 0)
 			log_warn("cannot write %s", o->port_file);
 	}
 	int sig = 0;
@@ -265,6 +266,9 @@ main(int argc, char **argv)
 			 .pay_ttl = 900,
 			 .sms_limit = 30};
 	int c, r;
+	/* Whatever the server writes (the store and its -wal and -shm, the
+	 * CA's files) is its own, whatever umask it was started with. */
+	umask(077);
 	/* Options before the command... */
 	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1)
 		if ((r = apply_opt(c, &o)) != 0)

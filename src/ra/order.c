@@ -991,6 +991,7 @@ h_upload_link(struct req *r)
 	req_json(r, 201,
 		 json_pack("{s:s, s:I, s:o}", "url", url, "expires",
 			   (json_int_t)(now + UPLOAD_TTL), "documents", need));
+	r->secret = true; /* the link's token: kept for a replay only encrypted */
 	free(url);
 	json_decref(o);
 }

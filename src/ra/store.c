@@ -4,10 +4,12 @@
  */
 #include "ra/store.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -176,6 +178,30 @@ fail:
 	return -1;
 }
 
+/* The store holds ID numbers, mobiles, accounts and ID-card scans: its
+ * files are the server's alone, also those an older version made 0644
+ * (SQLite gives -wal and -shm the mode of the store). */
+static void
+store_private(const char *path)
+{
+	static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		char *p = util_xasprintf("%s%s", path, ext[i]);
+		if (chmod(p, 0600) != 0 && errno != ENOENT)
+			log_warn("store: cannot make %s private: %s", p, strerror(errno));
+		free(p);
+	}
+	char *dir = util_xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat sb;
+	if (slash)
+		slash[slash == dir] = '\0'; /* "/x.db": the directory is "/" */
+	if (stat(slash ? dir : ".", &sb) == 0 && (sb.st_mode & 077))
+		log_warn("store: the directory of %s is open to other users (mode %o);"
+			 " make it 0700",
+			 path, (unsigned)(sb.st_mode & 0777));
+	free(dir);
+}
+
 struct store *
 store_open(const char *path, char **err)
 {
@@ -203,6 +229,7 @@ store_open(const char *path, char **err)
 	}
 	if (store_migrate(st, err) != 0)
 		goto fail;
+	store_private(path);
 	return st;
 fail:
 	store_close(st);

@@ -281,6 +281,10 @@ util_write_file(const char *path, const void *data, size_t len, unsigned mode)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, (mode_t)mode);
 	if (fd < 0)
 		goto out;
+	if (fchmod(fd, (mode_t)mode) != 0) { /* exactly mode, whatever the umask */
+		close(fd);
+		goto out;
+	}
 	const char *p = data;
 	size_t left = len;
 	while (left) {
