@@ -246,11 +246,11 @@ draw_shown(const struct check *c, struct rect b)
 			  "you are."));
 	if (sign != NULL && y < b.y + b.h - 1)
 		ui_wrap((struct rect){y, b.x, 2, b.w - SEAL_COLS - 2},
-			rules_renew(sign->days_left, sign->expired) == RENEW_TOO_EARLY
+			rules_renew_at(sign->not_after, time(NULL)) == RENEW_TOO_EARLY
 				? UI_DIM
 				: UI_ACCENT,
 			_(rules_renew_reason(
-				rules_renew(sign->days_left, sign->expired))));
+				rules_renew_at(sign->not_after, time(NULL)))));
 }
 
 static void

@@ -415,7 +415,7 @@ check_done(struct rn *s, struct job *job)
 		break;
 	}
 	c = renew_cert();
-	s->verdict = rules_renew(c->days_left, c->expired);
+	s->verdict = rules_renew_at(c->not_after, time(NULL));
 	s->state = s->verdict == RENEW_DUE || s->verdict == RENEW_EXPIRED ? RN_VALIDITY
 									  : RN_INELIGIBLE;
 	return RESULT(ACT_REDRAW);

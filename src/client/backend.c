@@ -2,7 +2,6 @@
  * backend.c - HTTPS + JSON to the RA/CA backend through libcurl (see
  * backend.h).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "backend.h"
+#include "codec.h"
 #include "config.h"
 #include "i18n.h"
 #include "log.h"
@@ -37,40 +37,20 @@ struct body {
 	bool too_big;
 };
 
+/* "sha256//BASE64" for libcurl from the configuration's hex digits. */
 static char *
 pin_from_hex(const char *hex)
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned char raw[32] = {0};
-	char out[8 + 45];
-	size_t digits = 0, o = 8;
+	unsigned char raw[32];
+	char *b64, *out;
 
-	/* The configuration checked: 64 hex digits, colons anywhere between. */
-	for (const char *p = hex; *p != '\0' && digits < 2 * sizeof raw; p++) {
-		int c = tolower((unsigned char)*p);
-
-		if (!isxdigit(c))
-			continue;
-		raw[digits / 2] = (unsigned char)(raw[digits / 2] << 4 |
-						  (isdigit(c) ? c - '0' : c - 'a' + 10));
-		digits++;
-	}
-	memcpy(out, "sha256//", 8);
-	for (size_t i = 0; i < sizeof raw; i += 3) {
-		unsigned v = (unsigned)raw[i] << 16;
-
-		if (i + 1 < sizeof raw)
-			v |= (unsigned)raw[i + 1] << 8;
-		if (i + 2 < sizeof raw)
-			v |= raw[i + 2];
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = i + 1 < sizeof raw ? b64[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < sizeof raw ? b64[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return xstrdup(out);
+	/* The configuration checked it: 32 bytes in hex, colons between. */
+	if (codec_unhex(hex, raw, sizeof raw) != (long)sizeof raw)
+		return NULL;
+	b64 = codec_base64_encode(raw, sizeof raw);
+	out = xasprintf("sha256//%s", b64);
+	free(b64);
+	return out;
 }
 
 int
@@ -88,6 +68,11 @@ backend_init(const struct config *cfg)
 	B.cert_file = cfg->cert_file ? xstrdup(cfg->cert_file) : NULL;
 	B.key_file = cfg->key_file ? xstrdup(cfg->key_file) : NULL;
 	B.pin = cfg->pin_sha256 ? pin_from_hex(cfg->pin_sha256) : NULL;
+	if (cfg->pin_sha256 != NULL && B.pin == NULL) {
+		/* Never quietly unpinned. */
+		log_error("backend: pin_sha256 is not 32 bytes in hex");
+		return -1;
+	}
 	B.connect_timeout = cfg->connect_timeout;
 	B.timeout = cfg->request_timeout;
 	snprintf(B.terminal, sizeof B.terminal, "%s", cfg->terminal_id);

@@ -1,15 +1,26 @@
 /*
  * rules.c - renewal eligibility and the renewed validity (see rules.h).
  */
-#include "i18n.h"
 #include "rules.h"
 
+#include "i18n.h"
+
 enum renew_verdict
-rules_renew(int days_left, bool expired)
+rules_renew_at(int64_t not_after, int64_t now)
 {
-	if (!expired)
-		return days_left < RULES_RENEW_WITHIN_DAYS ? RENEW_DUE : RENEW_TOO_EARLY;
-	return -days_left <= RULES_RENEW_EXPIRED_DAYS ? RENEW_EXPIRED : RENEW_TOO_LATE;
+	if (now < not_after)
+		return not_after - now < (int64_t)RULES_RENEW_WITHIN_DAYS * RULES_DAY
+			       ? RENEW_DUE
+			       : RENEW_TOO_EARLY;
+	return now - not_after <= (int64_t)RULES_RENEW_EXPIRED_DAYS * RULES_DAY
+		       ? RENEW_EXPIRED
+		       : RENEW_TOO_LATE;
+}
+
+bool
+rules_renewable(enum renew_verdict v)
+{
+	return v == RENEW_DUE || v == RENEW_EXPIRED;
 }
 
 const char *
@@ -32,23 +43,27 @@ rules_renew_reason(enum renew_verdict v)
 	return N_("This certificate cannot be renewed.");
 }
 
+int64_t
+rules_add_years(int64_t t, int years)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	int y;
+	bool leap;
+
+	gmtime_r(&tt, &tm);
+	tm.tm_year += years;
+	y = tm.tm_year + 1900;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (tm.tm_mon == 1 && tm.tm_mday == 29 && !leap)
+		tm.tm_mday = 28;
+	return (int64_t)timegm(&tm);
+}
+
 void
 rules_new_validity(time_t old_not_after, time_t now, int years, time_t *start,
 		   time_t *end)
 {
-	struct tm tm;
-	int mday;
-
 	*start = old_not_after > now ? old_not_after : now;
-	gmtime_r(start, &tm);
-	mday = tm.tm_mday;
-	tm.tm_year += years;
-	/* 29 February plus whole years is 28 February, not 1 March. */
-	if (tm.tm_mon == 1 && mday == 29) {
-		int y = tm.tm_year + 1900;
-
-		if (!((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-			tm.tm_mday = 28;
-	}
-	*end = timegm(&tm);
+	*end = (time_t)rules_add_years((int64_t)*start, years);
 }

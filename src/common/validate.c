@@ -107,14 +107,17 @@ birth_date_ok(const char *s)
 }
 
 /* GB 11643-1999 check character (ISO 7064 MOD 11-2) for 17 digits. */
-static char
-resident_id_check(const char *s)
+char
+validate_resident_check(const char *s)
 {
 	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
 	int sum = 0;
 
-	for (int i = 0; i < 17; i++)
+	for (int i = 0; i < 17; i++) {
+		if (!is_digit(s[i]))
+			return 0;
 		sum += (s[i] - '0') * w[i];
+	}
 	return "10X98765432"[sum % 11];
 }
 
@@ -139,27 +142,35 @@ validate_resident_id(const char *s)
 		return VALID_FORMAT;
 	if (!birth_date_ok(s + 6))
 		return VALID_DATE;
-	if (s[17] != resident_id_check(s))
+	if (s[17] != validate_resident_check(s))
 		return VALID_CHECKSUM;
 	return VALID_OK;
 }
 
+/* Value of c in the credit code alphabet, or -1. */
 static int
 credit_value(char c)
 {
-	return (int)(strchr(credit_charset, c) - credit_charset);
+	const char *p = c != '\0' ? strchr(credit_charset, c) : NULL;
+
+	return p != NULL ? (int)(p - credit_charset) : -1;
 }
 
 /* GB 32100-2015 check character for the first 17 characters (mod 31). */
-static char
-credit_code_check(const char *s)
+char
+validate_credit_check(const char *s)
 {
 	static const int w[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
 				  29, 25, 13, 8,  24, 10, 30, 28};
 	int sum = 0;
 
-	for (int i = 0; i < 17; i++)
-		sum += credit_value(s[i]) * w[i];
+	for (int i = 0; i < 17; i++) {
+		int v = credit_value(s[i]);
+
+		if (v < 0)
+			return 0;
+		sum += v * w[i];
+	}
 	return credit_charset[(31 - sum % 31) % 31];
 }
 
@@ -168,16 +179,22 @@ credit_code_check(const char *s)
  * The standard numbers letters A-Z as 10-35, I, O, S, V and Z included,
  * unlike GB 32100; the credit code's alphabet just never hands us those.
  */
-static char
-org_code_check(const char *s)
+char
+validate_orgcode_check(const char *s)
 {
 	static const int w[8] = {3, 7, 9, 10, 5, 8, 4, 2};
 	int sum = 0;
 	int c;
 
 	for (int i = 0; i < 8; i++) {
-		int v = is_digit(s[i]) ? s[i] - '0' : s[i] - 'A' + 10;
+		int v;
 
+		if (is_digit(s[i]))
+			v = s[i] - '0';
+		else if (s[i] >= 'A' && s[i] <= 'Z')
+			v = s[i] - 'A' + 10;
+		else
+			return 0;
 		sum += v * w[i];
 	}
 	c = 11 - sum % 11;
@@ -200,12 +217,12 @@ validate_credit_code(const char *s)
 		return VALID_CHARSET;
 	if (len != 18)
 		return VALID_LENGTH;
-	if (s[17] != credit_code_check(s))
+	if (s[17] != validate_credit_check(s))
 		return VALID_CHECKSUM;
 	/* Characters 9-17 are the organization code, which carries its own
 	 * check character; a typo there that the mod-31 sum happens to
 	 * miss is still caught. */
-	if (s[16] != org_code_check(s + 8))
+	if (s[16] != validate_orgcode_check(s + 8))
 		return VALID_CHECKSUM;
 	return VALID_OK;
 }

@@ -8,6 +8,9 @@
  * this order: empty, characters, length, shape, date, check character
  * (characters before length, so that a stray space is named as such).
  * NULL counts as empty.
+ *
+ * Linked into the kiosk and the reference backend (src/ra/ra.mk): the
+ * backend refuses with these what the kiosk would have refused.
  */
 #ifndef CAKIOSK_VALIDATE_H
 #define CAKIOSK_VALIDATE_H
@@ -34,6 +37,17 @@ enum valid validate_email(const char *s);
 enum valid validate_postcode(const char *s);
 /* Bank card number: 12 to 19 digits, Luhn check. */
 enum valid validate_bank_card(const char *s);
+
+/*
+ * Check characters, for those who make numbers (the reference backend's
+ * demo data): of the first 17 digits of a resident ID (0-9 or X), of the
+ * first 17 characters of a credit code, of the 8 body characters of a
+ * GB 11714 organization code.  0 when the input has a character that
+ * cannot be there.
+ */
+char validate_resident_check(const char *first17);
+char validate_credit_check(const char *first17);
+char validate_orgcode_check(const char *first8);
 
 /* English message id (for gettext) describing r, or NULL for VALID_OK. */
 const char *validate_reason(enum valid r);

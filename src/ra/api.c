@@ -5,6 +5,7 @@
  */
 #include "ra/api.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include "ra/limits.h"
 #include "ra/order.h"
 #include "ra/util.h"
+#include "common/codec.h"
+#include "common/validate.h"
 
 #define SMS_TTL 300
 #define SMS_TRIES 5
@@ -138,13 +141,13 @@ static bool
 subject_valid(struct req *r, const char *type, const char *id)
 {
 	if (strcmp(type, "unit") == 0) {
-		if (!ids_valid_credit_code(id)) {
+		if (validate_credit_code(id) != VALID_OK) {
 			req_error(r, 400, "invalid_id", NULL,
 				  "not a valid unified social credit code");
 			return false;
 		}
 	} else if (strcmp(type, "person") == 0) {
-		if (!ids_valid_resident_id(id)) {
+		if (validate_resident_id(id) != VALID_OK) {
 			req_error(r, 400, "invalid_id", NULL,
 				  "not a valid resident ID number");
 			return false;
@@ -187,7 +190,7 @@ api_session(struct req *r)
 		return NULL;
 	}
 	char hash[65];
-	util_sha256_hex(auth + 7, 64, hash);
+	codec_sha256_hex(auth + 7, 64, hash);
 	json_t *s = store_query_one(
 		r->app->st,
 		"SELECT subject_type, subject_id, terminal, expires FROM sessions"
@@ -258,7 +261,7 @@ static void
 code_hash(const char *type, const char *id, const char *code, char out[65])
 {
 	char *s = util_xasprintf("%s|%s|%s", type, id, code);
-	util_sha256_hex(s, strlen(s), out);
+	codec_sha256_hex(s, strlen(s), out);
 	util_wipe_str(s);
 	free(s);
 }
@@ -424,7 +427,7 @@ h_session_create(struct req *r)
 		char token[65], thash[65];
 		int64_t now = util_now();
 		util_random_hex(token, 32);
-		util_sha256_hex(token, 64, thash);
+		codec_sha256_hex(token, 64, thash);
 		store_exec(st, "UPDATE sms_codes SET used = 1 WHERE id = ?", "i", rid);
 		store_exec(st,
 			   "INSERT INTO sessions(token_hash, subject_type, subject_id, "
@@ -505,9 +508,12 @@ h_sandbox_payments(struct req *r)
 void
 h_sandbox_clock(struct req *r)
 {
-	int64_t adv;
-	if (req_int(r, "advance", 0, 10 * 366 * 86400LL, true, 0, &adv) != 0)
+	int64_t adv, at;
+	if (req_int(r, "advance", 0, 10 * 366 * 86400LL, false, 0, &adv) != 0 ||
+	    req_int(r, "at", 0, INT64_MAX / 2, false, -1, &at) != 0)
 		return;
+	if (at >= 0)
+		util_clock_set(at);
 	util_clock_advance(adv);
 	req_json(r, 200,
 		 json_pack("{s:I, s:I}", "offset", (json_int_t)util_clock_offset(),

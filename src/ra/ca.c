@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "ra/util.h"
+#include "common/codec.h"
 
 struct ca {
 	char *dir;
@@ -478,7 +479,7 @@ spki_hash(EVP_PKEY *k, char out[65])
 	unsigned char *der = NULL;
 	int n = i2d_PUBKEY(k, &der);
 	if (n > 0)
-		util_sha256_hex(der, (size_t)n, out);
+		codec_sha256_hex(der, (size_t)n, out);
 	else
 		out[0] = '\0';
 	OPENSSL_free(der);
@@ -548,7 +549,7 @@ ca_csr_hash(const char *csr_pem, char out[65])
 	X509_REQ_free(req);
 	if (n <= 0)
 		return -1;
-	util_sha256_hex(der, (size_t)n, out);
+	codec_sha256_hex(der, (size_t)n, out);
 	OPENSSL_free(der);
 	return 0;
 }
@@ -805,8 +806,7 @@ ca_mac_hex(const struct ca *ca, const void *data, size_t len, char out[65])
 		       md, sizeof md, &mdlen) ||
 	    mdlen != sizeof md)
 		util_random(md, sizeof md); /* matches nothing: no replay */
-	for (size_t i = 0; i < sizeof md; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	codec_hex(md, sizeof md, out);
 	util_wipe(key, sizeof key);
 	util_wipe(in, sizeof in);
 }
@@ -827,7 +827,7 @@ ca_escrow_seal(struct ca *ca, const char *secret)
 	    EVP_EncryptFinal_ex(c, buf + 28 + l, &l) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, buf + 12) != 1)
 		goto out;
-	out = util_base64_encode(buf, 28 + n);
+	out = codec_base64_encode(buf, 28 + n);
 out:
 	EVP_CIPHER_CTX_free(c);
 	util_wipe(buf, 28 + n);
@@ -843,7 +843,7 @@ ca_escrow_open(struct ca *ca, const char *sealed)
 	char *out = NULL;
 	EVP_CIPHER_CTX *c = NULL;
 	int l = 0, l2 = 0;
-	if (util_base64_decode(sealed, &buf, &n) != 0 || n < 28)
+	if (codec_base64_decode(sealed, &buf, &n) != 0 || n < 28)
 		goto out;
 	out = util_xcalloc(1, n - 28 + 1);
 	c = EVP_CIPHER_CTX_new();

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ra/ids.h"
 #include "ra/util.h"
+#include "common/validate.h"
 
 struct demo_person {
 	const char *id17; /* area, birth date, sequence */
@@ -70,7 +70,7 @@ static const struct demo_unit units[] = {
 static void
 make_id(const char *id17, char out[19])
 {
-	snprintf(out, 19, "%s%c", id17, ids_resident_check(id17));
+	snprintf(out, 19, "%s%c", id17, validate_resident_check(id17));
 }
 
 static void
@@ -78,8 +78,8 @@ make_credit(const struct demo_unit *u, char out[19])
 {
 	char body[18];
 	snprintf(body, sizeof body, "%s%s%c", u->head, u->org8,
-		 ids_orgcode_check(u->org8));
-	snprintf(out, 19, "%s%c", body, ids_credit_check(body));
+		 validate_orgcode_check(u->org8));
+	snprintf(out, 19, "%s%c", body, validate_credit_check(body));
 }
 
 int

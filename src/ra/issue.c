@@ -15,6 +15,8 @@
 #include "ra/ids.h"
 #include "ra/order.h"
 #include "ra/util.h"
+#include "common/codec.h"
+#include "common/rules.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
 #define I(o, k) json_integer_value(json_object_get((o), (k)))
@@ -63,7 +65,7 @@ seal_picture(struct app *app, json_t *order, void **pic, size_t *plen, char **mi
 	json_t *p = json_object_get(json_object_get(view, "seal"), "picture");
 	unsigned char *raw = NULL;
 	int rc = -1;
-	if (p && S(p, "data") && util_base64_decode(S(p, "data"), &raw, plen) == 0) {
+	if (p && S(p, "data") && codec_base64_decode(S(p, "data"), &raw, plen) == 0) {
 		*pic = raw;
 		*mime = util_xstrdup(S(p, "type"));
 		rc = 0;
@@ -123,7 +125,7 @@ seal_make(struct app *app, json_t *order, const char *serial, const char *cert_p
 	    ca_cert_der(cert_pem, &der, &dlen) != 0 ||
 	    ca_cert_der(ca_cert_pem(app->ca), &cader, &clen) != 0)
 		goto out;
-	util_sha256_hex(der, dlen, cert_hash);
+	codec_sha256_hex(der, dlen, cert_hash);
 	util_random_hex(id, 16);
 	picture_size(pic, plen, &w, &h);
 
@@ -166,10 +168,10 @@ seal_make(struct app *app, json_t *order, const char *serial, const char *cert_p
 	util_iso8601(start, from, sizeof from);
 	util_iso8601(end, to, sizeof to);
 	util_iso8601(now, made, sizeof made);
-	b64pic = util_base64_encode(pic, plen);
-	b64cert = util_base64_encode(cader, clen);
-	b64sig = util_base64_encode(sig, slen);
-	b64der = util_base64_encode(all.p, all.len);
+	b64pic = codec_base64_encode(pic, plen);
+	b64cert = codec_base64_encode(cader, clen);
+	b64sig = codec_base64_encode(sig, slen);
+	b64der = codec_base64_encode(all.p, all.len);
 	json_t *v = json_pack(
 		"{s:{s:{s:s, s:i, s:s}, s:s, s:{s:i, s:s, s:s, s:s, s:s, s:s, s:s},"
 		" s:{s:s, s:s, s:I, s:I}}, s:s, s:s, s:s, s:s}",
@@ -258,7 +260,7 @@ h_certificate(struct req *r)
 		goto out;
 	}
 	int64_t now = util_now(), from = now,
-		to = util_add_years(now, (int)I(o, "term_years"));
+		to = rules_add_years(now, (int)I(o, "term_years"));
 	if (from_token) {
 		old = store_query_one(r->app->st,
 				      "SELECT * FROM certificates WHERE serial = ?", "s",
@@ -274,7 +276,7 @@ h_certificate(struct req *r)
 		unsigned char *sig = NULL;
 		size_t slen = 0;
 		if (!proof || ca_csr_hash(csr, csr_hash) != 0 ||
-		    util_base64_decode(proof, &sig, &slen) != 0) {
+		    codec_base64_decode(proof, &sig, &slen) != 0) {
 			req_error(r, 400, "proof_required", NULL,
 				  "a renewal or change needs \"proof\": the old key's "
 				  "signature");
@@ -672,7 +674,7 @@ issue_enrol_code(struct store *st, const char *terminal_id)
 {
 	char code[13], hash[65];
 	util_random_digits(code, 12);
-	util_sha256_hex(code, 12, hash);
+	codec_sha256_hex(code, 12, hash);
 	if (store_exec(st,
 		       "INSERT INTO enrol_codes(code_hash, terminal_id, expires) "
 		       "VALUES(?,?,?)",
@@ -692,7 +694,7 @@ h_enrol(struct req *r)
 		return;
 	char hash[65], spki[65];
 	const char *ecode = NULL;
-	util_sha256_hex(code, strlen(code), hash);
+	codec_sha256_hex(code, strlen(code), hash);
 	json_t *row = store_query_one(r->app->st,
 				      "SELECT terminal_id, expires, used FROM enrol_codes"
 				      " WHERE code_hash = ?",
@@ -715,7 +717,7 @@ h_enrol(struct req *r)
 	struct ca_subject cs = {.cn = S(row, "terminal_id"),
 				.o = "cakiosk reference RA",
 				.ou = "terminal"};
-	if (ca_issue(r->app->ca, csr, &cs, now - 300, util_add_years(now, 3),
+	if (ca_issue(r->app->ca, csr, &cs, now - 300, rules_add_years(now, 3),
 		     CA_PROFILE_TERMINAL, &is, &msg) != 0) {
 		req_error(r, 500, "internal", NULL, "issuing failed");
 		goto out;

@@ -18,6 +18,9 @@
 #include "ra/ids.h"
 #include "ra/limits.h"
 #include "ra/util.h"
+#include "common/codec.h"
+#include "common/rules.h"
+#include "common/validate.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
 #define I(o, k) json_integer_value(json_object_get((o), (k)))
@@ -276,19 +279,42 @@ form_field(struct req *r, json_t *form, json_t *out, const char *name, size_t ma
 	return true;
 }
 
-/* Renewal window: eligible when fewer than 90 days are left or expired for
- * at most 365 days.  New validity continues from the old end when not yet
- * expired, else from now.  Returns NULL when eligible, else a reason. */
+/* The form's checks are the kiosk's own (src/common/validate.c). */
+static bool
+valid_email(const char *s)
+{
+	return validate_email(s) == VALID_OK;
+}
+
+static bool
+valid_mobile(const char *s)
+{
+	return validate_mobile(s) == VALID_OK;
+}
+
+static bool
+valid_postcode(const char *s)
+{
+	return validate_postcode(s) == VALID_OK;
+}
+
+/* Renewal window and the new validity: the rule the kiosk predicts with
+ * (src/common/rules.c), in seconds.  Returns NULL when eligible, else a
+ * reason. */
 const char *
 order_renew_rules(int64_t now, int64_t old_end, int64_t years, int64_t *from, int64_t *to)
 {
-	if (old_end - now >= 90 * DAY)
+	switch (rules_renew_at(old_end, now)) {
+	case RENEW_TOO_EARLY:
 		return "too_early";
-	if (now - old_end > 365 * DAY)
+	case RENEW_TOO_LATE:
 		return "expired_too_long";
-	int64_t base = old_end > now ? old_end : now;
+	case RENEW_DUE:
+	case RENEW_EXPIRED:
+		break;
+	}
 	*from = now;
-	*to = util_add_years(base, (int)years);
+	*to = rules_add_years(old_end > now ? old_end : now, (int)years);
 	return NULL;
 }
 
@@ -329,12 +355,12 @@ h_order_create(struct req *r)
 	int64_t now = util_now(), vfrom = 0, vto = 0, price;
 	json_t *old = NULL;
 	if (!form_field(r, form_in, form, "email", 254,
-			needs_contact || strcmp(kind, "renew") == 0, ids_valid_email) ||
+			needs_contact || strcmp(kind, "renew") == 0, valid_email) ||
 	    !form_field(r, form_in, form, "mobile", 11, needs_contact,
-			ids_valid_mobile) ||
+			valid_mobile) ||
 	    !form_field(r, form_in, form, "address", 200, needs_contact, NULL) ||
 	    !form_field(r, form_in, form, "postcode", 6, needs_contact,
-			ids_valid_postcode) ||
+			valid_postcode) ||
 	    !form_field(r, form_in, form, "contact_name", 64, false, NULL) ||
 	    !form_field(r, form_in, form, "new_name", 128, false, NULL))
 		goto out;
@@ -644,7 +670,7 @@ h_order_verify(struct req *r)
 	const char *result = NULL;
 	if (strcmp(method, "mobile") == 0) {
 		/* Operator real-name check: the mobile is registered to this person. */
-		if (!mobile || !ids_valid_mobile(mobile)) {
+		if (!mobile || !valid_mobile(mobile)) {
 			req_error(r, 400, "invalid_field",
 				  json_pack("{s:s}", "field", "mobile"),
 				  "a valid mobile number is needed");
@@ -654,7 +680,7 @@ h_order_verify(struct req *r)
 	} else if (strcmp(method, "bank_card") == 0) {
 		/* Bank card check: the sandbox bank accepts any card that passes
 		 * the Luhn check, except numbers ending in 0000 (a mismatch). */
-		if (!card || !ids_valid_bank_card(card)) {
+		if (!card || validate_bank_card(card) != VALID_OK) {
 			req_error(r, 400, "invalid_field",
 				  json_pack("{s:s}", "field", "bank_card"),
 				  "not a valid bank card number");
@@ -666,7 +692,7 @@ h_order_verify(struct req *r)
 		/* 0.01 CNY to the registered account, with a code in the memo. */
 		char code[8], hash[65];
 		util_random_digits(code, 6);
-		util_sha256_hex(code, 6, hash);
+		codec_sha256_hex(code, 6, hash);
 		char *text = util_xasprintf("CA认证%s", code);
 		store_exec(r->app->st,
 			   "INSERT INTO verifications(order_id, party, method, state, "
@@ -695,7 +721,7 @@ h_order_verify(struct req *r)
 			"SELECT memo_hash, tries, state FROM verifications"
 			" WHERE order_id = ? AND party = ? AND method = 'transfer'",
 			"ss", oid, party);
-		util_sha256_hex(memo, strlen(memo), hash);
+		codec_sha256_hex(memo, strlen(memo), hash);
 		if (!row || strcmp(S(row, "state"), "pending") != 0) {
 			req_error(r, 409, "wrong_state", NULL,
 				  "no transfer is waiting for its memo");
@@ -976,7 +1002,7 @@ h_upload_link(struct req *r)
 	char token[65], hash[65];
 	int64_t now = util_now();
 	util_random_hex(token, 32);
-	util_sha256_hex(token, 64, hash);
+	codec_sha256_hex(token, 64, hash);
 	/* One link at a time: a new one closes the old. */
 	store_exec(r->app->st, "UPDATE upload_links SET closed = 1 WHERE order_id = ?",
 		   "s", S(o, "id"));
@@ -1003,7 +1029,7 @@ upload_order(struct req *r)
 	json_t *o = NULL;
 	if (strlen(r->args[0]) == 64) {
 		char hash[65];
-		util_sha256_hex(r->args[0], 64, hash);
+		codec_sha256_hex(r->args[0], 64, hash);
 		json_t *l = store_query_one(
 			r->app->st,
 			"SELECT order_id FROM upload_links WHERE token_hash = ?"
@@ -1118,7 +1144,7 @@ h_upload_post(struct req *r)
 			continue;
 		}
 		char sha[65];
-		util_sha256_hex(f->data, f->len, sha);
+		codec_sha256_hex(f->data, f->len, sha);
 		store_exec(
 			r->app->st,
 			"INSERT INTO documents(order_id, kind, mime, size, sha256, data, "

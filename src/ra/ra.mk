@@ -10,6 +10,9 @@ RA_PKGS    := libmicrohttpd gnutls sqlite3 jansson openssl
 RA_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(RA_PKGS))
 RA_LIBS     = $(shell $(PKG_CONFIG) --libs $(RA_PKGS))
 RA_SRC     := $(wildcard src/ra/*.c)
+# What both programs need (src/common/): compiled once by the kiosk's rule,
+# linked into both.
+RA_COMMON  := $(patsubst %.c,$(B)/%.o,$(wildcard src/common/*.c))
 RA_OBJ     := $(RA_SRC:%.c=$(B)/%.o)
 RA_JGET    := $(B)/ra-tools/jget
 RA_LOADGEN := $(B)/ra-tools/loadgen
@@ -21,7 +24,7 @@ $(B)/src/ra/%.o: src/ra/%.c | $(STAMP)
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(RA_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/cakiosk-ra: $(RA_OBJ)
+$(B)/cakiosk-ra: $(RA_OBJ) $(RA_COMMON)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RA_LIBS)
 

@@ -3,6 +3,7 @@
  * the reference backend (see util.h).
  */
 #include "ra/util.h"
+#include "common/codec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 int util_log_level = LOG_INFO_;
@@ -125,16 +125,11 @@ util_random(void *buf, size_t n)
 void
 util_random_hex(char *out, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char b[64];
 	if (n > sizeof b)
 		n = sizeof b;
 	util_random(b, n);
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
-	}
-	out[2 * n] = '\0';
+	codec_hex(b, n, out);
 	util_wipe(b, sizeof b);
 }
 
@@ -151,16 +146,16 @@ util_random_digits(char *out, size_t n)
 	out[n] = '\0';
 }
 
-static int64_t clock_offset;
+static int64_t clock_offset, clock_stopped;
 static pthread_mutex_t clock_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int64_t
 util_now(void)
 {
 	pthread_mutex_lock(&clock_lock);
-	int64_t off = clock_offset;
+	int64_t off = clock_offset, stopped = clock_stopped;
 	pthread_mutex_unlock(&clock_lock);
-	return (int64_t)time(NULL) + off;
+	return stopped ? stopped : (int64_t)time(NULL) + off;
 }
 
 void
@@ -168,6 +163,18 @@ util_clock_advance(int64_t seconds)
 {
 	pthread_mutex_lock(&clock_lock);
 	clock_offset += seconds;
+	if (clock_stopped)
+		clock_stopped += seconds;
+	pthread_mutex_unlock(&clock_lock);
+}
+
+void
+util_clock_set(int64_t t)
+{
+	pthread_mutex_lock(&clock_lock);
+	clock_stopped = t;
+	if (t)
+		clock_offset = t - (int64_t)time(NULL);
 	pthread_mutex_unlock(&clock_lock);
 }
 
@@ -180,20 +187,6 @@ util_clock_offset(void)
 	return off;
 }
 
-int64_t
-util_add_years(int64_t t, int years)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	tm.tm_year += years;
-	int y = tm.tm_year + 1900;
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (tm.tm_mon == 1 && tm.tm_mday == 29 && !leap)
-		tm.tm_mday = 28;
-	return (int64_t)timegm(&tm);
-}
-
 void
 util_iso8601(int64_t t, char *out, size_t size)
 {
@@ -201,46 +194,6 @@ util_iso8601(int64_t t, char *out, size_t size)
 	struct tm tm;
 	gmtime_r(&tt, &tm);
 	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void
-util_sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
-char *
-util_base64_encode(const void *data, size_t len)
-{
-	char *out = util_xmalloc(4 * ((len + 2) / 3) + 1);
-	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-	return out;
-}
-
-int
-util_base64_decode(const char *s, unsigned char **out, size_t *len)
-{
-	size_t n = strlen(s);
-	if (n % 4 != 0 || n > (1u << 26))
-		return -1;
-	unsigned char *buf = util_xmalloc(n / 4 * 3 + 1);
-	int r = EVP_DecodeBlock(buf, (const unsigned char *)s, (int)n);
-	if (r < 0) {
-		free(buf);
-		return -1;
-	}
-	size_t l = (size_t)r;
-	if (n >= 1 && s[n - 1] == '=')
-		l--;
-	if (n >= 2 && s[n - 2] == '=')
-		l--;
-	*out = buf;
-	*len = l;
-	return 0;
 }
 
 bool

@@ -3,8 +3,9 @@
  * returns NULL, logging to stderr, randomness, the (sandbox-adjustable)
  * clock, hashing and wiping of secrets.
  *
- * The backend shares no code with the kiosk except the protocol, so it has
- * its own copy of these few lines.
+ * What the kiosk needs too (the renewal rules, the identity number checks,
+ * base64, hex, PEM and SHA-256 hex) is not here: it is src/common/, linked
+ * into both programs.
  */
 #ifndef CAKIOSK_RA_UTIL_H
 #define CAKIOSK_RA_UTIL_H
@@ -40,20 +41,12 @@ void util_random_digits(char *out, size_t n);
 /* Seconds since the epoch, plus the sandbox clock offset. */
 int64_t util_now(void);
 void util_clock_advance(int64_t seconds);
+/* Stop the sandbox clock at t (tests of boundary instants), or with 0 let
+ * it run again (real time plus the offset). */
+void util_clock_set(int64_t t);
 int64_t util_clock_offset(void);
-/* t plus whole calendar years (UTC); 29 February becomes 28 February in a
- * common year (the same rule as the kiosk's rules module). */
-int64_t util_add_years(int64_t t, int years);
 /* "2024-05-01T12:00:00Z" into out (at least 21 bytes). */
 void util_iso8601(int64_t t, char *out, size_t size);
-
-/* SHA-256 of data as 64 hex characters + NUL. */
-void util_sha256_hex(const void *data, size_t len, char out[65]);
-
-/* Base64 (standard alphabet, padded).  Returns a new string / buffer. */
-char *util_base64_encode(const void *data, size_t len);
-/* Returns 0 and a new buffer in *out, or -1 when s is not base64. */
-int util_base64_decode(const char *s, unsigned char **out, size_t *len);
 
 /* Constant-time comparison of two equal-length strings. */
 bool util_str_eq_ct(const char *a, const char *b);

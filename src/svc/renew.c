@@ -7,11 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "backend.h"
+#include "codec.h"
 #include "i18n.h"
 #include "log.h"
 #include "loop.h"
@@ -130,46 +130,6 @@ renew_price(bool unit, int term)
 }
 
 /* ---- helpers (worker side) ------------------------------------------- */
-
-static char *
-pem_encode(const char *label, const unsigned char *der, size_t len)
-{
-	size_t lines = (len + 47) / 48;
-	char *out = xmalloc(lines * 66 + 2 * strlen(label) + 64), *p = out;
-
-	p += sprintf(p, "-----BEGIN %s-----\n", label);
-	for (size_t off = 0; off < len; off += 48) {
-		size_t n = len - off < 48 ? len - off : 48;
-
-		p += EVP_EncodeBlock((unsigned char *)p, der + off, (int)n);
-		*p++ = '\n';
-	}
-	sprintf(p, "-----END %s-----\n", label);
-	return out;
-}
-
-static unsigned char *
-b64_decode(const char *s, size_t *len)
-{
-	size_t n = strlen(s), pad = 0;
-	unsigned char *out;
-	int got;
-
-	if (n == 0 || n % 4 != 0 || n > 8 * 1024 * 1024)
-		return NULL;
-	out = xmalloc(n / 4 * 3 + 1);
-	got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	if (got < 0) {
-		free(out);
-		return NULL;
-	}
-	if (s[n - 1] == '=')
-		pad++;
-	if (s[n - 2] == '=')
-		pad++;
-	*len = (size_t)got - pad;
-	return out;
-}
 
 static unsigned char *
 pem_to_der(const char *pem, size_t *len)
@@ -391,7 +351,7 @@ renew_order_job(void)
 {
 	struct order_job *o = xcalloc(1, sizeof *o);
 	const struct renew_cert *c = renew_cert();
-	char *pem = pem_encode("CERTIFICATE", c->der, c->der_len);
+	char *pem = codec_pem_encode("CERTIFICATE", c->der, c->der_len);
 	json_t *form = json_pack("{s:s}", "email", R.email);
 
 	if (R.mobile[0] != '\0')
@@ -609,7 +569,7 @@ request_cert(struct install_job *in, const struct token_info *info, struct issue
 	     struct backend_reply *rep)
 {
 	struct token_ctl ctl = {.job = &in->job};
-	unsigned char id[TOKEN_ID_MAX], *csr = NULL, *sig = NULL, md[32];
+	unsigned char id[TOKEN_ID_MAX], *csr = NULL, *sig = NULL;
 	size_t id_len = 0, csr_len = 0, sig_len = 0;
 	char hex[65], *tbs = NULL, *pem = NULL, *proof = NULL, path[256];
 	struct token_dn dn = {.country = "CN", .common_name = in->cn};
@@ -623,9 +583,7 @@ request_cert(struct install_job *in, const struct token_info *info, struct issue
 	terr = token_make_csr(NULL, id, id_len, &dn, &csr, &csr_len, &ctl);
 	if (terr != TOKEN_OK)
 		return set_token_err(in, terr);
-	EVP_Digest(csr, csr_len, md, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	codec_sha256_hex(csr, csr_len, hex);
 	tbs = xasprintf("cakiosk-renew:%s:%s", in->order_id, hex);
 	terr = token_sign(NULL, in->old_id, in->old_id_len, (const unsigned char *)tbs,
 			  strlen(tbs), &sig, &sig_len, &ctl);
@@ -633,9 +591,8 @@ request_cert(struct install_job *in, const struct token_info *info, struct issue
 		set_token_err(in, terr);
 		goto out;
 	}
-	pem = pem_encode("CERTIFICATE REQUEST", csr, csr_len);
-	proof = xmalloc((sig_len + 2) / 3 * 4 + 1);
-	EVP_EncodeBlock((unsigned char *)proof, sig, (int)sig_len);
+	pem = codec_pem_encode("CERTIFICATE REQUEST", csr, csr_len);
+	proof = codec_base64_encode(sig, sig_len);
 	snprintf(path, sizeof path, "/v1/orders/%s/certificate", in->order_id);
 	err = call("POST", path, json_pack("{s:s, s:s}", "csr", pem, "proof", proof),
 		   true, &in->job, rep);
@@ -695,7 +652,7 @@ write_seal(struct install_job *in, const char *seal_id, struct backend_reply *re
 	struct token_ctl ctl = {.job = &in->job};
 	char path[160];
 	const json_t *der;
-	unsigned char *raw;
+	unsigned char *raw = NULL;
 	size_t len = 0;
 	enum backend_err err;
 	enum token_err terr;
@@ -706,8 +663,8 @@ write_seal(struct install_job *in, const char *seal_id, struct backend_reply *re
 	if (err != BACKEND_OK)
 		return set_backend_err(in, err, rep->code);
 	der = json_object_get(rep->json, "der");
-	raw = json_is_string(der) ? b64_decode(json_string_value(der), &len) : NULL;
-	if (raw == NULL)
+	if (!json_is_string(der) || json_string_length(der) == 0 ||
+	    codec_base64_decode(json_string_value(der), &raw, &len) != 0)
 		return set_backend_err(in, BACKEND_GARBAGE, "");
 	terr = token_data_write(NULL, RENEW_SEAL_LABEL, RENEW_SEAL_APP, raw, len, 0,
 				&ctl);

@@ -148,7 +148,7 @@ check(void)
 	if (rc != RC_NEW)
 		return fail("check", rc == RC_FAILED ? reason : "not a new renewal");
 	c = renew_cert();
-	v = rules_renew(c->days_left, c->expired);
+	v = rules_renew_at(c->not_after, time(NULL));
 	return v == RENEW_DUE || v == RENEW_EXPIRED ? 0 : fail("check", "not eligible");
 }
 

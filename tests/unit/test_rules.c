@@ -28,18 +28,53 @@ static void
 test_verdict_edges(void **state)
 {
 	(void)state;
-	assert_int_equal(rules_renew(200, false), RENEW_TOO_EARLY);
-	assert_int_equal(rules_renew(90, false), RENEW_TOO_EARLY);
-	assert_int_equal(rules_renew(89, false), RENEW_DUE);
-	assert_int_equal(rules_renew(30, false), RENEW_DUE);
-	assert_int_equal(rules_renew(1, false), RENEW_DUE);
-	assert_int_equal(rules_renew(0, true), RENEW_EXPIRED);
-	assert_int_equal(rules_renew(-100, true), RENEW_EXPIRED);
-	assert_int_equal(rules_renew(-365, true), RENEW_EXPIRED);
-	assert_int_equal(rules_renew(-366, true), RENEW_TOO_LATE);
-	assert_int_equal(rules_renew(-400, true), RENEW_TOO_LATE);
+	const time_t day = 86400, na = utc(2027, 3, 1, 9, 30);
+
+	assert_int_equal(rules_renew_at(na, na - 200 * day), RENEW_TOO_EARLY);
+	assert_int_equal(rules_renew_at(na, na - 90 * day), RENEW_TOO_EARLY);
+	assert_int_equal(rules_renew_at(na, na - 89 * day), RENEW_DUE);
+	assert_int_equal(rules_renew_at(na, na - 30 * day), RENEW_DUE);
+	assert_int_equal(rules_renew_at(na, na - 1), RENEW_DUE);
+	assert_int_equal(rules_renew_at(na, na), RENEW_EXPIRED);
+	assert_int_equal(rules_renew_at(na, na + 100 * day), RENEW_EXPIRED);
+	assert_int_equal(rules_renew_at(na, na + 365 * day), RENEW_EXPIRED);
+	assert_int_equal(rules_renew_at(na, na + 366 * day), RENEW_TOO_LATE);
+	assert_int_equal(rules_renew_at(na, na + 400 * day), RENEW_TOO_LATE);
 	for (int v = RENEW_TOO_EARLY; v <= RENEW_TOO_LATE; v++)
 		assert_non_null(rules_renew_reason((enum renew_verdict)v));
+}
+
+/* The verdict the kiosk shows for a certificate ending at not_after. */
+static enum renew_verdict
+kiosk_verdict(time_t not_after, time_t now)
+{
+	return rules_renew_at(not_after, now);
+}
+
+static bool
+renewable(enum renew_verdict v)
+{
+	return rules_renewable(v);
+}
+
+/*
+ * The boundary instants, in seconds as the backend judges them: renewable
+ * while fewer than 90 days (90 * 86400 s) are left, and until exactly 365
+ * days after the end.  The backend's order creation is pinned to the same
+ * instants in tests/ra/test_renewal.sh.
+ */
+static void
+test_boundary_instants(void **state)
+{
+	const time_t day = 86400, na = utc(2027, 3, 1, 9, 30);
+
+	(void)state;
+	assert_false(renewable(kiosk_verdict(na, na - 90 * day - 1)));
+	assert_false(renewable(kiosk_verdict(na, na - 90 * day)));
+	assert_true(renewable(kiosk_verdict(na, na - 90 * day + 1)));
+	assert_true(renewable(kiosk_verdict(na, na + 365 * day - 1)));
+	assert_true(renewable(kiosk_verdict(na, na + 365 * day)));
+	assert_false(renewable(kiosk_verdict(na, na + 365 * day + 1)));
 }
 
 static void
@@ -83,6 +118,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdict_edges),
+		cmocka_unit_test(test_boundary_instants),
 		cmocka_unit_test(test_validity_continues_when_not_expired),
 		cmocka_unit_test(test_validity_starts_now_when_expired),
 		cmocka_unit_test(test_validity_leap_day),
