@@ -1,6 +1,6 @@
 /*
- * token_int.h - what the token files (token.c, token_watch.c,
- * token_job.c) share with each other and nobody else.
+ * token_int.h - what the token files (src/token/token*.c) share with
+ * each other and nobody else.
  *
  * Only token*.c include this; it pulls in libp11 and the PKCS#11 types,
  * which no other module may see.
@@ -19,6 +19,8 @@
 
 /* How many modules can be loaded (one per distinct path). */
 #define TOKEN_MAX_MODULES 8
+/* Bigger than any sane token's object list; a runaway module stops here. */
+#define MAX_OBJECTS 256
 
 /* Raw access to a loaded module, for the watcher; NULL if not loaded. */
 CK_FUNCTION_LIST_PTR token_module_functions(int module);
@@ -42,7 +44,7 @@ void token_clean(const unsigned char *field, size_t width, char *out, size_t out
 /* Name of a CKR_* value for logs ("CKR_PIN_INCORRECT"), or NULL. */
 const char *token_ckr_name(CK_RV rv);
 
-/* ---- the core's state and calls (token.c), for token_obj.c ------------- */
+/* ---- the core's state and calls, shared by its files (see token.c) ------ */
 
 struct module {
 	char *path;
@@ -71,6 +73,12 @@ struct tok {
 	const char *what;         /* the operation, for logs */
 };
 
+/* The loaded module i (0 <= i < token_module_count()), else NULL. */
+struct module *tok_module(int i);
+/* Forget libp11's slots of a module (closes sessions, erases its PIN copy). */
+void tok_release_slots(struct module *m);
+/* Release and enumerate t's module's slots again, then find t's slot. */
+enum token_err tok_enumerate(struct tok *t);
 /* Serialise calls; tok_unlock releases slots if the session ended meanwhile. */
 void tok_lock(void);
 void tok_unlock(void);
@@ -108,6 +116,8 @@ CK_ULONG tok_ulong(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
 bool tok_bool(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type);
 void tok_label(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
                char *out, size_t outlen);
+enum token_err tok_destroy_by_id(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
+                                 const unsigned char *id, size_t id_len, int *count);
 size_t tok_id(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, unsigned char *id);
 void tok_key_type_bits(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
                        enum token_key_type *type, int *bits);
