@@ -77,7 +77,7 @@ pattern_ok(const char *pattern, const char *value)
 
 unsigned
 token_match_vendors(int module, const char *manufacturer, const char *model,
-                    const char *label)
+		    const char *label)
 {
 	unsigned mask = 0;
 
@@ -88,8 +88,8 @@ token_match_vendors(int module, const char *manufacturer, const char *model,
 
 		if (G.vendor_module[v] != module)
 			continue;
-		if (pattern_ok(vd->manufacturer, manufacturer) && pattern_ok(vd->model, model) &&
-		    pattern_ok(vd->label, label))
+		if (pattern_ok(vd->manufacturer, manufacturer) &&
+		    pattern_ok(vd->model, model) && pattern_ok(vd->label, label))
 			mask |= 1u << v;
 	}
 	return mask;
@@ -136,7 +136,7 @@ token_vendor_name(int vendor)
 	if (G.cfg == NULL || vendor < 0 || (size_t)vendor >= G.cfg->nvendors)
 		return NULL;
 	return G.cfg->vendors[vendor].display != NULL ? G.cfg->vendors[vendor].display
-	                                               : G.cfg->vendors[vendor].name;
+						      : G.cfg->vendors[vendor].name;
 }
 
 const char *
@@ -172,7 +172,8 @@ module_unload(struct module *m)
 		 * module: finalise the module (so it can be initialised again)
 		 * but leave the memory and the mapping in place.
 		 */
-		log_warn("token: module %s left mapped (a libp11 call never returned)", m->path);
+		log_warn("token: module %s left mapped (a libp11 call never returned)",
+			 m->path);
 		static PKCS11_CTX *kept[16]; /* still in use: reachable, not leaked */
 		static size_t nkept;
 
@@ -215,7 +216,8 @@ module_load(struct module *m, const char *path)
 			m->error = xasprintf("cannot load %s: %s", path, dlerr);
 		else
 			m->error = xasprintf("cannot initialise %s: %s (0x%lx)", path,
-			                     name != NULL ? name : "error", (unsigned long)rv);
+					     name != NULL ? name : "error",
+					     (unsigned long)rv);
 		if (m->dl != NULL)
 			dlclose(m->dl);
 		m->dl = NULL;
@@ -223,7 +225,8 @@ module_load(struct module *m, const char *path)
 	}
 	/* The same instance libp11 holds: RTLD_NOLOAD would do, this is safer. */
 	m->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	gfl = m->dl != NULL ? (CK_C_GetFunctionList)dlsym(m->dl, "C_GetFunctionList") : NULL;
+	gfl = m->dl != NULL ? (CK_C_GetFunctionList)dlsym(m->dl, "C_GetFunctionList")
+			    : NULL;
 	if (gfl == NULL || gfl(&m->f) != CKR_OK || m->f == NULL) {
 		m->error = xasprintf("cannot load %s: no function list", path);
 		m->f = NULL;
@@ -268,7 +271,8 @@ token_init(const struct config *cfg)
 		G.vendor_module[v] = mi;
 		G.mods[mi].vendors |= 1u << v;
 		if (G.mods[mi].error != NULL)
-			log_error("token: vendor %s: %s", cfg->vendors[v].name, G.mods[mi].error);
+			log_error("token: vendor %s: %s", cfg->vendors[v].name,
+				  G.mods[mi].error);
 		else
 			ok++;
 	}

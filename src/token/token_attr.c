@@ -82,7 +82,7 @@ tok_wipe(char *s)
 /* Find up to max objects matching tmpl. */
 enum token_err
 tok_find(struct tok *t, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, CK_ULONG n,
-             CK_OBJECT_HANDLE *out, CK_ULONG max, CK_ULONG *count)
+	 CK_OBJECT_HANDLE *out, CK_ULONG max, CK_ULONG *count)
 {
 	CK_FUNCTION_LIST_PTR f = t->m->f;
 	CK_RV rv = f->C_FindObjectsInit(s, tmpl, n);
@@ -101,8 +101,8 @@ tok_find(struct tok *t, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, CK_ULONG n,
 
 /* Every object of a class (up to max). */
 enum token_err
-tok_find_class(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, CK_OBJECT_HANDLE *out,
-           CK_ULONG max, CK_ULONG *count)
+tok_find_class(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
+	       CK_OBJECT_HANDLE *out, CK_ULONG max, CK_ULONG *count)
 {
 	CK_ATTRIBUTE tmpl = {CKA_CLASS, &cls, sizeof cls};
 
@@ -112,7 +112,7 @@ tok_find_class(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, CK_OBJEC
 /* One attribute, malloc'd (NUL-terminated for convenience); NULL if absent. */
 unsigned char *
 tok_attr(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
-         size_t *len, CK_RV *rvp)
+	 size_t *len, CK_RV *rvp)
 {
 	CK_ATTRIBUTE a = {type, NULL, 0};
 	CK_RV rv = t->m->f->C_GetAttributeValue(s, o, &a, 1);
@@ -140,7 +140,7 @@ tok_attr(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TY
 
 CK_ULONG
 tok_ulong(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
-          CK_ULONG dflt)
+	  CK_ULONG dflt)
 {
 	CK_ULONG v = dflt;
 	CK_ATTRIBUTE a = {type, &v, sizeof v};
@@ -163,7 +163,7 @@ tok_bool(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TY
 
 void
 tok_label(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
-          char *out, size_t outlen)
+	  char *out, size_t outlen)
 {
 	size_t len;
 	unsigned char *v = tok_attr(t, s, o, type, &len, NULL);
@@ -193,7 +193,7 @@ tok_id(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, unsigned char *id
 /* Destroy the objects of class cls with this CKA_ID; *count adds how many. */
 enum token_err
 tok_destroy_by_id(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
-                  const unsigned char *id, size_t id_len, int *count)
+		  const unsigned char *id, size_t id_len, int *count)
 {
 	CK_ATTRIBUTE tmpl[2] = {
 		{CKA_CLASS, &cls, sizeof cls},
@@ -234,7 +234,7 @@ ec_bits(const unsigned char *params, size_t len)
 
 void
 tok_key_type_bits(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
-              enum token_key_type *type, int *bits)
+		  enum token_key_type *type, int *bits)
 {
 	CK_ULONG kt = tok_ulong(t, s, o, CKA_KEY_TYPE, CK_UNAVAILABLE_INFORMATION);
 	size_t len;

@@ -19,7 +19,7 @@
 /* The CKA_ID of the key pair whose public key is pk: OK, NOT_FOUND or why not. */
 static enum token_err
 id_for_pubkey(struct tok *t, CK_SESSION_HANDLE s, EVP_PKEY *pk, unsigned char *id,
-              size_t *id_len)
+	      size_t *id_len)
 {
 	const CK_OBJECT_CLASS classes[2] = {CKO_PUBLIC_KEY, CKO_PRIVATE_KEY};
 	bool rsa = EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA;
@@ -59,8 +59,8 @@ id_for_pubkey(struct tok *t, CK_SESSION_HANDLE s, EVP_PKEY *pk, unsigned char *i
 		for (CK_ULONG i = 0; i < count && err == TOKEN_ERR_NOT_FOUND; i++) {
 			size_t len;
 			CK_RV rv;
-			unsigned char *v = tok_attr(t, s, h[i], rsa ? CKA_MODULUS : CKA_EC_POINT,
-			                            &len, &rv);
+			unsigned char *v = tok_attr(
+				t, s, h[i], rsa ? CKA_MODULUS : CKA_EC_POINT, &len, &rv);
 			const unsigned char *p = v;
 			size_t plen = len;
 
@@ -81,9 +81,11 @@ id_for_pubkey(struct tok *t, CK_SESSION_HANDLE s, EVP_PKEY *pk, unsigned char *i
 			}
 			if (plen == wantlen && memcmp(p, want, wantlen) == 0) {
 				CK_RV idrv;
-				unsigned char *idv = tok_attr(t, s, h[i], CKA_ID, id_len, &idrv);
+				unsigned char *idv =
+					tok_attr(t, s, h[i], CKA_ID, id_len, &idrv);
 
-				if (idv != NULL && *id_len > 0 && *id_len <= TOKEN_ID_MAX) {
+				if (idv != NULL && *id_len > 0 &&
+				    *id_len <= TOKEN_ID_MAX) {
 					memcpy(id, idv, *id_len);
 					err = TOKEN_OK;
 				} else if (tok_rv_removed(idrv)) {
@@ -100,7 +102,7 @@ id_for_pubkey(struct tok *t, CK_SESSION_HANDLE s, EVP_PKEY *pk, unsigned char *i
 
 enum token_err
 token_write_cert(const struct token_ref *ref, const unsigned char *der, size_t der_len,
-                 const char *label, const struct token_ctl *ctl)
+		 const char *label, const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;
@@ -114,7 +116,8 @@ token_write_cert(const struct token_ref *ref, const unsigned char *der, size_t d
 	CK_ULONG nold = 0;
 	char keylabel[TOKEN_TEXT_MAX] = "";
 
-	if (der == NULL || der_len == 0 || (x = d2i_X509(NULL, &p, (long)der_len)) == NULL)
+	if (der == NULL || der_len == 0 ||
+	    (x = d2i_X509(NULL, &p, (long)der_len)) == NULL)
 		return TOKEN_ERR_BAD_INPUT;
 	tok_lock();
 	err = tok_open(ref, &t, "write certificate", ctl);
@@ -131,7 +134,8 @@ token_write_cert(const struct token_ref *ref, const unsigned char *der, size_t d
 	if ((err = id_for_pubkey(&t, s, X509_get0_pubkey(x), id, &id_len)) != TOKEN_OK)
 		goto out;
 	{
-		CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, id, id_len}};
+		CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls},
+					{CKA_ID, id, id_len}};
 
 		if ((err = tok_find(&t, s, tmpl, 2, old, 16, &nold)) != TOKEN_OK)
 			goto out;
@@ -159,7 +163,8 @@ token_write_cert(const struct token_ref *ref, const unsigned char *der, size_t d
 			unsigned char *v = tok_attr(&t, s, kh, CKA_LABEL, &len, NULL);
 
 			if (v != NULL)
-				snprintf(keylabel, sizeof keylabel, "%.*s", (int)len, (const char *)v);
+				snprintf(keylabel, sizeof keylabel, "%.*s", (int)len,
+					 (const char *)v);
 			free(v);
 		}
 		label = keylabel;
@@ -170,7 +175,8 @@ token_write_cert(const struct token_ref *ref, const unsigned char *der, size_t d
 	}
 	tok_stage(ctl, TOKEN_STAGE_WRITING);
 	ERR_clear_error();
-	if (PKCS11_store_certificate(t.slot->token, x, (char *)label, id, id_len, NULL) != 0) {
+	if (PKCS11_store_certificate(t.slot->token, x, (char *)label, id, id_len, NULL) !=
+	    0) {
 		err = tok_fail(&t, "PKCS11_store_certificate", tok_p11_rv());
 		goto out;
 	}
@@ -188,7 +194,7 @@ out:
 
 enum token_err
 token_delete_pair(const struct token_ref *ref, const unsigned char *id, size_t id_len,
-                  const struct token_ctl *ctl)
+		  const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;

@@ -12,7 +12,7 @@
 
 static enum token_err
 find_data(struct tok *t, CK_SESSION_HANDLE s, const char *label, const char *app,
-          CK_OBJECT_HANDLE *h, CK_ULONG max, CK_ULONG *n)
+	  CK_OBJECT_HANDLE *h, CK_ULONG max, CK_ULONG *n)
 {
 	CK_OBJECT_CLASS cls = CKO_DATA;
 	CK_ATTRIBUTE tmpl[3] = {
@@ -26,7 +26,7 @@ find_data(struct tok *t, CK_SESSION_HANDLE s, const char *label, const char *app
 
 enum token_err
 token_data_read(const struct token_ref *ref, const char *label, const char *application,
-                unsigned char **value, size_t *len, const struct token_ctl *ctl)
+		unsigned char **value, size_t *len, const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;
@@ -54,7 +54,8 @@ token_data_read(const struct token_ref *ref, const char *label, const char *appl
 	}
 	*value = tok_attr(&t, s, h, CKA_VALUE, len, &rv);
 	if (*value == NULL)
-		err = rv != CKR_OK ? tok_fail(&t, "C_GetAttributeValue", rv) : TOKEN_ERR_BAD_INPUT;
+		err = rv != CKR_OK ? tok_fail(&t, "C_GetAttributeValue", rv)
+				   : TOKEN_ERR_BAD_INPUT;
 out:
 	if (s != CK_INVALID_HANDLE)
 		tok_close(&t, s);
@@ -64,8 +65,8 @@ out:
 
 enum token_err
 token_data_write(const struct token_ref *ref, const char *label, const char *application,
-                 const unsigned char *value, size_t len, unsigned flags,
-                 const struct token_ctl *ctl)
+		 const unsigned char *value, size_t len, unsigned flags,
+		 const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;
@@ -127,7 +128,7 @@ out:
 
 enum token_err
 token_data_delete(const struct token_ref *ref, const char *label, const char *application,
-                  const struct token_ctl *ctl)
+		  const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;

@@ -22,46 +22,64 @@ static const struct {
 } errs[TOKEN_ERR_COUNT] = {
 	[TOKEN_OK] = {"OK", N_("Done.")},
 	[TOKEN_ERR_NONE] = {"NONE", N_("No UKey is inserted. Please insert your UKey.")},
-	[TOKEN_ERR_MANY] = {"MANY", N_("More than one UKey is inserted. Please leave only "
-	                               "the UKey you want to use in the kiosk.")},
-	[TOKEN_ERR_REMOVED] = {"REMOVED", N_("The UKey was removed. Please insert it again "
-	                                     "and keep it inserted until this step is done.")},
-	[TOKEN_ERR_PIN_WRONG] = {"PIN_WRONG", N_("Wrong PIN. Please try again. After a few "
-	                                         "more wrong PINs the UKey locks.")},
-	[TOKEN_ERR_PIN_LOCKED] = {"PIN_LOCKED", N_("The UKey's PIN is locked after too many "
-	                                           "wrong tries. Use \"Unlock\" to set a new PIN.")},
-	[TOKEN_ERR_PIN_LENGTH] = {"PIN_LENGTH", N_("This PIN is too short or too long for "
-	                                           "this UKey. It was not sent to the UKey; no "
-	                                           "try was used.")},
-	[TOKEN_ERR_PIN_INVALID] = {"PIN_INVALID", N_("The UKey does not accept this new PIN. "
-	                                             "Please choose another one.")},
-	[TOKEN_ERR_PIN_EXPIRED] = {"PIN_EXPIRED", N_("The UKey asks for its PIN to be changed "
-	                                             "before it can be used.")},
-	[TOKEN_ERR_FINAL_TRY] = {"FINAL_TRY", N_("Only one try is left: one more wrong PIN "
-	                                         "locks the UKey. Are you sure of your PIN?")},
-	[TOKEN_ERR_SO_PIN_WRONG] = {"SO_PIN_WRONG", N_("The unlock code was not accepted by "
-	                                               "the UKey. Please ask a member of staff.")},
-	[TOKEN_ERR_SO_PIN_LOCKED] = {"SO_PIN_LOCKED", N_("The UKey's administrator PIN is "
-	                                                 "locked. The UKey cannot be unlocked "
-	                                                 "here; please ask a member of staff.")},
-	[TOKEN_ERR_NOT_LOGGED_IN] = {"NOT_LOGGED_IN", N_("Please enter the UKey's PIN again.")},
-	[TOKEN_ERR_PINPAD] = {"PINPAD", N_("The PIN was not entered on the card reader in "
-	                                   "time. Please try again.")},
-	[TOKEN_ERR_FULL] = {"FULL", N_("The UKey is full. Please ask a member of staff.")},
+	[TOKEN_ERR_MANY] = {"MANY",
+			    N_("More than one UKey is inserted. Please leave only "
+			       "the UKey you want to use in the kiosk.")},
+	[TOKEN_ERR_REMOVED] = {"REMOVED",
+			       N_("The UKey was removed. Please insert it again "
+				  "and keep it inserted until this step is done.")},
+	[TOKEN_ERR_PIN_WRONG] = {"PIN_WRONG",
+				 N_("Wrong PIN. Please try again. After a few "
+				    "more wrong PINs the UKey locks.")},
+	[TOKEN_ERR_PIN_LOCKED] = {"PIN_LOCKED",
+				  N_("The UKey's PIN is locked after too many "
+				     "wrong tries. Use \"Unlock\" to set a new PIN.")},
+	[TOKEN_ERR_PIN_LENGTH] = {"PIN_LENGTH",
+				  N_("This PIN is too short or too long for "
+				     "this UKey. It was not sent to the UKey; no "
+				     "try was used.")},
+	[TOKEN_ERR_PIN_INVALID] = {"PIN_INVALID",
+				   N_("The UKey does not accept this new PIN. "
+				      "Please choose another one.")},
+	[TOKEN_ERR_PIN_EXPIRED] = {"PIN_EXPIRED",
+				   N_("The UKey asks for its PIN to be changed "
+				      "before it can be used.")},
+	[TOKEN_ERR_FINAL_TRY] = {"FINAL_TRY",
+				 N_("Only one try is left: one more wrong PIN "
+				    "locks the UKey. Are you sure of your PIN?")},
+	[TOKEN_ERR_SO_PIN_WRONG] = {"SO_PIN_WRONG",
+				    N_("The unlock code was not accepted by "
+				       "the UKey. Please ask a member of staff.")},
+	[TOKEN_ERR_SO_PIN_LOCKED] = {"SO_PIN_LOCKED",
+				     N_("The UKey's administrator PIN is "
+					"locked. The UKey cannot be unlocked "
+					"here; please ask a member of staff.")},
+	[TOKEN_ERR_NOT_LOGGED_IN] = {"NOT_LOGGED_IN",
+				     N_("Please enter the UKey's PIN again.")},
+	[TOKEN_ERR_PINPAD] = {"PINPAD",
+			      N_("The PIN was not entered on the card reader in "
+				 "time. Please try again.")},
+	[TOKEN_ERR_FULL] = {"FULL",
+			    N_("The UKey is full. Please ask a member of staff.")},
 	[TOKEN_ERR_READ_ONLY] = {"READ_ONLY", N_("The UKey is write-protected.")},
-	[TOKEN_ERR_NOT_FOUND] = {"NOT_FOUND", N_("The certificate or key was not found on "
-	                                         "the UKey.")},
-	[TOKEN_ERR_BAD_INPUT] = {"BAD_INPUT", N_("The UKey could not use this certificate "
-	                                         "or data.")},
-	[TOKEN_ERR_NOT_SUPPORTED] = {"NOT_SUPPORTED", N_("This UKey cannot do this. Please "
-	                                                 "ask a member of staff.")},
-	[TOKEN_ERR_NOT_INITIALIZED] = {"NOT_INITIALIZED", N_("This UKey is blank. Please ask "
-	                                                     "a member of staff.")},
-	[TOKEN_ERR_MODULE] = {"MODULE", N_("The UKey software of this vendor is not working. "
-	                                   "Please ask a member of staff.")},
+	[TOKEN_ERR_NOT_FOUND] = {"NOT_FOUND",
+				 N_("The certificate or key was not found on "
+				    "the UKey.")},
+	[TOKEN_ERR_BAD_INPUT] = {"BAD_INPUT",
+				 N_("The UKey could not use this certificate "
+				    "or data.")},
+	[TOKEN_ERR_NOT_SUPPORTED] = {"NOT_SUPPORTED",
+				     N_("This UKey cannot do this. Please "
+					"ask a member of staff.")},
+	[TOKEN_ERR_NOT_INITIALIZED] = {"NOT_INITIALIZED",
+				       N_("This UKey is blank. Please ask "
+					  "a member of staff.")},
+	[TOKEN_ERR_MODULE] = {"MODULE",
+			      N_("The UKey software of this vendor is not working. "
+				 "Please ask a member of staff.")},
 	[TOKEN_ERR_CANCELLED] = {"CANCELLED", N_("Cancelled.")},
 	[TOKEN_ERR_DEVICE] = {"DEVICE", N_("The UKey did not respond as expected. Please "
-	                                   "take it out, insert it again and retry.")},
+					   "take it out, insert it again and retry.")},
 };
 
 const char *
@@ -70,7 +88,8 @@ token_err_reason(enum token_err err, int tries_left)
 	if ((unsigned)err >= TOKEN_ERR_COUNT)
 		err = TOKEN_ERR_DEVICE;
 	if (err == TOKEN_ERR_PIN_WRONG && tries_left == 1)
-		return N_("Wrong PIN. Only one try is left: one more wrong PIN locks the UKey.");
+		return N_("Wrong PIN. Only one try is left: one more wrong PIN locks the "
+			  "UKey.");
 	if (err == TOKEN_ERR_PIN_WRONG && tries_left == 0)
 		return errs[TOKEN_ERR_PIN_LOCKED].reason;
 	return errs[err].reason;
@@ -96,7 +115,7 @@ token_stage_text(enum token_stage stage)
 		return N_("Please enter the PIN on the card reader's keypad.");
 	case TOKEN_STAGE_GENERATING:
 		return N_("Generating a key on the UKey. This can take a minute. "
-		          "Do not remove the UKey.");
+			  "Do not remove the UKey.");
 	case TOKEN_STAGE_SIGNING:
 		return N_("The UKey is signing. Do not remove the UKey.");
 	case TOKEN_STAGE_WRITING:
@@ -115,29 +134,63 @@ static const struct {
 	CK_RV rv;
 	const char *name;
 } ckr_names[] = {
-#define C(x) {x, #x}
-	C(CKR_OK), C(CKR_CANCEL), C(CKR_HOST_MEMORY), C(CKR_SLOT_ID_INVALID),
-	C(CKR_GENERAL_ERROR), C(CKR_FUNCTION_FAILED), C(CKR_ARGUMENTS_BAD),
-	C(CKR_NO_EVENT), C(CKR_ATTRIBUTE_READ_ONLY), C(CKR_ATTRIBUTE_SENSITIVE),
-	C(CKR_ATTRIBUTE_TYPE_INVALID), C(CKR_ATTRIBUTE_VALUE_INVALID),
-	C(CKR_DATA_INVALID), C(CKR_DATA_LEN_RANGE), C(CKR_DEVICE_ERROR),
-	C(CKR_DEVICE_MEMORY), C(CKR_DEVICE_REMOVED), C(CKR_FUNCTION_CANCELED),
-	C(CKR_FUNCTION_NOT_SUPPORTED), C(CKR_KEY_HANDLE_INVALID),
-	C(CKR_KEY_SIZE_RANGE), C(CKR_KEY_TYPE_INCONSISTENT), C(CKR_MECHANISM_INVALID),
-	C(CKR_MECHANISM_PARAM_INVALID), C(CKR_OBJECT_HANDLE_INVALID),
-	C(CKR_OPERATION_ACTIVE), C(CKR_OPERATION_NOT_INITIALIZED),
-	C(CKR_PIN_INCORRECT), C(CKR_PIN_INVALID), C(CKR_PIN_LEN_RANGE),
-	C(CKR_PIN_EXPIRED), C(CKR_PIN_LOCKED), C(CKR_SESSION_CLOSED),
-	C(CKR_SESSION_COUNT), C(CKR_SESSION_HANDLE_INVALID),
-	C(CKR_SESSION_READ_ONLY), C(CKR_SESSION_EXISTS),
-	C(CKR_SESSION_READ_ONLY_EXISTS), C(CKR_SESSION_READ_WRITE_SO_EXISTS),
-	C(CKR_SIGNATURE_INVALID), C(CKR_TEMPLATE_INCOMPLETE),
-	C(CKR_TEMPLATE_INCONSISTENT), C(CKR_TOKEN_NOT_PRESENT),
-	C(CKR_TOKEN_NOT_RECOGNIZED), C(CKR_TOKEN_WRITE_PROTECTED),
-	C(CKR_USER_ALREADY_LOGGED_IN), C(CKR_USER_NOT_LOGGED_IN),
-	C(CKR_USER_PIN_NOT_INITIALIZED), C(CKR_USER_TYPE_INVALID),
-	C(CKR_USER_ANOTHER_ALREADY_LOGGED_IN), C(CKR_DOMAIN_PARAMS_INVALID),
-	C(CKR_BUFFER_TOO_SMALL), C(CKR_CRYPTOKI_NOT_INITIALIZED),
+#define C(x)                                                                             \
+	{                                                                                \
+		x, #x                                                                    \
+	}
+	C(CKR_OK),
+	C(CKR_CANCEL),
+	C(CKR_HOST_MEMORY),
+	C(CKR_SLOT_ID_INVALID),
+	C(CKR_GENERAL_ERROR),
+	C(CKR_FUNCTION_FAILED),
+	C(CKR_ARGUMENTS_BAD),
+	C(CKR_NO_EVENT),
+	C(CKR_ATTRIBUTE_READ_ONLY),
+	C(CKR_ATTRIBUTE_SENSITIVE),
+	C(CKR_ATTRIBUTE_TYPE_INVALID),
+	C(CKR_ATTRIBUTE_VALUE_INVALID),
+	C(CKR_DATA_INVALID),
+	C(CKR_DATA_LEN_RANGE),
+	C(CKR_DEVICE_ERROR),
+	C(CKR_DEVICE_MEMORY),
+	C(CKR_DEVICE_REMOVED),
+	C(CKR_FUNCTION_CANCELED),
+	C(CKR_FUNCTION_NOT_SUPPORTED),
+	C(CKR_KEY_HANDLE_INVALID),
+	C(CKR_KEY_SIZE_RANGE),
+	C(CKR_KEY_TYPE_INCONSISTENT),
+	C(CKR_MECHANISM_INVALID),
+	C(CKR_MECHANISM_PARAM_INVALID),
+	C(CKR_OBJECT_HANDLE_INVALID),
+	C(CKR_OPERATION_ACTIVE),
+	C(CKR_OPERATION_NOT_INITIALIZED),
+	C(CKR_PIN_INCORRECT),
+	C(CKR_PIN_INVALID),
+	C(CKR_PIN_LEN_RANGE),
+	C(CKR_PIN_EXPIRED),
+	C(CKR_PIN_LOCKED),
+	C(CKR_SESSION_CLOSED),
+	C(CKR_SESSION_COUNT),
+	C(CKR_SESSION_HANDLE_INVALID),
+	C(CKR_SESSION_READ_ONLY),
+	C(CKR_SESSION_EXISTS),
+	C(CKR_SESSION_READ_ONLY_EXISTS),
+	C(CKR_SESSION_READ_WRITE_SO_EXISTS),
+	C(CKR_SIGNATURE_INVALID),
+	C(CKR_TEMPLATE_INCOMPLETE),
+	C(CKR_TEMPLATE_INCONSISTENT),
+	C(CKR_TOKEN_NOT_PRESENT),
+	C(CKR_TOKEN_NOT_RECOGNIZED),
+	C(CKR_TOKEN_WRITE_PROTECTED),
+	C(CKR_USER_ALREADY_LOGGED_IN),
+	C(CKR_USER_NOT_LOGGED_IN),
+	C(CKR_USER_PIN_NOT_INITIALIZED),
+	C(CKR_USER_TYPE_INVALID),
+	C(CKR_USER_ANOTHER_ALREADY_LOGGED_IN),
+	C(CKR_DOMAIN_PARAMS_INVALID),
+	C(CKR_BUFFER_TOO_SMALL),
+	C(CKR_CRYPTOKI_NOT_INITIALIZED),
 	C(CKR_CRYPTOKI_ALREADY_INITIALIZED),
 #undef C
 };
@@ -222,8 +275,9 @@ tok_fail(struct tok *t, const char *call, CK_RV rv)
 
 	if (err == TOKEN_ERR_REMOVED && t != NULL && t->m != NULL)
 		t->m->stale = true;
-	log_warn("token: %s: %s failed: %s (0x%lx)", t != NULL && t->what != NULL ? t->what : "?",
-	         call, name != NULL ? name : "vendor code", (unsigned long)rv);
+	log_warn("token: %s: %s failed: %s (0x%lx)",
+		 t != NULL && t->what != NULL ? t->what : "?", call,
+		 name != NULL ? name : "vendor code", (unsigned long)rv);
 	return err;
 }
 

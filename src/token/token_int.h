@@ -31,8 +31,8 @@ unsigned token_module_vendors(int module);
 void token_module_changed(int module);
 
 /* Vendors (bits) whose patterns match a token's trimmed info. */
-unsigned token_match_vendors(int module, const char *manufacturer,
-                             const char *model, const char *label);
+unsigned token_match_vendors(int module, const char *manufacturer, const char *model,
+			     const char *label);
 /* The vendor to show: the customer's choice, the only match, or -1. */
 int token_pick_vendor(const struct token_ref *ref, unsigned mask);
 
@@ -49,17 +49,17 @@ const char *token_ckr_name(CK_RV rv);
 struct module {
 	char *path;
 	PKCS11_CTX *ctx;
-	void *dl;                 /* our own reference to the same library */
+	void *dl; /* our own reference to the same library */
 	CK_FUNCTION_LIST_PTR f;
-	char *error;              /* why it did not load */
-	PKCS11_SLOT *slots;       /* libp11's enumeration, NULL until needed */
+	char *error;        /* why it did not load */
+	PKCS11_SLOT *slots; /* libp11's enumeration, NULL until needed */
 	unsigned nslots;
-	bool *ready;              /* per slot: read-write and its first session taken */
-	unsigned vendors;         /* bit mask */
-	atomic_uint epoch;        /* bumped by the watcher on a change */
-	unsigned epoch_seen;      /* epoch when slots were enumerated */
-	bool stale;               /* enumerate again before the next use */
-	bool abandoned;           /* a thread is stuck in libp11 (prime_session) */
+	bool *ready;         /* per slot: read-write and its first session taken */
+	unsigned vendors;    /* bit mask */
+	atomic_uint epoch;   /* bumped by the watcher on a change */
+	unsigned epoch_seen; /* epoch when slots were enumerated */
+	bool stale;          /* enumerate again before the next use */
+	bool abandoned;      /* a thread is stuck in libp11 (prime_session) */
 };
 
 /* One opened token for the length of a call. */
@@ -67,10 +67,10 @@ struct tok {
 	struct module *m;
 	int mi;
 	CK_SLOT_ID id;
-	PKCS11_SLOT *slot;        /* libp11's, valid while the lock is held */
-	CK_TOKEN_INFO info;       /* live, at the start of the call */
+	PKCS11_SLOT *slot;  /* libp11's, valid while the lock is held */
+	CK_TOKEN_INFO info; /* live, at the start of the call */
 	const struct token_ctl *ctl;
-	const char *what;         /* the operation, for logs */
+	const char *what; /* the operation, for logs */
 };
 
 /* The loaded module i (0 <= i < token_module_count()), else NULL. */
@@ -84,7 +84,7 @@ void tok_lock(void);
 void tok_unlock(void);
 /* Open the token for one call (see token.c); what names it in logs. */
 enum token_err tok_open(const struct token_ref *ref, struct tok *t, const char *what,
-                        const struct token_ctl *ctl);
+			const struct token_ctl *ctl);
 bool tok_cancelled(const struct token_ctl *ctl);
 void tok_stage(const struct token_ctl *ctl, enum token_stage st);
 
@@ -105,21 +105,22 @@ void tok_close(struct tok *t, CK_SESSION_HANDLE s);
 enum token_err tok_logged_in(struct tok *t, CK_SESSION_HANDLE s);
 enum token_err tok_live_info(struct tok *t);
 enum token_pin_state tok_pin_state(CK_FLAGS fl, bool so, int *tries);
-enum token_err tok_find(struct tok *t, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, CK_ULONG n,
-                        CK_OBJECT_HANDLE *out, CK_ULONG max, CK_ULONG *count);
+enum token_err tok_find(struct tok *t, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl,
+			CK_ULONG n, CK_OBJECT_HANDLE *out, CK_ULONG max, CK_ULONG *count);
 enum token_err tok_find_class(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
-                              CK_OBJECT_HANDLE *out, CK_ULONG max, CK_ULONG *count);
+			      CK_OBJECT_HANDLE *out, CK_ULONG max, CK_ULONG *count);
 unsigned char *tok_attr(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
-                        CK_ATTRIBUTE_TYPE type, size_t *len, CK_RV *rvp);
+			CK_ATTRIBUTE_TYPE type, size_t *len, CK_RV *rvp);
 CK_ULONG tok_ulong(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
-                   CK_ATTRIBUTE_TYPE type, CK_ULONG dflt);
-bool tok_bool(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type);
-void tok_label(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
-               char *out, size_t outlen);
+		   CK_ATTRIBUTE_TYPE type, CK_ULONG dflt);
+bool tok_bool(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
+	      CK_ATTRIBUTE_TYPE type);
+void tok_label(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
+	       CK_ATTRIBUTE_TYPE type, char *out, size_t outlen);
 enum token_err tok_destroy_by_id(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
-                                 const unsigned char *id, size_t id_len, int *count);
+				 const unsigned char *id, size_t id_len, int *count);
 size_t tok_id(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, unsigned char *id);
 void tok_key_type_bits(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
-                       enum token_key_type *type, int *bits);
+		       enum token_key_type *type, int *bits);
 
 #endif

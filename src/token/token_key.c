@@ -33,9 +33,10 @@
 
 enum token_err
 token_gen_key(const struct token_ref *ref, enum token_key_type type, const char *label,
-              unsigned char *id, size_t *id_len, const struct token_ctl *ctl)
+	      unsigned char *id, size_t *id_len, const struct token_ctl *ctl)
 {
-	static const unsigned char p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+	static const unsigned char p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
+					     0xce, 0x3d, 0x03, 0x01, 0x07};
 	static const unsigned char e65537[] = {0x01, 0x00, 0x01};
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ULONG bits = 2048;
@@ -108,7 +109,8 @@ token_gen_key(const struct token_ref *ref, enum token_key_type type, const char 
 	}
 	memcpy(id, newid, sizeof newid);
 	*id_len = sizeof newid;
-	log_info("token: %s key generated", type == TOKEN_KEY_RSA ? "RSA-2048" : "EC P-256");
+	log_info("token: %s key generated",
+		 type == TOKEN_KEY_RSA ? "RSA-2048" : "EC P-256");
 out:
 	if (s != CK_INVALID_HANDLE)
 		tok_close(&t, s);
@@ -128,7 +130,8 @@ rsa_from(const unsigned char *n, size_t nlen, const unsigned char *e, size_t ele
 
 	if (b != NULL && bn != NULL && be != NULL && ctx != NULL &&
 	    OSSL_PARAM_BLD_push_BN(b, "n", bn) && OSSL_PARAM_BLD_push_BN(b, "e", be) &&
-	    (params = OSSL_PARAM_BLD_to_param(b)) != NULL && EVP_PKEY_fromdata_init(ctx) == 1)
+	    (params = OSSL_PARAM_BLD_to_param(b)) != NULL &&
+	    EVP_PKEY_fromdata_init(ctx) == 1)
 		EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params);
 	OSSL_PARAM_free(params);
 	OSSL_PARAM_BLD_free(b);
@@ -153,7 +156,8 @@ ec_from(const unsigned char *params, size_t plen, const unsigned char *point, si
 	if (len > 2 && point[0] == 0x04 && (size_t)point[1] == len - 2) {
 		point += 2;
 		len -= 2;
-	} else if (len > 3 && point[0] == 0x04 && point[1] == 0x81 && (size_t)point[2] == len - 3) {
+	} else if (len > 3 && point[0] == 0x04 && point[1] == 0x81 &&
+		   (size_t)point[2] == len - 3) {
 		point += 3;
 		len -= 3;
 	}
@@ -175,14 +179,16 @@ ec_from(const unsigned char *params, size_t plen, const unsigned char *point, si
  */
 static enum token_err
 raw_pubkey(struct tok *t, CK_SESSION_HANDLE s, const unsigned char *id, size_t id_len,
-           EVP_PKEY **pub)
+	   EVP_PKEY **pub)
 {
-	const CK_OBJECT_CLASS classes[3] = {CKO_PUBLIC_KEY, CKO_PRIVATE_KEY, CKO_CERTIFICATE};
+	const CK_OBJECT_CLASS classes[3] = {CKO_PUBLIC_KEY, CKO_PRIVATE_KEY,
+					    CKO_CERTIFICATE};
 
 	*pub = NULL;
 	for (int c = 0; c < 3 && *pub == NULL; c++) {
 		CK_OBJECT_CLASS cls = classes[c];
-		CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, (void *)id, id_len}};
+		CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls},
+					{CKA_ID, (void *)id, id_len}};
 		CK_OBJECT_HANDLE h;
 		CK_ULONG n = 0;
 		enum token_err err = tok_find(t, s, tmpl, 2, &h, 1, &n);
@@ -205,7 +211,8 @@ raw_pubkey(struct tok *t, CK_SESSION_HANDLE s, const unsigned char *id, size_t i
 					X509_free(x);
 				}
 			}
-		} else if (tok_ulong(t, s, h, CKA_KEY_TYPE, CK_UNAVAILABLE_INFORMATION) == CKK_RSA) {
+		} else if (tok_ulong(t, s, h, CKA_KEY_TYPE, CK_UNAVAILABLE_INFORMATION) ==
+			   CKK_RSA) {
 			a = tok_attr(t, s, h, CKA_MODULUS, &alen, &rv);
 			b = tok_attr(t, s, h, CKA_PUBLIC_EXPONENT, &blen, &rv);
 			if (a != NULL && b != NULL)
@@ -234,10 +241,11 @@ raw_pubkey(struct tok *t, CK_SESSION_HANDLE s, const unsigned char *id, size_t i
 /* The private key with this id and its key type, in session s. */
 static enum token_err
 private_key(struct tok *t, CK_SESSION_HANDLE s, const unsigned char *id, size_t id_len,
-            CK_OBJECT_HANDLE *h, CK_KEY_TYPE *kt)
+	    CK_OBJECT_HANDLE *h, CK_KEY_TYPE *kt)
 {
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, (void *)id, id_len}};
+	CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof cls},
+				{CKA_ID, (void *)id, id_len}};
 	CK_ULONG n = 0;
 	enum token_err err = tok_logged_in(t, s);
 
@@ -260,8 +268,8 @@ private_key(struct tok *t, CK_SESSION_HANDLE s, const unsigned char *id, size_t 
 /* One C_SignInit + C_Sign; *out malloc'd. */
 static enum token_err
 sign_once(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE mt,
-          const unsigned char *in, size_t len, unsigned char **out, size_t *outlen,
-          CK_RV *rvp)
+	  const unsigned char *in, size_t len, unsigned char **out, size_t *outlen,
+	  CK_RV *rvp)
 {
 	CK_MECHANISM mech = {mt, NULL, 0};
 	CK_ULONG n = 0;
@@ -291,12 +299,12 @@ sign_once(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, CK_MECHANISM
  */
 static enum token_err
 sign_data(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, CK_KEY_TYPE kt,
-          const unsigned char *data, size_t len, unsigned char **sig, size_t *siglen)
+	  const unsigned char *data, size_t len, unsigned char **sig, size_t *siglen)
 {
 	/* DER DigestInfo prefix for SHA-256 (RFC 8017, 9.2). */
-	static const unsigned char prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86,
-	                                       0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
-	                                       0x00, 0x04, 0x20};
+	static const unsigned char prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+					       0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+					       0x01, 0x05, 0x00, 0x04, 0x20};
 	unsigned char di[sizeof prefix + SHA256_DIGEST_LENGTH], *raw = NULL;
 	size_t rawlen = 0;
 	enum token_err err;
@@ -304,15 +312,18 @@ sign_data(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, CK_KEY_TYPE 
 
 	SHA256(data, len, di + sizeof prefix);
 	if (kt == CKK_RSA) {
-		err = sign_once(t, s, key, CKM_SHA256_RSA_PKCS, data, len, sig, siglen, &rv);
-		if (err != TOKEN_OK && (rv == CKR_MECHANISM_INVALID || rv == CKR_FUNCTION_NOT_SUPPORTED)) {
+		err = sign_once(t, s, key, CKM_SHA256_RSA_PKCS, data, len, sig, siglen,
+				&rv);
+		if (err != TOKEN_OK &&
+		    (rv == CKR_MECHANISM_INVALID || rv == CKR_FUNCTION_NOT_SUPPORTED)) {
 			memcpy(di, prefix, sizeof prefix);
-			err = sign_once(t, s, key, CKM_RSA_PKCS, di, sizeof di, sig, siglen, &rv);
+			err = sign_once(t, s, key, CKM_RSA_PKCS, di, sizeof di, sig,
+					siglen, &rv);
 		}
 		return err;
 	}
-	err = sign_once(t, s, key, CKM_ECDSA, di + sizeof prefix, SHA256_DIGEST_LENGTH, &raw,
-	                &rawlen, &rv);
+	err = sign_once(t, s, key, CKM_ECDSA, di + sizeof prefix, SHA256_DIGEST_LENGTH,
+			&raw, &rawlen, &rv);
 	if (err == TOKEN_OK) {
 		ECDSA_SIG *es = ECDSA_SIG_new();
 		BIGNUM *r = BN_bin2bn(raw, (int)(rawlen / 2), NULL);
@@ -345,8 +356,8 @@ static void
 add_entry(X509_NAME *name, int nid, const char *value)
 {
 	if (value != NULL && value[0] != '\0')
-		X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, (const unsigned char *)value,
-		                           -1, -1, 0);
+		X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8,
+					   (const unsigned char *)value, -1, -1, 0);
 }
 
 /* Does der (a request) verify with its own public key, outside the token? */
@@ -363,8 +374,8 @@ csr_verifies(const unsigned char *der, size_t len)
 
 enum token_err
 token_make_csr(const struct token_ref *ref, const unsigned char *id, size_t id_len,
-               const struct token_dn *dn, unsigned char **der, size_t *der_len,
-               const struct token_ctl *ctl)
+	       const struct token_dn *dn, unsigned char **der, size_t *der_len,
+	       const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;
@@ -407,10 +418,12 @@ token_make_csr(const struct token_ref *ref, const unsigned char *id, size_t id_l
 	add_entry(name, NID_pkcs9_emailAddress, dn->email);
 	if (req == NULL || name == NULL || alg == NULL || !X509_REQ_set_version(req, 0) ||
 	    !X509_REQ_set_subject_name(req, name) || !X509_REQ_set_pubkey(req, pub) ||
-	    !X509_ALGOR_set0(alg, OBJ_nid2obj(kt == CKK_RSA ? NID_sha256WithRSAEncryption
-	                                                    : NID_ecdsa_with_SHA256),
-	                     kt == CKK_RSA ? V_ASN1_NULL : V_ASN1_UNDEF, NULL) ||
-	    !X509_REQ_set1_signature_algo(req, alg) || (len = i2d_re_X509_REQ_tbs(req, &tbs)) <= 0) {
+	    !X509_ALGOR_set0(alg,
+			     OBJ_nid2obj(kt == CKK_RSA ? NID_sha256WithRSAEncryption
+						       : NID_ecdsa_with_SHA256),
+			     kt == CKK_RSA ? V_ASN1_NULL : V_ASN1_UNDEF, NULL) ||
+	    !X509_REQ_set1_signature_algo(req, alg) ||
+	    (len = i2d_re_X509_REQ_tbs(req, &tbs)) <= 0) {
 		err = TOKEN_ERR_BAD_INPUT;
 		goto out;
 	}
@@ -419,7 +432,8 @@ token_make_csr(const struct token_ref *ref, const unsigned char *id, size_t id_l
 		goto out;
 	}
 	tok_stage(ctl, TOKEN_STAGE_SIGNING);
-	if ((err = sign_data(&t, s, key, kt, tbs, (size_t)len, &sig, &siglen)) != TOKEN_OK)
+	if ((err = sign_data(&t, s, key, kt, tbs, (size_t)len, &sig, &siglen)) !=
+	    TOKEN_OK)
 		goto out;
 	bits = ASN1_BIT_STRING_new();
 	if (bits == NULL || !ASN1_BIT_STRING_set(bits, sig, (int)siglen)) {
@@ -458,8 +472,8 @@ out:
 
 enum token_err
 token_sign(const struct token_ref *ref, const unsigned char *id, size_t id_len,
-           const unsigned char *data, size_t len, unsigned char **sig, size_t *sig_len,
-           const struct token_ctl *ctl)
+	   const unsigned char *data, size_t len, unsigned char **sig, size_t *sig_len,
+	   const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;
@@ -469,7 +483,8 @@ token_sign(const struct token_ref *ref, const unsigned char *id, size_t id_len,
 
 	*sig = NULL;
 	*sig_len = 0;
-	if (id == NULL || id_len == 0 || id_len > TOKEN_ID_MAX || (data == NULL && len > 0))
+	if (id == NULL || id_len == 0 || id_len > TOKEN_ID_MAX ||
+	    (data == NULL && len > 0))
 		return TOKEN_ERR_BAD_INPUT;
 	tok_lock();
 	err = tok_open(ref, &t, "sign", ctl);

@@ -59,7 +59,7 @@ p11_logout_first(struct tok *t)
 
 enum token_err
 token_login(const struct token_ref *ref, char *pin, unsigned flags, int *tries_left,
-            const struct token_ctl *ctl)
+	    const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;
@@ -141,7 +141,7 @@ token_logout(const struct token_ref *ref)
 
 enum token_err
 token_change_pin(const struct token_ref *ref, char *old_pin, char *new_pin,
-                 unsigned flags, int *tries_left, const struct token_ctl *ctl)
+		 unsigned flags, int *tries_left, const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;
@@ -205,7 +205,8 @@ so_login(struct tok *t, char *so_pin, int *tries)
 		if (tok_live_info(t) == TOKEN_OK)
 			tok_pin_state(t->info.flags, true, tries);
 		if (err == TOKEN_ERR_PIN_WRONG)
-			err = *tries == 0 ? TOKEN_ERR_SO_PIN_LOCKED : TOKEN_ERR_SO_PIN_WRONG;
+			err = *tries == 0 ? TOKEN_ERR_SO_PIN_LOCKED
+					  : TOKEN_ERR_SO_PIN_WRONG;
 		else if (err == TOKEN_ERR_PIN_LOCKED)
 			err = TOKEN_ERR_SO_PIN_LOCKED;
 		return err;
@@ -231,7 +232,7 @@ so_done(struct tok *t)
  */
 static enum token_err
 so_begin(const struct token_ref *ref, struct tok *t, const char *what,
-         const struct token_ctl *ctl, char *so_pin, const char *new_pin, int *tries)
+	 const struct token_ctl *ctl, char *so_pin, const char *new_pin, int *tries)
 {
 	enum token_err err = tok_open(ref, t, what, ctl);
 
@@ -245,14 +246,15 @@ so_begin(const struct token_ref *ref, struct tok *t, const char *what,
 
 enum token_err
 token_unblock(const struct token_ref *ref, char *so_pin, char *new_pin, int *tries_left,
-              const struct token_ctl *ctl)
+	      const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;
 	int tries = -1;
 
 	tok_lock();
-	if ((err = so_begin(ref, &t, "unblock", ctl, so_pin, new_pin, &tries)) != TOKEN_OK)
+	if ((err = so_begin(ref, &t, "unblock", ctl, so_pin, new_pin, &tries)) !=
+	    TOKEN_OK)
 		goto out;
 	tok_wipe(so_pin);
 	tok_stage(ctl, TOKEN_STAGE_WRITING);
@@ -275,7 +277,7 @@ out:
 
 enum token_err
 token_change_so_pin(const struct token_ref *ref, char *old_so_pin, char *new_so_pin,
-                    int *tries_left, const struct token_ctl *ctl)
+		    int *tries_left, const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;
@@ -307,7 +309,7 @@ out:
 
 enum token_err
 token_init_token(const struct token_ref *ref, char *so_pin, char *user_pin,
-                 const char *label, const struct token_ctl *ctl)
+		 const char *label, const struct token_ctl *ctl)
 {
 	struct tok t;
 	enum token_err err;

@@ -47,7 +47,8 @@ name_entry(const X509_NAME *name, int nid, char *out, size_t outlen)
 	out[0] = '\0';
 	if (i < 0)
 		return;
-	len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+	len = ASN1_STRING_to_UTF8(&utf8,
+				  X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
 	if (len >= 0)
 		tok_put_clean((const char *)utf8, (size_t)len, out, outlen);
 	OPENSSL_free(utf8);
@@ -84,7 +85,7 @@ parse_cert(const unsigned char *der, size_t len, struct token_cert *c)
 	name_entry(subj, NID_serialNumber, c->subject_serial, sizeof c->subject_serial);
 	if (c->subject_serial[0] == '\0')
 		name_entry(subj, NID_organizationIdentifier, c->subject_serial,
-		           sizeof c->subject_serial);
+			   sizeof c->subject_serial);
 	name_entry(iss, NID_commonName, c->issuer_cn, sizeof c->issuer_cn);
 	name_entry(iss, NID_organizationName, c->issuer_o, sizeof c->issuer_o);
 	sn = X509_get0_serialNumber(x);
@@ -105,9 +106,9 @@ parse_cert(const unsigned char *der, size_t len, struct token_cert *c)
 	if (pk != NULL) {
 		int id = EVP_PKEY_get_base_id(pk);
 
-		c->key_type = id == EVP_PKEY_RSA ? TOKEN_KEY_RSA
-		            : id == EVP_PKEY_EC  ? TOKEN_KEY_EC
-		                                 : TOKEN_KEY_OTHER;
+		c->key_type = id == EVP_PKEY_RSA  ? TOKEN_KEY_RSA
+			      : id == EVP_PKEY_EC ? TOKEN_KEY_EC
+						  : TOKEN_KEY_OTHER;
 		c->key_bits = EVP_PKEY_get_bits(pk);
 	}
 	ku = X509_get_key_usage(x);
@@ -214,7 +215,8 @@ read_objects(struct tok *t, CK_SESSION_HANDLE s, unsigned flags, struct token_in
 		}
 		if (!info->logged_in) {
 			for (size_t k = 0; k < npubs; k++)
-				if (pubs[k].len == c->id_len && memcmp(pubs[k].id, c->id, c->id_len) == 0)
+				if (pubs[k].len == c->id_len &&
+				    memcmp(pubs[k].id, c->id, c->id_len) == 0)
 					c->has_private_key = true;
 		}
 		info->ncerts++;
@@ -229,7 +231,8 @@ read_objects(struct tok *t, CK_SESSION_HANDLE s, unsigned flags, struct token_in
 		CK_ATTRIBUTE a = {CKA_VALUE, NULL, 0};
 
 		tok_label(t, s, h[i], CKA_LABEL, d->label, sizeof d->label);
-		tok_label(t, s, h[i], CKA_APPLICATION, d->application, sizeof d->application);
+		tok_label(t, s, h[i], CKA_APPLICATION, d->application,
+			  sizeof d->application);
 		d->is_private = tok_bool(t, s, h[i], CKA_PRIVATE);
 		if (t->m->f->C_GetAttributeValue(s, h[i], &a, 1) == CKR_OK &&
 		    a.ulValueLen != CK_UNAVAILABLE_INFORMATION)
@@ -260,16 +263,19 @@ token_read(const struct token_ref *ref, unsigned flags, struct token_info *info)
 	info->ref.module = t.mi;
 	info->ref.slot = t.id;
 	token_trim(t.info.serialNumber, sizeof t.info.serialNumber, info->ref.serial,
-	           sizeof info->ref.serial);
-	token_trim(t.info.manufacturerID, sizeof t.info.manufacturerID, manuf, sizeof manuf);
+		   sizeof info->ref.serial);
+	token_trim(t.info.manufacturerID, sizeof t.info.manufacturerID, manuf,
+		   sizeof manuf);
 	token_trim(t.info.model, sizeof t.info.model, model, sizeof model);
 	token_trim(t.info.label, sizeof t.info.label, label, sizeof label);
 	info->vendor_mask = token_match_vendors(t.mi, manuf, model, label);
 	info->vendor = token_pick_vendor(&info->ref, info->vendor_mask);
 	tok_put_clean(label, strlen(label), info->label, sizeof info->label);
-	tok_put_clean(manuf, strlen(manuf), info->manufacturer, sizeof info->manufacturer);
+	tok_put_clean(manuf, strlen(manuf), info->manufacturer,
+		      sizeof info->manufacturer);
 	tok_put_clean(model, strlen(model), info->model, sizeof info->model);
-	tok_put_clean(info->ref.serial, strlen(info->ref.serial), info->serial, sizeof info->serial);
+	tok_put_clean(info->ref.serial, strlen(info->ref.serial), info->serial,
+		      sizeof info->serial);
 	info->initialized = (t.info.flags & CKF_TOKEN_INITIALIZED) != 0;
 	info->pin = tok_pin_state(t.info.flags, false, &info->tries_left);
 	{

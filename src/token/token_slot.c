@@ -61,13 +61,16 @@ list_present(struct token_ref *refs, size_t max, size_t *total)
 			continue;
 		for (CK_ULONG i = 0; i < count && i < 32; i++) {
 			CK_TOKEN_INFO ti;
-			char serial[TOKEN_TEXT_MAX], manuf[TOKEN_TEXT_MAX], key[2 * TOKEN_TEXT_MAX];
+			char serial[TOKEN_TEXT_MAX], manuf[TOKEN_TEXT_MAX],
+				key[2 * TOKEN_TEXT_MAX];
 			bool dup = false;
 
 			if (f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
 				continue;
-			token_trim(ti.serialNumber, sizeof ti.serialNumber, serial, sizeof serial);
-			token_trim(ti.manufacturerID, sizeof ti.manufacturerID, manuf, sizeof manuf);
+			token_trim(ti.serialNumber, sizeof ti.serialNumber, serial,
+				   sizeof serial);
+			token_trim(ti.manufacturerID, sizeof ti.manufacturerID, manuf,
+				   sizeof manuf);
 			snprintf(key, sizeof key, "%s\n%s", manuf, serial);
 			for (size_t s = 0; s < nseen && serial[0] != '\0'; s++)
 				dup |= strcmp(seen[s], key) == 0;
@@ -167,8 +170,9 @@ prime_session(struct tok *t)
 			break;
 	}
 	pthread_detach(th);
-	log_error("token: libp11 is stuck opening a session (token %s); slot list abandoned",
-	          absent > 0 ? "removed" : "not answering");
+	log_error("token: libp11 is stuck opening a session (token %s); slot list "
+		  "abandoned",
+		  absent > 0 ? "removed" : "not answering");
 	t->m->abandoned = true;
 	t->m->slots = NULL;
 	t->m->nslots = 0;
@@ -228,7 +232,7 @@ tok_enumerate(struct tok *t)
  */
 enum token_err
 tok_open(const struct token_ref *ref, struct tok *t, const char *what,
-         const struct token_ctl *ctl)
+	 const struct token_ctl *ctl)
 {
 	struct token_ref one;
 	char serial[TOKEN_TEXT_MAX];
@@ -261,15 +265,18 @@ tok_open(const struct token_ref *ref, struct tok *t, const char *what,
 	rv = t->m->f->C_GetTokenInfo(t->id, &t->info);
 	if (rv != CKR_OK) {
 		t->m->stale = true;
-		return tok_rv_removed(rv) ? TOKEN_ERR_REMOVED : tok_fail(t, "C_GetTokenInfo", rv);
+		return tok_rv_removed(rv) ? TOKEN_ERR_REMOVED
+					  : tok_fail(t, "C_GetTokenInfo", rv);
 	}
-	token_trim(t->info.serialNumber, sizeof t->info.serialNumber, serial, sizeof serial);
+	token_trim(t->info.serialNumber, sizeof t->info.serialNumber, serial,
+		   sizeof serial);
 	if (strcmp(serial, ref->serial) != 0) {
 		/* Another token in the same reader. */
 		t->m->stale = true;
 		return TOKEN_ERR_REMOVED;
 	}
-	if (t->m->slots == NULL || t->m->stale || t->m->epoch_seen != atomic_load(&t->m->epoch))
+	if (t->m->slots == NULL || t->m->stale ||
+	    t->m->epoch_seen != atomic_load(&t->m->epoch))
 		return tok_enumerate(t);
 	t->slot = find_slot(t->m, t->id);
 	if (t->slot == NULL)
@@ -281,8 +288,8 @@ tok_open(const struct token_ref *ref, struct tok *t, const char *what,
 enum token_err
 tok_session(struct tok *t, bool rw, CK_SESSION_HANDLE *s)
 {
-	CK_RV rv = t->m->f->C_OpenSession(t->id, CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0),
-	                                  NULL, NULL, s);
+	CK_RV rv = t->m->f->C_OpenSession(
+		t->id, CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0), NULL, NULL, s);
 
 	return rv == CKR_OK ? TOKEN_OK : tok_fail(t, "C_OpenSession", rv);
 }
@@ -303,8 +310,8 @@ tok_logged_in(struct tok *t, CK_SESSION_HANDLE s)
 	if (rv != CKR_OK)
 		return tok_fail(t, "C_GetSessionInfo", rv);
 	return si.state == CKS_RO_USER_FUNCTIONS || si.state == CKS_RW_USER_FUNCTIONS
-	           ? TOKEN_OK
-	           : TOKEN_ERR_NOT_LOGGED_IN;
+		       ? TOKEN_OK
+		       : TOKEN_ERR_NOT_LOGGED_IN;
 }
 
 /* Live flags (libp11's are from enumeration time). */
