@@ -21,6 +21,8 @@
 #include "seal.h"
 #include "text.h"
 #include "token.h"
+#include "token_job.h"
+#include "token_watch.h"
 #include "ui.h"
 #include "worker.h"
 #include "xmem.h"

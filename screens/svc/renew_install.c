@@ -20,6 +20,8 @@
 #include "screen.h"
 #include "service.h"
 #include "token.h"
+#include "token_job.h"
+#include "token_watch.h"
 #include "ui.h"
 #include "worker.h"
 #include "xmem.h"

@@ -284,7 +284,6 @@ token_init(const struct config *cfg)
 void
 token_shutdown(void)
 {
-	token_watch_stop();
 	pthread_mutex_lock(&G.lock);
 	for (int i = 0; i < G.nmods; i++)
 		module_unload(&G.mods[i]);

@@ -1,32 +1,31 @@
 /*
  * token.h - the UKey layer: PKCS#11 tokens through libp11.
  *
- * The token files (src/token*.c, through token_int.h) are the only ones
+ * The token files (src/token/token*.c, through token_int.h) are the only ones
  * that include libp11 or a PKCS#11 header.
  * Everything a service needs from a UKey goes through here and comes back as
  * plain C structs and a small set of typed errors.
  *
- * Three parts:
+ * Three modules, one header each:
  *
- *  - The synchronous core (token_init, token_read, token_login, ...).  Every
- *    call may block for seconds (a real card generating a key), so it runs
- *    on the worker thread only, never on the UI thread; unit tests call it
- *    directly.  Calls are serialised by one internal lock.  Tokens are named
- *    by a struct token_ref (module, slot, serial); NULL means "the one UKey
- *    that is inserted" and fails with TOKEN_ERR_NONE / TOKEN_ERR_MANY when
- *    there is not exactly one.  A login lasts until the token is removed,
- *    token_logout() or token_session_end().
+ *  - The synchronous core, here (token_init, token_read, token_login, ...).
+ *    Every call may block for seconds (a real card generating a key), so it
+ *    runs on the worker thread only, never on the UI thread; unit tests call
+ *    it directly.  Calls are serialised by one internal lock.  Tokens are
+ *    named by a struct token_ref (module, slot, serial); NULL means "the one
+ *    UKey that is inserted" and fails with TOKEN_ERR_NONE / TOKEN_ERR_MANY
+ *    when there is not exactly one.  A login lasts until the token is
+ *    removed, token_logout() or token_session_end().
  *
- *  - Worker jobs wrapping the core (token_job_*): a screen makes one, hands
+ *  - Worker jobs wrapping the core (token_job.h): a screen makes one, hands
  *    it to loop_submit(), and reads the outcome with the token_job_*
- *    accessors in its job_done handler.  PINs given to a job are copied and
- *    the copy is wiped when the job has used it; the caller wipes its own.
+ *    accessors in its job_done handler.
  *
- *  - The watcher: a thread that notices insertion and removal within a
- *    second (slot polling every 300 ms, cheap, no busy loop; a blocking
- *    C_WaitForSlotEvent as well where the module supports one) and wakes
- *    the event loop through a pipe.  The UI thread reads the present tokens from it without
- *    touching PKCS#11.
+ *  - The watcher (token_watch.h): a thread that notices insertion and
+ *    removal and wakes the event loop; the UI thread reads the present
+ *    tokens from it without touching PKCS#11.
+ *
+ * The watcher and the jobs stand on the core; the core knows neither.
  *
  * Secrets: every PIN buffer this module sees is wiped with secure_wipe()
  * right after use.  libp11 keeps its own copy of the last PIN in the slot
@@ -203,7 +202,7 @@ int token_days_left(time_t not_after, time_t now, bool *expired);
  * UKeys).  Call once, from the main thread before the worker starts.
  */
 int token_init(const struct config *cfg);
-/* Stop the watcher, release slots, unload modules. */
+/* Release slots, unload modules.  Stop the watcher (token_watch_stop) first. */
 void token_shutdown(void);
 /* Vendor i's module error ("cannot load /x.so: ..."), or NULL if it is fine. */
 const char *token_vendor_error(size_t vendor);
@@ -355,101 +354,5 @@ void token_session_end(void);
 
 /* The customer picked the vendor of an ambiguous token. */
 void token_set_vendor(const struct token_ref *ref, int vendor);
-
-/* ---- worker jobs ------------------------------------------------------ */
-
-/*
- * Each returns a job to pass to loop_submit(); in job_done, read the result
- * with the accessors below (the job is released by the loop).  ref NULL: the
- * one UKey present.  PINs and buffers are copied.
- */
-struct job *token_job_read(const struct token_ref *ref, unsigned flags);
-/* Every present token (for "N UKeys" and staff diagnostics). */
-struct job *token_job_read_all(unsigned flags);
-struct job *token_job_login(const struct token_ref *ref, const char *pin,
-                            unsigned flags);
-struct job *token_job_logout(const struct token_ref *ref);
-struct job *token_job_change_pin(const struct token_ref *ref, const char *old_pin,
-                                 const char *new_pin, unsigned flags);
-struct job *token_job_unblock(const struct token_ref *ref, const char *so_pin,
-                              const char *new_pin);
-struct job *token_job_change_so_pin(const struct token_ref *ref,
-                                    const char *old_so_pin, const char *new_so_pin);
-struct job *token_job_gen_key(const struct token_ref *ref, enum token_key_type type,
-                              const char *label);
-struct job *token_job_csr(const struct token_ref *ref, const unsigned char *id,
-                          size_t id_len, const struct token_dn *dn);
-struct job *token_job_sign(const struct token_ref *ref, const unsigned char *id,
-                           size_t id_len, const unsigned char *data, size_t len);
-struct job *token_job_write_cert(const struct token_ref *ref,
-                                 const unsigned char *der, size_t len,
-                                 const char *label);
-struct job *token_job_delete_pair(const struct token_ref *ref,
-                                  const unsigned char *id, size_t id_len);
-struct job *token_job_data_read(const struct token_ref *ref, const char *label,
-                                const char *application);
-struct job *token_job_data_write(const struct token_ref *ref, const char *label,
-                                 const char *application,
-                                 const unsigned char *value, size_t len,
-                                 unsigned flags);
-struct job *token_job_data_delete(const struct token_ref *ref, const char *label,
-                                  const char *application);
-struct job *token_job_init_token(const struct token_ref *ref, const char *so_pin,
-                                 const char *user_pin, const char *label);
-
-/* Is this one of ours? */
-bool token_job_is(const struct job *job);
-enum token_err token_job_err(const struct job *job);
-int token_job_tries_left(const struct job *job);
-/* Current stage while running (poll it in tick), for token_stage_text(). */
-enum token_stage token_job_stage(const struct job *job);
-/* read: the token(s) read; i < token_job_ninfo(). */
-size_t token_job_ninfo(const struct job *job);
-const struct token_info *token_job_info(const struct job *job, size_t i);
-/* gen_key: the new CKA_ID. */
-const unsigned char *token_job_id(const struct job *job, size_t *len);
-/* csr (DER), sign (signature), data_read (value). */
-const unsigned char *token_job_output(const struct job *job, size_t *len);
-
-/* ---- the watcher ------------------------------------------------------ */
-
-struct token_present {
-	struct token_ref ref;
-	int vendor;                      /* -1: no vendor matches */
-	unsigned vendor_mask;
-	char label[TOKEN_TEXT_MAX];      /* sanitized */
-};
-
-struct token_watch {
-	unsigned generation;             /* changes whenever the set changes */
-	size_t count;                    /* tokens present (may exceed the array) */
-	struct token_present tokens[TOKEN_WATCH_MAX];
-};
-
-/*
- * Start watching (token_init(cfg) first if not done).  Returns an fd for
- * the loop to poll for POLLIN; then call token_watch_drain().  -1 when no
- * module is loaded (the status line says "no reader configured").
- */
-int token_watch_start(const struct config *cfg);
-void token_watch_stop(void);
-/* UI thread: empty the fd; true when the set of tokens changed. */
-bool token_watch_drain(void);
-/* Copy of the current set (out may be NULL); returns the count. */
-size_t token_watch_state(struct token_watch *out);
-/*
- * Any thread: a call found no token, or its token gone, while the watcher
- * still counts one: a UKey pulled and put back between two looks.  The
- * watcher looks again at once and reports a change even if the set looks
- * the same, so screens read the token afresh instead of waiting for an
- * insertion that already happened.
- */
-void token_watch_recheck(void);
-/*
- * Status line text, translated: "no UKey", "UKey of <vendor>", "UKey
- * inserted" (vendor unknown or not chosen), "2 UKeys", or "no reader
- * configured" when the watcher is not running.  Into buf; returns buf.
- */
-const char *token_status_text(char *buf, size_t len);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * token_job.c - the token operations as worker jobs (see token.h).
+ * token_job.c - the token operations as worker jobs (see token_job.h).
  *
  * Each job copies what it is given (PINs included), runs one call of the
  * synchronous core on the worker thread, and keeps the outcome for the
@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "log.h"
-#include "token.h"
+#include "token_job.h"
+#include "token_watch.h"
 #include "worker.h"
 #include "xmem.h"
 

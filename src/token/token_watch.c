@@ -1,5 +1,5 @@
 /*
- * token_watch.c - notice UKeys going in and out (see token.h).
+ * token_watch.c - notice UKeys going in and out (see token_watch.h).
  *
  * One thread looks at every loaded module's slot list (C_GetSlotList with
  * tokenPresent, then C_GetTokenInfo per token: microseconds for SoftHSM,
@@ -30,6 +30,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "token_int.h"
+#include "token_watch.h"
 
 #define WATCH_POLL_MS 300
 /*

@@ -40,6 +40,7 @@
 #include "renew.h"
 #include "rules.h"
 #include "token.h"
+#include "token_job.h"
 #include "worker.h"
 #include "xmem.h"
 

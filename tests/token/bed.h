@@ -25,6 +25,7 @@
 #include "config.h"
 #include "log.h"
 #include "token.h"
+#include "token_watch.h"
 #include "xmem.h"
 
 /* Not every test program uses every helper. */
@@ -254,6 +255,7 @@ BED_FN int
 bed_teardown(void **state)
 {
 	(void)state;
+	token_watch_stop();
 	token_shutdown();
 	vendors_free();
 	log_close();

@@ -23,6 +23,8 @@
 
 #include "bed.h"
 #include "testca.h"
+#include "token_job.h"
+#include "token_watch.h"
 #include "worker.h"
 
 #define start(present) assert_int_equal(bed_setup_one(present), 0)

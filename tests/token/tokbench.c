@@ -24,6 +24,7 @@
 #include "log.h"
 #include "testca.h"
 #include "token.h"
+#include "token_watch.h"
 #include "xmem.h"
 
 static int
