@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh - the whole demo on one terminal, called by `make run`:
 #
-#   - cakiosk-ra, the reference backend, in sandbox mode on 127.0.0.1:8443
+#   - cakiosk-ra, the reference backend, as the demo (--demo: sandbox mode,
+#     demo records, terminal and staff certificates) on 127.0.0.1:8443
 #     with its SQLite store and CA in build/demo/ra (payments pay
 #     themselves after 15 s, or when the QR code's link is opened);
 #   - a SoftHSM2 demo UKey "DEMO" (PIN 123456) holding a unit certificate
@@ -30,7 +31,7 @@ fi
 
 # The backend.
 "$top/$B/cakiosk-ra" serve --listen 127.0.0.1:8443 --db "$ra/ra.db" --ca-dir "$ra" \
-	--sandbox --pay-delay 15 2>>"$demo/ra.log" &
+	--demo --pay-delay 15 2>>"$demo/ra.log" &
 ra_pid=$!
 trap 'kill $ra_pid 2>/dev/null' EXIT INT TERM
 i=0

@@ -8,11 +8,37 @@
 #include <string.h>
 
 #include "ra/api.h"
+#include "ra/gw.h"
 #include "ra/issue.h"
 #include "ra/order.h"
 #include "ra/util.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
+
+/* The gateways the server last ran with (api_open keeps them in the store):
+ * a review or a posting sends its SMS the way the server would. */
+static void
+admin_gateways(struct store *st)
+{
+	json_t *m = store_query_one(st, "SELECT value FROM meta WHERE key = 'gateways'",
+				    "");
+	char *line = util_xstrdup(m ? S(m, "value") : "");
+	const char *specs[8];
+	int n = 0;
+	bool sandbox = false;
+	for (char *save = NULL, *t = strtok_r(line, " ", &save); t && n < 8;
+	     t = strtok_r(NULL, " ", &save)) {
+		specs[n++] = t;
+		sandbox |= strstr(t, "=sandbox") != NULL;
+	}
+	char *err = NULL;
+	if (n && gw_configure(sandbox, specs, n, &err) != 0) {
+		fprintf(stderr, "cakiosk-ra: %s\n", err);
+		free(err);
+	}
+	free(line);
+	json_decref(m);
+}
 
 static int
 admin_orders(struct store *st, const char *state)
@@ -59,7 +85,8 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 		/* Certificates per second from the CA in --ca-dir (made if missing). */
 		int n = atoi(argv[0]);
 		struct ca *ca =
-			ca_open(o->ca_dir, NULL, "https://localhost/crl.der", &err);
+			ca_open(o->ca_dir, NULL, "https://localhost/crl.der", CA_OPEN_ANY,
+				&err);
 		if (!ca || n < 1) {
 			fprintf(stderr, "cakiosk-ra: %s\n",
 				err ? err : "bench-issue N (N >= 1)");
@@ -82,6 +109,7 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 	}
 	int rc = 1;
 	json_t *ord = NULL;
+	admin_gateways(app.st);
 	/* Review and make need the CA (the certificate PIN is kept encrypted);
 	 * never create a CA here. */
 	if (strcmp(cmd, "review") == 0 || strcmp(cmd, "make") == 0) {
@@ -95,7 +123,7 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 			return 1;
 		}
 		fclose(f);
-		app.ca = ca_open(o->ca_dir, NULL, "", &err);
+		app.ca = ca_open(o->ca_dir, NULL, "", CA_OPEN_ANY, &err);
 		if (!app.ca) {
 			fprintf(stderr, "cakiosk-ra: %s\n", err);
 			free(err);

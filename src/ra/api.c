@@ -42,19 +42,39 @@ const struct route api_routes[] = {
 
 int
 api_open(struct app *app, const char *db, const char *ca_dir, const char *host,
-	 const char *public_url, int port, bool demo, char **err)
+	 const char *public_url, int port, char **err)
 {
 	app->public_url = public_url ? util_xstrdup(public_url)
 				     : util_xasprintf("https://%s:%d", host, port);
 	char *crl_url = util_xasprintf("%s/crl.der", app->public_url);
 	app->st = store_open(db, err);
 	if (app->st)
-		app->ca = ca_open(ca_dir, host, crl_url, err);
+		app->ca = ca_open(ca_dir, host, crl_url,
+				  app->demo ? CA_OPEN_DEMO : CA_OPEN_OWN, err);
 	free(crl_url);
 	if (!app->st || !app->ca)
 		return -1;
-	if (demo && demo_load(app->st) != 0) {
+	if (app->demo && demo_load(app->st) != 0) {
 		*err = util_xstrdup("cannot load the demo data set");
+		return -1;
+	}
+	if (!app->demo && store_query_int(app->st, 0,
+					  "SELECT count(*) FROM meta WHERE key = "
+					  "'demo_loaded'",
+					  "") > 0) {
+		*err = util_xasprintf("the store %s holds the demo's records: outside "
+				      "the demo give the server a store of its own",
+				      db);
+		return -1;
+	}
+	char *gws = gw_describe();
+	int64_t rc = store_exec(app->st,
+				"INSERT INTO meta(key, value) VALUES('gateways', ?)"
+				" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+				"s", gws);
+	free(gws);
+	if (rc < 0) {
+		*err = util_xstrdup("cannot write to the store");
 		return -1;
 	}
 	return 0;

@@ -11,9 +11,11 @@
 
 extern const struct route api_routes[];
 
-/* Opens the store (+ demo data) and the CA for serving.  0 or -1 + *err. */
+/* Opens the store and the CA for serving (with the demo's data, terminal,
+ * staff and root when app->demo), and records the gateways chosen in the
+ * store for the staff subcommands.  0 or -1 + *err. */
 int api_open(struct app *app, const char *db, const char *ca_dir, const char *host,
-	     const char *public_url, int port, bool demo, char **err);
+	     const char *public_url, int port, char **err);
 void api_close(struct app *app);
 
 struct admin_opts {

@@ -292,7 +292,7 @@ out:
 }
 
 static int
-ensure_root(struct ca *ca, char **err)
+ensure_root(struct ca *ca, bool demo, char **err)
 {
 	if (file_exists(ca, "ca.crt"))
 		return 0;
@@ -305,7 +305,7 @@ ensure_root(struct ca *ca, char **err)
 		goto out;
 	name_add(n, "C", "CN");
 	name_add(n, "O", "cakiosk reference RA");
-	name_add(n, "CN", "cakiosk Demo Root CA");
+	name_add(n, "CN", demo ? CA_DEMO_ROOT_CN : "cakiosk-ra Root CA");
 	x = make_cert(ca, key, n, KIND_ROOT, now - 3600, now + 20 * 365 * 86400LL, NULL,
 		      NULL);
 	if (!x || write_pair(ca, "ca", key, x) != 0)
@@ -366,8 +366,40 @@ is_ip(const char *h)
 	return strspn(h, "0123456789.") == strlen(h) || strchr(h, ':') != NULL;
 }
 
+/* Is the root the demo's?  Then its client certificates' keys are public. */
+static bool
+is_demo_root(X509 *x)
+{
+	char cn[128] = "";
+	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn,
+				  sizeof cn);
+	return strcmp(cn, CA_DEMO_ROOT_CN) == 0;
+}
+
+static int
+check_whose(struct ca *ca, enum ca_open_mode mode, char **err)
+{
+	bool demo = is_demo_root(ca->cert);
+	if (mode == CA_OPEN_OWN && demo) {
+		*err = util_xasprintf(
+			"the CA in %s is the demo's (\"%s\"), whose terminal and staff "
+			"keys anyone with the demo may have: outside the demo give the "
+			"server a CA directory of its own",
+			ca->dir, CA_DEMO_ROOT_CN);
+		return -1;
+	}
+	if (mode == CA_OPEN_DEMO && !demo) {
+		*err = util_xasprintf("the CA in %s is not the demo's: the demo makes its "
+				      "own CA in a directory of its own",
+				      ca->dir);
+		return -1;
+	}
+	return 0;
+}
+
 struct ca *
-ca_open(const char *dir, const char *extra_host, const char *crl_url, char **err)
+ca_open(const char *dir, const char *extra_host, const char *crl_url,
+	enum ca_open_mode mode, char **err)
 {
 	struct ca *ca = util_xcalloc(1, sizeof *ca);
 	char *p = NULL, *sans = NULL;
@@ -379,7 +411,8 @@ ca_open(const char *dir, const char *extra_host, const char *crl_url, char **err
 				      strerror(errno));
 		goto fail;
 	}
-	if (ensure_root(ca, err) != 0 || ensure_escrow_key(ca, err) != 0)
+	if (ensure_root(ca, mode == CA_OPEN_DEMO, err) != 0 ||
+	    ensure_escrow_key(ca, err) != 0)
 		goto fail;
 	p = ca_path(ca, "ca.key");
 	char *kpem = util_read_file(p, NULL);
@@ -399,6 +432,8 @@ ca_open(const char *dir, const char *extra_host, const char *crl_url, char **err
 			"the CA in %s is unreadable or its key does not match", dir);
 		goto fail;
 	}
+	if (check_whose(ca, mode, err) != 0)
+		goto fail;
 	if (extra_host && *extra_host && strcmp(extra_host, "localhost") != 0 &&
 	    strcmp(extra_host, "127.0.0.1") != 0)
 		sans = util_xasprintf("DNS:localhost,IP:127.0.0.1,%s:%s",
@@ -407,10 +442,11 @@ ca_open(const char *dir, const char *extra_host, const char *crl_url, char **err
 		sans = util_xstrdup("DNS:localhost,IP:127.0.0.1");
 	if (ensure_leaf(ca, "server", KIND_SERVER, "localhost", "server", sans, err) !=
 		    0 ||
-	    ensure_leaf(ca, "terminal-demo", KIND_CLIENT, "DEMO-T01", "terminal", NULL,
-			err) != 0 ||
-	    ensure_leaf(ca, "staff-demo", KIND_CLIENT, "staff-demo", "staff", NULL,
-			err) != 0)
+	    (mode == CA_OPEN_DEMO &&
+	     (ensure_leaf(ca, "terminal-demo", KIND_CLIENT, "DEMO-T01", "terminal",
+			  NULL, err) != 0 ||
+	      ensure_leaf(ca, "staff-demo", KIND_CLIENT, "staff-demo", "staff", NULL,
+			  err) != 0)))
 		goto fail;
 	p = ca_path(ca, "server.crt");
 	ca->server_cert_pem = util_read_file(p, NULL);

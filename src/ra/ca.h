@@ -38,14 +38,25 @@ struct ca_issued {
 	int64_t not_after;
 };
 
+/* Whose CA: the demo's root is named "cakiosk Demo Root CA" and only it
+ * has the demo terminal and staff certificates, whose keys anyone with the
+ * demo may hold; it is refused outside the demo, and the demo refuses any
+ * other (nobody mixes the two). */
+enum ca_open_mode {
+	CA_OPEN_ANY,  /* staff subcommands: whichever is there */
+	CA_OPEN_DEMO, /* the demo: its root and its client certificates */
+	CA_OPEN_OWN,  /* production and --no-demo: a root of its own only */
+};
+#define CA_DEMO_ROOT_CN "cakiosk Demo Root CA"
+
 /*
- * Opens the CA in dir, creating the directory, the CA, the server
- * certificate (for localhost, 127.0.0.1 and extra_host when not NULL) and
- * the demo client certificates when they are missing.  crl_url goes into
- * every issued certificate's CRL distribution point.
+ * Opens the CA in dir, creating the directory, the CA and the server
+ * certificate (for localhost, 127.0.0.1 and extra_host when not NULL) when
+ * they are missing, and in the demo the demo's client certificates.
+ * crl_url goes into every issued certificate's CRL distribution point.
  */
 struct ca *ca_open(const char *dir, const char *extra_host, const char *crl_url,
-		   char **err);
+		   enum ca_open_mode mode, char **err);
 void ca_close(struct ca *ca);
 /* Changes the CRL distribution point URL (once the port is known). */
 void ca_set_crl_url(struct ca *ca, const char *crl_url);

@@ -14,6 +14,7 @@
 #include "ra/api.h"
 #include "ra/app.h"
 #include "ra/demo.h"
+#include "ra/gw.h"
 #include "ra/http.h"
 #include "ra/util.h"
 
@@ -40,14 +41,22 @@ static const char usage_text[] =
 	"Options (serve):\n"
 	"  --listen HOST:PORT     address to listen on (default 127.0.0.1:8443;\n"
 	"                         port 0 picks a free one)\n"
-	"  --sandbox              enable the sandbox inspection endpoints\n"
+	"  --sandbox              sandbox gateways (SMS, mail, bank, payment record\n"
+	"                         in the store), the pay page and the inspection\n"
+	"                         endpoints; with the demo unless --no-demo\n"
+	"  --demo                 the demo: --sandbox, the demo records, terminal\n"
+	"                         and staff certificates and the demo root CA\n"
+	"  --gateway KIND=PROVIDER  the provider of a gateway (KIND sms, mail, bank\n"
+	"                         or pay; PROVIDER exec:PROGRAM, or sandbox); without\n"
+	"                         --sandbox every gateway needs a real one\n"
 	"  --pay-delay SECONDS    sandbox: a payment pays itself after this delay\n"
 	"  --pay-ttl SECONDS      sandbox: a payment runs out after this (900)\n"
 	"  --public-url URL       base of links opened by phones (default "
 	"https://HOST:PORT)\n"
 	"  --port-file FILE       write the bound port here once ready\n"
 	"  --sms-terminal-limit N SMS codes one terminal may ask for per hour (30)\n"
-	"  --no-demo              do not load the demo data set into a new store\n"
+	"  --no-demo              sandbox without the demo: no demo records,\n"
+	"                         terminal, staff or root\n"
 	"  --verbose              log more\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          the version\n";
@@ -65,8 +74,12 @@ enum {
 	O_REASON,
 	O_STATE,
 	O_VERBOSE,
-	O_SMSLIMIT
+	O_SMSLIMIT,
+	O_DEMO,
+	O_GATEWAY
 };
+
+#define MAX_GATEWAYS 8
 
 struct opts {
 	const char *db;
@@ -78,6 +91,9 @@ struct opts {
 	const char *state;
 	bool sandbox;
 	bool no_demo;
+	bool demo;
+	const char *gateways[MAX_GATEWAYS];
+	int ngateways;
 	int pay_delay;
 	int pay_ttl;
 	int sms_limit;
@@ -122,12 +138,19 @@ cmd_serve(const struct opts *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	app.sandbox = o->sandbox;
+	if (o->demo && o->no_demo) {
+		fprintf(stderr, "cakiosk-ra: --demo and --no-demo exclude each other\n");
+		return 2;
+	}
+	/* The demo lives in the sandbox: production has no demo terminal,
+	 * staff, records or root (nobody may hold their keys). */
+	app.sandbox = o->sandbox || o->demo;
+	app.demo = o->demo || (o->sandbox && !o->no_demo);
 	app.pay_delay = o->pay_delay;
-	app.pay_ttl = o->sandbox ? o->pay_ttl : 900;
+	app.pay_ttl = app.sandbox ? o->pay_ttl : 900;
 	app.sms_terminal_limit = o->sms_limit;
-	if (api_open(&app, o->db, o->ca_dir, host, o->public_url, port, !o->no_demo,
-		     &err) != 0)
+	if (gw_configure(app.sandbox, o->gateways, o->ngateways, &err) != 0 ||
+	    api_open(&app, o->db, o->ca_dir, host, o->public_url, port, &err) != 0)
 		goto out;
 	h = http_start(&app, host, port, api_routes, &err);
 	if (!h)
@@ -143,7 +166,9 @@ cmd_serve(const struct opts *o)
 		free(crl);
 	}
 	log_info("listening on https://%s:%d%s", host, http_port(h),
-		 app.sandbox ? " (sandbox mode)" : "");
+		 app.demo      ? " (the demo, sandbox mode)"
+		 : app.sandbox ? " (sandbox mode)"
+			       : "");
 	if (o->port_file) {
 		char buf[16];
 		int n = snprintf(buf, sizeof buf, "%d\n", http_port(h));
@@ -189,6 +214,16 @@ apply_opt(int c, struct opts *o)
 		break;
 	case O_NODEMO:
 		o->no_demo = true;
+		break;
+	case O_DEMO:
+		o->demo = true;
+		break;
+	case O_GATEWAY:
+		if (o->ngateways == MAX_GATEWAYS) {
+			fprintf(stderr, "cakiosk-ra: too many --gateway options\n");
+			return 2;
+		}
+		o->gateways[o->ngateways++] = optarg;
 		break;
 	case O_REASON:
 		o->reason = optarg;
@@ -251,6 +286,8 @@ main(int argc, char **argv)
 		{"public-url", required_argument, NULL, O_URL},
 		{"port-file", required_argument, NULL, O_PORTFILE},
 		{"no-demo", no_argument, NULL, O_NODEMO},
+		{"demo", no_argument, NULL, O_DEMO},
+		{"gateway", required_argument, NULL, O_GATEWAY},
 		{"reason", required_argument, NULL, O_REASON},
 		{"state", required_argument, NULL, O_STATE},
 		{"verbose", no_argument, NULL, O_VERBOSE},

@@ -56,7 +56,7 @@ void h_invoice_page(struct req *r);
 		{"POST", "/v1/orders/*/verify", 0, h_order_verify},                      \
 		{"POST", "/v1/orders/*/payments", 0, h_payment_create},                  \
 		{"GET", "/v1/payments/*", 0, h_payment_get},                             \
-		{"GET", "/pay/*", R_PUBLIC, h_pay_page},                                 \
+		{"GET", "/pay/*", R_PUBLIC | R_SANDBOX, h_pay_page},                                 \
 		{"POST", "/v1/orders/*/upload-link", 0, h_upload_link},                  \
 		{"GET", "/v1/orders/*/documents", 0, h_documents},                       \
 		{"GET", "/u/*", R_PUBLIC, h_upload_page},                                \

@@ -123,6 +123,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX failures_subject ON failures(check_name, subject, at);"
 	"CREATE INDEX failures_terminal ON failures(check_name, terminal, at);"
 	"CREATE INDEX failures_at ON failures(at);",
+	/* 6: the page of a payment at a real provider (the QR's link) */
+	"ALTER TABLE payments ADD COLUMN code_url TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -22,7 +22,7 @@ trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
 
 "$RA" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "$T/db" --ca-dir "$T/ca" \
-	2>"$T/log" &
+	--demo 2>"$T/log" &
 PID=$!
 i=0
 while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
