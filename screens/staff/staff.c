@@ -170,6 +170,7 @@ static struct result
 staff_done(void *state, struct job *job)
 {
 	struct staff *s = state;
+	int up;
 
 	if (job != s->probe)
 		return RESULT(ACT_NONE);
@@ -177,7 +178,9 @@ staff_done(void *state, struct job *job)
 	s->have_result = true;
 	s->result = probe_status(job);
 	s->result_ms = probe_elapsed_ms(job);
-	probe_result_apply(job);
+	up = probe_reachable(job);
+	if (up >= 0)
+		loop_set_backend(up ? BACKEND_UP : BACKEND_DOWN);
 	return RESULT(ACT_REDRAW);
 }
 

@@ -13,7 +13,7 @@
 
 #include "i18n.h"
 #include "log.h"
-#include "loop.h"
+#include "now.h"
 #include "probe.h"
 #include "worker.h"
 #include "xmem.h"
@@ -87,7 +87,7 @@ try_addr(struct probe *p, const struct addrinfo *ai, int64_t deadline)
 	}
 	for (;;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-		int64_t left = deadline - loop_now();
+		int64_t left = deadline - now_ms();
 		int rc;
 
 		if (job_cancelled(&p->job)) {
@@ -120,7 +120,7 @@ probe_run(struct job *job)
 {
 	struct probe *p = (struct probe *)job;
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
-	int64_t start = loop_now(), deadline = start + p->timeout_ms;
+	int64_t start = now_ms(), deadline = start + p->timeout_ms;
 	int rc;
 
 	rc = getaddrinfo(p->host, p->port, &hints, &res);
@@ -137,7 +137,7 @@ probe_run(struct job *job)
 	}
 	freeaddrinfo(res);
 out:
-	p->elapsed_ms = (int)(loop_now() - start);
+	p->elapsed_ms = (int)(now_ms() - start);
 	log_info("backend probe %s:%s: %d after %d ms", p->host, p->port, p->status,
 		 p->elapsed_ms);
 }
@@ -198,12 +198,10 @@ probe_reason(enum probe_status st)
 	return N_("The network to the backend is not working.");
 }
 
-void
-probe_result_apply(const struct job *job)
+int
+probe_reachable(const struct job *job)
 {
 	enum probe_status st = probe_status(job);
 
-	if (st == PROBE_CANCELLED)
-		return;
-	loop_set_backend(st == PROBE_OK ? BACKEND_UP : BACKEND_DOWN);
+	return st == PROBE_CANCELLED ? -1 : st == PROBE_OK;
 }

@@ -28,8 +28,9 @@ enum probe_status probe_status(const struct job *job);
 int probe_elapsed_ms(const struct job *job);
 /* Customer/staff sentence (message id) for a status. */
 const char *probe_reason(enum probe_status st);
-/* Update the loop's backend state from a finished probe. */
-void probe_result_apply(const struct job *job);
+/* What a finished probe says: 1 the backend is reachable, 0 it is not,
+ * -1 nothing (cancelled).  For the status line (loop_set_backend). */
+int probe_reachable(const struct job *job);
 
 /* Split an https URL into host and port ("443" by default); 0 or -1. */
 int probe_split_url(const char *url, char *host, size_t hostlen, char *port,

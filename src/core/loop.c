@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "log.h"
 #include "loop.h"
+#include "now.h"
 #include "probe.h"
 #include "screen.h"
 #include "service.h"
@@ -65,10 +66,7 @@ static struct {
 int64_t
 loop_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return now_ms();
 }
 
 const struct config *
@@ -371,8 +369,10 @@ jobs_collect(void)
 			if (job->owner != NULL && L.stack[i].state == job->owner)
 				owner = &L.stack[i];
 		if (job->owner == &L) {
-			if (!job_cancelled(job))
-				probe_result_apply(job);
+			int up = job_cancelled(job) ? -1 : probe_reachable(job);
+
+			if (up >= 0)
+				loop_set_backend(up ? BACKEND_UP : BACKEND_DOWN);
 			L.probing = false;
 		} else if (owner != NULL && owner->ops->job_done != NULL &&
 			   !job_cancelled(job)) {
