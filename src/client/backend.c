@@ -9,6 +9,8 @@
 #include <sys/random.h>
 
 #include <curl/curl.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "backend.h"
 #include "codec.h"
@@ -21,12 +23,15 @@
 
 /* Tries of one request when the failure is one that a repeat can cure. */
 #define MAX_ATTEMPTS 3
+/* How often a running transfer looks at its job's cancel flag. */
+#define CANCEL_SLICE_MS 50
 
 static struct {
 	char *base; /* URL without the trailing slash */
 	char *ca_file, *cert_file, *key_file;
 	char *pin; /* "sha256//BASE64", or NULL */
 	long connect_timeout, timeout;
+	long long cert_not_after;
 	char terminal[64];
 	bool ready;
 } B;
@@ -53,6 +58,29 @@ pin_from_hex(const char *hex)
 	return out;
 }
 
+/* notAfter of the terminal's certificate file, or 0. */
+static long long
+cert_end(const char *file)
+{
+	FILE *f = file != NULL ? fopen(file, "r") : NULL;
+	X509 *x = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	long long end = 0;
+	struct tm tm;
+
+	if (x != NULL && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+		end = (long long)timegm(&tm);
+	X509_free(x);
+	if (f != NULL)
+		fclose(f);
+	return end;
+}
+
+long long
+backend_cert_not_after(void)
+{
+	return B.cert_not_after;
+}
+
 int
 backend_init(const struct config *cfg)
 {
@@ -73,6 +101,7 @@ backend_init(const struct config *cfg)
 		log_error("backend: pin_sha256 is not 32 bytes in hex");
 		return -1;
 	}
+	B.cert_not_after = cert_end(B.cert_file);
 	B.connect_timeout = cfg->connect_timeout;
 	B.timeout = cfg->request_timeout;
 	snprintf(B.terminal, sizeof B.terminal, "%s", cfg->terminal_id);
@@ -200,9 +229,49 @@ read_error(struct backend_reply *out)
 	}
 }
 
+/*
+ * curl_easy_perform, but looking at the job's cancel flag every
+ * CANCEL_SLICE_MS: a cancelled call (a background check giving way to a
+ * customer's) stops within that, where the progress callback alone can
+ * take a second while the line is quiet.
+ */
+static CURLcode
+perform(CURL *c, struct job *job)
+{
+	CURLM *m = curl_multi_init();
+	CURLcode rc = CURLE_FAILED_INIT;
+	int running = 1, left;
+	CURLMsg *msg;
+
+	if (m == NULL || curl_multi_add_handle(m, c) != CURLM_OK) {
+		curl_multi_cleanup(m);
+		return curl_easy_perform(c);
+	}
+	while (running > 0) {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			break;
+		if (running == 0)
+			break;
+		if (job != NULL && job_cancelled(job)) {
+			rc = CURLE_ABORTED_BY_CALLBACK;
+			goto out;
+		}
+		if (curl_multi_poll(m, NULL, 0, CANCEL_SLICE_MS, NULL) != CURLM_OK)
+			break;
+	}
+	while ((msg = curl_multi_info_read(m, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == c)
+			rc = msg->data.result;
+out:
+	curl_multi_remove_handle(m, c);
+	curl_multi_cleanup(m);
+	return rc;
+}
+
 static enum backend_err
 call_once(CURL *c, const char *method, const char *url, const char *payload,
-	  struct curl_slist *headers, struct job *job, struct backend_reply *out)
+	  struct curl_slist *headers, struct job *job, long timeout,
+	  struct backend_reply *out)
 {
 	struct body body = {0};
 	json_error_t jerr;
@@ -213,8 +282,9 @@ call_once(CURL *c, const char *method, const char *url, const char *payload,
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, B.connect_timeout);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, B.timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+			 timeout < B.connect_timeout ? timeout : B.connect_timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (B.ca_file != NULL) {
@@ -238,7 +308,7 @@ call_once(CURL *c, const char *method, const char *url, const char *payload,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
 	}
 
-	rc = curl_easy_perform(c);
+	rc = perform(c, job);
 	if (body.too_big) {
 		err = BACKEND_GARBAGE;
 		goto out;
@@ -287,6 +357,16 @@ enum backend_err
 backend_call(const char *method, const char *path, const json_t *body,
 	     const char *idem_key, struct job *job, struct backend_reply *out)
 {
+	return backend_call_opts(method, path, body, idem_key, job, NULL, out);
+}
+
+enum backend_err
+backend_call_opts(const char *method, const char *path, const json_t *body,
+		  const char *idem_key, struct job *job, const struct backend_opts *opts,
+		  struct backend_reply *out)
+{
+	long timeout = opts != NULL && opts->timeout_s > 0 ? opts->timeout_s : B.timeout;
+	int attempts = opts != NULL && opts->attempts > 0 ? opts->attempts : MAX_ATTEMPTS;
 	struct curl_slist *headers = NULL;
 	char *url, *payload = NULL, hdr[128];
 	enum backend_err err = BACKEND_CONFIG;
@@ -310,8 +390,8 @@ backend_call(const char *method, const char *path, const json_t *body,
 			headers = curl_slist_append(headers, hdr);
 		}
 	}
-	for (out->attempts = 1; out->attempts <= MAX_ATTEMPTS; out->attempts++) {
-		err = call_once(c, method, url, payload, headers, job, out);
+	for (out->attempts = 1; out->attempts <= attempts; out->attempts++) {
+		err = call_once(c, method, url, payload, headers, job, timeout, out);
 		/*
 		 * Only a request that cannot have done anything twice is sent
 		 * again: a GET, or a POST with its idempotency key.
@@ -325,8 +405,8 @@ backend_call(const char *method, const char *path, const json_t *body,
 		log_info("backend %s %s: retrying with the same key (%d)", method, path,
 			 out->attempts);
 	}
-	if (out->attempts > MAX_ATTEMPTS)
-		out->attempts = MAX_ATTEMPTS;
+	if (out->attempts > attempts)
+		out->attempts = attempts;
 	if (payload != NULL) {
 		/* Request bodies can hold customer data. */
 		secure_wipe(payload, strlen(payload));
@@ -401,6 +481,24 @@ valid_utf8(const char *s, size_t n)
 	return same;
 }
 
+/* An id ([A-Za-z0-9._:-]) or an https URL (printable ASCII, no spaces). */
+static bool
+token_ok(const char *s, size_t n, bool url)
+{
+	if (url && (n < 9 || strncmp(s, "https://", 8) != 0))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (url ? c <= 0x20 || c >= 0x7f
+			: !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+			    (c >= 'a' && c <= 'z') || c == '.' || c == '_' || c == ':' ||
+			    c == '-'))
+			return false;
+	}
+	return true;
+}
+
 bool
 backend_check(const json_t *obj, const struct bfield *spec, size_t n, char *why,
 	      size_t whylen)
@@ -422,6 +520,23 @@ backend_check(const json_t *obj, const struct bfield *spec, size_t n, char *why,
 			continue;
 		}
 		switch (f->type) {
+		case BF_TOKEN:
+		case BF_URL:
+			if (!json_is_string(v))
+				goto type;
+			len = (long long)json_string_length(v);
+			if (len < f->min || len > f->max) {
+				snprintf(why, whylen, "%s: length %lld not in %lld..%lld",
+					 f->name, len, f->min, f->max);
+				return false;
+			}
+			if (!token_ok(json_string_value(v), (size_t)len,
+				      f->type == BF_URL)) {
+				snprintf(why, whylen, "%s: not a%s", f->name,
+					 f->type == BF_URL ? "n https URL" : " plain id");
+				return false;
+			}
+			break;
 		case BF_STRING:
 		case BF_ENUM:
 			if (!json_is_string(v))

@@ -67,6 +67,23 @@ enum backend_err backend_call(const char *method, const char *path, const json_t
 			      struct backend_reply *out);
 void backend_reply_free(struct backend_reply *reply);
 
+/*
+ * backend_call with this call's own limits: timeout_s for the whole of one
+ * attempt (the connection included), and how many attempts; 0 keeps the
+ * configured value.  The background health check uses one short attempt.
+ */
+struct backend_opts {
+	int timeout_s;
+	int attempts;
+};
+enum backend_err backend_call_opts(const char *method, const char *path,
+				   const json_t *body, const char *idem_key, struct job *job,
+				   const struct backend_opts *opts, struct backend_reply *out);
+
+/* When this terminal's own certificate ends (0 when unknown): a refusal of
+ * it after that time is "expired", not "revoked". */
+long long backend_cert_not_after(void);
+
 /* A fresh random idempotency key (UUID v4 text) into out[37]. */
 void backend_new_key(char out[BACKEND_IDEM_KEY_LEN + 1]);
 
@@ -76,7 +93,12 @@ const char *backend_err_name(enum backend_err err);
 
 /* ---- holding replies against the protocol --------------------------- */
 
-enum bfield_type { BF_STRING, BF_INT, BF_BOOL, BF_OBJECT, BF_ARRAY, BF_ENUM };
+/*
+ * BF_TOKEN: a string of letters, digits and "._:-" only (ids, serials: they
+ * go into paths); BF_URL: an https:// URL without spaces or controls.
+ * Both also held to min..max bytes.
+ */
+enum bfield_type { BF_STRING, BF_INT, BF_BOOL, BF_OBJECT, BF_ARRAY, BF_ENUM, BF_TOKEN, BF_URL };
 
 struct bfield {
 	const char *name;

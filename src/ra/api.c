@@ -28,6 +28,7 @@
 
 const struct route api_routes[] = {
 	{"GET", "/v1/health", R_PUBLIC, h_health},
+	{"GET", "/v1/prices", 0, h_prices},
 	{"GET", "/v1/registry/units/*", 0, h_unit},
 	{"GET", "/v1/registry/persons/*", 0, h_person},
 	{"POST", "/v1/sms", 0, h_sms_send},

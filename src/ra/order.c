@@ -78,6 +78,27 @@ order_price(const char *kind, const char *type, int64_t years)
 	return 0; /* unlock, change */
 }
 
+/* GET /v1/prices: the table above, so that a kiosk keeps no copy of it. */
+void
+h_prices(struct req *r)
+{
+	static const char *const types[] = {"unit", "person"};
+	json_t *rows = json_array();
+	for (int k = 0; kinds[k]; k++) {
+		/* unlock and change are one term whatever is asked */
+		bool one = strcmp(kinds[k], "unlock") == 0 || strcmp(kinds[k], "change") == 0;
+		for (int t = 0; t < 2; t++)
+			for (int y = 1; y <= (one ? 1 : 3); y++)
+				json_array_append_new(
+					rows, json_pack("{s:s, s:s, s:i, s:I}", "kind",
+							kinds[k], "subject_type", types[t],
+							"term_years", y, "price",
+							(json_int_t)order_price(kinds[k],
+										types[t], y)));
+	}
+	req_json(r, 200, json_pack("{s:s, s:o}", "currency", "CNY", "prices", rows));
+}
+
 json_t *
 order_load(struct store *st, const char *id)
 {

@@ -31,6 +31,7 @@ const char *order_renew_rules(int64_t now, int64_t old_end, int64_t years, int64
 /* Settles a payment that is due (sandbox auto-pay). */
 void order_settle_due(struct app *app, const char *order_id);
 
+void h_prices(struct req *r);
 void h_order_create(struct req *r);
 void h_order_get(struct req *r);
 void h_order_list(struct req *r);

@@ -207,8 +207,10 @@ test_cancel(void **state)
 	t0 = now_s();
 	assert_int_equal(backend_call("POST", "/v1/orders", NULL, "k", &job, &r),
 			 BACKEND_CANCELLED);
-	/* Stopped within a second of the cancel, not at the 20 s timeout. */
-	assert_true(now_s() - t0 < 2);
+	/* Stopped within a slice of the cancel (200 ms after the start), not
+	 * at the 20 s timeout: a background check gives way to a customer's
+	 * call at once. */
+	assert_true(now_s() - t0 < 0.45);
 	pthread_join(t, NULL);
 	backend_reply_free(&r);
 	close(fd);

@@ -1,0 +1,181 @@
+/*
+ * api.h - every /v1 call the kiosk makes, typed, and every reply held
+ * against its shape before a screen or a service sees it.
+ *
+ * The one place that knows the protocol's paths and JSON (src/ra/PROTOCOL.md);
+ * screens and services call api_* with C values and get C structs back.
+ * A reply with a member missing, of the wrong type, out of range or too
+ * long is not used: the call fails with BACKEND_GARBAGE and a plain
+ * sentence (api_reason), and the log says what was wrong.  Text copied out
+ * of a reply is sanitized and cut to the struct's buffer.
+ *
+ * Calls block: they run on the worker (a job's run()).  Every result, good
+ * or bad, also tells the status line (linkstate.h) what the backend is.
+ * The api_job_* jobs are for screens that hand one call to the worker and
+ * read the result in job_done.
+ */
+#ifndef CAKIOSK_API_H
+#define CAKIOSK_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+
+struct job;
+
+#define API_ID_MAX 64       /* order, payment, seal ids */
+#define API_SERIAL_MAX 130  /* certificate serial in hex */
+#define API_URL_MAX 512     /* payment code URL, invoice URL */
+#define API_STATE_MAX 24    /* order and payment states */
+#define API_PEM_MAX 65536   /* one certificate in PEM */
+#define API_SEAL_MAX (8u << 20)
+#define API_PRICES_MAX 32
+
+/* Why a call failed; all zero and BACKEND_OK when it did not. */
+struct api_err {
+	enum backend_err err;
+	long status;                /* HTTP status, 0 when none */
+	char code[BACKEND_CODE_MAX]; /* error.code of a refusal */
+	char state[API_STATE_MAX];  /* error.state of wrong_state */
+	char reason[32];            /* error.reason of not_eligible */
+	char why[160];              /* what was wrong with a reply, for the log */
+};
+/* The customer sentence (message id) for a failure. */
+const char *api_reason(const struct api_err *e);
+/* True when the backend refused with this error code. */
+bool api_refused(const struct api_err *e, const char *code);
+
+/* ---- service ------------------------------------------------------------ */
+
+struct api_health {
+	char version[32];
+	int protocol;
+	bool sandbox;
+	int64_t time;
+};
+/* GET /v1/health, then GET /v1/prices: the backend answers and accepts this
+ * terminal's certificate; the prices are kept (api_price).  Made for the
+ * background check: one attempt, short timeouts. */
+bool api_health(struct job *job, struct api_health *out, struct api_err *e);
+
+/* What the backend charges, in fen, as last fetched; false when not known
+ * (yet): then the price is said by the order itself.  UI thread or any. */
+bool api_price(const char *kind, bool unit, int term, long *fen);
+/* The terms in years the backend offers for a kind: bit t set for t years. */
+unsigned api_terms(const char *kind, bool unit);
+
+/* ---- orders ------------------------------------------------------------- */
+
+struct api_order {
+	char id[API_ID_MAX];
+	char kind[16];
+	char state[API_STATE_MAX];
+	long price; /* fen */
+	int term_years;
+	int64_t valid_from, valid_to; /* 0 when not given */
+	char invoice_url[API_URL_MAX];
+};
+
+struct api_order_new {
+	const char *kind;         /* "renew", ... */
+	bool unit;                /* subject_type unit or person */
+	const char *subject_id;
+	int term_years;
+	const char *email, *mobile, *contact_name; /* NULL or "" when absent */
+	const char *certificate;  /* PEM, renew and change */
+};
+
+bool api_order_create(const struct api_order_new *in, const char *idem, struct job *job,
+		      struct api_order *out, struct api_err *e);
+bool api_order_confirm(const char *order_id, const char *idem, struct job *job,
+		       struct api_order *out, struct api_err *e);
+bool api_order_cancel(const char *order_id, const char *idem, struct job *job,
+		      struct api_order *out, struct api_err *e);
+bool api_order_installed(const char *order_id, const char *idem, struct job *job,
+			 struct api_order *out, struct api_err *e);
+
+/* ---- payments ----------------------------------------------------------- */
+
+enum api_pay_state { PAY_PENDING, PAY_PAID, PAY_EXPIRED, PAY_CANCELLED };
+
+struct api_payment {
+	char id[API_ID_MAX];
+	char code_url[API_URL_MAX]; /* "" when polled */
+	long amount;
+	enum api_pay_state state;
+	int64_t expires; /* 0 when not given */
+};
+
+/* channel "alipay" or "wechat". */
+bool api_payment_create(const char *order_id, const char *channel, const char *idem,
+			struct job *job, struct api_payment *out, struct api_err *e);
+bool api_payment_get(const char *payment_id, struct job *job, struct api_payment *out,
+		     struct api_err *e);
+
+/* ---- certificates and seals --------------------------------------------- */
+
+/* A certificate as issued: the new one of a renewal. */
+struct api_issued {
+	char *pem; /* malloc'd, or NULL; api_issued_free() */
+	char serial[API_SERIAL_MAX];
+	char seal_id[API_ID_MAX];
+	int64_t not_before, not_after;
+};
+void api_issued_free(struct api_issued *is);
+
+struct api_certificate {
+	char serial[API_SERIAL_MAX];
+	bool revoked;
+	int64_t not_after;
+	/* the newest renewal waiting for its CSR (pending_order) */
+	bool has_pending_order;
+	char pending_order_id[API_ID_MAX];
+	/* issued but not acknowledged (pending_install) */
+	bool has_pending_install;
+	char pending_install_order[API_ID_MAX];
+	struct api_issued pending_install;
+	/* the order that issued this certificate */
+	bool has_order;
+	char order_id[API_ID_MAX];
+	char order_kind[16];
+	char order_state[API_STATE_MAX];
+};
+void api_certificate_free(struct api_certificate *c);
+
+/* GET /v1/certificates/{serial}; an unknown one is refused with
+ * "unknown_certificate" (api_refused). */
+bool api_certificate_get(const char *serial, struct job *job, struct api_certificate *out,
+			 struct api_err *e);
+/* POST /v1/orders/{id}/certificate with the CSR and the old key's proof. */
+bool api_certificate_request(const char *order_id, const char *csr_pem, const char *proof,
+			     const char *idem, struct job *job, struct api_issued *out,
+			     struct api_err *e);
+/* GET /v1/seals/{id}: the seal's DER (malloc'd) in *der. */
+bool api_seal_get(const char *seal_id, struct job *job, unsigned char **der, size_t *len,
+		  struct api_err *e);
+
+/* ---- one call as a worker job (screens) ---------------------------------- */
+
+struct job *api_job_payment_create(const char *order_id, const char *channel,
+				   const char *idem);
+struct job *api_job_payment_get(const char *payment_id);
+struct job *api_job_order_cancel(const char *order_id, const char *idem);
+/* The outcome of an api_job_*: e->err BACKEND_OK when it worked. */
+const struct api_err *api_job_err(const struct job *job);
+const struct api_payment *api_job_payment(const struct job *job);
+const struct api_order *api_job_order(const struct job *job);
+
+/* ---- for the unit tests: the shape checks alone ------------------------- */
+
+bool api_parse_order(const json_t *reply, struct api_order *out, struct api_err *e);
+bool api_parse_payment(const json_t *reply, bool created, struct api_payment *out,
+		       struct api_err *e);
+bool api_parse_certificate(const json_t *reply, struct api_certificate *out,
+			   struct api_err *e);
+bool api_parse_issued(const json_t *reply, struct api_issued *out, struct api_err *e);
+bool api_parse_health(const json_t *reply, struct api_health *out, struct api_err *e);
+bool api_parse_prices(const json_t *reply, struct api_err *e);
+
+#endif
