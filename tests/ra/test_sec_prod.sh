@@ -93,15 +93,22 @@ like 'exec:PROGRAM' "$(cat "$T/refused")" "... and how to give them"
 refuse --db "$T/p.db" --ca-dir "$T/pca" --gateway sms=sandbox
 like 'sandbox SMS gateway .* only with --sandbox' "$(cat "$T/refused")" \
 	"the sandbox SMS gateway is refused in production"
+refuse --db "$T/p.db" --ca-dir "$T/pca" --gateway bank=sandbox
+like 'sandbox bank gateway .* only with --sandbox' "$(cat "$T/refused")" \
+	"... and so is the sandbox bank"
+refuse --db "$T/p.db" --ca-dir "$T/pca" --gateway pay=exec:gw.sh
+like 'payment gateway.*full path' "$(cat "$T/refused")" \
+	"a provider program must be given by its full path"
 
 # An adaptor program of the operator's, as the gateways' provider: it logs
-# each call; its bank knows one card; its payments are paid once $T/paid exists.
+# each call; its bank knows one card and hangs on another; its payments are paid once $T/paid exists.
 cat >"$T/gw.sh" <<GW
 #!/bin/sh
 in=\$(cat)
 printf '%s %s\\n' "\$1" "\$in" >>"$T/gw.log"
 case \$1 in
 card-check) case \$in in *'"card":"4111111111111111"'*) echo '{"match":true}' ;;
+	*'"card":"4000000000000002"'*) exec sleep 60 ;;
 	*) echo '{"match":false}' ;; esac ;;
 pay-start) echo '{"code_url":"https://pay.example.cn/q/1"}' ;;
 pay-status) if [ -e "$T/paid" ]; then echo '{"state":"paid"}'; else echo '{"state":"pending"}'; fi ;;
@@ -178,6 +185,10 @@ OID=$(j order.id)
 req POST "/v1/orders/$OID/verify" '{"party":"person","method":"bank_card","bank_card":"5555555555554444"}'
 is verification_failed "$(j error.code)" "a card the provider's bank does not know is refused"
 grep -q '^card-check .*"name":"刘洋"' "$T/gw.log" && ok "... the bank was asked with the holder's name" || not_ok "... the bank was asked with the holder's name"
+t0=$(date +%s)
+req POST "/v1/orders/$OID/verify" '{"party":"person","method":"bank_card","bank_card":"4000000000000002"}'
+is unavailable "$(j error.code)" "a bank that does not answer: 503 unavailable"
+like '^(9|1[0-4])$' "$(($(date +%s) - t0))" "... after the 10 s the provider is given"
 req POST "/v1/orders/$OID/verify" '{"party":"person","method":"bank_card","bank_card":"4111111111111111"}'
 is verified "$(j state)" "... the card it knows verifies"
 req POST "/v1/orders/$OID/upload-link"
