@@ -51,6 +51,8 @@ const struct screen_ops screen_help = {
 	.name = "help",
 	.title = N_("Help"),
 	.help = N_("This is the help. Esc or Enter closes it."),
+	/* A payment is still polled, a countdown still runs under it. */
+	.flags = SCREEN_OVER,
 	.footer = FOOT_ESC,
 	.enter = help_enter,
 	.draw = help_draw,

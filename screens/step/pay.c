@@ -22,6 +22,7 @@
 #include "payflow.h"
 #include "qr.h"
 #include "screen.h"
+#include "token_watch.h"
 #include "ui.h"
 #include "worker.h"
 #include "xmem.h"
@@ -57,6 +58,7 @@ struct pay {
 	int64_t deadline; /* loop_now() when the payment runs out */
 	int64_t next_poll;
 	bool poll_trouble;
+	bool ukey_out;      /* the service's UKey is not in the reader */
 	const char *reason; /* message id of a failure */
 	char idem_create[BACKEND_IDEM_KEY_LEN + 1];
 };
@@ -127,11 +129,39 @@ static struct result
 pay_paid(struct pay *p)
 {
 	log_info("order %s paid", p->req.order_id);
-	if (p->bg != NULL) {
-		p->state = P_PAID;
+	/* Shown while a dialog holds the next screen back, too. */
+	p->state = P_PAID;
+	if (p->bg != NULL)
 		return RESULT(ACT_REDRAW);
-	}
 	return RESULT_REPLACE(p->req.next, NULL);
+}
+
+/* Is the UKey the service writes to in a reader? */
+static bool
+ukey_here(const struct pay *p)
+{
+	struct token_watch w;
+	size_t n = token_watch_state(&w);
+
+	if (p->req.token_serial[0] == '\0')
+		return true;
+	for (size_t i = 0; i < n && i < TOKEN_WATCH_MAX; i++)
+		if (strcmp(w.tokens[i].ref.serial, p->req.token_serial) == 0)
+			return true;
+	return false;
+}
+
+static struct result
+pay_tokens(void *state)
+{
+	struct pay *p = state;
+	bool out = !ukey_here(p);
+
+	if (out != p->ukey_out)
+		log_info("order %s: UKey %s while paying", p->req.order_id,
+			 out ? "taken out" : "back");
+	p->ukey_out = out;
+	return RESULT(ACT_REDRAW);
 }
 
 static void *
@@ -141,6 +171,7 @@ pay_enter(const void *arg)
 
 	p->req = *(const struct pay_request *)arg;
 	backend_new_key(p->idem_create);
+	p->ukey_out = !ukey_here(p);
 	return p;
 }
 
@@ -164,6 +195,19 @@ draw_summary(const struct pay *p, int y, int x, int w)
 	ui_put(y, x, w, UI_TITLE, line);
 	ui_labelled(line, sizeof line, _("Order number:"), p->req.order_id);
 	ui_put(y + 1, x, w, UI_NORMAL, line);
+}
+
+/* The UKey is out: what that means for this payment, in three short lines. */
+static void
+draw_ukey_out(const struct pay *p, struct rect r)
+{
+	ui_put(r.y, r.x, r.w, UI_ERROR, _("The UKey was taken out."));
+	r.y += 1 + ui_wrap((struct rect){r.y + 1, r.x, 2, r.w}, UI_WARN,
+			   p->state == P_PAID
+				   ? _("The payment has been made and is kept.")
+				   : _("The payment is still open; you can still pay."));
+	ui_wrap((struct rect){r.y, r.x, 2, r.w}, UI_TITLE,
+		_("Put the same UKey back in to finish the renewal."));
 }
 
 static void
@@ -190,9 +234,12 @@ draw_showing(const struct pay *p, struct rect b)
 	if (p->poll_trouble)
 		ui_wrap((struct rect){b.y + 9, tx, 2, tw}, UI_WARN,
 			_("The connection to the backend is slow; still checking."));
-	ui_wrap((struct rect){b.y + 12, tx, 3, tw}, UI_DIM,
-		_("Open the app on your phone and scan the code. The screen moves on "
-		  "by itself when the payment arrives."));
+	if (p->ukey_out)
+		draw_ukey_out(p, (struct rect){b.y + 12, tx, 5, tw});
+	else
+		ui_wrap((struct rect){b.y + 12, tx, 3, tw}, UI_DIM,
+			_("Open the app on your phone and scan the code. The screen "
+			  "moves on by itself when the payment arrives."));
 	ui_button(b.y + b.h - 1, tx, _("Cancel payment"), K_ESC, false);
 }
 
@@ -217,6 +264,8 @@ pay_draw(void *state)
 			ui_put(y + 5 + 2 * i, x, 30, focus ? UI_FOCUS : UI_TITLE, line);
 			ui_hit(y + 5 + 2 * i, x, 1, 30, K_ITEM(i));
 		}
+		if (p->ukey_out)
+			draw_ukey_out(p, (struct rect){y + 10, x, 5, w});
 		ui_button(b.y + b.h - 1, x, _("Back"), K_ESC, false);
 		break;
 	case P_CREATING:
@@ -228,6 +277,10 @@ pay_draw(void *state)
 		break;
 	case P_PAID:
 		ui_put_center(b.y + b.h / 2 - 2, b, UI_OK, _("Paid. Thank you."));
+		if (p->ukey_out) {
+			draw_ukey_out(p, (struct rect){b.y + b.h / 2, x, 5, w});
+			break;
+		}
 		ui_put_center(b.y + b.h / 2, b, UI_ACCENT,
 			      ui_busy(line, sizeof line,
 				      _("Getting ready... do not remove the UKey.")));
@@ -493,4 +546,5 @@ const struct screen_ops screen_pay = {
 	.job_done = pay_job_done,
 	.steps = pay_steps,
 	.footer_now = pay_footer,
+	.tokens = pay_tokens,
 };

@@ -40,6 +40,8 @@
 struct frame {
 	const struct screen_ops *ops;
 	void *state;
+	/* A screen change it asked for while covered: done once it is on top. */
+	struct result held;
 };
 
 static struct {
@@ -59,6 +61,7 @@ static struct {
 	int tokfd;
 	size_t tokens; /* UKeys present, as last seen */
 	char entering; /* owner of jobs started by a screen's enter() */
+	void *acting;  /* state of the screen being called, when not the top one */
 	void (*session_hooks[MAX_SESSION_HOOKS])(void);
 	int nhooks;
 } L = {.sigpipe = {-1, -1}, .jobfd = -1, .tokfd = -1};
@@ -117,10 +120,26 @@ top(void)
 	return L.depth > 0 ? &L.stack[L.depth - 1] : NULL;
 }
 
+/*
+ * The lowest frame still at work: help and dialogs cover the screen below
+ * them without stopping it (a payment is polled under F1), so it ticks and
+ * hears of UKeys as if it were on top.
+ */
+static int
+live_base(void)
+{
+	int i = L.depth - 1;
+
+	while (i > 0 && (L.stack[i].ops->flags & (SCREEN_DIALOG | SCREEN_OVER)))
+		i--;
+	return i;
+}
+
 void
 loop_submit(struct job *job)
 {
-	job->owner = top() != NULL ? top()->state : NULL;
+	/* A screen under help polls too: the job is the caller's. */
+	job->owner = L.acting != NULL ? L.acting : top() != NULL ? top()->state : NULL;
 	/* A screen without state cannot receive results; it must have one. */
 	worker_submit(job);
 	L.redraw = true;
@@ -169,9 +188,56 @@ screen_pop(void)
 	/* Results that still arrive for it go nowhere (see jobs_collect). */
 	f->state = NULL;
 	f->ops = NULL;
+	f->held = RESULT(ACT_NONE);
 	L.depth--;
 	L.redraw = true;
 }
+
+static void apply(struct result r);
+
+/* The screen below is on top again: what it asked for meanwhile happens. */
+static void
+apply_held(void)
+{
+	struct frame *f = top();
+	struct result r;
+
+	if (f == NULL || f->held.action == ACT_NONE)
+		return;
+	r = f->held;
+	f->held = RESULT(ACT_NONE);
+	apply(r);
+}
+
+/*
+ * A result from frame f, which may be covered by help or a dialog: a
+ * screen change waits until the customer closes what covers it (the help
+ * being read is not pulled away), ending the visit does not.
+ */
+static void
+apply_from(struct frame *f, struct result r)
+{
+	if (f != top() && r.action != ACT_NONE && r.action != ACT_REDRAW &&
+	    r.action != ACT_HOME) {
+		log_debug("%s: screen change held under %s", f->ops->name,
+			  top()->ops->name);
+		f->held = r;
+		L.redraw = true;
+		return;
+	}
+	apply(r);
+}
+
+/* Call a handler of frame f as that screen (the jobs it starts are its
+ * own, on top or not), then act on what it returned. */
+#define AS_FRAME(f, call)                                                                \
+	do {                                                                             \
+		struct result r_;                                                        \
+		L.acting = (f)->state;                                                   \
+		r_ = (call);                                                             \
+		L.acting = NULL;                                                         \
+		apply_from((f), r_);                                                     \
+	} while (0)
 
 static void
 session_end(const char *why)
@@ -200,10 +266,12 @@ apply(struct result r)
 		break;
 	case ACT_POP:
 		/* Back past the first screen: the visit is over, as with Finish. */
-		if (L.depth <= 1)
+		if (L.depth <= 1) {
 			session_end("customer left");
-		else
+		} else {
 			screen_pop();
+			apply_held();
+		}
 		break;
 	case ACT_REPLACE:
 		screen_pop();
@@ -377,7 +445,7 @@ jobs_collect(void)
 		} else if (owner != NULL && owner->ops->job_done != NULL &&
 			   !job_cancelled(job)) {
 			log_debug("job %s done", job->name);
-			apply(owner->ops->job_done(owner->state, job));
+			AS_FRAME(owner, owner->ops->job_done(owner->state, job));
 		} else {
 			log_debug("job %s dropped (%s)", job->name,
 				  job_cancelled(job) ? "cancelled" : "no screen");
@@ -409,15 +477,11 @@ tokens_changed(void)
 		screen_push(SCR_CHECK, NULL);
 		return;
 	}
-	/* Dialogs (idle, message) sit on top; the screen below them cares. */
-	for (int i = L.depth - 1; i >= 0; i--) {
+	/* Help and dialogs sit on top; the screens below them care. */
+	for (int i = L.depth - 1; i >= live_base() && i < L.depth; i--) {
 		f = &L.stack[i];
-		if (f->ops->tokens != NULL) {
-			apply(f->ops->tokens(f->state));
-			break;
-		}
-		if (!(f->ops->flags & SCREEN_DIALOG))
-			break;
+		if (f->ops->tokens != NULL)
+			AS_FRAME(f, f->ops->tokens(f->state));
 	}
 }
 
@@ -446,7 +510,11 @@ idle_check(int64_t now)
 	struct frame *f = top();
 	int timeout = L.assist ? L.cfg->assist_idle_timeout : L.cfg->idle_timeout;
 
-	if (f->ops->flags & SCREEN_NO_IDLE || f->ops == screen_get(SCR_IDLE))
+	/* A screen that never times out does not under help either. */
+	for (int i = live_base(); i < L.depth; i++)
+		if (L.stack[i].ops->flags & SCREEN_NO_IDLE)
+			return;
+	if (f->ops == screen_get(SCR_IDLE))
 		return;
 	/* Someone waiting on a card or the backend is not idle. */
 	if (worker_pending() > (L.probing ? 1 : 0))
@@ -457,14 +525,27 @@ idle_check(int64_t now)
 	}
 }
 
+/* Does any screen at work count something down or poll? */
+static bool
+ticking(void)
+{
+	for (int i = live_base(); i < L.depth; i++)
+		if (L.stack[i].ops->tick != NULL)
+			return true;
+	return false;
+}
+
 static void
 tick(int64_t now)
 {
-	struct frame *f = top();
-
 	L.last_tick = now;
-	if (f->ops->tick != NULL)
-		apply(f->ops->tick(f->state, now));
+	/* Bottom up: a result may close the frames above (ending the visit). */
+	for (int i = live_base(); i < L.depth; i++) {
+		struct frame *f = &L.stack[i];
+
+		if (f->ops->tick != NULL)
+			AS_FRAME(f, f->ops->tick(f->state, now));
+	}
 	idle_check(now);
 	maybe_probe(now);
 	/* The clock in the header; cheap, curses sends only what changed. */
@@ -561,10 +642,9 @@ loop_run(const struct config *cfg)
 
 	while (!L.quit) {
 		int64_t now = loop_now();
-		int period =
-			worker_pending() > (L.probing ? 1 : 0) || top()->ops->tick != NULL
-				? TICK_BUSY_MS
-				: TICK_IDLE_MS;
+		int period = worker_pending() > (L.probing ? 1 : 0) || ticking()
+				     ? TICK_BUSY_MS
+				     : TICK_IDLE_MS;
 		int wait = (int)(L.last_tick + period - now);
 
 		if (wait <= 0) {

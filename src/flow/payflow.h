@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "screen.h"
+#include "token.h"
 
 #define PAY_ORDER_ID_MAX 64
 
@@ -32,6 +33,9 @@ struct pay_request {
 	enum screen_id back;      /* replaces it after a cancel or a timeout */
 	const char *const *steps; /* the service's step bar, or NULL */
 	int step;                 /* "Pay" in it */
+	/* The UKey the service writes to once paid (token_ref serial), or "":
+	 * the payment screen says at once when it is taken out. */
+	char token_serial[TOKEN_TEXT_MAX];
 	struct job *(*bg_start)(void);
 	void (*bg_done)(struct job *job);
 	struct job *(*bg_discard)(void);

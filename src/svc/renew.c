@@ -466,6 +466,7 @@ renew_pay_request(void)
 	req.back = SCR_RENEW_CONFIRM;
 	req.steps = service_get(SVC_RENEW)->steps;
 	req.step = 3;
+	snprintf(req.token_serial, sizeof req.token_serial, "%s", R.token_serial);
 	req.bg_start = key_start;
 	req.bg_done = key_done;
 	req.bg_discard = key_discard;

@@ -1,0 +1,2 @@
+#define LOCALEDIR "/usr/local/share/locale"
+#define SYSCONFDIR "/etc"
