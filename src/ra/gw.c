@@ -44,8 +44,8 @@ sandbox_mail(const char *prog, struct store *st, const char *to, const char *sub
 }
 
 static int
-sandbox_transfer(const char *prog, struct store *st, const char *account,
-		 int64_t amount, const char *memo, const char *order_id)
+sandbox_transfer(const char *prog, struct store *st, const char *account, int64_t amount,
+		 const char *memo, const char *order_id)
 {
 	(void)prog;
 	char masked[32];
@@ -118,8 +118,8 @@ static struct {
 
 static const void *const sandbox_ops[GW_KINDS] = {&sandbox_sms_gw, &sandbox_mail_gw,
 						  &sandbox_bank_gw, &sandbox_pay_gw};
-static const void *const exec_ops[GW_KINDS] = {&gw_exec_sms, &gw_exec_mail,
-					       &gw_exec_bank, &gw_exec_pay};
+static const void *const exec_ops[GW_KINDS] = {&gw_exec_sms, &gw_exec_mail, &gw_exec_bank,
+					       &gw_exec_pay};
 
 static int
 choose(int k, const char *provider, bool sandbox, char **err)
@@ -178,9 +178,10 @@ gw_configure(bool sandbox, const char *const *specs, int nspecs, char **err)
 			 strncmp(specs[i], kind_names[k], (size_t)(eq - specs[i])) == 0))
 			k++;
 		if (!eq || k == GW_KINDS) {
-			*err = util_xasprintf("--gateway wants KIND=PROVIDER with KIND sms, "
-					      "mail, bank or pay, not \"%s\"",
-					      specs[i]);
+			*err = util_xasprintf(
+				"--gateway wants KIND=PROVIDER with KIND sms, "
+				"mail, bank or pay, not \"%s\"",
+				specs[i]);
 			return -1;
 		}
 		if (choose(k, eq + 1, sandbox, err) != 0)
@@ -205,7 +206,8 @@ gw_configure(bool sandbox, const char *const *specs, int nspecs, char **err)
 			"production mode (without --sandbox) needs a real provider for "
 			"every gateway, and none is given for: %s.  This build has none "
 			"of its own: give each with --gateway KIND=exec:PROGRAM (an "
-			"adaptor to your provider, see PROTOCOL.md), or run with --sandbox "
+			"adaptor to your provider, see PROTOCOL.md), or run with "
+			"--sandbox "
 			"for tests and demos",
 			missing);
 		return -1;
@@ -240,8 +242,9 @@ int
 gw_mail_send(struct store *st, const char *to, const char *subject, const char *body,
 	     const char *order_id)
 {
-	return chosen.ops[GW_MAIL] ? OPS(GW_MAIL, gw_mail)->send(chosen.prog[GW_MAIL], st,
-								 to, subject, body, order_id)
+	return chosen.ops[GW_MAIL] ? OPS(GW_MAIL, gw_mail)
+					     ->send(chosen.prog[GW_MAIL], st, to, subject,
+						    body, order_id)
 				   : -1;
 }
 
@@ -249,18 +252,19 @@ int
 gw_bank_transfer(struct store *st, const char *account, int64_t amount, const char *memo,
 		 const char *order_id)
 {
-	return chosen.ops[GW_BANK]
-		       ? OPS(GW_BANK, gw_bank)->transfer(chosen.prog[GW_BANK], st, account,
-							 amount, memo, order_id)
-		       : -1;
+	return chosen.ops[GW_BANK] ? OPS(GW_BANK, gw_bank)
+					     ->transfer(chosen.prog[GW_BANK], st, account,
+							amount, memo, order_id)
+				   : -1;
 }
 
 int
 gw_bank_card_check(const char *card, const char *name, const char *id_number)
 {
-	return chosen.ops[GW_BANK] ? OPS(GW_BANK, gw_bank)->card_check(
-					     chosen.prog[GW_BANK], card, name, id_number)
-				   : -1;
+	return chosen.ops[GW_BANK]
+		       ? OPS(GW_BANK, gw_bank)
+				 ->card_check(chosen.prog[GW_BANK], card, name, id_number)
+		       : -1;
 }
 
 int
@@ -268,16 +272,17 @@ gw_pay_start(const char *public_url, const char *payment_id, const char *order_i
 	     const char *channel, int64_t amount, int64_t expires, char **code_url)
 {
 	return chosen.ops[GW_PAY]
-		       ? OPS(GW_PAY, gw_pay)->start(chosen.prog[GW_PAY], public_url,
-						    payment_id, order_id, channel, amount,
-						    expires, code_url)
+		       ? OPS(GW_PAY, gw_pay)
+				 ->start(chosen.prog[GW_PAY], public_url, payment_id,
+					 order_id, channel, amount, expires, code_url)
 		       : -1;
 }
 
 int
 gw_pay_status(const char *payment_id, char state[16])
 {
-	return chosen.ops[GW_PAY] ? OPS(GW_PAY, gw_pay)->status(chosen.prog[GW_PAY],
-								payment_id, state)
-				  : -1;
+	return chosen.ops[GW_PAY]
+		       ? OPS(GW_PAY, gw_pay)
+				 ->status(chosen.prog[GW_PAY], payment_id, state)
+		       : -1;
 }

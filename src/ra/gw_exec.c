@@ -60,7 +60,8 @@ exchange(pid_t pid, int to, int from, const char *in, char *out, size_t *outlen)
 		struct pollfd p[2] = {{from, POLLIN, 0}, {to, POLLOUT, 0}};
 		int64_t left = deadline - mono_ms();
 		if (left <= 0) {
-			log_warn("gateway: the program took over %d s; stopped", EXEC_TIMEOUT);
+			log_warn("gateway: the program took over %d s; stopped",
+				 EXEC_TIMEOUT);
 			kill(pid, SIGKILL);
 			return -1;
 		}
@@ -184,7 +185,8 @@ static int
 exec_sms(const char *prog, struct store *st, const char *mobile, const char *text)
 {
 	(void)st;
-	return run_ok(prog, "sms", json_pack("{s:s, s:s}", "mobile", mobile, "text", text));
+	return run_ok(prog, "sms",
+		      json_pack("{s:s, s:s}", "mobile", mobile, "text", text));
 }
 
 static int

@@ -81,8 +81,8 @@ lim_allow(struct req *r, enum lim_check c, const struct lim_who *w)
 	req_error(r, 429, "rate_limited",
 		  json_pack("{s:I, s:s, s:s}", "retry_after", (json_int_t)wait, "scope",
 			    scope_names[locked], "check", table[c].name),
-		  "too many failed %s checks for this %s; try again later",
-		  table[c].name, scope_names[locked]);
+		  "too many failed %s checks for this %s; try again later", table[c].name,
+		  scope_names[locked]);
 	return false;
 }
 

@@ -24,7 +24,7 @@ enum lim_check {
 /* failures allowed per scope within LIM_WINDOW seconds; 0: no such scope */
 #define LIM_WINDOW (24 * 3600)
 #define LIM_TABLE                                                                        \
-	/* check        order  subject  terminal */                                     \
+	/* check        order  subject  terminal */                                      \
 	{"mobile", {3, 5, 20}}, {"bank_card", {3, 5, 20}}, {"memo", {5, 10, 30}},        \
 		{"sms_code", {0, 10, 30}},
 
