@@ -1,14 +1,11 @@
 /*
  * loop.c - the event loop and the screen stack (see loop.h).
  *
- * Signals only write their number to a self-pipe; everything else happens
- * here, in order, on the UI thread.
+ * Signals only write their number to a self-pipe (signals.c); everything
+ * else happens here, in order, on the UI thread.
  */
-#define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +22,7 @@
 #include "probe.h"
 #include "screen.h"
 #include "service.h"
+#include "signals.h"
 #include "token.h"
 #include "token_watch.h"
 #include "ui.h"
@@ -56,7 +54,7 @@ static struct {
 	int64_t last_probe;
 	enum backend_state backend;
 	bool probing;
-	int sigpipe[2];
+	int sigfd;
 	int jobfd;
 	int tokfd;
 	size_t tokens; /* UKeys present, as last seen */
@@ -64,7 +62,7 @@ static struct {
 	void *acting;  /* state of the screen being called, when not the top one */
 	void (*session_hooks[MAX_SESSION_HOOKS])(void);
 	int nhooks;
-} L = {.sigpipe = {-1, -1}, .jobfd = -1, .tokfd = -1};
+} L = {.sigfd = -1, .jobfd = -1, .tokfd = -1};
 
 int64_t
 loop_now(void)
@@ -552,72 +550,14 @@ tick(int64_t now)
 	L.redraw = true;
 }
 
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-	unsigned char c = (unsigned char)sig;
-	ssize_t unused = write(L.sigpipe[1], &c, 1);
-
-	(void)unused;
-	errno = saved;
-}
-
-static void
-on_crash(int sig)
-{
-	/* Leave the terminal usable for whoever looks at it next. */
-	ui_emergency_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static int
-signals_init(void)
-{
-	static const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-	struct sigaction sa;
-
-	if (pipe2(L.sigpipe, O_CLOEXEC | O_NONBLOCK) != 0)
-		return -1;
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* A kiosk is not ended from its keyboard. */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigaction(SIGTSTP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_crash;
-	sa.sa_flags = SA_RESETHAND;
-	for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++)
-		sigaction(crash[i], &sa, NULL);
-	return 0;
-}
-
-static void
-signals_read(void)
-{
-	unsigned char c;
-
-	while (read(L.sigpipe[0], &c, 1) == 1) {
-		if (c == SIGTERM || c == SIGHUP) {
-			log_info("signal %d: shutting down", c);
-			L.quit = true;
-		}
-	}
-}
-
 int
 loop_run(const struct config *cfg)
 {
 	struct pollfd pfd[4];
 
 	L.cfg = cfg;
-	if (signals_init() != 0) {
+	L.sigfd = signals_init();
+	if (L.sigfd < 0) {
 		log_error("cannot set up signal handling");
 		return 1;
 	}
@@ -654,7 +594,7 @@ loop_run(const struct config *cfg)
 		if (L.redraw)
 			draw();
 		pfd[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
-		pfd[1] = (struct pollfd){.fd = L.sigpipe[0], .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = L.sigfd, .events = POLLIN};
 		pfd[2] = (struct pollfd){.fd = L.jobfd, .events = POLLIN};
 		pfd[3] = (struct pollfd){.fd = L.tokfd, .events = POLLIN};
 		if (poll(pfd, L.tokfd >= 0 ? 4 : 3, wait) < 0) {
@@ -664,8 +604,8 @@ loop_run(const struct config *cfg)
 			read_keys();
 			continue;
 		}
-		if (pfd[1].revents & POLLIN)
-			signals_read();
+		if ((pfd[1].revents & POLLIN) && signals_read())
+			L.quit = true;
 		if (pfd[2].revents & POLLIN)
 			jobs_collect();
 		if (L.tokfd >= 0 && (pfd[3].revents & POLLIN) && token_watch_drain())
@@ -687,7 +627,6 @@ loop_run(const struct config *cfg)
 	token_watch_stop();
 	ui_end();
 	log_set_screen_active(false);
-	close(L.sigpipe[0]);
-	close(L.sigpipe[1]);
+	signals_close();
 	return 0;
 }
