@@ -685,6 +685,25 @@ ca_cert_info(const struct ca *ca, const char *pem, char serial[41], int64_t *not
 	return 0;
 }
 
+char *
+ca_cert_cn(const char *pem)
+{
+	X509 *x = pem ? cert_of_pem(pem) : NULL;
+	if (!x)
+		return NULL;
+	const X509_NAME *name = X509_get_subject_name(x);
+	int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+	const ASN1_STRING *v =
+		i >= 0 ? X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)) : NULL;
+	unsigned char *utf8 = NULL;
+	char *ret = NULL;
+	if (v && ASN1_STRING_to_UTF8(&utf8, v) >= 0)
+		ret = util_xstrdup((const char *)utf8);
+	OPENSSL_free(utf8);
+	X509_free(x);
+	return ret;
+}
+
 int
 ca_cert_der(const char *pem, unsigned char **der, size_t *len)
 {

@@ -1,7 +1,7 @@
 /*
- * issue.c - certificates for orders, review, revocation and CRL, unlock
- * authorizations and SO PIN escrow, electronic seals, terminal enrolment
- * (see issue.h and PROTOCOL.md).
+ * issue.c - certificates for orders (with the escrow of a new token's SO
+ * PIN by staff), review, revocation and CRL, electronic seals, terminal
+ * enrolment (see issue.h and PROTOCOL.md).
  */
 #include "ra/issue.h"
 
@@ -14,6 +14,7 @@
 #include "ra/gw.h"
 #include "ra/ids.h"
 #include "ra/order.h"
+#include "ra/owner.h"
 #include "ra/util.h"
 #include "common/codec.h"
 #include "common/rules.h"
@@ -232,27 +233,30 @@ h_seal_get(struct req *r)
 void
 h_certificate(struct req *r)
 {
-	json_t *o = order_from_path_token(r), *subj = NULL, *old = NULL, *form;
+	json_t *o = order_from_path_token(r), *subj = NULL, *old = NULL, *tok = NULL;
 	struct ca_issued is = {0};
 	char *msg = NULL, *seal_id = NULL;
 	if (!o)
 		return;
 	const char *csr = req_str(r, "csr", 16000, true);
 	const char *proof = csr ? req_str(r, "proof", 2048, false) : NULL;
+	const char *tserial = NULL, *tpin = NULL;
 	if (r->status)
 		goto out;
 	const char *kind = S(o, "kind"), *state = S(o, "state");
 	bool from_token = strcmp(kind, "renew") == 0 || strcmp(kind, "change") == 0;
-	bool new_token = strcmp(kind, "apply") == 0 || strcmp(kind, "reissue") == 0;
-	if (!((new_token && strcmp(state, "approved") == 0) ||
-	      (from_token && strcmp(state, "paid") == 0))) {
+	bool reviewed = strcmp(kind, "renew") != 0; /* apply, reissue, change */
+	if (strcmp(state, reviewed ? "approved" : "paid") != 0) {
 		req_error(
 			r, 409, "wrong_state", json_pack("{s:s}", "state", state),
-			"a certificate is issued for an approved (apply, reissue) or paid"
-			" (renew, change) order; this one is %s",
+			"a certificate is issued for an approved (apply, reissue, change)"
+			" or paid (renew) order; this one is %s",
 			state);
 		goto out;
 	}
+	int escrow = owner_escrow_request(r, o, &tserial, &tpin);
+	if (escrow < 0)
+		goto out;
 	const char *code = NULL;
 	char spki[65];
 	if (ca_csr_check(csr, spki, &code, &msg) != 0) {
@@ -304,11 +308,13 @@ h_certificate(struct req *r)
 		}
 	}
 	subj = api_subject(r->app, S(o, "subject_type"), S(o, "subject_id"), true);
-	form = json_object_get(o, "form");
 	bool unit = strcmp(S(o, "subject_type"), "unit") == 0;
-	const char *name = S(subj, "name");
-	if (strcmp(kind, "change") == 0 && S(form, "new_name"))
-		name = S(form, "new_name");
+	/* The name is the registered one, never one typed at a kiosk; a
+	 * change's is the one it was reviewed with. */
+	const char *name = strcmp(kind, "change") == 0 ? owner_issue_name(r, o, subj)
+						       : S(subj, "name");
+	if (!name)
+		goto out;
 	struct ca_subject cs = {.cn = name,
 				.o = unit ? name : NULL,
 				.ou = unit ? NULL : "individual",
@@ -334,6 +340,9 @@ h_certificate(struct req *r)
 		issue_revoke(r->app->st, S(o, "old_serial"), "superseded (change)");
 	seal_id = seal_make(r->app, o, is.serial, is.pem, name, is.not_before,
 			    is.not_after);
+	if (escrow > 0 && !(tok = owner_escrow(r, tserial, tpin, S(o, "subject_type"),
+					       S(o, "subject_id"))))
+		goto out;
 	if (!order_move(r, o, "issued", "certificate issued"))
 		goto out;
 	json_t *ans = json_pack("{s:s, s:s, s:[s], s:I, s:I, s:s}", "certificate", is.pem,
@@ -342,8 +351,11 @@ h_certificate(struct req *r)
 				(json_int_t)is.not_after, "subject", is.dn);
 	if (seal_id)
 		json_object_set_new(ans, "seal_id", json_string(seal_id));
+	if (tok)
+		json_object_set(ans, "token", tok);
 	req_json(r, 201, ans);
 out:
+	json_decref(tok);
 	free(seal_id);
 	ca_issued_free(&is);
 	free(msg);
@@ -431,9 +443,13 @@ issue_review(struct app *app, json_t *o, bool approve, const char *reason)
 	if (approve && app->ca &&
 	    (strcmp(S(o, "kind"), "apply") == 0 || strcmp(S(o, "kind"), "reissue") == 0))
 		pin_deliver(app, o, subj);
-	char *text = approve ? util_xasprintf("【CA证书服务】您的订单%"
-					      "s已审核通过，证书制作完成后将为您寄送。",
-					      S(o, "id"))
+	/* An approved change is finished at a kiosk with the UKey; a new
+	 * token is made and posted. */
+	const char *next = strcmp(S(o, "kind"), "change") == 0
+				   ? "请插入UKey在自助终端完成证书变更"
+				   : "证书制作完成后将为您寄送";
+	char *text = approve ? util_xasprintf("【CA证书服务】您的订单%s已审核通过，%s。",
+					      S(o, "id"), next)
 			     : util_xasprintf("【CA证书服务】您的订单%s未通过审核：%"
 					      "s。费用将原路退回。",
 					      S(o, "id"), reason);
@@ -557,114 +573,6 @@ h_crl(struct req *r)
 		req_error(r, 500, "internal", NULL, "could not make the CRL");
 	free(crl);
 	json_decref(rev);
-}
-
-/* ---- unlock and SO PIN escrow ---- */
-
-static bool
-so_pin_ok(const char *p)
-{
-	size_t n = strlen(p);
-	if (n < 4 || n > 32)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] <= 0x20 || p[i] >= 0x7f)
-			return false;
-	return true;
-}
-
-void
-h_token_register(struct req *r)
-{
-	const char *serial = req_str(r, "serial", 64, true);
-	const char *pin = serial ? req_str(r, "so_pin", 32, true) : NULL;
-	if (!pin)
-		return;
-	if (!so_pin_ok(pin)) {
-		req_error(r, 400, "invalid_field", json_pack("{s:s}", "field", "so_pin"),
-			  "an SO PIN has 4 to 32 visible ASCII characters");
-		return;
-	}
-	char *sealed = ca_escrow_seal(r->app->ca, pin);
-	if (store_exec(r->app->st,
-		       "INSERT INTO tokens(serial, so_pin_enc, updated) VALUES(?,?,?)",
-		       "ssi", serial, sealed, util_now()) != 1) {
-		req_error(r, 409, "token_exists", NULL,
-			  "this token's SO PIN is escrowed already; rotate it through "
-			  "unlock");
-	} else {
-		req_json(r, 201,
-			 json_pack("{s:s, s:b}", "serial", serial, "escrowed", 1));
-	}
-	free(sealed);
-}
-
-void
-h_unlock_auth(struct req *r)
-{
-	json_t *o = order_from_path(r), *tok = NULL;
-	char *pin = NULL;
-	if (!o)
-		return;
-	if (strcmp(S(o, "kind"), "unlock") != 0) {
-		req_error(r, 409, "wrong_kind", NULL, "this is not an unlock order");
-		goto out;
-	}
-	tok = store_query_one(r->app->st,
-			      "SELECT so_pin_enc FROM tokens WHERE serial = ?", "s",
-			      S(o, "token_serial"));
-	if (!tok) {
-		req_error(r, 404, "unknown_token", NULL,
-			  "no SO PIN is escrowed for this token");
-		goto out;
-	}
-	if (!order_move(r, o, "authorized", "unlock authorization released"))
-		goto out;
-	pin = ca_escrow_open(r->app->ca, S(tok, "so_pin_enc"));
-	if (!pin) {
-		req_error(r, 500, "internal", NULL, "the escrow cannot be opened");
-		goto out;
-	}
-	req_json(r, 200,
-		 json_pack("{s:s, s:s, s:b}", "token_serial", S(o, "token_serial"),
-			   "so_pin", pin, "one_time", 1));
-	r->secret = true;
-	util_wipe_str(pin);
-out:
-	free(pin);
-	json_decref(tok);
-	json_decref(o);
-}
-
-void
-h_so_pin(struct req *r)
-{
-	json_t *o = order_from_path(r);
-	if (!o)
-		return;
-	const char *pin = req_str(r, "so_pin", 32, true);
-	if (!pin)
-		goto out;
-	if (!so_pin_ok(pin)) {
-		req_error(r, 400, "invalid_field", json_pack("{s:s}", "field", "so_pin"),
-			  "an SO PIN has 4 to 32 visible ASCII characters");
-		goto out;
-	}
-	if (strcmp(S(o, "kind"), "unlock") != 0 ||
-	    !order_move(r, o, "completed", "SO PIN rotated")) {
-		if (!r->status)
-			req_error(r, 409, "wrong_kind", NULL,
-				  "this is not an unlock order");
-		goto out;
-	}
-	char *sealed = ca_escrow_seal(r->app->ca, pin);
-	store_exec(r->app->st,
-		   "UPDATE tokens SET so_pin_enc = ?, updated = ? WHERE serial = ?",
-		   "sis", sealed, util_now(), S(o, "token_serial"));
-	free(sealed);
-	req_json(r, 200, json_pack("{s:o}", "order", order_view(r->app, o)));
-out:
-	json_decref(o);
 }
 
 /* ---- terminal enrolment ---- */
@@ -837,11 +745,13 @@ h_cert_get(struct req *r)
 		json_decref(ns);
 		json_object_set_new(c, "pending_install", o);
 	}
-	/* Paid but not yet issued: the kiosk makes the request again. */
+	/* Paid (renew) or approved (change) but not yet issued: the kiosk
+	 * makes the request again. */
 	json_t *po = store_query_one(
 		r->app->st,
 		"SELECT id AS order_id, kind, state, term_years FROM orders"
-		" WHERE old_serial = ? AND state = 'paid' AND kind IN ('renew', 'change')"
+		" WHERE old_serial = ? AND ((kind = 'renew' AND state = 'paid')"
+		" OR (kind = 'change' AND state = 'approved'))"
 		" ORDER BY updated DESC LIMIT 1",
 		"s", r->args[0]);
 	if (po)

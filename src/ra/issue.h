@@ -1,8 +1,8 @@
 /*
  * issue.h - issuing certificates for orders (CSR checks, renewal rules and
  * proof of possession by the old key), installation, review by staff,
- * revocation and the CRL, unlock authorizations and SO PIN escrow, terminal
- * enrolment (see PROTOCOL.md).
+ * revocation and the CRL, terminal enrolment (see PROTOCOL.md; unlock
+ * authorizations and SO PIN escrow are in owner.h).
  */
 #ifndef CAKIOSK_RA_ISSUE_H
 #define CAKIOSK_RA_ISSUE_H
@@ -25,9 +25,6 @@ void h_made(struct req *r);
 void h_posted(struct req *r);
 void h_ca_cert(struct req *r);
 void h_crl(struct req *r);
-void h_unlock_auth(struct req *r);
-void h_so_pin(struct req *r);
-void h_token_register(struct req *r);
 void h_enrol(struct req *r);
 void h_sandbox_certificate(struct req *r);
 void h_seal_get(struct req *r);
@@ -40,9 +37,6 @@ void h_terminal_orders(struct req *r);
 		{"POST", "/v1/orders/*/review", R_STAFF, h_review},                      \
 		{"POST", "/v1/orders/*/made", R_STAFF, h_made},                          \
 		{"POST", "/v1/orders/*/posted", R_STAFF, h_posted},                      \
-		{"POST", "/v1/orders/*/unlock-authorization", 0, h_unlock_auth},         \
-		{"POST", "/v1/orders/*/so-pin", 0, h_so_pin},                            \
-		{"POST", "/v1/tokens", 0, h_token_register},                             \
 		{"GET", "/v1/seals/*", 0, h_seal_get},                                   \
 		{"GET", "/v1/certificates/*", 0, h_cert_get},                            \
 		{"GET", "/v1/terminal/orders", 0, h_terminal_orders},                    \

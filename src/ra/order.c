@@ -17,6 +17,7 @@
 #include "ra/gw.h"
 #include "ra/ids.h"
 #include "ra/limits.h"
+#include "ra/owner.h"
 #include "ra/util.h"
 #include "common/codec.h"
 #include "common/rules.h"
@@ -55,10 +56,12 @@ docs_for(const char *subject_type)
 	return strcmp(subject_type, "unit") == 0 ? unit_docs : person_docs;
 }
 
+/* Orders that staff review: a new token, or a new subject name. */
 static bool
 kind_needs_docs(const char *kind)
 {
-	return strcmp(kind, "apply") == 0 || strcmp(kind, "reissue") == 0;
+	return strcmp(kind, "apply") == 0 || strcmp(kind, "reissue") == 0 ||
+	       strcmp(kind, "change") == 0;
 }
 
 /* Price in fen by kind, subject type and term (1..3 years). */
@@ -69,13 +72,17 @@ order_price(const char *kind, const char *type, int64_t years)
 	static const int64_t apply_person[] = {20000, 35000, 50000};
 	static const int64_t renew_unit[] = {30000, 55000, 80000};
 	static const int64_t renew_person[] = {15000, 28000, 40000};
+	/* a change is one certificate to the old end date: one price */
+	static const int64_t change_unit = 20000, change_person = 10000;
 	bool unit = strcmp(type, "unit") == 0;
 	int i = (int)(years - 1);
 	if (strcmp(kind, "apply") == 0 || strcmp(kind, "reissue") == 0)
 		return unit ? apply_unit[i] : apply_person[i];
 	if (strcmp(kind, "renew") == 0)
 		return unit ? renew_unit[i] : renew_person[i];
-	return 0; /* unlock, change */
+	if (strcmp(kind, "change") == 0)
+		return unit ? change_unit : change_person;
+	return 0; /* unlock */
 }
 
 /* GET /v1/prices: the table above, so that a kiosk keeps no copy of it. */
@@ -154,9 +161,10 @@ order_from_path_token(struct req *r)
 		return NULL;
 	}
 	const char *kind = S(o, "kind"), *state = S(o, "state");
-	if ((strcmp(kind, "renew") == 0 || strcmp(kind, "change") == 0) &&
-	    (strcmp(state, "paid") == 0 || strcmp(state, "issued") == 0 ||
-	     strcmp(state, "installed") == 0))
+	bool renew = strcmp(kind, "renew") == 0, change = strcmp(kind, "change") == 0;
+	if ((renew || change) &&
+	    (strcmp(state, renew ? "paid" : "approved") == 0 ||
+	     strcmp(state, "issued") == 0 || strcmp(state, "installed") == 0))
 		return o;
 	if (!order_access(r, o)) {
 		json_decref(o);
@@ -377,14 +385,18 @@ h_order_create(struct req *r)
 	json_t *old = NULL;
 	if (!form_field(r, form_in, form, "email", 254,
 			needs_contact || strcmp(kind, "renew") == 0, valid_email) ||
-	    !form_field(r, form_in, form, "mobile", 11, needs_contact,
-			valid_mobile) ||
+	    !form_field(r, form_in, form, "mobile", 11, needs_contact, valid_mobile) ||
 	    !form_field(r, form_in, form, "address", 200, needs_contact, NULL) ||
-	    !form_field(r, form_in, form, "postcode", 6, needs_contact,
-			valid_postcode) ||
-	    !form_field(r, form_in, form, "contact_name", 64, false, NULL) ||
-	    !form_field(r, form_in, form, "new_name", 128, false, NULL))
+	    !form_field(r, form_in, form, "postcode", 6, needs_contact, valid_postcode) ||
+	    !form_field(r, form_in, form, "contact_name", 64, false, NULL))
 		goto out;
+	if (json_object_get(form_in, "new_name")) {
+		/* A new name comes from the registration records (change). */
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", "new_name"),
+			  "the new name is not typed: it is taken from the registration "
+			  "records, where the customer changes it first");
+		goto out;
+	}
 	/* The invoice title is the unit's registered name and cannot be changed. */
 	json_object_set_new(form, "invoice_title", json_string(S(subj, "name")));
 
@@ -440,6 +452,8 @@ h_order_create(struct req *r)
 				goto out;
 			}
 		}
+		if (strcmp(kind, "change") == 0 && !owner_change_name(r, old, subj, form))
+			goto out;
 		if (strcmp(kind, "reissue") == 0) {
 			json_t *s = api_session(r);
 			bool owns = s && api_session_owns(r, s, type, id);
@@ -454,6 +468,8 @@ h_order_create(struct req *r)
 			  "an unlock order needs the token's serial");
 		goto out;
 	}
+	if (strcmp(kind, "unlock") == 0 && !owner_may_unlock(r, token_serial, type, id))
+		goto out;
 	if (strcmp(kind, "change") == 0 || strcmp(kind, "unlock") == 0)
 		years = 1;
 	price = order_price(kind, type, years);
@@ -541,12 +557,12 @@ verified(struct app *app, const char *oid, const char *party)
 			       "ss", oid, party) > 0;
 }
 
-/* Moves a paid order on: review for new tokens, issuable for the others. */
+/* Moves a paid order on: review for new tokens and new names, issuable
+ * for renewals. */
 static void
 after_paid(struct store *st, json_t *o)
 {
-	const char *kind = S(o, "kind");
-	if (strcmp(kind, "apply") == 0 || strcmp(kind, "reissue") == 0)
+	if (kind_needs_docs(S(o, "kind")))
 		order_move_st(st, o, "under_review", "waiting for staff review");
 }
 
@@ -562,14 +578,18 @@ h_order_confirm(struct req *r)
 		order_move(r, o, "confirmed", NULL); /* answers wrong_state */
 		goto out;
 	}
-	/* The SMS code of the agent / applicant confirms the application. */
-	if (strcmp(kind, "renew") != 0 && strcmp(kind, "unlock") != 0) {
+	/* The SMS code of the agent / applicant confirms the application or
+	 * the unlock (a renewal is confirmed by the token's PIN). */
+	if (strcmp(kind, "renew") != 0) {
 		json_t *s = api_session(r);
 		bool owns = s && api_session_owns(r, s, type, S(o, "subject_id"));
 		json_decref(s);
 		if (!owns)
 			goto out;
 	}
+	if (strcmp(kind, "unlock") == 0 &&
+	    !owner_may_unlock(r, S(o, "token_serial"), type, S(o, "subject_id")))
+		goto out;
 	if (strcmp(kind, "apply") == 0 || strcmp(kind, "reissue") == 0 ||
 	    strcmp(kind, "unlock") == 0) {
 		bool ok = unit ? verified(r->app, oid, "unit")
@@ -609,10 +629,6 @@ h_order_confirm(struct req *r)
 			   " revoke_reason = 'lost (reissue)' WHERE serial = ? AND "
 			   "status = 'valid'",
 			   "is", util_now(), S(o, "old_serial"));
-	}
-	if (I(o, "price") == 0 && strcmp(kind, "unlock") != 0) {
-		order_move(r, o, "paid", "nothing to pay");
-		after_paid(r->app->st, o);
 	}
 	req_json(r, 200, json_pack("{s:o}", "order", order_view(r->app, o)));
 out:
@@ -1048,7 +1064,8 @@ h_upload_link(struct req *r)
 	if (!kind_needs_docs(S(o, "kind")) || strcmp(S(o, "state"), "draft") != 0) {
 		req_error(r, 409, "wrong_state",
 			  json_pack("{s:s}", "state", S(o, "state")),
-			  "documents are uploaded for a draft apply or reissue order");
+			  "documents are uploaded for a draft apply, reissue or change "
+			  "order");
 		json_decref(o);
 		return;
 	}

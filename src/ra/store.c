@@ -125,6 +125,18 @@ static const char *const migrations[] = {
 	"CREATE INDEX failures_at ON failures(at);",
 	/* 6: the page of a payment at a real provider (the QR's link) */
 	"ALTER TABLE payments ADD COLUMN code_url TEXT;",
+	/* 7: a token's owner (the subject its certificates were issued to) and
+	 * who escrowed its SO PIN; a token escrowed before has no owner and
+	 * releases nothing until staff escrow it again.  A change of subject
+	 * is reviewed now: paid changes go to review. */
+	"ALTER TABLE tokens ADD COLUMN owner_type TEXT;"
+	"ALTER TABLE tokens ADD COLUMN owner_id TEXT;"
+	"ALTER TABLE tokens ADD COLUMN escrowed_by TEXT;"
+	"INSERT INTO order_events(order_id, from_state, to_state, at, note)"
+	" SELECT id, 'paid', 'under_review', updated, 'change of subject: review'"
+	" FROM orders WHERE kind = 'change' AND state = 'paid';"
+	"UPDATE orders SET state = 'under_review' WHERE kind = 'change'"
+	" AND state = 'paid';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

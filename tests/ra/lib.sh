@@ -153,7 +153,11 @@ unit_order_ready() {
 	OID=$(j order.id)
 	req POST "/v1/orders/$OID/verify" '{"party":"unit","method":"mobile","mobile":"13800138000"}'
 	req POST "/v1/orders/$OID/verify" '{"party":"agent","method":"bank_card","bank_card":"4111111111111111"}'
-	req POST "/v1/orders/$OID/upload-link"
+	unit_docs "$OID"
+}
+# unit_docs ORDER: a unit's four documents, through the order's upload link.
+unit_docs() {
+	req POST "/v1/orders/$1/upload-link"
 	upload "$(j url)" business_licence=@"$T/doc.pdf" agent_id_front=@"$T/doc.jpg" \
 		agent_id_back=@"$T/doc.jpg" seal_form=@"$T/doc.png"
 }

@@ -134,8 +134,7 @@ is 201 "$STATUS" "a reissue order for the lost certificate"
 XOID=$(j order.id)
 req POST "/v1/orders/$XOID/verify" '{"party":"unit","method":"mobile","mobile":"13800138000"}'
 req POST "/v1/orders/$XOID/verify" '{"party":"agent","method":"mobile","mobile":"13912345678"}'
-req POST "/v1/orders/$XOID/upload-link"
-upload "$(j url)" business_licence=@"$T/doc.pdf" agent_id_front=@"$T/doc.jpg" agent_id_back=@"$T/doc.jpg" seal_form=@"$T/doc.png"
+unit_docs "$XOID"
 req POST "/v1/orders/$XOID/confirm"
 is confirmed "$(j order.state)" "reissue confirmed"
 curl -s -o "$T/crl.der" --cacert "$CA/ca.crt" "$URL/crl.der"
@@ -147,14 +146,22 @@ like ": OK" "$(openssl verify -crl_check -CAfile "$CA/ca.crt" -CRLfile "$T/crl.p
 req POST /v1/orders "{\"kind\":\"renew\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT1\",\"certificate\":\"$(pem_json "$T/unit.crt")\",\"form\":{\"email\":\"a@b.cn\"}}"
 is certificate_revoked "$(j error.code)" "a revoked certificate cannot be renewed"
 
-# Change of name: same end date, new subject, old certificate superseded.
+# Change of name (renamed in the registry first, reviewed like an
+# application): same end date, new subject, old certificate superseded.
 login unit "$UNIT2" 13600136000
 sandbox_cert lugu $((now - 100 * 86400)) $((now + 200 * 86400)) unit "$UNIT2"
-req POST /v1/orders "{\"kind\":\"change\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT2\",\"certificate\":\"$(pem_json "$T/lugu.crt")\",\"form\":{\"new_name\":\"长沙麓谷智能科技有限公司\"}}"
+req POST /v1/sandbox/registry "{\"subject_type\":\"unit\",\"subject_id\":\"$UNIT2\",\"name\":\"长沙麓谷智能科技有限公司\"}"
+req POST /v1/orders "{\"kind\":\"change\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT2\",\"certificate\":\"$(pem_json "$T/lugu.crt")\"}"
 COID=$(j order.id)
-is 0 "$(j order.price)" "a change of name costs nothing"
+is 20000 "$(j order.price)" "a change of name is priced (unit: 200.00 CNY)"
+unit_docs "$COID"
 req POST "/v1/orders/$COID/confirm"
-is paid "$(j order.state)" "... confirmed straight to paid"
+req POST "/v1/orders/$COID/payments" '{"channel":"alipay"}'
+curl -s -o /dev/null --cacert "$CA/ca.crt" "$(j payment.code_url)"
+CERT=staff-demo
+req POST "/v1/orders/$COID/review" '{"decision":"approve"}'
+CERT=terminal-demo
+is approved "$(j order.state)" "... paid and approved by staff"
 newcsr changed
 hash=$(openssl req -in "$T/changed.csr" -outform DER | openssl dgst -sha256 -r | cut -c1-64)
 printf 'cakiosk-renew:%s:%s' "$COID" "$hash" | openssl dgst -sha256 -sign "$T/lugu.key" -out "$T/c.sig"
@@ -168,12 +175,15 @@ openssl crl -inform DER -in "$T/crl2.der" -noout -text >"$T/crl2.txt"
 lugu=$(openssl x509 -in "$T/lugu.crt" -noout -serial | cut -d= -f2)
 grep -q "Serial Number: $lugu" "$T/crl2.txt" && ok "the superseded certificate is revoked" || not_ok "the superseded certificate is revoked"
 
-# Unlock: one-time SO authorization, then escrow of the new SO PIN.
-req POST /v1/tokens '{"serial":"SH-0001","so_pin":"so-12345678"}'
-is 201 "$STATUS" "a token's SO PIN is escrowed"
-req POST /v1/tokens '{"serial":"SH-0001","so_pin":"other-pin"}'
+# Unlock: one-time SO authorization, then escrow of the new SO PIN (the
+# owner's rights are tested in test_sec_owner.sh).
+CERT=staff-demo
+req POST /v1/tokens "{\"serial\":\"SH-0001\",\"so_pin\":\"so-12345678\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\"}"
+is 201 "$STATUS" "a token's SO PIN is escrowed (staff)"
+req POST /v1/tokens "{\"serial\":\"SH-0001\",\"so_pin\":\"other-pin\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\"}"
 is token_exists "$(j error.code)" "escrow cannot be overwritten outside unlock"
-SESSION=
+CERT=terminal-demo
+login person "$PERSON1" 13800138001
 req POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\",\"token_serial\":\"SH-0001\"}"
 UOID=$(j order.id)
 req POST "/v1/orders/$UOID/unlock-authorization"
@@ -209,6 +219,7 @@ req POST "/v1/orders/$U3/verify" '{"party":"person","method":"mobile","mobile":"
 req POST "/v1/orders/$U3/confirm"
 req POST "/v1/orders/$U3/unlock-authorization"
 is unknown_token "$(j error.code)" "a token without escrow: unknown_token"
+SESSION=
 
 # Terminal enrolment.
 code=$("$RA" enrol-code --db "$T/db" T-0042)

@@ -1,0 +1,312 @@
+/*
+ * owner.c - a token's owner, its SO PIN escrow and unlock authorizations,
+ * and the registered name of a change of subject (see owner.h).
+ *
+ * The rule everywhere: a token's secrets follow its owner (the subject it
+ * was personalized or issued for), never a serial that a terminal names.
+ */
+#include "ra/owner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ra/api.h"
+#include "ra/order.h"
+#include "ra/util.h"
+
+#define S(o, k) json_string_value(json_object_get((o), (k)))
+
+static bool
+so_pin_ok(const char *p)
+{
+	size_t n = strlen(p);
+	if (n < 4 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] <= 0x20 || p[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static bool
+so_pin_checked(struct req *r, const char *pin)
+{
+	if (so_pin_ok(pin))
+		return true;
+	req_error(r, 400, "invalid_field", json_pack("{s:s}", "field", "so_pin"),
+		  "an SO PIN has 4 to 32 visible ASCII characters");
+	return false;
+}
+
+/* Is the token row (owner_type, owner_id) owned by type/id?  A token
+ * escrowed before owners were recorded is owned by nobody. */
+static bool
+owned_by(json_t *tok, const char *type, const char *id)
+{
+	const char *ot = S(tok, "owner_type"), *oi = S(tok, "owner_id");
+	return ot && oi && strcmp(ot, type) == 0 && strcmp(oi, id) == 0;
+}
+
+static void
+not_owner(struct req *r)
+{
+	req_error(r, 403, "not_owner", NULL,
+		  "this token is not the customer's: its secrets go only to its owner");
+}
+
+bool
+owner_may_unlock(struct req *r, const char *serial, const char *type, const char *id)
+{
+	json_t *tok = store_query_one(r->app->st,
+				      "SELECT owner_type, owner_id FROM tokens"
+				      " WHERE serial = ?",
+				      "s", serial);
+	bool ok = !tok || owned_by(tok, type, id);
+	if (!ok)
+		not_owner(r);
+	json_decref(tok);
+	return ok;
+}
+
+json_t *
+owner_escrow(struct req *r, const char *serial, const char *pin, const char *type,
+	     const char *id)
+{
+	char *sealed = ca_escrow_seal(r->app->ca, pin);
+	/* A token escrowed before owners were recorded may be escrowed again
+	 * (with its owner); an owned one only rotates through its unlock. */
+	int64_t n =
+		sealed ? store_exec(r->app->st,
+				    "INSERT INTO tokens(serial, so_pin_enc, updated,"
+				    " owner_type, owner_id, escrowed_by)"
+				    " VALUES(?,?,?,?,?,?) ON CONFLICT(serial) DO UPDATE"
+				    " SET so_pin_enc = excluded.so_pin_enc,"
+				    " updated = excluded.updated,"
+				    " owner_type = excluded.owner_type,"
+				    " owner_id = excluded.owner_id,"
+				    " escrowed_by = excluded.escrowed_by"
+				    " WHERE tokens.owner_id IS NULL",
+				    "ssisss", serial, sealed, util_now(), type, id,
+				    r->terminal)
+		       : -1;
+	free(sealed);
+	if (n == 1)
+		return json_pack("{s:s, s:b, s:{s:s, s:s}}", "serial", serial, "escrowed",
+				 1, "owner", "subject_type", type, "subject_id", id);
+	if (n == 0)
+		req_error(r, 409, "token_exists", NULL,
+			  "this token's SO PIN is escrowed already; rotate it through "
+			  "unlock");
+	else
+		req_error(r, 500, "internal", NULL, "could not escrow the SO PIN");
+	return NULL;
+}
+
+int
+owner_escrow_request(struct req *r, json_t *order, const char **serial, const char **pin)
+{
+	*serial = req_str(r, "token_serial", 64, false);
+	*pin = req_str(r, "so_pin", 32, false);
+	if (r->status)
+		return -1;
+	if (!*serial && !*pin)
+		return 0;
+	const char *kind = S(order, "kind");
+	if (strcmp(r->role, "staff") != 0) {
+		req_error(r, 403, "forbidden", NULL,
+			  "only staff escrow an SO PIN (personalization at the counter)");
+		return -1;
+	}
+	if (!*serial || !*pin) {
+		req_error(
+			r, 400, "bad_request",
+			json_pack("{s:s}", "field", *serial ? "so_pin" : "token_serial"),
+			"an escrow needs both token_serial and so_pin");
+		return -1;
+	}
+	if (strcmp(kind, "apply") != 0 && strcmp(kind, "reissue") != 0) {
+		req_error(r, 400, "bad_request",
+			  json_pack("{s:s}", "field", "token_serial"),
+			  "an SO PIN is escrowed with a new token's certificate (apply, "
+			  "reissue)");
+		return -1;
+	}
+	if (!so_pin_checked(r, *pin))
+		return -1;
+	json_t *tok = store_query_one(
+		r->app->st, "SELECT owner_id FROM tokens WHERE serial = ?", "s", *serial);
+	bool taken = tok && S(tok, "owner_id");
+	json_decref(tok);
+	if (taken) {
+		req_error(r, 409, "token_exists", NULL,
+			  "this token's SO PIN is escrowed already");
+		return -1;
+	}
+	return 1;
+}
+
+/* POST /v1/tokens (staff): personalization of a token for its owner. */
+void
+h_token_register(struct req *r)
+{
+	const char *type, *id;
+	const char *serial = req_str(r, "serial", 64, true);
+	const char *pin = serial ? req_str(r, "so_pin", 32, true) : NULL;
+	if (!pin || !so_pin_checked(r, pin) || !api_body_subject(r, &type, &id))
+		return;
+	json_t *ans = owner_escrow(r, serial, pin, type, id);
+	if (ans)
+		req_json(r, 201, ans);
+}
+
+/*
+ * The SO PIN of the order's token, once: to a confirmed (identity verified)
+ * unlock order whose subject owns the token, asked with a live SMS session
+ * of that subject.
+ */
+void
+h_unlock_auth(struct req *r)
+{
+	json_t *o = order_from_path(r), *tok = NULL, *s = NULL;
+	char *pin = NULL;
+	if (!o)
+		return;
+	const char *type = S(o, "subject_type"), *id = S(o, "subject_id");
+	if (strcmp(S(o, "kind"), "unlock") != 0) {
+		req_error(r, 409, "wrong_kind", NULL, "this is not an unlock order");
+		goto out;
+	}
+	if (strcmp(S(o, "state"), "confirmed") != 0) {
+		order_move(r, o, "authorized", NULL); /* answers wrong_state */
+		goto out;
+	}
+	tok = store_query_one(r->app->st,
+			      "SELECT so_pin_enc, owner_type, owner_id FROM tokens"
+			      " WHERE serial = ?",
+			      "s", S(o, "token_serial"));
+	if (!tok) {
+		req_error(r, 404, "unknown_token", NULL,
+			  "no SO PIN is escrowed for this token");
+		goto out;
+	}
+	if (!owned_by(tok, type, id)) {
+		not_owner(r);
+		goto out;
+	}
+	s = api_session(r);
+	if (!s || !api_session_owns(r, s, type, id))
+		goto out;
+	if (!order_move(r, o, "authorized", "unlock authorization released"))
+		goto out;
+	pin = ca_escrow_open(r->app->ca, S(tok, "so_pin_enc"));
+	if (!pin) {
+		req_error(r, 500, "internal", NULL, "the escrow cannot be opened");
+		goto out;
+	}
+	req_json(r, 200,
+		 json_pack("{s:s, s:s, s:b}", "token_serial", S(o, "token_serial"),
+			   "so_pin", pin, "one_time", 1));
+	r->secret = true;
+	util_wipe_str(pin);
+out:
+	free(pin);
+	json_decref(s);
+	json_decref(tok);
+	json_decref(o);
+}
+
+/* The SO PIN the kiosk set after the unlock: escrowed for the order's own
+ * token, by the order that holds the authorization, once. */
+void
+h_so_pin(struct req *r)
+{
+	json_t *o = order_from_path(r);
+	if (!o)
+		return;
+	const char *pin = req_str(r, "so_pin", 32, true);
+	if (!pin || !so_pin_checked(r, pin))
+		goto out;
+	if (strcmp(S(o, "kind"), "unlock") != 0) {
+		req_error(r, 409, "wrong_kind", NULL, "this is not an unlock order");
+		goto out;
+	}
+	if (!order_move(r, o, "completed", "SO PIN rotated"))
+		goto out;
+	char *sealed = ca_escrow_seal(r->app->ca, pin);
+	int64_t n = sealed ? store_exec(r->app->st,
+					"UPDATE tokens SET so_pin_enc = ?, updated = ?,"
+					" escrowed_by = ? WHERE serial = ?"
+					" AND owner_type = ? AND owner_id = ?",
+					"sissss", sealed, util_now(), r->terminal,
+					S(o, "token_serial"), S(o, "subject_type"),
+					S(o, "subject_id"))
+			   : -1;
+	free(sealed);
+	if (n == 1)
+		req_json(r, 200, json_pack("{s:o}", "order", order_view(r->app, o)));
+	else
+		not_owner(r); /* the escrow changed hands: nothing is kept */
+out:
+	json_decref(o);
+}
+
+/* ---- change of subject ---- */
+
+bool
+owner_change_name(struct req *r, json_t *old_cert, json_t *subj, json_t *form)
+{
+	const char *name = S(subj, "name");
+	char *old = ca_cert_cn(S(old_cert, "pem"));
+	bool same = old && name && strcmp(old, name) == 0;
+	free(old);
+	if (same || !name) {
+		req_error(r, 409, "nothing_to_change", NULL,
+			  "the registration records still hold the certificate's name: "
+			  "the customer changes it on the registration platform first");
+		return false;
+	}
+	json_object_set_new(form, "new_name", json_string(name));
+	return true;
+}
+
+const char *
+owner_issue_name(struct req *r, json_t *order, json_t *subj)
+{
+	const char *want = S(json_object_get(order, "form"), "new_name");
+	const char *name = S(subj, "name");
+	if (want && name && strcmp(want, name) == 0)
+		return name;
+	req_error(r, 409, "registry_changed", NULL,
+		  "the registered name is no longer the one this order was made and "
+		  "reviewed with; make a new change order");
+	return NULL;
+}
+
+/* Sandbox: the customer renames the unit or person on the registration
+ * platform (what a change of subject starts from). */
+void
+h_sandbox_registry(struct req *r)
+{
+	const char *type, *id;
+	if (!api_body_subject(r, &type, &id))
+		return;
+	const char *name = req_str(r, "name", 128, true);
+	if (!name)
+		return;
+	bool bad = !*name;
+	for (const char *p = name; *p; p++)
+		bad |= (unsigned char)*p < 0x20 || *p == 0x7f;
+	if (bad) {
+		req_error(r, 400, "invalid_field", json_pack("{s:s}", "field", "name"),
+			  "a registered name is a line of text");
+		return;
+	}
+	bool unit = strcmp(type, "unit") == 0;
+	store_exec(r->app->st,
+		   unit ? "UPDATE units SET name = ? WHERE credit_code = ?"
+			: "UPDATE persons SET name = ? WHERE id_number = ?",
+		   "ss", name, id);
+	req_json(r, 200,
+		 json_pack("{s:o}", unit ? "unit" : "person",
+			   api_subject(r->app, type, id, false)));
+}

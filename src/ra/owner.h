@@ -1,0 +1,57 @@
+/*
+ * owner.h - who may have a token's secrets and who decides a subject's name
+ * (PROTOCOL.md "Security model", sections 5 and 12):
+ *
+ * - a token's owner is the subject its certificates were issued to,
+ *   recorded when its SO PIN is escrowed: by staff at personalization
+ *   (POST /v1/tokens) or with the issuance of a new token's certificate;
+ * - an unlock authorization (the SO PIN) goes only to a confirmed unlock
+ *   order of that owner, with a live SMS session of the owner, once; the
+ *   kiosk then escrows the rotated SO PIN for that order only;
+ * - a change of subject takes the new name from the registration records.
+ */
+#ifndef CAKIOSK_RA_OWNER_H
+#define CAKIOSK_RA_OWNER_H
+
+#include <stdbool.h>
+
+#include "ra/app.h"
+
+/* An unlock order of type/id for the token serial: false (answered
+ * 403 not_owner) when the token is escrowed and not owned by type/id.  A
+ * serial with no escrow yet passes (the authorization checks again). */
+bool owner_may_unlock(struct req *r, const char *serial, const char *type,
+		      const char *id);
+
+/* The token_serial + so_pin members of a certificate request (an escrow
+ * with a new token's issuance, staff only): 0 none, 1 asked and allowed
+ * (*serial, *pin point into the body), -1 refused (answered). */
+int owner_escrow_request(struct req *r, json_t *order, const char **serial,
+			 const char **pin);
+/* Escrows pin for a token owned by type/id.  The answer's view
+ * {"serial","escrowed","owner"} (new), or NULL (answered 409 token_exists
+ * or 500). */
+json_t *owner_escrow(struct req *r, const char *serial, const char *pin, const char *type,
+		     const char *id);
+
+/* A change order being made: the new name is the registered one (set in
+ * form.new_name); false (answered 409 nothing_to_change) when the registry
+ * still holds the old certificate's name. */
+bool owner_change_name(struct req *r, json_t *old_cert, json_t *subj, json_t *form);
+/* A change order being issued: the registered name if it is still the one
+ * the order was made and reviewed with, else NULL (answered 409
+ * registry_changed). */
+const char *owner_issue_name(struct req *r, json_t *order, json_t *subj);
+
+void h_token_register(struct req *r);
+void h_unlock_auth(struct req *r);
+void h_so_pin(struct req *r);
+void h_sandbox_registry(struct req *r);
+
+#define OWNER_ROUTES                                                                     \
+	{"POST", "/v1/orders/*/unlock-authorization", 0, h_unlock_auth},                 \
+		{"POST", "/v1/orders/*/so-pin", 0, h_so_pin},                            \
+		{"POST", "/v1/tokens", R_STAFF, h_token_register},                       \
+		{"POST", "/v1/sandbox/registry", R_SANDBOX, h_sandbox_registry},
+
+#endif
