@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "log.h"
 #include "loop.h"
+#include "linkstate.h"
 #include "probe.h"
 #include "screen.h"
 #include "text.h"
@@ -179,8 +180,10 @@ staff_done(void *state, struct job *job)
 	s->result = probe_status(job);
 	s->result_ms = probe_elapsed_ms(job);
 	up = probe_reachable(job);
-	if (up >= 0)
-		loop_set_backend(up ? BACKEND_UP : BACKEND_DOWN);
+	/* No connection is news for the status line; a connection alone is
+	 * not "online" (the health check says that, certificate and all). */
+	if (up == 0)
+		link_report(LINK_DOWN);
 	return RESULT(ACT_REDRAW);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api.h"
 #include "backend.h"
 #include "i18n.h"
 #include "keys.h"
@@ -78,29 +79,22 @@ pay_submit(struct pay *p, struct job *job)
 static void
 pay_create(struct pay *p)
 {
-	char path[128];
-
-	snprintf(path, sizeof path, "/v1/orders/%s/payments", p->req.order_id);
 	p->state = P_CREATING;
-	pay_submit(p, bjob_new("POST", path,
-			       json_pack("{s:s}", "channel", channel_id[p->channel]),
-			       p->idem_create));
+	pay_submit(p, api_job_payment_create(p->req.order_id, channel_id[p->channel],
+					     p->idem_create));
 }
 
 static void
 pay_poll(struct pay *p)
 {
-	char path[128];
-
-	snprintf(path, sizeof path, "/v1/payments/%s", p->payment_id);
-	pay_submit(p, bjob_new("GET", path, NULL, NULL));
+	pay_submit(p, api_job_payment_get(p->payment_id));
 }
 
 /* The customer did not pay (cancel, timeout): cancel the order at the backend. */
 static void
 pay_end(struct pay *p, enum pay_end why)
 {
-	char path[128], idem[BACKEND_IDEM_KEY_LEN + 1];
+	char idem[BACKEND_IDEM_KEY_LEN + 1];
 
 	if (p->job != NULL) {
 		job_cancel(p->job);
@@ -108,9 +102,8 @@ pay_end(struct pay *p, enum pay_end why)
 	}
 	p->end = why;
 	p->state = P_ENDING;
-	snprintf(path, sizeof path, "/v1/orders/%s/cancel", p->req.order_id);
 	backend_new_key(idem);
-	pay_submit(p, bjob_new("POST", path, NULL, idem));
+	pay_submit(p, api_job_order_cancel(p->req.order_id, idem));
 }
 
 static void
@@ -360,26 +353,24 @@ pay_key(void *state, int key)
 static struct result
 created(struct pay *p, struct job *job)
 {
-	const json_t *pm;
+	const struct api_payment *pm = api_job_payment(job);
 	long long expires, left;
 
-	if (bjob_err(job) != BACKEND_OK) {
-		p->reason = bjob_reason(job);
+	if (api_job_err(job)->err != BACKEND_OK) {
+		p->reason = api_reason(api_job_err(job));
 		p->state = P_FAILED;
 		return RESULT(ACT_REDRAW);
 	}
-	pm = json_object_get(bjob_reply(job)->json, "payment");
-	pay_json_str(pm, "id", p->payment_id, sizeof p->payment_id);
-	pay_json_str(pm, "code_url", p->code_url, sizeof p->code_url);
+	snprintf(p->payment_id, sizeof p->payment_id, "%s", pm->id);
+	snprintf(p->code_url, sizeof p->code_url, "%s", pm->code_url);
 	qr_free(&p->qr);
-	if (p->payment_id[0] == '\0' || qr_make(p->code_url, &p->qr) != 0) {
+	if (qr_make(p->code_url, &p->qr) != 0) {
 		p->reason = backend_err_reason(BACKEND_GARBAGE, NULL);
 		p->state = P_FAILED;
 		return RESULT(ACT_REDRAW);
 	}
-	if (pay_json_int(pm, "amount") > 0)
-		p->req.amount = (long)pay_json_int(pm, "amount");
-	expires = pay_json_int(pm, "expires");
+	p->req.amount = pm->amount;
+	expires = pm->expires;
 	left = expires - (long long)time(NULL);
 	if (left > MAX_WAIT_S || left <= 0)
 		left = MAX_WAIT_S;
@@ -403,21 +394,19 @@ created(struct pay *p, struct job *job)
 static struct result
 polled(struct pay *p, struct job *job)
 {
-	char st[32];
+	enum api_pay_state st = api_job_payment(job)->state;
 
 	if (p->state != P_SHOWING)
 		return RESULT(ACT_NONE);
 	p->next_poll = loop_now() + POLL_MS;
-	if (bjob_err(job) != BACKEND_OK) {
+	if (api_job_err(job)->err != BACKEND_OK) {
 		p->poll_trouble = true;
 		return RESULT(ACT_REDRAW);
 	}
 	p->poll_trouble = false;
-	pay_json_str(json_object_get(bjob_reply(job)->json, "payment"), "state", st,
-		     sizeof st);
-	if (strcmp(st, "paid") == 0)
+	if (st == PAY_PAID)
 		return pay_paid(p);
-	if (strcmp(st, "expired") == 0 || strcmp(st, "cancelled") == 0)
+	if (st == PAY_EXPIRED || st == PAY_CANCELLED)
 		pay_end(p, END_EXPIRED);
 	return RESULT(ACT_REDRAW);
 }
@@ -425,17 +414,12 @@ polled(struct pay *p, struct job *job)
 static struct result
 cancelled(struct pay *p, struct job *job)
 {
-	const struct backend_reply *r = bjob_reply(job);
+	const struct api_err *e = api_job_err(job);
 
 	/* Paid after all (at the last moment): the backend's word counts. */
-	if (bjob_err(job) == BACKEND_REFUSED && strcmp(r->code, "wrong_state") == 0) {
-		const json_t *err = json_object_get(r->json, "error");
-		char st[32];
-
-		pay_json_str(err, "state", st, sizeof st);
-		if (strcmp(st, "paid") == 0 || strcmp(st, "issued") == 0)
-			return pay_paid(p);
-	}
+	if (api_refused(e, "wrong_state") &&
+	    (strcmp(e->state, "paid") == 0 || strcmp(e->state, "issued") == 0))
+		return pay_paid(p);
 	log_info("order %s: payment %s", p->req.order_id,
 		 p->end == END_EXPIRED ? "timed out" : "cancelled");
 	p->state = P_ENDED;

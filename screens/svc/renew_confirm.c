@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api.h"
 #include "i18n.h"
 #include "keys.h"
 #include "loop.h"
@@ -59,6 +60,7 @@ rc_draw(void *state)
 	struct rect b = ui_body();
 	const struct renew_cert *c = renew_cert();
 	char line[512], a[16], z[16], money[32];
+	long fen;
 	int y = b.y + 1, x = b.x + 2, w = b.w - 4;
 	time_t from, to;
 
@@ -73,8 +75,12 @@ rc_draw(void *state)
 	row(y++, x, w, _("New validity"), line);
 	snprintf(line, sizeof line, _("%d year(s)"), renew_state.term);
 	row(y++, x, w, _("Term"), line);
-	pay_money(renew_price(renew_state.unit, renew_state.term), money, sizeof money);
-	snprintf(line, sizeof line, "%s %s", money, _("CNY"));
+	if (api_price("renew", renew_state.unit, renew_state.term, &fen)) {
+		pay_money(fen, money, sizeof money);
+		snprintf(line, sizeof line, "%s %s", money, _("CNY"));
+	} else {
+		snprintf(line, sizeof line, "%s", _("shown before you pay"));
+	}
 	row(y++, x, w, _("Price"), line);
 	row(y++, x, w, _("E-mail for the e-invoice"), renew_state.email);
 	if (renew_state.mobile[0] != '\0')

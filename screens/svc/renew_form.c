@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "backend.h"
 #include "form.h"
 #include "i18n.h"
@@ -81,16 +82,18 @@ rf_draw(void *state)
 	char line[512];
 	int y = b.y + 1, x = b.x + 2, w = b.w - 4;
 	int term = atoi(form_get(&s->form, F_TERM));
+	long fen;
 
 	ui_labelled(line, sizeof line, _("Certificate:"), c->cn);
 	ui_put(y, x, w, UI_TITLE, line);
 	ui_put(y + 1, x, w, UI_DIM, _("Fields marked * are required."));
 	y += 3;
 	y += form_draw(&s->form, (struct rect){y, x, 8, w});
-	if (term >= 1 && term <= 3) {
+	/* The backend's price list (api_price); unknown: the order will say. */
+	if (term >= 1 && term <= 3 && api_price("renew", renew_state.unit, term, &fen)) {
 		char money[32];
 
-		pay_money(renew_price(renew_state.unit, term), money, sizeof money);
+		pay_money(fen, money, sizeof money);
 		snprintf(line, sizeof line, _("Price for %d year(s): %s CNY"), term,
 			 money);
 		ui_put(y + 1, x, w, UI_ACCENT, line);

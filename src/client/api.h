@@ -25,22 +25,22 @@
 
 struct job;
 
-#define API_ID_MAX 64       /* order, payment, seal ids */
-#define API_SERIAL_MAX 130  /* certificate serial in hex */
-#define API_URL_MAX 512     /* payment code URL, invoice URL */
-#define API_STATE_MAX 24    /* order and payment states */
-#define API_PEM_MAX 65536   /* one certificate in PEM */
+#define API_ID_MAX 64      /* order, payment, seal ids */
+#define API_SERIAL_MAX 130 /* certificate serial in hex */
+#define API_URL_MAX 512    /* payment code URL, invoice URL */
+#define API_STATE_MAX 24   /* order and payment states */
+#define API_PEM_MAX 65536  /* one certificate in PEM */
 #define API_SEAL_MAX (8u << 20)
 #define API_PRICES_MAX 32
 
 /* Why a call failed; all zero and BACKEND_OK when it did not. */
 struct api_err {
 	enum backend_err err;
-	long status;                /* HTTP status, 0 when none */
+	long status;                 /* HTTP status, 0 when none */
 	char code[BACKEND_CODE_MAX]; /* error.code of a refusal */
-	char state[API_STATE_MAX];  /* error.state of wrong_state */
-	char reason[32];            /* error.reason of not_eligible */
-	char why[160];              /* what was wrong with a reply, for the log */
+	char state[API_STATE_MAX];   /* error.state of wrong_state */
+	char reason[32];             /* error.reason of not_eligible */
+	char why[160];               /* what was wrong with a reply, for the log */
 };
 /* The customer sentence (message id) for a failure. */
 const char *api_reason(const struct api_err *e);
@@ -79,12 +79,12 @@ struct api_order {
 };
 
 struct api_order_new {
-	const char *kind;         /* "renew", ... */
-	bool unit;                /* subject_type unit or person */
+	const char *kind; /* "renew", ... */
+	bool unit;        /* subject_type unit or person */
 	const char *subject_id;
 	int term_years;
 	const char *email, *mobile, *contact_name; /* NULL or "" when absent */
-	const char *certificate;  /* PEM, renew and change */
+	const char *certificate;                   /* PEM, renew and change */
 };
 
 bool api_order_create(const struct api_order_new *in, const char *idem, struct job *job,
@@ -129,6 +129,7 @@ struct api_certificate {
 	char serial[API_SERIAL_MAX];
 	bool revoked;
 	int64_t not_after;
+	struct api_issued self; /* its own PEM, dates and seal (pem NULL if not sent) */
 	/* the newest renewal waiting for its CSR (pending_order) */
 	bool has_pending_order;
 	char pending_order_id[API_ID_MAX];

@@ -320,7 +320,8 @@ call_once(CURL *c, const char *method, const char *url, const char *payload,
 		/* Reset or closed during the handshake: the line, not the trust. */
 		curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
 		log_debug("backend: TLS handshake failed (os errno %ld)", os_errno);
-		if (os_errno == ECONNRESET || os_errno == EPIPE || os_errno == ECONNABORTED)
+		if (os_errno == ECONNRESET || os_errno == EPIPE ||
+		    os_errno == ECONNABORTED)
 			err = BACKEND_UNREACHABLE;
 	}
 	if (err != BACKEND_OK) {

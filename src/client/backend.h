@@ -77,8 +77,9 @@ struct backend_opts {
 	int attempts;
 };
 enum backend_err backend_call_opts(const char *method, const char *path,
-				   const json_t *body, const char *idem_key, struct job *job,
-				   const struct backend_opts *opts, struct backend_reply *out);
+				   const json_t *body, const char *idem_key,
+				   struct job *job, const struct backend_opts *opts,
+				   struct backend_reply *out);
 
 /* When this terminal's own certificate ends (0 when unknown): a refusal of
  * it after that time is "expired", not "revoked". */
@@ -98,7 +99,16 @@ const char *backend_err_name(enum backend_err err);
  * go into paths); BF_URL: an https:// URL without spaces or controls.
  * Both also held to min..max bytes.
  */
-enum bfield_type { BF_STRING, BF_INT, BF_BOOL, BF_OBJECT, BF_ARRAY, BF_ENUM, BF_TOKEN, BF_URL };
+enum bfield_type {
+	BF_STRING,
+	BF_INT,
+	BF_BOOL,
+	BF_OBJECT,
+	BF_ARRAY,
+	BF_ENUM,
+	BF_TOKEN,
+	BF_URL
+};
 
 struct bfield {
 	const char *name;

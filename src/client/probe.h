@@ -2,8 +2,9 @@
  * probe.h - is the backend reachable?  A TCP connect to its host and port.
  *
  * Runs as a worker job with a deadline and stops within 100 ms of being
- * cancelled.  Used for the status line (in the background, only while the
- * welcome screen is up) and by staff's "test the connection".
+ * cancelled.  Used by staff's "test the connection", which names what is
+ * wrong with the line (DNS, refused, timeout).  The status line is kept by
+ * the mTLS health check (health.h), not by this.
  */
 #ifndef CAKIOSK_PROBE_H
 #define CAKIOSK_PROBE_H
@@ -29,7 +30,7 @@ int probe_elapsed_ms(const struct job *job);
 /* Customer/staff sentence (message id) for a status. */
 const char *probe_reason(enum probe_status st);
 /* What a finished probe says: 1 the backend is reachable, 0 it is not,
- * -1 nothing (cancelled).  For the status line (loop_set_backend). */
+ * -1 nothing (cancelled).  For staff's connection test. */
 int probe_reachable(const struct job *job);
 
 /* Split an https URL into host and port ("443" by default); 0 or -1. */

@@ -14,12 +14,13 @@
 #include <curses.h>
 
 #include "config.h"
+#include "health.h"
 #include "i18n.h"
 #include "keys.h"
+#include "linkstate.h"
 #include "log.h"
 #include "loop.h"
 #include "now.h"
-#include "probe.h"
 #include "screen.h"
 #include "service.h"
 #include "signals.h"
@@ -32,7 +33,6 @@
 #define STACK_MAX 16
 #define TICK_IDLE_MS 1000 /* nothing moving: the clock */
 #define TICK_BUSY_MS 125  /* a spinner or a countdown on screen */
-#define PROBE_EVERY_MS 60000
 #define MAX_SESSION_HOOKS 8
 
 struct frame {
@@ -52,7 +52,7 @@ static struct {
 	int64_t last_input;
 	int64_t last_tick;
 	int64_t last_probe;
-	enum backend_state backend;
+	unsigned link_seen; /* link_changes() as last drawn */
 	bool probing;
 	int sigfd;
 	int jobfd;
@@ -95,14 +95,6 @@ bool
 loop_assist(void)
 {
 	return L.assist;
-}
-
-void
-loop_set_backend(enum backend_state state)
-{
-	if (L.backend != state)
-		L.redraw = true;
-	L.backend = state;
 }
 
 void
@@ -156,7 +148,7 @@ screen_push(enum screen_id id, const void *arg)
 		log_error("screen stack full opening %s", ops->name);
 		return;
 	}
-	/* A customer is starting: the worker is theirs, not the status probe's. */
+	/* A customer is starting: the worker is theirs, not the health check's. */
 	if (L.probing)
 		worker_cancel_owner(&L);
 	f = &L.stack[L.depth++];
@@ -292,18 +284,11 @@ apply(struct result r)
 static const char *
 backend_text(int *color)
 {
-	switch (L.backend) {
-	case BACKEND_UP:
-		*color = UI_OK;
-		return _("online");
-	case BACKEND_DOWN:
-		*color = UI_ERROR;
-		return _("cannot be reached");
-	case BACKEND_UNKNOWN:
-		break;
-	}
-	*color = UI_STATUS;
-	return _("checking...");
+	int good;
+	const char *text = link_text(link_get(), &good);
+
+	*color = good > 0 ? UI_OK : good < 0 ? UI_ERROR : UI_STATUS;
+	return _(text);
 }
 
 static void
@@ -435,10 +420,7 @@ jobs_collect(void)
 			if (job->owner != NULL && L.stack[i].state == job->owner)
 				owner = &L.stack[i];
 		if (job->owner == &L) {
-			int up = job_cancelled(job) ? -1 : probe_reachable(job);
-
-			if (up >= 0)
-				loop_set_backend(up ? BACKEND_UP : BACKEND_DOWN);
+			/* The health check told the status line itself. */
 			L.probing = false;
 		} else if (owner != NULL && owner->ops->job_done != NULL &&
 			   !job_cancelled(job)) {
@@ -483,23 +465,28 @@ tokens_changed(void)
 	}
 }
 
+/*
+ * The status line stays true on every screen: when no call has said how
+ * the backend is for HEALTH_EVERY_MS, a health check asks.  Only while the
+ * worker is idle, and as background work that any customer's job cancels.
+ */
 static void
 maybe_probe(int64_t now)
 {
+	int64_t heard = link_reported_at();
 	struct job *job;
 
-	/* Only while nobody is being served: the worker is theirs otherwise. */
-	if (L.probing || worker_pending() > 0 || top()->ops != screen_get(SCR_WELCOME))
+	if (L.probing || worker_pending() > 0)
 		return;
-	if (L.last_probe != 0 && now - L.last_probe < PROBE_EVERY_MS)
+	if (heard < L.last_probe)
+		heard = L.last_probe;
+	if (heard != 0 && now - heard < HEALTH_EVERY_MS)
 		return;
-	job = probe_new(L.cfg->backend_url, L.cfg->connect_timeout);
-	if (job == NULL)
-		return;
+	job = health_job_new();
 	L.last_probe = now;
 	L.probing = true;
 	job->owner = &L;
-	worker_submit(job);
+	worker_submit_background(job);
 }
 
 static void
@@ -537,6 +524,10 @@ static void
 tick(int64_t now)
 {
 	L.last_tick = now;
+	if (link_changes() != L.link_seen) {
+		L.link_seen = link_changes();
+		L.redraw = true;
+	}
 	/* Bottom up: a result may close the frames above (ending the visit). */
 	for (int i = live_base(); i < L.depth; i++) {
 		struct frame *f = &L.stack[i];

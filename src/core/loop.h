@@ -32,10 +32,6 @@ void loop_set_assist(bool on);
 void loop_quit(void);
 bool loop_assist(void);
 
-/* Backend reachability as last seen, for the status line and staff. */
-enum backend_state { BACKEND_UNKNOWN, BACKEND_UP, BACKEND_DOWN };
-void loop_set_backend(enum backend_state state);
-
 /* Something to run when a customer's session ends (wipe, release tokens). */
 void loop_on_session_end(void (*fn)(void));
 

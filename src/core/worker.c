@@ -125,15 +125,36 @@ worker_stop(void)
 	pending = 0;
 }
 
-void
-worker_submit(struct job *job)
+static void
+submit(struct job *job)
 {
 	pthread_mutex_lock(&lock);
+	if (!job->background) {
+		for (struct job *j = todo_head; j != NULL; j = j->next)
+			if (j->background)
+				job_cancel(j);
+		if (current != NULL && current->background)
+			job_cancel(current);
+	}
 	push(&todo_head, &todo_tail, job);
 	pending++;
 	pthread_cond_signal(&cond);
 	pthread_mutex_unlock(&lock);
 	log_debug("job %s queued", job->name);
+}
+
+void
+worker_submit(struct job *job)
+{
+	job->background = false;
+	submit(job);
+}
+
+void
+worker_submit_background(struct job *job)
+{
+	job->background = true;
+	submit(job);
 }
 
 struct job *
@@ -199,6 +220,7 @@ job_init(struct job *job, const char *name, void (*run)(struct job *),
 	job->release = release;
 	atomic_init(&job->cancel, false);
 	atomic_init(&job->progress, -1);
+	job->background = false;
 	job->owner = NULL;
 	job->next = NULL;
 }

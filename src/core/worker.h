@@ -25,6 +25,7 @@ struct job {
 	void (*release)(struct job *job); /* UI thread, after delivery */
 	atomic_bool cancel;
 	atomic_int progress; /* 0..100, or -1 when unknown */
+	bool background;     /* gives way to any other job (worker_submit_background) */
 	void *owner;         /* the event loop's business */
 	struct job *next;
 };
@@ -33,6 +34,13 @@ struct job {
 int worker_start(void);
 void worker_stop(void);
 void worker_submit(struct job *job);
+/*
+ * Background work (the status line's health check): queued like any job,
+ * but every job submitted after it cancels it, queued or running, so a
+ * customer's job never waits behind it longer than its run() takes to see
+ * the cancel (for a backend call, one 50 ms slice).
+ */
+void worker_submit_background(struct job *job);
 /* UI thread: drain the wake-up pipe and take one finished job, or NULL. */
 struct job *worker_take_done(void);
 /* Cancel every queued or running job of this owner (a screen going away). */

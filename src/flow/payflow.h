@@ -1,6 +1,6 @@
 /*
- * payflow.h - what every paid service shares: backend calls as worker jobs,
- * and the request a service hands to the payment screen.
+ * payflow.h - what every paid service shares: the request a service hands
+ * to the payment screen (whose backend calls are the client's, api.h).
  *
  * A service (renewal first, the others later) fills a struct pay_request
  * and opens SCR_PAY with it.  The payment screen lets the customer choose
@@ -40,24 +40,6 @@ struct pay_request {
 	void (*bg_done)(struct job *job);
 	struct job *(*bg_discard)(void);
 };
-
-/* ---- one backend call as a worker job ------------------------------- */
-
-/*
- * A job calling backend_call(method, path, body, idem) on the worker; body
- * is stolen (may be NULL), idem is copied (NULL for a GET).
- */
-struct job *bjob_new(const char *method, const char *path, json_t *body,
-		     const char *idem);
-enum backend_err bjob_err(const struct job *job);
-/* The reply (status, json, error code); valid until the job is released. */
-const struct backend_reply *bjob_reply(const struct job *job);
-/* The customer sentence (message id) for a failed call. */
-const char *bjob_reason(const struct job *job);
-
-/* A string member of obj, sanitized and cut to len; "" when absent. */
-const char *pay_json_str(const json_t *obj, const char *key, char *buf, size_t len);
-long long pay_json_int(const json_t *obj, const char *key);
 
 /* "300.00" for 30000 fen. */
 void pay_money(long fen, char *buf, size_t len);

@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "api.h"
 #include "backend.h"
 #include "codec.h"
 #include "i18n.h"
@@ -118,17 +119,6 @@ renew_cert(void)
 	return R.cur >= 0 && R.cur < R.ncerts ? &R.certs[R.cur] : NULL;
 }
 
-long
-renew_price(bool unit, int term)
-{
-	static const long unit_fen[] = {30000, 55000, 80000};
-	static const long person_fen[] = {15000, 28000, 40000};
-
-	if (term < 1 || term > 3)
-		return 0;
-	return unit ? unit_fen[term - 1] : person_fen[term - 1];
-}
-
 /* ---- helpers (worker side) ------------------------------------------- */
 
 static unsigned char *
@@ -163,23 +153,6 @@ serial_eq(const char *a, const char *b)
 	return *a != '\0' && strcasecmp(a, b) == 0;
 }
 
-static enum backend_err
-call(const char *method, const char *path, json_t *body, bool post, struct job *job,
-     struct backend_reply *out)
-{
-	char idem[BACKEND_IDEM_KEY_LEN + 1];
-	enum backend_err err;
-
-	backend_reply_free(out);
-	if (post)
-		backend_new_key(idem);
-	err = backend_call(method, path, body, post ? idem : NULL, job, out);
-	log_info("renew: %s %s: %s (%ld %s)", method, path, backend_err_name(err),
-		 out->status, out->code);
-	json_decref(body);
-	return err;
-}
-
 /* ---- the check after the login ---------------------------------------- */
 
 struct check_job {
@@ -198,57 +171,47 @@ static void
 check_run(struct job *job)
 {
 	struct check_job *c = (struct check_job *)job;
-	struct backend_reply rep = {0};
 	int known = 0;
 
 	c->result = RC_NEW;
 	c->cur = -1;
 	for (int i = 0; i < c->ncerts; i++) {
-		char path[256];
-		enum backend_err err;
-		const json_t *cert, *p;
+		struct api_certificate cert = {0};
+		struct api_err e;
+		const char *order = NULL;
 
-		snprintf(path, sizeof path, "/v1/certificates/%s", c->serial[i]);
-		err = call("GET", path, NULL, false, job, &rep);
-		if (err == BACKEND_REFUSED && rep.status == 404)
-			continue;
-		if (err != BACKEND_OK) {
+		if (!api_certificate_get(c->serial[i], job, &cert, &e)) {
+			api_certificate_free(&cert);
+			if (e.err == BACKEND_REFUSED && e.status == 404)
+				continue;
 			c->result = RC_FAILED;
-			c->reason = backend_err_reason(err, rep.code);
+			c->reason = api_reason(&e);
 			break;
 		}
 		known++;
 		if (c->cur < 0)
 			c->cur = i;
-		cert = json_object_get(rep.json, "certificate");
-		p = json_object_get(cert, "pending_install");
-		if (!json_is_object(p))
-			p = json_object_get(cert, "pending_order");
-		if (json_is_object(p)) {
-			pay_json_str(p, "order_id", c->order_id, sizeof c->order_id);
+		if (cert.has_pending_install)
+			order = cert.pending_install_order;
+		else if (cert.has_pending_order)
+			order = cert.pending_order_id;
+		if (order != NULL) {
+			snprintf(c->order_id, sizeof c->order_id, "%s", order);
 			c->old = i;
 			c->result = RC_RESUME;
+		} else if (cert.has_order && strcmp(cert.order_kind, "renew") == 0 &&
+			   strcmp(cert.order_state, "issued") == 0) {
+			/* The new certificate is on the token, the old pair already
+			 * gone, and the backend not yet told: finish that. */
+			snprintf(c->order_id, sizeof c->order_id, "%s", cert.order_id);
+			snprintf(c->new_serial, sizeof c->new_serial, "%s", c->serial[i]);
+			c->old = -1;
+			c->result = RC_RESUME;
+		}
+		api_certificate_free(&cert);
+		if (c->result == RC_RESUME)
 			break;
-		}
-		/* The new certificate is on the token, the old pair already
-		 * gone, and the backend not yet told: finish that. */
-		p = json_object_get(cert, "order");
-		if (json_is_object(p)) {
-			char kind[16], st[16];
-
-			pay_json_str(p, "kind", kind, sizeof kind);
-			pay_json_str(p, "state", st, sizeof st);
-			if (strcmp(kind, "renew") == 0 && strcmp(st, "issued") == 0) {
-				pay_json_str(p, "id", c->order_id, sizeof c->order_id);
-				snprintf(c->new_serial, sizeof c->new_serial, "%s",
-					 c->serial[i]);
-				c->old = -1;
-				c->result = RC_RESUME;
-				break;
-			}
-		}
 	}
-	backend_reply_free(&rep);
 	if (c->result == RC_NEW && known == 0)
 		c->result = RC_UNKNOWN_CERT;
 }
@@ -296,11 +259,13 @@ renew_check_result(struct job *job, const char **reason)
 
 struct order_job {
 	struct job job;
-	json_t *body;
+	struct api_order_new in;
+	char subject_id[TOKEN_NAME_MAX];
+	char email[FORM_VALUE_MAX], mobile[FORM_VALUE_MAX], contact[FORM_VALUE_MAX];
+	char *pem;
 	char idem_order[BACKEND_IDEM_KEY_LEN + 1];
 	char idem_confirm[BACKEND_IDEM_KEY_LEN + 1];
-	enum backend_err err;
-	char code[BACKEND_CODE_MAX];
+	struct api_err err;
 	char order_id[PAY_ORDER_ID_MAX];
 	long price;
 };
@@ -309,31 +274,13 @@ static void
 order_run(struct job *job)
 {
 	struct order_job *o = (struct order_job *)job;
-	struct backend_reply rep = {0};
+	struct api_order ord;
 
-	o->err = backend_call("POST", "/v1/orders", o->body, o->idem_order, job, &rep);
-	log_info("renew: POST /v1/orders: %s (%ld %s)", backend_err_name(o->err),
-		 rep.status, rep.code);
-	if (o->err == BACKEND_OK) {
-		const json_t *ord = json_object_get(rep.json, "order");
-
-		pay_json_str(ord, "id", o->order_id, sizeof o->order_id);
-		o->price = (long)pay_json_int(ord, "price");
-		if (o->order_id[0] == '\0') {
-			o->err = BACKEND_GARBAGE;
-		} else {
-			char path[128];
-
-			snprintf(path, sizeof path, "/v1/orders/%s/confirm", o->order_id);
-			backend_reply_free(&rep);
-			o->err = backend_call("POST", path, NULL, o->idem_confirm, job,
-					      &rep);
-			log_info("renew: confirm %s: %s (%ld %s)", o->order_id,
-				 backend_err_name(o->err), rep.status, rep.code);
-		}
-	}
-	snprintf(o->code, sizeof o->code, "%s", rep.code);
-	backend_reply_free(&rep);
+	if (!api_order_create(&o->in, o->idem_order, job, &ord, &o->err))
+		return;
+	snprintf(o->order_id, sizeof o->order_id, "%s", ord.id);
+	o->price = ord.price;
+	api_order_confirm(o->order_id, o->idem_confirm, job, &ord, &o->err);
 }
 
 static void
@@ -341,7 +288,7 @@ order_release(struct job *job)
 {
 	struct order_job *o = (struct order_job *)job;
 
-	json_decref(o->body);
+	free(o->pem);
 	secure_wipe(o, sizeof *o);
 	free(o);
 }
@@ -351,22 +298,26 @@ renew_order_job(void)
 {
 	struct order_job *o = xcalloc(1, sizeof *o);
 	const struct renew_cert *c = renew_cert();
-	char *pem = codec_pem_encode("CERTIFICATE", c->der, c->der_len);
-	json_t *form = json_pack("{s:s}", "email", R.email);
 
-	if (R.mobile[0] != '\0')
-		json_object_set_new(form, "mobile", json_string(R.mobile));
-	if (R.contact[0] != '\0')
-		json_object_set_new(form, "contact_name", json_string(R.contact));
 	job_init(&o->job, "renew-order", order_run, order_release);
-	o->body = json_pack("{s:s, s:s, s:s, s:i, s:o, s:s}", "kind", "renew",
-			    "subject_type", R.unit ? "unit" : "person", "subject_id",
-			    c->subject_serial, "term_years", R.term, "form", form,
-			    "certificate", pem);
-	free(pem);
+	snprintf(o->subject_id, sizeof o->subject_id, "%s", c->subject_serial);
+	snprintf(o->email, sizeof o->email, "%s", R.email);
+	snprintf(o->mobile, sizeof o->mobile, "%s", R.mobile);
+	snprintf(o->contact, sizeof o->contact, "%s", R.contact);
+	o->pem = codec_pem_encode("CERTIFICATE", c->der, c->der_len);
+	o->in = (struct api_order_new){
+		.kind = "renew",
+		.unit = R.unit,
+		.subject_id = o->subject_id,
+		.term_years = R.term,
+		.email = o->email,
+		.mobile = o->mobile,
+		.contact_name = o->contact,
+		.certificate = o->pem,
+	};
 	memcpy(o->idem_order, R.idem_order, sizeof o->idem_order);
 	memcpy(o->idem_confirm, R.idem_confirm, sizeof o->idem_confirm);
-	o->err = BACKEND_CANCELLED;
+	o->err.err = BACKEND_CANCELLED;
 	return &o->job;
 }
 
@@ -375,13 +326,13 @@ renew_order_result(struct job *job, bool *not_eligible)
 {
 	struct order_job *o = (struct order_job *)job;
 
-	*not_eligible = o->err == BACKEND_REFUSED && strcmp(o->code, "not_eligible") == 0;
+	*not_eligible = api_refused(&o->err, "not_eligible");
 	if (o->order_id[0] != '\0') {
 		snprintf(R.order_id, sizeof R.order_id, "%s", o->order_id);
 		R.price = o->price;
 	}
-	if (o->err != BACKEND_OK)
-		return backend_err_reason(o->err, o->code);
+	if (o->err.err != BACKEND_OK)
+		return api_reason(&o->err);
 	return NULL;
 }
 
@@ -499,30 +450,6 @@ struct install_job {
 	bool seal_written;
 };
 
-/* What the backend has for us: the new certificate, or "make a request". */
-struct issued {
-	char *pem;
-	char serial[TOKEN_SERIAL_HEX_MAX];
-	char seal_id[80];
-	long long nb, na;
-};
-
-static void
-issued_from(struct issued *is, const json_t *o, const char *pem_key)
-{
-	const json_t *pem = json_object_get(o, pem_key);
-
-	/* Never drawn, only parsed: kept as it came (newlines and all). */
-	free(is->pem);
-	is->pem = xstrdup(json_is_string(pem) && json_string_length(pem) < 65536
-				  ? json_string_value(pem)
-				  : "");
-	pay_json_str(o, "serial", is->serial, sizeof is->serial);
-	pay_json_str(o, "seal_id", is->seal_id, sizeof is->seal_id);
-	is->nb = pay_json_int(o, "not_before");
-	is->na = pay_json_int(o, "not_after");
-}
-
 static int
 set_token_err(struct install_job *in, enum token_err err)
 {
@@ -534,11 +461,11 @@ set_token_err(struct install_job *in, enum token_err err)
 }
 
 static int
-set_backend_err(struct install_job *in, enum backend_err err, const char *code)
+set_backend_err(struct install_job *in, const struct api_err *e)
 {
-	in->reason = backend_err_reason(err, code);
+	in->reason = api_reason(e);
 	log_warn("renew: order %s stopped at stage %d: backend %s %s", in->order_id,
-		 atomic_load(&in->stage), backend_err_name(err), code);
+		 atomic_load(&in->stage), backend_err_name(e->err), e->code);
 	return -1;
 }
 
@@ -566,16 +493,17 @@ request_key(struct install_job *in, const struct token_info *info, unsigned char
 }
 
 static int
-request_cert(struct install_job *in, const struct token_info *info, struct issued *is,
-	     struct backend_reply *rep)
+request_cert(struct install_job *in, const struct token_info *info, struct api_issued *is)
 {
 	struct token_ctl ctl = {.job = &in->job};
 	unsigned char id[TOKEN_ID_MAX], *csr = NULL, *sig = NULL;
 	size_t id_len = 0, csr_len = 0, sig_len = 0;
-	char hex[65], *tbs = NULL, *pem = NULL, *proof = NULL, path[256];
+	char hex[65], *tbs = NULL, *pem = NULL, *proof = NULL;
+	char idem[BACKEND_IDEM_KEY_LEN + 1];
 	struct token_dn dn = {.country = "CN", .common_name = in->cn};
+	struct api_certificate cert = {0};
+	struct api_err e;
 	enum token_err terr;
-	enum backend_err err;
 	int rc = -1;
 
 	if (request_key(in, info, id, &id_len, &ctl) != 0)
@@ -594,29 +522,26 @@ request_cert(struct install_job *in, const struct token_info *info, struct issue
 	}
 	pem = codec_pem_encode("CERTIFICATE REQUEST", csr, csr_len);
 	proof = codec_base64_encode(sig, sig_len);
-	snprintf(path, sizeof path, "/v1/orders/%s/certificate", in->order_id);
-	err = call("POST", path, json_pack("{s:s, s:s}", "csr", pem, "proof", proof),
-		   true, &in->job, rep);
-	if (err == BACKEND_OK) {
-		issued_from(is, rep->json, "certificate");
+	backend_new_key(idem);
+	if (api_certificate_request(in->order_id, pem, proof, idem, &in->job, is, &e)) {
 		rc = 0;
-	} else if (err == BACKEND_REFUSED && strcmp(rep->code, "wrong_state") == 0) {
+	} else if (api_refused(&e, "wrong_state")) {
 		/* Issued meanwhile (an answer lost on the way): fetch it. */
-		snprintf(path, sizeof path, "/v1/certificates/%s", in->old_serial);
-		err = call("GET", path, NULL, false, &in->job, rep);
-		const json_t *p = json_object_get(
-			json_object_get(rep->json, "certificate"), "pending_install");
-		if (err == BACKEND_OK && json_is_object(p)) {
-			issued_from(is, p, "pem");
+		if (api_certificate_get(in->old_serial, &in->job, &cert, &e) &&
+		    cert.has_pending_install) {
+			*is = cert.pending_install;
+			memset(&cert.pending_install, 0, sizeof cert.pending_install);
 			rc = 0;
 		} else {
-			set_backend_err(in, err == BACKEND_OK ? BACKEND_GARBAGE : err,
-					rep->code);
+			if (e.err == BACKEND_OK)
+				e.err = BACKEND_GARBAGE;
+			set_backend_err(in, &e);
 		}
 	} else {
-		set_backend_err(in, err, rep->code);
+		set_backend_err(in, &e);
 	}
 out:
+	api_certificate_free(&cert);
 	free(tbs);
 	free(pem);
 	free(proof);
@@ -648,25 +573,17 @@ holds_id(const struct token_info *info, const unsigned char *id, size_t len)
 }
 
 static int
-write_seal(struct install_job *in, const char *seal_id, struct backend_reply *rep)
+write_seal(struct install_job *in, const char *seal_id)
 {
 	struct token_ctl ctl = {.job = &in->job};
-	char path[160];
-	const json_t *der;
 	unsigned char *raw = NULL;
 	size_t len = 0;
-	enum backend_err err;
+	struct api_err e;
 	enum token_err terr;
 
 	atomic_store(&in->stage, RS_SEAL);
-	snprintf(path, sizeof path, "/v1/seals/%s", seal_id);
-	err = call("GET", path, NULL, false, &in->job, rep);
-	if (err != BACKEND_OK)
-		return set_backend_err(in, err, rep->code);
-	der = json_object_get(rep->json, "der");
-	if (!json_is_string(der) || json_string_length(der) == 0 ||
-	    codec_base64_decode(json_string_value(der), &raw, &len) != 0)
-		return set_backend_err(in, BACKEND_GARBAGE, "");
+	if (!api_seal_get(seal_id, &in->job, &raw, &len, &e))
+		return set_backend_err(in, &e);
 	terr = token_data_write(NULL, RENEW_SEAL_LABEL, RENEW_SEAL_APP, raw, len, 0,
 				&ctl);
 	free(raw);
@@ -682,15 +599,15 @@ install_run(struct job *job)
 	struct install_job *in = (struct install_job *)job;
 	struct token_ctl ctl = {.job = job};
 	struct token_info info = {0};
-	struct backend_reply rep = {0};
-	struct issued is = {0};
+	struct api_certificate cert = {0};
+	struct api_issued is = {0};
+	struct api_order ord;
+	struct api_err e;
 	const struct token_cert *tc;
 	unsigned char *der = NULL;
 	size_t der_len = 0;
-	char path[256];
+	char idem[BACKEND_IDEM_KEY_LEN + 1];
 	enum token_err terr;
-	enum backend_err err;
-	const json_t *cert, *p;
 
 	in->reason = NULL;
 	atomic_store(&in->stage, RS_CHECKING);
@@ -709,29 +626,28 @@ install_run(struct job *job)
 		goto out;
 	}
 	/* What the backend has: the new certificate, or a paid order waiting. */
-	snprintf(path, sizeof path, "/v1/certificates/%s",
-		 in->has_old ? in->old_serial : in->new_serial);
-	err = call("GET", path, NULL, false, job, &rep);
-	if (err != BACKEND_OK) {
-		set_backend_err(in, err, rep.code);
+	if (!api_certificate_get(in->has_old ? in->old_serial : in->new_serial, job,
+				 &cert, &e)) {
+		set_backend_err(in, &e);
 		goto out;
 	}
-	cert = json_object_get(rep.json, "certificate");
-	if (!in->has_old) {
-		issued_from(&is, cert, "pem");
-	} else if (json_is_object(p = json_object_get(cert, "pending_install"))) {
-		issued_from(&is, p, "pem");
-	} else if (json_is_object(json_object_get(cert, "pending_order"))) {
-		if (request_cert(in, &info, &is, &rep) != 0)
+	if (!in->has_old || cert.has_pending_install) {
+		struct api_issued *src = in->has_old ? &cert.pending_install : &cert.self;
+
+		is = *src;
+		memset(src, 0, sizeof *src);
+	} else if (cert.has_pending_order) {
+		if (request_cert(in, &info, &is) != 0)
 			goto out;
 	} else {
 		in->reason = N_("The backend has no paid renewal waiting for this UKey. "
 				"Please ask the staff.");
 		goto out;
 	}
-	der = pem_to_der(is.pem, &der_len);
+	der = is.pem != NULL ? pem_to_der(is.pem, &der_len) : NULL;
 	if (der == NULL || is.serial[0] == '\0') {
-		set_backend_err(in, BACKEND_GARBAGE, "");
+		e = (struct api_err){.err = BACKEND_GARBAGE};
+		set_backend_err(in, &e);
 		goto out;
 	}
 	/* Written before (a resumed order)?  Then only check it. */
@@ -758,7 +674,7 @@ install_run(struct job *job)
 		set_token_err(in, TOKEN_ERR_DEVICE);
 		goto out;
 	}
-	if (is.seal_id[0] != '\0' && write_seal(in, is.seal_id, &rep) != 0)
+	if (is.seal_id[0] != '\0' && write_seal(in, is.seal_id) != 0)
 		goto out;
 	if (in->has_old && holds_id(&info, in->old_id, in->old_id_len) &&
 	    !(tc->id_len == in->old_id_len &&
@@ -771,24 +687,22 @@ install_run(struct job *job)
 		}
 	}
 	atomic_store(&in->stage, RS_FINISHING);
-	snprintf(path, sizeof path, "/v1/orders/%s/installed", in->order_id);
-	err = call("POST", path, NULL, true, job, &rep);
-	if (err != BACKEND_OK &&
-	    !(err == BACKEND_REFUSED && strcmp(rep.code, "wrong_state") == 0)) {
-		set_backend_err(in, err, rep.code);
+	backend_new_key(idem);
+	if (api_order_installed(in->order_id, idem, job, &ord, &e))
+		snprintf(in->invoice_url, sizeof in->invoice_url, "%s", ord.invoice_url);
+	else if (!api_refused(&e, "wrong_state")) {
+		set_backend_err(in, &e);
 		goto out;
 	}
-	pay_json_str(json_object_get(rep.json, "order"), "invoice_url", in->invoice_url,
-		     sizeof in->invoice_url);
-	in->from = (time_t)is.nb;
-	in->to = (time_t)is.na;
+	in->from = (time_t)is.not_before;
+	in->to = (time_t)is.not_after;
 	atomic_store(&in->stage, RS_DONE);
 	log_info("renew: order %s installed, new certificate %s", in->order_id,
 		 is.serial);
 out:
 	free(der);
-	free(is.pem);
-	backend_reply_free(&rep);
+	api_issued_free(&is);
+	api_certificate_free(&cert);
 	token_info_free(&info);
 }
 

@@ -98,9 +98,6 @@ void renew_wipe(void);
 bool renew_take_token(const struct token_info *info);
 const struct renew_cert *renew_cert(void);
 
-/* Price in fen of a renewal for this subject and term (PROTOCOL.md 5). */
-long renew_price(bool unit, int term);
-
 /* The payment screen's request for the current order. */
 const struct pay_request *renew_pay_request(void);
 

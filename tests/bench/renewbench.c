@@ -32,6 +32,7 @@
 
 #include <curl/curl.h>
 
+#include "api.h"
 #include "backend.h"
 #include "config.h"
 #include "log.h"
@@ -171,27 +172,24 @@ order(void)
 static int
 payment(char *id, size_t idlen, char *url, size_t urllen)
 {
-	char path[128], idem[BACKEND_IDEM_KEY_LEN + 1];
+	char idem[BACKEND_IDEM_KEY_LEN + 1];
 	struct job *job;
 	struct qr qr = {0};
 	int rc = -1;
 
-	snprintf(path, sizeof path, "/v1/orders/%s/payments", renew_state.order_id);
 	backend_new_key(idem);
-	job = run(bjob_new("POST", path, json_pack("{s:s}", "channel", "alipay"), idem));
+	job = run(api_job_payment_create(renew_state.order_id, "alipay", idem));
 	if (job == NULL)
 		return fail("payment", "no answer");
-	if (bjob_err(job) == BACKEND_OK) {
-		const json_t *pm = json_object_get(bjob_reply(job)->json, "payment");
-
-		pay_json_str(pm, "id", id, idlen);
-		pay_json_str(pm, "code_url", url, urllen);
-		if (id[0] != '\0' && qr_make(url, &qr) == 0)
+	if (api_job_err(job)->err == BACKEND_OK) {
+		snprintf(id, idlen, "%s", api_job_payment(job)->id);
+		snprintf(url, urllen, "%s", api_job_payment(job)->code_url);
+		if (qr_make(url, &qr) == 0)
 			rc = 0;
 		qr_free(&qr);
 	}
 	if (rc != 0)
-		fail("payment", bjob_reason(job));
+		fail("payment", api_reason(api_job_err(job)));
 	job->release(job);
 	return rc;
 }
@@ -213,18 +211,16 @@ key(void)
 static int
 poll_paid(const char *id)
 {
-	char path[128], st[32] = "";
 	struct job *job;
+	bool paid;
 
-	snprintf(path, sizeof path, "/v1/payments/%s", id);
-	job = run(bjob_new("GET", path, NULL, NULL));
+	job = run(api_job_payment_get(id));
 	if (job == NULL)
 		return fail("poll", "no answer");
-	if (bjob_err(job) == BACKEND_OK)
-		pay_json_str(json_object_get(bjob_reply(job)->json, "payment"), "state",
-			     st, sizeof st);
+	paid = api_job_err(job)->err == BACKEND_OK &&
+	       api_job_payment(job)->state == PAY_PAID;
 	job->release(job);
-	return strcmp(st, "paid") == 0 ? 0 : fail("poll", st[0] ? st : "no answer");
+	return paid ? 0 : fail("poll", "not paid");
 }
 
 static int

@@ -39,8 +39,8 @@ longstr(size_t n)
 	return s;
 }
 
-#define ORDER_OK                                                                      \
-	"\"id\":\"2026112547814042\",\"kind\":\"renew\",\"state\":\"draft\",\"price\":" \
+#define ORDER_OK                                                                         \
+	"\"id\":\"2026112547814042\",\"kind\":\"renew\",\"state\":\"draft\",\"price\":"  \
 	"30000,\"term_years\":1"
 
 static bool
@@ -71,11 +71,13 @@ test_order(void **state)
 	char *big = longstr(600), text[1024];
 
 	(void)state;
-	assert_true(order(ORDER_OK ",\"valid_to\":1900000000,\"new_member\":[1]", &o, &e));
+	assert_true(
+		order(ORDER_OK ",\"valid_to\":1900000000,\"new_member\":[1]", &o, &e));
 	assert_string_equal(o.id, "2026112547814042");
 	assert_int_equal(o.price, 30000);
 	assert_int_equal(o.valid_to, 1900000000);
-	assert_true(order(ORDER_OK ",\"invoice_url\":\"https://ra/invoice/abc\"", &o, &e));
+	assert_true(
+		order(ORDER_OK ",\"invoice_url\":\"https://ra/invoice/abc\"", &o, &e));
 	assert_string_equal(o.invoice_url, "https://ra/invoice/abc");
 
 	assert_false(order("\"kind\":\"renew\",\"state\":\"draft\",\"price\":1,"
@@ -206,11 +208,12 @@ test_certificate(void **state)
 	assert_string_equal(c.order_state, "issued");
 
 	assert_false(cert("\"status\":\"valid\",\"not_after\":1", &c, &e));
-	assert_false(cert("\"serial\":\"4A1F\",\"status\":\"good\",\"not_after\":1", &c,
-			  &e));
+	assert_false(
+		cert("\"serial\":\"4A1F\",\"status\":\"good\",\"not_after\":1", &c, &e));
 	assert_false(cert(CERT_OK ",\"pending_order\":\"O1\"", &c, &e));
 	assert_false(cert(CERT_OK ",\"pending_order\":{\"kind\":\"renew\"}", &c, &e));
-	assert_false(cert(CERT_OK ",\"pending_order\":{\"order_id\":\"O/../1\"}", &c, &e));
+	assert_false(
+		cert(CERT_OK ",\"pending_order\":{\"order_id\":\"O/../1\"}", &c, &e));
 	/* A pending install whose certificate ends before it starts. */
 	assert_false(cert(CERT_OK ",\"pending_install\":{\"order_id\":\"O2\",\"serial\":"
 				  "\"5B\",\"pem\":\"" PEM "\",\"not_before\":5,"
@@ -242,7 +245,8 @@ test_issued(void **state)
 	j = js("{\"certificate\":\"" PEM "\",\"serial\":\"5B\",\"not_before\":1}");
 	assert_false(api_parse_issued(j, &is, &e)); /* no end */
 	json_decref(j);
-	j = js("{\"certificate\":null,\"serial\":\"5B\",\"not_before\":1,\"not_after\":2}");
+	j = js("{\"certificate\":null,\"serial\":\"5B\",\"not_before\":1,\"not_after\":"
+	       "2}");
 	assert_false(api_parse_issued(j, &is, &e));
 	json_decref(j);
 	text = malloc(70100);
@@ -275,7 +279,8 @@ test_health_and_prices(void **state)
 	j = js("{\"status\":\"ok\",\"version\":\"0.1.0\",\"protocol\":2,\"time\":1}");
 	assert_false(api_parse_health(j, &h, &e)); /* another protocol */
 	json_decref(j);
-	j = js("{\"status\":\"degraded\",\"version\":\"0.1.0\",\"protocol\":1,\"time\":1}");
+	j = js("{\"status\":\"degraded\",\"version\":\"0.1.0\",\"protocol\":1,\"time\":"
+	       "1}");
 	assert_false(api_parse_health(j, &h, &e));
 	json_decref(j);
 
@@ -319,9 +324,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_order),      cmocka_unit_test(test_payment),
-		cmocka_unit_test(test_certificate), cmocka_unit_test(test_issued),
-		cmocka_unit_test(test_health_and_prices), cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_payment),
+		cmocka_unit_test(test_certificate),
+		cmocka_unit_test(test_issued),
+		cmocka_unit_test(test_health_and_prices),
+		cmocka_unit_test(test_reasons),
 	};
 
 	i18n_init("/nonexistent");

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "health.h"
+#include "linkstate.h"
 #include "config.h"
 #include "i18n.h"
 #include "worker.h"
@@ -147,17 +149,26 @@ now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The backend set to a tarpit (connecting hangs); its fd, to close. */
+static int
+tarpit_backend(int connect_timeout)
+{
+	char url[64];
+	int port, fd = tarpit(&port);
+
+	snprintf(url, sizeof url, "https://127.0.0.1:%d/", port);
+	setup_backend(url, connect_timeout);
+	return fd;
+}
+
 static void
 test_timeout_retries_get(void **state)
 {
 	struct backend_reply r;
-	char url[64];
-	int port, fd = tarpit(&port);
+	int fd = tarpit_backend(1);
 	double t0;
 
 	(void)state;
-	snprintf(url, sizeof url, "https://127.0.0.1:%d/", port);
-	setup_backend(url, 1);
 	t0 = now_s();
 	assert_int_equal(backend_call("GET", "/v1/health", NULL, NULL, NULL, &r),
 			 BACKEND_TIMEOUT);
@@ -195,13 +206,10 @@ test_cancel(void **state)
 	struct backend_reply r;
 	struct job job;
 	pthread_t t;
-	char url[64];
-	int port, fd = tarpit(&port);
+	int fd = tarpit_backend(20);
 	double t0;
 
 	(void)state;
-	snprintf(url, sizeof url, "https://127.0.0.1:%d/", port);
-	setup_backend(url, 20);
 	job_init(&job, "test", noop, noop);
 	pthread_create(&t, NULL, cancel_later, &job);
 	t0 = now_s();
@@ -216,6 +224,70 @@ test_cancel(void **state)
 	close(fd);
 }
 
+/* A customer's job, recording when the worker started it. */
+struct timed {
+	struct job job;
+	double started;
+};
+
+static void
+timed_run(struct job *job)
+{
+	((struct timed *)job)->started = now_s();
+}
+
+/* Take n finished jobs back (polling: the test has no event loop). */
+static void
+take(int n, struct job **out)
+{
+	double end = now_s() + 10;
+
+	for (int got = 0; got < n && now_s() < end;) {
+		struct job *j = worker_take_done();
+
+		if (j != NULL)
+			out[got++] = j;
+		else
+			nanosleep(&(struct timespec){0, 10 * 1000000}, NULL);
+	}
+}
+
+/*
+ * The status line's health check never stands in front of a customer: it
+ * hangs on a backend that accepts and never answers, and a customer's job
+ * submitted meanwhile starts within a slice, the check cancelled and not
+ * reported (the status line still says nothing).
+ */
+static void
+test_health_gives_way(void **state)
+{
+	struct timed customer;
+	struct job *health, *done[2] = {NULL, NULL};
+	int fd = tarpit_backend(20);
+	double submitted;
+
+	(void)state;
+	assert_true(worker_start() >= 0);
+	health = health_job_new();
+	worker_submit_background(health);
+	nanosleep(&(struct timespec){0, 300 * 1000000}, NULL);
+	job_init(&customer.job, "customer", timed_run, noop);
+	customer.started = 0;
+	submitted = now_s();
+	worker_submit(&customer.job);
+	take(2, done);
+	assert_true(done[0] == health || done[1] == health);
+	assert_true(job_cancelled(health));
+	assert_true(customer.started > 0);
+	print_message("# customer's job started %.0f ms after it was submitted\n",
+		      (customer.started - submitted) * 1000);
+	assert_true(customer.started - submitted < 0.2);
+	assert_int_equal(link_get(), LINK_UNKNOWN);
+	health->release(health);
+	worker_stop();
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -225,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_timeout_retries_get),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_health_gives_way),
 	};
 	int rc;
 

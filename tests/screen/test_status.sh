@@ -1,0 +1,60 @@
+#!/bin/sh
+# test_status.sh - the status line says what the backend is, on every
+# screen, within 10 s: the background health check (GET /v1/health and
+# GET /v1/prices over mTLS, through the client) runs on the menu and in a
+# service's form as on the welcome screen.  The backend killed: "cannot be
+# reached" within 10 s; started again: "online" within 10 s; this kiosk's
+# certificate revoked at the backend: said as such, not "cannot be reached".
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/renew_lib.sh"
+
+rb_setup || { not_ok "test bed (backend)"; finish; exit 1; }
+RA_PORT=${RAURL##*:}
+# A terminal enrolled like a real one, so that staff can revoke it.
+code=$("$RA" enrol-code --db "$work/ra.db" TEST-01)
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/t.key" \
+	-subj /CN=x -out "$work/t.csr" 2>/dev/null
+csr=$(awk '{printf "%s\\n", $0}' "$work/t.csr")
+curl -s -o "$work/out" --cacert "$CA/ca.crt" -H 'Content-Type: application/json' \
+	-H "Idempotency-Key: e$$" --data-binary "{\"code\":\"$code\",\"csr\":\"$csr\"}" "$RAURL/v1/enrol"
+jfield certificate >"$work/t.crt"
+serial=$(jfield serial)
+check "a terminal certificate TEST-01 is enrolled" test -n "$serial"
+sed -i "s|^cert_file = .*|cert_file = $work/t.crt|; s|^key_file = .*|key_file = $work/t.key|" \
+	"$work/cakiosk.conf"
+ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
+
+check "welcome: online" ck_wait "后台：在线" 10
+ck_keys Space
+ck_wait "请选择业务" 5 >/dev/null
+# elapsed_since T0: whole seconds since T0 (date +%s).
+since() { echo $(($(date +%s) - $1)); }
+
+rb_ra_stop
+t0=$(date +%s)
+check "menu: the backend killed, the status line says it cannot be reached" \
+	ck_wait "后台：无法连接" 10
+took=$(since "$t0")
+check "... within 10 s (took $took s)" test "$took" -le 10
+check "... and nothing else on the menu changed" _has "请选择业务"
+
+RA_PORT=$RA_PORT rb_ra_start
+t0=$(date +%s)
+check "menu: the backend back, online again" ck_wait "后台：在线" 10
+took=$(since "$t0")
+check "... within 10 s (took $took s)" test "$took" -le 10
+
+# In the renewal's first screen (a service, not the shell), the same.
+rb_to_renew
+rb_ra_stop
+check "renewal: the backend killed, cannot be reached" ck_wait "后台：无法连接" 10
+check "... the renewal's screen still up" _has "请插入要更新的UKey"
+RA_PORT=$RA_PORT rb_ra_start
+check "renewal: online again" ck_wait "后台：在线" 10
+
+# This kiosk's certificate revoked at the backend (a stolen kiosk): the
+# backend answers, but refuses it; the status line says so.
+"$RA" revoke --db "$work/ra.db" "$serial" 2>>"$work/ra.log"
+check "the kiosk's certificate revoked: said as such" ck_wait "后台：本机证书被拒绝" 10
+check "... not as 'cannot be reached'" _hasnt "后台：无法连接"
+finish
