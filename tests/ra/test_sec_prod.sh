@@ -67,6 +67,15 @@ req GET "/v1/subjects/person/$PERSON1/orders"
 is 200 "$STATUS" "... which works"
 SESSION=
 ra_stop TERM
+# A store an older version left readable by all is made private at start.
+chmod 644 "$T/data"/ra.db*
+ra_start --sandbox
+bad=
+for f in "$T/data"/*; do
+	[ "$(mode "$f")" = 600 ] || bad="$bad $(basename "$f"):$(mode "$f")"
+done
+is "" "$bad" "a store left 0644 is 0600 again after a start"
+ra_stop TERM
 DEMO_CA=$CA DEMO_DB=$RA_DB
 
 # ---- production: no start without real gateways -----------------------------
