@@ -16,6 +16,7 @@
 #include "i18n.h"
 #include "keys.h"
 #include "loop.h"
+#include "offer.h"
 #include "rules.h"
 #include "screen.h"
 #include "seal.h"
@@ -138,8 +139,7 @@ pin_text(const struct check *c, int *color)
 		return _("PIN: one more wrong PIN locks this UKey.");
 	case TOKEN_PIN_LOCKED:
 		*color = UI_ERROR;
-		return _(
-			"PIN: locked after too many wrong tries. Use \"Unlock a UKey\".");
+		return _("PIN: locked after too many wrong tries.");
 	case TOKEN_PIN_NOT_SET:
 		*color = UI_WARN;
 		return _("PIN: not set; this UKey is blank. Please ask the staff.");
@@ -240,19 +240,21 @@ draw_shown(const struct check *c, struct rect b)
 		y += 2;
 	}
 	y++;
-	/* What the customer can do about it. */
+	/* What the customer can do about it: the service that fits, or the
+	 * counter while this kiosk does not offer it (offer.h). */
 	if (c->pin == TOKEN_PIN_LOCKED)
-		y += ui_wrap(
-			(struct rect){y, b.x, 2, b.w}, UI_ACCENT,
-			_("Next: \"Unlock a UKey\" sets a new PIN after checking who "
-			  "you are."));
-	if (sign != NULL && y < b.y + b.h - 1)
-		ui_wrap((struct rect){y, b.x, 2, b.w - SEAL_COLS - 2},
-			rules_renew_at(sign->not_after, time(NULL)) == RENEW_TOO_EARLY
-				? UI_DIM
-				: UI_ACCENT,
-			_(rules_renew_reason(
-				rules_renew_at(sign->not_after, time(NULL)))));
+		y += ui_wrap((struct rect){y, b.x, 2, b.w}, UI_ACCENT,
+			     _(offer_for(SVC_UNLOCK).text));
+	if (sign != NULL && y < b.y + b.h - 1) {
+		enum renew_verdict v = rules_renew_at(sign->not_after, time(NULL));
+
+		y += ui_wrap((struct rect){y, b.x, 2, b.w - SEAL_COLS - 2},
+			     v == RENEW_TOO_EARLY ? UI_DIM : UI_ACCENT,
+			     _(rules_renew_reason(v)));
+		if (v == RENEW_TOO_LATE && y < b.y + b.h - 1)
+			ui_wrap((struct rect){y, b.x, 2, b.w - SEAL_COLS - 2}, UI_ACCENT,
+				_(offer_for(SVC_APPLY).text));
+	}
 }
 
 static void

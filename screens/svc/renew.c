@@ -1,6 +1,7 @@
 /*
  * renew.c - renewal, first step: insert the UKey (exactly one), see whose
- * certificate it is, type the PIN, and hear whether it can be renewed and
+ * certificate it is, hear whether it can be renewed (before any PIN: the
+ * certificate and the CA say so), log in through the one PIN step, and see
  * how long the new certificate will run.  An unfinished paid renewal of the
  * same UKey is found here and finished without a second payment.
  */
@@ -9,10 +10,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "form.h"
 #include "i18n.h"
 #include "keys.h"
 #include "loop.h"
+#include "offer.h"
+#include "pin.h"
 #include "renew.h"
 #include "rules.h"
 #include "screen.h"
@@ -29,10 +31,8 @@ enum rn_state {
 	RN_MANY,
 	RN_READING,
 	RN_NOCERT,
-	RN_PIN,
-	RN_LOGIN,
-	RN_LOCKED,
 	RN_CHECKING,
+	RN_PIN, /* the PIN step: field, final-try dialog, login, locked */
 	RN_UNKNOWN,
 	RN_RESUME,
 	RN_INELIGIBLE,
@@ -43,13 +43,10 @@ enum rn_state {
 struct rn {
 	enum rn_state state;
 	struct job *job;
-	struct form form;
-	enum token_pin_state pin;
-	int tries_left;
-	bool pinpad;
+	struct pin_step pin;
 	const char *reason;
 	enum renew_verdict verdict;
-	bool logged_in; /* a failure after this asks the CA again, not the PIN */
+	bool resume; /* the CA knows a paid, unfinished renewal of this UKey */
 };
 
 static struct result
@@ -62,8 +59,8 @@ rn_follow(struct rn *s)
 		job_cancel(s->job);
 		s->job = NULL;
 	}
-	form_wipe(&s->form);
-	s->logged_in = false;
+	pin_wipe(&s->pin);
+	s->resume = false;
 	if (n == 0) {
 		s->state = RN_WAIT;
 	} else if (n > 1) {
@@ -83,7 +80,6 @@ rn_enter(const void *arg)
 
 	(void)arg;
 	renew_begin();
-	form_init(&s->form, &renew_pin_field, 1);
 	rn_follow(s);
 	return s;
 }
@@ -93,7 +89,7 @@ rn_leave(void *state)
 {
 	struct rn *s = state;
 
-	form_wipe(&s->form);
+	pin_wipe(&s->pin);
 	secure_wipe(s, sizeof *s);
 	free(s);
 }
@@ -102,8 +98,10 @@ rn_leave(void *state)
 static bool
 rn_dead_end(const struct rn *s)
 {
-	return s->state == RN_NOCERT || s->state == RN_LOCKED || s->state == RN_UNKNOWN ||
-	       s->state == RN_INELIGIBLE;
+	return s->state == RN_NOCERT || s->state == RN_UNKNOWN ||
+	       s->state == RN_INELIGIBLE ||
+	       (s->state == RN_PIN && s->pin.phase == PIN_LOCKED &&
+		offer_for(SVC_UNLOCK).button == NULL);
 }
 
 /* Vendor and certificate name, as the manual has it ("显示证书名称"). */
@@ -190,11 +188,9 @@ rn_draw(void *state)
 			      _("Please leave only the one to renew in the reader."));
 		break;
 	case RN_READING:
-	case RN_LOGIN:
 	case RN_CHECKING:
-		what = s->state == RN_READING ? _(token_stage_text(TOKEN_STAGE_READING))
-		       : s->state == RN_LOGIN
-			       ? _("Checking the PIN...")
+		what = s->state == RN_READING
+			       ? _(token_stage_text(TOKEN_STAGE_READING))
 			       : _("Checking the certificate with the CA...");
 		ui_put_center(b.y + b.h / 2, b, UI_ACCENT,
 			      ui_busy(line, sizeof line, what));
@@ -206,31 +202,7 @@ rn_draw(void *state)
 		break;
 	case RN_PIN:
 		y = draw_token(in);
-		if (s->pinpad) {
-			ui_put(y, in.x, in.w, UI_ACCENT,
-			       _("Type the PIN on the reader's keypad, then press "
-				 "Enter."));
-		} else {
-			form_draw(&s->form, (struct rect){y, in.x, 3, in.w});
-		}
-		y += 4;
-		if (s->pin == TOKEN_PIN_FINAL_TRY)
-			ui_wrap((struct rect){y, in.x, 2, in.w}, UI_ERROR,
-				_("Careful: one more wrong PIN locks this UKey."));
-		else if (s->pin == TOKEN_PIN_COUNT_LOW)
-			ui_wrap((struct rect){y, in.x, 2, in.w}, UI_WARN,
-				_("Wrong PINs were typed before: only a few tries are "
-				  "left."));
-		ui_button(y + 2, in.x, _("Log in"), K_ENTER, false);
-		break;
-	case RN_LOCKED:
-		y = draw_token(in);
-		y += ui_wrap((struct rect){y, in.x, 3, in.w}, UI_ERROR,
-			     _("The PIN of this UKey is locked after too many wrong "
-			       "tries."));
-		ui_wrap((struct rect){y + 1, in.x, 3, in.w}, UI_ACCENT,
-			_("Use \"Unlock a UKey\" to set a new PIN after checking who you "
-			  "are, then renew. Press F12 if you need help."));
+		pin_draw(&s->pin, (struct rect){y, in.x, in.y + in.h - y, in.w});
 		break;
 	case RN_UNKNOWN:
 		y = draw_token(in);
@@ -251,9 +223,10 @@ rn_draw(void *state)
 		y = draw_token(in);
 		y += ui_wrap((struct rect){y, in.x, 4, in.w}, UI_WARN,
 			     _(rules_renew_reason(s->verdict)));
+		/* The advice, once: the service that fits, or the counter. */
 		if (s->verdict == RENEW_TOO_LATE)
 			ui_wrap((struct rect){y + 1, in.x, 3, in.w}, UI_ACCENT,
-				_("Please apply for a new certificate instead."));
+				_(offer_for(SVC_APPLY).text));
 		break;
 	case RN_VALIDITY:
 		y = draw_token(in);
@@ -268,21 +241,6 @@ rn_draw(void *state)
 }
 
 static struct result
-rn_login(struct rn *s)
-{
-	const char *pin = form_get(&s->form, 0);
-	unsigned flags = s->pin == TOKEN_PIN_FINAL_TRY ? TOKEN_FINAL_TRY_OK : 0;
-
-	if (!s->pinpad && pin[0] == '\0')
-		return RESULT(ACT_REDRAW);
-	s->job = token_job_login(&renew_state.ref, s->pinpad ? NULL : pin, flags);
-	form_clear(&s->form, 0);
-	s->state = RN_LOGIN;
-	loop_submit(s->job);
-	return RESULT(ACT_REDRAW);
-}
-
-static struct result
 rn_check(struct rn *s)
 {
 	s->state = RN_CHECKING;
@@ -291,26 +249,45 @@ rn_check(struct rn *s)
 	return RESULT(ACT_REDRAW);
 }
 
+/* What the PIN step's outcome means for the renewal. */
+static struct result
+pin_event(struct rn *s, enum pin_event ev)
+{
+	switch (ev) {
+	case PIN_EV_NONE:
+		return RESULT(ACT_NONE);
+	case PIN_EV_DONE:
+		s->state = s->resume ? RN_RESUME : RN_VALIDITY;
+		return RESULT(ACT_REDRAW);
+	case PIN_EV_FAILED:
+		s->reason = pin_reason(&s->pin);
+		s->state = RN_FAILED;
+		return RESULT(ACT_REDRAW);
+	case PIN_EV_UNLOCK:
+		/* Unlock takes over with the UKey still in. */
+		return RESULT_REPLACE(offer_for(SVC_UNLOCK).screen, NULL);
+	case PIN_EV_LOCKED:
+	case PIN_EV_REDRAW:
+		break;
+	}
+	return RESULT(ACT_REDRAW);
+}
+
 static struct result
 rn_key(void *state, int key)
 {
 	struct rn *s = state;
 
+	if (s->state == RN_PIN) {
+		/* The step first: Esc in its dialog means "do not try". */
+		struct result r = pin_event(s, pin_key(&s->pin, key));
+
+		if (r.action != ACT_NONE)
+			return r;
+	}
 	if (key == K_ESC)
 		return RESULT(ACT_POP);
 	switch (s->state) {
-	case RN_PIN:
-		if (key == K_ENTER && s->pinpad)
-			return rn_login(s);
-		switch (form_key(&s->form, key)) {
-		case FORM_SUBMIT:
-			return rn_login(s);
-		case FORM_CHANGED:
-			return RESULT(ACT_REDRAW);
-		case FORM_NONE:
-			break;
-		}
-		break;
 	case RN_VALIDITY:
 		if (key == K_ENTER)
 			return RESULT_REPLACE(SCR_RENEW_FORM, NULL);
@@ -321,7 +298,7 @@ rn_key(void *state, int key)
 		break;
 	case RN_FAILED:
 		if (key == K_ENTER)
-			return s->logged_in ? rn_check(s) : rn_follow(s);
+			return rn_follow(s);
 		break;
 	default:
 		/* Nothing to go on with here: Enter takes the one way, back. */
@@ -352,48 +329,13 @@ read_done(struct rn *s, struct job *job)
 		return RESULT(ACT_REDRAW);
 	}
 	info = token_job_info(job, 0);
-	s->pin = info->pin;
-	s->tries_left = info->tries_left;
-	s->pinpad = info->pinpad;
 	if (!renew_take_token(info)) {
 		s->state = RN_NOCERT;
 		return RESULT(ACT_REDRAW);
 	}
-	s->state = info->pin == TOKEN_PIN_LOCKED ? RN_LOCKED : RN_PIN;
-	return RESULT(ACT_REDRAW);
-}
-
-static struct result
-login_done(struct rn *s, struct job *job)
-{
-	enum token_err err = token_job_err(job);
-
-	s->tries_left = token_job_tries_left(job);
-	switch (err) {
-	case TOKEN_OK:
-		s->logged_in = true;
-		return rn_check(s);
-	case TOKEN_ERR_PIN_WRONG:
-		s->pin = s->tries_left == 1 ? TOKEN_PIN_FINAL_TRY : TOKEN_PIN_COUNT_LOW;
-		s->state = RN_PIN;
-		form_set_error(&s->form, 0, token_err_reason(err, s->tries_left));
-		return RESULT(ACT_REDRAW);
-	case TOKEN_ERR_PIN_LENGTH:
-	case TOKEN_ERR_FINAL_TRY:
-		s->state = RN_PIN;
-		if (err == TOKEN_ERR_FINAL_TRY)
-			s->pin = TOKEN_PIN_FINAL_TRY;
-		form_set_error(&s->form, 0, token_err_reason(err, s->tries_left));
-		return RESULT(ACT_REDRAW);
-	case TOKEN_ERR_PIN_LOCKED:
-		s->pin = TOKEN_PIN_LOCKED;
-		s->state = RN_LOCKED;
-		return RESULT(ACT_REDRAW);
-	default:
-		s->reason = token_err_reason(err, s->tries_left);
-		s->state = RN_FAILED;
-		return RESULT(ACT_REDRAW);
-	}
+	/* The PIN state as read now; the PIN is asked only if renewal can go on. */
+	pin_begin(&s->pin, info);
+	return rn_check(s);
 }
 
 static struct result
@@ -404,7 +346,9 @@ check_done(struct rn *s, struct job *job)
 
 	switch (renew_check_result(job, &reason)) {
 	case RC_RESUME:
-		s->state = RN_RESUME;
+		/* Paid already: whatever the dates say now, finish it. */
+		s->resume = true;
+		s->state = RN_PIN;
 		return RESULT(ACT_REDRAW);
 	case RC_UNKNOWN_CERT:
 		s->state = RN_UNKNOWN;
@@ -418,8 +362,7 @@ check_done(struct rn *s, struct job *job)
 	}
 	c = renew_cert();
 	s->verdict = rules_renew_at(c->not_after, time(NULL));
-	s->state = s->verdict == RENEW_DUE || s->verdict == RENEW_EXPIRED ? RN_VALIDITY
-									  : RN_INELIGIBLE;
+	s->state = rules_renewable(s->verdict) ? RN_PIN : RN_INELIGIBLE;
 	return RESULT(ACT_REDRAW);
 }
 
@@ -428,14 +371,14 @@ rn_job_done(void *state, struct job *job)
 {
 	struct rn *s = state;
 
+	if (s->state == RN_PIN && job == s->pin.job)
+		return pin_event(s, pin_job_done(&s->pin, job));
 	if (job != s->job)
 		return RESULT(ACT_NONE);
 	s->job = NULL;
 	switch (s->state) {
 	case RN_READING:
 		return read_done(s, job);
-	case RN_LOGIN:
-		return login_done(s, job);
 	case RN_CHECKING:
 		return check_done(s, job);
 	default:
@@ -456,7 +399,8 @@ rn_tick(void *state, int64_t now)
 	const struct rn *s = state;
 
 	(void)now;
-	return s->job != NULL ? RESULT(ACT_REDRAW) : RESULT(ACT_NONE);
+	return s->job != NULL || pin_busy(&s->pin) ? RESULT(ACT_REDRAW)
+						   : RESULT(ACT_NONE);
 }
 
 static int

@@ -4,17 +4,19 @@
  * the renewed electronic seal and writes both; then the outcome: the new
  * validity, the order number, a QR link to the e-invoice, and "your PIN is
  * unchanged".  Any failure (a pulled UKey, a slow backend) leaves the order
- * paid; putting the UKey back and the PIN again finishes it.
+ * paid; putting the UKey back and the PIN again (the one PIN step, final
+ * try and PIN-pad included) finishes it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "form.h"
 #include "i18n.h"
 #include "keys.h"
 #include "loop.h"
+#include "offer.h"
+#include "pin.h"
 #include "qr.h"
 #include "renew.h"
 #include "screen.h"
@@ -26,7 +28,7 @@
 #include "worker.h"
 #include "xmem.h"
 
-enum in_state { IN_RUNNING, IN_FAILED, IN_INSERT, IN_PIN, IN_LOGIN, IN_DONE };
+enum in_state { IN_RUNNING, IN_FAILED, IN_INSERT, IN_PIN, IN_DONE };
 
 struct ri {
 	enum in_state state;
@@ -34,7 +36,7 @@ struct ri {
 	enum renew_stage stage;
 	const char *reason;
 	bool token_problem; /* the UKey must come back (and the PIN) */
-	struct form form;
+	struct pin_step pin;
 	struct qr qr;
 	bool show_qr; /* the invoice QR alone, when it does not fit beside */
 };
@@ -56,7 +58,6 @@ ri_enter(const void *arg)
 	struct ri *s = xcalloc(1, sizeof *s);
 
 	(void)arg;
-	form_init(&s->form, &renew_pin_field, 1);
 	ri_run(s);
 	return s;
 }
@@ -66,7 +67,7 @@ ri_leave(void *state)
 {
 	struct ri *s = state;
 
-	form_wipe(&s->form);
+	pin_wipe(&s->pin);
 	qr_free(&s->qr);
 	secure_wipe(s, sizeof *s);
 	free(s);
@@ -136,11 +137,9 @@ ri_draw(void *state)
 
 	switch (s->state) {
 	case IN_RUNNING:
-	case IN_LOGIN:
 		ui_put_center(b.y + b.h / 2 - 3, b, UI_ERROR,
 			      _("Do not remove the UKey."));
-		what = s->state == IN_LOGIN ? _("Checking the PIN...")
-					    : _(renew_stage_text(s->stage));
+		what = _(renew_stage_text(s->stage));
 		ui_put_center(b.y + b.h / 2 - 1, b, UI_ACCENT,
 			      ui_busy(line, sizeof line, what));
 		ui_put_center(b.y + b.h / 2 + 1, b, UI_DIM,
@@ -161,10 +160,16 @@ ri_draw(void *state)
 			  "renewal will then be finished."));
 		break;
 	case IN_PIN:
-		ui_wrap((struct rect){b.y + 1, x, 3, w}, UI_TITLE,
-			_("Type the PIN again to finish the paid renewal."));
-		form_draw(&s->form, (struct rect){b.y + 4, x, 3, w});
-		ui_button(b.y + 8, x, _("Go on"), K_ENTER, false);
+		/* Asked once the step can take it (not while it reads the UKey). */
+		if (s->pin.phase != PIN_READING)
+			ui_wrap((struct rect){b.y + 1, x, 3, w}, UI_TITLE,
+				_("Type the PIN again to finish the paid renewal."));
+		pin_draw(&s->pin, (struct rect){b.y + 4, x, b.h - 4, w});
+		if (s->pin.phase == PIN_LOCKED)
+			ui_wrap((struct rect){b.y + b.h - 2, x, 2, w}, UI_NORMAL,
+				_("The order stays paid; nothing is charged again. You "
+				  "can try again now, or later at any kiosk with this "
+				  "UKey."));
 		break;
 	case IN_DONE:
 		draw_done(s, b);
@@ -180,10 +185,40 @@ ri_follow(struct ri *s)
 	if (s->state != IN_INSERT && s->state != IN_PIN && s->state != IN_FAILED)
 		return RESULT(ACT_NONE);
 	if (n == 1 && s->token_problem) {
+		/* Its live PIN state first: the final try is asked for, not lost. */
 		s->state = IN_PIN;
-		form_wipe(&s->form);
+		pin_begin_read(&s->pin, NULL);
 	} else if (s->token_problem) {
 		s->state = IN_INSERT;
+	}
+	return RESULT(ACT_REDRAW);
+}
+
+/* The PIN step's outcome: logged in again, the paid work goes on. */
+static struct result
+pin_event(struct ri *s, enum pin_event ev)
+{
+	switch (ev) {
+	case PIN_EV_NONE:
+		return RESULT(ACT_NONE);
+	case PIN_EV_DONE:
+		s->token_problem = false;
+		ri_run(s);
+		break;
+	case PIN_EV_FAILED:
+		/* Pulled again: "insert the same UKey"; else say why, Enter retries. */
+		if (token_watch_state(NULL) != 1) {
+			s->state = IN_INSERT;
+		} else {
+			s->reason = pin_reason(&s->pin);
+			s->state = IN_FAILED;
+		}
+		break;
+	case PIN_EV_UNLOCK:
+		return RESULT_REPLACE(offer_for(SVC_UNLOCK).screen, NULL);
+	case PIN_EV_LOCKED:
+	case PIN_EV_REDRAW:
+		break;
 	}
 	return RESULT(ACT_REDRAW);
 }
@@ -215,19 +250,7 @@ ri_key(void *state, int key)
 		}
 		break;
 	case IN_PIN:
-		switch (form_key(&s->form, key)) {
-		case FORM_SUBMIT:
-			s->job = token_job_login(NULL, form_get(&s->form, 0), 0);
-			form_clear(&s->form, 0);
-			s->state = IN_LOGIN;
-			loop_submit(s->job);
-			return RESULT(ACT_REDRAW);
-		case FORM_CHANGED:
-			return RESULT(ACT_REDRAW);
-		case FORM_NONE:
-			break;
-		}
-		break;
+		return pin_event(s, pin_key(&s->pin, key));
 	default:
 		break;
 	}
@@ -240,21 +263,11 @@ ri_job_done(void *state, struct job *job)
 	struct ri *s = state;
 	enum token_err terr;
 
+	if (s->state == IN_PIN && job == s->pin.job)
+		return pin_event(s, pin_job_done(&s->pin, job));
 	if (job != s->job)
 		return RESULT(ACT_NONE);
 	s->job = NULL;
-	if (s->state == IN_LOGIN) {
-		terr = token_job_err(job);
-		if (terr == TOKEN_OK) {
-			s->token_problem = false;
-			ri_run(s);
-			return RESULT(ACT_REDRAW);
-		}
-		s->state = IN_PIN;
-		form_set_error(&s->form, 0,
-			       token_err_reason(terr, token_job_tries_left(job)));
-		return RESULT(ACT_REDRAW);
-	}
 	s->reason = renew_install_result(job, &terr);
 	if (s->reason == NULL) {
 		s->state = IN_DONE;
@@ -277,13 +290,14 @@ ri_tokens(void *state)
 {
 	struct ri *s = state;
 
-	if (s->state == IN_RUNNING || s->state == IN_LOGIN) {
+	if (s->state == IN_RUNNING || (s->state == IN_PIN && pin_busy(&s->pin))) {
 		/* Pulled mid-way: the job fails on its own; say so meanwhile. */
 		if (token_watch_state(NULL) == 0)
 			s->token_problem = true;
 		return RESULT(ACT_REDRAW);
 	}
 	if (s->state == IN_PIN && token_watch_state(NULL) != 1) {
+		pin_wipe(&s->pin);
 		s->state = IN_INSERT;
 		return RESULT(ACT_REDRAW);
 	}
@@ -296,6 +310,8 @@ ri_tick(void *state, int64_t now)
 	struct ri *s = state;
 
 	(void)now;
+	if (s->state == IN_PIN)
+		return pin_busy(&s->pin) ? RESULT(ACT_REDRAW) : RESULT(ACT_NONE);
 	if (s->job == NULL)
 		return RESULT(ACT_NONE);
 	if (s->state == IN_RUNNING)
@@ -309,7 +325,8 @@ ri_footer(void *state)
 {
 	const struct ri *s = state;
 
-	return s->state == IN_RUNNING || s->state == IN_LOGIN || s->state == IN_INSERT
+	return s->state == IN_RUNNING || s->state == IN_INSERT ||
+			       (s->state == IN_PIN && pin_busy(&s->pin))
 		       ? 0
 		       : FOOT_ENTER;
 }

@@ -37,8 +37,9 @@ rules_renew_reason(enum renew_verdict v)
 		return N_("This certificate has expired and can still be renewed; the "
 			  "new validity starts on the day it is written.");
 	case RENEW_TOO_LATE:
+		/* What to do instead is the caller's: the service that fits. */
 		return N_("This certificate expired more than a year ago and can no "
-			  "longer be renewed; please apply for a new one.");
+			  "longer be renewed.");
 	}
 	return N_("This certificate cannot be renewed.");
 }

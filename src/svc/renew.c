@@ -26,11 +26,6 @@
 
 struct renew renew_state;
 
-const struct field_def renew_pin_field = {
-	N_("UKey PIN"), FIELD_REQUIRED | FIELD_MASKED, CHARS_ANY, 32, NULL,
-	N_("The PIN of this UKey (证书密码). It is not shown."),
-};
-
 #define R renew_state
 
 /* ---- state ------------------------------------------------------------ */

@@ -83,9 +83,6 @@ struct renew {
 	bool seal_written;
 };
 
-/* The PIN field, on the first screen and again to finish after a pull. */
-extern const struct field_def renew_pin_field;
-
 /* The one renewal in progress (the UI thread's). */
 extern struct renew renew_state;
 

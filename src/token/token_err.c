@@ -33,7 +33,7 @@ static const struct {
 				    "more wrong PINs the UKey locks.")},
 	[TOKEN_ERR_PIN_LOCKED] = {"PIN_LOCKED",
 				  N_("The UKey's PIN is locked after too many "
-				     "wrong tries. Use \"Unlock\" to set a new PIN.")},
+				     "wrong tries.")},
 	[TOKEN_ERR_PIN_LENGTH] = {"PIN_LENGTH",
 				  N_("This PIN is too short or too long for "
 				     "this UKey. It was not sent to the UKey; no "

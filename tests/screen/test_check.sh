@@ -58,7 +58,8 @@ check "and that it can still be renewed" ck_wait "此证书已过期，仍可更
 check "EC keys are named" ck_wait "EC 256"
 
 bed_ctl "present=ecexp400"
-check "expired over a year: apply anew" ck_wait "不能再更新，请重新申请证书" 10
+check "expired over a year: apply anew" ck_wait "不能再更新" 10
+check "... at the counter, while Apply is not here" ck_wait "请到本大厅柜台申请"
 
 bed_ctl "present=rsa200"
 check "200 days left: too early to renew" ck_wait "现在还不能更新" 10
@@ -81,7 +82,7 @@ bed_ctl "present=rsa30"
 check "put back: read in full" ck_wait "还剩 30 天" 15
 
 # Three wrong PINs (typed with OpenSC's pkcs11-tool through the same
-# module) lock it; the kiosk says so and points to Unlock.
+# module) lock it; the kiosk says so and where it is unlocked.
 for i in 1 2 3; do
 	SOFTHSM2_CONF=$work/bed/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/bed/ctl \
 		pkcs11-tool --module "$top/$B/tests/p11/cakiosk-testp11.so" \
@@ -91,6 +92,6 @@ bed_ctl "present=none"
 ck_wait "请插入您的UKey" >/dev/null
 bed_ctl "present=rsa30"
 check "a locked PIN is said in plain words" ck_wait "多次输错已被锁死" 10
-check "and Unlock is pointed to" ck_wait "办理“证书解锁”"
+check "and where it is unlocked: the counter, while Unlock is not here" ck_wait "本大厅柜台"
 
 finish

@@ -26,10 +26,10 @@ ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 DOWN="暂时无法连接服务中心"
 SLOW="服务中心响应较慢，请再试一次"
 
-# ---- asking the CA about the certificate (after the PIN) ---------------------------
+# ---- asking the CA about the certificate (before the PIN) --------------------------
 fault refuse
 rb_to_renew
-rb_login bk
+bed_ctl "present=bk"
 check "the CA asked while it is down: a plain sentence" ck_wait "$DOWN" 10
 check "... and a way on" ck_wait "[ 重试 ]"
 fault hang
@@ -37,7 +37,8 @@ ck_keys Enter
 check "asked again while it does not answer: it is slow" ck_wait "$SLOW" 20
 fault pass
 ck_keys Enter
-check "asked again when it is back: eligible" ck_wait "此证书可以更新" 10
+check "asked again when it is back: the PIN is asked" rb_login bk
+check "... then eligible" ck_wait "此证书可以更新" 10
 
 # ---- the order (create and confirm), its answers lost -------------------------------
 ck_keys Enter

@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_renew_pin.sh - the renewal's first step when the answer is not "yes":
-# certificates too early or too late to renew, a wrong PIN then the right
+# certificates too early or too late to renew (said before the PIN; the
+# PIN step's own cases are in test_pin.sh), a wrong PIN then the right
 # one, a PIN locked by wrong tries, two UKeys at once, a UKey pulled before
 # the PIN, and a customer who walks away in the middle of the order form
 # (the form's data is wiped from the screen and from the process).
@@ -17,16 +18,16 @@ ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 
 # ---- not eligible ---------------------------------------------------------
 rb_to_renew
-rb_login r200
+bed_ctl "present=r200"
 check "200 days left: too early, and why" ck_wait "证书有效期小于90天时才可办理更新" 10
 check "... with no way on to the order form" ck_wait_gone "下一步" 1
 ck_keys Enter
 check "Enter takes the one way on: back to the menu, no order" ck_wait "请选择业务" 5
 bed_ctl "present=none"
 rb_to_renew
-rb_login e400
+bed_ctl "present=e400"
 check "expired 400 days: too late, and why" ck_wait "已过期超过1年（365天）" 10
-check "... and what to do instead" ck_wait "请改为重新申请证书"
+check "... and what to do instead: the counter, while Apply is not here" ck_wait "请到本大厅柜台申请"
 ck_keys Escape
 ck_wait "请选择业务" 5 >/dev/null
 bed_ctl "present=none"
@@ -71,8 +72,11 @@ check "one try left: the kiosk warns before the last one" ck_wait "只剩最后�
 check "... in the PIN state line too" ck_wait "再输错一次密码，这枚UKey就会被锁定"
 ck_type 000000
 ck_keys Enter
+check "the last try is asked for first" ck_wait "这是最后一次机会" 5
+ck_keys Tab Enter
 check "the third wrong PIN locks the UKey, and the kiosk says so" ck_wait "已被锁定" 10
-check "... and offers Unlock" ck_wait "请先办理“证书解锁”"
+check "... and says where it is unlocked: the counter, while Unlock is not here" \
+	ck_wait "请带着这枚UKey到本大厅柜台"
 rb_card lk --login --pin 123456 --list-objects
 check "the card is really locked (pkcs11-tool cannot log in)" grep -q "CKR_PIN_LOCKED" "$work/tool.out"
 ck_keys Escape
