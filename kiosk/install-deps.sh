@@ -19,7 +19,8 @@ libp11-kit-dev libssl-dev libcurl4-openssl-dev libqrencode-dev libmicrohttpd-dev
 libsqlite3-dev libgnutls28-dev gettext"
 
 test="libcmocka-dev tmux locales softhsm2 opensc curl zbar-tools imagemagick
-cppcheck clang-format dialog hyperfine time libengine-pkcs11-openssl openssl chromium chromium-driver"
+cppcheck clang-format dialog hyperfine time libengine-pkcs11-openssl openssl chromium chromium-driver
+sqlite3"
 
 mode=all
 case "${1:-}" in
