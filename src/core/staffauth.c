@@ -9,46 +9,24 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "codec.h"
 #include "staffauth.h"
 #include "xmem.h"
 
 #define SALT_LEN 16
 #define KEY_LEN 32
 
-static void
-hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
+/* n bytes from the 2n hex digits at in (not NUL-terminated); 0 or -1. */
 static int
 unhex(const char *in, size_t n, unsigned char *out)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = 0;
+	char buf[2 * 64 + 1];
 
-		for (int j = 0; j < 2; j++) {
-			char c = in[2 * i + j];
-
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f')
-				v |= (unsigned)(c - 'a' + 10);
-			else if (c >= 'A' && c <= 'F')
-				v |= (unsigned)(c - 'A' + 10);
-			else
-				return -1;
-		}
-		out[i] = (unsigned char)v;
-	}
-	return 0;
+	if (2 * n >= sizeof buf)
+		return -1;
+	memcpy(buf, in, 2 * n);
+	buf[2 * n] = '\0';
+	return codec_unhex(buf, out, n) == (long)n ? 0 : -1;
 }
 
 static int
@@ -71,8 +49,8 @@ staffauth_hash(const char *pin, char *out, size_t outlen)
 	if (RAND_bytes(salt, sizeof salt) != 1 ||
 	    derive(pin, salt, sizeof salt, STAFFAUTH_ITERATIONS, key) != 0)
 		goto out;
-	hex(salt, sizeof salt, salthex);
-	hex(key, sizeof key, keyhex);
+	codec_hex(salt, sizeof salt, salthex);
+	codec_hex(key, sizeof key, keyhex);
 	if (snprintf(out, outlen, "pbkdf2-sha256$%d$%s$%s", STAFFAUTH_ITERATIONS, salthex,
 		     keyhex) < (int)outlen)
 		rc = 0;

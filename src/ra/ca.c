@@ -343,13 +343,10 @@ ensure_escrow_key(struct ca *ca, char **err)
 		*err = util_xasprintf("%s is damaged", p);
 		goto out;
 	}
-	for (int i = 0; i < 32; i++) {
-		unsigned v;
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-			*err = util_xasprintf("%s is damaged", p);
-			goto out;
-		}
-		ca->escrow_key[i] = (unsigned char)v;
+	hex[64] = '\0'; /* a newline after the 64 digits is fine */
+	if (codec_unhex(hex, ca->escrow_key, 32) != 32) {
+		*err = util_xasprintf("%s is damaged", p);
+		goto out;
 	}
 	rc = 0;
 out:
