@@ -51,10 +51,10 @@ pipe_cloexec(int fd[2])
 
 /* Feeds in to the child and collects its output until it closes it. */
 static int
-exchange(pid_t pid, int to, int from, const char *in, char *out, size_t *outlen)
+exchange(pid_t pid, int to, int from, const char *in, char *out, size_t *outlen,
+	 int64_t deadline)
 {
 	size_t inlen = strlen(in), sent = 0, got = 0;
-	int64_t deadline = mono_ms() + EXEC_TIMEOUT * 1000;
 	fcntl(to, F_SETFL, O_NONBLOCK);
 	while (1) {
 		struct pollfd p[2] = {{from, POLLIN, 0}, {to, POLLOUT, 0}};
@@ -142,10 +142,21 @@ run(const char *prog, const char *op, json_t *in)
 		pid = -1;
 		goto out;
 	}
-	int ex = exchange(pid, pin[1], pout[0], text, out, &outlen);
+	int64_t deadline = mono_ms() + EXEC_TIMEOUT * 1000;
+	int ex = exchange(pid, pin[1], pout[0], text, out, &outlen, deadline);
 	pin[1] = -1; /* closed by exchange */
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/* Also a program that closed its output must end in time. */
+	pid_t w;
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && mono_ms() < deadline)
+		poll(NULL, 0, 5);
+	if (w == 0) {
+		log_warn("gateway: the program took over %d s; stopped", EXEC_TIMEOUT);
+		kill(pid, SIGKILL);
+		ex = -1;
+	}
+	if (w <= 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
 	if (ex != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		log_err("gateway: %s %s failed", prog, op);
 		goto out;

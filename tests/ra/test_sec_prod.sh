@@ -118,6 +118,7 @@ printf '%s %s\\n' "\$1" "\$in" >>"$T/gw.log"
 case \$1 in
 card-check) case \$in in *'"card":"4111111111111111"'*) echo '{"match":true}' ;;
 	*'"card":"4000000000000002"'*) exec sleep 60 ;;
+	*'"card":"4000000000000010"'*) echo '{"match":true}'; exec >&-; exec sleep 60 ;;
 	*) echo '{"match":false}' ;; esac ;;
 pay-start) echo '{"code_url":"https://pay.example.cn/q/1"}' ;;
 pay-status) if [ -e "$T/paid" ]; then echo '{"state":"paid"}'; else echo '{"state":"pending"}'; fi ;;
@@ -198,6 +199,10 @@ t0=$(date +%s)
 req POST "/v1/orders/$OID/verify" '{"party":"person","method":"bank_card","bank_card":"4000000000000002"}'
 is unavailable "$(j error.code)" "a bank that does not answer: 503 unavailable"
 like '^(9|1[0-4])$' "$(($(date +%s) - t0))" "... after the 10 s the provider is given"
+t0=$(date +%s)
+req POST "/v1/orders/$OID/verify" '{"party":"person","method":"bank_card","bank_card":"4000000000000010"}'
+is unavailable "$(j error.code)" "a provider that answers but does not end: 503 unavailable"
+like '^(9|1[0-4])$' "$(($(date +%s) - t0))" "... after its 10 s"
 req POST "/v1/orders/$OID/verify" '{"party":"person","method":"bank_card","bank_card":"4111111111111111"}'
 is verified "$(j state)" "... the card it knows verifies"
 req POST "/v1/orders/$OID/upload-link"
