@@ -36,6 +36,10 @@ struct app {
 #define R_SANDBOX 0x04 /* only when the server runs with --sandbox */
 #define R_FORM 0x08    /* body is a multipart form, not JSON (upload page) */
 #define R_NO_IDEM 0x10 /* a POST without Idempotency-Key (browser forms) */
+/* The handler is also called when only the headers are in, with r->early
+ * set and no body; if it answers then, the request ends there and its body
+ * is never read (an upload's token is checked so). */
+#define R_EARLY 0x20
 
 /* One uploaded form field (R_FORM routes). */
 struct form_field {
@@ -62,6 +66,7 @@ struct req {
 	struct form_field fields[REQ_MAX_FIELDS];
 	int nfields;
 	bool too_large; /* R_FORM: a field went over the size limit (dropped) */
+	bool early;     /* R_EARLY: called with the headers only (see above) */
 
 	/* the answer */
 	int status;

@@ -518,6 +518,22 @@ spki_hash(EVP_PKEY *k, char out[65])
 	OPENSSL_free(der);
 }
 
+/* True when the CSR's EC key names its curve by OID.  Explicit parameters
+ * would be copied into the certificate as they are, and relying parties
+ * that take them at their word can be given a curve of the sender's making. */
+static bool
+csr_curve_named(X509_REQ *req)
+{
+	X509_PUBKEY *xpk = X509_REQ_get_X509_PUBKEY(req);
+	X509_ALGOR *alg = NULL;
+	const void *pval = NULL;
+	int ptype = V_ASN1_UNDEF;
+	if (!xpk || X509_PUBKEY_get0_param(NULL, NULL, NULL, &alg, xpk) != 1 || !alg)
+		return false;
+	X509_ALGOR_get0(NULL, &ptype, &pval, alg);
+	return ptype == V_ASN1_OBJECT && pval != NULL;
+}
+
 int
 ca_csr_check(const char *csr_pem, char pubkey_sha256[65], const char **code, char **msg)
 {
@@ -550,6 +566,12 @@ ca_csr_check(const char *csr_pem, char pubkey_sha256[65], const char **code, cha
 			goto out;
 		}
 	} else if (EVP_PKEY_is_a(pk, "EC")) {
+		if (!csr_curve_named(req)) {
+			*code = "csr_key_type";
+			*msg = util_xstrdup("an EC key must name its curve; explicit "
+					    "curve parameters are not accepted");
+			goto out;
+		}
 		char group[64] = "";
 		size_t gl = 0;
 		EVP_PKEY_get_utf8_string_param(pk, "group", group, sizeof group, &gl);

@@ -3,9 +3,14 @@
  *
  * libmicrohttpd only *requests* a client certificate; the handler verifies
  * it with GnuTLS against the CA (the trust list given to the daemon) and
- * reads who it is with OpenSSL (ca_client_identity), once per connection.
- * Every request then runs under the store lock in one transaction; a POST
- * carries an Idempotency-Key and a repeated POST gets the first answer back.
+ * reads who it is with OpenSSL (ca_client_identity).  That costly part is
+ * done once per connection and per certificate; its validity dates, its
+ * revocation and the X-Terminal-Id it is sent with are checked on every
+ * request.  All of it, and an upload's token, is checked when the headers
+ * are in and before any of the body is read: a request that is refused costs
+ * no more than its headers.  Every request then runs under the store lock in
+ * one transaction; a POST carries an Idempotency-Key and a repeated POST
+ * gets the first answer back.
  */
 #include "ra/http.h"
 
@@ -28,6 +33,9 @@
 #define FORM_LIMIT (12 * 1024 * 1024)
 #define FIELD_LIMIT (5 * 1024 * 1024)
 #define PATH_LIMIT 512
+/* libmicrohttpd's memory per connection: the request line, headers and read
+ * buffer (a request with more header than fits is refused by it). */
+#define CONN_MEMORY (32 * 1024)
 
 struct http {
 	struct MHD_Daemon *d;
@@ -35,12 +43,17 @@ struct http {
 	const struct route *routes;
 };
 
-/* Who is at the other end of one TLS connection (checked once). */
+/* Who is at the other end of one TLS connection: the result of the
+ * signature checks on its certificate, kept with a copy of the certificate
+ * so that they are done again only if another one is presented. */
 struct conn_ctx {
-	bool checked;
 	bool ok;
+	unsigned char *der;
+	size_t der_len;
 	char cn[64];
 	char ou[16];
+	char serial[41];
+	int64_t not_before, not_after;
 };
 
 /* One request while its body arrives. */
@@ -52,6 +65,7 @@ struct rctx {
 	char *buf;
 	size_t len, cap, limit;
 	bool too_big;
+	bool answered; /* refused when the headers came: no body is read */
 	struct MHD_PostProcessor *pp;
 	char *path;
 };
@@ -146,14 +160,10 @@ req_str(struct req *r, const char *name, size_t max_len, bool required)
 			  "the field \"%s\" is too long or holds a NUL", name);
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 && c != '\n') {
-			req_error(r, 400, "bad_request",
-				  json_pack("{s:s}", "field", name),
-				  "the field \"%s\" holds a control character", name);
-			return NULL;
-		}
+	if (!util_text_safe(s, true)) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the field \"%s\" holds a control character", name);
+		return NULL;
 	}
 	if (required && n == 0) {
 		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
@@ -266,38 +276,85 @@ route_find(struct http *h, const char *method, const char *path, struct req *r,
 
 /* ---- client certificate ---- */
 
+/* The signature checks of a client certificate (the costly part). */
 static void
-conn_identify(struct http *h, struct MHD_Connection *conn, struct conn_ctx *cc)
+conn_identify(struct http *h, gnutls_session_t s, const gnutls_datum_t *cert,
+	      struct conn_ctx *cc)
 {
-	cc->checked = true;
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-	if (!ci || !ci->tls_session)
-		return;
-	gnutls_session_t s = (gnutls_session_t)ci->tls_session;
-	unsigned int status = 0, n = 0;
+	free(cc->der);
+	memset(cc, 0, sizeof *cc);
+	cc->der = util_xmalloc(cert->size);
+	memcpy(cc->der, cert->data, cert->size);
+	cc->der_len = cert->size;
+	unsigned int status = 0;
+	gnutls_x509_crt_t crt;
 	if (gnutls_certificate_verify_peers2(s, &status) != GNUTLS_E_SUCCESS ||
-	    status != 0)
+	    status != 0 || gnutls_x509_crt_init(&crt) != GNUTLS_E_SUCCESS)
 		return;
-	const gnutls_datum_t *certs = gnutls_certificate_get_peers(s, &n);
-	if (!certs || n == 0)
-		return;
-	char serial[41];
-	if (ca_client_identity(h->app->ca, certs[0].data, certs[0].size,
-			       (int64_t)time(NULL), cc->cn, sizeof cc->cn, cc->ou,
-			       sizeof cc->ou, serial) != 0)
-		return;
-	/* A terminal certificate revoked by staff (a stolen kiosk) is refused. */
-	store_lock(h->app->st);
-	int64_t revoked =
-		store_query_int(h->app->st, 0,
-				"SELECT count(*) FROM certificates WHERE serial = ?"
-				" AND status = 'revoked'",
-				"s", serial);
-	store_unlock(h->app->st);
-	if (revoked)
-		return;
-	cc->ok = true;
+	if (gnutls_x509_crt_import(crt, cert, GNUTLS_X509_FMT_DER) == GNUTLS_E_SUCCESS) {
+		cc->not_before = (int64_t)gnutls_x509_crt_get_activation_time(crt);
+		cc->not_after = (int64_t)gnutls_x509_crt_get_expiration_time(crt);
+		cc->ok = ca_client_identity(h->app->ca, cert->data, cert->size,
+					    (int64_t)time(NULL), cc->cn, sizeof cc->cn,
+					    cc->ou, sizeof cc->ou, cc->serial) == 0;
+	}
+	gnutls_x509_crt_deinit(crt);
+}
+
+/* Who sent this request: 0 and r->terminal, r->role set, or an error
+ * answered.  Checked on every request, also on a kept-alive connection:
+ * a certificate revoked or expired since the last request is refused, and
+ * so is an X-Terminal-Id that names another terminal than the certificate. */
+static int
+request_identify(struct http *h, struct MHD_Connection *conn, struct req *r,
+		 unsigned flags)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_ctx *cc = ci ? ci->socket_context : NULL;
+	const union MHD_ConnectionInfo *ti =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	gnutls_session_t s = ti ? (gnutls_session_t)ti->tls_session : NULL;
+	unsigned int n = 0;
+	const gnutls_datum_t *certs = s ? gnutls_certificate_get_peers(s, &n) : NULL;
+	bool ok = cc && certs && n > 0;
+	if (ok && (cc->der_len != certs[0].size ||
+		   memcmp(cc->der, certs[0].data, certs[0].size) != 0))
+		conn_identify(h, s, &certs[0], cc);
+	int64_t now = (int64_t)time(NULL);
+	ok = ok && cc->ok && now >= cc->not_before - 300 && now <= cc->not_after;
+	if (ok) {
+		/* A certificate revoked by staff (a stolen kiosk) is refused. */
+		store_lock(h->app->st);
+		ok = store_query_int(h->app->st, 1,
+				     "SELECT count(*) FROM certificates WHERE serial = ?"
+				     " AND status = 'revoked'",
+				     "s", cc->serial) == 0;
+		store_unlock(h->app->st);
+	}
+	if (!ok) {
+		req_error(r, 401, "client_cert_required", NULL,
+			  "a valid terminal certificate issued by this CA is required");
+		return -1;
+	}
+	if (strcmp(cc->ou, "terminal") != 0 && strcmp(cc->ou, "staff") != 0) {
+		req_error(r, 403, "forbidden", NULL,
+			  "this certificate is not a terminal's");
+		return -1;
+	}
+	if ((flags & R_STAFF) && strcmp(cc->ou, "staff") != 0) {
+		req_error(r, 403, "forbidden", NULL, "only staff may do this");
+		return -1;
+	}
+	const char *claimed = req_header(r, "X-Terminal-Id");
+	if (claimed && strcmp(claimed, cc->cn) != 0) {
+		req_error(r, 403, "terminal_mismatch", NULL,
+			  "X-Terminal-Id does not name the terminal of the certificate");
+		return -1;
+	}
+	snprintf(r->terminal, sizeof r->terminal, "%s", cc->cn);
+	snprintf(r->role, sizeof r->role, "%s", cc->ou);
+	return 0;
 }
 
 static void
@@ -309,6 +366,9 @@ notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		*socket_context = util_xcalloc(1, sizeof(struct conn_ctx));
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		struct conn_ctx *cc = *socket_context;
+		if (cc)
+			free(cc->der);
 		free(*socket_context);
 		*socket_context = NULL;
 	}
@@ -503,6 +563,88 @@ post_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *filen
 	return MHD_YES;
 }
 
+/* The Content-Length the client announced; 0 when it gave none (chunked). */
+static uint64_t
+announced_length(struct MHD_Connection *conn)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	return v ? strtoull(v, NULL, 10) : 0;
+}
+
+/* Everything judged from the request line and headers alone, before any of
+ * the body is read: the route, sandbox mode, the client's identity, the
+ * size it announces and, for R_EARLY routes, the handler's own look (an
+ * upload's token).  True when the request is answered already. */
+static bool
+headers_check(struct rctx *x, struct MHD_Connection *conn, const char *method)
+{
+	struct req *r = &x->r;
+	struct http *h = x->h;
+	if (!x->route) {
+		if (x->route_status == 405)
+			req_error(r, 405, "method_not_allowed", NULL,
+				  "%s is not allowed here", method);
+		else if (x->route_status == 414)
+			req_error(r, 414, "bad_request", NULL, "the path is too long");
+		else
+			req_error(r, 404, "not_found", NULL, "no such endpoint");
+		return true;
+	}
+	unsigned fl = x->route->flags;
+	if ((fl & R_SANDBOX) && !h->app->sandbox) {
+		req_error(r, 404, "not_found", NULL,
+			  "no such endpoint (sandbox mode is off)");
+		return true;
+	}
+	if (!(fl & R_PUBLIC) && request_identify(h, conn, r, fl) != 0)
+		return true;
+	if (announced_length(conn) > x->limit) {
+		x->too_big = true;
+		if (!(fl & R_FORM)) {
+			req_error(r, 413, "too_large", NULL,
+				  "the request body is larger than %zu bytes", x->limit);
+			return true;
+		}
+	}
+	if (fl & R_EARLY) {
+		struct store *st = h->app->st;
+		r->early = true;
+		store_lock(st);
+		if (store_begin(st, false) == 0) {
+			x->route->fn(r);
+			store_rollback(st);
+		}
+		store_unlock(st);
+		r->early = false;
+		if (r->status)
+			return true;
+	}
+	if ((fl & R_FORM) && x->too_big) {
+		/* The form's handler says so with a page, without the body. */
+		bool replayed = false;
+		r->too_large = true;
+		run_handler(x, &replayed);
+		return true;
+	}
+	return false;
+}
+
+static void
+log_answer(const char *method, struct req *r)
+{
+	if (r->status >= 500)
+		log_err("%s %s -> %d", method, r->path, r->status);
+	else if (util_log_level >= LOG_DEBUG_)
+		/* phone links carry bearer tokens in the path: not in the log */
+		util_log(LOG_DEBUG_, "%s %s -> %d (%s)", method,
+			 strncmp(r->path, "/u/", 3) == 0 ||
+					 strncmp(r->path, "/invoice/", 9) == 0
+				 ? "(link)"
+				 : r->path,
+			 r->status, r->terminal[0] ? r->terminal : "-");
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
        const char *version, const char *upload_data, size_t *upload_data_size,
@@ -526,9 +668,20 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 			x->route_status = 414;
 		x->limit =
 			x->route && (x->route->flags & R_FORM) ? FORM_LIMIT : JSON_LIMIT;
+		*con_cls = x;
+		if (headers_check(x, conn, method)) {
+			/* Answered now: the body is never read, and the
+			 * connection closes after the answer if one follows. */
+			x->answered = true;
+			log_answer(method, &x->r);
+			return send_answer(conn, &x->r, false);
+		}
 		if (x->route && (x->route->flags & R_FORM) && strcmp(method, "POST") == 0)
 			x->pp = MHD_create_post_processor(conn, 64 * 1024, post_iter, x);
-		*con_cls = x;
+		return MHD_YES;
+	}
+	if (x->answered) {
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -556,49 +709,10 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		return MHD_YES;
 	}
 
-	/* The whole request is here. */
+	/* The whole request is here; who sent it was checked with the headers. */
 	struct req *r = &x->r;
 	bool replayed = false;
-	if (!x->route) {
-		if (x->route_status == 405)
-			req_error(r, 405, "method_not_allowed", NULL,
-				  "%s is not allowed here", method);
-		else if (x->route_status == 414)
-			req_error(r, 414, "bad_request", NULL, "the path is too long");
-		else
-			req_error(r, 404, "not_found", NULL, "no such endpoint");
-		goto answer;
-	}
 	unsigned fl = x->route->flags;
-	if ((fl & R_SANDBOX) && !h->app->sandbox) {
-		req_error(r, 404, "not_found", NULL,
-			  "no such endpoint (sandbox mode is off)");
-		goto answer;
-	}
-	if (!(fl & R_PUBLIC)) {
-		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-		struct conn_ctx *cc = ci ? ci->socket_context : NULL;
-		if (cc && !cc->checked)
-			conn_identify(h, conn, cc);
-		if (!cc || !cc->ok) {
-			req_error(r, 401, "client_cert_required", NULL,
-				  "a valid terminal certificate issued by this CA is "
-				  "required");
-			goto answer;
-		}
-		if (strcmp(cc->ou, "terminal") != 0 && strcmp(cc->ou, "staff") != 0) {
-			req_error(r, 403, "forbidden", NULL,
-				  "this certificate is not a terminal's");
-			goto answer;
-		}
-		if ((fl & R_STAFF) && strcmp(cc->ou, "staff") != 0) {
-			req_error(r, 403, "forbidden", NULL, "only staff may do this");
-			goto answer;
-		}
-		snprintf(r->terminal, sizeof r->terminal, "%s", cc->cn);
-		snprintf(r->role, sizeof r->role, "%s", cc->ou);
-	}
 	if (x->too_big && !(fl & R_FORM)) {
 		req_error(r, 413, "too_large", NULL,
 			  "the request body is larger than %zu bytes", x->limit);
@@ -630,16 +744,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	}
 	run_handler(x, &replayed);
 answer:
-	if (r->status >= 500)
-		log_err("%s %s -> %d", method, r->path, r->status);
-	else if (util_log_level >= LOG_DEBUG_)
-		/* phone links carry bearer tokens in the path: not in the log */
-		util_log(LOG_DEBUG_, "%s %s -> %d (%s)", method,
-			 strncmp(r->path, "/u/", 3) == 0 ||
-					 strncmp(r->path, "/invoice/", 9) == 0
-				 ? "(link)"
-				 : r->path,
-			 r->status, r->terminal[0] ? r->terminal : "-");
+	log_answer(method, r);
 	return send_answer(conn, r, replayed);
 }
 
@@ -713,6 +818,7 @@ http_start(struct app *app, const char *host, int port, const struct route *rout
 		"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1", MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)4, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION,
 		notify_connection, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 		MHD_OPTION_END);

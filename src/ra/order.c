@@ -292,13 +292,11 @@ form_field(struct req *r, json_t *form, json_t *out, const char *name, size_t ma
 			  name, max);
 		return false;
 	}
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20) {
-			req_error(
-				r, 400, "bad_request", json_pack("{s:s}", "field", name),
-				"the form field \"%s\" holds a control character", name);
-			return false;
-		}
+	if (!util_text_safe(s, false)) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the form field \"%s\" holds a control character", name);
+		return false;
+	}
 	if (check && !check(s)) {
 		req_error(r, 400, "invalid_field", json_pack("{s:s}", "field", name),
 			  "the form field \"%s\" is not valid", name);
@@ -916,8 +914,30 @@ h_payment_create(struct req *r)
 			  "only a confirmed order with a price can be paid");
 		goto out;
 	}
-	char pid[40], rnd[25], *code_url = NULL;
+	/* One pending payment per order.  Asking again on the same channel
+	 * gives the pending one back (a QR already on a phone still pays);
+	 * another channel cancels it first, so a customer who changes their
+	 * mind can pay only once. */
 	int64_t now = util_now();
+	store_exec(r->app->st,
+		   "UPDATE payments SET state = 'expired' WHERE order_id = ?"
+		   " AND state = 'pending' AND expires <= ?",
+		   "si", S(o, "id"), now);
+	json_t *p = store_query_one(r->app->st,
+				    "SELECT * FROM payments WHERE order_id = ?"
+				    " AND state = 'pending'",
+				    "s", S(o, "id"));
+	if (p && strcmp(S(p, "channel"), channel) == 0) {
+		req_json(r, 200, json_pack("{s:o}", "payment", payment_view(r->app, p)));
+		json_decref(p);
+		goto out;
+	}
+	json_decref(p);
+	store_exec(r->app->st,
+		   "UPDATE payments SET state = 'cancelled' WHERE order_id = ?"
+		   " AND state = 'pending'",
+		   "s", S(o, "id"));
+	char pid[40], rnd[25], *code_url = NULL;
 	util_random_hex(rnd, 12);
 	snprintf(pid, sizeof pid, "P%s", rnd);
 	if (gw_pay_start(r->app->public_url, pid, S(o, "id"), channel, I(o, "price"),
@@ -933,8 +953,7 @@ h_payment_create(struct req *r)
 		   "sssiiis", pid, S(o, "id"), channel, I(o, "price"), now,
 		   now + r->app->pay_ttl, gw_pay_external() ? code_url : NULL);
 	free(code_url);
-	json_t *p = store_query_one(r->app->st, "SELECT * FROM payments WHERE id = ?",
-				    "s", pid);
+	p = store_query_one(r->app->st, "SELECT * FROM payments WHERE id = ?", "s", pid);
 	req_json(r, 201, json_pack("{s:o}", "payment", payment_view(r->app, p)));
 	json_decref(p);
 out:
@@ -1176,8 +1195,10 @@ void
 h_upload_post(struct req *r)
 {
 	json_t *o = upload_order(r);
-	if (!o)
+	if (!o || r->early) { /* a bad token is refused before the files come */
+		json_decref(o);
 		return;
+	}
 	int status = 200, stored = 0;
 	char msg[512] = "";
 	if (r->too_large) {

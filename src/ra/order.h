@@ -61,7 +61,7 @@ void h_invoice_page(struct req *r);
 		{"POST", "/v1/orders/*/upload-link", 0, h_upload_link},                  \
 		{"GET", "/v1/orders/*/documents", 0, h_documents},                       \
 		{"GET", "/u/*", R_PUBLIC, h_upload_page},                                \
-		{"POST", "/u/*", R_PUBLIC | R_FORM | R_NO_IDEM, h_upload_post},          \
+		{"POST", "/u/*", R_PUBLIC | R_FORM | R_NO_IDEM | R_EARLY, h_upload_post}, \
 		{"GET", "/forms/*", R_PUBLIC, h_form_download},                          \
 		{"GET", "/invoice/*", R_PUBLIC, h_invoice_page},
 

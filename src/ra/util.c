@@ -205,6 +205,29 @@ util_str_eq_ct(const char *a, const char *b)
 	return CRYPTO_memcmp(a, b, la) == 0;
 }
 
+bool
+util_text_safe(const char *s, bool newline_ok)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned c = *p;
+		size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		if (n == 2)
+			c = (c & 0x1Fu) << 6 | (p[1] & 0x3Fu);
+		else if (n == 3)
+			c = (c & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+		if ((c < 0x20 && !(c == '\n' && newline_ok)) ||
+		    (c >= 0x7F && c <= 0x9F) || c == 0x061C || c == 0x200E ||
+		    c == 0x200F || (c >= 0x2028 && c <= 0x202E) ||
+		    (c >= 0x2066 && c <= 0x2069))
+			return false;
+		for (size_t i = 0; i < n; i++) /* never past the NUL */
+			if (*p)
+				p++;
+	}
+	return true;
+}
+
 char *
 util_read_file(const char *path, size_t *len)
 {

@@ -51,6 +51,14 @@ void util_iso8601(int64_t t, char *out, size_t size);
 /* Constant-time comparison of two equal-length strings. */
 bool util_str_eq_ct(const char *a, const char *b);
 
+/* False when the UTF-8 string s holds a character that can change how text
+ * around it is shown: C0 controls (but '\n' when newline_ok), DEL, the C1
+ * controls U+0080..U+009F (U+009B is a terminal's CSI), and the invisible
+ * direction marks, embeddings, overrides and isolates (U+061C, U+200E,
+ * U+200F, U+202A..U+202E, U+2066..U+2069) and the line and paragraph
+ * separators U+2028, U+2029.  s must be valid UTF-8 (jansson checks). */
+bool util_text_safe(const char *s, bool newline_ok);
+
 /* s with & < > " ' replaced by HTML entities (new string). */
 char *util_html_escape(const char *s);
 

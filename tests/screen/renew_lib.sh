@@ -41,7 +41,11 @@ key_file = $CA/terminal-demo.key
 display_name = 测试CA
 module = $P11
 CONF
-	# [backend] keys above must land in [backend]: move them there.
+	# [backend] keys above must land in [backend]: move them there; the
+	# terminal is the one its certificate names (the backend checks).
+	tid=$(openssl x509 -in "$CA/terminal-demo.crt" -noout -subject -nameopt sep_multiline |
+		sed -n 's/^ *CN=//p')
+	sed -i "s/^terminal_id = .*/terminal_id = $tid/" "$work/cakiosk.conf"
 	awk '/^ca_file|^cert_file|^key_file/ {next} {print} /^connect_timeout/ {
 		print "ca_file = '"$CA"'/ca.crt"
 		print "cert_file = '"$CA"'/terminal-demo.crt"

@@ -1,0 +1,277 @@
+#!/bin/sh
+# test_sec_transport.sh - cakiosk-ra security: the terminal's identity and
+# revocation checked per request (also on a kept-alive connection), its
+# X-Terminal-Id against its certificate, no body read before the request is
+# authenticated (upload tokens, client certificates, declared sizes), EC keys
+# on named curves only, no C1 controls or bidi overrides in strings, one
+# pending payment per order; and the held cases: foreign and expired
+# certificates, weak TLS, another terminal's orders, deep nesting, path
+# traversal, SQL metacharacters, slow clients.
+. "$(dirname "$0")/lib.sh"
+mkfiles
+ra_start --sandbox
+TERMS=
+
+# statuses FILE: the HTTP status codes of the answers in FILE, in order.
+statuses() { grep -ao 'HTTP/1\.1 [0-9][0-9][0-9]' "$1" | cut -d' ' -f2 | tr '\n' ' ' | sed 's/ $//'; }
+# wait_answers N FILE: up to 10 s for N answers in FILE.
+wait_answers() {
+	w=0
+	while [ $w -lt 200 ]; do
+		[ "$(grep -ao 'HTTP/1\.1 [0-9]' "$2" 2>/dev/null | wc -l)" -ge "$1" ] && return 0
+		sleep 0.05; w=$((w + 1))
+	done
+	return 1
+}
+# enrol ID NAME: a terminal enrolled with a one-time code, $CA/NAME.crt/.key.
+enrol() {
+	ec=$("$RA" enrol-code --db "$T/db" "$1")
+	newcsr "$2"
+	c=$CERT; CERT=
+	req POST /v1/enrol "{\"code\":\"$ec\",\"csr\":\"$(pem_json "$T/$2.csr")\"}"
+	CERT=$c
+	j certificate >"$CA/$2.crt"; cp "$T/$2.key" "$CA/$2.key"
+}
+# tls ARGS...: "up" when a TLS handshake with these s_client options succeeds.
+tls() {
+	if openssl s_client -brief -connect "127.0.0.1:$PORT" -CAfile "$CA/ca.crt" "$@" \
+		</dev/null 2>&1 | grep -q 'CONNECTION ESTABLISHED'; then echo up; else echo refused; fi
+}
+# rss_kb KEY: the server's VmRSS or VmHWM in kB.
+rss_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$PID/status"; }
+
+## Finding 5: identity and revocation per request, not per connection.
+enrol T-0501 t501
+CERT=t501
+req GET "/v1/registry/persons/$PERSON1"
+is 200 "$STATUS" "an enrolled terminal is served"
+mkfifo "$T/ka.in"
+openssl s_client -quiet -connect "127.0.0.1:$PORT" -CAfile "$CA/ca.crt" \
+	-cert "$CA/t501.crt" -key "$CA/t501.key" <"$T/ka.in" >"$T/ka.out" 2>"$T/ka.err" &
+TERMS="$TERMS $!"
+exec 3>"$T/ka.in"
+printf 'GET /v1/registry/persons/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' "$PERSON1" >&3
+wait_answers 1 "$T/ka.out"
+is 200 "$(statuses "$T/ka.out")" "a kept-alive connection: the first request is served"
+"$RA" revoke --db "$T/db" --reason "terminal stolen" "$(openssl x509 -in "$CA/t501.crt" -noout -serial | cut -d= -f2)"
+printf 'GET /v1/registry/persons/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' "$PERSON1" >&3
+wait_answers 2 "$T/ka.out"
+is "200 401" "$(statuses "$T/ka.out")" "... after revocation the next request on the same connection gets 401"
+grep -aq client_cert_required "$T/ka.out" && ok "... with client_cert_required" || not_ok "... with client_cert_required"
+exec 3>&-
+CERT=terminal-demo
+TID=$(openssl x509 -in "$CA/terminal-demo.crt" -noout -subject -nameopt sep_multiline | sed -n 's/^ *CN=//p')
+req GET "/v1/registry/persons/$PERSON1" "" -H "X-Terminal-Id: $TID"
+is 200 "$STATUS" "X-Terminal-Id that names the certificate's terminal: served"
+req GET "/v1/registry/persons/$PERSON1" "" -H "X-Terminal-Id: HN-CS-9999"
+is 403 "$STATUS" "X-Terminal-Id naming another terminal: 403"
+is terminal_mismatch "$(j error.code)" "... terminal_mismatch"
+
+## Finding 9: nothing of a body is read before the request is authenticated.
+# Headers that announce 10 MB and no body: the answer must not wait for it.
+early() { # PATH EXTRA-HEADER [CERT ARGS]: status line of a body-less POST
+	p=$1 h=$2; shift 2
+	rm -f "$T/early.out" "$T/early.in"; mkfifo "$T/early.in"
+	openssl s_client -quiet -connect "127.0.0.1:$PORT" -CAfile "$CA/ca.crt" "$@" \
+		<"$T/early.in" >"$T/early.out" 2>/dev/null &
+	ep=$!
+	exec 5>"$T/early.in"
+	printf 'POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10485760\r\n%s\r\n\r\n' "$p" "$h" >&5
+	wait_answers 1 "$T/early.out"
+	exec 5>&-
+	kill "$ep" 2>/dev/null; wait "$ep" 2>/dev/null
+	statuses "$T/early.out"
+}
+BOUNDARY='Content-Type: multipart/form-data; boundary=x'
+is 404 "$(early "/u/$(printf '%064d' 0)" "$BOUNDARY")" "an upload to a bogus token is refused before its body arrives"
+is 401 "$(early /v1/sms 'Content-Type: application/json')" "a POST without a client certificate is refused before its body arrives"
+is 413 "$(early /v1/sms 'Content-Type: application/json' -cert "$CA/terminal-demo.crt" -key "$CA/terminal-demo.key")" \
+	"a JSON body announced over 64 KiB is refused before it arrives"
+head -c 10485760 /dev/zero >"$T/10m.bin"
+printf '\211PNG\r\n\032\n' | dd of="$T/10m.bin" conv=notrunc 2>/dev/null
+up=$(curl -s -o /dev/null -w '%{http_code} %{size_upload}' --max-time 30 --cacert "$CA/ca.crt" \
+	-F "seal_form=@$T/10m.bin" "$URL/u/$(printf '%064d' 1)")
+is 404 "${up% *}" "a 10 MB upload to a bogus token: 404"
+is 1 "$(( ${up#* } < 1048576 ))" "... and the 10 MB are not taken (${up#* } bytes sent)"
+hwm0=$(rss_kb VmHWM)
+pids=
+i=0
+while [ $i -lt 20 ]; do
+	curl -s -o /dev/null --max-time 60 --cacert "$CA/ca.crt" -H 'Expect:' \
+		-F "seal_form=@$T/10m.bin" "$URL/u/$(printf '%064d' $i)" &
+	pids="$pids $!"; i=$((i + 1))
+done
+wait $pids
+hwm1=$(rss_kb VmHWM)
+echo "# peak RSS ${hwm0} kB before, ${hwm1} kB after 20 parallel 10 MB uploads to bogus tokens"
+is 1 "$(( hwm1 - hwm0 < 32768 ))" "20 parallel 10 MB uploads to bogus tokens (no certificate) add under 32 MB to the peak RSS"
+CERT=
+req POST /v1/sms "@$T/10m.bin"
+is 401 "$STATUS" "a 10 MB JSON body without a client certificate: 401"
+CERT=terminal-demo
+req POST /v1/sms "@$T/10m.bin"
+is 413 "$STATUS" "a 10 MB JSON body with a certificate: 413"
+req GET /v1/health
+is ok "$(j status)" "the server is still up"
+
+## Finding 10: named curves only; no C1 controls or bidi overrides; one pending payment.
+openssl ecparam -name prime256v1 -param_enc explicit -genkey -noout -out "$T/explicit.key" 2>/dev/null
+openssl req -new -key "$T/explicit.key" -subj /CN=x -out "$T/explicit.csr" 2>/dev/null
+req POST /v1/sandbox/certificates "{\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\",\"csr\":\"$(pem_json "$T/explicit.csr")\",\"not_before\":1700000000,\"not_after\":1900000000}"
+is 400 "$STATUS" "an EC CSR with explicit curve parameters is refused"
+is csr_key_type "$(j error.code)" "... csr_key_type"
+ec=$("$RA" enrol-code --db "$T/db" T-0502)
+CERT=
+req POST /v1/enrol "{\"code\":\"$ec\",\"csr\":\"$(pem_json "$T/explicit.csr")\"}"
+is csr_key_type "$(j error.code)" "... also at terminal enrolment"
+CERT=terminal-demo
+newcsr named
+req POST /v1/sandbox/certificates "{\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\",\"csr\":\"$(pem_json "$T/named.csr")\",\"not_before\":1700000000,\"not_after\":1900000000}"
+is 201 "$STATUS" "the same curve named by its OID is accepted"
+
+order_with() { # ADDRESS-JSON CONTACT-JSON
+	req POST /v1/orders "{\"kind\":\"apply\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON2\",\"form\":{\"email\":\"ly@example.cn\",\"mobile\":\"13500135001\",\"address\":\"$1\",\"postcode\":\"412000\",\"contact_name\":\"$2\"}}"
+}
+bad=
+for s in '\u009b31m' '\u0085' '\u0080' '\u009f' '\u202e' '\u202a' '\u2066' '\u2069' '\u200f' '\u007f'; do
+	order_with "株洲$s" "x"
+	[ "$STATUS" = 400 ] || bad="$bad $s:$STATUS"
+	order_with "株洲" "刘$s"
+	[ "$STATUS" = 400 ] || bad="$bad name$s:$STATUS"
+done
+is "" "$bad" "C1 controls, DEL and bidi controls in form strings are refused"
+req POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\",\"token_serial\":\"SH-\u202e1000\"}"
+is 400 "$STATUS" "... also in other string members"
+order_with "湖南省株洲市天元区 No. 1 «A» — 1/2" "刘洋"
+is 201 "$STATUS" "ordinary Chinese and Latin text is accepted"
+
+login person "$PERSON2" 13500135001
+order_with "株洲" "刘洋"
+POID=$(j order.id)
+req POST "/v1/orders/$POID/verify" '{"party":"person","method":"mobile","mobile":"13500135001"}'
+req POST "/v1/orders/$POID/upload-link"
+upload "$(j url)" id_front=@"$T/doc.jpg" id_back=@"$T/doc.jpg" signature_form=@"$T/doc.png"
+req POST "/v1/orders/$POID/confirm"
+is confirmed "$(j order.state)" "a confirmed order to pay"
+req POST "/v1/orders/$POID/payments" '{"channel":"alipay"}'
+P1=$(j payment.id)
+req POST "/v1/orders/$POID/payments" '{"channel":"alipay"}'
+is "$P1" "$(j payment.id)" "asking again on the same channel gives the pending payment (the QR already shown still works)"
+req POST "/v1/orders/$POID/payments" '{"channel":"wechat"}'
+P2=$(j payment.id)
+is 201 "$STATUS" "another channel: a new payment"
+req GET "/v1/payments/$P1"
+is cancelled "$(j payment.state)" "... and the earlier pending one is cancelled"
+req GET "/v1/sandbox/payments"
+is 1 "$(grep -o "\"order_id\":\"$POID\",[^}]*\"state\":\"pending\"" "$T/out" | wc -l | tr -d ' ')" "one pending payment per order"
+STATUS=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$CA/ca.crt" "$URL/pay/$P1")
+is 409 "$STATUS" "the cancelled payment cannot be paid"
+req GET "/v1/orders/$POID"
+is confirmed "$(j order.state)" "... and the order is not paid by it"
+SESSION=
+
+## Held: foreign, expired and valid certificates on new connections.
+cat >"$T/ca.cnf" <<EOF
+[ca]
+default_ca = c
+[c]
+database = $T/index.txt
+new_certs_dir = $T
+certificate = $CA/ca.crt
+private_key = $CA/ca.key
+default_md = sha256
+policy = p
+serial = $T/serial
+unique_subject = no
+[p]
+commonName = supplied
+organizationalUnitName = optional
+EOF
+: >"$T/index.txt"
+openssl rand -hex 8 >"$T/serial"
+mkcert() { # NAME START END
+	newcsr "$1"
+	openssl ca -batch -config "$T/ca.cnf" -notext -in "$T/$1.csr" -out "$CA/$1.crt" \
+		-subj "/OU=terminal/CN=T-$1" -startdate "$2" -enddate "$3" 2>/dev/null
+	cp "$T/$1.key" "$CA/$1.key"
+}
+mkcert old 20200101000000Z 20210101000000Z
+mkcert cur 20200101000000Z 20991231000000Z
+CERT=old
+req GET "/v1/registry/persons/$PERSON1"
+case $STATUS in 401 | 000) ok "an expired terminal certificate of this CA is refused ($STATUS)" ;;
+*) not_ok "an expired terminal certificate of this CA is refused (got $STATUS)" ;; esac
+CERT=cur
+req GET "/v1/registry/persons/$PERSON1"
+is 200 "$STATUS" "... the same made valid today is served (the refusal was the date)"
+CERT=terminal-demo
+
+## Held: weak TLS.
+is up "$(tls -tls1_2)" "TLS 1.2 with the default ciphers: handshake"
+is refused "$(tls -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0')" "TLS 1.1 is refused"
+is refused "$(tls -tls1 -cipher 'DEFAULT:@SECLEVEL=0')" "TLS 1.0 is refused"
+is refused "$(tls -tls1_2 -cipher 'aNULL:eNULL:@SECLEVEL=0')" "anonymous and NULL ciphers are refused"
+is refused "$(tls -tls1_2 -cipher '3DES:RC4:DES:EXP:@SECLEVEL=0')" "3DES, RC4, DES and export ciphers are refused"
+
+## Held: another terminal cannot touch this terminal's orders.
+order_with "株洲" "刘洋"
+AOID=$(j order.id)
+enrol T-0503 t503
+CERT=t503
+req GET "/v1/orders/$AOID"
+is session_required "$(j error.code)" "terminal B cannot read terminal A's order"
+bad=
+for p in verify confirm cancel payments upload-link documents; do
+	m=POST; [ $p = documents ] && m=GET
+	req $m "/v1/orders/$AOID/$p" '{"party":"person","method":"mobile","mobile":"13500135001","channel":"alipay"}'
+	case $STATUS in 401 | 403) ;; *) bad="$bad $p:$STATUS" ;; esac
+done
+is "" "$bad" "... nor verify, confirm, cancel, pay, upload or list its documents"
+CERT=terminal-demo
+req GET "/v1/orders/$AOID"
+is draft "$(j order.state)" "... and A's order is untouched"
+
+## Held: 30,000-deep nesting, path traversal, SQL metacharacters.
+awk 'BEGIN { s = "{\"x\":"; for (i = 0; i < 30000; i++) s = s "["; for (i = 0; i < 30000; i++) s = s "]"; print s "}" }' >"$T/deep.json"
+req POST /v1/sms "@$T/deep.json"
+is bad_json "$(j error.code)" "30,000-deep nesting: bad_json"
+bad=
+for p in /forms/../../../../etc/passwd /u/../../etc/passwd /forms/..%2f..%2fetc%2fpasswd /invoice/..%2f..%2fdb \
+	/v1/orders/..%2f..%2f..%2fetc%2fpasswd /v1/../v1/../../etc/passwd; do
+	STATUS=$(curl -s --path-as-is -o "$T/out" -w '%{http_code}' --cacert "$CA/ca.crt" \
+		--cert "$CA/$CERT.crt" --key "$CA/$CERT.key" "$URL$p")
+	case $STATUS in 404 | 400) ;; *) bad="$bad $p:$STATUS" ;; esac
+	grep -q 'root:' "$T/out" && bad="$bad $p:leak"
+done
+is "" "$bad" "path traversal attempts: 404, nothing from the file system"
+req GET "/v1/registry/persons/%27%20OR%20%271%27%3D%271"
+is 404 "$STATUS" "SQL in a path segment matches no route"
+req POST /v1/sms "{\"subject_type\":\"person\",\"subject_id\":\"' OR '1'='1\"}"
+is 400 "$STATUS" "SQL in an identifier: 400"
+order_with "x'); DROP TABLE orders; --" "\\\"; DELETE FROM payments; --"
+SOID=$(j order.id)
+req GET "/v1/orders/$SOID"
+is "x'); DROP TABLE orders; --" "$(j order.form.address)" "SQL metacharacters in a form are kept as text"
+req GET "/v1/orders/$AOID"
+is 200 "$STATUS" "... and the orders table is still there"
+
+## Held: slow clients do not hold up the others.
+mkfifo "$T/slow.in"
+exec 4<>"$T/slow.in"
+i=0
+while [ $i -lt 20 ]; do
+	openssl s_client -quiet -connect "127.0.0.1:$PORT" -CAfile "$CA/ca.crt" <"$T/slow.in" \
+		>/dev/null 2>&1 &
+	TERMS="$TERMS $!"; i=$((i + 1))
+done
+printf 'GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' >&4
+t0=$(date +%s%N)
+req GET "/v1/registry/persons/$PERSON1"
+t1=$(date +%s%N)
+is 200 "$STATUS" "20 idle or half-sent connections: others are served"
+is 1 "$(( (t1 - t0) < 3000000000 ))" "... at once ($(( (t1 - t0) / 1000000 )) ms)"
+exec 4>&-
+for p in $TERMS; do kill "$p" 2>/dev/null; done
+wait $TERMS 2>/dev/null
+
+done_testing
