@@ -59,7 +59,7 @@ rc_draw(void *state)
 	struct rc *s = state;
 	struct rect b = ui_body();
 	const struct renew_cert *c = renew_cert();
-	char line[512], a[16], z[16], money[32];
+	char line[512], a[16], z[16];
 	long fen;
 	int y = b.y + 1, x = b.x + 2, w = b.w - 4;
 	time_t from, to;
@@ -76,6 +76,8 @@ rc_draw(void *state)
 	snprintf(line, sizeof line, _("%d year(s)"), renew_state.term);
 	row(y++, x, w, _("Term"), line);
 	if (api_price("renew", renew_state.unit, renew_state.term, &fen)) {
+		char money[32];
+
 		pay_money(fen, money, sizeof money);
 		snprintf(line, sizeof line, "%s %s", money, _("CNY"));
 	} else {
