@@ -133,7 +133,7 @@ ri_draw(void *state)
 	struct rect b = ui_body();
 	char line[256];
 	const char *what;
-	int x = b.x + 2, w = b.w - 4;
+	int x = b.x + 2, w = b.w - 4, py;
 
 	switch (s->state) {
 	case IN_RUNNING:
@@ -161,15 +161,19 @@ ri_draw(void *state)
 		break;
 	case IN_PIN:
 		/* Asked once the step can take it (not while it reads the UKey). */
-		if (s->pin.phase != PIN_READING)
+		if (s->pin.phase != PIN_READING && s->pin.phase != PIN_LOCKED)
 			ui_wrap((struct rect){b.y + 1, x, 3, w}, UI_TITLE,
 				_("Type the PIN again to finish the paid renewal."));
-		pin_draw(&s->pin, (struct rect){b.y + 4, x, b.h - 4, w});
-		if (s->pin.phase == PIN_LOCKED)
-			ui_wrap((struct rect){b.y + b.h - 2, x, 2, w}, UI_NORMAL,
-				_("The order stays paid; nothing is charged again. You "
-				  "can try again now, or later at any kiosk with this "
-				  "UKey."));
+		py = s->pin.phase == PIN_LOCKED ? b.y + 1 : b.y + 4;
+		pin_draw(&s->pin, (struct rect){py, x, b.y + b.h - py, w});
+		if (s->pin.phase == PIN_LOCKED) {
+			/* Locked, the visit can end: the paid order waits. */
+			ui_wrap((struct rect){b.y + b.h - 4, x, 2, w}, UI_NORMAL,
+				_("The order stays paid; nothing is charged again. Once "
+				  "the UKey is unlocked, the renewal is finished at any "
+				  "kiosk with it."));
+			ui_button(b.y + b.h - 1, x, _("Finish"), K_ENTER, true);
+		}
 		break;
 	case IN_DONE:
 		draw_done(s, b);
@@ -249,8 +253,13 @@ ri_key(void *state, int key)
 			return RESULT(ACT_REDRAW);
 		}
 		break;
-	case IN_PIN:
-		return pin_event(s, pin_key(&s->pin, key));
+	case IN_PIN: {
+		enum pin_event ev = pin_key(&s->pin, key);
+
+		if (ev == PIN_EV_NONE && key == K_ENTER && s->pin.phase == PIN_LOCKED)
+			return RESULT(ACT_HOME);
+		return pin_event(s, ev);
+	}
 	default:
 		break;
 	}

@@ -3,14 +3,15 @@
 # be the PIN is refused at the keyboard and never sent (CJK, emoji, a paste
 # holding them, a PIN outside the token's length limits); the final try is
 # spent only after an explicit "yes"; a PIN-pad reader gets no field; the
-# install/resume login works on a token at its final try; and a certificate
+# install/resume login works on a token at its final try (and one put back
+# locked lets the visit end, the paid order waiting); and a certificate
 # that cannot be renewed is said so before any PIN is asked.  The PKCS#11
 # test module's retry counter (CTL.pins) and its call log are the proof.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
 
 rb_setup || { not_ok "renewal test bed (backend and tokens)"; finish; exit 1; }
-for t in cj ln ft fr pp rs; do rb_token $t 30 || { not_ok "token $t"; finish; exit 1; }; done
+for t in cj ln ft fr pp rs rl; do rb_token $t 30 || { not_ok "token $t"; finish; exit 1; }; done
 rb_token r200 200
 rb_token e400 -400
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
@@ -167,6 +168,22 @@ check "... with the one payment only" rb_one_payment "$(rb_installed_order)"
 check "... and the card's counter is reset" [ "$(wrong_tries rs)" = 0 ]
 ck_keys Enter
 ck_wait "CA证书" 5 >/dev/null
+bed_ctl "present=none"
+
+# ---- put back locked: the visit can end, the paid order waits -------------------
+rb_to_renew
+rb_login rl
+rb_to_pay
+check "the key is made while paying" rb_key_made rl
+bed_ctl "present=rl" "pull_fn=C_CreateObject"
+rb_pay
+ck_wait "证书更新完成前UKey被拔出了" 20 >/dev/null
+set_wrong_tries rl 3
+insert rl
+check "put back locked: said so, with where it is unlocked" ck_wait "请带着这枚UKey到本大厅柜台" 10
+check "... and that the paid order waits for it" ck_wait "UKey解锁后，在任一自助终端插入即可完成"
+ck_keys Enter
+check "... and the visit can end" ck_wait "请按任意键或触摸屏幕开始" 5
 bed_ctl "present=none"
 
 check "no PIN reached the log" sh -c "! grep -q -e 123456 -e 000000 -e Kq7pXw '$work/cakiosk.log'"
