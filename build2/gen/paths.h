@@ -1,2 +1,0 @@
-#define LOCALEDIR "/usr/local/share/locale"
-#define SYSCONFDIR "/etc"
