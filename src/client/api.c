@@ -27,7 +27,8 @@ api_reason(const struct api_err *e)
 	if (e->err == BACKEND_REFUSED && strcmp(e->code, "not_eligible") == 0)
 		return N_("The service centre says this certificate cannot be renewed "
 			  "now.");
-	if (e->err == BACKEND_REFUSED && strcmp(e->code, "client_cert_required") == 0)
+	if (e->err == BACKEND_REFUSED && (strcmp(e->code, "client_cert_required") == 0 ||
+					  strcmp(e->code, "terminal_mismatch") == 0))
 		return N_("The service centre does not accept this kiosk's certificate. "
 			  "Please ask the staff.");
 	return backend_err_reason(e->err, e->code);
@@ -63,6 +64,11 @@ report(const struct api_err *e)
 			link_report(end != 0 && end <= (long long)time(NULL)
 					    ? LINK_CERT_EXPIRED
 					    : LINK_CERT_REFUSED);
+			return;
+		}
+		/* The certificate names another terminal than this one's id. */
+		if (strcmp(e->code, "terminal_mismatch") == 0) {
+			link_report(LINK_CERT_REFUSED);
 			return;
 		}
 		break;

@@ -20,8 +20,8 @@ curl -s -o "$work/out" --cacert "$CA/ca.crt" -H 'Content-Type: application/json'
 jfield certificate >"$work/t.crt"
 serial=$(jfield serial)
 check "a terminal certificate TEST-01 is enrolled" test -n "$serial"
-sed -i "s|^cert_file = .*|cert_file = $work/t.crt|; s|^key_file = .*|key_file = $work/t.key|" \
-	"$work/cakiosk.conf"
+sed -i "s|^cert_file = .*|cert_file = $work/t.crt|; s|^key_file = .*|key_file = $work/t.key|
+	s|^terminal_id = .*|terminal_id = TEST-01|" "$work/cakiosk.conf"
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 
 check "welcome: online" ck_wait "后台：在线" 10
@@ -57,6 +57,15 @@ check "renewal: online again" ck_wait "后台：在线" 10
 "$RA" revoke --db "$work/ra.db" "$serial" 2>>"$work/ra.log"
 check "the kiosk's certificate revoked: said as such" ck_wait "后台：本机证书被拒绝" 10
 check "... not as 'cannot be reached'" _hasnt "后台：无法连接"
+
+# A certificate of another terminal (DEMO-T01) for this one (TEST-01): the
+# backend refuses it for this terminal's id.
+kill -TERM "$kiosk_pid"
+ck_wait "EXIT=0" 10 >/dev/null
+sed -i "s|^cert_file = .*|cert_file = $CA/terminal-demo.crt|; s|^key_file = .*|key_file = $CA/terminal-demo.key|" \
+	"$work/cakiosk.conf"
+ck_start 80x24 || { not_ok "kiosk starts again"; finish; exit 1; }
+check "another terminal's certificate: refused, said as such" ck_wait "后台：本机证书被拒绝" 10
 
 # A terminal certificate that ran out (signed by the backend CA, ended in
 # 2024): the backend refuses it, and the kiosk knows its own end date.
