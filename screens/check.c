@@ -237,6 +237,10 @@ draw_shown(const struct check *c, struct rect b)
 			ui_pixels(
 				y - SEAL_ROWS + 2 > b.y + 3 ? y - SEAL_ROWS + 2 : b.y + 3,
 				b.x + b.w - SEAL_COLS, SEAL_COLS, SEAL_ROWS, c->seal_px);
+		else
+			/* A placeholder is not drawn as if it were the seal. */
+			ui_put(y++ + 2, b.x + 2, b.w - 4, UI_DIM,
+			       _("This seal has no picture to show."));
 		y += 2;
 	}
 	y++;
@@ -352,20 +356,21 @@ view_from(struct check *c, const struct token_info *info)
 	c->has_seal = false;
 	for (size_t i = 0; i < info->ndata && !c->has_seal; i++) {
 		const struct token_data *d = &info->data[i];
-		const struct token_cert *sign = NULL;
 		struct seal seal;
 
-		for (size_t k = 0; k < info->ncerts && sign == NULL; k++)
-			if (info->certs[k].usage & TOKEN_USAGE_SIGN)
-				sign = &info->certs[k];
 		if (d->value == NULL ||
-		    seal_parse(d->value, d->size, sign ? sign->der : NULL,
-			       sign ? sign->der_len : 0, &seal) != 0)
+		    seal_parse(d->value, d->size, NULL, 0, &seal) != 0)
 			continue;
 		c->has_seal = true;
 		snprintf(c->seal_holder, sizeof c->seal_holder, "%s", seal.holder);
 		c->seal_end = seal.valid_end;
-		c->seal_bound = seal.bound;
+		/* Bound to a signing certificate here, whichever one it is. */
+		c->seal_bound = false;
+		for (size_t k = 0; k < info->ncerts && !c->seal_bound; k++)
+			if ((info->certs[k].usage & TOKEN_USAGE_SIGN) &&
+			    seal_parse(d->value, d->size, info->certs[k].der,
+				       info->certs[k].der_len, &seal) == 0)
+				c->seal_bound = seal.bound;
 		c->seal_picture =
 			seal_preview(&seal, SEAL_COLS, SEAL_ROWS, c->seal_px) == 0;
 	}

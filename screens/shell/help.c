@@ -19,13 +19,16 @@ help_draw(void *state)
 	const struct screen_ops *about = state;
 	struct rect b = ui_body();
 	struct rect t = {b.y + 1, b.x + 2, b.h - 6, b.w - 4};
+	char now[1024];
 	int used;
 
 	ui_box((struct rect){b.y, b.x, b.h - 1, b.w}, UI_DIM);
 	if (about != NULL && about->title != NULL)
 		ui_put(b.y, b.x + 2, b.w - 4, UI_TITLE, _(about->title));
 	used = ui_wrap(t, UI_NORMAL,
-		       about != NULL && about->help != NULL
+		       about != NULL && about->help_now != NULL
+			       ? about->help_now(now, sizeof now)
+		       : about != NULL && about->help != NULL
 			       ? _(about->help)
 			       : _("No help for this screen."));
 	t.y += used + 1;

@@ -2,13 +2,16 @@
  * welcome.c - the attract screen a customer walks up to.
  *
  * Both languages are on it at once: whoever walks up can read how to start
- * before knowing that F2 exists.  Any key or a touch anywhere starts.
+ * before knowing that F2 exists.  Any key or a touch anywhere starts.  It
+ * names the services this kiosk offers, from the service table, and no
+ * other.
  */
 #include <stdio.h>
 
 #include "i18n.h"
 #include "keys.h"
 #include "screen.h"
+#include "service.h"
 #include "text.h"
 #include "ui.h"
 
@@ -21,7 +24,7 @@ welcome_draw(void *state)
 	enum lang now = i18n_get(), other = i18n_next(now);
 	int y = b.y + (b.h > 18 ? (b.h - 16) / 2 : 0);
 	const char *text;
-	char start[256];
+	char start[256], offered[512];
 
 	(void)state;
 	int art_w = 0;
@@ -34,8 +37,8 @@ welcome_draw(void *state)
 		ui_put(y, b.x + (b.w - art_w) / 2, art_w, UI_ACCENT, art_shield[i]);
 	y++;
 	ui_put_center(y++, b, UI_TITLE, _("CA Certificate and E-Seal Self-Service"));
-	ui_put_center(y++, b, UI_NORMAL,
-		      _("Apply · Renew · Unlock · Replace · Change · Track orders"));
+	/* What the menu offers, from the service table: no promise more. */
+	ui_put_center(y++, b, UI_NORMAL, service_offered(offered, sizeof offered, " · "));
 	y += 2;
 	snprintf(start, sizeof start, "  %s  ",
 		 _("Press any key or touch the screen to start"));
@@ -46,6 +49,22 @@ welcome_draw(void *state)
 	ui_put_center(y + 1, b, UI_DIM, text);
 	i18n_set(now);
 	ui_hit(b.y, b.x, b.h, b.w, K_ENTER);
+}
+
+static const char *
+welcome_help(char *buf, size_t len)
+{
+	char offered[512];
+
+	/* TRANSLATORS: between service names in a sentence. */
+	service_offered(offered, sizeof offered, _(", "));
+	snprintf(buf, len,
+		 _("This kiosk offers: %s. For any other certificate service, please "
+		   "go to the counter or press F12 for a member of staff. Press any "
+		   "key or touch the screen to see the services. F2 switches between "
+		   "Chinese and English at any time."),
+		 offered);
+	return buf;
 }
 
 static struct result
@@ -59,13 +78,9 @@ welcome_key(void *state, int key)
 const struct screen_ops screen_welcome = {
 	.name = "welcome",
 	.title = N_("Welcome"),
-	.help = N_("This kiosk handles UKey digital certificates: apply for one, "
-		   "renew it, unlock it, replace a lost one, change its details and "
-		   "track your orders. Press any key or touch the screen to see the "
-		   "services. F2 switches between Chinese and English at any time; "
-		   "F12 calls a member of staff."),
 	.flags = SCREEN_NO_IDLE,
 	.footer = FOOT_ENTER,
 	.draw = welcome_draw,
 	.key = welcome_key,
+	.help_now = welcome_help,
 };

@@ -31,12 +31,14 @@ check_term(const char *v)
 		       : VALID_FORMAT;
 }
 
+/* A term of 5 hears its hint, "1, 2 or 3 years", not "wrong format". */
 static const struct field_def fields[F_COUNT] = {
 	[F_TERM] = {N_("Term (years)"), FIELD_REQUIRED, CHARS_DIGITS, 1, check_term,
-		    N_("1, 2 or 3 years.")},
+		    N_("Choose 1, 2 or 3 years.")},
 	[F_EMAIL] = {N_("E-mail for the e-invoice"), FIELD_REQUIRED, CHARS_EMAIL, 64,
 		     validate_email, N_("The e-invoice is sent to this address.")},
-	[F_MOBILE] = {N_("Mobile"), 0, CHARS_DIGITS, 11, validate_mobile,
+	/* +86 and the spaces people write are understood, not dropped. */
+	[F_MOBILE] = {N_("Mobile"), 0, CHARS_PHONE, 20, validate_mobile,
 		      N_("For a message when the renewal is done (optional).")},
 	[F_CONTACT] = {N_("Contact name"), 0, CHARS_ANY, 20, NULL, NULL},
 };

@@ -1,7 +1,8 @@
 /*
  * renew_install.c - renewal, the last step (下载证书及印章): "do not remove
  * the UKey" while the kiosk makes the request, receives the certificate and
- * the renewed electronic seal and writes both; then the outcome: the new
+ * the electronic seal and writes both (saying whether the seal was renewed
+ * or is the UKey's first); then the outcome: the new
  * validity, the order number, a QR link to the e-invoice, and "your PIN is
  * unchanged".  Any failure (a pulled UKey, a slow backend) leaves the order
  * paid; putting the UKey back and the PIN again (the one PIN step, final
@@ -73,6 +74,23 @@ ri_leave(void *state)
 	free(s);
 }
 
+/* Only what happened to the seal: "renewed" needs a seal before. */
+static const char *
+seal_text(enum renew_seal seal)
+{
+	switch (seal) {
+	case RENEW_SEAL_RENEWED:
+		return N_("The electronic seal was renewed with it.");
+	case RENEW_SEAL_NEW:
+		return N_("A new electronic seal was written (there was none).");
+	case RENEW_SEAL_ON:
+		return N_("The new electronic seal is on the UKey.");
+	case RENEW_SEAL_NONE:
+		break;
+	}
+	return N_("No electronic seal came with this certificate.");
+}
+
 static void
 draw_done(struct ri *s, struct rect b)
 {
@@ -109,9 +127,8 @@ draw_done(struct ri *s, struct rect b)
 	ui_put(y++, x, w, UI_TITLE, line);
 	ui_labelled(line, sizeof line, _("Order number:"), renew_state.order_id);
 	ui_put(y++, x, w, UI_NORMAL, line);
-	if (renew_state.seal_written)
-		ui_put(y++, x, w, UI_NORMAL,
-		       _("The electronic seal was renewed with it."));
+	y += ui_wrap((struct rect){y, x, 2, w}, UI_NORMAL,
+		     _(seal_text(renew_state.seal)));
 	y++;
 	ui_put(y++, x, w, UI_ACCENT, _("Your PIN is unchanged. Please take your UKey."));
 	if (renew_state.has_enc)

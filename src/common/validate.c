@@ -406,8 +406,118 @@ validate_reason(enum valid r)
 		/* TRANSLATORS: ID or bank card; licence = business licence. */
 		return N_("This number does not check out; please compare it with your "
 			  "card or licence.");
+	case VALID_COUNT:
+		break;
 	}
 	/* A value outside the enum still gets a sentence, never a NULL the
 	 * caller would print as "(null)". */
 	return N_("Please check this entry.");
+}
+
+/* ---- what each field expects ------------------------------------------ */
+
+#define ID_SHAPE N_("An ID card number has 18 digits; the last may be X.")
+const char *const validate_resident_id_reasons[VALID_COUNT] = {
+	[VALID_LENGTH] = ID_SHAPE,
+	[VALID_CHARSET] = ID_SHAPE,
+	[VALID_FORMAT] = N_("An ID card number starts with 1 to 8 (the region)."),
+};
+
+const char *const validate_credit_code_reasons[VALID_COUNT] = {
+	[VALID_LENGTH] = N_("A credit code has 18 digits and capital letters."),
+	[VALID_CHARSET] = N_("A credit code never has I, O, S, V or Z in it."),
+};
+
+#define MOBILE_SHAPE N_("A mobile number has 11 digits (+86 is fine).")
+const char *const validate_mobile_reasons[VALID_COUNT] = {
+	[VALID_LENGTH] = MOBILE_SHAPE,
+	[VALID_CHARSET] = MOBILE_SHAPE,
+	[VALID_FORMAT] = N_("A mainland mobile number starts with 13 to 19."),
+};
+
+#define EMAIL_SHAPE N_("Write the e-mail address like name@example.cn.")
+const char *const validate_email_reasons[VALID_COUNT] = {
+	[VALID_LENGTH] = N_("This e-mail address is too long."),
+	[VALID_CHARSET] = N_("E-mail: letters, digits and . _ - + @ only."),
+	[VALID_FORMAT] = EMAIL_SHAPE,
+};
+
+#define POSTCODE_SHAPE N_("A postal code has 6 digits.")
+const char *const validate_postcode_reasons[VALID_COUNT] = {
+	[VALID_LENGTH] = POSTCODE_SHAPE,
+	[VALID_CHARSET] = POSTCODE_SHAPE,
+};
+
+const char *const validate_bank_card_reasons[VALID_COUNT] = {
+	[VALID_LENGTH] = N_("A bank card number has 12 to 19 digits."),
+	[VALID_CHARSET] = N_("A bank card number is digits only, no spaces."),
+};
+
+const char *
+validate_reason_in(const char *const *reasons, enum valid r)
+{
+	if (reasons != NULL && r > VALID_OK && r < VALID_COUNT && reasons[r] != NULL)
+		return reasons[r];
+	return validate_reason(r);
+}
+
+static const struct {
+	validate_fn *check;
+	const char *const *reasons;
+	void (*tidy)(char *s);
+} known[] = {
+	{validate_resident_id, validate_resident_id_reasons, NULL},
+	{validate_credit_code, validate_credit_code_reasons, NULL},
+	{validate_mobile, validate_mobile_reasons, validate_mobile_tidy},
+	{validate_email, validate_email_reasons, NULL},
+	{validate_postcode, validate_postcode_reasons, NULL},
+	{validate_bank_card, validate_bank_card_reasons, NULL},
+};
+
+const char *const *
+/* cppcheck-suppress constParameter ; check is a function, not data */
+validate_reasons_of(validate_fn *check)
+{
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (known[i].check == check)
+			return known[i].reasons;
+	return NULL;
+}
+
+void
+/* cppcheck-suppress constParameter ; check is a function, not data */
+validate_tidy(validate_fn *check, char *s)
+{
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (known[i].check == check && known[i].tidy != NULL)
+			known[i].tidy(s);
+}
+
+void
+validate_mobile_tidy(char *s)
+{
+	char out[64];
+	size_t n = 0;
+	const char *p = s;
+
+	if (s == NULL)
+		return;
+	for (; *p != '\0'; p++) {
+		if (*p == ' ' || *p == '-')
+			continue;
+		if (n + 1 >= sizeof out)
+			return;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	p = out;
+	if (strncmp(p, "+86", 3) == 0)
+		p += 3;
+	else if (strncmp(p, "0086", 4) == 0)
+		p += 4;
+	else if (n == 13 && strncmp(p, "86", 2) == 0)
+		p += 2;
+	/* Only a plain number replaces what was typed. */
+	if (all_in(p, DIGITS) == 11)
+		memmove(s, p, 12);
 }

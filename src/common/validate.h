@@ -23,6 +23,7 @@ enum valid {
 	VALID_FORMAT,  /* right characters, wrong shape (e-mail, mobile prefix) */
 	VALID_DATE, /* resident ID: the birth date does not exist or is in the future */
 	VALID_CHECKSUM, /* check digit / check character / Luhn sum wrong */
+	VALID_COUNT
 };
 
 /* Resident identity card number, GB 11643-1999: 17 digits + check (0-9 or X). */
@@ -51,5 +52,34 @@ char validate_orgcode_check(const char *first8);
 
 /* English message id (for gettext) describing r, or NULL for VALID_OK. */
 const char *validate_reason(enum valid r);
+
+/*
+ * What each kind of field expects, said when its check fails: message ids
+ * indexed by enum valid ("A mobile number has 11 digits ..."); a NULL
+ * entry falls back on validate_reason().  A form field names its table.
+ */
+extern const char *const validate_resident_id_reasons[VALID_COUNT];
+extern const char *const validate_credit_code_reasons[VALID_COUNT];
+extern const char *const validate_mobile_reasons[VALID_COUNT];
+extern const char *const validate_email_reasons[VALID_COUNT];
+extern const char *const validate_postcode_reasons[VALID_COUNT];
+extern const char *const validate_bank_card_reasons[VALID_COUNT];
+/* reasons[r] when there is one, else validate_reason(r). */
+const char *validate_reason_in(const char *const *reasons, enum valid r);
+/* One of the checks above, or a form field's own. */
+typedef enum valid validate_fn(const char *s);
+/* The table of one of the checks above (validate_mobile ->
+ * validate_mobile_reasons), or NULL for any other function. */
+const char *const *validate_reasons_of(validate_fn *check);
+/* Make s plain in place the way check wants it (validate_mobile_tidy for
+ * validate_mobile); nothing for other checks. */
+void validate_tidy(validate_fn *check, char *s);
+
+/*
+ * A mobile number as people write it, made plain in place: spaces and
+ * dashes go, and a leading +86 or 0086 (or the 86 of a lost "+") before 11
+ * digits.  Anything else is left as typed, for validate_mobile() to name.
+ */
+void validate_mobile_tidy(char *s);
 
 #endif

@@ -6,6 +6,7 @@
  * Errors appear once a field was left (touched) or on submit, never while
  * the customer is still typing the first characters.
  */
+#include <stdio.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -58,6 +59,7 @@ form_clear(struct form *form, int i)
 	form->f[i].error = VALID_OK;
 	form->f[i].message = NULL;
 	form->f[i].touched = false;
+	form->f[i].cut = false;
 }
 
 void
@@ -90,13 +92,38 @@ field_check(struct form *form, int i)
 {
 	const struct field_def *d = &form->defs[i];
 	struct form_field *f = &form->f[i];
+	char plain[FORM_VALUE_MAX];
 
 	f->message = NULL;
-	if (f->len == 0)
+	if (f->len == 0) {
 		f->error = d->flags & FIELD_REQUIRED ? VALID_EMPTY : VALID_OK;
-	else
-		f->error = d->check != NULL ? d->check(f->value) : VALID_OK;
+	} else if (d->check == NULL) {
+		f->error = VALID_OK;
+	} else {
+		/* "+86 138-0013-8000" is checked as the number it is. */
+		memcpy(plain, f->value, sizeof plain);
+		validate_tidy(d->check, plain);
+		f->error = d->check(plain);
+		secure_wipe(plain, sizeof plain);
+	}
 	return f->error;
+}
+
+/* The customer leaves field i: its value is made plain, then checked. */
+static void
+field_leave(struct form *form, int i)
+{
+	struct form_field *f = &form->f[i];
+
+	if (form->defs[i].check != NULL && f->len > 0 && editable(form, i)) {
+		validate_tidy(form->defs[i].check, f->value);
+		if (strlen(f->value) != f->len) {
+			f->len = strlen(f->value);
+			secure_wipe(f->value + f->len, sizeof f->value - f->len);
+		}
+	}
+	f->touched = true;
+	field_check(form, i);
 }
 
 bool
@@ -105,8 +132,8 @@ form_check(struct form *form)
 	int bad = -1;
 
 	for (int i = 0; i < form->n; i++) {
-		form->f[i].touched = true;
-		if (field_check(form, i) != VALID_OK && bad < 0)
+		field_leave(form, i);
+		if (form->f[i].error != VALID_OK && bad < 0)
 			bad = i;
 	}
 	if (bad >= 0)
@@ -128,6 +155,9 @@ accepts(const struct field_def *d, int key)
 		return (key >= '0' && key <= '9') || (key >= 'A' && key <= 'Z');
 	case CHARS_EMAIL:
 		return key < 0x7f;
+	case CHARS_PHONE:
+		return (key >= '0' && key <= '9') || key == '+' || key == '-' ||
+		       key == ' ';
 	case CHARS_ANY:
 		return (key < 0x80 || key >= 0xa0) && wcwidth((wchar_t)key) > 0;
 	}
@@ -145,8 +175,7 @@ move_focus(struct form *form, int dir)
 			break;
 	}
 	/* Leaving a field is when its mistakes are worth saying. */
-	form->f[form->focus].touched = true;
-	field_check(form, form->focus);
+	field_leave(form, form->focus);
 	form->focus = i;
 }
 
@@ -164,13 +193,23 @@ type_char(struct form *form, int key)
 		key -= 'a' - 'A';
 	if (!accepts(d, key))
 		return false;
-	/* A full field swallows the key: it was meant for the field. */
-	if (chars_in(f->value) >= d->max_chars)
+	/* A one-character field (a term): the new choice replaces the old. */
+	if (d->max_chars == 1 && f->len > 0) {
+		secure_wipe(f->value, sizeof f->value);
+		f->len = 0;
+	}
+	/* A full field swallows the key, it was meant for the field, and
+	 * says so: a long paste is cut where the customer can see it. */
+	if (chars_in(f->value) >= d->max_chars) {
+		f->cut = true;
 		return true;
+	}
 	memset(&st, 0, sizeof st);
 	n = wcrtomb(mb, (wchar_t)key, &st);
-	if (n == (size_t)-1 || f->len + n >= FORM_VALUE_MAX)
+	if (n == (size_t)-1 || f->len + n >= FORM_VALUE_MAX) {
+		f->cut = n != (size_t)-1;
 		return true;
+	}
 	memcpy(f->value + f->len, mb, n);
 	f->len += n;
 	f->value[f->len] = '\0';
@@ -193,6 +232,7 @@ erase_char(struct form *form)
 	while (f->len > 0 && ((unsigned char)f->value[f->len] & 0xc0) == 0x80);
 	secure_wipe(f->value + f->len, sizeof f->value - f->len);
 	f->message = NULL;
+	f->cut = false;
 	if (f->touched)
 		field_check(form, form->focus);
 }
@@ -207,8 +247,7 @@ form_key(struct form *form, int key)
 
 		if (i >= form->n || !editable(form, i))
 			return FORM_NONE;
-		form->f[form->focus].touched = true;
-		field_check(form, form->focus);
+		field_leave(form, form->focus);
 		form->focus = i;
 		return FORM_CHANGED;
 	}
@@ -238,6 +277,17 @@ form_key(struct form *form, int key)
 			return FORM_NONE;
 		return FORM_CHANGED;
 	}
+}
+
+/* A failed check says what the field expects, never just "wrong". */
+static const char *
+field_reason(const struct field_def *d, enum valid r)
+{
+	const char *const *reasons = validate_reasons_of(d->check);
+
+	if (reasons == NULL && d->check != NULL && d->hint != NULL && r != VALID_EMPTY)
+		return d->hint;
+	return validate_reason_in(reasons, r);
 }
 
 int
@@ -304,13 +354,20 @@ form_draw(const struct form *form, struct rect r)
 		ui_hit(y, x, 1, label_w + 1 + box_w, K_FIELD(i));
 
 		const char *msg = NULL;
+		char cut[256];
 		int color = UI_DIM;
 
 		if (f->message != NULL) {
 			msg = _(f->message);
 			color = UI_ERROR;
+		} else if (f->cut) {
+			snprintf(cut, sizeof cut,
+				 _("Only %d characters fit here; the rest was left out."),
+				 d->max_chars);
+			msg = cut;
+			color = UI_WARN;
 		} else if (f->touched && f->error != VALID_OK) {
-			msg = _(validate_reason(f->error));
+			msg = _(field_reason(d, f->error));
 			color = UI_ERROR;
 		} else if (ro) {
 			msg = _("Registered data; change it on the registration "

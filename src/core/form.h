@@ -29,6 +29,7 @@ enum field_chars {
 	CHARS_ID,     /* 0-9 and X (resident ID) */
 	CHARS_CODE,   /* 0-9 and A-Z (credit code), lower case folded up */
 	CHARS_EMAIL,  /* printable ASCII */
+	CHARS_PHONE,  /* 0-9, and + - and space as people write numbers */
 };
 
 struct field_def {
@@ -36,7 +37,12 @@ struct field_def {
 	unsigned flags;
 	enum field_chars chars;
 	int max_chars;
-	enum valid (*check)(const char *value); /* NULL: only "required" */
+	/*
+	 * NULL: only "required".  A check of validate.h brings what it
+	 * expects (the sentence of a failure) and its tidy-up (+86 dropped);
+	 * a field's own check has its hint said as the error instead.
+	 */
+	enum valid (*check)(const char *value);
 	const char *hint; /* message id shown when the field has focus, or NULL */
 };
 
@@ -46,6 +52,7 @@ struct form_field {
 	enum valid error;    /* from the last check */
 	const char *message; /* custom error (message id) set by the screen */
 	bool touched;
+	bool cut; /* more was typed or pasted than fits: said, not hidden */
 };
 
 struct form {

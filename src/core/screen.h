@@ -10,6 +10,7 @@
 #define CAKIOSK_SCREEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct job;
@@ -99,6 +100,9 @@ struct screen_ops {
 	/* The keys the footer offers now (FOOT_*), when they change with the
 	 * screen's state; NULL: always .footer. */
 	unsigned (*footer_now)(void *state);
+	/* The F1 text made now, translated, into buf, when it depends on the
+	 * kiosk (the services it offers); NULL: always .help. */
+	const char *(*help_now)(char *buf, size_t len);
 };
 
 /* The registry: one row per screen, in src/screens.c. */

@@ -158,6 +158,27 @@ seal_parse(const unsigned char *der, size_t len, const unsigned char *cert,
 	return 0;
 }
 
+/* One colour all over (alpha over white): a block, not a seal. */
+static bool
+flat(const unsigned char *px, const png_image *img)
+{
+	size_t n = (size_t)img->width * img->height;
+	uint32_t first = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *q = px + 4 * i;
+		uint32_t c = 0;
+
+		for (int k = 0; k < 3; k++)
+			c = c << 8 | (q[k] * q[3] + 255u * (255u - q[3])) / 255u;
+		if (i == 0)
+			first = c;
+		else if (c != first)
+			return false;
+	}
+	return true;
+}
+
 int
 seal_preview(const struct seal *seal, int cols, int rows, uint32_t *rgb)
 {
@@ -176,8 +197,11 @@ seal_preview(const struct seal *seal, int cols, int rows, uint32_t *rgb)
 	img.format = PNG_FORMAT_RGBA;
 	if (img.width == 0 || img.height == 0 || img.width > 4096 || img.height > 4096)
 		goto out;
+	/* Too small to show a seal: a placeholder, not a picture of one. */
+	if (img.width < SEAL_PICTURE_MIN || img.height < SEAL_PICTURE_MIN)
+		goto out;
 	px = xmalloc(PNG_IMAGE_SIZE(img));
-	if (!png_image_finish_read(&img, NULL, px, 0, NULL))
+	if (!png_image_finish_read(&img, NULL, px, 0, NULL) || flat(px, &img))
 		goto out;
 	/* Fit, keeping the aspect; pixels here are square (half-block cells). */
 	double sx = (double)img.width / w, sy = (double)img.height / h;

@@ -36,9 +36,14 @@ struct seal {
 int seal_parse(const unsigned char *der, size_t len, const unsigned char *cert,
 	       size_t cert_len, struct seal *out);
 
+/* Smaller than this a side, a picture cannot show a seal (a placeholder). */
+#define SEAL_PICTURE_MIN 16
+
 /*
  * The picture scaled into cols x (2 * rows) pixels as 0xRRGGBB, transparent
  * parts white (the paper), aspect kept and centred.  PNG only; 0 or -1.
+ * A placeholder is -1, never drawn: under SEAL_PICTURE_MIN pixels a side,
+ * or one colour all over (the red block that is not a seal).
  */
 int seal_preview(const struct seal *seal, int cols, int rows, uint32_t *rgb);
 

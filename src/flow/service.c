@@ -3,6 +3,7 @@
  * rules in the guide texts are the operation manual's.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "i18n.h"
 #include "service.h"
@@ -141,4 +142,33 @@ const struct service *
 service_get(enum service_id id)
 {
 	return &services[id];
+}
+
+const char *
+service_offered(char *buf, size_t len, const char *sep)
+{
+	size_t used = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	for (int i = 0; i < SVC_COUNT; i++) {
+		const char *name;
+		size_t need;
+
+		if (services[i].entry == SERVICE_NOT_BUILT)
+			continue;
+		name = _(services[i].name);
+		need = (used > 0 ? strlen(sep) : 0) + strlen(name);
+		if (used + need >= len)
+			break;
+		if (used > 0) {
+			memcpy(buf + used, sep, strlen(sep));
+			used += strlen(sep);
+		}
+		memcpy(buf + used, name, strlen(name));
+		used += strlen(name);
+		buf[used] = '\0';
+	}
+	return buf;
 }

@@ -9,6 +9,8 @@
 #ifndef CAKIOSK_SERVICE_H
 #define CAKIOSK_SERVICE_H
 
+#include <stddef.h>
+
 #include "screen.h"
 
 enum service_id {
@@ -33,5 +35,11 @@ struct service {
 };
 
 const struct service *service_get(enum service_id id);
+
+/*
+ * The names of the services this kiosk offers (those built), translated,
+ * joined by sep, into buf: what the welcome screen and its help promise.
+ */
+const char *service_offered(char *buf, size_t len, const char *sep);
 
 #endif

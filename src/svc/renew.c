@@ -442,7 +442,10 @@ struct install_job {
 	enum token_err terr;
 	time_t from, to;
 	char invoice_url[512];
-	bool seal_written;
+	enum renew_seal seal;
+	unsigned char *old_seal; /* the seal the UKey held before, a copy */
+	size_t old_seal_len;
+	bool had_seal;
 };
 
 static int
@@ -581,11 +584,46 @@ write_seal(struct install_job *in, const char *seal_id)
 		return set_backend_err(in, &e);
 	terr = token_data_write(NULL, RENEW_SEAL_LABEL, RENEW_SEAL_APP, raw, len, 0,
 				&ctl);
+	/* Say what happened: a seal where there was none is not "renewed". */
+	if (!in->had_seal)
+		in->seal = RENEW_SEAL_NEW;
+	else if (in->old_seal_len == len && memcmp(in->old_seal, raw, len) == 0)
+		in->seal = RENEW_SEAL_ON;
+	else
+		in->seal = RENEW_SEAL_RENEWED;
 	free(raw);
-	if (terr != TOKEN_OK)
+	if (terr != TOKEN_OK) {
+		in->seal = RENEW_SEAL_NONE;
 		return set_token_err(in, terr);
-	in->seal_written = true;
+	}
+	log_info("renew: order %s: seal %s", in->order_id,
+		 in->seal == RENEW_SEAL_NEW       ? "written (none before)"
+		 : in->seal == RENEW_SEAL_RENEWED ? "renewed"
+						  : "already on the UKey");
 	return 0;
+}
+
+/* Remember the seal the UKey holds before anything is written. */
+static void
+seal_before(struct install_job *in, const struct token_info *info)
+{
+	for (size_t i = 0; i < info->ndata; i++) {
+		const struct token_data *d = &info->data[i];
+
+		if (strcmp(d->label, RENEW_SEAL_LABEL) != 0 ||
+		    strcmp(d->application, RENEW_SEAL_APP) != 0)
+			continue;
+		in->had_seal = true;
+		free(in->old_seal);
+		in->old_seal = NULL;
+		in->old_seal_len = 0;
+		if (d->value != NULL) {
+			in->old_seal = xmalloc(d->size > 0 ? d->size : 1);
+			memcpy(in->old_seal, d->value, d->size);
+			in->old_seal_len = d->size;
+		}
+		return;
+	}
 }
 
 static void
@@ -605,12 +643,15 @@ install_run(struct job *job)
 	enum token_err terr;
 
 	in->reason = NULL;
+	in->seal = RENEW_SEAL_NONE;
 	atomic_store(&in->stage, RS_CHECKING);
-	terr = token_read(NULL, 0, &info);
+	/* Values too: the seal on the UKey now, to say what became of it. */
+	terr = token_read(NULL, TOKEN_READ_VALUES, &info);
 	if (terr != TOKEN_OK) {
 		set_token_err(in, terr);
 		goto out;
 	}
+	seal_before(in, &info);
 	if (strcmp(info.ref.serial, in->token_serial) != 0) {
 		in->reason = N_("This is not the UKey being renewed. Please insert that "
 				"one, and only that one.");
@@ -701,13 +742,22 @@ out:
 	token_info_free(&info);
 }
 
+static void
+install_release(struct job *job)
+{
+	struct install_job *in = (struct install_job *)job;
+
+	free(in->old_seal);
+	free(in);
+}
+
 struct job *
 renew_install_job(void)
 {
 	struct install_job *in = xcalloc(1, sizeof *in);
 	const struct renew_cert *c = renew_cert();
 
-	job_init(&in->job, "renew-install", install_run, plain_release);
+	job_init(&in->job, "renew-install", install_run, install_release);
 	snprintf(in->token_serial, sizeof in->token_serial, "%s", R.token_serial);
 	snprintf(in->order_id, sizeof in->order_id, "%s", R.order_id);
 	snprintf(in->new_serial, sizeof in->new_serial, "%s", R.new_serial);
@@ -743,7 +793,7 @@ renew_install_result(struct job *job, enum token_err *token_err)
 		return in->reason;
 	R.new_from = in->from;
 	R.new_to = in->to;
-	R.seal_written = in->seal_written;
+	R.seal = in->seal;
 	snprintf(R.invoice_url, sizeof R.invoice_url, "%s", in->invoice_url);
 	return NULL;
 }

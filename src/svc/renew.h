@@ -33,6 +33,14 @@
 #define RENEW_SEAL_LABEL "seal"
 #define RENEW_SEAL_APP "cakiosk-seal"
 
+/* What happened to the electronic seal: the done screen says just that. */
+enum renew_seal {
+	RENEW_SEAL_NONE,    /* no seal came with the new certificate */
+	RENEW_SEAL_NEW,     /* written onto a UKey that held none */
+	RENEW_SEAL_RENEWED, /* the UKey's seal replaced by the new one */
+	RENEW_SEAL_ON,      /* already on it: written before the work stopped */
+};
+
 /* One signing certificate found on the token. */
 struct renew_cert {
 	char serial[TOKEN_SERIAL_HEX_MAX];
@@ -80,7 +88,7 @@ struct renew {
 	/* the outcome */
 	time_t new_from, new_to;
 	char invoice_url[512];
-	bool seal_written;
+	enum renew_seal seal;
 };
 
 /* The one renewal in progress (the UI thread's). */

@@ -7,7 +7,14 @@
 #    going on at once;
 #  - a UKey pulled on the payment screen is said at once, honestly: the
 #    payment is still open, and the renewal finishes when the same UKey is
-#    back.
+#    back;
+#  - the seal: "renewed" only where there was one, "written" where there
+#    was none, and a placeholder picture (a seal from before pictures) is
+#    not drawn on Check my UKey as a red block;
+#  - the welcome screen and its F1 name the services the menu offers, no
+#    more;
+#  - the order form: +86 understood, a long paste cut where it is said,
+#    and a term of 5 years answered with what the term may be.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
 
@@ -16,7 +23,20 @@ RA_OPTS="--verbose"
 rb_setup || { not_ok "renewal test bed (backend and tokens)"; finish; exit 1; }
 rb_token hp 30
 rb_token up 30
+rb_token ns 30
+rb_tool --delete-object --type data --label seal --application-label cakiosk-seal
+rb_token ff 30
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
+
+# ---- the welcome screen promises what the menu offers ---------------------------
+check "the welcome screen names the services offered" ck_wait "证书更新 · 查看我的UKey" 5
+check "... and no service the menu does not offer" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 申请 -e 解锁 -e 补办 -e 变更 -e 订单查询"
+ck_keys F1
+check "its F1 names them too" ck_wait "本机可办理：证书更新、查看我的UKey" 5
+check "... and sends anything else to the counter" _has "其他证书业务请到柜台办理"
+check "... promising nothing more" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 申请 -e 解锁 -e 补办 -e 订单查询"
+ck_keys Escape
+ck_wait_gone "本机可办理" 5 >/dev/null
 
 # Payment polls the backend has answered so far.
 polls() { grep -c 'GET /v1/payments/' "$work/ra.log"; }
@@ -44,6 +64,7 @@ check "... and the help stays up until it is closed" _has "任何页面均可使
 ck_keys Escape
 check "closing the help shows the paid renewal going on at once" _poll 2 going_on
 check "... and the renewal finishes" ck_wait "证书已更新" 20
+check "a UKey that had a seal: the seal was renewed" ck_wait "电子印章已一并更新" 3
 ck_keys Enter
 ck_wait "CA证书" 5 >/dev/null
 bed_ctl "present=none"
@@ -72,5 +93,58 @@ ck_wait "证书密码" 10 >/dev/null && ck_type 123456 && ck_keys Enter
 check "the same UKey back (and its PIN): the renewal finishes" ck_wait "证书已更新" 30
 ck_keys Enter
 ck_wait "CA证书" 5 >/dev/null
+
+# ---- the seal on a UKey that had none -----------------------------------------
+bed_ctl "present=none"
+rb_to_renew
+rb_login ns
+rb_to_pay
+rb_pay
+check "renewed: a UKey without a seal" ck_wait "证书已更新" 30
+check "... is told a seal was written, there was none" ck_wait "已写入电子印章（原先没有）" 3
+check "... and not that it was renewed" _hasnt "电子印章已一并更新"
+ck_keys Enter
+ck_wait "CA证书" 5 >/dev/null
+bed_ctl "present=none"
+ck_wait "UKey：未插入" 5 >/dev/null
+bed_ctl "present=ns"
+check "Check my UKey shows the new seal" ck_wait "电子印章：" 10
+check "... whose placeholder picture is not drawn, and says so" ck_wait "此印章没有可显示的图案" 3
+check "... no block of colour stands for it" sh -c "! tmux -L $sock capture-pane -p | grep -q '[▀▄█]'"
+
+# ---- the order form says what it expects ------------------------------------------
+bed_ctl "present=none"
+ck_wait "请插入您的UKey" 5 >/dev/null
+ck_keys Escape
+ck_wait "请选择业务" 5 >/dev/null
+ck_keys Escape
+ck_wait "请按任意键或触摸屏幕开始" 5 >/dev/null
+rb_to_renew
+rb_login ff
+ck_wait "此证书可以更新" 10 >/dev/null
+ck_keys Enter
+ck_wait "* 电子发票邮箱" 5 >/dev/null
+ck_type "agent@example.cn"
+ck_keys Tab
+ck_type "+8613800138000"
+ck_keys Tab
+check "+86 before a mobile number is understood: the number stays whole" ck_wait "13800138000" 3
+check "... written plain once the field is left" _hasnt "+8613800138000"
+no_mobile_error() { _hasnt "手机号码为11位" && _hasnt "13至19开头" && _hasnt "格式不对"; }
+check "... and not refused" no_mobile_error
+long=$(printf '%0500d' 0 | tr 0 a)
+ck_type "$long"
+check "a 500-character paste is cut, and the form says so and to what length" \
+	ck_wait "此处最多可填20个字符，超出部分未录入" 5
+ck_keys Tab
+ck_type 5
+ck_keys Tab
+check "a term of 5 years: the form says what the term may be" ck_wait "请选择 1、2 或 3 年" 3
+check "... not that the format is wrong" _hasnt "格式不对"
+ck_keys Up Up Up
+for i in 1 2 3 4 5 6 7 8 9 10 11; do ck_keys BSpace; done
+ck_type "12800138000"
+ck_keys Tab
+check "a mobile number no mobile has: the form says how one starts" ck_wait "大陆手机号码以13至19开头" 3
 
 finish

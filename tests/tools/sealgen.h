@@ -106,6 +106,29 @@ png_flush_none(png_structp png)
 	(void)png;
 }
 
+/* A w x h picture of one colour all over: the placeholder that is no seal. */
+static void
+flat_png(struct buf *out, int w, int h)
+{
+	png_structp png =
+		png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	png_infop info = png_create_info_struct(png);
+	unsigned char *row = malloc((size_t)w * 4);
+
+	png_set_write_fn(png, out, png_to_buf, png_flush_none);
+	png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,
+		     PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(png, info);
+	for (int x = 0; x < w; x++)
+		memcpy(row + 4 * x, "\xdc\x14\x1e\xff", 4);
+	for (int y = 0; y < h; y++)
+		png_write_row(png, row);
+	png_write_end(png, NULL);
+	png_destroy_write_struct(&png, &info);
+	free(row);
+}
+
 /* A size x size red ring with the holder's first letters, transparent outside. */
 static void
 seal_png(struct buf *out, int size)
@@ -138,10 +161,11 @@ seal_png(struct buf *out, int size)
 	free(row);
 }
 
-/* The whole SESeal for holder, bound to cert (DER), valid [start, end]. */
+/* The whole SESeal for holder, bound to cert (DER), valid [start, end],
+ * with the picture png_in (NULL: a red ring). */
 static void
-seal_build(struct buf *out, const char *holder, const unsigned char *cert,
-	   size_t cert_len, time_t start, time_t end)
+seal_build_pic(struct buf *out, const char *holder, const unsigned char *cert,
+	       size_t cert_len, time_t start, time_t end, const struct buf *png_in)
 {
 	struct buf header = {0}, prop = {0}, certs = {0}, pic = {0}, png = {0};
 	struct buf info = {0}, infoseq = {0}, sign = {0}, all = {0};
@@ -162,7 +186,10 @@ seal_build(struct buf *out, const char *holder, const unsigned char *cert,
 	der_time(&prop, start);
 	der_time(&prop, end);
 	der_seq(&info, &prop);
-	seal_png(&png, 48);
+	if (png_in != NULL)
+		buf_add(&png, png_in->p, png_in->len);
+	else
+		seal_png(&png, 48);
 	der_str(&pic, 0x16, "PNG");
 	der(&pic, 0x04, png.p, png.len);
 	der_int(&pic, 48);
@@ -184,6 +211,13 @@ seal_build(struct buf *out, const char *holder, const unsigned char *cert,
 	free(infoseq.p);
 	free(sign.p);
 	free(all.p);
+}
+
+static void
+seal_build(struct buf *out, const char *holder, const unsigned char *cert,
+	   size_t cert_len, time_t start, time_t end)
+{
+	seal_build_pic(out, holder, cert, cert_len, start, end, NULL);
 }
 
 #endif

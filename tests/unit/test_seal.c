@@ -1,7 +1,8 @@
 /*
  * test_seal.c - reading an electronic seal (SESeal DER) and scaling its
  * picture: the holder, validity, binding to the certificate, and refusals
- * of what is not a seal (truncated, wrong header, random bytes).
+ * of what is not a seal (truncated, wrong header, random bytes), and
+ * placeholder pictures never drawn as a seal.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,6 +87,31 @@ test_preview(void **state)
 	free(b.p);
 }
 
+/* A placeholder picture (1x1, or one colour all over) is never drawn as a
+ * seal: the red block a seal from before pictures carried. */
+static void
+test_placeholder(void **state)
+{
+	static const int sizes[][2] = {{1, 1}, {8, 8}, {48, 48}, {200, 10}};
+	uint32_t px[12 * 12];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		struct buf pic = {0}, b = {0};
+		struct seal s;
+
+		flat_png(&pic, sizes[i][0], sizes[i][1]);
+		seal_build_pic(&b, "X", cert, sizeof cert, 1764000000, 1795536000, &pic);
+		assert_int_equal(seal_parse(b.p, b.len, NULL, 0, &s), 0);
+		assert_int_equal(seal_preview(&s, 12, 6, px), -1);
+		/* Nothing drawn: paper only. */
+		for (int k = 0; k < 12 * 12; k++)
+			assert_int_equal(px[k], 0xffffff);
+		free(pic.p);
+		free(b.p);
+	}
+}
+
 int
 main(void)
 {
@@ -93,6 +119,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_refuse),
 		cmocka_unit_test(test_preview),
+		cmocka_unit_test(test_placeholder),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

@@ -41,6 +41,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -505,6 +506,84 @@ test_reason(void **state)
 	assert_non_null(validate_reason((enum valid)99));
 }
 
+/*
+ * Each field's failures say what it expects, not "wrong format": the
+ * sentence names the shape ("11 digits", "1 to 8", "name@example.cn").
+ */
+static void
+expect_says(const char *const *reasons, enum valid r, const char *what)
+{
+	const char *m = validate_reason_in(reasons, r);
+
+	assert_non_null(m);
+	assert_string_not_equal(m, validate_reason(VALID_FORMAT));
+	assert_true(m[0] >= 'A' && m[0] <= 'Z');
+	assert_int_equal(m[strlen(m) - 1], '.');
+	if (strstr(m, what) == NULL)
+		fail_msg("\"%s\" does not say \"%s\"", m, what);
+}
+
+static void
+test_field_reasons(void **state)
+{
+	(void)state;
+	expect_says(validate_mobile_reasons, validate_mobile("1380013800"), "11 digits");
+	expect_says(validate_mobile_reasons, validate_mobile("+8613800138000"), "+86");
+	expect_says(validate_mobile_reasons, validate_mobile("12800138000"), "13 to 19");
+	expect_says(validate_email_reasons, validate_email("agent.example.cn"),
+		    "name@example.cn");
+	expect_says(validate_email_reasons, validate_email("a b@example.cn"), "letters");
+	expect_says(validate_resident_id_reasons, validate_resident_id("1101051949"),
+		    "18 digits");
+	expect_says(validate_resident_id_reasons,
+		    validate_resident_id("010105194912310026"), "1 to 8");
+	expect_says(validate_credit_code_reasons, validate_credit_code("91430100"),
+		    "18 digits");
+	expect_says(validate_credit_code_reasons,
+		    validate_credit_code("91430100MA4L0001IK"), "I, O, S, V or Z");
+	expect_says(validate_postcode_reasons, validate_postcode("41000"), "6 digits");
+	expect_says(validate_bank_card_reasons, validate_bank_card("1234"),
+		    "12 to 19 digits");
+	expect_says(validate_bank_card_reasons, validate_bank_card("6222 0200"),
+		    "spaces");
+	/* No table, or no entry: the general sentence, never NULL. */
+	assert_string_equal(validate_reason_in(NULL, VALID_FORMAT),
+			    validate_reason(VALID_FORMAT));
+	assert_string_equal(validate_reason_in(validate_mobile_reasons, VALID_EMPTY),
+			    validate_reason(VALID_EMPTY));
+	assert_null(validate_reason_in(validate_mobile_reasons, VALID_OK));
+}
+
+/* A number written as people write it becomes the 11 digits it is. */
+static void
+test_mobile_tidy(void **state)
+{
+	static const char *const same[][2] = {
+		{"+8613800138000", "13800138000"},
+		{"+86 138 0013 8000", "13800138000"},
+		{"0086-138-0013-8000", "13800138000"},
+		{"8613800138000", "13800138000"}, /* the + lost on the way */
+		{"138 0013 8000", "13800138000"},
+		{"13800138000", "13800138000"},
+		/* Not a mainland number made plain: left for the check to name. */
+		{"+1 555 0100", "+1 555 0100"},
+		{"+86 138", "+86 138"},
+		{"86138001380", "86138001380"},
+		{"", ""},
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		snprintf(buf, sizeof buf, "%s", same[i][0]);
+		validate_mobile_tidy(buf);
+		assert_string_equal(buf, same[i][1]);
+	}
+	snprintf(buf, sizeof buf, "+86 138-0013-8000");
+	validate_mobile_tidy(buf);
+	assert_int_equal(validate_mobile(buf), VALID_OK);
+}
+
 int
 main(void)
 {
@@ -537,6 +616,8 @@ main(void)
 		cmocka_unit_test(test_bank_card_valid),
 		cmocka_unit_test(test_bank_card_invalid),
 		cmocka_unit_test(test_reason),
+		cmocka_unit_test(test_field_reasons),
+		cmocka_unit_test(test_mobile_tidy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
