@@ -166,9 +166,9 @@ draw_cert(const struct cert_view *v, int y, struct rect b)
 {
 	char line[512], from[16], to[16], days[128];
 	int x = b.x + 2;
-	int color = v->expired                               ? UI_ERROR
-		    : v->days_left < RULES_RENEW_WITHIN_DAYS ? UI_WARN
-							     : UI_OK;
+	/* Warned when renewal is open: the one rule, in seconds. */
+	bool due = rules_renew_at(v->not_after, time(NULL)) == RENEW_DUE;
+	int color = v->expired ? UI_ERROR : due ? UI_WARN : UI_OK;
 
 	snprintf(line, sizeof line, "%s  %s", usage_text(v->usage), v->cn);
 	ui_put(y, b.x, b.w, UI_TITLE, line);

@@ -203,8 +203,19 @@ rb_one_payment() {
 }
 
 # The payment QR code off the screen: half blocks back to modules, a PBM
-# image, decoded by zbarimg.  Prints the text.
+# image, decoded by zbarimg.  Prints the text.  Tried again for up to 5 s:
+# right after a key the QR may not be drawn yet (a loaded machine).
 rb_qr_url() {
+	qi=0
+	while [ $qi -lt 50 ]; do
+		qu=$(_qr_decode)
+		[ -n "$qu" ] && break
+		sleep 0.1
+		qi=$((qi + 1))
+	done
+	printf '%s\n' "$qu"
+}
+_qr_decode() {
 	tmux -L "$sock" capture-pane -p | grep '[▀▄█]' |
 		sed 's/█/B/g; s/▀/T/g; s/▄/L/g' >"$work/qr.txt"
 	# The QR is the left part: up to the last module column.
