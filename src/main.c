@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,28 @@
 #include "log.h"
 #include "loop.h"
 #include "staffauth.h"
+#include "text.h"
 #include "token.h"
 #include "xmem.h"
+
+static void say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One line to the person at the console.  What it quotes from outside (an
+ * argument, a path, what the configuration says) is sanitized first, so no
+ * escape sequence from there reaches their terminal. */
+static void
+say(FILE *out, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	char *clean = text_sanitize(buf, strlen(buf), sizeof buf, 0);
+	fprintf(out, "%s\n", clean);
+	free(clean);
+}
 
 static void
 usage(FILE *out)
@@ -151,12 +172,12 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "cakiosk: unexpected argument '%s'\n", argv[optind]);
+		say(stderr, "cakiosk: unexpected argument '%s'", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
 	if (lang != NULL && i18n_parse(lang) < 0) {
-		fprintf(stderr, "cakiosk: --lang %s: must be zh_CN or en\n", lang);
+		say(stderr, "cakiosk: --lang %s: must be zh_CN or en", lang);
 		return 2;
 	}
 
@@ -170,19 +191,26 @@ main(int argc, char **argv)
 	}
 
 	if (config_load(&cfg, path, err, sizeof err) != 0) {
-		fprintf(stderr, "cakiosk: %s\n", err);
-		fprintf(stderr, "cakiosk: not starting: fix the configuration first\n");
+		say(stderr, "cakiosk: %s", err);
+		say(stderr, "cakiosk: not starting: fix the configuration first");
 		return 1;
 	}
 	if (check_only) {
-		printf("%s: configuration OK (terminal %s, %zu vendor%s)\n", path,
-		       cfg.terminal_id, cfg.nvendors, cfg.nvendors == 1 ? "" : "s");
+		say(stdout, "%s: configuration OK (terminal %s, %zu vendor%s)", path,
+		    cfg.terminal_id, cfg.nvendors, cfg.nvendors == 1 ? "" : "s");
 		config_free(&cfg);
 		return 0;
 	}
+	/* Keys come from a terminal: with none (a pipe, /dev/null) there is
+	 * nobody to serve, and its end of file would wake the loop for ever. */
+	if (!isatty(STDIN_FILENO)) {
+		say(stderr, "cakiosk: standard input is not a terminal: the kiosk "
+			    "runs on a terminal (a console or a terminal emulator)");
+		config_free(&cfg);
+		return 1;
+	}
 	if (log_open(cfg.log, (enum log_level)cfg.log_level, err, sizeof err) != 0) {
-		fprintf(stderr, "cakiosk: %s: [kiosk] log = %s: %s\n", path, cfg.log,
-			err);
+		say(stderr, "cakiosk: %s: [kiosk] log = %s: %s", path, cfg.log, err);
 		config_free(&cfg);
 		return 1;
 	}

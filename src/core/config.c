@@ -104,6 +104,9 @@ static const struct opt vendor_opts[] = {
 	 "pattern for the token's label"},
 };
 
+/* A configuration is a few kilobytes; more is a device or a mistake. */
+#define CONFIG_MAX_BYTES (1024 * 1024)
+
 #define NOPTS (sizeof opts / sizeof opts[0])
 #define NVOPTS (sizeof vendor_opts / sizeof vendor_opts[0])
 
@@ -111,7 +114,8 @@ struct parse {
 	struct config *cfg;
 	const char *path;
 	FILE *f;
-	int line; /* line the reader handed out last */
+	int line;     /* line the reader handed out last */
+	size_t bytes; /* read so far */
 	bool too_long;
 	int err_line; /* first error */
 	char *err;
@@ -135,7 +139,13 @@ parse_error(struct parse *p, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	p->err_line = p->line > 0 ? p->line : -1;
-	snprintf(p->err, p->errlen, "%s:%d: %s", p->path, p->line, msg);
+	/* The message quotes the file (section, key, value): sanitized, so
+	 * no escape sequence in it reaches the terminal that shows it. */
+	char *text = xasprintf("%s:%d: %s", p->path, p->line, msg);
+	char *clean = text_sanitize(text, strlen(text), p->errlen - 1, 0);
+	snprintf(p->err, p->errlen, "%s", clean);
+	free(clean);
+	free(text);
 }
 
 static bool
@@ -419,27 +429,67 @@ handler(void *user, const char *section, const char *key, const char *value)
 	return 0;
 }
 
-/* inih's line reader, counting lines so errors can name them. */
+/* Whether c may be in a configuration file; counts it against the size. */
+static bool
+take_byte(struct parse *p, int c)
+{
+	if (c == '\0') {
+		/* Text after a NUL is cut off by the tools that show the file,
+		 * and would be read on as a line of its own. */
+		parse_error(p, "a NUL byte: a configuration is a text file");
+		return false;
+	}
+	if (++p->bytes > CONFIG_MAX_BYTES) {
+		parse_error(p, "the file goes on past %d bytes", CONFIG_MAX_BYTES);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * inih's line reader, counting lines so errors can name them.  It reads a
+ * byte at a time so that it sees a NUL (fgets() would hide it), and stops
+ * at the first error: a file that is no text, such as a link to /dev/zero,
+ * ends there instead of being read for ever.
+ */
 static char *
 reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
-	size_t n;
+	size_t n = 0;
+	int c = EOF;
 
-	if (fgets(str, num, p->f) == NULL)
+	if (p->err_line != 0 || num < 2)
 		return NULL;
 	p->line++;
-	n = strlen(str);
-	if (n + 1 == (size_t)num && str[n - 1] != '\n' && !feof(p->f)) {
-		int c;
+	while (n + 1 < (size_t)num && (c = getc(p->f)) != EOF) {
+		if (!take_byte(p, c))
+			return NULL;
+		str[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (n == 0) {
+		p->line--;
+		return NULL;
+	}
+	str[n] = '\0';
+	if (c != '\n' && c != EOF) {
+		bool cut = false;
 
 		/* Skip the rest: a cut line would be read as two. */
-		while ((c = fgetc(p->f)) != EOF && c != '\n')
-			;
-		p->too_long = true;
-		/* Hand inih a harmless line; the handler or we report it. */
-		if (p->err_line == 0)
+		while ((c = getc(p->f)) != EOF && c != '\n') {
+			if (!take_byte(p, c))
+				return NULL;
+			cut = true;
+		}
+		if (c == '\n' && !take_byte(p, c))
+			return NULL;
+		if (cut || c == '\n') {
+			p->too_long = true;
+			/* Hand inih the line; the handler or we report it. */
 			parse_error(p, "line is too long (at most %d bytes)", num - 2);
+		}
 	}
 	return str;
 }

@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 
 enum log_target { TARGET_NONE, TARGET_STDERR, TARGET_FILE, TARGET_JOURNAL };
 
@@ -90,6 +92,16 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	/* Log lines quote outside text (the backend, a token, the file):
+	 * nothing in them may drive the terminal or the viewer that shows
+	 * them.  Most are clean and are not copied. */
+	char *clean = text_is_clean(line)
+			      ? NULL
+			      : text_sanitize(line, strlen(line), sizeof line - 1, 0);
+	if (clean != NULL) {
+		snprintf(line, sizeof line, "%s", clean);
+		free(clean);
+	}
 
 	if (target == TARGET_JOURNAL) {
 		syslog(syslog_prio[level], "%s", line);

@@ -51,6 +51,34 @@ check "a made hash is accepted by --check-config" "$bin" --check-config -c "$wor
 check "--config-reference lists every section" sh -c "grep -q '^\[kiosk\]' '$work/ref' && grep -q '^\[backend\]' '$work/ref' && grep -q '^\[staff\]' '$work/ref' && grep -q '^\[vendor NAME\]' '$work/ref'"
 check "the example configuration in kiosk/ is valid apart from its files" sh -c "sed 's|^module = .*|module = /etc/hostname|' '$top/kiosk/cakiosk.conf.example' >'$work/ex.conf' && '$bin' --check-config -c '$work/ex.conf' >/dev/null"
 
+# Not on a terminal (a unit started without its tty, a pipe): a plain
+# sentence and an exit, not a loop round a standard input at its end.
+timeout 10 "$bin" -c "$work/good.conf" </dev/null >"$work/out" 2>"$work/err"
+rc=$?
+check "stdin not a terminal: exits at once with status 1 (got $rc)" test $rc = 1
+check "... saying the kiosk needs a terminal" grep -q "standard input is not a terminal" "$work/err"
+check "... and nothing drawn on stdout" test ! -s "$work/out"
+
+# A configuration that is no text file: an endless one, a NUL, escapes.
+ln -s /dev/zero "$work/zero.conf"
+timeout 10 "$bin" --check-config -c "$work/zero.conf" >/dev/null 2>"$work/err"
+rc=$?
+check "a configuration linked to /dev/zero is refused at once (got $rc)" test $rc = 1
+check "... naming line 1 and the NUL" grep -q "zero.conf:1: .*NUL" "$work/err"
+printf '[kiosk]\nterminal_id = T1\n[backend]\nurl = https://127.0.0.1:8443/ ;\0\n[staff]\nallow_quit = 1\n' >"$work/nul.conf"
+"$bin" --check-config -c "$work/nul.conf" >/dev/null 2>"$work/err"
+check "a NUL in a line is an error naming the line" sh -c "test $? = 1 && grep -q 'nul.conf:4: .*NUL' '$work/err'"
+esc=$(printf '\033')
+c1=$(printf '\302\233')
+printf '[kiosk]\nterminal_id = T1\n\033]0;owned\007\033[2J = 1\nlanguage = \302\2332J\033[31mfr\n' >"$work/esc.conf"
+"$bin" --check-config -c "$work/esc.conf" >/dev/null 2>"$work/err"
+check "an escape sequence in a key is refused" sh -c "test $? = 1 && grep -q 'esc.conf:3: .*unknown key' '$work/err'"
+check "... and reaches stderr without ESC, BEL or C1 bytes" sh -c "! grep -q '$esc' '$work/err' && ! grep -q '$c1' '$work/err' && ! tr -d -c '\007' <'$work/err' | grep -q ."
+"$bin" "$(printf '\033[2J\302\233H')" >/dev/null 2>"$work/err"
+check "a stray argument with escapes is echoed clean" sh -c "test $? = 2 && grep -q 'unexpected argument' '$work/err' && ! grep -q '$esc' '$work/err' && ! grep -q '$c1' '$work/err'"
+"$bin" -c "$(printf '/nonexistent/\033[2J.conf')" </dev/null >/dev/null 2>"$work/err"
+check "a config path with escapes is echoed clean" sh -c "test $? = 1 && grep -q 'cannot open' '$work/err' && ! grep -q '$esc' '$work/err'"
+
 make -s -C "$top" B="$B" install DESTDIR="$work/dest" PREFIX=/usr >/dev/null 2>&1
 check "make install puts the binary under DESTDIR/PREFIX" test -x "$work/dest/usr/bin/cakiosk"
 check "and the zh_CN catalogue" test -f "$work/dest/usr/share/locale/zh_CN/LC_MESSAGES/cakiosk.mo"

@@ -45,6 +45,25 @@ load(struct config *cfg, const char *text, char *err, size_t len)
 	return rc;
 }
 
+/* Load len bytes that may hold NULs. */
+static int
+load_bytes(struct config *cfg, const char *data, size_t len, char *err, size_t errlen)
+{
+	FILE *f;
+	int rc;
+
+	strcpy(path, "/tmp/cakiosk-test-conf-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	rc = config_load(cfg, path, err, errlen);
+	unlink(path);
+	return rc;
+}
+
 #define MINIMAL "[kiosk]\nterminal_id = HN-1\n[backend]\nurl = https://ra.example.org/\n"
 
 static void
@@ -191,6 +210,99 @@ test_title_sanitized(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * A NUL cuts what a text tool shows of a line, and text after it used to
+ * reach the parser as a line of its own once it began a new read: here a
+ * line 4 that shows as the backend's URL hides "[staff]" and
+ * "allow_quit = 1" behind NULs and padding.  It must be refused, naming
+ * line 4.
+ */
+static void
+test_nul_refused(void **state)
+{
+	struct config cfg;
+	char err[512], text[1024];
+	size_t n, line4;
+
+	(void)state;
+	/* inih reads a line in pieces of 199 bytes (INI_MAX_LINE 200). */
+	line4 = (size_t)snprintf(text, sizeof text,
+				 "[kiosk]\nterminal_id = HN-1\n[backend]\n");
+	n = line4 + (size_t)snprintf(text + line4, sizeof text - line4,
+				     "url = https://ra.example.org/");
+	text[n++] = '\0';
+	while (n < line4 + 199)
+		text[n++] = ' ';
+	memcpy(text + n, "[staff]", 7);
+	n += 7;
+	text[n++] = '\0';
+	while (n < line4 + 2 * 199)
+		text[n++] = ' ';
+	n += (size_t)snprintf(text + n, sizeof text - n, "allow_quit = 1\n");
+	assert_int_equal(load_bytes(&cfg, text, n, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":4: "));
+	assert_non_null(strstr(err, "NUL"));
+	assert_int_equal(cfg.allow_quit, 0);
+
+	/* A file of NULs alone (a link to /dev/zero is the endless one). */
+	memset(text, 0, sizeof text);
+	assert_int_equal(load_bytes(&cfg, text, sizeof text, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":1: "));
+	assert_non_null(strstr(err, "NUL"));
+}
+
+/* Text from the file in a message is sanitized: no escape sequence, no C1
+ * control reaches the terminal that shows the error. */
+static void
+test_error_sanitized(void **state)
+{
+	static const char *const texts[] = {
+		MINIMAL "[kiosk]\n\x1b]0;owned\x07\x1b[2J = 1\n",
+		MINIMAL "[kiosk]\nlanguage = \x1b[31mfr\xc2\x9b"
+			"2J\n",
+		MINIMAL "[\x1b[5mprinter]\nx = 1\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		struct config cfg;
+		char err[512];
+
+		assert_int_equal(load(&cfg, texts[i], err, sizeof err), -1);
+		assert_non_null(strstr(err, ":6: "));
+		if (strchr(err, '\x1b') != NULL || strstr(err, "\xc2\x9b") != NULL ||
+		    strchr(err, '\x07') != NULL)
+			fail_msg("case %zu: raw control in \"%s\"", i, err);
+	}
+}
+
+/* The log quotes outside text too: a log file holds no escape sequence. */
+static void
+test_log_sanitized(void **state)
+{
+	char logpath[64], spec[80], err[256], buf[512];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	strcpy(logpath, "/tmp/cakiosk-test-log-XXXXXX");
+	close(mkstemp(logpath));
+	snprintf(spec, sizeof spec, "file:%s", logpath);
+	assert_int_equal(log_open(spec, LOG_LVL_DEBUG, err, sizeof err), 0);
+	log_info("backend said: %s", "bad\x1b]0;owned\x07\x1b[2J\xc2\x9b"
+				     "31mend");
+	log_close();
+	f = fopen(logpath, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	unlink(logpath);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "backend said: badend"));
+	assert_null(strchr(buf, '\x1b'));
+	assert_null(strchr(buf, '\x07'));
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -213,6 +325,9 @@ main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_title_sanitized),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_nul_refused),
+		cmocka_unit_test(test_error_sanitized),
+		cmocka_unit_test(test_log_sanitized),
 	};
 
 	if (i18n_init("/nonexistent") != 0)
