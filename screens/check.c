@@ -228,7 +228,8 @@ draw_shown(const struct check *c, struct rect b)
 		ui_date(c->seal_end, until, sizeof until);
 		snprintf(line, sizeof line, _("Electronic seal: %s, valid until %s"),
 			 c->seal_holder, until);
-		ui_put(y, b.x, b.w - SEAL_COLS - 2, UI_TITLE, line);
+		ui_put(y, b.x, c->seal_picture ? b.w - SEAL_COLS - 2 : b.w, UI_TITLE,
+		       line);
 		ui_put(y + 1, b.x + 2, b.w - SEAL_COLS - 4,
 		       c->seal_bound ? UI_DIM : UI_WARN,
 		       c->seal_bound ? _("Bound to the signing certificate above.")

@@ -42,7 +42,12 @@ guide_draw(void *state)
 		struct rect t = {b.y + 3, b.x + 2, b.h - 5, b.w - 4};
 
 		ui_put(b.y + 1, b.x + 2, b.w - 4, UI_TITLE, _(s->name));
-		ui_wrap(t, UI_NORMAL, _(s->guide));
+		t.y += ui_wrap(t, UI_NORMAL, _(s->guide)) + 1;
+		/* The guide reads as a promise too: say where it is not kept. */
+		if (s->entry == SERVICE_NOT_BUILT && t.y < b.y + b.h - 2)
+			ui_wrap((struct rect){t.y, t.x, 2, t.w}, UI_WARN,
+				_("This kiosk does not offer this service yet; please go "
+				  "to the counter."));
 		ui_button(b.y + b.h - 1, b.x + 2, _("Back"), K_ESC, true);
 		return;
 	}

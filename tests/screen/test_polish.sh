@@ -12,7 +12,7 @@
 #    was none, and a placeholder picture (a seal from before pictures) is
 #    not drawn on Check my UKey as a red block;
 #  - the welcome screen and its F1 name the services the menu offers, no
-#    more;
+#    more, and the guide says which services are not offered here;
 #  - the order form: +86 understood, a long paste cut where it is said,
 #    and a term of 5 years answered with what the term may be.
 . "$(dirname "$0")/lib.sh"
@@ -37,6 +37,19 @@ check "... and sends anything else to the counter" _has "其他证书业务请�
 check "... promising nothing more" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 申请 -e 解锁 -e 补办 -e 订单查询"
 ck_keys Escape
 ck_wait_gone "本机可办理" 5 >/dev/null
+ck_keys Space
+ck_wait "请选择业务" 5 >/dev/null
+ck_keys "$GUIDE_ROW"
+ck_wait "服务指南" 5 >/dev/null
+ck_keys 1
+check "the guide to a service the kiosk does not offer says so" ck_wait "本机暂不办理此业务，请到柜台办理" 5
+ck_keys Escape
+ck_wait "续期UKey中的证书" 5 >/dev/null
+ck_keys Down Enter
+ck_wait "90" 5 >/dev/null
+check "... and the guide to one it offers does not" _hasnt "本机暂不办理"
+ck_keys Escape Escape Escape
+ck_wait "请按任意键或触摸屏幕开始" 5 >/dev/null
 
 # Payment polls the backend has answered so far.
 polls() { grep -c 'GET /v1/payments/' "$work/ra.log"; }
