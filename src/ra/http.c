@@ -1,16 +1,12 @@
 /*
  * http.c - the HTTPS front of the backend (see http.h).
  *
- * libmicrohttpd only *requests* a client certificate; the handler verifies
- * it with GnuTLS against the CA (the trust list given to the daemon) and
- * reads who it is with OpenSSL (ca_client_identity).  That costly part is
- * done once per connection and per certificate; its validity dates, its
- * revocation and the X-Terminal-Id it is sent with are checked on every
- * request.  All of it, and an upload's token, is checked when the headers
- * are in and before any of the body is read: a request that is refused costs
- * no more than its headers.  Every request then runs under the store lock in
- * one transaction; a POST carries an Idempotency-Key and a repeated POST
- * gets the first answer back.
+ * Who sent a request (peer.c) and, for an upload, its token are checked
+ * when the headers are in and before any of the body is read: a request
+ * that is refused costs no more than its headers.  The request functions
+ * handlers answer through are in req.c.  Every request then runs under the
+ * store lock in one transaction; a POST carries an Idempotency-Key and a
+ * repeated POST gets the first answer back.
  */
 #include "ra/http.h"
 
@@ -23,10 +19,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <microhttpd.h>
 
+#include "ra/peer.h"
 #include "ra/util.h"
 
 #define JSON_LIMIT (64 * 1024)
@@ -43,19 +38,6 @@ struct http {
 	const struct route *routes;
 };
 
-/* Who is at the other end of one TLS connection: the result of the
- * signature checks on its certificate, kept with a copy of the certificate
- * so that they are done again only if another one is presented. */
-struct conn_ctx {
-	bool ok;
-	unsigned char *der;
-	size_t der_len;
-	char cn[64];
-	char ou[16];
-	char serial[41];
-	int64_t not_before, not_after;
-};
-
 /* One request while its body arrives. */
 struct rctx {
 	struct http *h;
@@ -69,135 +51,6 @@ struct rctx {
 	struct MHD_PostProcessor *pp;
 	char *path;
 };
-
-/* ---- request functions offered to handlers (app.h) ---- */
-
-const char *
-req_header(struct req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-const char *
-req_query(struct req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-static void
-req_reset_answer(struct req *r)
-{
-	json_decref(r->out);
-	r->out = NULL;
-	free(r->raw_out);
-	r->raw_out = NULL;
-	r->raw_len = 0;
-}
-
-void
-req_json(struct req *r, int status, json_t *out)
-{
-	req_reset_answer(r);
-	r->status = status;
-	r->out = out;
-}
-
-void
-req_error(struct req *r, int status, const char *code, json_t *extra, const char *fmt,
-	  ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	json_t *e = extra ? extra : json_object();
-	json_object_set_new(e, "code", json_string(code));
-	json_object_set_new(e, "message", json_string(msg));
-	req_json(r, status, json_pack("{s:o}", "error", e));
-}
-
-void
-req_raw(struct req *r, int status, const char *type, const void *data, size_t len)
-{
-	req_reset_answer(r);
-	r->status = status;
-	r->raw_type = type;
-	r->raw_out = util_xmalloc(len);
-	memcpy(r->raw_out, data, len);
-	r->raw_len = len;
-}
-
-void
-req_add_header(struct req *r, const char *name, const char *value)
-{
-	if (r->nhdr >= REQ_MAX_HEADERS)
-		return;
-	r->hdr_name[r->nhdr] = name;
-	r->hdr_value[r->nhdr++] = util_xstrdup(value);
-}
-
-const char *
-req_str(struct req *r, const char *name, size_t max_len, bool required)
-{
-	json_t *v = r->body ? json_object_get(r->body, name) : NULL;
-	if (!v || json_is_null(v)) {
-		if (required)
-			req_error(r, 400, "bad_request",
-				  json_pack("{s:s}", "field", name),
-				  "the field \"%s\" is required", name);
-		return NULL;
-	}
-	if (!json_is_string(v)) {
-		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
-			  "the field \"%s\" must be a string", name);
-		return NULL;
-	}
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
-	if (n > max_len || strlen(s) != n) {
-		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
-			  "the field \"%s\" is too long or holds a NUL", name);
-		return NULL;
-	}
-	if (!util_text_safe(s, true)) {
-		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
-			  "the field \"%s\" holds a control character", name);
-		return NULL;
-	}
-	if (required && n == 0) {
-		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
-			  "the field \"%s\" must not be empty", name);
-		return NULL;
-	}
-	return s;
-}
-
-int
-req_int(struct req *r, const char *name, int64_t lo, int64_t hi, bool required,
-	int64_t dflt, int64_t *out)
-{
-	json_t *v = r->body ? json_object_get(r->body, name) : NULL;
-	if (!v || json_is_null(v)) {
-		if (required) {
-			req_error(r, 400, "bad_request",
-				  json_pack("{s:s}", "field", name),
-				  "the field \"%s\" is required", name);
-			return -1;
-		}
-		*out = dflt;
-		return 0;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < lo ||
-	    json_integer_value(v) > hi) {
-		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
-			  "the field \"%s\" must be an integer from %lld to %lld", name,
-			  (long long)lo, (long long)hi);
-		return -1;
-	}
-	*out = json_integer_value(v);
-	return 0;
-}
 
 /* ---- routing ---- */
 
@@ -272,106 +125,6 @@ route_find(struct http *h, const char *method, const char *path, struct req *r,
 	}
 	*status = path_seen ? 405 : 404;
 	return NULL;
-}
-
-/* ---- client certificate ---- */
-
-/* The signature checks of a client certificate (the costly part). */
-static void
-conn_identify(struct http *h, gnutls_session_t s, const gnutls_datum_t *cert,
-	      struct conn_ctx *cc)
-{
-	free(cc->der);
-	memset(cc, 0, sizeof *cc);
-	cc->der = util_xmalloc(cert->size);
-	memcpy(cc->der, cert->data, cert->size);
-	cc->der_len = cert->size;
-	unsigned int status = 0;
-	gnutls_x509_crt_t crt;
-	if (gnutls_certificate_verify_peers2(s, &status) != GNUTLS_E_SUCCESS ||
-	    status != 0 || gnutls_x509_crt_init(&crt) != GNUTLS_E_SUCCESS)
-		return;
-	if (gnutls_x509_crt_import(crt, cert, GNUTLS_X509_FMT_DER) == GNUTLS_E_SUCCESS) {
-		cc->not_before = (int64_t)gnutls_x509_crt_get_activation_time(crt);
-		cc->not_after = (int64_t)gnutls_x509_crt_get_expiration_time(crt);
-		cc->ok = ca_client_identity(h->app->ca, cert->data, cert->size,
-					    (int64_t)time(NULL), cc->cn, sizeof cc->cn,
-					    cc->ou, sizeof cc->ou, cc->serial) == 0;
-	}
-	gnutls_x509_crt_deinit(crt);
-}
-
-/* Who sent this request: 0 and r->terminal, r->role set, or an error
- * answered.  Checked on every request, also on a kept-alive connection:
- * a certificate revoked or expired since the last request is refused, and
- * so is an X-Terminal-Id that names another terminal than the certificate. */
-static int
-request_identify(struct http *h, struct MHD_Connection *conn, struct req *r,
-		 unsigned flags)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct conn_ctx *cc = ci ? ci->socket_context : NULL;
-	const union MHD_ConnectionInfo *ti =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-	gnutls_session_t s = ti ? (gnutls_session_t)ti->tls_session : NULL;
-	unsigned int n = 0;
-	const gnutls_datum_t *certs = s ? gnutls_certificate_get_peers(s, &n) : NULL;
-	bool ok = cc && certs && n > 0;
-	if (ok && (cc->der_len != certs[0].size ||
-		   memcmp(cc->der, certs[0].data, certs[0].size) != 0))
-		conn_identify(h, s, &certs[0], cc);
-	int64_t now = (int64_t)time(NULL);
-	ok = ok && cc->ok && now >= cc->not_before - 300 && now <= cc->not_after;
-	if (ok) {
-		/* A certificate revoked by staff (a stolen kiosk) is refused. */
-		store_lock(h->app->st);
-		ok = store_query_int(h->app->st, 1,
-				     "SELECT count(*) FROM certificates WHERE serial = ?"
-				     " AND status = 'revoked'",
-				     "s", cc->serial) == 0;
-		store_unlock(h->app->st);
-	}
-	if (!ok) {
-		req_error(r, 401, "client_cert_required", NULL,
-			  "a valid terminal certificate issued by this CA is required");
-		return -1;
-	}
-	if (strcmp(cc->ou, "terminal") != 0 && strcmp(cc->ou, "staff") != 0) {
-		req_error(r, 403, "forbidden", NULL,
-			  "this certificate is not a terminal's");
-		return -1;
-	}
-	if ((flags & R_STAFF) && strcmp(cc->ou, "staff") != 0) {
-		req_error(r, 403, "forbidden", NULL, "only staff may do this");
-		return -1;
-	}
-	const char *claimed = req_header(r, "X-Terminal-Id");
-	if (claimed && strcmp(claimed, cc->cn) != 0) {
-		req_error(r, 403, "terminal_mismatch", NULL,
-			  "X-Terminal-Id does not name the terminal of the certificate");
-		return -1;
-	}
-	snprintf(r->terminal, sizeof r->terminal, "%s", cc->cn);
-	snprintf(r->role, sizeof r->role, "%s", cc->ou);
-	return 0;
-}
-
-static void
-notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-		  enum MHD_ConnectionNotificationCode toe)
-{
-	(void)cls;
-	(void)conn;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = util_xcalloc(1, sizeof(struct conn_ctx));
-	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		struct conn_ctx *cc = *socket_context;
-		if (cc)
-			free(cc->der);
-		free(*socket_context);
-		*socket_context = NULL;
-	}
 }
 
 /* ---- answering ---- */
@@ -597,7 +350,7 @@ headers_check(struct rctx *x, struct MHD_Connection *conn, const char *method)
 			  "no such endpoint (sandbox mode is off)");
 		return true;
 	}
-	if (!(fl & R_PUBLIC) && request_identify(h, conn, r, fl) != 0)
+	if (!(fl & R_PUBLIC) && peer_identify(h->app, conn, r, fl) != 0)
 		return true;
 	if (announced_length(conn) > x->limit) {
 		x->too_big = true;
@@ -820,8 +573,7 @@ http_start(struct app *app, const char *host, int port, const struct route *rout
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-		notify_connection, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-		MHD_OPTION_END);
+		peer_notify, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
 	if (!h->d) {
 		*err = util_xasprintf("cannot listen on %s:%d", host, port);
 		free(h);

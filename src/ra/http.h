@@ -1,7 +1,8 @@
 /*
  * http.h - the HTTPS front of the backend: libmicrohttpd with TLS, the
- * client-certificate check (GnuTLS), body limits, the route table, one
- * transaction per request and the Idempotency-Key replay store.
+ * client-certificate check (peer.h) and body limits before the body is
+ * read, the route table, one transaction per request and the
+ * Idempotency-Key replay store.
  */
 #ifndef CAKIOSK_RA_HTTP_H
 #define CAKIOSK_RA_HTTP_H

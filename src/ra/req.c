@@ -1,0 +1,142 @@
+/*
+ * req.c - the request functions that handlers answer through (app.h):
+ * headers and query arguments, typed body members with their checks, and
+ * the answer (JSON, the error shape, a raw body, extra headers).  The HTTP
+ * layer (http.c) fills a struct req and sends what these leave in it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "ra/app.h"
+#include "ra/util.h"
+
+const char *
+req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+req_query(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void
+req_reset_answer(struct req *r)
+{
+	json_decref(r->out);
+	r->out = NULL;
+	free(r->raw_out);
+	r->raw_out = NULL;
+	r->raw_len = 0;
+}
+
+void
+req_json(struct req *r, int status, json_t *out)
+{
+	req_reset_answer(r);
+	r->status = status;
+	r->out = out;
+}
+
+void
+req_error(struct req *r, int status, const char *code, json_t *extra, const char *fmt,
+	  ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	json_t *e = extra ? extra : json_object();
+	json_object_set_new(e, "code", json_string(code));
+	json_object_set_new(e, "message", json_string(msg));
+	req_json(r, status, json_pack("{s:o}", "error", e));
+}
+
+void
+req_raw(struct req *r, int status, const char *type, const void *data, size_t len)
+{
+	req_reset_answer(r);
+	r->status = status;
+	r->raw_type = type;
+	r->raw_out = util_xmalloc(len);
+	memcpy(r->raw_out, data, len);
+	r->raw_len = len;
+}
+
+void
+req_add_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nhdr >= REQ_MAX_HEADERS)
+		return;
+	r->hdr_name[r->nhdr] = name;
+	r->hdr_value[r->nhdr++] = util_xstrdup(value);
+}
+
+const char *
+req_str(struct req *r, const char *name, size_t max_len, bool required)
+{
+	json_t *v = r->body ? json_object_get(r->body, name) : NULL;
+	if (!v || json_is_null(v)) {
+		if (required)
+			req_error(r, 400, "bad_request",
+				  json_pack("{s:s}", "field", name),
+				  "the field \"%s\" is required", name);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the field \"%s\" must be a string", name);
+		return NULL;
+	}
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	if (n > max_len || strlen(s) != n) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the field \"%s\" is too long or holds a NUL", name);
+		return NULL;
+	}
+	if (!util_text_safe(s, true)) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the field \"%s\" holds a control character", name);
+		return NULL;
+	}
+	if (required && n == 0) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the field \"%s\" must not be empty", name);
+		return NULL;
+	}
+	return s;
+}
+
+int
+req_int(struct req *r, const char *name, int64_t lo, int64_t hi, bool required,
+	int64_t dflt, int64_t *out)
+{
+	json_t *v = r->body ? json_object_get(r->body, name) : NULL;
+	if (!v || json_is_null(v)) {
+		if (required) {
+			req_error(r, 400, "bad_request",
+				  json_pack("{s:s}", "field", name),
+				  "the field \"%s\" is required", name);
+			return -1;
+		}
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < lo ||
+	    json_integer_value(v) > hi) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", name),
+			  "the field \"%s\" must be an integer from %lld to %lld", name,
+			  (long long)lo, (long long)hi);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
