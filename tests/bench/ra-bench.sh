@@ -1,8 +1,8 @@
 #!/bin/sh
 # ra-bench.sh - figures of the reference backend cakiosk-ra:
 #   1. order-status reads (GET /v1/orders/ID over HTTPS with the terminal's
-#      client certificate) from 50 concurrent kept-alive clients: requests/s
-#      and p99 latency;
+#      client certificate and its X-Terminal-Id, as a kiosk sends them) from
+#      50 concurrent kept-alive clients: requests/s and p99 latency;
 #   2. certificate issuance per second (CSR check + X.509 v3 + signature by
 #      the EC P-256 CA key) against `openssl speed ecdsap256` signatures per
 #      second, same key type, same run.
@@ -35,10 +35,13 @@ curl -s $C -H 'Idempotency-Key: bench-1' -H 'Content-Type: application/json' \
 	"$URL/v1/orders" >"$T/order"
 OID=$("$JGET" order.id <"$T/order") || { echo "ra-bench: no order" >&2; exit 1; }
 
+# The terminal id the kiosk sends with every request, as its certificate names it.
+TID=$(openssl x509 -in "$T/ca/terminal-demo.crt" -noout -subject -nameopt sep_multiline |
+	sed -n 's/^ *CN=//p')
 echo "cakiosk-ra benchmark on $(nproc) CPU(s), $(date -u +%Y-%m-%d)"
 echo "order-status reads, 50 concurrent clients, ${SECS}s:"
 "$LOADGEN" -c 50 -d "$SECS" -a "$T/ca/ca.crt" -e "$T/ca/terminal-demo.crt" \
-	-k "$T/ca/terminal-demo.key" "$URL/v1/orders/$OID" | sed 's/^/  /'
+	-k "$T/ca/terminal-demo.key" -H "X-Terminal-Id: $TID" "$URL/v1/orders/$OID" | sed 's/^/  /'
 kill "$PID"; wait "$PID" 2>/dev/null; PID=
 
 echo "certificate issuance (EC P-256 CA), 2000 certificates, one thread:"

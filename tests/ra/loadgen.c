@@ -3,7 +3,9 @@
  * when wrk is not installed: C client threads, each with one kept-alive
  * libcurl connection (mTLS), GET the same URL for D seconds.
  *
- *   loadgen -c 50 -d 5 -a CA.crt -e CLIENT.crt -k CLIENT.key URL
+ *   loadgen -c 50 -d 5 -a CA.crt -e CLIENT.crt -k CLIENT.key [-H HEADER] URL
+ *
+ * -H adds a request header (a kiosk sends "X-Terminal-Id: ...").
  *
  * Prints "requests N errors E rps R p50_ms X p99_ms Y".
  */
@@ -18,7 +20,7 @@
 
 struct worker {
 	pthread_t th;
-	const char *url, *ca, *cert, *key;
+	const char *url, *ca, *cert, *key, *header;
 	double deadline;
 	double *lat;
 	size_t n, cap;
@@ -52,6 +54,9 @@ run(void *arg)
 	curl_easy_setopt(c, CURLOPT_SSLKEY, w->key);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	struct curl_slist *hdrs = w->header ? curl_slist_append(NULL, w->header) : NULL;
+	if (hdrs)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	while (now_s() < w->deadline) {
 		double t0 = now_s();
 		long code = 0;
@@ -70,6 +75,7 @@ run(void *arg)
 		w->lat[w->n++] = now_s() - t0;
 	}
 	curl_easy_cleanup(c);
+	curl_slist_free_all(hdrs);
 	return NULL;
 }
 
@@ -84,8 +90,8 @@ int
 main(int argc, char **argv)
 {
 	int conns = 50, secs = 5, opt;
-	const char *ca = NULL, *cert = NULL, *key = NULL;
-	while ((opt = getopt(argc, argv, "c:d:a:e:k:")) != -1) {
+	const char *ca = NULL, *cert = NULL, *key = NULL, *header = NULL;
+	while ((opt = getopt(argc, argv, "c:d:a:e:k:H:")) != -1) {
 		switch (opt) {
 		case 'c':
 			conns = atoi(optarg);
@@ -102,14 +108,18 @@ main(int argc, char **argv)
 		case 'k':
 			key = optarg;
 			break;
+		case 'H':
+			header = optarg;
+			break;
 		default:
-			fprintf(stderr,
-				"usage: loadgen -c N -d SECS -a CA -e CERT -k KEY URL\n");
+			fprintf(stderr, "usage: loadgen -c N -d SECS -a CA -e CERT -k "
+					"KEY [-H HEADER] URL\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1 || conns < 1 || conns > 1000 || secs < 1) {
-		fprintf(stderr, "usage: loadgen -c N -d SECS -a CA -e CERT -k KEY URL\n");
+		fprintf(stderr, "usage: loadgen -c N -d SECS -a CA -e CERT -k KEY [-H "
+				"HEADER] URL\n");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_ALL);
@@ -120,6 +130,7 @@ main(int argc, char **argv)
 				       .ca = ca,
 				       .cert = cert,
 				       .key = key,
+				       .header = header,
 				       .deadline = end};
 		pthread_create(&w[i].th, NULL, run, &w[i]);
 	}
