@@ -11,6 +11,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "backend.h"
 #include "config.h"
 #include "paths.h"
@@ -18,6 +20,7 @@
 #include "log.h"
 #include "loop.h"
 #include "staffauth.h"
+#include "session.h"
 #include "text.h"
 #include "token.h"
 #include "xmem.h"
@@ -121,6 +124,33 @@ out:
 	return rc;
 }
 
+
+/* OpenSSL's buffers (TLS records, the request and reply in clear) are
+ * wiped when freed, like the other libraries' (xmem.h). */
+static void *
+ossl_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return malloc(n);
+}
+
+static void *
+ossl_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return wipe_realloc(p, n);
+}
+
+static void
+ossl_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	wipe_free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -143,6 +173,7 @@ main(int argc, char **argv)
 
 	/* No core dump may carry a PIN (also keeps /proc/PID/mem to root). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free);
 
 	while ((c = getopt_long(argc, argv, "c:l:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -227,6 +258,8 @@ main(int argc, char **argv)
 	}
 	/* A session's end releases the slots: libp11 forgets the last PIN. */
 	loop_on_session_end(token_session_end);
+	/* Everything the customer told us goes with them. */
+	loop_on_session_end(session_end);
 	rc = loop_run(&cfg);
 	token_shutdown();
 	backend_cleanup();

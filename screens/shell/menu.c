@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "flow.h"
 #include "i18n.h"
 #include "keys.h"
 #include "screen.h"
@@ -13,13 +14,13 @@
 #include "ui.h"
 #include "xmem.h"
 
-enum row_kind { ROW_SERVICE, ROW_GUIDE, ROW_STAFF };
+enum row_kind { ROW_SERVICE, ROW_FLOW, ROW_GUIDE, ROW_STAFF };
 
 struct row {
 	enum row_kind kind;
 	const char *name; /* message ids */
 	const char *summary;
-	int target; /* screen to open */
+	int target; /* screen to open; ROW_FLOW: the service */
 };
 
 struct menu {
@@ -39,8 +40,11 @@ menu_enter(const void *arg)
 
 		if (s->entry == SERVICE_NOT_BUILT)
 			continue;
-		m->rows[m->n++] =
-			(struct row){ROW_SERVICE, s->name, s->summary, s->entry};
+		if (s->entry == SERVICE_FLOW)
+			m->rows[m->n++] = (struct row){ROW_FLOW, s->name, s->summary, i};
+		else
+			m->rows[m->n++] =
+				(struct row){ROW_SERVICE, s->name, s->summary, s->entry};
 	}
 	m->rows[m->n++] =
 		(struct row){ROW_GUIDE, N_("Service guide"),
@@ -90,6 +94,8 @@ menu_key(void *state, int key)
 
 	switch (ui_list_key(&m->focus, m->n, key)) {
 	case LIST_CHOSEN:
+		if (m->rows[m->focus].kind == ROW_FLOW)
+			return flow_start(m->rows[m->focus].target);
 		return RESULT_PUSH((enum screen_id)m->rows[m->focus].target, NULL);
 	case LIST_MOVED:
 		return RESULT(ACT_REDRAW);

@@ -16,6 +16,7 @@
 
 #include "api.h"
 #include "backend.h"
+#include "flow.h"
 #include "i18n.h"
 #include "keys.h"
 #include "log.h"
@@ -23,6 +24,8 @@
 #include "payflow.h"
 #include "qr.h"
 #include "screen.h"
+#include "session.h"
+#include "steps.h"
 #include "token_watch.h"
 #include "ui.h"
 #include "worker.h"
@@ -122,11 +125,12 @@ static struct result
 pay_paid(struct pay *p)
 {
 	log_info("order %s paid", p->req.order_id);
+	session_get()->paid = true;
 	/* Shown while a dialog holds the next screen back, too. */
 	p->state = P_PAID;
 	if (p->bg != NULL)
 		return RESULT(ACT_REDRAW);
-	return RESULT_REPLACE(p->req.next, NULL);
+	return RESULT_FLOW(FLOW_NEXT);
 }
 
 /* Is the UKey the service writes to in a reader? */
@@ -161,8 +165,10 @@ static void *
 pay_enter(const void *arg)
 {
 	struct pay *p = xcalloc(1, sizeof *p);
+	const struct step *st = arg;
+	const struct pay_param *pp = st->param;
 
-	p->req = *(const struct pay_request *)arg;
+	p->req = *pp->request();
 	backend_new_key(p->idem_create);
 	p->ukey_out = !ukey_here(p);
 	return p;
@@ -334,7 +340,7 @@ pay_key(void *state, int key)
 		break;
 	case P_ENDED:
 		if ((key == K_ENTER || key == K_ESC) && p->discard == NULL)
-			return RESULT_REPLACE(p->req.back, NULL);
+			return RESULT_FLOW(FLOW_BACK);
 		break;
 	case P_FAILED:
 		if (key == K_ENTER) {
@@ -342,7 +348,7 @@ pay_key(void *state, int key)
 			return RESULT(ACT_REDRAW);
 		}
 		if (key == K_ESC)
-			return RESULT_REPLACE(p->req.back, NULL);
+			return RESULT_FLOW(FLOW_BACK);
 		break;
 	default:
 		break;
@@ -438,7 +444,7 @@ pay_job_done(void *state, struct job *job)
 		if (p->req.bg_done != NULL)
 			p->req.bg_done(job);
 		if (p->state == P_PAID)
-			return RESULT_REPLACE(p->req.next, NULL);
+			return RESULT_FLOW(FLOW_NEXT);
 		if (p->state == P_ENDED)
 			pay_discard(p);
 		return RESULT(ACT_REDRAW);
@@ -503,17 +509,6 @@ pay_footer(void *state)
 	return 0;
 }
 
-static int
-pay_steps(void *state, const char *const **steps)
-{
-	struct pay *p = state;
-
-	if (p->req.steps == NULL)
-		return -1;
-	*steps = p->req.steps;
-	return p->req.step;
-}
-
 const struct screen_ops screen_pay = {
 	.name = "pay",
 	.title = N_("Pay"),
@@ -528,7 +523,8 @@ const struct screen_ops screen_pay = {
 	.key = pay_key,
 	.tick = pay_tick,
 	.job_done = pay_job_done,
-	.steps = pay_steps,
+	.steps = flow_steps,
+	.title_now = flow_title,
 	.footer_now = pay_footer,
 	.tokens = pay_tokens,
 };

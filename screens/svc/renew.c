@@ -1,121 +1,64 @@
 /*
- * renew.c - renewal, first step: insert the UKey (exactly one), see whose
- * certificate it is, hear whether it can be renewed (before any PIN: the
- * certificate and the CA say so), log in through the one PIN step, and see
- * how long the new certificate will run.  An unfinished paid renewal of the
- * same UKey is found here and finished without a second payment.
+ * renew.c - the renewal (证书更新) as a table of steps, and the little that
+ * is its own: whose certificate the UKey holds, what the new one will run,
+ * the order form's fields and price line, the confirm page, the outcome.
+ *
+ * insert the UKey -> PIN -> ask the CA (an unfinished paid renewal? can
+ * it be renewed?) -> the new validity -> order form -> confirm -> pay ->
+ * write the certificate and seal -> done.  The worker jobs and the rules
+ * are src/svc/renew.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "api.h"
+#include "backend.h"
+#include "flow.h"
+#include "form.h"
 #include "i18n.h"
-#include "keys.h"
-#include "loop.h"
 #include "offer.h"
-#include "pin.h"
+#include "payflow.h"
 #include "renew.h"
 #include "rules.h"
-#include "screen.h"
 #include "service.h"
+#include "session.h"
+#include "steps.h"
 #include "token.h"
-#include "token_job.h"
-#include "token_watch.h"
 #include "ui.h"
-#include "worker.h"
-#include "xmem.h"
+#include "validate.h"
 
-enum rn_state {
-	RN_WAIT,
-	RN_MANY,
-	RN_READING,
-	RN_NOCERT,
-	RN_CHECKING,
-	RN_PIN, /* the PIN step: field, final-try dialog, login, locked */
-	RN_UNKNOWN,
-	RN_RESUME,
-	RN_INELIGIBLE,
-	RN_VALIDITY,
-	RN_FAILED,
+/* The table's rows, by name (the hooks below name them too). */
+enum {
+	ST_INSERT,
+	ST_CHECK,
+	ST_PIN,
+	ST_VALIDITY,
+	ST_FORM,
+	ST_CONFIRM,
+	ST_PAY,
+	ST_INSTALL,
+	ST_DONE,
+	ST_RESUME,
+	ST_COUNT
 };
 
-struct rn {
-	enum rn_state state;
-	struct job *job;
-	struct pin_step pin;
-	const char *reason;
-	enum renew_verdict verdict;
-	bool resume; /* the CA knows a paid, unfinished renewal of this UKey */
-};
-
-static struct result
-rn_follow(struct rn *s)
-{
-	struct token_watch w;
-	size_t n = token_watch_state(&w);
-
-	if (s->job != NULL) {
-		job_cancel(s->job);
-		s->job = NULL;
-	}
-	pin_wipe(&s->pin);
-	s->resume = false;
-	if (n == 0) {
-		s->state = RN_WAIT;
-	} else if (n > 1) {
-		s->state = RN_MANY;
-	} else {
-		s->state = RN_READING;
-		s->job = token_job_read(NULL, 0);
-		loop_submit(s->job);
-	}
-	return RESULT(ACT_REDRAW);
-}
-
-static void *
-rn_enter(const void *arg)
-{
-	struct rn *s = xcalloc(1, sizeof *s);
-
-	(void)arg;
-	renew_begin();
-	rn_follow(s);
-	return s;
-}
-
-static void
-rn_leave(void *state)
-{
-	struct rn *s = state;
-
-	pin_wipe(&s->pin);
-	secure_wipe(s, sizeof *s);
-	free(s);
-}
-
-/* A state where the customer can only go back (the button is focused). */
-static bool
-rn_dead_end(const struct rn *s)
-{
-	return s->state == RN_NOCERT || s->state == RN_UNKNOWN ||
-	       s->state == RN_INELIGIBLE ||
-	       (s->state == RN_PIN && s->pin.phase == PIN_LOCKED &&
-		offer_for(SVC_UNLOCK).button == NULL);
-}
+/* ---- whose UKey, whose certificate ----------------------------------- */
 
 /* Vendor and certificate name, as the manual has it ("显示证书名称"). */
 static int
 draw_token(struct rect b)
 {
 	const struct renew_cert *c = renew_cert();
+	const struct session *s = session_get();
 	char line[512], to[16];
 	int y = b.y;
 
 	if (c == NULL)
-		c = &renew_state.certs[0];
+		c = &renew_get()->certs[0];
 	ui_labelled(line, sizeof line, _("Vendor:"),
-		    renew_state.vendor[0] ? renew_state.vendor : _("not recognised"));
+		    s->vendor[0] ? s->vendor : _("not recognised"));
 	ui_put(y++, b.x, b.w, UI_NORMAL, line);
 	ui_labelled(line, sizeof line, _("Certificate:"), c->cn);
 	ui_put(y++, b.x, b.w, UI_TITLE, line);
@@ -130,15 +73,112 @@ draw_token(struct rect b)
 	return y + 1;
 }
 
-static void
-draw_validity(const struct rn *s, struct rect b, int y)
+static const char *
+take(const struct token_info *info)
+{
+	if (renew_take_token(info))
+		return NULL;
+	return N_("There is no signing certificate with its key on this UKey, so there "
+		  "is nothing to renew. Please ask the staff.");
+}
+
+/* A paid order put back (the UKey was pulled while it was written):
+ * straight to the PIN, no second look at the CA. */
+static int
+after_insert(const struct session *s)
+{
+	return s->paid ? ST_PIN : FLOW_NEXT;
+}
+
+/* Logged in with a paid order: what the CA found is said first, then it is
+ * finished; put back in this visit, it is finished at once. */
+static int
+after_pin(const struct session *s)
+{
+	if (!s->paid)
+		return FLOW_NEXT;
+	return s->resumed ? ST_RESUME : ST_INSTALL;
+}
+
+/* ---- asking the CA --------------------------------------------------- */
+
+static struct job *
+check_start(void)
+{
+	return renew_check_job();
+}
+
+static const char *
+check_stage(const struct job *job)
+{
+	(void)job;
+	return N_("Checking the certificate with the CA...");
+}
+
+/* The advice, once: the service that fits, or the counter. */
+static const char *
+check_note(void)
+{
+	return renew_get()->verdict == RENEW_TOO_LATE ? offer_for(SVC_APPLY).text : NULL;
+}
+
+static enum work_out
+check_result(struct job *job, const char **reason, int *go)
+{
+	const struct renew_cert *c;
+
+	(void)go;
+	switch (renew_check_result(job, reason)) {
+	case RC_RESUME:
+		/* Paid already: whatever the dates say now, finish it. */
+		return WORK_NEXT;
+	case RC_UNKNOWN_CERT:
+		*reason = N_("This certificate was not issued by this CA, so it cannot "
+			     "be renewed here. Please ask the staff.");
+		return WORK_STOP;
+	case RC_FAILED:
+		return WORK_RETRY;
+	case RC_NEW:
+		break;
+	}
+	c = renew_cert();
+	renew_get()->verdict = rules_renew_at(c->not_after, time(NULL));
+	if (rules_renewable(renew_get()->verdict))
+		return WORK_NEXT;
+	*reason = rules_renew_reason(renew_get()->verdict);
+	return WORK_STOP;
+}
+
+static int
+draw_resume(struct rect b)
+{
+	char line[256];
+	int y = draw_token(b);
+
+	y += ui_wrap((struct rect){y, b.x, 4, b.w}, UI_ACCENT,
+		     _("A paid renewal of this UKey was not finished. The kiosk will "
+		       "finish it now; you do not pay again."));
+	ui_labelled(line, sizeof line, _("Order number:"), session_get()->order_id);
+	ui_put(y + 1, b.x, b.w, UI_NORMAL, line);
+	return y + 2;
+}
+
+static int
+after_resume(const struct session *s)
+{
+	(void)s;
+	return ST_INSTALL;
+}
+
+/* The dates the new certificate will carry: it is usable from today. */
+static int
+draw_validity(struct rect b)
 {
 	const struct renew_cert *c = renew_cert();
 	time_t now = time(NULL), from, to;
 	char a[16], z[16], old[16], line[512];
+	int y = draw_token(b);
 
-	(void)s;
-	/* The dates the new certificate will carry: it is usable from today. */
 	rules_new_validity(c->not_after, now, 1, &from, &to);
 	ui_date(now, a, sizeof a);
 	ui_date(to, z, sizeof z);
@@ -160,270 +200,331 @@ draw_validity(const struct rn *s, struct rect b, int y)
 			   "year)."),
 			 a, z, old);
 	y += 1 + ui_wrap((struct rect){y + 1, b.x, 2, b.w}, UI_TITLE, line);
-	ui_button(y + 1, b.x, _("Next"), K_ENTER, true);
+	return y;
+}
+
+/* ---- the order form -------------------------------------------------- */
+
+enum { F_TERM, F_EMAIL, F_MOBILE, F_CONTACT, F_COUNT };
+
+static enum valid
+check_term(const char *v)
+{
+	return strcmp(v, "1") == 0 || strcmp(v, "2") == 0 || strcmp(v, "3") == 0
+		       ? VALID_OK
+		       : VALID_FORMAT;
+}
+
+static const struct field_def fields[F_COUNT] = {
+	/* A term of 5 hears its hint, "1, 2 or 3 years", not "wrong format". */
+	[F_TERM] = {N_("Term (years)"), FIELD_REQUIRED, CHARS_DIGITS, 1, check_term,
+		    N_("Choose 1, 2 or 3 years.")},
+	[F_EMAIL] = {N_("E-mail for the e-invoice"), FIELD_REQUIRED, CHARS_EMAIL, 64,
+		     validate_email, N_("The e-invoice is sent to this address.")},
+	/* +86 and the spaces people write are understood, not dropped. */
+	[F_MOBILE] = {N_("Mobile"), 0, CHARS_PHONE, 20, validate_mobile,
+		      N_("For a message when the renewal is done (optional).")},
+	[F_CONTACT] = {N_("Contact name"), 0, CHARS_ANY, 20, NULL, NULL},
+};
+
+static void
+form_load(struct form *f)
+{
+	const struct renew *r = renew_get();
+	char term[16];
+
+	snprintf(term, sizeof term, "%d", r->term > 0 ? r->term : 1);
+	form_set(f, F_TERM, term);
+	if (r->form_filled) {
+		form_set(f, F_EMAIL, r->email);
+		form_set(f, F_MOBILE, r->mobile);
+		form_set(f, F_CONTACT, r->contact);
+	}
 }
 
 static void
-rn_draw(void *state)
+form_save(const struct form *f)
 {
-	struct rn *s = state;
-	struct rect b = ui_body();
-	struct rect in = {b.y + 1, b.x + 2, b.h - 2, b.w - 4};
-	char line[256];
-	const char *what;
-	int y;
+	struct renew *r = renew_get();
+	struct session *s = session_get();
 
-	switch (s->state) {
-	case RN_WAIT:
-		ui_put_center(b.y + b.h / 2 - 2, b, UI_TITLE,
-			      _("Please insert the UKey to renew."));
-		ui_put_center(b.y + b.h / 2, b, UI_DIM,
-			      _("Insert only that one, and leave it in until the kiosk "
-				"says it is done."));
-		break;
-	case RN_MANY:
-		ui_put_center(b.y + b.h / 2 - 2, b, UI_WARN,
-			      _("More than one UKey is inserted."));
-		ui_put_center(b.y + b.h / 2, b, UI_NORMAL,
-			      _("Please leave only the one to renew in the reader."));
-		break;
-	case RN_READING:
-	case RN_CHECKING:
-		what = s->state == RN_READING
-			       ? _(token_stage_text(TOKEN_STAGE_READING))
-			       : _("Checking the certificate with the CA...");
-		ui_put_center(b.y + b.h / 2, b, UI_ACCENT,
-			      ui_busy(line, sizeof line, what));
-		break;
-	case RN_NOCERT:
-		ui_wrap(in, UI_WARN,
-			_("There is no signing certificate with its key on this UKey, so "
-			  "there is nothing to renew. Please ask the staff."));
-		break;
-	case RN_PIN:
-		y = draw_token(in);
-		pin_draw(&s->pin, (struct rect){y, in.x, in.y + in.h - y, in.w});
-		break;
-	case RN_UNKNOWN:
-		y = draw_token(in);
-		ui_wrap((struct rect){y, in.x, 4, in.w}, UI_WARN,
-			_("This certificate was not issued by this CA, so it cannot be "
-			  "renewed here. Please ask the staff."));
-		break;
-	case RN_RESUME:
-		y = draw_token(in);
-		y += ui_wrap((struct rect){y, in.x, 4, in.w}, UI_ACCENT,
-			     _("A paid renewal of this UKey was not finished. The kiosk "
-			       "will finish it now; you do not pay again."));
-		ui_labelled(line, sizeof line, _("Order number:"), renew_state.order_id);
-		ui_put(y + 1, in.x, in.w, UI_NORMAL, line);
-		ui_button(y + 3, in.x, _("Finish the renewal"), K_ENTER, true);
-		break;
-	case RN_INELIGIBLE:
-		y = draw_token(in);
-		y += ui_wrap((struct rect){y, in.x, 4, in.w}, UI_WARN,
-			     _(rules_renew_reason(s->verdict)));
-		/* The advice, once: the service that fits, or the counter. */
-		if (s->verdict == RENEW_TOO_LATE)
-			ui_wrap((struct rect){y + 1, in.x, 3, in.w}, UI_ACCENT,
-				_(offer_for(SVC_APPLY).text));
-		break;
-	case RN_VALIDITY:
-		y = draw_token(in);
-		draw_validity(s, in, y);
-		break;
-	case RN_FAILED:
-		ui_wrap((struct rect){in.y, in.x, 4, in.w}, UI_ERROR, _(s->reason));
-		ui_button(in.y + 5, in.x, _("Try again"), K_ENTER, true);
-		break;
-	}
-	ui_button(b.y + b.h - 1, b.x + 2, _("Back"), K_ESC, rn_dead_end(s));
-}
-
-static struct result
-rn_check(struct rn *s)
-{
-	s->state = RN_CHECKING;
-	s->job = renew_check_job();
-	loop_submit(s->job);
-	return RESULT(ACT_REDRAW);
-}
-
-/* What the PIN step's outcome means for the renewal. */
-static struct result
-pin_event(struct rn *s, enum pin_event ev)
-{
-	switch (ev) {
-	case PIN_EV_NONE:
-		return RESULT(ACT_NONE);
-	case PIN_EV_DONE:
-		s->state = s->resume ? RN_RESUME : RN_VALIDITY;
-		return RESULT(ACT_REDRAW);
-	case PIN_EV_FAILED:
-		s->reason = pin_reason(&s->pin);
-		s->state = RN_FAILED;
-		return RESULT(ACT_REDRAW);
-	case PIN_EV_UNLOCK:
-		/* Unlock takes over with the UKey still in. */
-		return RESULT_REPLACE(offer_for(SVC_UNLOCK).screen, NULL);
-	case PIN_EV_LOCKED:
-	case PIN_EV_REDRAW:
-		break;
-	}
-	return RESULT(ACT_REDRAW);
-}
-
-static struct result
-rn_key(void *state, int key)
-{
-	struct rn *s = state;
-
-	if (s->state == RN_PIN) {
-		/* The step first: Esc in its dialog means "do not try". */
-		struct result r = pin_event(s, pin_key(&s->pin, key));
-
-		if (r.action != ACT_NONE)
-			return r;
-	}
-	if (key == K_ESC)
-		return RESULT(ACT_POP);
-	switch (s->state) {
-	case RN_VALIDITY:
-		if (key == K_ENTER)
-			return RESULT_REPLACE(SCR_RENEW_FORM, NULL);
-		break;
-	case RN_RESUME:
-		if (key == K_ENTER)
-			return RESULT_REPLACE(SCR_RENEW_INSTALL, NULL);
-		break;
-	case RN_FAILED:
-		if (key == K_ENTER)
-			return rn_follow(s);
-		break;
-	default:
-		/* Nothing to go on with here: Enter takes the one way, back. */
-		if (key == K_ENTER && rn_dead_end(s))
-			return RESULT(ACT_POP);
-		break;
-	}
-	return RESULT(ACT_NONE);
-}
-
-static struct result
-read_done(struct rn *s, struct job *job)
-{
-	enum token_err err = token_job_err(job);
-	const struct token_info *info;
-
-	if (err == TOKEN_ERR_NONE) {
-		s->state = RN_WAIT;
-		return RESULT(ACT_REDRAW);
-	}
-	if (err == TOKEN_ERR_MANY) {
-		s->state = RN_MANY;
-		return RESULT(ACT_REDRAW);
-	}
-	if (err != TOKEN_OK || token_job_ninfo(job) == 0) {
-		s->reason = token_err_reason(err, -1);
-		s->state = RN_FAILED;
-		return RESULT(ACT_REDRAW);
-	}
-	info = token_job_info(job, 0);
-	if (!renew_take_token(info)) {
-		s->state = RN_NOCERT;
-		return RESULT(ACT_REDRAW);
-	}
-	/* The PIN state as read now; the PIN is asked only if renewal can go on. */
-	pin_begin(&s->pin, info);
-	return rn_check(s);
-}
-
-static struct result
-check_done(struct rn *s, struct job *job)
-{
-	const char *reason = NULL;
-	const struct renew_cert *c;
-
-	switch (renew_check_result(job, &reason)) {
-	case RC_RESUME:
-		/* Paid already: whatever the dates say now, finish it. */
-		s->resume = true;
-		s->state = RN_PIN;
-		return RESULT(ACT_REDRAW);
-	case RC_UNKNOWN_CERT:
-		s->state = RN_UNKNOWN;
-		return RESULT(ACT_REDRAW);
-	case RC_FAILED:
-		s->reason = reason;
-		s->state = RN_FAILED;
-		return RESULT(ACT_REDRAW);
-	case RC_NEW:
-		break;
-	}
-	c = renew_cert();
-	s->verdict = rules_renew_at(c->not_after, time(NULL));
-	s->state = rules_renewable(s->verdict) ? RN_PIN : RN_INELIGIBLE;
-	return RESULT(ACT_REDRAW);
-}
-
-static struct result
-rn_job_done(void *state, struct job *job)
-{
-	struct rn *s = state;
-
-	if (s->state == RN_PIN && job == s->pin.job)
-		return pin_event(s, pin_job_done(&s->pin, job));
-	if (job != s->job)
-		return RESULT(ACT_NONE);
-	s->job = NULL;
-	switch (s->state) {
-	case RN_READING:
-		return read_done(s, job);
-	case RN_CHECKING:
-		return check_done(s, job);
-	default:
-		break;
-	}
-	return RESULT(ACT_NONE);
-}
-
-static struct result
-rn_tokens(void *state)
-{
-	return rn_follow(state);
-}
-
-static struct result
-rn_tick(void *state, int64_t now)
-{
-	const struct rn *s = state;
-
-	(void)now;
-	return s->job != NULL || pin_busy(&s->pin) ? RESULT(ACT_REDRAW)
-						   : RESULT(ACT_NONE);
+	r->term = atoi(form_get(f, F_TERM));
+	snprintf(r->email, sizeof r->email, "%s", form_get(f, F_EMAIL));
+	snprintf(r->mobile, sizeof r->mobile, "%s", form_get(f, F_MOBILE));
+	snprintf(r->contact, sizeof r->contact, "%s", form_get(f, F_CONTACT));
+	r->form_filled = true;
+	/* New details, new request: a retry of these keeps its keys. */
+	backend_new_key(s->idem_order);
+	backend_new_key(s->idem_confirm);
+	s->order_id[0] = '\0';
 }
 
 static int
-rn_steps(void *state, const char *const **steps)
+form_head(struct rect b)
 {
-	(void)state;
-	*steps = service_get(SVC_RENEW)->steps;
-	return 0;
+	char line[512];
+
+	ui_labelled(line, sizeof line, _("Certificate:"), renew_cert()->cn);
+	ui_put(b.y, b.x, b.w, UI_TITLE, line);
+	return b.y + 1;
 }
 
-const struct screen_ops screen_renew = {
-	.name = "renew",
-	.title = N_("Renew a certificate"),
-	.help = N_("Insert the one UKey to renew and type its PIN. The kiosk says "
-		   "whether the certificate can be renewed and how long the new one "
-		   "will run. Esc goes back."),
-	.footer = FOOT_ENTER | FOOT_ESC,
-	.enter = rn_enter,
-	.leave = rn_leave,
-	.draw = rn_draw,
-	.key = rn_key,
-	.tick = rn_tick,
-	.job_done = rn_job_done,
-	.steps = rn_steps,
-	.tokens = rn_tokens,
+static void
+form_price(const struct form *f, int y, int x, int w)
+{
+	int term = atoi(form_get(f, F_TERM));
+	char line[256], money[32];
+	long fen;
+
+	/* The backend's price list (api_price); unknown: the order will say. */
+	if (term < 1 || term > 3 || !api_price("renew", session_get()->unit, term, &fen))
+		return;
+	pay_money(fen, money, sizeof money);
+	snprintf(line, sizeof line, _("Price for %d year(s): %s CNY"), term, money);
+	ui_put(y, x, w, UI_ACCENT, line);
+}
+
+/* ---- confirm the order ----------------------------------------------- */
+
+static void
+row(int y, int x, int w, const char *label, const char *value)
+{
+	/* Wide enough for the longest label, "E-mail for the e-invoice". */
+	enum { LABEL_W = 26 };
+
+	ui_put(y, x, LABEL_W - 1, UI_DIM, label);
+	ui_put(y, x + LABEL_W, w - LABEL_W, UI_NORMAL, value);
+}
+
+static int
+draw_order(struct rect b)
+{
+	const struct renew *r = renew_get();
+	const struct renew_cert *c = renew_cert();
+	char line[512], a[16], z[16];
+	long fen;
+	int y = b.y, x = b.x, w = b.w;
+	time_t from, to;
+
+	ui_put(y, x, w, UI_TITLE, _("Please check the order once more."));
+	y += 2;
+	row(y++, x, w, _("Certificate"), c->cn);
+	/* As the certificate will say: usable from today, to the new end. */
+	rules_new_validity(c->not_after, time(NULL), r->term, &from, &to);
+	ui_date(time(NULL), a, sizeof a);
+	ui_date(to, z, sizeof z);
+	snprintf(line, sizeof line, _("%s to %s"), a, z);
+	row(y++, x, w, _("New validity"), line);
+	snprintf(line, sizeof line, _("%d year(s)"), r->term);
+	row(y++, x, w, _("Term"), line);
+	if (api_price("renew", session_get()->unit, r->term, &fen)) {
+		char money[32];
+
+		pay_money(fen, money, sizeof money);
+		snprintf(line, sizeof line, "%s %s", money, _("CNY"));
+	} else {
+		snprintf(line, sizeof line, "%s", _("shown before you pay"));
+	}
+	row(y++, x, w, _("Price"), line);
+	row(y++, x, w, _("E-mail for the e-invoice"), r->email);
+	if (r->mobile[0] != '\0')
+		row(y++, x, w, _("Mobile"), r->mobile);
+	if (r->contact[0] != '\0')
+		row(y++, x, w, _("Contact name"), r->contact);
+	return y + 1;
+}
+
+static struct job *
+order_start(bool retry)
+{
+	struct session *s = session_get();
+
+	/* A new order after a cancelled payment; the same one on a retry. */
+	if (s->order_id[0] != '\0' && !retry) {
+		backend_new_key(s->idem_order);
+		backend_new_key(s->idem_confirm);
+	}
+	return renew_order_job();
+}
+
+static const char *
+order_result(struct job *job, bool *dead)
+{
+	return renew_order_result(job, dead);
+}
+
+/* ---- writing the certificate and seal -------------------------------- */
+
+static struct job *
+install_start(void)
+{
+	return renew_install_job();
+}
+
+static const char *
+install_stage(const struct job *job)
+{
+	return renew_stage_text(renew_install_stage(job));
+}
+
+static enum work_out
+install_result(struct job *job, const char **reason, int *go)
+{
+	enum token_err terr = TOKEN_OK;
+
+	(void)go;
+	*reason = renew_install_result(job, &terr);
+	if (*reason == NULL)
+		return WORK_NEXT;
+	if (terr == TOKEN_ERR_REMOVED || terr == TOKEN_ERR_NONE ||
+	    terr == TOKEN_ERR_NOT_LOGGED_IN || terr == TOKEN_ERR_MANY)
+		return WORK_TOKEN;
+	return WORK_RETRY;
+}
+
+/* Only what happened to the seal: "renewed" needs a seal before. */
+static const char *
+seal_text(enum renew_seal seal)
+{
+	switch (seal) {
+	case RENEW_SEAL_RENEWED:
+		return N_("The electronic seal was renewed with it.");
+	case RENEW_SEAL_NEW:
+		return N_("A new electronic seal was written (there was none).");
+	case RENEW_SEAL_ON:
+		return N_("The new electronic seal is on the UKey.");
+	case RENEW_SEAL_NONE:
+		break;
+	}
+	return N_("No electronic seal came with this certificate.");
+}
+
+static int
+draw_done(struct rect b)
+{
+	const struct renew *r = renew_get();
+	char line[512], a[16], z[16];
+	int y = b.y, x = b.x, w = b.w;
+
+	ui_put(y, x, w, UI_OK, _("The certificate was renewed."));
+	y += 2;
+	ui_date(r->new_from, a, sizeof a);
+	ui_date(r->new_to, z, sizeof z);
+	snprintf(line, sizeof line, _("New validity: %s to %s"), a, z);
+	ui_put(y++, x, w, UI_TITLE, line);
+	ui_labelled(line, sizeof line, _("Order number:"), session_get()->order_id);
+	ui_put(y++, x, w, UI_NORMAL, line);
+	y += ui_wrap((struct rect){y, x, 2, w}, UI_NORMAL, _(seal_text(r->seal)));
+	y++;
+	ui_put(y++, x, w, UI_ACCENT, _("Your PIN is unchanged. Please take your UKey."));
+	if (r->has_enc)
+		y += ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL,
+			     _("The encryption key stays on the UKey, so bids sealed to "
+			       "your old certificate still open."));
+	return y;
+}
+
+static const char *
+invoice_url(void)
+{
+	return renew_get()->invoice_url;
+}
+
+/* ---- the table ------------------------------------------------------- */
+
+static const struct insert_param insert = {
+	.ask = N_("Please insert the UKey to renew."),
+	.hint = N_("Insert only that one, and leave it in until the kiosk says it is "
+		   "done."),
+	.take = take,
+	.paid_gone = N_("The UKey was removed before the renewal was finished."),
+	.paid_ask = N_("Please insert the same UKey again (only that one). The paid "
+		       "renewal will then be finished."),
+	.paid_later = N_("Or finish later: the paid renewal finishes the next time this "
+			 "UKey is put into any kiosk. Esc ends your visit."),
 };
+static const struct pin_param pin = {
+	.head = draw_token,
+	.paid_ask = N_("Type the PIN again to finish the paid renewal."),
+	.paid_locked = N_("The order stays paid; nothing is charged again. Once the UKey "
+			  "is unlocked, the renewal is finished at any kiosk with it."),
+};
+static const struct work_param check = {
+	.start = check_start,
+	.stage = check_stage,
+	.result = check_result,
+	.head = draw_token,
+	.stop_note = check_note,
+};
+static const struct confirm_param resume = {
+	.draw = draw_resume,
+	.confirm = N_("Finish the renewal"),
+};
+static const struct confirm_param validity = {
+	.draw = draw_validity,
+	.confirm = N_("Next"),
+};
+static const struct form_param form = {
+	.fields = fields,
+	.nfields = F_COUNT,
+	.focus = F_EMAIL,
+	.load = form_load,
+	.save = form_save,
+	.head = form_head,
+	.extra = form_price,
+	.leave_ask = N_("Leave the renewal? What you typed here is cleared."),
+};
+static const struct confirm_param order = {
+	.draw = draw_order,
+	.confirm = N_("Confirm order"),
+	.modify = N_("Back to edit"),
+	.start = order_start,
+	.busy = N_("Placing the order..."),
+	.result = order_result,
+};
+static const struct pay_param pay = {.request = renew_pay_request};
+static const struct work_param install = {
+	.start = install_start,
+	.stage = install_stage,
+	.result = install_result,
+	.keep_token = true,
+	.busy_note = N_("This takes a few seconds. The order is paid."),
+	.fail_note = N_("The order stays paid; nothing is charged again. You can try "
+			"again now, or later at any kiosk with this UKey."),
+};
+static const struct done_param done = {
+	.draw = draw_done,
+	.qr_url = invoice_url,
+	.qr_note = N_("Scan the code to view the e-invoice; it was also e-mailed to "
+		      "you."),
+	.token_in = true,
+};
+
+#define TITLE N_("Renew a certificate")
+#define TOKEN (NEED_ONE_TOKEN | NEED_LOGIN)
+
+static const struct step steps[ST_COUNT] = {
+	[ST_INSERT] = {"renew-insert", TITLE, STEP_INSERT, 0, 0, NEED_ONE_TOKEN,
+		       FLOW_EXIT, &insert, after_insert},
+	/* Asked before the PIN: what the certificate and the CA say first. */
+	[ST_CHECK] = {"renew-check", TITLE, STEP_WORK, 0, NEED_ONE_TOKEN, 0, FLOW_EXIT,
+		      &check, NULL},
+	[ST_PIN] = {"renew-pin", TITLE, STEP_PIN, 0, NEED_ONE_TOKEN, NEED_LOGIN,
+		    FLOW_EXIT, &pin, after_pin},
+	[ST_VALIDITY] = {"renew-validity", TITLE, STEP_CONFIRM, 0, TOKEN, 0, FLOW_EXIT,
+			 &validity, NULL},
+	[ST_FORM] = {"renew-form", N_("Order details"), STEP_FORM, 1, TOKEN, 0, FLOW_EXIT,
+		     &form, NULL},
+	[ST_CONFIRM] = {"renew-confirm", N_("Confirm order"), STEP_CONFIRM, 2, TOKEN,
+			NEED_ORDER, ST_FORM, &order, NULL},
+	[ST_PAY] = {"renew-pay", N_("Pay"), STEP_PAY, 3, NEED_ORDER, NEED_PAID,
+		    ST_CONFIRM, &pay, NULL},
+	[ST_INSTALL] = {"renew-install", N_("Download certificate and seal"), STEP_WORK,
+			4, TOKEN | NEED_PAID, 0, FLOW_HOME, &install, NULL},
+	[ST_DONE] = {"renew-done", N_("Download certificate and seal"), STEP_DONE, 4, 0,
+		     0, FLOW_HOME, &done, NULL},
+	[ST_RESUME] = {"renew-resume", TITLE, STEP_CONFIRM, 0, TOKEN | NEED_PAID, 0,
+		       FLOW_EXIT, &resume, after_resume},
+};
+
+const struct flow_table renew_flow = {SVC_RENEW, steps, ST_COUNT};

@@ -86,7 +86,11 @@ backend_init(const struct config *cfg)
 {
 	size_t n;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	/* Replies and requests carry customer data: their buffers are wiped
+	 * when freed (session.h: nothing of a visit outlives it). */
+	json_set_alloc_funcs(malloc, wipe_free);
+	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, wipe_free, wipe_realloc,
+				 strdup, calloc) != CURLE_OK)
 		return -1;
 	B.base = xstrdup(cfg->backend_url);
 	n = strlen(B.base);
@@ -151,7 +155,7 @@ on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 		b->too_big = true;
 		return 0; /* curl stops with a write error */
 	}
-	b->data = xrealloc(b->data, b->len + n + 1);
+	b->data = wipe_realloc(b->data, b->len + n + 1);
 	memcpy(b->data + b->len, ptr, n);
 	b->len += n;
 	b->data[b->len] = '\0';
@@ -350,7 +354,7 @@ call_once(CURL *c, const char *method, const char *url, const char *payload,
 		log_warn("backend %s %s: HTTP %ld, not a protocol answer", method, url,
 			 out->status);
 out:
-	free(body.data);
+	wipe_free(body.data);
 	return err;
 }
 
@@ -414,7 +418,7 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 		free(payload);
 	}
 	curl_slist_free_all(headers);
-	free(url);
+	wipe_free(url);
 	curl_easy_cleanup(c);
 	return err;
 }

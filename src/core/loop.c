@@ -14,6 +14,7 @@
 #include <curses.h>
 
 #include "config.h"
+#include "flow.h"
 #include "health.h"
 #include "i18n.h"
 #include "keys.h"
@@ -230,7 +231,7 @@ apply_from(struct frame *f, struct result r)
 	} while (0)
 
 static void
-session_end(const char *why)
+visit_end(const char *why)
 {
 	while (L.depth > 0)
 		screen_pop();
@@ -257,7 +258,7 @@ apply(struct result r)
 	case ACT_POP:
 		/* Back past the first screen: the visit is over, as with Finish. */
 		if (L.depth <= 1) {
-			session_end("customer left");
+			visit_end("customer left");
 		} else {
 			screen_pop();
 			apply_held();
@@ -268,7 +269,11 @@ apply(struct result r)
 		screen_push(r.target, r.arg);
 		break;
 	case ACT_HOME:
-		session_end("customer");
+		visit_end("customer");
+		break;
+	case ACT_FLOW:
+		/* The flow says which screen; switching is done here as ever. */
+		apply(flow_resolve(r.go));
 		break;
 	case ACT_MENU:
 		while (L.depth > 1 && top()->ops != screen_get(SCR_MENU))
@@ -316,7 +321,9 @@ draw(void)
 	uf.title = L.cfg->title != NULL ? L.cfg->title
 					: _("CA Certificate and E-Seal Self-Service");
 	uf.terminal_id = L.cfg->terminal_id;
-	uf.screen_title = base->ops->title != NULL ? _(base->ops->title) : NULL;
+	uf.screen_title = base->ops->title_now != NULL ? base->ops->title_now(base->state)
+						       : base->ops->title;
+	uf.screen_title = uf.screen_title != NULL ? _(uf.screen_title) : NULL;
 	if (base->ops->steps != NULL) {
 		uf.step = base->ops->steps(base->state, &uf.steps);
 		if (uf.step < 0)

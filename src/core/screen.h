@@ -26,11 +26,14 @@ enum screen_id {
 	SCR_TOO_SMALL,
 	SCR_GUIDE,
 	SCR_CHECK,
+	/* the step screens of services built on tables (flow.h) */
+	SCR_STEP_INSERT,
+	SCR_STEP_PIN,
+	SCR_STEP_FORM,
+	SCR_STEP_CONFIRM,
 	SCR_PAY,
-	SCR_RENEW,
-	SCR_RENEW_FORM,
-	SCR_RENEW_CONFIRM,
-	SCR_RENEW_INSTALL,
+	SCR_STEP_WORK,
+	SCR_STEP_DONE,
 	SCR_COUNT
 };
 
@@ -42,12 +45,14 @@ enum action {
 	ACT_REPLACE, /* close this screen and open target in its place */
 	ACT_HOME,    /* end the customer's session: wipe, back to welcome */
 	ACT_MENU,    /* close everything above the main menu */
+	ACT_FLOW,    /* a step of a service: next, back, go-to (flow.h, go) */
 };
 
 struct result {
 	enum action action;
 	enum screen_id target;
 	const void *arg;
+	int go; /* ACT_FLOW: where to, in the service's table */
 };
 
 #define RESULT(a) ((struct result){.action = (a)})
@@ -103,6 +108,8 @@ struct screen_ops {
 	/* The F1 text made now, translated, into buf, when it depends on the
 	 * kiosk (the services it offers); NULL: always .help. */
 	const char *(*help_now)(char *buf, size_t len);
+	/* The title now (message id), when it is not always .title. */
+	const char *(*title_now)(void *state);
 };
 
 /* The registry: one row per screen, in src/screens.c. */
@@ -113,4 +120,5 @@ const struct screen_ops *screen_get(enum screen_id id);
 /* One per file in screens/; the registry in src/screens.c lists them. */
 extern const struct screen_ops screen_welcome, screen_menu, screen_help, screen_idle,
 	screen_message, screen_staff_login, screen_staff, screen_too_small, screen_guide, screen_check,
-	screen_pay, screen_renew, screen_renew_form, screen_renew_confirm, screen_renew_install;
+	screen_pay, screen_step_insert, screen_step_pin, screen_step_form, screen_step_confirm,
+	screen_step_work, screen_step_done;

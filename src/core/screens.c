@@ -13,10 +13,12 @@ static const struct screen_ops *const registry[SCR_COUNT] = {
 	[SCR_GUIDE] = &screen_guide,
 	[SCR_CHECK] = &screen_check,
 	[SCR_PAY] = &screen_pay,
-	[SCR_RENEW] = &screen_renew,
-	[SCR_RENEW_FORM] = &screen_renew_form,
-	[SCR_RENEW_CONFIRM] = &screen_renew_confirm,
-	[SCR_RENEW_INSTALL] = &screen_renew_install,
+	[SCR_STEP_INSERT] = &screen_step_insert,
+	[SCR_STEP_PIN] = &screen_step_pin,
+	[SCR_STEP_FORM] = &screen_step_form,
+	[SCR_STEP_CONFIRM] = &screen_step_confirm,
+	[SCR_STEP_WORK] = &screen_step_work,
+	[SCR_STEP_DONE] = &screen_step_done,
 };
 
 const struct screen_ops *

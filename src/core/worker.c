@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "worker.h"
+#include "xmem.h"
 
 static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,6 +65,8 @@ worker_main(void *arg)
 
 		if (!job_cancelled(job))
 			job->run(job);
+		/* The job's frames held customer data (paths, bodies, log lines). */
+		secure_burn_stack();
 
 		pthread_mutex_lock(&lock);
 		current = NULL;

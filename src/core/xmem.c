@@ -2,6 +2,7 @@
  * xmem.c - allocation wrappers that never return NULL, and secure_wipe().
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,4 +108,39 @@ secure_free_str(char **s)
 	secure_wipe(*s, strlen(*s));
 	free(*s);
 	*s = NULL;
+}
+
+void
+wipe_free(void *p)
+{
+	if (p == NULL)
+		return;
+	secure_wipe(p, malloc_usable_size(p));
+	free(p);
+}
+
+void *
+wipe_realloc(void *p, size_t size)
+{
+	size_t old = p != NULL ? malloc_usable_size(p) : 0;
+	void *n;
+
+	if (size == 0) {
+		wipe_free(p);
+		return NULL;
+	}
+	n = xmalloc(size);
+	if (old > 0)
+		memcpy(n, p, old < size ? old : size);
+	wipe_free(p);
+	return n;
+}
+
+void
+secure_burn_stack(void)
+{
+	/* Deeper than any job's frames: a backend call with its buffers. */
+	unsigned char scratch[64 * 1024];
+
+	secure_wipe(scratch, sizeof scratch);
 }

@@ -25,4 +25,15 @@ void secure_wipe(void *p, size_t n);
 /* Wipe a NUL-terminated string in place, free it and set *s to NULL. */
 void secure_free_str(char **s);
 
+/*
+ * Free (or grow) heap memory after wiping all of it: handed to the
+ * libraries that carry customer data through buffers of their own (the
+ * JSON parser, the HTTPS client, OpenSSL), so a freed reply or request
+ * leaves nothing behind.  wipe_realloc never returns NULL for size > 0.
+ */
+void wipe_free(void *p);
+void *wipe_realloc(void *p, size_t size);
+/* Overwrite the stack below the caller (a thread's finished work). */
+void secure_burn_stack(void);
+
 #endif

@@ -3,9 +3,9 @@
  * to the payment screen (whose backend calls are the client's, api.h).
  *
  * A service (renewal first, the others later) fills a struct pay_request
- * and opens SCR_PAY with it.  The payment screen lets the customer choose
- * Alipay or WeChat Pay, draws the QR code, polls until the order is paid,
- * and replaces itself with request->next.  While the customer pays, the
+ * for its STEP_PAY step (steps.h).  The payment screen lets the customer
+ * choose Alipay or WeChat Pay, draws the QR code, polls until the order is
+ * paid, and goes on to the next step of the service's table.  While the customer pays, the
  * service may have the worker do slow preparation (a key pair on the
  * token): bg_start makes that job, bg_done hears its result, and bg_discard
  * undoes it when the customer does not pay.
@@ -29,10 +29,6 @@ struct job;
 struct pay_request {
 	char order_id[PAY_ORDER_ID_MAX];
 	long amount;              /* fen, as the backend priced it */
-	enum screen_id next;      /* replaces the payment screen once paid */
-	enum screen_id back;      /* replaces it after a cancel or a timeout */
-	const char *const *steps; /* the service's step bar, or NULL */
-	int step;                 /* "Pay" in it */
 	/* The UKey the service writes to once paid (token_ref serial), or "":
 	 * the payment screen says at once when it is taken out. */
 	char token_serial[TOKEN_TEXT_MAX];

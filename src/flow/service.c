@@ -73,7 +73,7 @@ static const struct service services[SVC_COUNT] = {
 			   "one UKey to renew and do not pull it out until the kiosk "
 			   "says so. "
 			   "Your PIN stays the same."),
-			SCR_RENEW,
+			SERVICE_FLOW,
 		},
 	[SVC_UNLOCK] =
 		{

@@ -25,13 +25,14 @@ enum service_id {
 };
 
 #define SERVICE_NOT_BUILT (-1)
+#define SERVICE_FLOW (-2) /* built as a table of steps (flow.h) */
 
 struct service {
 	const char *name;         /* message id, the menu row */
 	const char *summary;      /* message id, one line under the name */
 	const char *const *steps; /* message ids, NULL-terminated */
 	const char *guide;        /* message id: what it is, what to bring */
-	int entry;                /* enum screen_id, or SERVICE_NOT_BUILT */
+	int entry;                /* enum screen_id, SERVICE_FLOW or SERVICE_NOT_BUILT */
 };
 
 const struct service *service_get(enum service_id id);

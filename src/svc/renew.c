@@ -15,50 +15,47 @@
 #include "codec.h"
 #include "i18n.h"
 #include "log.h"
-#include "loop.h"
 #include "payflow.h"
 #include "renew.h"
-#include "screen.h"
 #include "service.h"
+#include "session.h"
 #include "token.h"
 #include "worker.h"
 #include "xmem.h"
 
-struct renew renew_state;
-
-#define R renew_state
-
 /* ---- state ------------------------------------------------------------ */
 
 static void
-certs_free(void)
+certs_free(struct renew *r)
 {
 	for (int i = 0; i < RENEW_MAX_CERTS; i++) {
-		if (R.certs[i].der != NULL) {
-			secure_wipe(R.certs[i].der, R.certs[i].der_len);
-			free(R.certs[i].der);
+		if (r->certs[i].der != NULL) {
+			secure_wipe(r->certs[i].der, r->certs[i].der_len);
+			free(r->certs[i].der);
+			r->certs[i].der = NULL;
 		}
 	}
 }
 
-void
-renew_wipe(void)
+static void
+renew_part_wipe(void *part)
 {
-	certs_free();
-	secure_wipe(&R, sizeof R);
+	certs_free(part);
 }
+
+struct renew *
+renew_get(void)
+{
+	return session_part(SVC_RENEW, sizeof(struct renew), renew_part_wipe);
+}
+
+#define R (*renew_get())
+#define S (*session_get())
 
 void
 renew_begin(void)
 {
-	static bool hooked;
-
-	if (!hooked) {
-		loop_on_session_end(renew_wipe);
-		hooked = true;
-	}
-	renew_wipe();
-	R.active = true;
+	session_restart();
 	R.term = 1;
 }
 
@@ -67,14 +64,15 @@ renew_take_token(const struct token_info *info)
 {
 	const char *vendor = token_vendor_name(info->vendor);
 
-	certs_free();
+	certs_free(&R);
 	memset(R.certs, 0, sizeof R.certs);
 	R.ncerts = 0;
 	R.cur = 0;
 	R.has_enc = false;
-	R.ref = info->ref;
-	snprintf(R.token_serial, sizeof R.token_serial, "%s", info->ref.serial);
-	snprintf(R.vendor, sizeof R.vendor, "%s", vendor != NULL ? vendor : "");
+	S.have_token = true;
+	S.ref = info->ref;
+	snprintf(S.token_serial, sizeof S.token_serial, "%s", info->ref.serial);
+	snprintf(S.vendor, sizeof S.vendor, "%s", vendor != NULL ? vendor : "");
 	for (size_t i = 0; i < info->ncerts; i++) {
 		const struct token_cert *tc = &info->certs[i];
 		struct renew_cert *c;
@@ -104,7 +102,7 @@ renew_take_token(const struct token_info *info)
 	}
 	if (R.ncerts == 0)
 		return false;
-	R.unit = R.certs[0].org[0] != '\0';
+	S.unit = R.certs[0].org[0] != '\0';
 	return true;
 }
 
@@ -214,7 +212,8 @@ check_run(struct job *job)
 static void
 plain_release(struct job *job)
 {
-	free(job);
+	/* Jobs hold the order number, serials and key IDs of the customer. */
+	wipe_free(job);
 }
 
 struct job *
@@ -240,12 +239,13 @@ renew_check_result(struct job *job, const char **reason)
 	if (c->cur >= 0)
 		R.cur = c->cur;
 	if (c->result == RC_RESUME) {
-		R.resumed = true;
-		snprintf(R.order_id, sizeof R.order_id, "%s", c->order_id);
+		S.resumed = true;
+		S.paid = true;
+		snprintf(S.order_id, sizeof S.order_id, "%s", c->order_id);
 		snprintf(R.new_serial, sizeof R.new_serial, "%s", c->new_serial);
 		R.cur = c->old;
 		log_info("renew: unfinished paid order %s found on this UKey",
-			 R.order_id);
+			 S.order_id);
 	}
 	return c->result;
 }
@@ -302,7 +302,7 @@ renew_order_job(void)
 	o->pem = codec_pem_encode("CERTIFICATE", c->der, c->der_len);
 	o->in = (struct api_order_new){
 		.kind = "renew",
-		.unit = R.unit,
+		.unit = S.unit,
 		.subject_id = o->subject_id,
 		.term_years = R.term,
 		.email = o->email,
@@ -310,8 +310,8 @@ renew_order_job(void)
 		.contact_name = o->contact,
 		.certificate = o->pem,
 	};
-	memcpy(o->idem_order, R.idem_order, sizeof o->idem_order);
-	memcpy(o->idem_confirm, R.idem_confirm, sizeof o->idem_confirm);
+	memcpy(o->idem_order, S.idem_order, sizeof o->idem_order);
+	memcpy(o->idem_confirm, S.idem_confirm, sizeof o->idem_confirm);
 	o->err.err = BACKEND_CANCELLED;
 	return &o->job;
 }
@@ -323,8 +323,8 @@ renew_order_result(struct job *job, bool *not_eligible)
 
 	*not_eligible = api_refused(&o->err, "not_eligible");
 	if (o->order_id[0] != '\0') {
-		snprintf(R.order_id, sizeof R.order_id, "%s", o->order_id);
-		R.price = o->price;
+		snprintf(S.order_id, sizeof S.order_id, "%s", o->order_id);
+		S.price = o->price;
 	}
 	if (o->err.err != BACKEND_OK)
 		return api_reason(&o->err);
@@ -366,7 +366,7 @@ key_start(void)
 	const struct renew_cert *c = renew_cert();
 
 	job_init(&k->job, "renew-key", key_run, plain_release);
-	k->ref = R.ref;
+	k->ref = S.ref;
 	k->type = c != NULL && c->key_type == TOKEN_KEY_EC ? TOKEN_KEY_EC : TOKEN_KEY_RSA;
 	k->err = TOKEN_ERR_CANCELLED;
 	return &k->job;
@@ -392,7 +392,7 @@ key_discard(void)
 		return NULL;
 	k = xcalloc(1, sizeof *k);
 	job_init(&k->job, "renew-discard", key_run, plain_release);
-	k->ref = R.ref;
+	k->ref = S.ref;
 	k->discard = true;
 	memcpy(k->id, R.new_id, R.new_id_len);
 	k->id_len = R.new_id_len;
@@ -403,20 +403,16 @@ key_discard(void)
 const struct pay_request *
 renew_pay_request(void)
 {
-	static struct pay_request req;
+	struct pay_request *req = &R.pay;
 
-	memset(&req, 0, sizeof req);
-	snprintf(req.order_id, sizeof req.order_id, "%s", R.order_id);
-	req.amount = R.price;
-	req.next = SCR_RENEW_INSTALL;
-	req.back = SCR_RENEW_CONFIRM;
-	req.steps = service_get(SVC_RENEW)->steps;
-	req.step = 3;
-	snprintf(req.token_serial, sizeof req.token_serial, "%s", R.token_serial);
-	req.bg_start = key_start;
-	req.bg_done = key_done;
-	req.bg_discard = key_discard;
-	return &req;
+	memset(req, 0, sizeof *req);
+	snprintf(req->order_id, sizeof req->order_id, "%s", S.order_id);
+	req->amount = S.price;
+	snprintf(req->token_serial, sizeof req->token_serial, "%s", S.token_serial);
+	req->bg_start = key_start;
+	req->bg_done = key_done;
+	req->bg_discard = key_discard;
+	return req;
 }
 
 /* ---- after the payment ------------------------------------------------ */
@@ -747,8 +743,9 @@ install_release(struct job *job)
 {
 	struct install_job *in = (struct install_job *)job;
 
-	free(in->old_seal);
-	free(in);
+	wipe_free(in->old_seal);
+	/* The job holds the order number, serials and key IDs of the customer. */
+	wipe_free(in);
 }
 
 struct job *
@@ -758,8 +755,8 @@ renew_install_job(void)
 	const struct renew_cert *c = renew_cert();
 
 	job_init(&in->job, "renew-install", install_run, install_release);
-	snprintf(in->token_serial, sizeof in->token_serial, "%s", R.token_serial);
-	snprintf(in->order_id, sizeof in->order_id, "%s", R.order_id);
+	snprintf(in->token_serial, sizeof in->token_serial, "%s", S.token_serial);
+	snprintf(in->order_id, sizeof in->order_id, "%s", S.order_id);
 	snprintf(in->new_serial, sizeof in->new_serial, "%s", R.new_serial);
 	if (c != NULL) {
 		in->has_old = true;

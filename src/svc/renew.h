@@ -2,12 +2,13 @@
  * renew.h - the renewal service (证书更新): its state across its screens and
  * the work it hands to the worker.
  *
- * The service is a table of steps over screens: renew (insert the UKey, PIN,
- * eligibility and the new validity), renew-form (order details),
- * renew-confirm, the shared payment screen, and renew-install (the new key,
- * the request, the certificate and seal written, the old ones removed).
- * Everything the customer and the token told us lives in one struct,
- * wiped when the customer's session ends.
+ * The service is a table of steps (screens/svc/renew.c): insert the UKey,
+ * PIN, the CA asked (renew_check_job), the new validity, the order form,
+ * confirm (renew_order_job), pay (renew_pay_request), and the install
+ * (renew_install_job: the new key, the request, the certificate and seal
+ * written, the old ones removed).  What the customer and the token told us
+ * lives in the customer's session (session.h), with the renewal's own part
+ * here, wiped when the visit ends.
  *
  * Crash safety comes from the order of the work and from the backend
  * remembering the order: the old certificate and key stay until the new
@@ -26,6 +27,7 @@
 #include "backend.h"
 #include "form.h"
 #include "payflow.h"
+#include "rules.h"
 #include "token.h"
 
 #define RENEW_MAX_CERTS 4
@@ -58,46 +60,40 @@ struct renew_cert {
 	size_t der_len;
 };
 
+/*
+ * The renewal's part of the customer's session (session.h has the UKey,
+ * the login, the subject and the order with its idempotency keys).
+ */
 struct renew {
-	bool active;
-	/* the UKey */
-	struct token_ref ref;
-	char token_serial[TOKEN_TEXT_MAX];
-	char vendor[TOKEN_NAME_MAX];
 	bool has_enc; /* also holds an encryption certificate: its key stays */
 	struct renew_cert certs[RENEW_MAX_CERTS];
 	int ncerts;
 	int cur; /* the certificate being renewed */
-	bool unit;
+	enum renew_verdict verdict;
 	/* the order form */
 	bool form_filled;
 	int term;
 	char email[FORM_VALUE_MAX];
 	char mobile[FORM_VALUE_MAX];
 	char contact[FORM_VALUE_MAX];
-	/* the order */
-	char order_id[PAY_ORDER_ID_MAX];
-	long price;
-	char idem_order[BACKEND_IDEM_KEY_LEN + 1];
-	char idem_confirm[BACKEND_IDEM_KEY_LEN + 1];
-	bool resumed;                          /* a paid order found again */
+	/* the order (its number and keys are the session's) */
 	char new_serial[TOKEN_SERIAL_HEX_MAX]; /* resumed with the old pair gone */
 	/* the key made while paying */
 	unsigned char new_id[TOKEN_ID_MAX];
 	size_t new_id_len;
+	/* what the payment step is handed */
+	struct pay_request pay;
 	/* the outcome */
 	time_t new_from, new_to;
 	char invoice_url[512];
 	enum renew_seal seal;
 };
 
-/* The one renewal in progress (the UI thread's). */
-extern struct renew renew_state;
+/* The renewal's part of the session (made on first use). */
+struct renew *renew_get(void);
 
 /* Start afresh (a new customer at the renewal screen). */
 void renew_begin(void);
-/* Wipe everything (session end). */
-void renew_wipe(void);
 
 /* Take what the token read: false when it holds no signing certificate. */
 bool renew_take_token(const struct token_info *info);
@@ -116,12 +112,12 @@ enum renew_check {
 };
 /* After the login: is there an unfinished paid renewal of this UKey? */
 struct job *renew_check_job(void);
-/* In job_done: fills renew_state on RC_RESUME; *reason on RC_FAILED. */
+/* In job_done: fills the session on RC_RESUME; *reason on RC_FAILED. */
 enum renew_check renew_check_result(struct job *job, const char **reason);
 
 /* Create the order and confirm it ("确认订单"). */
 struct job *renew_order_job(void);
-/* NULL on success (renew_state has the order), else a message id. */
+/* NULL on success (the session has the order), else a message id. */
 const char *renew_order_result(struct job *job, bool *not_eligible);
 
 enum renew_stage {

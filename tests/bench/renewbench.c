@@ -40,6 +40,7 @@
 #include "qr.h"
 #include "renew.h"
 #include "rules.h"
+#include "session.h"
 #include "token.h"
 #include "token_job.h"
 #include "worker.h"
@@ -126,7 +127,7 @@ read_and_login(const char *pin)
 	if (!ok)
 		return fail("read", err != TOKEN_OK ? token_err_name(err)
 						    : "no signing certificate");
-	job = run(token_job_login(&renew_state.ref, pin, 0));
+	job = run(token_job_login(&session_get()->ref, pin, 0));
 	if (job == NULL)
 		return fail("login", "no answer");
 	err = token_job_err(job);
@@ -178,7 +179,7 @@ payment(char *id, size_t idlen, char *url, size_t urllen)
 	int rc = -1;
 
 	backend_new_key(idem);
-	job = run(api_job_payment_create(renew_state.order_id, "alipay", idem));
+	job = run(api_job_payment_create(session_get()->order_id, "alipay", idem));
 	if (job == NULL)
 		return fail("payment", "no answer");
 	if (api_job_err(job)->err == BACKEND_OK) {
@@ -205,7 +206,7 @@ key(void)
 		return fail("key", "no answer");
 	req->bg_done(job);
 	job->release(job);
-	return renew_state.new_id_len > 0 ? 0 : fail("key", "no key made");
+	return renew_get()->new_id_len > 0 ? 0 : fail("key", "no key made");
 }
 
 static int
@@ -247,11 +248,11 @@ renewal(const char *email, const char *ca_file, double *ms)
 		return -1;
 	ms[S_CHECK] = (t1 = now_ms()) - t;
 	/* The customer fills the order form (renew_form.c on its submit). */
-	renew_state.term = 1;
-	snprintf(renew_state.email, sizeof renew_state.email, "%s", email);
-	renew_state.form_filled = true;
-	backend_new_key(renew_state.idem_order);
-	backend_new_key(renew_state.idem_confirm);
+	renew_get()->term = 1;
+	snprintf(renew_get()->email, sizeof renew_get()->email, "%s", email);
+	renew_get()->form_filled = true;
+	backend_new_key(session_get()->idem_order);
+	backend_new_key(session_get()->idem_confirm);
 	t = now_ms();
 	if (order() != 0)
 		return -1;
@@ -310,11 +311,11 @@ main(int argc, char **argv)
 		if (i != S_PAY)
 			total += ms[i];
 	}
-	printf("total=%.2f order_id=%s\n", total, renew_state.order_id);
+	printf("total=%.2f order_id=%s\n", total, session_get()->order_id);
 	rc = 0;
 out:
 	secure_wipe(pin, sizeof pin);
-	renew_wipe();
+	session_end();
 	token_session_end();
 	if (wake_fd >= 0)
 		worker_stop();

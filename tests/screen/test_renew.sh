@@ -72,8 +72,17 @@ url=$(rb_qr_url)
 case $url in "$RAURL"/invoice/*) ok "the e-invoice QR code decodes to its link" ;; *) not_ok "the e-invoice QR code decodes to its link ($url)" ;; esac
 ck_keys i
 rb_check_token r30 30 || :
+order=$(rb_installed_order)
 ck_keys Enter
 check "Finish ends the session" ck_wait "CA证书" 5
+if [ "$(id -u)" = 0 ]; then
+	check "after the renewal the e-mail is wiped from the kiosk's memory" \
+		sh -c "! '$tools/memgrep' $kiosk_pid agent@example.cn"
+	check "... and the order number" sh -c "! '$tools/memgrep' $kiosk_pid '$order'"
+else
+	ok "# SKIP memory check needs root"
+	ok "# SKIP memory check needs root"
+fi
 
 # ---- the happy path, expired 100 days ---------------------------------
 bed_ctl "present=none"

@@ -93,6 +93,8 @@ check "Back returns to the confirm page" ck_wait "请再次核对订单" 5
 ck_keys Escape
 ck_wait "电子发票邮箱" 5 >/dev/null
 ck_keys Escape
+ck_wait "离开更新业务" 5 >/dev/null
+ck_keys Enter
 ck_wait_gone "电子发票邮箱" 5
 ck_keys Escape
 ck_wait "请选择业务" 5 >/dev/null

@@ -1,0 +1,243 @@
+/*
+ * flow.c - the walk through a service's table of steps (see flow.h).
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "flow.h"
+#include "log.h"
+#include "service.h"
+#include "session.h"
+#include "token.h"
+#include "token_watch.h"
+
+/* The service tables, one per service built on steps (src/svc/). */
+extern const struct flow_table renew_flow;
+
+static const struct flow_table *const tables[] = {&renew_flow};
+
+/* The screen each kind of step is drawn by. */
+static const enum screen_id kind_screen[STEP_KIND_COUNT] = {
+	[STEP_INSERT] = SCR_STEP_INSERT, [STEP_PIN] = SCR_STEP_PIN,
+	[STEP_FORM] = SCR_STEP_FORM,     [STEP_CONFIRM] = SCR_STEP_CONFIRM,
+	[STEP_PAY] = SCR_PAY,            [STEP_WORK] = SCR_STEP_WORK,
+	[STEP_DONE] = SCR_STEP_DONE,
+};
+
+const struct flow_table *
+flow_table(int service)
+{
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+		if (tables[i]->service == service)
+			return tables[i];
+	return NULL;
+}
+
+/* What of mask the session (and the UKeys present) lacks. */
+static unsigned
+missing(unsigned mask, const struct session *s, size_t ntokens, const char *serial)
+{
+	unsigned lack = 0;
+	bool same = ntokens == 1 &&
+		    (!s->have_token || (serial != NULL && strcmp(serial, s->token_serial) == 0));
+
+	if ((mask & NEED_ONE_TOKEN) && !same)
+		lack |= NEED_ONE_TOKEN;
+	/* A login lives on the UKey: none without it. */
+	if ((mask & NEED_LOGIN) && (!s->logged_in || !same))
+		lack |= NEED_LOGIN;
+	if ((mask & NEED_SMS) && s->sms_session[0] == '\0')
+		lack |= NEED_SMS;
+	if ((mask & NEED_ORDER) && s->order_id[0] == '\0')
+		lack |= NEED_ORDER;
+	if ((mask & NEED_PAID) && !s->paid)
+		lack |= NEED_PAID;
+	return lack;
+}
+
+int
+flow_fix(const struct flow_table *t, int i, const struct session *s, size_t ntokens,
+	 const char *serial)
+{
+	unsigned lack = missing(t->steps[i].needs, s, ntokens, serial);
+
+	if (lack == 0)
+		return -1;
+	/* The first step giving the most basic missing need fixes it. */
+	for (unsigned bit = 1; bit <= NEED_PAID; bit <<= 1) {
+		if (!(lack & bit))
+			continue;
+		for (int j = 0; j < t->nsteps; j++)
+			if (t->steps[j].gives & bit)
+				return j;
+	}
+	/* Nothing in the table gives it: the service cannot go on. */
+	return FLOW_EXIT;
+}
+
+int
+flow_target(const struct flow_table *t, int cur, int go, const struct session *s,
+	    size_t ntokens, const char *serial)
+{
+	int to;
+
+	switch (go) {
+	case FLOW_NEXT:
+		to = t->steps[cur].after != NULL ? t->steps[cur].after(s) : FLOW_NEXT;
+		if (to == FLOW_NEXT)
+			to = cur + 1 < t->nsteps ? cur + 1 : FLOW_HOME;
+		break;
+	case FLOW_BACK:
+		to = t->steps[cur].back;
+		break;
+	case FLOW_AGAIN:
+		to = cur;
+		break;
+	default:
+		to = go;
+		break;
+	}
+	if (to < 0)
+		return to;
+	if (to >= t->nsteps)
+		return FLOW_EXIT;
+	/* Needs are checked here, once, for every step whatever led to it. */
+	for (int hops = 0; hops < t->nsteps; hops++) {
+		int fix = flow_fix(t, to, s, ntokens, serial);
+
+		if (fix == -1 || fix == to)
+			return to;
+		if (fix < 0)
+			return fix;
+		to = fix;
+	}
+	return to;
+}
+
+static size_t
+tokens_now(char *serial, size_t len)
+{
+	struct token_watch w;
+	size_t n = token_watch_state(&w);
+
+	serial[0] = '\0';
+	if (n >= 1 && len > 0)
+		snprintf(serial, len, "%s", w.tokens[0].ref.serial);
+	return n;
+}
+
+static struct result
+enter_step(int to)
+{
+	struct session *s = session_get();
+	const struct flow_table *t = flow_table(s->service);
+
+	if (to == FLOW_HOME || t == NULL)
+		return RESULT(ACT_HOME);
+	if (to == FLOW_EXIT || to < 0) {
+		log_info("flow: out of %s", t->steps[s->step].name);
+		session_restart();
+		s->service = -1;
+		return RESULT(ACT_MENU);
+	}
+	log_info("flow: %s -> %s", t->steps[s->step].name, t->steps[to].name);
+	s->step = to;
+	return RESULT_REPLACE(kind_screen[t->steps[to].kind], &t->steps[to]);
+}
+
+struct result
+flow_start(int service)
+{
+	struct session *s = session_get();
+	const struct flow_table *t = flow_table(service);
+	char serial[TOKEN_TEXT_MAX];
+	size_t n = tokens_now(serial, sizeof serial);
+	int to;
+
+	if (t == NULL)
+		return RESULT(ACT_NONE);
+	session_restart();
+	s->service = service;
+	s->step = 0;
+	to = flow_target(t, 0, FLOW_AGAIN, s, n, serial);
+	if (to < 0)
+		return enter_step(to);
+	s->step = to;
+	log_info("flow: start %s", t->steps[to].name);
+	return RESULT_PUSH(kind_screen[t->steps[to].kind], &t->steps[to]);
+}
+
+struct result
+flow_resolve(int go)
+{
+	struct session *s = session_get();
+	const struct flow_table *t = flow_table(s->service);
+	char serial[TOKEN_TEXT_MAX];
+	size_t n = tokens_now(serial, sizeof serial);
+
+	if (go == FLOW_HOME)
+		return RESULT(ACT_HOME);
+	if (t == NULL || s->step < 0 || s->step >= t->nsteps)
+		return RESULT(ACT_MENU);
+	return enter_step(flow_target(t, s->step, go, s, n, serial));
+}
+
+const struct step *
+flow_step(void)
+{
+	const struct session *s = session_get();
+	const struct flow_table *t = flow_table(s->service);
+
+	return t != NULL && s->step >= 0 && s->step < t->nsteps ? &t->steps[s->step] : NULL;
+}
+
+const void *
+flow_param(void)
+{
+	const struct step *st = flow_step();
+
+	return st != NULL ? st->param : NULL;
+}
+
+int
+flow_steps(void *state, const char *const **steps)
+{
+	const struct session *s = session_get();
+	const struct step *st = flow_step();
+	int n = 0;
+
+	(void)state;
+	if (st == NULL || st->bar < 0)
+		return -1;
+	*steps = service_get((enum service_id)s->service)->steps;
+	while ((*steps)[n] != NULL)
+		n++;
+	/* Done: every step behind the customer, the last one named. */
+	return st->kind == STEP_DONE ? n : st->bar;
+}
+
+bool
+flow_tokens_ok(void)
+{
+	struct session *s = session_get();
+	const struct step *st = flow_step();
+	char serial[TOKEN_TEXT_MAX];
+	size_t n = tokens_now(serial, sizeof serial);
+
+	/*
+	 * Any change may be a pull (a UKey pulled and put back between two
+	 * looks shows as a change of the same set): the login is not trusted.
+	 */
+	session_token_gone();
+	return st == NULL || missing(st->needs, s, n, serial) == 0;
+}
+
+const char *
+flow_title(void *state)
+{
+	const struct step *st = flow_step();
+
+	(void)state;
+	return st != NULL ? st->title : NULL;
+}

@@ -1,0 +1,100 @@
+/*
+ * flow.h - a service as a const table of steps, and the one place that
+ * walks it.
+ *
+ * A step names its kind (insert the UKey, PIN, form, confirm, pay, work,
+ * done, ...), its place in the step bar, what it needs before it may run,
+ * what it establishes, its parameters and an optional hook choosing where
+ * "next" goes.  Step screens return next / back / go-to (flow_result());
+ * only flow_resolve() maps a step to a screen and checks its needs, once:
+ * a pulled UKey, a second UKey, a lost login or order sends the customer
+ * to the step that gives what is missing.  The loop calls flow_resolve()
+ * for an ACT_FLOW result and switches screens as for any other result.
+ */
+#ifndef CAKIOSK_FLOW_H
+#define CAKIOSK_FLOW_H
+
+#include <stdbool.h>
+
+#include "screen.h"
+#include "session.h"
+
+enum step_kind {
+	STEP_INSERT,  /* exactly one UKey in, read */
+	STEP_PIN,     /* its PIN, logged in */
+	STEP_FORM,    /* fields of the service */
+	STEP_CONFIRM, /* what was given once more; an action on "confirm" */
+	STEP_PAY,     /* the payment of the order */
+	STEP_WORK,    /* a job in named stages */
+	STEP_DONE,    /* the outcome; the visit ends */
+	STEP_KIND_COUNT
+};
+
+/* What a step needs before it runs, and what a step gives. */
+#define NEED_ONE_TOKEN 0x01u /* exactly one UKey, the session's */
+#define NEED_LOGIN 0x02u     /* logged in to it */
+#define NEED_SMS 0x04u       /* a valid SMS session */
+#define NEED_ORDER 0x08u     /* an order at the backend */
+#define NEED_PAID 0x10u      /* the order is paid */
+
+/* Where a step screen wants to go (struct result's go, with ACT_FLOW). */
+#define FLOW_NEXT (-1)  /* the next step (or the step's after hook) */
+#define FLOW_BACK (-2)  /* the step's back */
+#define FLOW_AGAIN (-3) /* this step again, needs checked anew */
+#define FLOW_EXIT (-4)  /* out of the service, to the menu */
+#define FLOW_HOME (-5)  /* the visit is over */
+/* 0..n-1: go to that step of the table. */
+
+#define RESULT_FLOW(g) ((struct result){.action = ACT_FLOW, .go = (g)})
+
+struct step {
+	const char *name;  /* logs and tests: "renew-form" */
+	const char *title; /* message id, under the header */
+	enum step_kind kind;
+	int bar;         /* in the service's step bar; -1: none */
+	unsigned needs;  /* NEED_* checked before it runs */
+	unsigned gives;  /* NEED_* it establishes: where a missing need is fixed */
+	int back;        /* step index, FLOW_EXIT or FLOW_HOME */
+	const void *param;
+	/* Where "next" goes, or FLOW_NEXT for the following step. */
+	int (*after)(const struct session *s);
+};
+
+struct flow_table {
+	int service; /* enum service_id */
+	const struct step *steps;
+	int nsteps;
+};
+
+/* The table of a service, or NULL when it is not built on steps. */
+const struct flow_table *flow_table(int service);
+
+/* Start service svc for this customer: its first step (needs checked). */
+struct result flow_start(int service);
+
+/* The loop's half of ACT_FLOW: the concrete result for go. */
+struct result flow_resolve(int go);
+
+/* The step the customer is on, and its parameters (NULL: none). */
+const struct step *flow_step(void);
+const void *flow_param(void);
+
+/*
+ * The pure part, for the unit test: where go leads from step cur of t
+ * given session s and the UKeys present (ntokens, first's serial), needs
+ * checked.  Returns a step index, FLOW_EXIT or FLOW_HOME.
+ */
+int flow_target(const struct flow_table *t, int cur, int go, const struct session *s,
+		size_t ntokens, const char *serial);
+/* The first step of t giving what step i needs and s lacks; -1: none lacks. */
+int flow_fix(const struct flow_table *t, int i, const struct session *s, size_t ntokens,
+	     const char *serial);
+
+/* A screen's .steps and .title_now for every step screen. */
+int flow_steps(void *state, const char *const **steps);
+const char *flow_title(void *state);
+
+/* The UKeys changed: false when the current step's needs no longer hold. */
+bool flow_tokens_ok(void);
+
+#endif

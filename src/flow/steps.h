@@ -1,0 +1,114 @@
+/*
+ * steps.h - the parameters of each kind of step (struct step's param).
+ *
+ * A service's table fills these; the step screens in screens/step/ read
+ * them.  What is truly the service's own (its first lines, its fields, the
+ * work it hands to the worker) comes in as hooks; everything else (waiting
+ * for the UKey, the PIN, a form, confirming, paying, a job in stages, the
+ * outcome) is the step screen's, the same for every service.
+ */
+#ifndef CAKIOSK_STEPS_H
+#define CAKIOSK_STEPS_H
+
+#include <stdbool.h>
+
+#include "form.h"
+#include "payflow.h"
+#include "token.h"
+#include "ui.h"
+
+struct job;
+
+/* STEP_INSERT: exactly one UKey, read. */
+struct insert_param {
+	const char *ask;  /* message id: "Please insert the UKey to renew." */
+	const char *hint; /* message id, under it */
+	/* Take what was read; NULL, or the message id saying why it cannot be
+	 * used (a dead end: the customer can only go back). */
+	const char *(*take)(const struct token_info *info);
+	/* With a paid order the UKey is bound to it: these say so. */
+	const char *paid_gone;  /* "The UKey was removed before ... finished." */
+	const char *paid_ask;   /* "Please insert the same UKey again ..." */
+	const char *paid_later; /* "... finishes the next time this UKey ..." */
+};
+
+/* STEP_PIN: log in to the session's UKey (the PIN step of pin.h). */
+struct pin_param {
+	/* Lines above the PIN field (whose UKey, whose certificate); returns
+	 * the next free row.  NULL: none. */
+	int (*head)(struct rect r);
+	const char *paid_ask; /* with a paid order: "Type the PIN again to finish" */
+	/* With a paid order and the UKey locked: that the order waits. */
+	const char *paid_locked;
+};
+
+/* STEP_FORM: the service's fields, kept in the session across steps. */
+struct form_param {
+	const struct field_def *fields;
+	int nfields;
+	int focus;
+	void (*load)(struct form *form);
+	void (*save)(const struct form *form);
+	/* Lines above the fields; returns the next free row.  NULL: none. */
+	int (*head)(struct rect r);
+	/* A line under the fields (a price), drawn at row y. */
+	void (*extra)(const struct form *form, int y, int x, int w);
+	/* Esc leaves the service: this question first (message id). */
+	const char *leave_ask;
+};
+
+/* STEP_CONFIRM: what was given once more; an action on "confirm". */
+struct confirm_param {
+	/* The page; returns the next free row. */
+	int (*draw)(struct rect r);
+	const char *confirm; /* the button: "Confirm order", "Next" */
+	const char *modify;  /* the second button ("Back to edit"), or NULL */
+	/* The action (may be NULL: confirming just goes on); retry: the same
+	 * request again after it failed. */
+	struct job *(*start)(bool retry);
+	const char *busy; /* while it runs */
+	/* NULL when it succeeded, else a message id; *dead: no retry. */
+	const char *(*result)(struct job *job, bool *dead);
+};
+
+/* STEP_PAY: the order's payment (screens/step/pay.c). */
+struct pay_param {
+	const struct pay_request *(*request)(void);
+};
+
+/* What a STEP_WORK job came to. */
+enum work_out {
+	WORK_NEXT,  /* done: on to the next step (or *go) */
+	WORK_STOP,  /* a dead end: *reason said, back is the only way */
+	WORK_RETRY, /* failed: *reason said, "Try again" */
+	WORK_TOKEN, /* the UKey went (or its login): the flow fixes it */
+};
+
+/* STEP_WORK: a job in named stages. */
+struct work_param {
+	struct job *(*start)(void);
+	/* The stage the job is at, as a message id (from any thread). */
+	const char *(*stage)(const struct job *job);
+	/* The outcome; *go may name a step (a table index) instead of next. */
+	enum work_out (*result)(struct job *job, const char **reason, int *go);
+	bool keep_token;       /* "Do not remove the UKey" while it runs */
+	const char *busy_note; /* under the stage, or NULL */
+	const char *fail_note; /* under a failure's reason, or NULL */
+	/* Lines above a dead end; returns the next free row.  NULL: none. */
+	int (*head)(struct rect r);
+	/* Under a dead end's reason: what to do instead (message id or NULL). */
+	const char *(*stop_note)(void);
+};
+
+/* STEP_DONE: the outcome; the visit ends (Finish, the UKey taken). */
+struct done_param {
+	/* The outcome; returns the next free row.  w is what is left of the
+	 * width beside the QR code. */
+	int (*draw)(struct rect r);
+	/* A link to show as a QR code (the e-invoice), or NULL/"". */
+	const char *(*qr_url)(void);
+	const char *qr_note; /* beside it */
+	bool token_in;       /* the UKey is in: taking it ends the visit */
+};
+
+#endif
