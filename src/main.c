@@ -124,7 +124,6 @@ out:
 	return rc;
 }
 
-
 /* OpenSSL's buffers (TLS records, the request and reply in clear) are
  * wiped when freed, like the other libraries' (xmem.h). */
 static void *

@@ -60,11 +60,13 @@ dn_draw(void *state)
 	if (s->show_qr) {
 		for (int i = 0; i < s->qr.rows && i < b.h; i++)
 			ui_put(b.y + i, x, s->qr.modules, UI_BUTTON, s->qr.lines[i]);
-		ui_button(b.y + b.h - 1, x + s->qr.modules + 2, _("Back"), K_INVOICE, true);
+		ui_button(b.y + b.h - 1, x + s->qr.modules + 2, _("Back"), K_INVOICE,
+			  true);
 		return;
 	}
 	if (s->qr.rows > 0 && !beside)
-		ui_put(y + 13, x, w, UI_DIM, _("Press i to show the QR code of the e-invoice."));
+		ui_put(y + 13, x, w, UI_DIM,
+		       _("Press i to show the QR code of the e-invoice."));
 	if (beside) {
 		int qx = b.x + b.w - s->qr.modules - 1;
 

@@ -84,13 +84,13 @@ ins_draw(void *state)
 	struct rect b = ui_body();
 	struct rect in = {b.y + 1, b.x + 2, b.h - 2, b.w - 4};
 	char line[256];
-	int y;
 
 	switch (s->state) {
 	case INS_WAIT:
 	case INS_OTHER:
 		if (paid()) {
-			y = in.y;
+			int y = in.y;
+
 			y += ui_wrap((struct rect){y, in.x, 3, in.w}, UI_WARN,
 				     _(s->p->paid_gone));
 			y += 1 + ui_wrap((struct rect){y + 1, in.x, 3, in.w}, UI_TITLE,
@@ -163,7 +163,8 @@ read_done(struct ins *s, struct job *job)
 		return RESULT(ACT_REDRAW);
 	}
 	info = token_job_info(job, 0);
-	if (se->paid && se->have_token && strcmp(info->ref.serial, se->token_serial) != 0) {
+	if (se->paid && se->have_token &&
+	    strcmp(info->ref.serial, se->token_serial) != 0) {
 		/* A paid order is finished on its own UKey only. */
 		s->state = INS_OTHER;
 		return RESULT(ACT_REDRAW);

@@ -72,16 +72,18 @@ wk_draw(void *state)
 		if (s->p->keep_token)
 			ui_put_center(b.y + b.h / 2 - 3, b, UI_ERROR,
 				      _("Do not remove the UKey."));
-		ui_put_center(b.y + b.h / 2 - 1, b, UI_ACCENT,
-			      ui_busy(line, sizeof line,
-				      s->stage != NULL ? _(s->stage) : _("Please wait...")));
+		ui_put_center(
+			b.y + b.h / 2 - 1, b, UI_ACCENT,
+			ui_busy(line, sizeof line,
+				s->stage != NULL ? _(s->stage) : _("Please wait...")));
 		if (s->p->busy_note != NULL)
 			ui_put_center(b.y + b.h / 2 + 1, b, UI_DIM, _(s->p->busy_note));
 		break;
 	case WK_FAILED:
 		ui_wrap((struct rect){b.y + 1, x, 4, w}, UI_ERROR, _(s->reason));
 		if (s->p->fail_note != NULL)
-			ui_wrap((struct rect){b.y + 5, x, 3, w}, UI_NORMAL, _(s->p->fail_note));
+			ui_wrap((struct rect){b.y + 5, x, 3, w}, UI_NORMAL,
+				_(s->p->fail_note));
 		ui_button(b.y + 9, x, _("Try again"), K_ENTER, true);
 		break;
 	case WK_STOP:
@@ -89,7 +91,8 @@ wk_draw(void *state)
 				       : b.y + 1;
 		y += ui_wrap((struct rect){y, x, 4, w}, UI_WARN, _(s->reason));
 		if (s->p->stop_note != NULL && s->p->stop_note() != NULL)
-			ui_wrap((struct rect){y + 1, x, 3, w}, UI_ACCENT, _(s->p->stop_note()));
+			ui_wrap((struct rect){y + 1, x, 3, w}, UI_ACCENT,
+				_(s->p->stop_note()));
 		ui_button(b.y + b.h - 1, b.x + 2, _("Back"), K_ESC, true);
 		break;
 	}
@@ -184,7 +187,9 @@ wk_footer(void *state)
 {
 	const struct wk *s = state;
 
-	return s->state == WK_RUNNING ? 0 : s->state == WK_FAILED ? FOOT_ENTER | FOOT_ESC : FOOT_ESC;
+	return s->state == WK_RUNNING  ? 0
+	       : s->state == WK_FAILED ? FOOT_ENTER | FOOT_ESC
+				       : FOOT_ESC;
 }
 
 const struct screen_ops screen_step_work = {

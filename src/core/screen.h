@@ -119,6 +119,6 @@ const struct screen_ops *screen_get(enum screen_id id);
 
 /* One per file in screens/; the registry in src/screens.c lists them. */
 extern const struct screen_ops screen_welcome, screen_menu, screen_help, screen_idle,
-	screen_message, screen_staff_login, screen_staff, screen_too_small, screen_guide, screen_check,
-	screen_pay, screen_step_insert, screen_step_pin, screen_step_form, screen_step_confirm,
-	screen_step_work, screen_step_done;
+	screen_message, screen_staff_login, screen_staff, screen_too_small, screen_guide,
+	screen_check, screen_pay, screen_step_insert, screen_step_pin, screen_step_form,
+	screen_step_confirm, screen_step_work, screen_step_done;

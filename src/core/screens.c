@@ -6,10 +6,14 @@
 #include "screen.h"
 
 static const struct screen_ops *const registry[SCR_COUNT] = {
-	[SCR_WELCOME] = &screen_welcome, [SCR_MENU] = &screen_menu,
-	[SCR_HELP] = &screen_help,       [SCR_IDLE] = &screen_idle,
-	[SCR_MESSAGE] = &screen_message, [SCR_STAFF_LOGIN] = &screen_staff_login,
-	[SCR_STAFF] = &screen_staff,     [SCR_TOO_SMALL] = &screen_too_small,
+	[SCR_WELCOME] = &screen_welcome,
+	[SCR_MENU] = &screen_menu,
+	[SCR_HELP] = &screen_help,
+	[SCR_IDLE] = &screen_idle,
+	[SCR_MESSAGE] = &screen_message,
+	[SCR_STAFF_LOGIN] = &screen_staff_login,
+	[SCR_STAFF] = &screen_staff,
+	[SCR_TOO_SMALL] = &screen_too_small,
 	[SCR_GUIDE] = &screen_guide,
 	[SCR_CHECK] = &screen_check,
 	[SCR_PAY] = &screen_pay,

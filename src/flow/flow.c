@@ -19,9 +19,12 @@ static const struct flow_table *const tables[] = {&renew_flow};
 
 /* The screen each kind of step is drawn by. */
 static const enum screen_id kind_screen[STEP_KIND_COUNT] = {
-	[STEP_INSERT] = SCR_STEP_INSERT, [STEP_PIN] = SCR_STEP_PIN,
-	[STEP_FORM] = SCR_STEP_FORM,     [STEP_CONFIRM] = SCR_STEP_CONFIRM,
-	[STEP_PAY] = SCR_PAY,            [STEP_WORK] = SCR_STEP_WORK,
+	[STEP_INSERT] = SCR_STEP_INSERT,
+	[STEP_PIN] = SCR_STEP_PIN,
+	[STEP_FORM] = SCR_STEP_FORM,
+	[STEP_CONFIRM] = SCR_STEP_CONFIRM,
+	[STEP_PAY] = SCR_PAY,
+	[STEP_WORK] = SCR_STEP_WORK,
 	[STEP_DONE] = SCR_STEP_DONE,
 };
 
@@ -40,7 +43,8 @@ missing(unsigned mask, const struct session *s, size_t ntokens, const char *seri
 {
 	unsigned lack = 0;
 	bool same = ntokens == 1 &&
-		    (!s->have_token || (serial != NULL && strcmp(serial, s->token_serial) == 0));
+		    (!s->have_token ||
+		     (serial != NULL && strcmp(serial, s->token_serial) == 0));
 
 	if ((mask & NEED_ONE_TOKEN) && !same)
 		lack |= NEED_ONE_TOKEN;
@@ -85,6 +89,9 @@ flow_target(const struct flow_table *t, int cur, int go, const struct session *s
 	switch (go) {
 	case FLOW_NEXT:
 		to = t->steps[cur].after != NULL ? t->steps[cur].after(s) : FLOW_NEXT;
+		/* After the outcome, the visit is over. */
+		if (t->steps[cur].kind == STEP_DONE)
+			to = FLOW_HOME;
 		if (to == FLOW_NEXT)
 			to = cur + 1 < t->nsteps ? cur + 1 : FLOW_HOME;
 		break;
@@ -95,7 +102,8 @@ flow_target(const struct flow_table *t, int cur, int go, const struct session *s
 		to = cur;
 		break;
 	default:
-		to = go;
+		/* A go-to is to the first step (start over) or the declared one. */
+		to = go == 0 || go == t->steps[cur].alt ? go : FLOW_EXIT;
 		break;
 	}
 	if (to < 0)
@@ -189,7 +197,8 @@ flow_step(void)
 	const struct session *s = session_get();
 	const struct flow_table *t = flow_table(s->service);
 
-	return t != NULL && s->step >= 0 && s->step < t->nsteps ? &t->steps[s->step] : NULL;
+	return t != NULL && s->step >= 0 && s->step < t->nsteps ? &t->steps[s->step]
+								: NULL;
 }
 
 const void *

@@ -51,13 +51,16 @@ struct step {
 	const char *name;  /* logs and tests: "renew-form" */
 	const char *title; /* message id, under the header */
 	enum step_kind kind;
-	int bar;         /* in the service's step bar; -1: none */
-	unsigned needs;  /* NEED_* checked before it runs */
-	unsigned gives;  /* NEED_* it establishes: where a missing need is fixed */
-	int back;        /* step index, FLOW_EXIT or FLOW_HOME */
+	int bar;        /* in the service's step bar; -1: none */
+	unsigned needs; /* NEED_* checked before it runs */
+	unsigned gives; /* NEED_* it establishes: where a missing need is fixed */
+	int back;       /* step index, FLOW_EXIT or FLOW_HOME */
 	const void *param;
 	/* Where "next" goes, or FLOW_NEXT for the following step. */
 	int (*after)(const struct session *s);
+	/* The one other step (never the first) the step's outcome may name
+	 * (a work step's *go); 0: none.  flow_target() refuses any other. */
+	int alt;
 };
 
 struct flow_table {
