@@ -68,6 +68,7 @@ check "the done screen: the same dates as promised" ck_wait "新有效期：$tod
 check "the step bar names the last step, every step done" ck_wait "5.下载证书及印章"
 check "... and no step is left a bare number" sh -c "! tmux -L $sock capture-pane -p | sed -n 2p | grep -q '[0-9]\. '"
 ck_keys i
+ck_wait "[ 返回 ]" 5 >/dev/null
 url=$(rb_qr_url)
 case $url in "$RAURL"/invoice/*) ok "the e-invoice QR code decodes to its link" ;; *) not_ok "the e-invoice QR code decodes to its link ($url)" ;; esac
 ck_keys i
