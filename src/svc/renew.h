@@ -110,7 +110,7 @@ enum renew_check {
 	RC_UNKNOWN_CERT, /* not a certificate of this CA */
 	RC_FAILED,       /* the backend could not be asked */
 };
-/* After the login: is there an unfinished paid renewal of this UKey? */
+/* Before the PIN (certificates are public): an unfinished paid renewal? */
 struct job *renew_check_job(void);
 /* In job_done: fills the session on RC_RESUME; *reason on RC_FAILED. */
 enum renew_check renew_check_result(struct job *job, const char **reason);
