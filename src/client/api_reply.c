@@ -40,7 +40,7 @@ api_text(const json_t *obj, const char *key, char *buf, size_t len)
 					len - 1, 0);
 
 		snprintf(buf, len, "%s", s);
-		free(s);
+		wipe_free(s); /* order numbers, names: the customer's */
 	}
 }
 

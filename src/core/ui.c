@@ -251,7 +251,7 @@ ui_put(int y, int x, int maxw, int color, const char *s)
 		char *clean = text_sanitize(s, strlen(s), 4096, 0);
 
 		w = ui_put(y, x, maxw, color, clean);
-		free(clean);
+		wipe_free(clean);
 		return w;
 	}
 	if (text_width(s) > maxw) {
@@ -260,7 +260,7 @@ ui_put(int y, int x, int maxw, int color, const char *s)
 		w = text_width(cut);
 		attrset(attr_of(color));
 		mvaddstr(y, x, cut);
-		free(cut);
+		wipe_free(cut);
 		return w;
 	}
 	n = text_fit(s, maxw, &w);
@@ -289,7 +289,7 @@ ui_wrap(struct rect r, int color, const char *s)
 		char *piece = xstrndup(s + lines[i].off, lines[i].len);
 
 		ui_put(r.y + rows, r.x, r.w, color, piece);
-		free(piece);
+		wipe_free(piece); /* what is drawn may be the customer's */
 	}
 	return rows;
 }

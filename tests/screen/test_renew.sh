@@ -76,6 +76,7 @@ rb_check_token r30 30 || :
 order=$(rb_installed_order)
 ck_keys Enter
 check "Finish ends the session" ck_wait "CA证书" 5
+ck_wait "请按任意键或触摸屏幕开始" 5 >/dev/null
 if [ "$(id -u)" = 0 ]; then
 	check "after the renewal the e-mail is wiped from the kiosk's memory" \
 		sh -c "! '$tools/memgrep' $kiosk_pid agent@example.cn"
