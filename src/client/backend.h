@@ -12,8 +12,8 @@
  * Calls block, so they run on the worker thread (inside a job's run());
  * they stop within a fraction of a second of the job being cancelled.
  * Every failure is one of a few typed errors with a customer sentence.
- * Replies are JSON; backend_check() holds a reply against what the protocol
- * allows before anything uses it.
+ * Replies are JSON; backend_check() (shape.h) holds a reply against what
+ * the protocol allows before anything uses it.
  */
 #ifndef CAKIOSK_BACKEND_H
 #define CAKIOSK_BACKEND_H
@@ -22,6 +22,8 @@
 #include <stddef.h>
 
 #include <jansson.h>
+
+#include "shape.h"
 
 struct config;
 struct job;
@@ -91,40 +93,5 @@ void backend_new_key(char out[BACKEND_IDEM_KEY_LEN + 1]);
 /* Customer sentence (message id) for an error; code refines REFUSED. */
 const char *backend_err_reason(enum backend_err err, const char *code);
 const char *backend_err_name(enum backend_err err);
-
-/* ---- holding replies against the protocol --------------------------- */
-
-/*
- * BF_TOKEN: a string of letters, digits and "._:-" only (ids, serials: they
- * go into paths); BF_URL: an https:// URL without spaces or controls.
- * Both also held to min..max bytes.
- */
-enum bfield_type {
-	BF_STRING,
-	BF_INT,
-	BF_BOOL,
-	BF_OBJECT,
-	BF_ARRAY,
-	BF_ENUM,
-	BF_TOKEN,
-	BF_URL
-};
-
-struct bfield {
-	const char *name;
-	enum bfield_type type;
-	bool required;
-	long long min, max;        /* BF_INT bounds; BF_STRING/ARRAY length */
-	const char *const *values; /* BF_ENUM: NULL-terminated allowed strings */
-};
-
-/*
- * true when obj is an object whose fields follow spec (n rows): required
- * ones present, each of its type and within its bounds, strings valid
- * UTF-8.  Fields not in spec are allowed (the protocol may grow).  On false,
- * why gets the first problem, for the log.
- */
-bool backend_check(const json_t *obj, const struct bfield *spec, size_t n, char *why,
-		   size_t whylen);
 
 #endif
