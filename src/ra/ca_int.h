@@ -1,0 +1,50 @@
+/*
+ * ca_int.h - what the CA's files (ca*.c) share with each other and nobody
+ * else: the CA's state and the helpers that make and read certificates.
+ */
+#ifndef CAKIOSK_RA_CA_INT_H
+#define CAKIOSK_RA_CA_INT_H
+
+#include "ra/ca.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "ra/util.h"
+#include "common/codec.h"
+
+struct ca {
+	char *dir;
+	char *crl_url;
+	EVP_PKEY *key;
+	X509 *cert;
+	char *cert_pem;
+	char *server_cert_pem;
+	char *server_key_pem;
+	unsigned char escrow_key[32];
+};
+
+enum cert_kind { KIND_ROOT, KIND_SERVER, KIND_CLIENT, KIND_CUSTOMER };
+
+char *ca_openssl_error(const char *what);
+char *pem_of_cert(X509 *x);
+X509 *cert_of_pem(const char *pem);
+X509_REQ *csr_of_pem(const char *pem);
+int name_add(X509_NAME *n, const char *field, const char *value);
+X509 *make_cert(struct ca *ca, EVP_PKEY *pubkey, X509_NAME *subject, enum cert_kind kind,
+		int64_t not_before, int64_t not_after, const char *sans, char serial[41]);
+
+#endif
