@@ -1,6 +1,7 @@
 /*
- * owner.c - a token's owner, its SO PIN escrow and unlock authorizations,
- * and the registered name of a change of subject (see owner.h).
+ * owner.c - a token's owner, its SO PIN escrow, and the registered name of a
+ * change of subject (see owner.h).  The endpoints that release and take
+ * back a token's SO PIN are in unlock.c.
  *
  * The rule everywhere: a token's secrets follow its owner (the subject it
  * was personalized or issued for), never a serial that a terminal names.
@@ -10,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ra/api.h"
-#include "ra/order.h"
+#include "ra/ident.h"
 #include "ra/util.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
@@ -28,8 +28,8 @@ so_pin_ok(const char *p)
 	return true;
 }
 
-static bool
-so_pin_checked(struct req *r, const char *pin)
+bool
+owner_so_pin_checked(struct req *r, const char *pin)
 {
 	if (so_pin_ok(pin))
 		return true;
@@ -40,15 +40,15 @@ so_pin_checked(struct req *r, const char *pin)
 
 /* Is the token row (owner_type, owner_id) owned by type/id?  A token
  * escrowed before owners were recorded is owned by nobody. */
-static bool
-owned_by(json_t *tok, const char *type, const char *id)
+bool
+owner_owns(json_t *tok, const char *type, const char *id)
 {
 	const char *ot = S(tok, "owner_type"), *oi = S(tok, "owner_id");
 	return ot && oi && strcmp(ot, type) == 0 && strcmp(oi, id) == 0;
 }
 
-static void
-not_owner(struct req *r)
+void
+owner_refuse(struct req *r)
 {
 	req_error(r, 403, "not_owner", NULL,
 		  "this token is not the customer's: its secrets go only to its owner");
@@ -61,9 +61,9 @@ owner_may_unlock(struct req *r, const char *serial, const char *type, const char
 				      "SELECT owner_type, owner_id FROM tokens"
 				      " WHERE serial = ?",
 				      "s", serial);
-	bool ok = !tok || owned_by(tok, type, id);
+	bool ok = !tok || owner_owns(tok, type, id);
 	if (!ok)
-		not_owner(r);
+		owner_refuse(r);
 	json_decref(tok);
 	return ok;
 }
@@ -131,7 +131,7 @@ owner_escrow_request(struct req *r, json_t *order, const char **serial, const ch
 			  "reissue)");
 		return -1;
 	}
-	if (!so_pin_checked(r, *pin))
+	if (!owner_so_pin_checked(r, *pin))
 		return -1;
 	json_t *tok = store_query_one(
 		r->app->st, "SELECT owner_id FROM tokens WHERE serial = ?", "s", *serial);
@@ -143,111 +143,6 @@ owner_escrow_request(struct req *r, json_t *order, const char **serial, const ch
 		return -1;
 	}
 	return 1;
-}
-
-/* POST /v1/tokens (staff): personalization of a token for its owner. */
-void
-h_token_register(struct req *r)
-{
-	const char *type, *id;
-	const char *serial = req_str(r, "serial", 64, true);
-	const char *pin = serial ? req_str(r, "so_pin", 32, true) : NULL;
-	if (!pin || !so_pin_checked(r, pin) || !api_body_subject(r, &type, &id))
-		return;
-	json_t *ans = owner_escrow(r, serial, pin, type, id);
-	if (ans)
-		req_json(r, 201, ans);
-}
-
-/*
- * The SO PIN of the order's token, once: to a confirmed (identity verified)
- * unlock order whose subject owns the token, asked with a live SMS session
- * of that subject.
- */
-void
-h_unlock_auth(struct req *r)
-{
-	json_t *o = order_from_path(r), *tok = NULL, *s = NULL;
-	char *pin = NULL;
-	if (!o)
-		return;
-	const char *type = S(o, "subject_type"), *id = S(o, "subject_id");
-	if (strcmp(S(o, "kind"), "unlock") != 0) {
-		req_error(r, 409, "wrong_kind", NULL, "this is not an unlock order");
-		goto out;
-	}
-	if (strcmp(S(o, "state"), "confirmed") != 0) {
-		order_move(r, o, "authorized", NULL); /* answers wrong_state */
-		goto out;
-	}
-	tok = store_query_one(r->app->st,
-			      "SELECT so_pin_enc, owner_type, owner_id FROM tokens"
-			      " WHERE serial = ?",
-			      "s", S(o, "token_serial"));
-	if (!tok) {
-		req_error(r, 404, "unknown_token", NULL,
-			  "no SO PIN is escrowed for this token");
-		goto out;
-	}
-	if (!owned_by(tok, type, id)) {
-		not_owner(r);
-		goto out;
-	}
-	s = api_session(r);
-	if (!s || !api_session_owns(r, s, type, id))
-		goto out;
-	if (!order_move(r, o, "authorized", "unlock authorization released"))
-		goto out;
-	pin = ca_escrow_open(r->app->ca, S(tok, "so_pin_enc"));
-	if (!pin) {
-		req_error(r, 500, "internal", NULL, "the escrow cannot be opened");
-		goto out;
-	}
-	req_json(r, 200,
-		 json_pack("{s:s, s:s, s:b}", "token_serial", S(o, "token_serial"),
-			   "so_pin", pin, "one_time", 1));
-	r->secret = true;
-	util_wipe_str(pin);
-out:
-	free(pin);
-	json_decref(s);
-	json_decref(tok);
-	json_decref(o);
-}
-
-/* The SO PIN the kiosk set after the unlock: escrowed for the order's own
- * token, by the order that holds the authorization, once. */
-void
-h_so_pin(struct req *r)
-{
-	json_t *o = order_from_path(r);
-	if (!o)
-		return;
-	const char *pin = req_str(r, "so_pin", 32, true);
-	if (!pin || !so_pin_checked(r, pin))
-		goto out;
-	if (strcmp(S(o, "kind"), "unlock") != 0) {
-		req_error(r, 409, "wrong_kind", NULL, "this is not an unlock order");
-		goto out;
-	}
-	if (!order_move(r, o, "completed", "SO PIN rotated"))
-		goto out;
-	char *sealed = ca_escrow_seal(r->app->ca, pin);
-	int64_t n = sealed ? store_exec(r->app->st,
-					"UPDATE tokens SET so_pin_enc = ?, updated = ?,"
-					" escrowed_by = ? WHERE serial = ?"
-					" AND owner_type = ? AND owner_id = ?",
-					"sissss", sealed, util_now(), r->terminal,
-					S(o, "token_serial"), S(o, "subject_type"),
-					S(o, "subject_id"))
-			   : -1;
-	free(sealed);
-	if (n == 1)
-		req_json(r, 200, json_pack("{s:o}", "order", order_view(r->app, o)));
-	else
-		not_owner(r); /* the escrow changed hands: nothing is kept */
-out:
-	json_decref(o);
 }
 
 /* ---- change of subject ---- */
@@ -288,7 +183,7 @@ void
 h_sandbox_registry(struct req *r)
 {
 	const char *type, *id;
-	if (!api_body_subject(r, &type, &id))
+	if (!ident_body_subject(r, &type, &id))
 		return;
 	const char *name = req_str(r, "name", 128, true);
 	if (!name)
@@ -308,5 +203,5 @@ h_sandbox_registry(struct req *r)
 		   "ss", name, id);
 	req_json(r, 200,
 		 json_pack("{s:o}", unit ? "unit" : "person",
-			   api_subject(r->app, type, id, false)));
+			   ident_subject(r->app, type, id, false)));
 }

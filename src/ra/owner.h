@@ -34,6 +34,14 @@ int owner_escrow_request(struct req *r, json_t *order, const char **serial,
 json_t *owner_escrow(struct req *r, const char *serial, const char *pin, const char *type,
 		     const char *id);
 
+/* An SO PIN has 4 to 32 visible ASCII characters; false (answered 400) if
+ * pin has not. */
+bool owner_so_pin_checked(struct req *r, const char *pin);
+/* Is the token row (owner_type, owner_id) owned by type/id? */
+bool owner_owns(json_t *tok, const char *type, const char *id);
+/* Answers 403 not_owner. */
+void owner_refuse(struct req *r);
+
 /* A change order being made: the new name is the registered one (set in
  * form.new_name); false (answered 409 nothing_to_change) when the registry
  * still holds the old certificate's name. */
@@ -43,15 +51,8 @@ bool owner_change_name(struct req *r, json_t *old_cert, json_t *subj, json_t *fo
  * registry_changed). */
 const char *owner_issue_name(struct req *r, json_t *order, json_t *subj);
 
-void h_token_register(struct req *r);
-void h_unlock_auth(struct req *r);
-void h_so_pin(struct req *r);
 void h_sandbox_registry(struct req *r);
 
-#define OWNER_ROUTES                                                                     \
-	{"POST", "/v1/orders/*/unlock-authorization", 0, h_unlock_auth},                 \
-		{"POST", "/v1/orders/*/so-pin", 0, h_so_pin},                            \
-		{"POST", "/v1/tokens", R_STAFF, h_token_register},                       \
-		{"POST", "/v1/sandbox/registry", R_SANDBOX, h_sandbox_registry},
+#define OWNER_ROUTES {"POST", "/v1/sandbox/registry", R_SANDBOX, h_sandbox_registry},
 
 #endif

@@ -1,0 +1,224 @@
+/*
+ * issue_enrol.c - terminals (see issue.h): enrolment codes and the
+ * enrolment itself, the sandbox's certificate, a certificate by serial, a
+ * terminal's orders.
+ */
+#include "ra/issue_int.h"
+
+/* ---- terminal enrolment ---- */
+
+char *
+issue_enrol_code(struct store *st, const char *terminal_id)
+{
+	char code[13], hash[65];
+	util_random_digits(code, 12);
+	codec_sha256_hex(code, 12, hash);
+	if (store_exec(st,
+		       "INSERT INTO enrol_codes(code_hash, terminal_id, expires) "
+		       "VALUES(?,?,?)",
+		       "ssi", hash, terminal_id, util_now() + ENROL_TTL) != 1)
+		return NULL;
+	return util_xstrdup(code);
+}
+
+void
+h_enrol(struct req *r)
+{
+	struct ca_issued is = {0};
+	char *msg = NULL;
+	const char *code = req_str(r, "code", 32, true);
+	const char *csr = code ? req_str(r, "csr", 16000, true) : NULL;
+	if (!csr)
+		return;
+	char hash[65], spki[65];
+	const char *ecode = NULL;
+	codec_sha256_hex(code, strlen(code), hash);
+	json_t *row = store_query_one(r->app->st,
+				      "SELECT terminal_id, expires, used FROM enrol_codes"
+				      " WHERE code_hash = ?",
+				      "s", hash);
+	if (!row || I(row, "expires") <= util_now()) {
+		req_error(r, 403, "enrol_code_invalid", NULL,
+			  "unknown or expired enrolment code");
+		goto out;
+	}
+	if (I(row, "used")) {
+		req_error(r, 409, "enrol_code_used", NULL,
+			  "this enrolment code was used already");
+		goto out;
+	}
+	if (ca_csr_check(csr, spki, &ecode, &msg) != 0) {
+		req_error(r, 400, ecode, NULL, "%s", msg);
+		goto out;
+	}
+	int64_t now = util_now();
+	struct ca_subject cs = {.cn = S(row, "terminal_id"),
+				.o = "cakiosk reference RA",
+				.ou = "terminal"};
+	if (ca_issue(r->app->ca, csr, &cs, now - 300, rules_add_years(now, 3),
+		     CA_PROFILE_TERMINAL, &is, &msg) != 0) {
+		req_error(r, 500, "internal", NULL, "issuing failed");
+		goto out;
+	}
+	store_exec(r->app->st, "UPDATE enrol_codes SET used = 1 WHERE code_hash = ?", "s",
+		   hash);
+	/* Kept with the others so that `cakiosk-ra revoke` can shut a stolen
+	 * terminal out. */
+	store_exec(r->app->st,
+		   "INSERT INTO certificates(serial, order_id, subject_type, subject_id,"
+		   " subject_dn, not_before, not_after, pem, status, created)"
+		   " VALUES(?,NULL,'terminal',?,?,?,?,?,'valid',?)",
+		   "sssiisi", is.serial, S(row, "terminal_id"), is.dn, is.not_before,
+		   is.not_after, is.pem, now);
+	store_exec(r->app->st,
+		   "INSERT INTO terminals(id, cert_serial, enrolled) VALUES(?,?,?)"
+		   " ON CONFLICT(id) DO UPDATE SET cert_serial = excluded.cert_serial,"
+		   " enrolled = excluded.enrolled",
+		   "ssi", S(row, "terminal_id"), is.serial, now);
+	log_info("enrol: terminal %s enrolled", S(row, "terminal_id"));
+	req_json(r, 201,
+		 json_pack("{s:s, s:s, s:s, s:[s]}", "terminal_id", S(row, "terminal_id"),
+			   "certificate", is.pem, "serial", is.serial, "chain",
+			   ca_cert_pem(r->app->ca)));
+out:
+	ca_issued_free(&is);
+	free(msg);
+	json_decref(row);
+}
+
+/* Sandbox: a certificate with chosen validity, for tests of renewal. */
+void
+h_sandbox_certificate(struct req *r)
+{
+	const char *type, *id;
+	int64_t nb, na;
+	struct ca_issued is = {0};
+	char *msg = NULL, spki[65];
+	const char *code = NULL;
+	if (!ident_body_subject(r, &type, &id))
+		return;
+	const char *csr = req_str(r, "csr", 16000, true);
+	if (!csr || req_int(r, "not_before", 0, 4102444800LL, true, 0, &nb) != 0 ||
+	    req_int(r, "not_after", 0, 4102444800LL, true, 0, &na) != 0)
+		return;
+	if (ca_csr_check(csr, spki, &code, &msg) != 0) {
+		req_error(r, 400, code, NULL, "%s", msg);
+		free(msg);
+		return;
+	}
+	json_t *subj = ident_subject(r->app, type, id, true);
+	bool unit = strcmp(type, "unit") == 0;
+	struct ca_subject cs = {.cn = S(subj, "name"),
+				.o = unit ? S(subj, "name") : NULL,
+				.ou = unit ? NULL : "individual",
+				.serial_number = id};
+	if (ca_issue(r->app->ca, csr, &cs, nb, na, CA_PROFILE_CUSTOMER, &is, &msg) == 0) {
+		store_exec(r->app->st,
+			   "INSERT INTO certificates(serial, order_id, subject_type, "
+			   "subject_id,"
+			   " subject_dn, not_before, not_after, pem, status, created)"
+			   " VALUES(?,NULL,?,?,?,?,?,?,'valid',?)",
+			   "ssssiisi", is.serial, type, id, is.dn, nb, na, is.pem,
+			   util_now());
+		req_json(r, 201,
+			 json_pack("{s:s, s:s}", "certificate", is.pem, "serial",
+				   is.serial));
+	} else {
+		req_error(r, 500, "internal", NULL, "issuing failed");
+	}
+	ca_issued_free(&is);
+	free(msg);
+	json_decref(subj);
+}
+
+/*
+ * A certificate by serial (what "check my UKey" shows), and the unfinished
+ * successor of it: a renew or change order whose new certificate was issued
+ * but not yet acknowledged as installed, so a kiosk that lost the token or
+ * the power half-way can finish writing it the next time the token is in.
+ */
+void
+h_cert_get(struct req *r)
+{
+	json_t *c = store_query_one(
+		r->app->st,
+		"SELECT serial, subject_type, subject_id, subject_dn, not_before,"
+		" not_after, status, revoked_at, pem FROM certificates WHERE serial = ?",
+		"s", r->args[0]);
+	if (!c) {
+		req_error(r, 404, "unknown_certificate", NULL,
+			  "no certificate with this serial");
+		return;
+	}
+	json_t *seal = store_query_one(
+		r->app->st,
+		"SELECT id FROM seals WHERE cert_serial = ? ORDER BY created DESC"
+		" LIMIT 1",
+		"s", r->args[0]);
+	if (seal)
+		json_object_set(c, "seal_id", json_object_get(seal, "id"));
+	json_t *o = store_query_one(
+		r->app->st,
+		"SELECT o.id AS order_id, o.kind, o.state, n.serial, n.pem,"
+		" n.not_before, n.not_after FROM orders o JOIN certificates n"
+		" ON n.serial = o.cert_serial WHERE o.old_serial = ?"
+		" AND o.state = 'issued' AND o.kind IN ('renew', 'change')"
+		" ORDER BY o.updated DESC LIMIT 1",
+		"s", r->args[0]);
+	if (o) {
+		json_t *ns = store_query_one(r->app->st,
+					     "SELECT id FROM seals WHERE cert_serial = ?"
+					     " ORDER BY created DESC LIMIT 1",
+					     "s", S(o, "serial"));
+		if (ns)
+			json_object_set(o, "seal_id", json_object_get(ns, "id"));
+		json_decref(ns);
+		json_object_set_new(c, "pending_install", o);
+	}
+	/* Paid (renew) or approved (change) but not yet issued: the kiosk
+	 * makes the request again. */
+	json_t *po = store_query_one(
+		r->app->st,
+		"SELECT id AS order_id, kind, state, term_years FROM orders"
+		" WHERE old_serial = ? AND ((kind = 'renew' AND state = 'paid')"
+		" OR (kind = 'change' AND state = 'approved'))"
+		" ORDER BY updated DESC LIMIT 1",
+		"s", r->args[0]);
+	if (po)
+		json_object_set_new(c, "pending_order", po);
+	/* The order that issued this certificate, so a kiosk can acknowledge
+	 * an installation that a power cut interrupted. */
+	json_t *own = store_query_one(r->app->st,
+				      "SELECT o.id, o.kind, o.state FROM orders o JOIN"
+				      " certificates n ON n.order_id = o.id WHERE"
+				      " n.serial = ?",
+				      "s", r->args[0]);
+	if (own)
+		json_object_set_new(c, "order", own);
+	req_json(r, 200, json_pack("{s:o}", "certificate", c));
+	json_decref(seal);
+}
+
+/* Staff: the orders this terminal took today (UTC day of the backend clock). */
+void
+h_terminal_orders(struct req *r)
+{
+	int64_t now = util_now(), day = now - now % DAY;
+	json_t *rows = store_query(
+		r->app->st,
+		"SELECT o.id, o.kind, o.subject_type, o.state, o.price, o.created,"
+		" (SELECT p.state FROM payments p WHERE p.order_id = o.id"
+		"  AND p.state = 'paid' LIMIT 1) AS payment"
+		" FROM orders o WHERE o.terminal = ? AND o.created >= ?"
+		" ORDER BY o.created DESC LIMIT 500",
+		"si", r->terminal, day);
+	int64_t paid = store_query_int(
+		r->app->st, 0,
+		"SELECT sum(p.amount) FROM payments p JOIN orders o"
+		" ON o.id = p.order_id WHERE o.terminal = ? AND p.state = 'paid'"
+		" AND p.paid_at >= ?",
+		"si", r->terminal, day);
+	req_json(r, 200,
+		 json_pack("{s:s, s:o, s:I}", "terminal", r->terminal, "orders",
+			   rows ? rows : json_array(), "paid_total", (json_int_t)paid));
+}
