@@ -3,7 +3,7 @@
 #   make run      build, install missing Debian packages, start the demo
 #   make check    build and run every test suite (unit, screen)
 #   make asan     the same suite under AddressSanitizer + UBSan
-#   make lint     cppcheck over both programs and their tests
+#   make lint     cppcheck over both programs and their tests; no include cycles
 #   make format   clang-format every C file (make format-check lists them)
 #   make bench    benchmarks (on demand, prints figures)
 #   make install  PREFIX=/usr/local DESTDIR=
@@ -178,7 +178,8 @@ LINT_EXCLUDE ?=
 lint: $(STAMP) $(B)/gen/art.h $(B)/gen/paths.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --std=c11 --inline-suppr --suppress=missingIncludeSystem \
-	    $(KIOSK_INC) -I$(B)/gen $(LINT_EXCLUDE) src screens tests
+	    -Isrc $(KIOSK_INC) -I$(B)/gen $(LINT_EXCLUDE) src screens tests
+	sh kiosk/include-cycles.sh
 
 # One formatting for all (.clang-format); format-check lists the files that
 # differ from it and never fails the build.

@@ -3,7 +3,7 @@
  * replies are read by api_reply.c (see api.h).
  */
 #include "api.h"
-#include "api_reply.h"
+#include "api_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

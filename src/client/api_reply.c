@@ -1,9 +1,9 @@
 /*
  * api_reply.c - the shapes of the backend's replies, held against what
  * the protocol allows before anything reads them, and the price list kept
- * between checks (see api.h, api_reply.h).
+ * between checks (see api.h, api_int.h).
  */
-#include "api_reply.h"
+#include "api_int.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /*
- * api_reply.h - inside the client: reading replies (api_reply.c) for the
+ * api_int.h - inside the client: reading replies (api_reply.c) for the
  * calls (api.c).  Screens and services use api.h.
  */
-#ifndef CAKIOSK_API_REPLY_H
-#define CAKIOSK_API_REPLY_H
+#ifndef CAKIOSK_API_INT_H
+#define CAKIOSK_API_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
