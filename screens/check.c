@@ -6,20 +6,25 @@
  * menu, or by itself when a UKey is inserted at the welcome or menu screen.
  * Reading runs on the worker (a real card is slow): the screen keeps moving
  * and Esc cancels.  What was read is copied into this screen's own view and
- * wiped when it closes.
+ * wiped when it closes.  The CA is asked whether a paid renewal of this UKey
+ * was left unfinished (pulled while it was written, at any kiosk); if so,
+ * the kiosk offers to finish it at once.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "flow.h"
 #include "i18n.h"
 #include "keys.h"
 #include "loop.h"
 #include "offer.h"
+#include "renew.h"
 #include "rules.h"
 #include "screen.h"
 #include "seal.h"
+#include "service.h"
 #include "text.h"
 #include "token.h"
 #include "token_job.h"
@@ -50,6 +55,8 @@ struct cert_view {
 struct check {
 	enum check_state state;
 	struct job *job;
+	struct job *ask; /* the CA: an unfinished paid renewal of this UKey? */
+	bool resume;
 	unsigned generation; /* watcher generation the view belongs to */
 	enum token_err err;
 	/* The view: copied out of the job's result, wiped on leave. */
@@ -90,6 +97,11 @@ check_follow(struct check *c)
 		job_cancel(c->job);
 		c->job = NULL;
 	}
+	if (c->ask != NULL) {
+		job_cancel(c->ask);
+		c->ask = NULL;
+	}
+	c->resume = false;
 	c->generation = w.generation;
 	if (n == 0) {
 		c->state = CK_WAIT;
@@ -209,6 +221,13 @@ draw_shown(const struct check *c, struct rect b)
 	const char *pin = pin_text(c, &color);
 	ui_put(y++, b.x, b.w, color, pin);
 	y++;
+	if (c->resume) {
+		y += ui_wrap((struct rect){y, b.x, 2, b.w}, UI_ACCENT,
+			     _("A paid renewal of this UKey was not finished. The kiosk "
+			       "will finish it now; you do not pay again."));
+		ui_button(y, b.x, _("Finish the renewal"), K_ENTER, true);
+		y += 2;
+	}
 	if (c->ncerts == 0)
 		ui_put(y++, b.x, b.w, UI_WARN,
 		       _("There is no certificate on this UKey."));
@@ -297,7 +316,8 @@ check_draw(void *state)
 		draw_shown(c, (struct rect){b.y, b.x, b.h - 1, b.w});
 		break;
 	}
-	ui_button(b.y + b.h - 1, b.x, _("Back"), K_ESC, c->state == CK_SHOWN);
+	ui_button(b.y + b.h - 1, b.x, _("Back"), K_ESC,
+		  c->state == CK_SHOWN && !c->resume);
 }
 
 static struct result
@@ -318,6 +338,8 @@ check_key(void *state, int key)
 	if (key == K_ENTER) {
 		if (c->state == CK_FAILED)
 			return check_follow(c);
+		if (c->state == CK_SHOWN && c->resume)
+			return flow_start(SVC_RENEW);
 		if (c->state == CK_SHOWN)
 			return RESULT(ACT_POP);
 	}
@@ -377,11 +399,29 @@ view_from(struct check *c, const struct token_info *info)
 	}
 }
 
+/* A UKey with a signing certificate: does the CA know an unfinished paid
+ * renewal of it?  The certificates are public; no PIN is needed. */
+static void
+ask_ca(struct check *c, const struct token_info *info)
+{
+	renew_begin();
+	if (!renew_take_token(info))
+		return;
+	c->ask = renew_check_job();
+	loop_submit(c->ask);
+}
+
 static struct result
 check_job_done(void *state, struct job *job)
 {
 	struct check *c = state;
+	const char *why = NULL;
 
+	if (job == c->ask) {
+		c->ask = NULL;
+		c->resume = renew_check_result(job, &why) == RC_RESUME;
+		return RESULT(ACT_REDRAW);
+	}
 	if (job != c->job)
 		return RESULT(ACT_NONE);
 	c->job = NULL;
@@ -398,6 +438,7 @@ check_job_done(void *state, struct job *job)
 	}
 	view_from(c, token_job_info(job, 0));
 	c->state = CK_SHOWN;
+	ask_ca(c, token_job_info(job, 0));
 	return RESULT(ACT_REDRAW);
 }
 
@@ -416,6 +457,15 @@ check_tick(void *state, int64_t now)
 	return c->state == CK_READING ? RESULT(ACT_REDRAW) : RESULT(ACT_NONE);
 }
 
+/* Enter where it does something: finishing a paid renewal. */
+static unsigned
+check_footer(void *state)
+{
+	const struct check *c = state;
+
+	return c->resume ? FOOT_ENTER | FOOT_ESC : FOOT_ESC;
+}
+
 const struct screen_ops screen_check = {
 	.name = "check",
 	.title = N_("Check my UKey"),
@@ -430,4 +480,5 @@ const struct screen_ops screen_check = {
 	.tick = check_tick,
 	.job_done = check_job_done,
 	.tokens = check_tokens,
+	.footer_now = check_footer,
 };

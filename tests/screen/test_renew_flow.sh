@@ -3,9 +3,9 @@
 # middle: the UKey pulled while the certificate is written (finish now, or
 # later at any kiosk; Esc and the idle timeout end the visit and the next
 # customer is served, while the paid order waits for the UKey and is
-# finished at a later visit), Esc on the order form (asked first; "no"
-# keeps what was typed; "yes" leaves and wipes it), and the done screen
-# cleared when the UKey is taken out.
+# finished when the UKey is put in again), Esc on the order form (asked
+# first; "no" keeps what was typed; "yes" leaves and wipes it), and the
+# done screen cleared when the UKey is taken out.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
 
@@ -49,10 +49,14 @@ ck_keys Space
 check "the next customer can choose a service" ck_wait "请选择业务" 5
 ck_keys Escape
 ck_wait "$WELCOME" 5 >/dev/null
-rb_to_renew
-rb_login wd
-check "a later visit with that UKey: the paid renewal is found" \
-	ck_wait "有一笔已付款但未完成的证书更新" 10
+bed_ctl "present=wd"
+check "that UKey put in again, at the welcome screen: the unfinished renewal is said" \
+	ck_wait "有一笔已付款但未完成的证书更新" 15
+ck_keys Enter
+check "... Enter finishes it: the PIN is asked" ck_wait "请再次输入证书密码" 10
+ck_type 123456
+ck_keys Enter
+ck_wait "有一笔已付款但未完成的证书更新" 10 >/dev/null
 ck_keys Enter
 check "... and finished" ck_wait "证书已更新" 30
 check "... the same order" test "$(rb_installed_order)" = "$order"
