@@ -2,7 +2,8 @@
  * loop.c - the event loop and the screen stack (see loop.h).
  *
  * Signals only write their number to a self-pipe (signals.c); everything
- * else happens here, in order, on the UI thread.
+ * else happens here, in order, on the UI thread.  What the stack shows is
+ * drawn by loop_draw.c.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,6 +22,7 @@
 #include "linkstate.h"
 #include "log.h"
 #include "loop.h"
+#include "loop_int.h"
 #include "now.h"
 #include "screen.h"
 #include "service.h"
@@ -35,13 +37,6 @@
 #define TICK_IDLE_MS 1000 /* nothing moving: the clock */
 #define TICK_BUSY_MS 125  /* a spinner or a countdown on screen */
 #define MAX_SESSION_HOOKS 8
-
-struct frame {
-	const struct screen_ops *ops;
-	void *state;
-	/* A screen change it asked for while covered: done once it is on top. */
-	struct result held;
-};
 
 static struct {
 	const struct config *cfg;
@@ -284,59 +279,12 @@ apply(struct result r)
 	}
 }
 
-/* ---- drawing --------------------------------------------------------- */
-
-static const char *
-backend_text(int *color)
-{
-	int good;
-	const char *text = link_text(link_get(), &good);
-
-	*color = good > 0 ? UI_OK : good < 0 ? UI_ERROR : UI_STATUS;
-	return _(text);
-}
+/* ---- drawing (loop_draw.c) ------------------------------------------ */
 
 static void
 draw(void)
 {
-	struct frame *f = top();
-	struct ui_frame uf = {0};
-	char tokstate[128];
-	int first = L.depth - 1;
-
-	ui_begin();
-	if (ui_too_small()) {
-		screen_get(SCR_TOO_SMALL)->draw(NULL);
-		ui_finish();
-		L.redraw = false;
-		return;
-	}
-	/* Dialogs are drawn over what is below them. */
-	while (first > 0 && (L.stack[first].ops->flags & SCREEN_DIALOG))
-		first--;
-	for (int i = first; i < L.depth; i++)
-		L.stack[i].ops->draw(L.stack[i].state);
-
-	const struct frame *base = &L.stack[first];
-	uf.title = L.cfg->title != NULL ? L.cfg->title
-					: _("CA Certificate and E-Seal Self-Service");
-	uf.terminal_id = L.cfg->terminal_id;
-	uf.screen_title = base->ops->title_now != NULL ? base->ops->title_now(base->state)
-						       : base->ops->title;
-	uf.screen_title = uf.screen_title != NULL ? _(uf.screen_title) : NULL;
-	if (base->ops->steps != NULL) {
-		uf.step = base->ops->steps(base->state, &uf.steps);
-		if (uf.step < 0)
-			uf.steps = NULL;
-	}
-	uf.footer = f->ops->footer_now != NULL ? f->ops->footer_now(f->state)
-					       : f->ops->footer;
-	uf.global_keys = !(f->ops->flags & SCREEN_NO_GLOBAL);
-	uf.token_state = token_status_text(tokstate, sizeof tokstate);
-	uf.backend_state = backend_text(&uf.backend_color);
-	uf.extra_state = L.assist ? _("Staff assist mode") : NULL;
-	ui_frame(&uf);
-	ui_finish();
+	loop_draw(L.stack, L.depth, L.cfg, L.assist);
 	L.redraw = false;
 }
 

@@ -1,0 +1,66 @@
+/*
+ * loop_draw.c - what the event loop shows (see loop_int.h): the screens of
+ * the stack, a dialog over what is below it, and the frame around them
+ * (title, step bar, footer, the status line of the UKey and the backend).
+ */
+#include <stdbool.h>
+
+#include "config.h"
+#include "i18n.h"
+#include "linkstate.h"
+#include "loop_int.h"
+#include "screen.h"
+#include "token_watch.h"
+#include "ui.h"
+
+static const char *
+backend_text(int *color)
+{
+	int good;
+	const char *text = link_text(link_get(), &good);
+
+	*color = good > 0 ? UI_OK : good < 0 ? UI_ERROR : UI_STATUS;
+	return _(text);
+}
+
+void
+loop_draw(const struct frame *stack, int depth, const struct config *cfg, bool assist)
+{
+	const struct frame *f = &stack[depth - 1];
+	struct ui_frame uf = {0};
+	char tokstate[128];
+	int first = depth - 1;
+
+	ui_begin();
+	if (ui_too_small()) {
+		screen_get(SCR_TOO_SMALL)->draw(NULL);
+		ui_finish();
+		return;
+	}
+	/* Dialogs are drawn over what is below them. */
+	while (first > 0 && (stack[first].ops->flags & SCREEN_DIALOG))
+		first--;
+	for (int i = first; i < depth; i++)
+		stack[i].ops->draw(stack[i].state);
+
+	const struct frame *base = &stack[first];
+	uf.title = cfg->title != NULL ? cfg->title
+				      : _("CA Certificate and E-Seal Self-Service");
+	uf.terminal_id = cfg->terminal_id;
+	uf.screen_title = base->ops->title_now != NULL ? base->ops->title_now(base->state)
+						       : base->ops->title;
+	uf.screen_title = uf.screen_title != NULL ? _(uf.screen_title) : NULL;
+	if (base->ops->steps != NULL) {
+		uf.step = base->ops->steps(base->state, &uf.steps);
+		if (uf.step < 0)
+			uf.steps = NULL;
+	}
+	uf.footer = f->ops->footer_now != NULL ? f->ops->footer_now(f->state)
+					       : f->ops->footer;
+	uf.global_keys = !(f->ops->flags & SCREEN_NO_GLOBAL);
+	uf.token_state = token_status_text(tokstate, sizeof tokstate);
+	uf.backend_state = backend_text(&uf.backend_color);
+	uf.extra_state = assist ? _("Staff assist mode") : NULL;
+	ui_frame(&uf);
+	ui_finish();
+}
