@@ -52,6 +52,13 @@ h_certificate(struct req *r)
 				  "the old certificate is gone");
 			goto out;
 		}
+		/* Revoked since the order was made (a stolen token): its key
+		 * proves nothing any more. */
+		if (strcmp(S(old, "status"), "valid") != 0) {
+			req_error(r, 409, "certificate_revoked", NULL,
+				  "the old certificate was revoked");
+			goto out;
+		}
 		/* Proof of possession of the old key: its signature over
 		 * "cakiosk-renew:" ORDER ":" hex(SHA-256(CSR DER)). */
 		char csr_hash[65];
@@ -87,10 +94,9 @@ h_certificate(struct req *r)
 	}
 	subj = ident_subject(r->app, S(o, "subject_type"), S(o, "subject_id"), true);
 	bool unit = strcmp(S(o, "subject_type"), "unit") == 0;
-	/* The name is the registered one, never one typed at a kiosk; a
-	 * change's is the one it was reviewed with. */
-	const char *name = strcmp(kind, "change") == 0 ? owner_issue_name(r, o, subj)
-						       : S(subj, "name");
+	/* The name is the registered one, never one typed at a kiosk, and the
+	 * one the order was made and reviewed with. */
+	const char *name = owner_issue_name(r, o, subj);
 	if (!name)
 		goto out;
 	struct ca_subject cs = {.cn = name,

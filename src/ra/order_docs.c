@@ -82,10 +82,13 @@ upload_order(struct req *r)
 	if (strlen(r->args[0]) == 64) {
 		char hash[65];
 		codec_sha256_hex(r->args[0], 64, hash);
+		/* Documents belong to a draft: once confirmed, they are what the
+		 * customer confirmed and staff review. */
 		json_t *l = store_query_one(
 			r->app->st,
-			"SELECT order_id FROM upload_links WHERE token_hash = ?"
-			" AND closed = 0 AND expires > ?",
+			"SELECT l.order_id FROM upload_links l JOIN orders o"
+			" ON o.id = l.order_id WHERE l.token_hash = ? AND l.closed = 0"
+			" AND l.expires > ? AND o.state = 'draft'",
 			"si", hash, util_now());
 		if (l)
 			o = order_load(r->app->st, S(l, "order_id"));

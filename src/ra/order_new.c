@@ -180,6 +180,8 @@ h_order_create(struct req *r)
 		}
 		if (strcmp(kind, "change") == 0 && !owner_change_name(r, old, subj, form))
 			goto out;
+		if (strcmp(kind, "renew") == 0 && !owner_renew_name(r, old, subj))
+			goto out;
 		if (strcmp(kind, "reissue") == 0) {
 			json_t *s = ident_session(r);
 			bool owns = s && ident_session_owns(r, s, type, id);

@@ -147,14 +147,21 @@ owner_escrow_request(struct req *r, json_t *order, const char **serial, const ch
 
 /* ---- change of subject ---- */
 
+/* Does the certificate (a certificates row) carry the registered name? */
+static bool
+cert_named(json_t *cert, const char *name)
+{
+	char *cn = ca_cert_cn(S(cert, "pem"));
+	bool same = cn && name && strcmp(cn, name) == 0;
+	free(cn);
+	return same;
+}
+
 bool
 owner_change_name(struct req *r, json_t *old_cert, json_t *subj, json_t *form)
 {
 	const char *name = S(subj, "name");
-	char *old = ca_cert_cn(S(old_cert, "pem"));
-	bool same = old && name && strcmp(old, name) == 0;
-	free(old);
-	if (same || !name) {
+	if (!name || cert_named(old_cert, name)) {
 		req_error(r, 409, "nothing_to_change", NULL,
 			  "the registration records still hold the certificate's name: "
 			  "the customer changes it on the registration platform first");
@@ -164,16 +171,32 @@ owner_change_name(struct req *r, json_t *old_cert, json_t *subj, json_t *form)
 	return true;
 }
 
+bool
+owner_renew_name(struct req *r, json_t *old_cert, json_t *subj)
+{
+	if (cert_named(old_cert, S(subj, "name")))
+		return true;
+	req_error(r, 409, "registry_changed", NULL,
+		  "the registered name is no longer the certificate's: a new name "
+		  "is a change of subject (reviewed), not a renewal");
+	return false;
+}
+
 const char *
 owner_issue_name(struct req *r, json_t *order, json_t *subj)
 {
-	const char *want = S(json_object_get(order, "form"), "new_name");
+	/* A change's new name, or the name any other order was made with (its
+	 * invoice title): the one the customer confirmed and staff reviewed. */
+	json_t *form = json_object_get(order, "form");
+	const char *want = strcmp(S(order, "kind"), "change") == 0
+				   ? S(form, "new_name")
+				   : S(form, "invoice_title");
 	const char *name = S(subj, "name");
 	if (want && name && strcmp(want, name) == 0)
 		return name;
 	req_error(r, 409, "registry_changed", NULL,
 		  "the registered name is no longer the one this order was made and "
-		  "reviewed with; make a new change order");
+		  "reviewed with; make a new order");
 	return NULL;
 }
 

@@ -46,9 +46,13 @@ void owner_refuse(struct req *r);
  * form.new_name); false (answered 409 nothing_to_change) when the registry
  * still holds the old certificate's name. */
 bool owner_change_name(struct req *r, json_t *old_cert, json_t *subj, json_t *form);
-/* A change order being issued: the registered name if it is still the one
- * the order was made and reviewed with, else NULL (answered 409
- * registry_changed). */
+/* A renew order being made: false (answered 409 registry_changed) when the
+ * registry holds another name than the certificate (that is a change). */
+bool owner_renew_name(struct req *r, json_t *old_cert, json_t *subj);
+/* An order being issued: the registered name if it is still the one the
+ * order was made (and reviewed) with, else NULL (answered 409
+ * registry_changed).  A change's is its new name; any other order's, the
+ * name it was made with (its invoice title). */
 const char *owner_issue_name(struct req *r, json_t *order, json_t *subj);
 
 void h_sandbox_registry(struct req *r);

@@ -191,13 +191,18 @@ renew_proof() {
 # cert_end / cert_start FILE: the certificate's validity, seconds since the epoch.
 cert_end() { date -u -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s; }
 cert_start() { date -u -d "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s; }
+# pay_approve ORDER: the draft order confirmed (with SESSION), paid on the
+# sandbox pay page and approved by staff.
+pay_approve() {
+	req POST "/v1/orders/$1/confirm"
+	req POST "/v1/orders/$1/payments" '{"channel":"alipay"}'
+	curl -s -o /dev/null --max-time 20 --cacert "$CA/ca.crt" "$(j payment.code_url)"
+	c=$CERT; CERT=staff-demo
+	req POST "/v1/orders/$1/review" '{"decision":"approve"}'
+	CERT=$c
+}
 # approved_unit_order: an apply order of UNIT1 paid and approved by staff; sets OID.
 approved_unit_order() {
 	unit_order_ready "$@"
-	req POST "/v1/orders/$OID/confirm"
-	req POST "/v1/orders/$OID/payments" '{"channel":"alipay"}'
-	curl -s -o /dev/null --cacert "$CA/ca.crt" "$(j payment.code_url)"
-	c=$CERT; CERT=staff-demo
-	req POST "/v1/orders/$OID/review" '{"decision":"approve"}'
-	CERT=$c
+	pay_approve "$OID"
 }

@@ -207,12 +207,7 @@ req POST /v1/sandbox/registry "{\"subject_type\":\"unit\",\"subject_id\":\"$UNIT
 req POST /v1/orders "{\"kind\":\"change\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT2\",\"certificate\":\"$(pem_json "$T/lugu2.crt")\"}"
 C2=$(j order.id)
 unit_docs "$C2"
-req POST "/v1/orders/$C2/confirm"
-req POST "/v1/orders/$C2/payments" '{"channel":"alipay"}'
-curl -s -o /dev/null --max-time 20 --cacert "$CA/ca.crt" "$(j payment.code_url)"
-CERT=staff-demo
-req POST "/v1/orders/$C2/review" '{"decision":"approve"}'
-CERT=terminal-demo
+pay_approve "$C2"
 req POST /v1/sandbox/registry "{\"subject_type\":\"unit\",\"subject_id\":\"$UNIT2\",\"name\":\"中国人民银行\"}"
 newcsr c2
 req POST "/v1/orders/$C2/certificate" "{\"csr\":\"$(pem_json "$T/c2.csr")\",\"proof\":\"$(renew_proof lugu2 "$C2" c2)\"}"
