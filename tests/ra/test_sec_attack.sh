@@ -211,6 +211,15 @@ is session_invalid "$(j error.code)" "... nor with the owner's session taken at 
 SESSION=
 rq POST /v1/tokens "{\"serial\":\"SH-A003\",\"so_pin\":\"attacker-pin\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON2\"}"
 is 403 "$STATUS" "... nor escrow an SO PIN"
+# A customer's certificate is from the same CA, for client authentication
+# too: it is no terminal's.
+CERT=terminal-demo
+sandbox_cert cust $((now - 100)) $((now + DAY)) person "$PERSON2"
+cp "$T/cust.crt" "$T/cust.key" "$CA/"
+CERT=cust
+rq POST "/v1/orders/$UOID/so-pin" '{"so_pin":"attacker-pin"}'
+is 403 "$STATUS" "a customer's certificate as the client certificate: 403"
+is forbidden "$(j error.code)" "... forbidden"
 CERT=terminal-demo
 SESSION=$S_P1
 rq POST "/v1/orders/$UOID/so-pin" '{"so_pin":"rotated-a-8888"}'
