@@ -3,9 +3,9 @@
  * is its own: whose certificate the UKey holds, what the new one will run,
  * the order form's fields and price line, the confirm page, the outcome.
  *
- * insert the UKey -> PIN -> ask the CA (an unfinished paid renewal? can
- * it be renewed?) -> the new validity -> order form -> confirm -> pay ->
- * write the certificate and seal -> done.  The worker jobs and the rules
+ * insert the UKey -> ask the CA (can it be renewed? said before any PIN)
+ * -> PIN -> an unfinished paid renewal is finished, else the new validity
+ * -> order form -> confirm -> pay -> write the certificate and seal -> done.  The worker jobs and the rules
  * are src/svc/renew.c's.
  */
 #include <stdio.h>

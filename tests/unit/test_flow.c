@@ -157,16 +157,19 @@ test_every_need_fixed(void **state)
 			if (st->needs & NEED_LOGIN) {
 				s = at(true, false, true, true);
 				to = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
+				assert_in_range(to, 0, t->nsteps - 1);
 				assert_int_equal(t->steps[to].kind, STEP_PIN);
 			}
 			if (st->needs & NEED_PAID) {
 				s = at(true, true, true, false);
 				to = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
+				assert_in_range(to, 0, t->nsteps - 1);
 				assert_int_equal(t->steps[to].kind, STEP_PAY);
 			}
 			if (st->needs & NEED_ORDER) {
 				s = at(true, true, false, false);
 				to = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
+				assert_in_range(to, 0, t->nsteps - 1);
 				assert_true(t->steps[to].gives & NEED_ORDER);
 			}
 		}
@@ -274,6 +277,74 @@ test_renew_walk(void **state)
 	for (size_t k = 0; k < sizeof bar_of / sizeof bar_of[0]; k++)
 		assert_int_equal(t->steps[find(t, bar_of[k][0])].bar,
 				 bar_of[k][1][0] - '0');
+}
+
+/*
+ * What each renewal step needs, as the manual has it, seen from where the
+ * customer lands when one thing is missing: the UKey pulled or another one
+ * put in (back to inserting it), the login lost (the PIN again), no order
+ * (the confirm page places it), not paid (the payment).  NULL: the step
+ * stays, it does not need that.  The table's needs are pinned here, so a
+ * step that loses a need (a certificate written unpaid, a form filled
+ * without the UKey) fails this test, not only a broken walk.
+ */
+static void
+test_renew_needs(void **state)
+{
+	const struct flow_table *t = flow_table(SVC_RENEW);
+	static const struct {
+		const char *step;
+		const char *pulled, *other, *logged_out, *no_order, *unpaid;
+	} rows[] = {
+		{"renew-insert", NULL, NULL, NULL, NULL, NULL},
+		{"renew-check", "renew-insert", "renew-insert", NULL, NULL, NULL},
+		{"renew-pin", "renew-insert", "renew-insert", NULL, NULL, NULL},
+		{"renew-validity", "renew-insert", "renew-insert", "renew-pin", NULL,
+		 NULL},
+		{"renew-form", "renew-insert", "renew-insert", "renew-pin", NULL, NULL},
+		{"renew-confirm", "renew-insert", "renew-insert", "renew-pin", NULL,
+		 NULL},
+		/* A UKey pulled while paying: the payment stays honest. */
+		{"renew-pay", NULL, NULL, NULL, "renew-confirm", NULL},
+		{"renew-install", "renew-insert", "renew-insert", "renew-pin", NULL,
+		 "renew-pay"},
+		{"renew-done", NULL, NULL, NULL, NULL, NULL},
+		{"renew-resume", "renew-insert", "renew-insert", "renew-pin", NULL,
+		 "renew-pay"},
+	};
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(t->nsteps, (int)(sizeof rows / sizeof rows[0]));
+	for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+		int i = find(t, rows[k].step);
+		struct session all = at(true, true, true, true);
+		struct session s;
+		const char *want[5];
+		int got[5];
+
+		want[0] = rows[k].pulled;
+		got[0] = flow_target(t, i, FLOW_AGAIN, &all, 0, NULL);
+		want[1] = rows[k].other;
+		got[1] = flow_target(t, i, FLOW_AGAIN, &all, 1, "OTHER");
+		want[2] = rows[k].logged_out;
+		s = at(true, false, true, true);
+		got[2] = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
+		want[3] = rows[k].no_order;
+		s = at(true, true, false, true);
+		got[3] = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
+		want[4] = rows[k].unpaid;
+		s = at(true, true, true, false);
+		got[4] = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
+		for (int c = 0; c < 5; c++) {
+			int to = want[c] != NULL ? find(t, want[c]) : i;
+
+			if (got[c] != to)
+				print_error("%s, case %d: lands on %d, not %d\n",
+					    rows[k].step, c, got[c], to);
+			assert_int_equal(got[c], to);
+		}
+	}
 }
 
 /* ---- a fake service: the walk itself ---------------------------------- */
@@ -390,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_every_step_reachable),
 		cmocka_unit_test(test_every_need_fixed),
 		cmocka_unit_test(test_renew_backs),
+		cmocka_unit_test(test_renew_needs),
 		cmocka_unit_test(test_renew_walk),
 		cmocka_unit_test(test_fake_walk),
 		cmocka_unit_test(test_session_wiped),
