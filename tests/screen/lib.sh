@@ -200,3 +200,10 @@ ck_staff_login() {
 
 # Is the kiosk process still running?
 ck_alive() { kill -0 "$kiosk_pid" 2>/dev/null; }
+
+# mem_gone STRING: the kiosk's memory holds STRING nowhere (memgrep said
+# "not found"; a kiosk gone or memory unreadable is no proof, and fails).
+mem_gone() {
+	"$tools/memgrep" "$kiosk_pid" "$1"
+	[ $? -eq 1 ]
+}

@@ -112,7 +112,7 @@ ck_keys Enter
 check "no keeps the try: the dialog closes, nothing sent" ck_wait "这次机会保留着" 5
 if [ "$(id -u)" = 0 ]; then
 	check "... and the PIN typed is wiped from the kiosk's memory at once" \
-		sh -c "! '$tools/memgrep' $kiosk_pid Kq7pXw"
+		mem_gone Kq7pXw
 else
 	ok "# SKIP memory check needs root"
 fi

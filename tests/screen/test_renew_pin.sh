@@ -115,8 +115,8 @@ fi
 check "left alone: the countdown" ck_wait "您还在吗" 15
 check "no answer: the session ends" ck_wait "请按任意键或触摸屏幕开始" 10
 if [ "$(id -u)" = 0 ]; then
-	check "the e-mail is wiped from the kiosk's memory" sh -c "! '$tools/memgrep' $kiosk_pid '$secret'"
-	check "the mobile number too" sh -c "! '$tools/memgrep' $kiosk_pid '$mobile'"
+	check "the e-mail is wiped from the kiosk's memory" mem_gone "$secret"
+	check "the mobile number too" mem_gone "$mobile"
 else
 	ok "# SKIP memory check needs root"
 	ok "# SKIP memory check needs root"

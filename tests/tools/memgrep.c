@@ -4,6 +4,10 @@
  * session ended.  Needs root (the kiosk is not dumpable).
  *
  *   memgrep PID STRING     exit 0 found, 1 not found, 2 cannot read
+ *
+ * The string is looked for as typed (UTF-8) and as wchar_t (UTF-32, as
+ * ncursesw keeps a cell and a wide form keeps its text): a copy left in
+ * a screen buffer is a copy too.
  */
 #define _GNU_SOURCE /* pread64 on /proc/PID/mem offsets */
 #include <fcntl.h>
@@ -17,13 +21,35 @@ main(int argc, char **argv)
 	char path[64], line[512];
 	FILE *maps;
 	int mem, found = 0, regions = 0;
-	size_t needle_len;
+	size_t needle_len, wide_len = 0;
+	static unsigned char wide[4 * 256];
+
+	size_t overlap;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: memgrep PID STRING\n");
 		return 2;
 	}
 	needle_len = strlen(argv[2]);
+	/* The wide form, for ASCII needles (what the tests type). */
+	for (size_t i = 0; i < needle_len && i < 256; i++) {
+		unsigned char c = (unsigned char)argv[2][i];
+
+		if (c >= 0x80) {
+			wide_len = 0;
+			break;
+		}
+		wide[4 * i] = c;
+		wide[4 * i + 1] = wide[4 * i + 2] = wide[4 * i + 3] = 0;
+		wide_len = 4 * (i + 1);
+	}
+	if (needle_len > 256)
+		wide_len = 0;
+	overlap = wide_len > needle_len ? wide_len : needle_len;
+	if (overlap == 0) {
+		fprintf(stderr, "memgrep: an empty string is everywhere\n");
+		return 2;
+	}
 	snprintf(path, sizeof path, "/proc/%s/maps", argv[1]);
 	maps = fopen(path, "r");
 	snprintf(path, sizeof path, "/proc/%s/mem", argv[1]);
@@ -58,11 +84,13 @@ main(int argc, char **argv)
 
 			if (got <= 0)
 				break;
-			if (memmem(buf, (size_t)got, argv[2], needle_len) != NULL)
+			if (memmem(buf, (size_t)got, argv[2], needle_len) != NULL ||
+			    (wide_len > 0 &&
+			     memmem(buf, (size_t)got, wide, wide_len) != NULL))
 				found = 1;
-			if ((size_t)got < needle_len || off + (unsigned long)got >= hi)
+			if ((size_t)got < overlap || off + (unsigned long)got >= hi)
 				break;
-			off += (unsigned long)got - (needle_len - 1);
+			off += (unsigned long)got - (overlap - 1);
 		}
 	}
 	fclose(maps);
