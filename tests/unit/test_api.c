@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_int.h"
 #include "i18n.h"
 
 static json_t *
@@ -306,6 +307,40 @@ test_health_and_prices(void **state)
 	assert_int_equal(fen, 30000);
 }
 
+/* The seal picture's reply: its DER, base64; anything else is garbage. */
+static void
+test_seal(void **state)
+{
+	struct api_seal seal;
+	struct api_err e;
+	json_t *j;
+
+	(void)state;
+	j = js("{\"der\":\"MIIBAA==\"}");
+	assert_true(api_parse_seal(j, &seal, &e));
+	assert_int_equal(seal.len, 4);
+	assert_int_equal(seal.der[0], 0x30);
+	free(seal.der);
+	json_decref(j);
+	static const char *const bad[] = {
+		"{}",              /* no der */
+		"{\"der\":12345}", /* not a string */
+		"{\"der\":\"\"}",  /* empty */
+		"{\"der\":\"!!not base64!!\"}",
+		"[\"MIIBAA==\"]", /* not an object */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		j = js(bad[i]);
+		memset(&e, 0, sizeof e);
+		if (api_parse_seal(j, &seal, &e))
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(e.err, BACKEND_GARBAGE);
+		assert_non_null(api_reason(&e));
+		assert_null(seal.der);
+		json_decref(j);
+	}
+}
+
 static void
 test_reasons(void **state)
 {
@@ -329,6 +364,7 @@ main(void)
 		cmocka_unit_test(test_certificate),
 		cmocka_unit_test(test_issued),
 		cmocka_unit_test(test_health_and_prices),
+		cmocka_unit_test(test_seal),
 		cmocka_unit_test(test_reasons),
 	};
 
