@@ -5,8 +5,8 @@
  *
  * insert the UKey -> ask the CA (can it be renewed? said before any PIN)
  * -> PIN -> an unfinished paid renewal is finished, else the new validity
- * -> order form -> confirm -> pay -> write the certificate and seal -> done.  The worker jobs and the rules
- * are src/svc/renew.c's.
+ * -> order form -> confirm -> pay -> write the certificate and seal -> done.
+ * The worker jobs and the rules are src/svc/renew.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>

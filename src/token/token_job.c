@@ -108,14 +108,22 @@ tjob_release(struct job *job)
 }
 
 static const char *const names[] = {
-	[OP_READ] = "token read", [OP_READ_ALL] = "token read all",
-	[OP_LOGIN] = "token login", [OP_LOGOUT] = "token logout",
-	[OP_CHANGE_PIN] = "token change PIN", [OP_UNBLOCK] = "token unblock",
-	[OP_CHANGE_SO_PIN] = "token change SO PIN", [OP_GEN_KEY] = "token generate key",
-	[OP_CSR] = "token CSR", [OP_SIGN] = "token sign",
-	[OP_WRITE_CERT] = "token write certificate", [OP_DELETE_PAIR] = "token delete pair",
-	[OP_DATA_READ] = "token read data", [OP_DATA_WRITE] = "token write data",
-	[OP_DATA_DELETE] = "token delete data", [OP_INIT_TOKEN] = "token initialise",
+	[OP_READ] = "token read",
+	[OP_READ_ALL] = "token read all",
+	[OP_LOGIN] = "token login",
+	[OP_LOGOUT] = "token logout",
+	[OP_CHANGE_PIN] = "token change PIN",
+	[OP_UNBLOCK] = "token unblock",
+	[OP_CHANGE_SO_PIN] = "token change SO PIN",
+	[OP_GEN_KEY] = "token generate key",
+	[OP_CSR] = "token CSR",
+	[OP_SIGN] = "token sign",
+	[OP_WRITE_CERT] = "token write certificate",
+	[OP_DELETE_PAIR] = "token delete pair",
+	[OP_DATA_READ] = "token read data",
+	[OP_DATA_WRITE] = "token write data",
+	[OP_DATA_DELETE] = "token delete data",
+	[OP_INIT_TOKEN] = "token initialise",
 };
 
 static struct tjob *
@@ -200,7 +208,7 @@ tjob_run(struct job *job)
 	struct tjob *t = (struct tjob *)(void *)job;
 	const struct token_ref *ref = t->has_ref ? &t->ref : NULL;
 	struct token_dn dn = {t->dn[0], t->dn[1], t->dn[2], t->dn[3],
-	                      t->dn[4], t->dn[5], t->dn[6], t->dn[7]};
+			      t->dn[4], t->dn[5], t->dn[6], t->dn[7]};
 
 	if (job_cancelled(job)) {
 		t->err = TOKEN_ERR_CANCELLED;
@@ -223,7 +231,8 @@ tjob_run(struct job *job)
 		t->err = token_logout(ref);
 		break;
 	case OP_CHANGE_PIN:
-		t->err = token_change_pin(ref, t->pin, t->pin2, t->flags, &t->tries, &t->ctl);
+		t->err = token_change_pin(ref, t->pin, t->pin2, t->flags, &t->tries,
+					  &t->ctl);
 		break;
 	case OP_UNBLOCK:
 		t->err = token_unblock(ref, t->pin, t->pin2, &t->tries, &t->ctl);
@@ -232,14 +241,16 @@ tjob_run(struct job *job)
 		t->err = token_change_so_pin(ref, t->pin, t->pin2, &t->tries, &t->ctl);
 		break;
 	case OP_GEN_KEY:
-		t->err = token_gen_key(ref, t->type, t->label, t->id, &t->id_len, &t->ctl);
+		t->err =
+			token_gen_key(ref, t->type, t->label, t->id, &t->id_len, &t->ctl);
 		break;
 	case OP_CSR:
-		t->err = token_make_csr(ref, t->id, t->id_len, &dn, &t->out, &t->out_len, &t->ctl);
+		t->err = token_make_csr(ref, t->id, t->id_len, &dn, &t->out, &t->out_len,
+					&t->ctl);
 		break;
 	case OP_SIGN:
-		t->err = token_sign(ref, t->id, t->id_len, t->in, t->in_len, &t->out, &t->out_len,
-		                    &t->ctl);
+		t->err = token_sign(ref, t->id, t->id_len, t->in, t->in_len, &t->out,
+				    &t->out_len, &t->ctl);
 		break;
 	case OP_WRITE_CERT:
 		t->err = token_write_cert(ref, t->in, t->in_len, t->label, &t->ctl);
@@ -248,11 +259,12 @@ tjob_run(struct job *job)
 		t->err = token_delete_pair(ref, t->id, t->id_len, &t->ctl);
 		break;
 	case OP_DATA_READ:
-		t->err = token_data_read(ref, t->label, t->app, &t->out, &t->out_len, &t->ctl);
+		t->err = token_data_read(ref, t->label, t->app, &t->out, &t->out_len,
+					 &t->ctl);
 		break;
 	case OP_DATA_WRITE:
-		t->err = token_data_write(ref, t->label, t->app, t->in, t->in_len, t->flags,
-		                          &t->ctl);
+		t->err = token_data_write(ref, t->label, t->app, t->in, t->in_len,
+					  t->flags, &t->ctl);
 		break;
 	case OP_DATA_DELETE:
 		t->err = token_data_delete(ref, t->label, t->app, &t->ctl);
@@ -309,8 +321,8 @@ token_job_logout(const struct token_ref *ref)
 }
 
 struct job *
-token_job_change_pin(const struct token_ref *ref, const char *old_pin, const char *new_pin,
-                     unsigned flags)
+token_job_change_pin(const struct token_ref *ref, const char *old_pin,
+		     const char *new_pin, unsigned flags)
 {
 	struct tjob *t = tjob_new(OP_CHANGE_PIN, ref);
 
@@ -332,7 +344,7 @@ token_job_unblock(const struct token_ref *ref, const char *so_pin, const char *n
 
 struct job *
 token_job_change_so_pin(const struct token_ref *ref, const char *old_so_pin,
-                        const char *new_so_pin)
+			const char *new_so_pin)
 {
 	struct tjob *t = tjob_new(OP_CHANGE_SO_PIN, ref);
 
@@ -342,7 +354,8 @@ token_job_change_so_pin(const struct token_ref *ref, const char *old_so_pin,
 }
 
 struct job *
-token_job_gen_key(const struct token_ref *ref, enum token_key_type type, const char *label)
+token_job_gen_key(const struct token_ref *ref, enum token_key_type type,
+		  const char *label)
 {
 	struct tjob *t = tjob_new(OP_GEN_KEY, ref);
 
@@ -353,7 +366,7 @@ token_job_gen_key(const struct token_ref *ref, enum token_key_type type, const c
 
 struct job *
 token_job_csr(const struct token_ref *ref, const unsigned char *id, size_t id_len,
-              const struct token_dn *dn)
+	      const struct token_dn *dn)
 {
 	struct tjob *t = tjob_new(OP_CSR, ref);
 
@@ -373,7 +386,7 @@ token_job_csr(const struct token_ref *ref, const unsigned char *id, size_t id_le
 
 struct job *
 token_job_sign(const struct token_ref *ref, const unsigned char *id, size_t id_len,
-               const unsigned char *data, size_t len)
+	       const unsigned char *data, size_t len)
 {
 	struct tjob *t = tjob_new(OP_SIGN, ref);
 
@@ -385,7 +398,7 @@ token_job_sign(const struct token_ref *ref, const unsigned char *id, size_t id_l
 
 struct job *
 token_job_write_cert(const struct token_ref *ref, const unsigned char *der, size_t len,
-                     const char *label)
+		     const char *label)
 {
 	struct tjob *t = tjob_new(OP_WRITE_CERT, ref);
 
@@ -405,7 +418,8 @@ token_job_delete_pair(const struct token_ref *ref, const unsigned char *id, size
 }
 
 struct job *
-token_job_data_read(const struct token_ref *ref, const char *label, const char *application)
+token_job_data_read(const struct token_ref *ref, const char *label,
+		    const char *application)
 {
 	struct tjob *t = tjob_new(OP_DATA_READ, ref);
 
@@ -415,8 +429,9 @@ token_job_data_read(const struct token_ref *ref, const char *label, const char *
 }
 
 struct job *
-token_job_data_write(const struct token_ref *ref, const char *label, const char *application,
-                     const unsigned char *value, size_t len, unsigned flags)
+token_job_data_write(const struct token_ref *ref, const char *label,
+		     const char *application, const unsigned char *value, size_t len,
+		     unsigned flags)
 {
 	struct tjob *t = tjob_new(OP_DATA_WRITE, ref);
 
@@ -430,7 +445,7 @@ token_job_data_write(const struct token_ref *ref, const char *label, const char 
 
 struct job *
 token_job_data_delete(const struct token_ref *ref, const char *label,
-                      const char *application)
+		      const char *application)
 {
 	struct tjob *t = tjob_new(OP_DATA_DELETE, ref);
 
@@ -440,8 +455,8 @@ token_job_data_delete(const struct token_ref *ref, const char *label,
 }
 
 struct job *
-token_job_init_token(const struct token_ref *ref, const char *so_pin, const char *user_pin,
-                     const char *label)
+token_job_init_token(const struct token_ref *ref, const char *so_pin,
+		     const char *user_pin, const char *label)
 {
 	struct tjob *t = tjob_new(OP_INIT_TOKEN, ref);
 

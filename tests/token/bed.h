@@ -41,8 +41,8 @@ static struct {
 	char bed[80];               /* the template */
 	char dir[96];               /* this test's token store */
 	char ctl[128];
-	char calls[128];            /* the module's call log */
-	char logfile[128];          /* the kiosk log of this test */
+	char calls[128];   /* the module's call log */
+	char logfile[128]; /* the kiosk log of this test */
 	int n;
 	struct config cfg;
 } bed;
@@ -133,7 +133,7 @@ log_has(const char *s)
 
 BED_FN void
 vendor_set(size_t i, const char *name, const char *display, const char *module,
-           const char *label)
+	   const char *label)
 {
 	struct config_vendor *v = &bed.cfg.vendors[i];
 
@@ -225,8 +225,10 @@ bed_fresh(const char *present)
 	f = fopen(conf, "w");
 	if (f == NULL)
 		abort();
-	fprintf(f, "directories.tokendir = %s/tokens\nobjectstore.backend = file\n"
-	           "log.level = ERROR\nslots.removable = true\n", bed.dir);
+	fprintf(f,
+		"directories.tokendir = %s/tokens\nobjectstore.backend = file\n"
+		"log.level = ERROR\nslots.removable = true\n",
+		bed.dir);
 	fclose(f);
 	setenv("SOFTHSM2_CONF", conf, 1);
 	snprintf(bed.ctl, sizeof bed.ctl, "%s/ctl", bed.dir);

@@ -52,12 +52,13 @@ test_err_reasons(void **state)
 	 * unlocked (Unlock, or the counter while Unlock is not built) is the
 	 * PIN step's offer, not the token layer's to promise. */
 	assert_string_not_equal(token_err_reason(TOKEN_ERR_PIN_WRONG, 1),
-	                        token_err_reason(TOKEN_ERR_PIN_WRONG, -1));
+				token_err_reason(TOKEN_ERR_PIN_WRONG, -1));
 	assert_non_null(strstr(token_err_reason(TOKEN_ERR_PIN_LOCKED, 0), "locked"));
 	assert_null(strstr(token_err_reason(TOKEN_ERR_PIN_LOCKED, 0), "Unlock"));
 	assert_non_null(token_err_reason((enum token_err)999, 0));
 	assert_null(token_stage_text(TOKEN_STAGE_NONE));
-	assert_non_null(strstr(token_stage_text(TOKEN_STAGE_GENERATING), "Do not remove"));
+	assert_non_null(
+		strstr(token_stage_text(TOKEN_STAGE_GENERATING), "Do not remove"));
 }
 
 /* ---- reading ---------------------------------------------------------- */
@@ -177,7 +178,8 @@ test_read_validities(void **state)
 			/* A person's certificate: name and ID number, no O. */
 			assert_string_equal(info.certs[0].subject_cn, "张三");
 			assert_string_equal(info.certs[0].subject_o, "");
-			assert_string_equal(info.certs[0].subject_serial, "430102199003070936");
+			assert_string_equal(info.certs[0].subject_serial,
+					    "430102199003070936");
 		}
 		token_info_free(&info);
 	}
@@ -196,18 +198,21 @@ test_none_and_many(void **state)
 	assert_int_equal(token_list(refs, 4, &n), TOKEN_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(token_read(NULL, 0, &info), TOKEN_ERR_NONE);
-	assert_int_equal(token_login(NULL, pin(USER_PIN), 0, &tries, NULL), TOKEN_ERR_NONE);
+	assert_int_equal(token_login(NULL, pin(USER_PIN), 0, &tries, NULL),
+			 TOKEN_ERR_NONE);
 
 	ctl("present=rsa200,ec30");
 	assert_int_equal(token_list(refs, 4, &n), TOKEN_OK);
 	assert_int_equal(n, 2);
 	/* The steps that need exactly one say so... */
 	assert_int_equal(token_read(NULL, 0, &info), TOKEN_ERR_MANY);
-	assert_int_equal(token_login(NULL, pin(USER_PIN), 0, &tries, NULL), TOKEN_ERR_MANY);
+	assert_int_equal(token_login(NULL, pin(USER_PIN), 0, &tries, NULL),
+			 TOKEN_ERR_MANY);
 	/* ...while each can still be read by its ref. */
 	for (size_t i = 0; i < 2; i++) {
 		assert_int_equal(token_read(&refs[i], 0, &info), TOKEN_OK);
-		assert_true(strcmp(info.label, "rsa200") == 0 || strcmp(info.label, "ec30") == 0);
+		assert_true(strcmp(info.label, "rsa200") == 0 ||
+			    strcmp(info.label, "ec30") == 0);
 		token_info_free(&info);
 	}
 	assert_int_equal(token_list(refs, 1, &n), TOKEN_OK);
@@ -220,28 +225,34 @@ test_none_and_many(void **state)
 		unsigned char id[TOKEN_ID_MAX];
 		size_t id_len;
 
-		assert_int_equal(token_login(&refs[i], pin(USER_PIN), 0, &tries, NULL), TOKEN_OK);
-		assert_int_equal(token_data_write(&refs[i], "d", "a", v, sizeof v, TOKEN_DATA_PRIVATE,
-		                                  NULL),
-		                 TOKEN_OK);
-		assert_int_equal(token_gen_key(&refs[i], TOKEN_KEY_EC, "k", id, &id_len, NULL),
-		                 TOKEN_OK);
+		assert_int_equal(token_login(&refs[i], pin(USER_PIN), 0, &tries, NULL),
+				 TOKEN_OK);
+		assert_int_equal(token_data_write(&refs[i], "d", "a", v, sizeof v,
+						  TOKEN_DATA_PRIVATE, NULL),
+				 TOKEN_OK);
+		assert_int_equal(
+			token_gen_key(&refs[i], TOKEN_KEY_EC, "k", id, &id_len, NULL),
+			TOKEN_OK);
 		{
 			struct token_dn dn = {.common_name = "x"};
 			unsigned char *csr, *der;
 			size_t csr_len, der_len;
 			char path[PATH_MAX + 64];
 
-			assert_int_equal(token_make_csr(&refs[i], id, id_len, &dn, &csr, &csr_len, NULL),
-			                 TOKEN_OK);
+			assert_int_equal(token_make_csr(&refs[i], id, id_len, &dn, &csr,
+							&csr_len, NULL),
+					 TOKEN_OK);
 			free(csr);
 			/* A certificate of the token's own key, written again. */
 			assert_int_equal(token_read(&refs[i], 0, &info), TOKEN_OK);
-			snprintf(path, sizeof path, "%s/keys/%s-enc.der", bed.bed, info.label);
+			snprintf(path, sizeof path, "%s/keys/%s-enc.der", bed.bed,
+				 info.label);
 			token_info_free(&info);
 			der = slurp(path, &der_len);
 			assert_non_null(der);
-			assert_int_equal(token_write_cert(&refs[i], der, der_len, "enc2", NULL), TOKEN_OK);
+			assert_int_equal(
+				token_write_cert(&refs[i], der, der_len, "enc2", NULL),
+				TOKEN_OK);
 			free(der);
 		}
 	}
@@ -258,7 +269,8 @@ test_card_errors(void **state)
 		const char *logged;
 	} cases[] = {
 		{"CKR_DEVICE_MEMORY", TOKEN_ERR_FULL, "CKR_DEVICE_MEMORY (0x31)"},
-		{"CKR_TOKEN_WRITE_PROTECTED", TOKEN_ERR_READ_ONLY, "CKR_TOKEN_WRITE_PROTECTED (0xe2)"},
+		{"CKR_TOKEN_WRITE_PROTECTED", TOKEN_ERR_READ_ONLY,
+		 "CKR_TOKEN_WRITE_PROTECTED (0xe2)"},
 		{"CKR_DEVICE_ERROR", TOKEN_ERR_DEVICE, "CKR_DEVICE_ERROR (0x30)"},
 		{"CKR_FUNCTION_NOT_SUPPORTED", TOKEN_ERR_NOT_SUPPORTED, "(0x54)"},
 		{"CKR_DEVICE_REMOVED", TOKEN_ERR_REMOVED, "CKR_DEVICE_REMOVED (0x32)"},
@@ -273,20 +285,23 @@ test_card_errors(void **state)
 	start("rsa200");
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		ctl("present=rsa200\nfail_fn=C_CreateObject:%s", cases[i].rv);
-		assert_int_equal(token_data_write(NULL, "s", "a", v, sizeof v, 0, NULL), cases[i].err);
+		assert_int_equal(token_data_write(NULL, "s", "a", v, sizeof v, 0, NULL),
+				 cases[i].err);
 		assert_true(log_has(cases[i].logged));
 	}
 	ctl("present=rsa200\nfail_fn=C_GenerateKeyPair:CKR_MECHANISM_INVALID");
 	assert_int_equal(token_login(NULL, pin(USER_PIN), 0, &tries, NULL), TOKEN_OK);
 	assert_int_equal(token_gen_key(NULL, TOKEN_KEY_EC, "x", id, &id_len, NULL),
-	                 TOKEN_ERR_NOT_SUPPORTED);
+			 TOKEN_ERR_NOT_SUPPORTED);
 	assert_int_equal(token_gen_key(NULL, TOKEN_KEY_OTHER, "x", id, &id_len, NULL),
-	                 TOKEN_ERR_NOT_SUPPORTED);
+			 TOKEN_ERR_NOT_SUPPORTED);
 	ctl("present=rsa200\nfail_fn=C_Login:CKR_PIN_EXPIRED");
-	assert_int_equal(token_login(NULL, pin(USER_PIN), 0, &tries, NULL), TOKEN_ERR_PIN_EXPIRED);
+	assert_int_equal(token_login(NULL, pin(USER_PIN), 0, &tries, NULL),
+			 TOKEN_ERR_PIN_EXPIRED);
 	ctl("present=rsa200\nfail_fn=C_SetPIN:CKR_PIN_INVALID");
-	assert_int_equal(token_change_pin(NULL, pin(USER_PIN), pin("abcdef"), 0, &tries, NULL),
-	                 TOKEN_ERR_PIN_INVALID);
+	assert_int_equal(
+		token_change_pin(NULL, pin(USER_PIN), pin("abcdef"), 0, &tries, NULL),
+		TOKEN_ERR_PIN_INVALID);
 	/* None of this wore down the PIN, and no PIN reached the log. */
 	ctl("present=rsa200");
 	assert_int_equal(token_login(NULL, pin(USER_PIN), 0, &tries, NULL), TOKEN_OK);
@@ -306,7 +321,8 @@ test_module_failure(void **state)
 	vendor_set(1, "test", "Test CA", bed.module, "*");
 	assert_int_equal(token_init(&bed.cfg), 1);
 	assert_non_null(token_vendor_error(0));
-	assert_non_null(strstr(token_vendor_error(0), "cannot load /nonexistent/vendor-pkcs11.so"));
+	assert_non_null(strstr(token_vendor_error(0),
+			       "cannot load /nonexistent/vendor-pkcs11.so"));
 	assert_null(token_vendor_error(1));
 	assert_true(log_has("vendor broken"));
 	assert_int_equal(token_read(NULL, 0, &info), TOKEN_OK);

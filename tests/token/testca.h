@@ -21,7 +21,7 @@
  */
 static inline unsigned char *
 testca_issue(const char *cadir, const unsigned char *csr, size_t csr_len, long serial,
-             int days, size_t *len)
+	     int days, size_t *len)
 {
 	char path[4200];
 	const unsigned char *p = csr;

@@ -59,7 +59,7 @@ main(int argc, char **argv)
 	}
 	if (argc < 5) {
 		fprintf(stderr, "usage: tokbench MODULE LABEL read PIN | "
-		                "tokbench MODULE LABEL renew rsa|ec PIN CADIR\n");
+				"tokbench MODULE LABEL renew rsa|ec PIN CADIR\n");
 		return 2;
 	}
 	cfg.nvendors = 1;
@@ -87,20 +87,23 @@ main(int argc, char **argv)
 			return die("login", e);
 		if ((e = token_read(&ref, TOKEN_READ_VALUES, &info)) != TOKEN_OK)
 			return die("read", e);
-		printf("%zu certificates, %zu keys, %zu data objects\n", info.ncerts, info.nkeys,
-		       info.ndata);
+		printf("%zu certificates, %zu keys, %zu data objects\n", info.ncerts,
+		       info.nkeys, info.ndata);
 		token_info_free(&info);
 	} else if (strcmp(argv[3], "renew") == 0 && argc == 7) {
 		struct token_dn dn = {.country = "CN", .common_name = "bench"};
 		unsigned char id[TOKEN_ID_MAX], *csr = NULL, *cert = NULL;
 		size_t id_len, csr_len, cert_len = 0;
-		enum token_key_type type = strcmp(argv[4], "rsa") == 0 ? TOKEN_KEY_RSA : TOKEN_KEY_EC;
+		enum token_key_type type =
+			strcmp(argv[4], "rsa") == 0 ? TOKEN_KEY_RSA : TOKEN_KEY_EC;
 
 		if ((e = token_login(&ref, argv[5], 0, &tries, NULL)) != TOKEN_OK)
 			return die("login", e);
-		if ((e = token_gen_key(&ref, type, "bench", id, &id_len, NULL)) != TOKEN_OK)
+		if ((e = token_gen_key(&ref, type, "bench", id, &id_len, NULL)) !=
+		    TOKEN_OK)
 			return die("generate key", e);
-		if ((e = token_make_csr(&ref, id, id_len, &dn, &csr, &csr_len, NULL)) != TOKEN_OK)
+		if ((e = token_make_csr(&ref, id, id_len, &dn, &csr, &csr_len, NULL)) !=
+		    TOKEN_OK)
 			return die("CSR", e);
 		cert = issue(argv[6], csr, csr_len, &cert_len);
 		if (cert == NULL)

@@ -83,8 +83,8 @@ der_time(struct buf *b, time_t t)
 
 	gmtime_r(&t, &tm);
 	/* UTCTime has two-digit years by definition. */
-	snprintf(s, sizeof s, "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(s, sizeof s, "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	der_str(b, 0x17, s);
 }
 
