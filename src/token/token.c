@@ -35,11 +35,13 @@
  *    when a customer's session ends.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 
@@ -65,7 +67,21 @@ static struct {
 		char serial[TOKEN_TEXT_MAX];
 		int vendor;
 	} chosen;
-} G = {.lock = PTHREAD_MUTEX_INITIALIZER, .chosen_lock = PTHREAD_MUTEX_INITIALIZER};
+	/* Threads inside a module outside G.lock (token_module_hold). */
+	pthread_mutex_t hold_lock;
+	pthread_cond_t hold_cond; /* CLOCK_MONOTONIC, made in token_init */
+	bool hold_cond_made;
+	unsigned loads; /* tickets: which load of a module a hold is on */
+	struct {
+		unsigned ticket; /* 0: none taken on this load */
+		int n;
+	} holds[TOKEN_MAX_MODULES];
+} G = {.lock = PTHREAD_MUTEX_INITIALIZER,
+       .chosen_lock = PTHREAD_MUTEX_INITIALIZER,
+       .hold_lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* How long shutdown waits for a module's holds after finalising it. */
+#define HOLD_WAIT_S 5
 
 /* ---- vendors --------------------------------------------------------- */
 
@@ -162,33 +178,74 @@ tok_release_slots(struct module *m)
 	m->ready = NULL;
 }
 
-static void
-module_unload(struct module *m)
+/*
+ * After the module's C_Finalize: wait for the threads still inside it to
+ * leave (a finalise ends their waits).  False if one did not in time.
+ */
+static bool
+holds_end(int mi)
 {
+	struct timespec ts;
+	bool ended;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += HOLD_WAIT_S;
+	pthread_mutex_lock(&G.hold_lock);
+	while (G.holds[mi].n > 0 &&
+	       pthread_cond_timedwait(&G.hold_cond, &G.hold_lock, &ts) != ETIMEDOUT)
+		;
+	ended = G.holds[mi].n == 0;
+	/* A late unhold of this load is ignored from now on. */
+	G.holds[mi].ticket = 0;
+	G.holds[mi].n = 0;
+	pthread_mutex_unlock(&G.hold_lock);
+	return ended;
+}
+
+/* Still in use after an unload (reachable, not leaked): a thread in it. */
+static struct {
+	PKCS11_CTX *ctx[16];
+	void *dl[16];
+	size_t nctx, ndl;
+} kept;
+
+static void
+module_unload(int mi)
+{
+	struct module *m = &G.mods[mi];
+	bool keep = false;
+
 	tok_release_slots(m);
-	if (m->abandoned) {
+	if (m->f != NULL) {
 		/*
-		 * The stuck thread still points into libp11's context and the
-		 * module: finalise the module (so it can be initialised again)
-		 * but leave the memory and the mapping in place.
+		 * Finalise first: libp11's unload does (our own dlopen keeps the
+		 * module mapped); a stuck libp11 call's context stays as it is.
 		 */
+		if (m->abandoned)
+			m->f->C_Finalize(NULL);
+		else
+			PKCS11_CTX_unload(m->ctx);
+		if (!holds_end(mi)) {
+			log_warn("token: module %s left mapped (a wait did not end)",
+				 m->path);
+			keep = true;
+		}
+	}
+	if (m->abandoned) {
 		log_warn("token: module %s left mapped (a libp11 call never returned)",
 			 m->path);
-		static PKCS11_CTX *kept[16]; /* still in use: reachable, not leaked */
-		static size_t nkept;
-
-		if (m->f != NULL)
-			m->f->C_Finalize(NULL);
-		if (nkept < sizeof kept / sizeof kept[0])
-			kept[nkept++] = m->ctx;
+		if (kept.nctx < sizeof kept.ctx / sizeof kept.ctx[0])
+			kept.ctx[kept.nctx++] = m->ctx;
 		m->ctx = NULL;
+		keep = true;
+	}
+	if (keep) {
+		if (kept.ndl < sizeof kept.dl / sizeof kept.dl[0])
+			kept.dl[kept.ndl++] = m->dl;
 		m->dl = NULL;
 	}
-	if (m->ctx != NULL) {
-		if (m->f != NULL)
-			PKCS11_CTX_unload(m->ctx);
+	if (m->ctx != NULL)
 		PKCS11_CTX_free(m->ctx);
-	}
 	if (m->dl != NULL)
 		dlclose(m->dl);
 	free(m->path);
@@ -248,6 +305,15 @@ token_init(const struct config *cfg)
 			ok += token_vendor_error(v) == NULL;
 		return ok;
 	}
+	if (!G.hold_cond_made) {
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&G.hold_cond, &ca);
+		pthread_condattr_destroy(&ca);
+		G.hold_cond_made = true;
+	}
 	G.cfg = cfg;
 	G.nmods = 0;
 	for (size_t v = 0; v < CONFIG_MAX_VENDORS; v++)
@@ -263,8 +329,15 @@ token_init(const struct config *cfg)
 				mi = i;
 		if (mi < 0 && G.nmods < TOKEN_MAX_MODULES) {
 			mi = G.nmods++;
-			if (module_load(&G.mods[mi], path) == 0)
+			if (module_load(&G.mods[mi], path) == 0) {
 				log_info("token: module %s loaded", path);
+				pthread_mutex_lock(&G.hold_lock);
+				if (++G.loads == 0)
+					G.loads = 1;
+				G.holds[mi].ticket = G.loads;
+				G.holds[mi].n = 0;
+				pthread_mutex_unlock(&G.hold_lock);
+			}
 		}
 		if (mi < 0)
 			continue;
@@ -286,7 +359,7 @@ token_shutdown(void)
 {
 	pthread_mutex_lock(&G.lock);
 	for (int i = 0; i < G.nmods; i++)
-		module_unload(&G.mods[i]);
+		module_unload(i);
 	G.nmods = 0;
 	G.inited = false;
 	G.cfg = NULL;
@@ -322,6 +395,33 @@ token_module_changed(int module)
 {
 	if (module >= 0 && module < G.nmods)
 		atomic_fetch_add(&G.mods[module].epoch, 1);
+}
+
+unsigned
+token_module_hold(int module)
+{
+	unsigned ticket = 0;
+
+	if (module < 0 || module >= TOKEN_MAX_MODULES)
+		return 0;
+	pthread_mutex_lock(&G.hold_lock);
+	ticket = G.holds[module].ticket;
+	if (ticket != 0)
+		G.holds[module].n++;
+	pthread_mutex_unlock(&G.hold_lock);
+	return ticket;
+}
+
+void
+token_module_unhold(int module, unsigned ticket)
+{
+	if (module < 0 || module >= TOKEN_MAX_MODULES || ticket == 0)
+		return;
+	pthread_mutex_lock(&G.hold_lock);
+	if (G.holds[module].ticket == ticket && G.holds[module].n > 0 &&
+	    --G.holds[module].n == 0)
+		pthread_cond_broadcast(&G.hold_cond);
+	pthread_mutex_unlock(&G.hold_lock);
 }
 
 /* ---- the lock and the session end ------------------------------------- */

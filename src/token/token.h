@@ -202,7 +202,11 @@ int token_days_left(time_t not_after, time_t now, bool *expired);
  * UKeys).  Call once, from the main thread before the worker starts.
  */
 int token_init(const struct config *cfg);
-/* Release slots, unload modules.  Stop the watcher (token_watch_stop) first. */
+/*
+ * Release slots, unload modules.  Stop the watcher (token_watch_stop) first.
+ * A module is finalised, then unmapped once no thread is left in it (the
+ * watcher's slot-event wait ends at the finalise; up to 5 s, else it stays).
+ */
 void token_shutdown(void);
 /* Vendor i's module error ("cannot load /x.so: ..."), or NULL if it is fine. */
 const char *token_vendor_error(size_t vendor);

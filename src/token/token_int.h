@@ -29,6 +29,15 @@ int token_module_count(void);
 unsigned token_module_vendors(int module);
 /* The watcher saw this module's set of tokens change. */
 void token_module_changed(int module);
+/*
+ * A thread that calls into a module outside the core's lock (the watcher's
+ * blocking C_WaitForSlotEvent) holds the module from before its first call
+ * until after its last one has returned.  token_shutdown finalises the
+ * module, which ends such a wait, and unmaps it only once every hold has
+ * ended.  Returns a ticket for token_module_unhold, 0 if not loaded.
+ */
+unsigned token_module_hold(int module);
+void token_module_unhold(int module, unsigned ticket);
 
 /* Vendors (bits) whose patterns match a token's trimmed info. */
 unsigned token_match_vendors(int module, const char *manufacturer, const char *model,

@@ -11,7 +11,9 @@
  * Where a module supports a blocking C_WaitForSlotEvent, a second thread
  * waits in it and wakes the poller at once; the polling stays as the
  * safety net, because real modules' events are unreliable (OpenSC's lag and
- * miss insertions; SoftHSM has none).  C_Finalize at shutdown ends the wait.
+ * miss insertions; SoftHSM has none).  C_Finalize at shutdown ends the wait;
+ * the waiter holds the module (token_module_hold) so that it is not unmapped
+ * under the thread before that wait has returned.
  * A module whose wait fails or returns too often is left to polling.
  *
  * The watcher uses the module's own function list, never libp11, so it
@@ -260,11 +262,17 @@ watch_main(void *arg)
 	return NULL;
 }
 
-/* One module's blocking C_WaitForSlotEvent, waking the poller. */
+/*
+ * One module's blocking C_WaitForSlotEvent, waking the poller.  arg packs
+ * the module and the hold taken for this thread (token_module_hold): the
+ * module stays mapped until the thread's last call has returned.
+ */
 static void *
 waiter_main(void *arg)
 {
-	int mi = (int)(intptr_t)arg;
+	uintptr_t a = (uintptr_t)arg;
+	int mi = (int)(a % TOKEN_MAX_MODULES);
+	unsigned ticket = (unsigned)(a / TOKEN_MAX_MODULES);
 	CK_FUNCTION_LIST_PTR f = token_module_functions(mi);
 	int64_t window = now_ms();
 	int burst = 0;
@@ -295,6 +303,7 @@ waiter_main(void *arg)
 			break;
 		}
 	}
+	token_module_unhold(mi, ticket);
 	return NULL;
 }
 
@@ -330,21 +339,29 @@ token_watch_start(const struct config *cfg)
 		CK_FUNCTION_LIST_PTR f = token_module_functions(mi);
 		CK_SLOT_ID slot;
 		CK_RV rv;
+		unsigned ticket;
 
 		if (f == NULL)
 			continue;
 		rv = f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL);
 		if (rv != CKR_OK && rv != CKR_NO_EVENT)
 			continue;
+		ticket = token_module_hold(mi);
+		if (ticket == 0)
+			continue;
 		W.waiters[mi].started =
-		    pthread_create(&W.waiters[mi].thread, NULL, waiter_main, (void *)(intptr_t)mi) == 0;
+		    pthread_create(&W.waiters[mi].thread, NULL, waiter_main,
+				   (void *)((uintptr_t)ticket * TOKEN_MAX_MODULES + (uintptr_t)mi)) == 0;
+		if (!W.waiters[mi].started)
+			token_module_unhold(mi, ticket);
 	}
 	return W.pipe[0];
 }
 
 /*
  * Stop the poller.  Waiters blocked in C_WaitForSlotEvent are detached
- * here and end when token_shutdown() finalises their module.
+ * here and end when token_shutdown() finalises their module; it waits for
+ * them (their holds) before unmapping the module.
  */
 void
 token_watch_stop(void)

@@ -38,13 +38,16 @@
  *                                pulled: the module rewrites the file with
  *                                present=none, for every process
  *   events=0|1                   support blocking C_WaitForSlotEvent (0)
+ *   wait_linger_ms=N             a wait ended by C_Finalize returns N ms
+ *                                later (a reader noticing the cancel late)
  *   log=PATH                     append "C_Name rv" for every call
  *
  * Counted calls are all calls but C_GetSlotList, C_GetSlotInfo,
  * C_GetTokenInfo, C_WaitForSlotEvent, C_GetInfo and C_GetFunctionList, so a
  * hot-plug watcher polling in another thread does not move the count.
  * Counting restarts when the file changes.  PIN failure counts survive the
- * process in CTL.pins.  The wrapped module is CAKIOSK_TESTP11_MODULE
+ * process in CTL.pins.  cakiosk_testp11_waiting() (exported) says how many
+ * threads are inside C_WaitForSlotEvent.  The wrapped module is CAKIOSK_TESTP11_MODULE
  * (default /usr/lib/softhsm/libsofthsm2.so).
  */
 #define _GNU_SOURCE
@@ -117,6 +120,8 @@ static struct {
 	long pull_fn_nth, pull_fn_calls;
 	bool pulled;
 	bool events;
+	long wait_linger_ms;
+	int waiting; /* threads inside C_WaitForSlotEvent */
 	char log_path[4096];
 	/* state */
 	long calls;
@@ -242,6 +247,7 @@ ctl_defaults(void)
 	T.pull_fn_calls = 0;
 	T.pulled = false;
 	T.events = false;
+	T.wait_linger_ms = 0;
 	T.log_path[0] = '\0';
 	T.calls = 0;
 }
@@ -302,6 +308,8 @@ ctl_line(char *line)
 	}
 	else if (strcmp(key, "events") == 0)
 		T.events = atoi(val) != 0;
+	else if (strcmp(key, "wait_linger_ms") == 0)
+		T.wait_linger_ms = atol(val);
 	else if (strcmp(key, "log") == 0)
 		setstr(T.log_path, sizeof T.log_path, val);
 }
@@ -972,6 +980,7 @@ static CK_RV
 w_C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved)
 {
 	CK_RV rv = CKR_NO_EVENT;
+	long linger = 0;
 
 	(void)reserved;
 	pthread_mutex_lock(&T.lock);
@@ -984,6 +993,7 @@ w_C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved)
 		pthread_mutex_unlock(&T.lock);
 		return (flags & CKF_DONT_BLOCK) ? CKR_NO_EVENT : CKR_FUNCTION_NOT_SUPPORTED;
 	}
+	T.waiting++;
 	for (;;) {
 		state_update();
 		if (T.event_pending) {
@@ -997,6 +1007,7 @@ w_C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved)
 			break;
 		if (T.finalizing || !T.initialized) {
 			rv = CKR_CRYPTOKI_NOT_INITIALIZED;
+			linger = T.wait_linger_ms;
 			break;
 		}
 		/* The control file has no way to wake us: look again soon. */
@@ -1011,7 +1022,29 @@ w_C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved)
 		pthread_cond_timedwait(&T.event_cond, &T.lock, &ts);
 	}
 	pthread_mutex_unlock(&T.lock);
+	if (linger > 0) {
+		struct timespec ts = {linger / 1000, (linger % 1000) * 1000000L};
+
+		nanosleep(&ts, NULL);
+	}
+	pthread_mutex_lock(&T.lock);
+	T.waiting--;
+	pthread_mutex_unlock(&T.lock);
 	return rv;
+}
+
+/* For the tests: threads inside C_WaitForSlotEvent right now. */
+__attribute__((visibility("default"))) int cakiosk_testp11_waiting(void);
+
+int
+cakiosk_testp11_waiting(void)
+{
+	int n;
+
+	pthread_mutex_lock(&T.lock);
+	n = T.waiting;
+	pthread_mutex_unlock(&T.lock);
+	return n;
 }
 
 static CK_RV

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
 #include <locale.h>
 #include <poll.h>
 #include <pthread.h>
@@ -544,25 +545,47 @@ test_watcher(void **state)
 	assert_string_equal(token_status_text(text, sizeof text), "no reader configured");
 }
 
-/* A module with blocking slot events: insertion is seen at once. */
+/*
+ * A module with blocking slot events: insertion is seen at once.  At the
+ * end, token_shutdown finalises the module, which ends the wait, and
+ * returns only when the waiting thread has left the module, which is
+ * unmapped next (a thread still in it would crash the kiosk): here the
+ * card takes 300 ms to notice the wait was cancelled.
+ */
 static void
 test_watcher_events(void **state)
 {
-	int fd, ms;
+	int fd, ms, (*waiting)(void);
+	void *keep;
+	int64_t t0;
 
 	(void)state;
 	start("none");
-	ctl("present=none\nevents=1");
+	ctl("present=none\nevents=1\nwait_linger_ms=300");
 	fd = token_watch_start(&bed.cfg);
 	assert_true(fd >= 0);
 	token_watch_drain();
 	sleep_ms(50);
-	ctl("present=rsa200\nevents=1");
+	ctl("present=rsa200\nevents=1\nwait_linger_ms=300");
 	ms = wait_event(fd, 1000);
 	assert_true(ms >= 0);
 	print_message("# watcher with slot events saw an insertion after %d ms\n", ms);
 	assert_int_equal(token_watch_state(NULL), 1);
-	/* token_shutdown (teardown) finalises the module, ending the wait. */
+
+	/* The test's own reference keeps the module mapped, to ask it after. */
+	keep = dlopen(bed.module, RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(keep);
+	*(void **)&waiting = dlsym(keep, "cakiosk_testp11_waiting");
+	assert_non_null(waiting);
+	for (t0 = now_ms(); waiting() != 1 && now_ms() - t0 < 2000;)
+		sleep_ms(5);
+	assert_int_equal(waiting(), 1);
+	token_watch_stop();
+	t0 = now_ms();
+	token_shutdown();
+	print_message("# shutdown with a waiting thread took %d ms\n", (int)(now_ms() - t0));
+	assert_int_equal(waiting(), 0);
+	dlclose(keep);
 }
 
 static void
