@@ -7,6 +7,7 @@
 
 #include "flow.h"
 #include "log.h"
+#include "now.h"
 #include "service.h"
 #include "session.h"
 #include "token.h"
@@ -51,7 +52,9 @@ missing(unsigned mask, const struct session *s, size_t ntokens, const char *seri
 	/* A login lives on the UKey: none without it. */
 	if ((mask & NEED_LOGIN) && (!s->logged_in || !same))
 		lack |= NEED_LOGIN;
-	if ((mask & NEED_SMS) && s->sms_session[0] == '\0')
+	/* An SMS session the backend has let expire is none. */
+	if ((mask & NEED_SMS) &&
+	    (s->sms_session[0] == '\0' || now_ms() >= s->sms_expires_ms))
 		lack |= NEED_SMS;
 	if ((mask & NEED_ORDER) && s->order_id[0] == '\0')
 		lack |= NEED_ORDER;

@@ -5,11 +5,12 @@
  * A step names its kind (insert the UKey, PIN, form, confirm, pay, work,
  * done, ...), its place in the step bar, what it needs before it may run,
  * what it establishes, its parameters and an optional hook choosing where
- * "next" goes.  Step screens return next / back / go-to (flow_result());
+ * "next" goes.  Step screens return next / back / go-to (RESULT_FLOW());
  * only flow_resolve() maps a step to a screen and checks its needs, once:
- * a pulled UKey, a second UKey, a lost login or order sends the customer
- * to the step that gives what is missing.  The loop calls flow_resolve()
- * for an ACT_FLOW result and switches screens as for any other result.
+ * a pulled UKey, a second UKey, a lost login, an expired SMS session or a
+ * lost order sends the customer to the step that gives what is missing.
+ * The loop calls flow_resolve() for an ACT_FLOW result and switches
+ * screens as for any other result.
  */
 #ifndef CAKIOSK_FLOW_H
 #define CAKIOSK_FLOW_H

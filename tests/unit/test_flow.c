@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "now.h"
 #include "service.h"
 #include "session.h"
 #include "steps.h"
@@ -386,7 +387,13 @@ test_fake_walk(void **state)
 	assert_int_equal(flow_target(&fake, 2, 3, &s, 1, SERIAL), FLOW_EXIT);
 	assert_int_equal(flow_target(&fake, 1, 3, &s, 1, SERIAL), 2);
 	snprintf(s.sms_session, sizeof s.sms_session, "%s", "sms-1");
+	s.sms_expires_ms = now_ms() + 60000;
 	assert_int_equal(flow_target(&fake, 1, 3, &s, 1, SERIAL), 3);
+	/* The SMS session expired: the step that gives one, again. */
+	s.sms_expires_ms = now_ms() - 1;
+	assert_int_equal(flow_target(&fake, 1, 3, &s, 1, SERIAL), 2);
+	assert_int_equal(flow_target(&fake, 3, FLOW_AGAIN, &s, 1, SERIAL), 2);
+	s.sms_expires_ms = now_ms() + 60000;
 	/* Needs chain: no UKey at the SMS step goes past the login to insert. */
 	assert_int_equal(flow_target(&fake, 2, FLOW_AGAIN, &s, 0, NULL), 0);
 	/* Back to a step whose needs fail: fixed there too. */
