@@ -58,8 +58,14 @@ dn_draw(void *state)
 	bool beside = s->qr.rows > 0 && s->qr.rows <= b.h && s->qr.modules + 40 < b.w;
 
 	if (s->show_qr) {
+		int nx = x + s->qr.modules + 4;
+
 		for (int i = 0; i < s->qr.rows && i < b.h; i++)
 			ui_put(b.y + i, x, s->qr.modules, UI_BUTTON, s->qr.lines[i]);
+		/* The code alone says what it is, as on the payment screen. */
+		if (s->p->qr_note != NULL && b.x + b.w - nx >= 16)
+			ui_wrap((struct rect){b.y + 1, nx, 4, b.x + b.w - nx - 1},
+				UI_NORMAL, _(s->p->qr_note));
 		ui_button(b.y + b.h - 1, x + s->qr.modules + 2, _("Back"), K_INVOICE,
 			  true);
 		return;

@@ -69,6 +69,7 @@ check "the step bar names the last step, every step done" ck_wait "5.下载证�
 check "... and no step is left a bare number" sh -c "! tmux -L $sock capture-pane -p | sed -n 2p | grep -q '[0-9]\. '"
 ck_keys i
 ck_wait "[ 返回 ]" 5 >/dev/null
+check "the e-invoice QR code shown alone says what it is" ck_wait "扫码查看电子发票" 3
 url=$(rb_qr_url)
 case $url in "$RAURL"/invoice/*) ok "the e-invoice QR code decodes to its link" ;; *) not_ok "the e-invoice QR code decodes to its link ($url)" ;; esac
 ck_keys i
