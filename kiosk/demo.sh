@@ -105,6 +105,7 @@ fi
 
 echo "cakiosk demo: UKey DEMO (PIN 123456), staff PIN 123456; logs in $demo/"
 echo "pull the UKey: echo present=none > $demo/ctl; put it back: echo present=DEMO > $demo/ctl"
+echo "a renewal is kept; rm -rf $demo starts the demo afresh (a UKey with 30 days left)"
 # A demo made before staff could close the program: let them.
 grep -q '^allow_quit' "$demo/cakiosk.conf" ||
 	sed -i 's/^\[staff\]$/[staff]\nallow_quit = 1/' "$demo/cakiosk.conf"
