@@ -86,7 +86,7 @@ staff_draw(void *state)
 		ui_hit(y, x, 1, w, K_ITEM(i));
 	}
 	y++;
-	snprintf(line, sizeof line, "%s %s", _("Backend:"), loop_config()->backend_url);
+	ui_labelled(line, sizeof line, _("Backend:"), loop_config()->backend_url);
 	ui_put(y++, x, w, UI_DIM, line);
 	if (s->probe != NULL) {
 		int secs = (int)((loop_now() - s->probe_started) / 1000);

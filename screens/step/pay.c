@@ -187,11 +187,11 @@ pay_leave(void *state)
 static void
 draw_summary(const struct pay *p, int y, int x, int w)
 {
-	char line[256], money[32];
+	char line[256], money[32], sum[64];
 
 	pay_money(p->req.amount, money, sizeof money);
-	snprintf(line, sizeof line, "%s %s %s", _("Amount:"), money, _("CNY"));
-	ui_put(y, x, w, UI_TITLE, line);
+	snprintf(sum, sizeof sum, "%s %s", money, _("CNY"));
+	ui_put(y, x, w, UI_TITLE, ui_labelled(line, sizeof line, _("Amount:"), sum));
 	ui_labelled(line, sizeof line, _("Order number:"), p->req.order_id);
 	ui_put(y + 1, x, w, UI_NORMAL, line);
 }

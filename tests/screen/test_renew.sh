@@ -52,7 +52,7 @@ ck_keys Enter
 check "the payment screen: channel choice" ck_wait "支付宝" 10
 ck_keys 1
 check "the payment QR code is drawn" ck_wait "请用支付宝扫码支付" 10
-check "with the amount" ck_wait "300.00"
+check "with the amount, no space after the full-width colon" ck_wait "金额：300.00 元"
 check "and a countdown" ck_wait "剩余时间"
 url=$(rb_qr_url)
 check "the drawn QR code decodes to the payment URL" rb_is_pay_url "$url"

@@ -57,6 +57,7 @@ check "wrong staff PIN says so and empties the PIN" ck_wait "工号或密码不�
 ck_type "123456"
 ck_keys Enter
 check "right staff PIN opens the staff functions" ck_wait "测试与后台的连接" 10
+check "the backend's URL after the full-width colon, no space between" ck_wait "后台：https://" 3
 check "the kiosk cannot be closed by staff unless the operator allows it" \
 	ck_wait_gone "关闭自助服务程序" 1
 ck_keys 1
