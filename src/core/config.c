@@ -4,7 +4,8 @@
  * The file is INI, parsed by inih through our own line reader so that the
  * handler knows the line it is on.  One table says, for every key, where it
  * goes, what type it is, its bounds and default; checks are per type.  The
- * first error wins and names file, line, section and key.
+ * first error wins and names file, line, section and key.  The checks of a
+ * value by its type are in config_value.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "i18n.h"
 #include "log.h"
 #include "text.h"
@@ -146,79 +148,6 @@ parse_error(struct parse *p, const char *fmt, ...)
 	snprintf(p->err, p->errlen, "%s", clean);
 	free(clean);
 	free(text);
-}
-
-static bool
-is_ident(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > max)
-		return false;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && strchr("._-", *s) == NULL)
-			return false;
-	return true;
-}
-
-static bool
-is_printable_ascii(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s < 0x20 || *s > 0x7e)
-			return false;
-	return true;
-}
-
-static bool
-check_url(const char *v)
-{
-	const char *host;
-
-	if (strncmp(v, "https://", 8) != 0)
-		return false;
-	host = v + 8;
-	if (*host == '\0' || *host == '/' || *host == ':')
-		return false;
-	for (const char *c = host; *c != '\0'; c++)
-		if (*c <= 0x20 || *c > 0x7e || *c == '@')
-			return false;
-	return true;
-}
-
-static bool
-check_sha256(const char *v)
-{
-	int digits = 0;
-
-	for (; *v != '\0'; v++) {
-		if (isxdigit((unsigned char)*v))
-			digits++;
-		else if (*v != ':')
-			return false;
-	}
-	return digits == 64;
-}
-
-static bool
-check_pinhash(const char *v)
-{
-	unsigned long iter;
-	char *end;
-
-	if (strncmp(v, "pbkdf2-sha256$", 14) != 0)
-		return false;
-	errno = 0;
-	iter = strtoul(v + 14, &end, 10);
-	if (errno != 0 || iter < 10000 || *end != '$')
-		return false;
-	const char *salt = end + 1, *hash = strchr(salt, '$');
-	if (hash == NULL || hash - salt < 16 || strlen(hash + 1) != 64)
-		return false;
-	for (const char *c = salt; *c != '\0'; c++)
-		if (!isxdigit((unsigned char)*c) && !(c == hash))
-			return false;
-	return true;
 }
 
 /* Check value v against o and store it at base + o->offset; false on error. */
