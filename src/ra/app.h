@@ -84,6 +84,8 @@ struct req {
 /* Value of a request header / query argument, or NULL. */
 const char *req_header(struct req *r, const char *name);
 const char *req_query(struct req *r, const char *name);
+/* The client's IP address as text (the socket's peer, never a header). */
+void req_client_addr(struct req *r, char *out, size_t size);
 
 /* Answer with JSON (takes the reference). */
 void req_json(struct req *r, int status, json_t *out);

@@ -4,6 +4,7 @@
  * terminal's orders.
  */
 #include "ra/issue_int.h"
+#include "ra/limits.h"
 
 /* ---- terminal enrolment ---- */
 
@@ -30,8 +31,13 @@ h_enrol(struct req *r)
 	const char *csr = code ? req_str(r, "csr", 16000, true) : NULL;
 	if (!csr)
 		return;
-	char hash[65], spki[65];
+	char hash[65], spki[65], addr[64];
 	const char *ecode = NULL;
+	/* Codes are guessable: failures count per address and in all
+	 * (limits.h); the right code is refused while either is spent. */
+	req_client_addr(r, addr, sizeof addr);
+	if (!lim_enrol_allow(r, addr))
+		return;
 	codec_sha256_hex(code, strlen(code), hash);
 	json_t *row = store_query_one(r->app->st,
 				      "SELECT terminal_id, expires, used FROM enrol_codes"
@@ -40,11 +46,13 @@ h_enrol(struct req *r)
 	if (!row || I(row, "expires") <= util_now()) {
 		req_error(r, 403, "enrol_code_invalid", NULL,
 			  "unknown or expired enrolment code");
+		lim_enrol_fail(r, addr);
 		goto out;
 	}
 	if (I(row, "used")) {
 		req_error(r, 409, "enrol_code_used", NULL,
 			  "this enrolment code was used already");
+		lim_enrol_fail(r, addr);
 		goto out;
 	}
 	if (ca_csr_check(csr, spki, &ecode, &msg) != 0) {

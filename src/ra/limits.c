@@ -48,6 +48,19 @@ scope_keys(const struct lim_who *w, char *subject, size_t size, const char *keys
 	keys[2] = w->terminal;
 }
 
+/* Answers 429 rate_limited: scope locked for wait more seconds. */
+static void
+refuse(struct req *r, int64_t wait, const char *scope, const char *check)
+{
+	char ra[24];
+	snprintf(ra, sizeof ra, "%lld", (long long)wait);
+	req_add_header(r, "Retry-After", ra);
+	req_error(r, 429, "rate_limited",
+		  json_pack("{s:I, s:s, s:s}", "retry_after", (json_int_t)wait, "scope",
+			    scope, "check", check),
+		  "too many failed %s checks for this %s; try again later", check, scope);
+}
+
 bool
 lim_allow(struct req *r, enum lim_check c, const struct lim_who *w)
 {
@@ -75,14 +88,7 @@ lim_allow(struct req *r, enum lim_check c, const struct lim_who *w)
 	}
 	if (locked < 0)
 		return true;
-	char ra[24];
-	snprintf(ra, sizeof ra, "%lld", (long long)wait);
-	req_add_header(r, "Retry-After", ra);
-	req_error(r, 429, "rate_limited",
-		  json_pack("{s:I, s:s, s:s}", "retry_after", (json_int_t)wait, "scope",
-			    scope_names[locked], "check", table[c].name),
-		  "too many failed %s checks for this %s; try again later", table[c].name,
-		  scope_names[locked]);
+	refuse(r, wait, scope_names[locked], table[c].name);
 	return false;
 }
 
@@ -112,4 +118,59 @@ lim_fail(struct req *r, enum lim_check c, const struct lim_who *w)
 	/* A refused request keeps its failure (see http.c). */
 	r->commit_anyway = true;
 	return left < 0 ? 0 : left;
+}
+
+/* Seconds until fewer than limit failed enrolments of addr (NULL: of all
+ * addresses) stand within window; 0: open now. */
+static int64_t
+enrol_wait(struct req *r, const char *addr, int limit, int64_t window, int64_t now)
+{
+	struct store *st = r->app->st;
+	int64_t n = addr ? store_query_int(st, 0,
+					   "SELECT count(*) FROM failures WHERE check_name ="
+					   " 'enrol' AND subject = ? AND at > ?",
+					   "si", addr, now - window)
+			 : store_query_int(st, 0,
+					   "SELECT count(*) FROM failures WHERE check_name ="
+					   " 'enrol' AND at > ?",
+					   "i", now - window);
+	if (n < limit)
+		return 0;
+	/* It opens when the failure that filled it leaves the window. */
+	int64_t at = addr ? store_query_int(st, now,
+					    "SELECT at FROM failures WHERE check_name ="
+					    " 'enrol' AND subject = ? AND at > ?"
+					    " ORDER BY at LIMIT 1 OFFSET ?",
+					    "sii", addr, now - window, n - limit)
+			  : store_query_int(st, now,
+					    "SELECT at FROM failures WHERE check_name ="
+					    " 'enrol' AND at > ? ORDER BY at LIMIT 1 OFFSET ?",
+					    "ii", now - window, n - limit);
+	int64_t left = at + window - now;
+	return left < 1 ? 1 : left;
+}
+
+bool
+lim_enrol_allow(struct req *r, const char *addr)
+{
+	int64_t now = util_now();
+	int64_t a = enrol_wait(r, addr, LIM_ENROL_ADDR, LIM_ENROL_WINDOW, now);
+	int64_t g = enrol_wait(r, NULL, LIM_ENROL_GLOBAL, LIM_ENROL_GLOBAL_WINDOW, now);
+	if (a == 0 && g == 0)
+		return true;
+	refuse(r, a > g ? a : g, a > g ? "address" : "global", "enrol");
+	return false;
+}
+
+void
+lim_enrol_fail(struct req *r, const char *addr)
+{
+	int64_t now = util_now();
+	store_exec(r->app->st, "DELETE FROM failures WHERE at <= ?", "i",
+		   now - LIM_WINDOW);
+	store_exec(r->app->st,
+		   "INSERT INTO failures(check_name, order_id, subject, terminal, at)"
+		   " VALUES('enrol',NULL,?,'',?)",
+		   "si", addr, now);
+	r->commit_anyway = true;
 }

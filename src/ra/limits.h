@@ -28,6 +28,19 @@ enum lim_check {
 	{"mobile", {3, 5, 20}}, {"bank_card", {3, 5, 20}}, {"memo", {5, 10, 30}},        \
 		{"sms_code", {0, 10, 30}},
 
+/*
+ * Failed enrolments (POST /v1/enrol: an unknown, expired or used code),
+ * counted in the same table: per source address within LIM_ENROL_WINDOW,
+ * and across all addresses within LIM_ENROL_GLOBAL_WINDOW, a short
+ * back-off that one address (at most LIM_ENROL_ADDR failures an hour)
+ * cannot keep closed alone.  Together at most 30 guesses a minute reach
+ * the 10^12 codes of 12 random digits.
+ */
+#define LIM_ENROL_ADDR 10
+#define LIM_ENROL_WINDOW 3600
+#define LIM_ENROL_GLOBAL 30
+#define LIM_ENROL_GLOBAL_WINDOW 60
+
 /* Where a check stands: order may be NULL (SMS codes have none). */
 struct lim_who {
 	const char *order;
@@ -42,5 +55,11 @@ bool lim_allow(struct req *r, enum lim_check c, const struct lim_who *w);
 /* Records one failure in every scope; returns the tries left before the
  * first scope locks (0: this was the last). */
 int lim_fail(struct req *r, enum lim_check c, const struct lim_who *w);
+
+/* May this address try an enrolment code?  As lim_allow (scope "address"
+ * or "global"). */
+bool lim_enrol_allow(struct req *r, const char *addr);
+/* Records one failed enrolment of this address. */
+void lim_enrol_fail(struct req *r, const char *addr);
 
 #endif
