@@ -58,6 +58,37 @@ admin_orders(struct store *st, const char *state)
 	return 0;
 }
 
+/* A token's escrowed SO PIN and the candidate of an unlock stopped half-way,
+ * for staff at the counter (a token no kiosk can unlock), on their terminal. */
+static int
+admin_escrow(struct app *app, const char *serial)
+{
+	json_t *t = store_query_one(app->st,
+				    "SELECT so_pin_enc, cand_enc, cand_order FROM tokens"
+				    " WHERE serial = ?",
+				    "s", serial);
+	if (!t) {
+		fprintf(stderr, "cakiosk-ra: no SO PIN is escrowed for %s\n", serial);
+		return 1;
+	}
+	const char *what[] = {"so_pin", "candidate"}, *col[] = {"so_pin_enc", "cand_enc"};
+	int rc = 0;
+	for (int i = 0; i < 2; i++) {
+		char *pin = S(t, col[i]) ? ca_escrow_open(app->ca, S(t, col[i])) : NULL;
+		if (pin) {
+			printf("%s %s\n", what[i], pin);
+			util_wipe_str(pin);
+		} else if (S(t, col[i])) {
+			rc = 1;
+		}
+		free(pin);
+	}
+	if (S(t, "cand_order"))
+		printf("candidate_order %s\n", S(t, "cand_order"));
+	json_decref(t);
+	return rc;
+}
+
 int
 admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 {
@@ -65,7 +96,7 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 		const char *name;
 		int nargs;
 	} cmds[] = {{"review", 2}, {"orders", 0},     {"make", 1},       {"post", 2},
-		    {"revoke", 1}, {"enrol-code", 1}, {"bench-issue", 1}};
+		    {"revoke", 1}, {"enrol-code", 1}, {"bench-issue", 1}, {"escrow", 1}};
 	int known = -1;
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmds[i].name, cmd) == 0)
@@ -112,7 +143,8 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 	admin_gateways(app.st);
 	/* Review and make need the CA (the certificate PIN is kept encrypted);
 	 * never create a CA here. */
-	if (strcmp(cmd, "review") == 0 || strcmp(cmd, "make") == 0) {
+	if (strcmp(cmd, "review") == 0 || strcmp(cmd, "make") == 0 ||
+	    strcmp(cmd, "escrow") == 0) {
 		char *crt = util_xasprintf("%s/ca.crt", o->ca_dir);
 		FILE *f = fopen(crt, "r");
 		free(crt);
@@ -141,6 +173,8 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 			fprintf(stderr, "cakiosk-ra: no valid certificate %s\n", argv[0]);
 		else
 			rc = 0;
+	} else if (strcmp(cmd, "escrow") == 0) {
+		rc = admin_escrow(&app, argv[0]);
 	} else if (strcmp(cmd, "enrol-code") == 0) {
 		char *code = issue_enrol_code(app.st, argv[0]);
 		if (code) {

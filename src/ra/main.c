@@ -32,6 +32,8 @@ static const char usage_text[] =
 	"  make ORDER             record that staff made the token of an approved order\n"
 	"  revoke SERIAL          revoke a certificate\n"
 	"  enrol-code TERMINAL_ID print a one-time enrolment code for a terminal\n"
+	"  escrow SERIAL          print a token's escrowed SO PIN (and the candidate\n"
+	"                         of an unlock stopped half-way), for the counter\n"
 	"  demo-data              print the demo registration records\n"
 	"  bench-issue N          issue N certificates with the CA, print the rate\n"
 	"\n"

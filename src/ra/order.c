@@ -21,6 +21,7 @@ static const struct {
 	{"paid", "issued"},           {"issued", "installed"},
 	{"approved", "made"},         {"made", "posted"},
 	{"confirmed", "authorized"},  {"authorized", "completed"},
+	{"authorized", "cancelled"}, /* an unlock superseded by a later one */
 };
 
 const char *const order_kinds[] = {"apply", "renew", "unlock", "reissue", "change", NULL};

@@ -137,6 +137,12 @@ static const char *const migrations[] = {
 	" FROM orders WHERE kind = 'change' AND state = 'paid';"
 	"UPDATE orders SET state = 'under_review' WHERE kind = 'change'"
 	" AND state = 'paid';",
+	/* 8: the SO PIN rotation of an unlock, crash-safe: the candidate the
+	 * kiosk is about to set (encrypted), the order that recorded it, and
+	 * the unlock order holding the token's authorization */
+	"ALTER TABLE tokens ADD COLUMN cand_enc TEXT;"
+	"ALTER TABLE tokens ADD COLUMN cand_order TEXT;"
+	"ALTER TABLE tokens ADD COLUMN holder TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

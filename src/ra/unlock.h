@@ -10,10 +10,12 @@
 
 void h_token_register(struct req *r);
 void h_unlock_auth(struct req *r);
+void h_so_pin_candidate(struct req *r);
 void h_so_pin(struct req *r);
 
 #define UNLOCK_ROUTES                                                                    \
 	{"POST", "/v1/orders/*/unlock-authorization", 0, h_unlock_auth},                 \
+		{"POST", "/v1/orders/*/so-pin-candidate", 0, h_so_pin_candidate},        \
 		{"POST", "/v1/orders/*/so-pin", 0, h_so_pin},                            \
 		{"POST", "/v1/tokens", R_STAFF, h_token_register},
 

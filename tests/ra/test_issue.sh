@@ -204,6 +204,10 @@ IDEM=
 req POST "/v1/orders/$UOID/unlock-authorization"
 is wrong_state "$(j error.code)" "the authorization is used once"
 req POST "/v1/orders/$UOID/so-pin" '{"so_pin":"new-so-87654321"}'
+is candidate_required "$(j error.code)" "no SO PIN is escrowed that was not recorded as the candidate first"
+req POST "/v1/orders/$UOID/so-pin-candidate" '{"so_pin":"new-so-87654321","token_holds":"current"}'
+is true "$(j recorded)" "the candidate SO PIN is recorded before the token is changed"
+req POST "/v1/orders/$UOID/so-pin" '{"so_pin":"new-so-87654321"}'
 is completed "$(j order.state)" "the new SO PIN is escrowed"
 if grep -aq 'so-12345678\|new-so-87654321' "$T/db" "$T/db-wal" "$T/server.log" 2>/dev/null; then
 	not_ok "no SO PIN in the store or the log in clear"; else ok "no SO PIN in the store or the log in clear"; fi

@@ -222,6 +222,7 @@ is 403 "$STATUS" "a customer's certificate as the client certificate: 403"
 is forbidden "$(j error.code)" "... forbidden"
 CERT=terminal-demo
 SESSION=$S_P1
+rq POST "/v1/orders/$UOID/so-pin-candidate" '{"so_pin":"rotated-a-8888","token_holds":"current"}'
 rq POST "/v1/orders/$UOID/so-pin" '{"so_pin":"rotated-a-8888"}'
 is completed "$(j order.state)" "terminal A rotates its own unlock's SO PIN"
 SESSION=

@@ -116,6 +116,7 @@ IDEM=
 req POST "/v1/orders/$NOSMS/unlock-authorization"
 is wrong_state "$(j error.code)" "a second use is refused"
 no_secret victim-so-1234 "... without the SO PIN"
+req POST "/v1/orders/$NOSMS/so-pin-candidate" '{"so_pin":"rotated-so-4321","token_holds":"current"}'
 req POST "/v1/orders/$NOSMS/so-pin" '{"so_pin":"rotated-so-4321"}'
 is completed "$(j order.state)" "the kiosk escrows the rotated SO PIN for this order"
 req POST "/v1/orders/$NOSMS/so-pin" '{"so_pin":"rotated-again"}'
