@@ -260,11 +260,22 @@ enum token_err token_read(const struct token_ref *ref, unsigned flags,
 enum token_err token_login(const struct token_ref *ref, char *pin, unsigned flags,
                            int *tries_left, const struct token_ctl *ctl);
 enum token_err token_logout(const struct token_ref *ref);
-/* C_SetPIN as the user; both PINs are wiped. */
+/* C_SetPIN as the user; both PINs are wiped.  On a PIN-pad reader both
+ * NULL: old and new are typed on the reader. */
 enum token_err token_change_pin(const struct token_ref *ref, char *old_pin,
                                 char *new_pin, unsigned flags, int *tries_left,
                                 const struct token_ctl *ctl);
-/* Unlock: security-officer login, C_InitPIN(new_pin), log out.  Both wiped. */
+/*
+ * Which SO PIN the token holds: a security-officer login, then log out.
+ * TOKEN_ERR_SO_PIN_WRONG / _LOCKED as the token says; on the SO's final
+ * try nothing is sent without TOKEN_FINAL_TRY_OK (TOKEN_ERR_FINAL_TRY).
+ * so_pin is wiped.  *tries_left as token_login's, for the SO PIN.
+ */
+enum token_err token_so_check(const struct token_ref *ref, char *so_pin, unsigned flags,
+			      int *tries_left, const struct token_ctl *ctl);
+/* Unlock: security-officer login, C_InitPIN(new_pin), log out.  Both wiped.
+ * On a PIN-pad reader new_pin NULL: the customer types it on the reader
+ * (the SO PIN is the kiosk's, always passed). */
 enum token_err token_unblock(const struct token_ref *ref, char *so_pin,
                              char *new_pin, int *tries_left,
                              const struct token_ctl *ctl);

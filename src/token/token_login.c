@@ -146,6 +146,7 @@ token_change_pin(const struct token_ref *ref, char *old_pin, char *new_pin,
 	struct tok t;
 	enum token_err err;
 	int tries = -1, so = 0;
+	bool pinpad;
 
 	tok_lock();
 	err = tok_open(ref, &t, "change PIN", ctl);
@@ -156,8 +157,11 @@ token_change_pin(const struct token_ref *ref, char *old_pin, char *new_pin,
 		err = TOKEN_ERR_PIN_LOCKED;
 		goto out;
 	}
-	if (old_pin == NULL || new_pin == NULL || !pin_len_ok(&t.info, old_pin) ||
-	    !pin_len_ok(&t.info, new_pin)) {
+	pinpad = (t.info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
+	if (pinpad && old_pin == NULL && new_pin == NULL) {
+		tok_stage(ctl, TOKEN_STAGE_PINPAD); /* both typed on the reader */
+	} else if (old_pin == NULL || new_pin == NULL || !pin_len_ok(&t.info, old_pin) ||
+		   !pin_len_ok(&t.info, new_pin)) {
 		err = TOKEN_ERR_PIN_LENGTH;
 		goto out;
 	}
@@ -232,16 +236,49 @@ so_done(struct tok *t)
  */
 static enum token_err
 so_begin(const struct token_ref *ref, struct tok *t, const char *what,
-	 const struct token_ctl *ctl, char *so_pin, const char *new_pin, int *tries)
+	 const struct token_ctl *ctl, char *so_pin, const char *new_pin, bool pinpad_ok,
+	 int *tries)
 {
 	enum token_err err = tok_open(ref, t, what, ctl);
 
 	if (err != TOKEN_OK)
 		return err;
+	/* A PIN-pad reader takes a NULL new user PIN: typed on the reader. */
+	pinpad_ok = pinpad_ok && (t->info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
 	tok_stage(ctl, TOKEN_STAGE_PIN);
-	if (new_pin == NULL || !pin_len_ok(&t->info, new_pin))
+	if (new_pin == NULL ? !pinpad_ok : !pin_len_ok(&t->info, new_pin))
 		return TOKEN_ERR_PIN_LENGTH;
 	return so_login(t, so_pin, tries);
+}
+
+enum token_err
+token_so_check(const struct token_ref *ref, char *so_pin, unsigned flags, int *tries_left,
+	       const struct token_ctl *ctl)
+{
+	struct tok t;
+	enum token_err err;
+	int tries = -1;
+
+	tok_lock();
+	err = tok_open(ref, &t, "SO login", ctl);
+	if (err != TOKEN_OK)
+		goto out;
+	tok_stage(ctl, TOKEN_STAGE_PIN);
+	if (tok_pin_state(t.info.flags, true, &tries) == TOKEN_PIN_FINAL_TRY &&
+	    !(flags & TOKEN_FINAL_TRY_OK)) {
+		err = TOKEN_ERR_FINAL_TRY;
+		goto out;
+	}
+	err = so_login(&t, so_pin, &tries);
+	if (err == TOKEN_OK)
+		log_info("token: security officer logged in");
+	so_done(&t);
+out:
+	tok_wipe(so_pin);
+	tok_unlock();
+	if (tries_left != NULL)
+		*tries_left = tries;
+	return err;
 }
 
 enum token_err
@@ -253,11 +290,11 @@ token_unblock(const struct token_ref *ref, char *so_pin, char *new_pin, int *tri
 	int tries = -1;
 
 	tok_lock();
-	if ((err = so_begin(ref, &t, "unblock", ctl, so_pin, new_pin, &tries)) !=
+	if ((err = so_begin(ref, &t, "unblock", ctl, so_pin, new_pin, true, &tries)) !=
 	    TOKEN_OK)
 		goto out;
 	tok_wipe(so_pin);
-	tok_stage(ctl, TOKEN_STAGE_WRITING);
+	tok_stage(ctl, new_pin == NULL ? TOKEN_STAGE_PINPAD : TOKEN_STAGE_WRITING);
 	ERR_clear_error();
 	if (PKCS11_init_pin(t.slot->token, new_pin) != 0)
 		err = tok_fail(&t, "C_InitPIN", tok_p11_rv());
@@ -284,7 +321,8 @@ token_change_so_pin(const struct token_ref *ref, char *old_so_pin, char *new_so_
 	int tries = -1;
 
 	tok_lock();
-	err = so_begin(ref, &t, "change SO PIN", ctl, old_so_pin, new_so_pin, &tries);
+	err = so_begin(ref, &t, "change SO PIN", ctl, old_so_pin, new_so_pin, false,
+		       &tries);
 	if (err != TOKEN_OK)
 		goto out;
 	ERR_clear_error();

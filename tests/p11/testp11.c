@@ -27,6 +27,8 @@
  *   pin_tries=N  so_pin_tries=N  tries before a PIN locks (3; 0 = never)
  *   min_pin=N  max_pin=N         the token's PIN length limits (SoftHSM's)
  *   pinpad=0|1  pinpad_pin=PIN   a PIN-pad reader, and what is "typed" on it
+ *   pinpad_new=PIN               the new PIN typed on it for a NULL C_SetPIN
+ *                                (C_InitPIN with NULL takes pinpad_pin)
  *   to_be_changed=0|1            CKF_USER_PIN_TO_BE_CHANGED
  *   latency_ms=N                 added to every call
  *   latency.C_Name=N             added to calls of one function
@@ -107,6 +109,7 @@ static struct {
 	long min_pin, max_pin;
 	bool pinpad;
 	char pinpad_pin[64];
+	char pinpad_new[64];
 	bool to_be_changed;
 	long latency_ms;
 	struct fnlat fnlat[16];
@@ -236,6 +239,7 @@ ctl_defaults(void)
 	T.max_pin = -1;
 	T.pinpad = false;
 	T.pinpad_pin[0] = '\0';
+	T.pinpad_new[0] = '\0';
 	T.to_be_changed = false;
 	T.latency_ms = 0;
 	T.nfnlat = 0;
@@ -277,6 +281,8 @@ ctl_line(char *line)
 		T.pinpad = atoi(val) != 0;
 	else if (strcmp(key, "pinpad_pin") == 0)
 		setstr(T.pinpad_pin, sizeof T.pinpad_pin, val);
+	else if (strcmp(key, "pinpad_new") == 0)
+		setstr(T.pinpad_new, sizeof T.pinpad_new, val);
 	else if (strcmp(key, "to_be_changed") == 0)
 		T.to_be_changed = atoi(val) != 0;
 	else if (strcmp(key, "latency_ms") == 0)
@@ -1242,6 +1248,14 @@ w_C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 
 	if (rv == CKR_OK)
 		rv = check_session(hSession, &slot);
+	if (rv == CKR_OK && pin == NULL && T.pinpad) {
+		/* The customer types the new PIN on the reader. */
+		sleep_ms(200);
+		pin = (CK_UTF8CHAR_PTR)T.pinpad_pin;
+		len = strlen(T.pinpad_pin);
+		if (len == 0)
+			rv = CKR_FUNCTION_CANCELED;
+	}
 	if (rv == CKR_OK && !len_ok(len))
 		rv = CKR_PIN_LEN_RANGE;
 	if (rv == CKR_OK)
@@ -1278,6 +1292,16 @@ w_C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR old, CK_ULONG oldlen,
 		return leave("C_SetPIN", rv);
 	so = si.state == CKS_RW_SO_FUNCTIONS;
 	session_label(slot, label);
+	if (old == NULL && pin == NULL && T.pinpad) {
+		/* Old and new typed on the reader. */
+		sleep_ms(200);
+		old = (CK_UTF8CHAR_PTR)T.pinpad_pin;
+		oldlen = strlen(T.pinpad_pin);
+		pin = (CK_UTF8CHAR_PTR)T.pinpad_new;
+		len = strlen(T.pinpad_new);
+		if (oldlen == 0 || len == 0)
+			return leave("C_SetPIN", CKR_FUNCTION_CANCELED);
+	}
 	if (pin_locked(label, so))
 		return leave("C_SetPIN", CKR_PIN_LOCKED);
 	if (!len_ok(len) || !len_ok(oldlen))

@@ -246,6 +246,57 @@ test_pinpad(void **state)
 	assert_int_equal(token_login(NULL, NULL, 0, &tries, NULL), TOKEN_ERR_PINPAD);
 }
 
+/* Which SO PIN the token holds (an unlock's current or candidate), without
+ * spending the SO's final try on a guess. */
+static void
+test_so_check(void **state)
+{
+	int tries;
+
+	(void)state;
+	start("rsa30");
+	calls_clear();
+	assert_int_equal(token_so_check(NULL, pin(SO_PIN), 0, &tries, NULL), TOKEN_OK);
+	assert_int_equal(token_so_check(NULL, pin("87654321"), 0, &tries, NULL),
+			 TOKEN_ERR_SO_PIN_WRONG);
+	assert_int_equal(token_so_check(NULL, pin("87654321"), 0, &tries, NULL),
+			 TOKEN_ERR_SO_PIN_WRONG);
+	assert_int_equal(tries, 1);
+	assert_int_equal(calls("C_Login"), 3);
+	/* The final try: nothing is sent without a yes. */
+	assert_int_equal(token_so_check(NULL, pin(SO_PIN), 0, &tries, NULL),
+			 TOKEN_ERR_FINAL_TRY);
+	assert_int_equal(calls("C_Login"), 3);
+	assert_int_equal(
+		token_so_check(NULL, pin(SO_PIN), TOKEN_FINAL_TRY_OK, &tries, NULL),
+		TOKEN_OK);
+	/* The check left nobody logged in: a user login is a real one. */
+	assert_int_equal(token_login(NULL, pin("000000"), 0, &tries, NULL),
+			 TOKEN_ERR_PIN_WRONG);
+}
+
+/* Unlock and PIN change on a PIN-pad reader: the customer types the user
+ * PINs on the reader (NULL here); the SO PIN is the kiosk's. */
+static void
+test_pinpad_unlock(void **state)
+{
+	int tries;
+
+	(void)state;
+	start("rsa30");
+	assert_int_equal(token_unblock(NULL, pin(SO_PIN), NULL, &tries, NULL),
+			 TOKEN_ERR_PIN_LENGTH);
+	ctl("present=rsa30\npinpad=1\npinpad_pin=654321");
+	assert_int_equal(token_unblock(NULL, pin(SO_PIN), NULL, &tries, NULL), TOKEN_OK);
+	assert_int_equal(token_login(NULL, NULL, 0, &tries, NULL), TOKEN_OK);
+	ctl("present=rsa30\npinpad=1\npinpad_pin=654321\npinpad_new=777888");
+	assert_int_equal(token_change_pin(NULL, NULL, NULL, 0, &tries, NULL), TOKEN_OK);
+	ctl("present=rsa30");
+	assert_int_equal(token_login(NULL, pin("654321"), 0, &tries, NULL),
+			 TOKEN_ERR_PIN_WRONG);
+	assert_int_equal(token_login(NULL, pin("777888"), 0, &tries, NULL), TOKEN_OK);
+}
+
 static void
 test_pin_to_be_changed(void **state)
 {
@@ -314,7 +365,8 @@ main(void)
 #define T(f) cmocka_unit_test_teardown(f, bed_teardown)
 		T(test_login_and_keys),    T(test_pin_retry_budget), T(test_pin_length),
 		T(test_change_pin),        T(test_so_pin),           T(test_pinpad),
-		T(test_pin_to_be_changed), T(test_init_token),
+		T(test_pin_to_be_changed), T(test_init_token),       T(test_so_check),
+		T(test_pinpad_unlock),
 #undef T
 	};
 
