@@ -126,7 +126,7 @@ call(const char *method, const char *path, const json_t *body, const char *idem,
 bool
 api_health(struct job *job, struct api_health *out, struct api_err *e)
 {
-	static const struct backend_opts quick = {HEALTH_TIMEOUT_S, 1};
+	static const struct backend_opts quick = {.timeout_s = HEALTH_TIMEOUT_S, .attempts = 1};
 	struct backend_reply rep = {0};
 	bool ok = call("GET", "/v1/health", NULL, NULL, job, &quick, &rep, e) &&
 		  api_parse_health(rep.json, out, e);
@@ -143,7 +143,6 @@ api_health(struct job *job, struct api_health *out, struct api_err *e)
 }
 
 /* How a reply becomes a struct: one of the api_parse_* functions. */
-typedef bool (*parse_fn)(const json_t *reply, void *out, struct api_err *e);
 
 static bool
 parse_order(const json_t *reply, void *out, struct api_err *e)
@@ -181,16 +180,14 @@ parse_seal(const json_t *reply, void *out, struct api_err *e)
 	return api_parse_seal(reply, out, e);
 }
 
-/*
- * method on prefix + id + suffix (id NULL: prefix alone; an id must be one
- * that can go into a path), body stolen, then the reply parsed into out.
- */
-static bool
-request(const char *method, const char *prefix, const char *id, const char *suffix,
-	json_t *body, const char *idem, struct job *job, parse_fn parse, void *out,
-	struct api_err *e)
+/* See api_int.h. */
+bool
+api_request_as(const char *method, const char *prefix, const char *id, const char *suffix,
+	       json_t *body, const char *idem, const char *bearer, struct job *job,
+	       api_parse_fn parse, void *out, struct api_err *e)
 {
 	struct backend_reply rep = {0};
+	struct backend_opts opts = {.bearer = bearer};
 	bool ok = false;
 
 	if (id == NULL || path_id(id, e)) {
@@ -198,12 +195,30 @@ request(const char *method, const char *prefix, const char *id, const char *suff
 
 		snprintf(path, sizeof path, "%s%s%s", prefix, id != NULL ? id : "",
 			 suffix);
-		ok = call(method, path, body, idem, job, NULL, &rep, e) &&
+		ok = call(method, path, body, idem, job, &opts, &rep, e) &&
 		     parse(rep.json, out, e);
 	}
+	/* Bodies and replies may hold secrets (an SO PIN): wiped. */
 	json_decref(body);
 	backend_reply_free(&rep);
 	return ok;
+}
+
+static bool
+request(const char *method, const char *prefix, const char *id, const char *suffix,
+	json_t *body, const char *idem, struct job *job, api_parse_fn parse, void *out,
+	struct api_err *e)
+{
+	return api_request_as(method, prefix, id, suffix, body, idem, NULL, job, parse,
+			      out, e);
+}
+
+bool
+api_request(const char *method, const char *prefix, const char *id, const char *suffix,
+	    json_t *body, const char *idem, struct job *job, api_parse_fn parse, void *out,
+	    struct api_err *e)
+{
+	return request(method, prefix, id, suffix, body, idem, job, parse, out, e);
 }
 
 bool

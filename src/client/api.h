@@ -157,6 +157,29 @@ bool api_certificate_request(const char *order_id, const char *csr_pem, const ch
 bool api_seal_get(const char *seal_id, struct job *job, unsigned char **der, size_t *len,
 		  struct api_err *e);
 
+/* ---- unlock (PROTOCOL.md section 12) ------------------------------------- */
+
+#define API_SO_PIN_MAX 33 /* 4..32 visible ASCII, with the NUL */
+
+/* The authorization: the token's escrowed SO PIN and, after an unlock that
+ * stopped half-way, the candidate it recorded ("" when none).  Secrets:
+ * wipe the struct when done. */
+struct api_unlock_auth {
+	char token_serial[65];
+	char so_pin[API_SO_PIN_MAX];
+	char candidate[API_SO_PIN_MAX];
+};
+/* POST /v1/orders/{id}/unlock-authorization with the customer's session. */
+bool api_unlock_authorize(const char *order_id, const char *session, const char *idem,
+			  struct job *job, struct api_unlock_auth *out, struct api_err *e);
+/* POST /v1/orders/{id}/so-pin-candidate: so_pin recorded before the token
+ * changes; holds_candidate: the earlier candidate opened the token. */
+bool api_unlock_candidate(const char *order_id, const char *so_pin, bool holds_candidate,
+			  const char *idem, struct job *job, struct api_err *e);
+/* POST /v1/orders/{id}/so-pin: the token holds the candidate now. */
+bool api_unlock_promote(const char *order_id, const char *so_pin, const char *idem,
+			struct job *job, struct api_order *out, struct api_err *e);
+
 /* ---- one call as a worker job (screens) ---------------------------------- */
 
 struct job *api_job_payment_create(const char *order_id, const char *channel,
@@ -178,5 +201,8 @@ bool api_parse_certificate(const json_t *reply, struct api_certificate *out,
 bool api_parse_issued(const json_t *reply, struct api_issued *out, struct api_err *e);
 bool api_parse_health(const json_t *reply, struct api_health *out, struct api_err *e);
 bool api_parse_prices(const json_t *reply, struct api_err *e);
+bool api_parse_unlock_auth(const json_t *reply, struct api_unlock_auth *out,
+			   struct api_err *e);
+bool api_parse_candidate(const json_t *reply, struct api_err *e);
 
 #endif

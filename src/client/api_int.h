@@ -10,6 +10,18 @@
 
 #include "api.h"
 
+/* One call: method on prefix + id + suffix (id NULL: prefix alone; an id
+ * must be one that can go into a path), body stolen, the reply parsed by
+ * parse into out. */
+typedef bool (*api_parse_fn)(const json_t *reply, void *out, struct api_err *e);
+bool api_request(const char *method, const char *prefix, const char *id,
+		 const char *suffix, json_t *body, const char *idem, struct job *job,
+		 api_parse_fn parse, void *out, struct api_err *e);
+/* The same with the customer's session (bearer, NULL: none). */
+bool api_request_as(const char *method, const char *prefix, const char *id,
+		    const char *suffix, json_t *body, const char *idem, const char *bearer,
+		    struct job *job, api_parse_fn parse, void *out, struct api_err *e);
+
 /* e says the reply was not what the protocol allows (logged); false. */
 bool api_garbage(struct api_err *e, const char *what, const char *why);
 /* obj against spec (n rows), else api_garbage. */

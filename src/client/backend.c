@@ -387,6 +387,12 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 	headers = curl_slist_append(headers, "Accept: application/json");
 	snprintf(hdr, sizeof hdr, "X-Terminal-Id: %s", B.terminal);
 	headers = curl_slist_append(headers, hdr);
+	if (opts != NULL && opts->bearer != NULL) {
+		char *auth = xasprintf("Authorization: Bearer %s", opts->bearer);
+
+		headers = curl_slist_append(headers, auth);
+		secure_free_str(&auth);
+	}
 	if (strcmp(method, "POST") == 0) {
 		payload = body != NULL ? json_dumps(body, JSON_COMPACT) : xstrdup("{}");
 		headers = curl_slist_append(headers, "Content-Type: application/json");

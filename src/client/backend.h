@@ -73,10 +73,13 @@ void backend_reply_free(struct backend_reply *reply);
  * backend_call with this call's own limits: timeout_s for the whole of one
  * attempt (the connection included), and how many attempts; 0 keeps the
  * configured value.  The background health check uses one short attempt.
+ * bearer: the customer's SMS session for the calls that need it (curl's
+ * copies are wiped when freed, as every buffer of it is).
  */
 struct backend_opts {
 	int timeout_s;
 	int attempts;
+	const char *bearer; /* the customer's session (Authorization), or NULL */
 };
 enum backend_err backend_call_opts(const char *method, const char *path,
 				   const json_t *body, const char *idem_key,

@@ -355,6 +355,75 @@ test_reasons(void **state)
 	assert_non_null(strstr(api_reason(&e), "does not understand"));
 }
 
+static bool
+unlock_auth(const char *text, struct api_unlock_auth *a)
+{
+	json_t *j = js(text);
+	struct api_err e = {0};
+	bool ok = api_parse_unlock_auth(j, a, &e);
+
+	json_decref(j);
+	if (!ok) {
+		assert_int_equal(e.err, BACKEND_GARBAGE);
+		/* Nothing half-filled: no SO PIN left for anyone to act on. */
+		assert_string_equal(a->so_pin, "");
+		assert_string_equal(a->candidate, "");
+	}
+	return ok;
+}
+
+/* The unlock's replies: the SO PINs are taken only as the protocol has them
+ * (4..32 visible ASCII), byte for byte. */
+static void
+test_unlock(void **state)
+{
+	struct api_unlock_auth a;
+	struct api_err e = {0};
+	json_t *j;
+
+	(void)state;
+	assert_true(unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":\"a~B!9z\","
+				"\"one_time\":true}",
+				&a));
+	assert_string_equal(a.so_pin, "a~B!9z");
+	assert_string_equal(a.candidate, "");
+	assert_string_equal(a.token_serial, "SH-1");
+	assert_true(unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":\"12345678\","
+				"\"so_pin_candidate\":\"Zq3$Zq3$Zq3$Zq3$\",\"one_time\":true}",
+				&a));
+	assert_string_equal(a.candidate, "Zq3$Zq3$Zq3$Zq3$");
+	/* Missing, too short, too long, a space, a control, not ASCII. */
+	assert_false(unlock_auth("{\"token_serial\":\"SH-1\",\"one_time\":true}", &a));
+	assert_false(unlock_auth(
+		"{\"token_serial\":\"SH-1\",\"so_pin\":\"123\",\"one_time\":true}", &a));
+	assert_false(unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":"
+				 "\"123456789012345678901234567890123\",\"one_time\":true}",
+				 &a));
+	assert_false(unlock_auth(
+		"{\"token_serial\":\"SH-1\",\"so_pin\":\"1234 5678\",\"one_time\":true}",
+		&a));
+	assert_false(unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":\"12345678\","
+				 "\"so_pin_candidate\":\"1234\\u00075678\",\"one_time\":true}",
+				 &a));
+	assert_false(unlock_auth(
+		"{\"token_serial\":\"SH-1\",\"so_pin\":\"密码密码\",\"one_time\":true}", &a));
+	assert_false(unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":12345678,"
+				 "\"one_time\":true}",
+				 &a));
+	assert_false(unlock_auth("{\"so_pin\":\"12345678\",\"one_time\":true}", &a));
+	/* The candidate's answer says it was recorded, or it was not. */
+	j = js("{\"token_serial\":\"SH-1\",\"recorded\":true}");
+	assert_true(api_parse_candidate(j, &e));
+	json_decref(j);
+	j = js("{\"token_serial\":\"SH-1\",\"recorded\":false}");
+	assert_false(api_parse_candidate(j, &e));
+	assert_int_equal(e.err, BACKEND_GARBAGE);
+	json_decref(j);
+	j = js("{\"recorded\":true}");
+	assert_false(api_parse_candidate(j, &e));
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -366,6 +435,7 @@ main(void)
 		cmocka_unit_test(test_health_and_prices),
 		cmocka_unit_test(test_seal),
 		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_unlock),
 	};
 
 	i18n_init("/nonexistent");
