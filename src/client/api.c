@@ -126,7 +126,8 @@ call(const char *method, const char *path, const json_t *body, const char *idem,
 bool
 api_health(struct job *job, struct api_health *out, struct api_err *e)
 {
-	static const struct backend_opts quick = {.timeout_s = HEALTH_TIMEOUT_S, .attempts = 1};
+	static const struct backend_opts quick = {.timeout_s = HEALTH_TIMEOUT_S,
+						  .attempts = 1};
 	struct backend_reply rep = {0};
 	bool ok = call("GET", "/v1/health", NULL, NULL, job, &quick, &rep, e) &&
 		  api_parse_health(rep.json, out, e);
@@ -215,8 +216,8 @@ request(const char *method, const char *prefix, const char *id, const char *suff
 
 bool
 api_request(const char *method, const char *prefix, const char *id, const char *suffix,
-	    json_t *body, const char *idem, struct job *job, api_parse_fn parse, void *out,
-	    struct api_err *e)
+	    json_t *body, const char *idem, struct job *job, api_parse_fn parse,
+	    void *out, struct api_err *e)
 {
 	return request(method, prefix, id, suffix, body, idem, job, parse, out, e);
 }

@@ -171,7 +171,8 @@ struct api_unlock_auth {
 };
 /* POST /v1/orders/{id}/unlock-authorization with the customer's session. */
 bool api_unlock_authorize(const char *order_id, const char *session, const char *idem,
-			  struct job *job, struct api_unlock_auth *out, struct api_err *e);
+			  struct job *job, struct api_unlock_auth *out,
+			  struct api_err *e);
 /* POST /v1/orders/{id}/so-pin-candidate: so_pin recorded before the token
  * changes; holds_candidate: the earlier candidate opened the token. */
 bool api_unlock_candidate(const char *order_id, const char *so_pin, bool holds_candidate,

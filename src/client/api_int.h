@@ -19,8 +19,9 @@ bool api_request(const char *method, const char *prefix, const char *id,
 		 api_parse_fn parse, void *out, struct api_err *e);
 /* The same with the customer's session (bearer, NULL: none). */
 bool api_request_as(const char *method, const char *prefix, const char *id,
-		    const char *suffix, json_t *body, const char *idem, const char *bearer,
-		    struct job *job, api_parse_fn parse, void *out, struct api_err *e);
+		    const char *suffix, json_t *body, const char *idem,
+		    const char *bearer, struct job *job, api_parse_fn parse, void *out,
+		    struct api_err *e);
 
 /* e says the reply was not what the protocol allows (logged); false. */
 bool api_garbage(struct api_err *e, const char *what, const char *why);

@@ -18,8 +18,7 @@
 /* An SO PIN as the protocol has it: 4..32 visible ASCII, copied raw (never
  * sanitized: a changed character would be another PIN). */
 static bool
-so_pin_copy(const json_t *o, const char *key, bool required, char *out,
-	    struct api_err *e)
+so_pin_copy(const json_t *o, const char *key, bool required, char *out, struct api_err *e)
 {
 	const json_t *v = json_object_get(o, key);
 	const char *s = json_string_value(v);
@@ -29,11 +28,13 @@ so_pin_copy(const json_t *o, const char *key, bool required, char *out,
 	if (v == NULL && !required)
 		return true;
 	if (s == NULL || len < 4 || len >= API_SO_PIN_MAX)
-		return api_garbage(e, "unlock authorization", "an SO PIN of a wrong length");
+		return api_garbage(e, "unlock authorization",
+				   "an SO PIN of a wrong length");
 	for (size_t i = 0; i < len; i++)
 		if (s[i] < 0x21 || s[i] > 0x7e)
-			return api_garbage(e, "unlock authorization",
-					   "an SO PIN with a character that is not visible ASCII");
+			return api_garbage(
+				e, "unlock authorization",
+				"an SO PIN with a character that is not visible ASCII");
 	memcpy(out, s, len + 1);
 	return true;
 }
@@ -120,6 +121,6 @@ api_unlock_promote(const char *order_id, const char *so_pin, const char *idem,
 	json_t *body = json_pack("{s:s}", "so_pin", so_pin);
 
 	memset(out, 0, sizeof *out);
-	return api_request_as("POST", "/v1/orders/", order_id, "/so-pin", body, idem, NULL,
-			      job, parse_order, out, e);
+	return api_request_as("POST", "/v1/orders/", order_id, "/so-pin", body, idem,
+			      NULL, job, parse_order, out, e);
 }

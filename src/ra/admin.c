@@ -20,8 +20,8 @@
 static void
 admin_gateways(struct store *st)
 {
-	json_t *m = store_query_one(st, "SELECT value FROM meta WHERE key = 'gateways'",
-				    "");
+	json_t *m =
+		store_query_one(st, "SELECT value FROM meta WHERE key = 'gateways'", "");
 	char *line = util_xstrdup(m ? S(m, "value") : "");
 	const char *specs[8];
 	int n = 0;
@@ -95,7 +95,7 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 	static const struct {
 		const char *name;
 		int nargs;
-	} cmds[] = {{"review", 2}, {"orders", 0},     {"make", 1},       {"post", 2},
+	} cmds[] = {{"review", 2}, {"orders", 0},     {"make", 1},        {"post", 2},
 		    {"revoke", 1}, {"enrol-code", 1}, {"bench-issue", 1}, {"escrow", 1}};
 	int known = -1;
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
@@ -115,9 +115,8 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 	if (strcmp(cmd, "bench-issue") == 0) {
 		/* Certificates per second from the CA in --ca-dir (made if missing). */
 		int n = atoi(argv[0]);
-		struct ca *ca =
-			ca_open(o->ca_dir, NULL, "https://localhost/crl.der", CA_OPEN_ANY,
-				&err);
+		struct ca *ca = ca_open(o->ca_dir, NULL, "https://localhost/crl.der",
+					CA_OPEN_ANY, &err);
 		if (!ca || n < 1) {
 			fprintf(stderr, "cakiosk-ra: %s\n",
 				err ? err : "bench-issue N (N >= 1)");

@@ -39,7 +39,8 @@ take_over(struct req *r, const char *holder, const char *order_id, const char *s
 	if (holder && strcmp(holder, order_id) != 0) {
 		json_t *old = order_load(r->app->st, holder);
 		if (old && strcmp(S(old, "state"), "authorized") == 0 &&
-		    !order_move_st(r->app->st, old, "cancelled", "superseded by a later unlock")) {
+		    !order_move_st(r->app->st, old, "cancelled",
+				   "superseded by a later unlock")) {
 			json_decref(old);
 			req_error(r, 500, "internal", NULL, "the earlier unlock stays");
 			return false;
@@ -136,7 +137,8 @@ rotating_order(struct req *r, json_t **tok)
 		req_error(r, 409, "wrong_kind", NULL, "this is not an unlock order");
 	} else if (strcmp(S(o, "state"), "authorized") != 0) {
 		req_error(r, 409, "wrong_state",
-			  json_pack("{s:s, s:s}", "state", S(o, "state"), "to", "completed"),
+			  json_pack("{s:s, s:s}", "state", S(o, "state"), "to",
+				    "completed"),
 			  "the order is %s; it holds no authorization", S(o, "state"));
 	} else if (strcmp(S(o, "terminal"), r->terminal) != 0) {
 		req_error(r, 403, "forbidden", NULL,
@@ -148,7 +150,8 @@ rotating_order(struct req *r, json_t **tok)
 				       " AND owner_id = ?",
 				       "sss", S(o, "token_serial"), S(o, "subject_type"),
 				       S(o, "subject_id"));
-		if (*tok && S(*tok, "holder") && strcmp(S(*tok, "holder"), S(o, "id")) == 0)
+		if (*tok && S(*tok, "holder") &&
+		    strcmp(S(*tok, "holder"), S(o, "id")) == 0)
 			return o;
 		owner_refuse(r); /* the escrow changed hands: nothing is kept */
 	}
@@ -176,7 +179,8 @@ h_so_pin_candidate(struct req *r)
 		goto out;
 	bool was_cand = strcmp(holds, "candidate") == 0;
 	if (!was_cand && strcmp(holds, "current") != 0) {
-		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", "token_holds"),
+		req_error(r, 400, "bad_request",
+			  json_pack("{s:s}", "field", "token_holds"),
 			  "token_holds is current or candidate");
 		goto out;
 	}
@@ -221,8 +225,9 @@ h_so_pin(struct req *r)
 		goto out;
 	const char *co = S(tok, "cand_order");
 	if (!S(tok, "cand_enc") || !co || strcmp(co, S(o, "id")) != 0) {
-		req_error(r, 409, "candidate_required", NULL,
-			  "record the SO PIN as this order's candidate before setting it");
+		req_error(
+			r, 409, "candidate_required", NULL,
+			"record the SO PIN as this order's candidate before setting it");
 		goto out;
 	}
 	cand = ca_escrow_open(r->app->ca, S(tok, "cand_enc"));

@@ -10,6 +10,8 @@
  * sms_session), the new PIN typed twice and checked (length within the
  * token's limits, not trivial).  Then unlock_set_pin() and unlock_job().
  *
+ * The job reads the session's ref, token_serial, order_id, sms_session and
+ * min_pin/max_pin (the new SO PIN is made within the token's limits).
  * The job's stages, each done once and skipped when run again:
  *
  *   UL_AUTHORIZING  POST /v1/orders/{id}/unlock-authorization: the token's
@@ -57,16 +59,28 @@ enum unlock_stage {
 
 /* What the screen does with the outcome of a run. */
 enum unlock_outcome {
-	UO_DONE,     /* the new PIN works; certificates and seal untouched */
-	UO_AGAIN,    /* the UKey was pulled or the backend did not answer:
-	                say reason, then unlock_job() again (nothing is lost) */
-	UO_RESTART,  /* the authorization was refused (session expired, order
-	                no longer this kiosk's): verify the customer again */
-	UO_COUNTER,  /* neither SO PIN opens the token, its SO PIN is locked,
-	                or the backend does not know the token: the counter */
-	UO_PIN,      /* the token refused the new PIN (characters, length):
-	                ask for another, unlock_set_pin(), unlock_job() again */
+	UO_DONE,    /* the new PIN works; certificates and seal untouched */
+	UO_AGAIN,   /* the UKey was pulled or the backend did not answer:
+		       say reason, then unlock_job() again (nothing is lost) */
+	UO_RESTART, /* the authorization was refused (session expired, order
+		       no longer this kiosk's): verify the customer again */
+	UO_COUNTER, /* neither SO PIN opens the token, its SO PIN is locked,
+		       or the backend does not know the token: the counter */
+	UO_PIN,     /* the token refused the new PIN (characters, length):
+		       ask for another, unlock_set_pin(), unlock_job() again */
 };
+
+/*
+ * The unlock's part of the customer's session (session_part(SVC_UNLOCK)):
+ * the job's state, private to unlock.c, behind work.  Screens of the
+ * unlock that keep state of their own add it here (never a second
+ * session_part of SVC_UNLOCK: it would replace this one).
+ */
+struct unlock_work;
+struct unlock {
+	struct unlock_work *work;
+};
+struct unlock *unlock_get(void);
 
 /* Start a new unlock in this visit (the session's order and keys reset). */
 void unlock_begin(void);
@@ -77,6 +91,8 @@ enum unlock_stage unlock_stage_now(void);
 
 /* Everything from the authorization to the proof; safe to run again. */
 struct job *unlock_job(void);
+/* The stages before stop only (tests and benchmarks: a kiosk killed there). */
+struct job *unlock_job_until(enum unlock_stage stop);
 /* While it runs (poll in tick): the stage, for unlock_stage_text(). */
 enum unlock_stage unlock_job_stage(const struct job *job);
 /* In job_done: the outcome; *reason a message id for all but UO_DONE,

@@ -24,7 +24,6 @@
  * the PIN accepted to installed: every step but pay), and the order id.
  */
 #include <locale.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,42 +45,17 @@
 #include "worker.h"
 #include "xmem.h"
 
+#include "../token/drive.h"
+
 enum step { S_CHECK, S_ORDER, S_PAYMENT, S_KEY, S_PAY, S_POLL, S_INSTALL, S_COUNT };
 static const char *const step_name[S_COUNT] = {"check", "order", "payment", "key",
 					       "pay",   "poll",  "install"};
-
-static int wake_fd = -1;
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static int
 fail(const char *what, const char *why)
 {
 	fprintf(stderr, "renewbench: %s: %s\n", what, why != NULL ? why : "failed");
 	return 1;
-}
-
-/* Hand a job to the worker and wait for it as the event loop does. */
-static struct job *
-run(struct job *job)
-{
-	struct job *done;
-
-	worker_submit(job);
-	while ((done = worker_take_done()) == NULL) {
-		struct pollfd p = {.fd = wake_fd, .events = POLLIN};
-
-		if (poll(&p, 1, 120000) <= 0)
-			return NULL;
-	}
-	return done;
 }
 
 /* The customer's phone: open the sandbox pay link (public, no client cert). */
@@ -114,7 +88,7 @@ pay_link(const char *url, const char *ca_file)
 static int
 read_and_login(const char *pin)
 {
-	struct job *job = run(token_job_read(NULL, 0));
+	struct job *job = drive_run(token_job_read(NULL, 0));
 	enum token_err err;
 	bool ok;
 
@@ -127,7 +101,7 @@ read_and_login(const char *pin)
 	if (!ok)
 		return fail("read", err != TOKEN_OK ? token_err_name(err)
 						    : "no signing certificate");
-	job = run(token_job_login(&session_get()->ref, pin, 0));
+	job = drive_run(token_job_login(&session_get()->ref, pin, 0));
 	if (job == NULL)
 		return fail("login", "no answer");
 	err = token_job_err(job);
@@ -138,7 +112,7 @@ read_and_login(const char *pin)
 static int
 check(void)
 {
-	struct job *job = run(renew_check_job());
+	struct job *job = drive_run(renew_check_job());
 	const char *reason = NULL;
 	const struct renew_cert *c;
 	enum renew_check rc;
@@ -158,7 +132,7 @@ check(void)
 static int
 order(void)
 {
-	struct job *job = run(renew_order_job());
+	struct job *job = drive_run(renew_order_job());
 	const char *reason;
 	bool not_eligible = false;
 
@@ -179,7 +153,7 @@ payment(char *id, size_t idlen, char *url, size_t urllen)
 	int rc = -1;
 
 	backend_new_key(idem);
-	job = run(api_job_payment_create(session_get()->order_id, "alipay", idem));
+	job = drive_run(api_job_payment_create(session_get()->order_id, "alipay", idem));
 	if (job == NULL)
 		return fail("payment", "no answer");
 	if (api_job_err(job)->err == BACKEND_OK) {
@@ -200,7 +174,7 @@ static int
 key(void)
 {
 	const struct pay_request *req = renew_pay_request();
-	struct job *job = run(req->bg_start());
+	struct job *job = drive_run(req->bg_start());
 
 	if (job == NULL)
 		return fail("key", "no answer");
@@ -215,7 +189,7 @@ poll_paid(const char *id)
 	struct job *job;
 	bool paid;
 
-	job = run(api_job_payment_get(id));
+	job = drive_run(api_job_payment_get(id));
 	if (job == NULL)
 		return fail("poll", "no answer");
 	paid = api_job_err(job)->err == BACKEND_OK &&
@@ -227,7 +201,7 @@ poll_paid(const char *id)
 static int
 install(void)
 {
-	struct job *job = run(renew_install_job());
+	struct job *job = drive_run(renew_install_job());
 	enum token_err terr = TOKEN_OK;
 	const char *reason;
 
@@ -242,36 +216,36 @@ static int
 renewal(const char *email, const char *ca_file, double *ms)
 {
 	char pay_id[PAY_ORDER_ID_MAX] = "", url[512] = "";
-	double t = now_ms(), t1;
+	double t = drive_now_ms(), t1;
 
 	if (check() != 0)
 		return -1;
-	ms[S_CHECK] = (t1 = now_ms()) - t;
+	ms[S_CHECK] = (t1 = drive_now_ms()) - t;
 	/* The customer fills the order form (renew_form.c on its submit). */
 	renew_get()->term = 1;
 	snprintf(renew_get()->email, sizeof renew_get()->email, "%s", email);
 	renew_get()->form_filled = true;
 	backend_new_key(session_get()->idem_order);
 	backend_new_key(session_get()->idem_confirm);
-	t = now_ms();
+	t = drive_now_ms();
 	if (order() != 0)
 		return -1;
-	ms[S_ORDER] = (t1 = now_ms()) - t;
+	ms[S_ORDER] = (t1 = drive_now_ms()) - t;
 	if (payment(pay_id, sizeof pay_id, url, sizeof url) != 0)
 		return -1;
-	ms[S_PAYMENT] = (t = now_ms()) - t1;
+	ms[S_PAYMENT] = (t = drive_now_ms()) - t1;
 	if (key() != 0)
 		return -1;
-	ms[S_KEY] = (t1 = now_ms()) - t;
+	ms[S_KEY] = (t1 = drive_now_ms()) - t;
 	if (pay_link(url, ca_file) != 0)
 		return fail("pay", url);
-	ms[S_PAY] = (t = now_ms()) - t1;
+	ms[S_PAY] = (t = drive_now_ms()) - t1;
 	if (poll_paid(pay_id) != 0)
 		return -1;
-	ms[S_POLL] = (t1 = now_ms()) - t;
+	ms[S_POLL] = (t1 = drive_now_ms()) - t;
 	if (install() != 0)
 		return -1;
-	ms[S_INSTALL] = now_ms() - t1;
+	ms[S_INSTALL] = drive_now_ms() - t1;
 	return 0;
 }
 
@@ -279,7 +253,7 @@ int
 main(int argc, char **argv)
 {
 	struct config cfg;
-	char err[1024], pin[64];
+	char pin[64];
 	double ms[S_COUNT] = {0}, total = 0;
 	int rc = 1;
 
@@ -288,18 +262,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: renewbench CONFIG PIN EMAIL\n");
 		return 2;
 	}
-	if (config_load(&cfg, argv[1], err, sizeof err) != 0)
-		return fail("config", err);
-	if (log_open(cfg.log, (enum log_level)cfg.log_level, err, sizeof err) != 0) {
-		config_free(&cfg);
-		return fail("log", err);
-	}
 	snprintf(pin, sizeof pin, "%s", argv[2]);
-	if (backend_init(&cfg) != 0 || token_init(&cfg) < 1 ||
-	    (wake_fd = worker_start()) < 0) {
-		fail("start", "backend, module or worker");
+	if (drive_start(&cfg, argv[1], "renewbench") != 0)
 		goto out;
-	}
 	renew_begin();
 	if (read_and_login(pin) != 0)
 		goto out;
@@ -315,13 +280,6 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	secure_wipe(pin, sizeof pin);
-	session_end();
-	token_session_end();
-	if (wake_fd >= 0)
-		worker_stop();
-	token_shutdown();
-	backend_cleanup();
-	log_close();
-	config_free(&cfg);
+	drive_end(&cfg);
 	return rc;
 }

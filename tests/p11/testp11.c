@@ -36,6 +36,9 @@
  *   fail_fn=C_Name:CKR_NAME      every call of that function fails
  *   pull_fn=C_Name[:N]           the same at the Nth call (default 1) of
  *                                that function, counted from the change
+ *   pull_after=N                 the Nth counted call is done, then every
+ *                                token is pulled before it answers (the
+ *                                card wrote, the answer is lost)
  *   pull_nth=N                   at the Nth counted call every token is
  *                                pulled: the module rewrites the file with
  *                                present=none, for every process
@@ -119,6 +122,7 @@ static struct {
 	char fail_fn[40];
 	CK_RV fail_fn_rv;
 	long pull_nth;
+	long pull_after;
 	char pull_fn[40];
 	long pull_fn_nth, pull_fn_calls;
 	bool pulled;
@@ -246,6 +250,7 @@ ctl_defaults(void)
 	T.fail_nth = 0;
 	T.fail_fn[0] = '\0';
 	T.pull_nth = 0;
+	T.pull_after = 0;
 	T.pull_fn[0] = '\0';
 	T.pull_fn_nth = 0;
 	T.pull_fn_calls = 0;
@@ -304,6 +309,8 @@ ctl_line(char *line)
 		T.fail_fn_rv = colon != NULL ? ckr_parse(colon + 1) : CKR_DEVICE_ERROR;
 	} else if (strcmp(key, "pull_nth") == 0) {
 		T.pull_nth = atol(val);
+	} else if (strcmp(key, "pull_after") == 0) {
+		T.pull_after = atol(val);
 	} else if (strcmp(key, "pull_fn") == 0) {
 		char *colon = strchr(val, ':');
 
@@ -532,6 +539,7 @@ ctl_write_pulled(void)
 	in = fopen(T.ctl_path, "r");
 	while (in != NULL && fgets(line, sizeof line, in) != NULL)
 		if (strncmp(line, "present=", 8) != 0 && strncmp(line, "pull_nth=", 9) != 0 &&
+		    strncmp(line, "pull_after=", 11) != 0 &&
 		    strncmp(line, "pull_fn=", 8) != 0)
 			fputs(line, out);
 	if (in != NULL)
@@ -543,6 +551,7 @@ ctl_write_pulled(void)
 		T.ctl_st = st;
 	setstr(T.present, sizeof T.present, "none");
 	T.pull_nth = 0;
+	T.pull_after = 0;
 	T.pull_fn[0] = '\0';
 }
 
@@ -571,6 +580,9 @@ latency_for(const char *fn)
  * Before passing a call on: reload the control, count the call, fail or
  * pull as told, sleep the latency.  Returns CKR_OK to go on.  Lock NOT held.
  */
+/* This thread's call is the one after which the card goes (pull_after). */
+static __thread bool pull_on_leave;
+
 static CK_RV
 enter(const char *fn, bool counted)
 {
@@ -596,6 +608,8 @@ enter(const char *fn, bool counted)
 			rv = CKR_DEVICE_REMOVED;
 		} else if (T.fail_nth > 0 && T.calls == T.fail_nth) {
 			rv = T.fail_nth_rv;
+		} else if (T.pull_after > 0 && T.calls == T.pull_after) {
+			pull_on_leave = true;
 		}
 	}
 	if (rv == CKR_OK && T.fail_fn[0] != '\0' && strcmp(T.fail_fn, fn) == 0)
@@ -611,6 +625,14 @@ static CK_RV
 leave(const char *fn, CK_RV rv)
 {
 	pthread_mutex_lock(&T.lock);
+	if (pull_on_leave) {
+		/* The card did it; the answer never reaches the host. */
+		pull_on_leave = false;
+		T.pulled = true;
+		slots_refresh();
+		ctl_write_pulled();
+		rv = CKR_DEVICE_REMOVED;
+	}
 	logcall(fn, rv);
 	pthread_mutex_unlock(&T.lock);
 	return rv;

@@ -388,25 +388,29 @@ test_unlock(void **state)
 	assert_string_equal(a.so_pin, "a~B!9z");
 	assert_string_equal(a.candidate, "");
 	assert_string_equal(a.token_serial, "SH-1");
-	assert_true(unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":\"12345678\","
-				"\"so_pin_candidate\":\"Zq3$Zq3$Zq3$Zq3$\",\"one_time\":true}",
-				&a));
+	assert_true(unlock_auth(
+		"{\"token_serial\":\"SH-1\",\"so_pin\":\"12345678\","
+		"\"so_pin_candidate\":\"Zq3$Zq3$Zq3$Zq3$\",\"one_time\":true}",
+		&a));
 	assert_string_equal(a.candidate, "Zq3$Zq3$Zq3$Zq3$");
 	/* Missing, too short, too long, a space, a control, not ASCII. */
 	assert_false(unlock_auth("{\"token_serial\":\"SH-1\",\"one_time\":true}", &a));
 	assert_false(unlock_auth(
 		"{\"token_serial\":\"SH-1\",\"so_pin\":\"123\",\"one_time\":true}", &a));
-	assert_false(unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":"
-				 "\"123456789012345678901234567890123\",\"one_time\":true}",
-				 &a));
+	assert_false(
+		unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":"
+			    "\"123456789012345678901234567890123\",\"one_time\":true}",
+			    &a));
 	assert_false(unlock_auth(
 		"{\"token_serial\":\"SH-1\",\"so_pin\":\"1234 5678\",\"one_time\":true}",
 		&a));
-	assert_false(unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":\"12345678\","
-				 "\"so_pin_candidate\":\"1234\\u00075678\",\"one_time\":true}",
-				 &a));
+	assert_false(
+		unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":\"12345678\","
+			    "\"so_pin_candidate\":\"1234\\u00075678\",\"one_time\":true}",
+			    &a));
 	assert_false(unlock_auth(
-		"{\"token_serial\":\"SH-1\",\"so_pin\":\"密码密码\",\"one_time\":true}", &a));
+		"{\"token_serial\":\"SH-1\",\"so_pin\":\"密码密码\",\"one_time\":true}",
+		&a));
 	assert_false(unlock_auth("{\"token_serial\":\"SH-1\",\"so_pin\":12345678,"
 				 "\"one_time\":true}",
 				 &a));

@@ -1,0 +1,183 @@
+#!/bin/sh
+# test_unlock_pull.sh - the unlock survives a pulled card at every PKCS#11
+# call and a kiosk killed between any two stages (issue 11, PROTOCOL.md
+# section 12).  No screen: the kiosk's own unlock job (src/svc/unlock.c)
+# runs in tests/token/unlockrun.c against the real cakiosk-ra (sandbox,
+# mTLS) and a SoftHSM token behind the PKCS#11 test module, which holds a
+# signing and an encryption pair with certificates and a seal object.
+#
+# One clean unlock is run with the module's call log on: its counted calls
+# are the matrix.  Then for every call index N (enumerated, not picked):
+#   resume  the card is pulled at call N (pull_nth), put back, and the same
+#           visit runs the job again;
+#   after   call N is done by the card, then it is pulled before the answer
+#           (a write that happened, its answer lost); put back, run again;
+#   visit   the card is pulled at call N and the kiosk gives up; the card is
+#           put back and the customer starts a new unlock (a new order, a
+#           new authorization, a new PIN) at the kiosk;
+# and for every stage boundary the kiosk process is killed there (_exit),
+# then a new unlock runs.  Each run continues from the token and escrow the
+# one before left.  After each, checked with pkcs11-tool and the staff
+# command, not the kiosk's code: the new user PIN logs in, the escrowed SO
+# PIN logs in as SO and no candidate is left, the SO PIN of before is
+# refused once it was rotated, and the token's objects are byte for byte
+# what they were (certificates and seal read back; SoftHSM's object files,
+# private keys included, unchanged).
+#
+# UNLOCK_STRIDE=K (default 1: the whole matrix) runs every K-th call index
+# only, for a quick look.
+. "$(dirname "$0")/../screen/lib.sh"
+. "$top/tests/screen/renew_lib.sh"
+trap 'set +e; cleanup' EXIT INT TERM
+for t in pkcs11-tool softhsm2-util openssl curl; do
+	command -v $t >/dev/null || { echo "1..0 # SKIP needs $t"; exit 0; }
+done
+make -s -C "$top" B="$B" all "$B/tests/unlockrun" "$B/tests/p11/cakiosk-testp11.so" >/dev/null
+RUN=$top/$B/tests/unlockrun
+STRIDE=${UNLOCK_STRIDE:-1}
+P1=$("$RA" demo-data | awk '/^person/ {print $2; exit}')
+P1_MOBILE=13800138001
+L=unl
+
+rb_setup
+sed -i 's/^log_level = debug/log_level = info/' "$work/cakiosk.conf"
+rb_token $L 200 ec || { not_ok "the token is made"; finish; exit 1; }
+bed_ctl "present=*"
+rb_card $L -L
+SERIAL=$(sed -n 's/^ *serial num *: *//p' "$work/tool.out" | head -1)
+[ -n "$SERIAL" ] && ok "the token's serial is $SERIAL" || not_ok "the token's serial"
+
+# ra METHOD PATH [JSON]: the terminal's call with the customer's session
+# ($SESS), body in $work/out, status printed.
+ra() {
+	set -- -s -o "$work/out" -w '%{http_code}' --cacert "$CA/ca.crt" \
+		--cert "$CA/${CERT:-terminal-demo}.crt" --key "$CA/${CERT:-terminal-demo}.key" \
+		-X "$1" "$RAURL$2" ${SESS:+-H "Authorization: Bearer $SESS"} \
+		${3:+-H 'Content-Type: application/json' -H "Idempotency-Key: u$$-$(date +%s%N)" --data-binary "$3"}
+	curl "$@"
+}
+CERT=staff-demo ra POST /v1/tokens "{\"serial\":\"$SERIAL\",\"so_pin\":\"12345678\",\"subject_type\":\"person\",\"subject_id\":\"$P1\"}" >/dev/null
+ra POST /v1/sms "{\"subject_type\":\"person\",\"subject_id\":\"$P1\"}" >/dev/null
+ra GET "/v1/sandbox/sms?mobile=$P1_MOBILE" >/dev/null
+code=$(jfield messages.0.text | sed -n 's/.*验证码为\([0-9]\{6\}\).*/\1/p')
+ra POST /v1/sessions "{\"subject_type\":\"person\",\"subject_id\":\"$P1\",\"code\":\"$code\"}" >/dev/null
+SESS=$(jfield session)
+[ -n "$SESS" ] && ok "the owner's SMS session" || not_ok "the owner's SMS session"
+
+# order: a new unlock order, verified and confirmed: ORDER.
+order() {
+	ra POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"person\",\"subject_id\":\"$P1\",\"token_serial\":\"$SERIAL\"}" >/dev/null
+	ORDER=$(jfield order.id)
+	ra POST "/v1/orders/$ORDER/verify" "{\"party\":\"person\",\"method\":\"mobile\",\"mobile\":\"$P1_MOBILE\"}" >/dev/null
+	st=$(ra POST "/v1/orders/$ORDER/confirm" "{}")
+	[ "$st" = 200 ] || echo "# order $ORDER: confirm $st $(cat "$work/out")" >&2
+}
+escrow() { "$RA" escrow "$SERIAL" --db "$work/ra.db" --ca-dir "$CA"; }
+so_now() { escrow | sed -n 's/^so_pin //p'; }
+# unlock PIN [ENV...]: the kiosk's job on a new order; OUT is its line.
+unlock() {
+	pin=$1; shift
+	order
+	OUT=$(env SOFTHSM2_CONF="$work/softhsm2.conf" CAKIOSK_TESTP11_CTL="$work/ctl" \
+		UNLOCK_CTL="$work/ctl" "$@" "$RUN" "$work/cakiosk.conf" "$ORDER" "$SESS" "$pin" 2>>"$work/run.err")
+}
+card() { SOFTHSM2_CONF=$work/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/ctl \
+	pkcs11-tool --module "$P11" --token-label $L "$@" >/dev/null 2>&1; }
+# so_login PIN: an SO login proven by pkcs11-tool (it sets the SO PIN to
+# itself: an SO login needs a read-write session, which --list-objects
+# does not open).
+so_login() { card --login --login-type so --so-pin "$1" --change-pin --new-pin "$1"; }
+# objects: what must never change, one line per item.
+objects() {
+	for o in 'cert --label sign' 'cert --label enc' 'data --label seal'; do
+		SOFTHSM2_CONF=$work/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/ctl pkcs11-tool \
+			--module "$P11" --token-label $L --login --pin "$1" --read-object --type $o 2>/dev/null |
+			sha256sum | cut -c1-16
+	done
+	find "$work/tokens" -name '*.object' ! -name token.object -exec sha256sum {} + | sort -k2 | cut -c1-16
+}
+# verify PIN OLD_SO: the state after an unlock, from outside the kiosk.
+FAILS=
+verify() {
+	bed_ctl "present=*"
+	why=
+	card --login --pin "$1" --list-objects || why="$why new-PIN-login"
+	so=$(so_now)
+	so_login "$so" || why="$why escrowed-SO-login"
+	escrow | grep -q '^candidate' && why="$why candidate-left"
+	if [ -n "$2" ] && [ "$2" != "$so" ]; then
+		so_login "$2" && why="$why old-SO-works"
+		so_login "$so" # the SO's tries back
+	fi
+	[ "$(objects "$1")" = "$BASE" ] || why="$why objects-changed"
+	[ -z "$why" ]
+}
+
+# ---- the clean run: how many calls -------------------------------------------
+BASE=$(objects 123456)
+[ "$(echo "$BASE" | wc -l)" -ge 5 ] && ok "the token's objects are fingerprinted ($(echo "$BASE" | wc -l))" ||
+	not_ok "the token's objects are fingerprinted"
+old=$(so_now)
+unlock 200000 UNLOCK_CTL_START="present=*\nlog=$work/calls.log"
+case $OUT in outcome=DONE*) ok "a clean unlock: $OUT" ;; *) not_ok "a clean unlock: $OUT" ;; esac
+check "after it: the new PIN, the escrowed SO PIN, the objects" verify 200000 "$old"
+CALLS=$(grep -cvE '^(C_GetSlotList|C_GetSlotInfo|C_GetTokenInfo|C_WaitForSlotEvent|C_GetInfo|C_GetFunctionList) ' "$work/calls.log")
+[ "$CALLS" -ge 10 ] && ok "one unlock makes $CALLS counted PKCS#11 calls" || not_ok "counted calls: $CALLS"
+grep -vE '^(C_GetSlotList|C_GetSlotInfo|C_GetTokenInfo|C_WaitForSlotEvent|C_GetInfo|C_GetFunctionList) ' \
+	"$work/calls.log" | awk '{print NR": "$1}' | tr '\n' ' ' | sed 's/^/# calls: /'
+echo
+
+# ---- the matrix ---------------------------------------------------------------
+pin=200000 size=0 resumed=0 afters=0 visits=0 bad=0
+tally() { # KIND N: count the outcome of the last run, verified
+	size=$((size + 1))
+	if verify "$pin" "$old"; then
+		case $1 in resume) resumed=$((resumed + 1)) ;; after) afters=$((afters + 1)) ;;
+		*) visits=$((visits + 1)) ;; esac
+		echo "# $1 $2: $OUT"
+	else
+		bad=$((bad + 1)); FAILS="$FAILS $1@$2"
+		echo "# $1 $2: FAILED:$why: $OUT"
+		bed_ctl "present=*"
+	fi
+}
+N=1
+while [ $N -le "$CALLS" ]; do
+	old=$(so_now) pin=$((pin + 1))
+	unlock $pin UNLOCK_CTL_START="present=*\npull_nth=$N" UNLOCK_CTL_AGAIN="present=*"
+	tally resume $N
+	old=$(so_now) pin=$((pin + 1))
+	unlock $pin UNLOCK_CTL_START="present=*\npull_after=$N" UNLOCK_CTL_AGAIN="present=*"
+	tally after $N
+	# The kiosk gives up after the pull; the customer comes back.
+	old=$(so_now)
+	unlock $((pin + 500)) UNLOCK_CTL_START="present=*\npull_nth=$N" UNLOCK_RUNS=1
+	bed_ctl "present=*"
+	pin=$((pin + 500))
+	unlock $pin UNLOCK_CTL_START="present=*"
+	tally visit $N
+	pin=$((pin - 500)) N=$((N + STRIDE))
+done
+kills=0
+for stage in SO_LOGIN INIT_PIN RECORDING SETTING_SO PROMOTING PROVING; do
+	old=$(so_now) pin=$((pin + 1))
+	unlock $((pin + 700)) UNLOCK_STOP=$stage
+	case $OUT in outcome=STOPPED*) ;; *) echo "# kill before $stage: not stopped: $OUT" ;; esac
+	unlock $pin
+	size=$((size + 1))
+	if verify "$pin" "$old"; then kills=$((kills + 1)); echo "# killed before $stage, new visit: $OUT"
+	else bad=$((bad + 1)); FAILS="$FAILS kill@$stage"; echo "# killed before $stage: FAILED:$why: $OUT"; fi
+done
+cands=$(grep -c 'the token holds the candidate SO PIN' "$work/cakiosk.log")
+echo "# matrix: $CALLS calls x 3 (pulled before / after the call and resumed, new visit)" \
+	"every $STRIDE + 6 kills = $size runs: $resumed resumed, $afters resumed after a lost" \
+	"answer, $visits finished by a new visit, $kills after a kill, $bad failed;" \
+	"$cands times the token held the candidate of a stopped unlock"
+check "some stops left the token holding the candidate, and it was found ($cands)" test "$cands" -ge 1
+check "the pull matrix: every pull and kill ends with a usable token whose SO PIN the backend knows ($size runs;${FAILS:- none failed})" \
+	test "$bad" -eq 0
+check "the matrix ran every call index" test $((size - 6)) -ge $((3 * ((CALLS + STRIDE - 1) / STRIDE)))
+if grep -aq "$(so_now)" "$work/cakiosk.log" "$work/ra.log" 2>/dev/null; then
+	not_ok "no SO PIN in the kiosk's or the backend's log"
+else ok "no SO PIN in the kiosk's or the backend's log"; fi
+finish

@@ -1,0 +1,173 @@
+/*
+ * unlockrun.c - one unlock as the kiosk does it after the customer was
+ * verified and typed the new PIN twice, without a screen: the kiosk's own
+ * job (src/svc/unlock.c) on its worker thread, against the real backend and
+ * the configured PKCS#11 module.  For the pull matrix
+ * (tests/token/test_unlock_pull.sh) and the benchmark
+ * (tests/bench/unlock-bench.sh).
+ *
+ *   unlockrun CONFIG ORDER_ID SESSION NEW_PIN|-      (- : PIN-pad reader)
+ *
+ * Environment (all optional):
+ *   UNLOCK_CTL=FILE         the test module's control file; with
+ *   UNLOCK_CTL_START=TEXT   written there (\n: newline) just before the job
+ *                           starts: e.g. "present=*\npull_nth=7", so the
+ *                           module counts the job's calls alone;
+ *   UNLOCK_CTL_AGAIN=TEXT   written before each new run after UO_AGAIN (the
+ *                           card put back), up to UNLOCK_RUNS runs (3)
+ *   UNLOCK_STOP=STAGE       run the stages before STAGE (a name of
+ *                           unlock_stage_name) and exit with status 3 at
+ *                           once, like a kiosk killed there
+ *
+ * Reads the one UKey present first (as the screens have), then times the
+ * job from "authorization asked" to "the new PIN works".  Prints one line:
+ * outcome=NAME stage=NAME runs=N ms=MS [reason=...]; exit 0 when DONE.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "config.h"
+#include "log.h"
+#include "session.h"
+#include "token.h"
+#include "token_job.h"
+#include "unlock.h"
+#include "worker.h"
+#include "xmem.h"
+
+#include "drive.h"
+
+/* The control file as TEXT says ("\n" for newlines), replaced at once. */
+static void
+ctl_write(const char *text)
+{
+	const char *path = getenv("UNLOCK_CTL");
+	char tmp[4200];
+	FILE *f;
+
+	if (path == NULL || text == NULL)
+		return;
+	snprintf(tmp, sizeof tmp, "%s.run%d", path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return;
+	for (const char *p = text; *p != '\0'; p++) {
+		if (p[0] == '\\' && p[1] == 'n') {
+			fputc('\n', f);
+			p++;
+		} else {
+			fputc(*p, f);
+		}
+	}
+	fputc('\n', f);
+	fclose(f);
+	rename(tmp, path);
+}
+
+static enum unlock_stage
+stage_named(const char *name)
+{
+	for (int s = 0; s < UL_STAGE_COUNT; s++)
+		if (name != NULL &&
+		    strcmp(unlock_stage_name((enum unlock_stage)s), name) == 0)
+			return (enum unlock_stage)s;
+	return UL_DONE;
+}
+
+static bool
+read_token(void)
+{
+	struct job *job = drive_run(token_job_read(NULL, 0));
+	const struct token_info *ti;
+	struct session *s = session_get();
+	bool ok;
+
+	if (job == NULL)
+		return false;
+	ok = token_job_err(job) == TOKEN_OK && token_job_ninfo(job) == 1;
+	if (ok) {
+		ti = token_job_info(job, 0);
+		s->have_token = true;
+		s->ref = ti->ref;
+		snprintf(s->token_serial, sizeof s->token_serial, "%s", ti->ref.serial);
+		s->pinpad = ti->pinpad;
+		s->min_pin = ti->min_pin;
+		s->max_pin = ti->max_pin;
+	} else {
+		fprintf(stderr, "unlockrun: read: %s\n",
+			token_err_name(token_job_err(job)));
+	}
+	job->release(job);
+	return ok;
+}
+
+static const char *
+outcome_name(enum unlock_outcome o)
+{
+	static const char *const names[] = {"DONE", "AGAIN", "RESTART", "COUNTER", "PIN"};
+
+	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	const char *reason = NULL;
+	enum unlock_stage stop = stage_named(getenv("UNLOCK_STOP"));
+	enum unlock_outcome out = UO_AGAIN;
+	int runs = 0, max_runs = getenv("UNLOCK_RUNS") ? atoi(getenv("UNLOCK_RUNS")) : 3;
+	double t0 = 0, ms = 0;
+	int rc = 1;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	if (argc != 5) {
+		fprintf(stderr, "usage: unlockrun CONFIG ORDER_ID SESSION NEW_PIN|-\n");
+		return 2;
+	}
+	if (drive_start(&cfg, argv[1], "unlockrun") != 0 || !read_token())
+		goto out;
+	/* What the screens leave in the session: the order, the SMS session,
+	 * the new PIN typed twice. */
+	unlock_begin();
+	snprintf(session_get()->order_id, sizeof session_get()->order_id, "%s", argv[2]);
+	snprintf(session_get()->sms_session, sizeof session_get()->sms_session, "%s",
+		 argv[3]);
+	unlock_set_pin(strcmp(argv[4], "-") == 0 ? NULL : argv[4]);
+	secure_wipe(argv[4], strlen(argv[4]));
+	ctl_write(getenv("UNLOCK_CTL_START"));
+	t0 = drive_now_ms();
+	while (runs < max_runs) {
+		struct job *job = drive_run(unlock_job_until(stop));
+
+		runs++;
+		if (job == NULL)
+			break;
+		out = unlock_result(job, &reason, NULL);
+		job->release(job);
+		if (stop != UL_DONE && unlock_stage_now() == stop) {
+			/* Killed between stages: nothing is finished or cleaned. */
+			printf("outcome=STOPPED stage=%s runs=%d\n",
+			       unlock_stage_name(unlock_stage_now()), runs);
+			fflush(stdout);
+			_exit(3);
+		}
+		if (out != UO_AGAIN)
+			break;
+		ctl_write(getenv("UNLOCK_CTL_AGAIN"));
+	}
+	ms = drive_now_ms() - t0;
+	printf("outcome=%s stage=%s runs=%d ms=%.2f", outcome_name(out),
+	       unlock_stage_name(unlock_stage_now()), runs, ms);
+	if (out != UO_DONE && reason != NULL)
+		printf(" reason=\"%s\"", reason);
+	printf("\n");
+	rc = out == UO_DONE ? 0 : 1;
+out:
+	drive_end(&cfg);
+	return rc;
+}
