@@ -11,6 +11,11 @@ JGET=$B/ra-tools/jget
 for f in "$RA" "$JGET"; do
 	[ -x "$f" ] || { echo "Bail out! $f is not built (make $f)"; exit 1; }
 done
+# A server older than its sources is not the code under test (a stale
+# build once showed a fixed defect as open).
+stale=$(ra=$(cd "$B" && pwd)/cakiosk-ra && cd "$(dirname "$0")/../.." &&
+	find src/ra src/common/*.c -name '*.[ch]' -newer "$ra" 2>/dev/null | head -n 1)
+[ -z "$stale" ] || { echo "Bail out! $RA is older than $stale (make)"; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/ra-test.XXXXXX")
 CA=$T/ca
 PID=
