@@ -195,12 +195,13 @@ format-check:
 	    clang-format "$$f" | cmp -s - "$$f" || { echo "not formatted: $$f"; n=$$((n + 1)); }; \
 	done; echo "$$n file(s) not formatted (make format fixes them)"
 
-bench: all $(TESTP11) $(B)/tests/renewbench
+bench: all $(TESTP11) $(B)/tests/renewbench $(B)/tests/unlockrun
 	@sh tests/bench/startup.sh $(B)
 	@sh tests/bench/idle.sh $(B)
 	@sh tests/bench/token-bench.sh $(B)
 	@sh tests/bench/ra-bench.sh $(B)
 	@sh tests/bench/renew-bench.sh $(B)
+	@sh tests/bench/unlock-bench.sh $(B)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/cakiosk

@@ -28,65 +28,15 @@
 # only, for a quick look.
 . "$(dirname "$0")/../screen/lib.sh"
 . "$top/tests/screen/renew_lib.sh"
+. "$top/tests/token/unlock_lib.sh"
 trap 'set +e; cleanup' EXIT INT TERM
 for t in pkcs11-tool softhsm2-util openssl curl; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP needs $t"; exit 0; }
 done
-make -s -C "$top" B="$B" all "$B/tests/unlockrun" "$B/tests/p11/cakiosk-testp11.so" >/dev/null
-RUN=$top/$B/tests/unlockrun
 STRIDE=${UNLOCK_STRIDE:-1}
-P1=$("$RA" demo-data | awk '/^person/ {print $2; exit}')
-P1_MOBILE=13800138001
-L=unl
+ul_setup || { not_ok "the bed: cakiosk-ra, the token, its escrow, the SMS session"; finish; exit 1; }
+ok "the bed: token $SERIAL escrowed, the owner's SMS session"
 
-rb_setup
-sed -i 's/^log_level = debug/log_level = info/' "$work/cakiosk.conf"
-rb_token $L 200 ec || { not_ok "the token is made"; finish; exit 1; }
-bed_ctl "present=*"
-rb_card $L -L
-SERIAL=$(sed -n 's/^ *serial num *: *//p' "$work/tool.out" | head -1)
-[ -n "$SERIAL" ] && ok "the token's serial is $SERIAL" || not_ok "the token's serial"
-
-# ra METHOD PATH [JSON]: the terminal's call with the customer's session
-# ($SESS), body in $work/out, status printed.
-ra() {
-	set -- -s -o "$work/out" -w '%{http_code}' --cacert "$CA/ca.crt" \
-		--cert "$CA/${CERT:-terminal-demo}.crt" --key "$CA/${CERT:-terminal-demo}.key" \
-		-X "$1" "$RAURL$2" ${SESS:+-H "Authorization: Bearer $SESS"} \
-		${3:+-H 'Content-Type: application/json' -H "Idempotency-Key: u$$-$(date +%s%N)" --data-binary "$3"}
-	curl "$@"
-}
-CERT=staff-demo ra POST /v1/tokens "{\"serial\":\"$SERIAL\",\"so_pin\":\"12345678\",\"subject_type\":\"person\",\"subject_id\":\"$P1\"}" >/dev/null
-ra POST /v1/sms "{\"subject_type\":\"person\",\"subject_id\":\"$P1\"}" >/dev/null
-ra GET "/v1/sandbox/sms?mobile=$P1_MOBILE" >/dev/null
-code=$(jfield messages.0.text | sed -n 's/.*验证码为\([0-9]\{6\}\).*/\1/p')
-ra POST /v1/sessions "{\"subject_type\":\"person\",\"subject_id\":\"$P1\",\"code\":\"$code\"}" >/dev/null
-SESS=$(jfield session)
-[ -n "$SESS" ] && ok "the owner's SMS session" || not_ok "the owner's SMS session"
-
-# order: a new unlock order, verified and confirmed: ORDER.
-order() {
-	ra POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"person\",\"subject_id\":\"$P1\",\"token_serial\":\"$SERIAL\"}" >/dev/null
-	ORDER=$(jfield order.id)
-	ra POST "/v1/orders/$ORDER/verify" "{\"party\":\"person\",\"method\":\"mobile\",\"mobile\":\"$P1_MOBILE\"}" >/dev/null
-	st=$(ra POST "/v1/orders/$ORDER/confirm" "{}")
-	[ "$st" = 200 ] || echo "# order $ORDER: confirm $st $(cat "$work/out")" >&2
-}
-escrow() { "$RA" escrow "$SERIAL" --db "$work/ra.db" --ca-dir "$CA"; }
-so_now() { escrow | sed -n 's/^so_pin //p'; }
-# unlock PIN [ENV...]: the kiosk's job on a new order; OUT is its line.
-unlock() {
-	pin=$1; shift
-	order
-	OUT=$(env SOFTHSM2_CONF="$work/softhsm2.conf" CAKIOSK_TESTP11_CTL="$work/ctl" \
-		UNLOCK_CTL="$work/ctl" "$@" "$RUN" "$work/cakiosk.conf" "$ORDER" "$SESS" "$pin" 2>>"$work/run.err")
-}
-card() { SOFTHSM2_CONF=$work/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/ctl \
-	pkcs11-tool --module "$P11" --token-label $L "$@" >/dev/null 2>&1; }
-# so_login PIN: an SO login proven by pkcs11-tool (it sets the SO PIN to
-# itself: an SO login needs a read-write session, which --list-objects
-# does not open).
-so_login() { card --login --login-type so --so-pin "$1" --change-pin --new-pin "$1"; }
 # objects: what must never change, one line per item.
 objects() {
 	for o in 'cert --label sign' 'cert --label enc' 'data --label seal'; do

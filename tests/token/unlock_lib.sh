@@ -1,0 +1,71 @@
+# unlock_lib.sh - the bed of the unlock tests without a screen
+# (tests/token/test_unlock_pull.sh, tests/bench/unlock-bench.sh), sourced
+# after tests/screen/lib.sh and renew_lib.sh: cakiosk-ra (sandbox, mTLS),
+# one SoftHSM token behind the PKCS#11 test module with a signing and an
+# encryption pair, certificates and a seal, its SO PIN escrowed by staff
+# for the demo's first person, and that person's SMS session.
+#
+#   ul_setup           all of the above; SERIAL, SESS
+#   ra METHOD PATH [JSON]   the terminal's call (with $SESS), status printed,
+#                      body in $work/out (jfield reads it)
+#   order              a new unlock order, verified and confirmed: ORDER
+#   escrow / so_now    the staff command's view of the escrow / the SO PIN
+#   unlock PIN [ENV...]  the kiosk's job (tests/token/unlockrun.c) on a new
+#                      order; OUT is its line
+#   card ARGS          pkcs11-tool on the token through the test module
+#   so_login PIN       an SO login proven by pkcs11-tool
+
+RUN=$top/$B/tests/unlockrun
+P1=$("$RA" demo-data | awk '/^person/ {print $2; exit}')
+P1_MOBILE=13800138001
+L=unl
+
+ul_setup() {
+	make -s -C "$top" B="$B" all "$B/tests/unlockrun" "$B/tests/p11/cakiosk-testp11.so" >/dev/null
+	rb_setup || return 1
+	sed -i 's/^log_level = debug/log_level = info/' "$work/cakiosk.conf"
+	rb_token $L 200 ec || return 1
+	bed_ctl "present=*"
+	rb_card $L -L
+	SERIAL=$(sed -n 's/^ *serial num *: *//p' "$work/tool.out" | head -1)
+	CERT=staff-demo ra POST /v1/tokens "{\"serial\":\"$SERIAL\",\"so_pin\":\"12345678\",\"subject_type\":\"person\",\"subject_id\":\"$P1\"}" >/dev/null
+	ra POST /v1/sms "{\"subject_type\":\"person\",\"subject_id\":\"$P1\"}" >/dev/null
+	ra GET "/v1/sandbox/sms?mobile=$P1_MOBILE" >/dev/null
+	code=$(jfield messages.0.text | sed -n 's/.*验证码为\([0-9]\{6\}\).*/\1/p')
+	ra POST /v1/sessions "{\"subject_type\":\"person\",\"subject_id\":\"$P1\",\"code\":\"$code\"}" >/dev/null
+	SESS=$(jfield session)
+	[ -n "$SERIAL" ] && [ -n "$SESS" ]
+}
+
+# ra METHOD PATH [JSON]: the terminal's call with the customer's session
+# ($SESS), body in $work/out, status printed.
+ra() {
+	set -- -s -o "$work/out" -w '%{http_code}' --cacert "$CA/ca.crt" \
+		--cert "$CA/${CERT:-terminal-demo}.crt" --key "$CA/${CERT:-terminal-demo}.key" \
+		-X "$1" "$RAURL$2" ${SESS:+-H "Authorization: Bearer $SESS"} \
+		${3:+-H 'Content-Type: application/json' -H "Idempotency-Key: u$$-$(date +%s%N)" --data-binary "$3"}
+	curl "$@"
+}
+# order: a new unlock order, verified and confirmed: ORDER.
+order() {
+	ra POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"person\",\"subject_id\":\"$P1\",\"token_serial\":\"$SERIAL\"}" >/dev/null
+	ORDER=$(jfield order.id)
+	ra POST "/v1/orders/$ORDER/verify" "{\"party\":\"person\",\"method\":\"mobile\",\"mobile\":\"$P1_MOBILE\"}" >/dev/null
+	st=$(ra POST "/v1/orders/$ORDER/confirm" "{}")
+	[ "$st" = 200 ] || echo "# order $ORDER: confirm $st $(cat "$work/out")" >&2
+}
+escrow() { "$RA" escrow "$SERIAL" --db "$work/ra.db" --ca-dir "$CA"; }
+so_now() { escrow | sed -n 's/^so_pin //p'; }
+# unlock PIN [ENV...]: the kiosk's job on a new order; OUT is its line.
+unlock() {
+	pin=$1; shift
+	order
+	OUT=$(env SOFTHSM2_CONF="$work/softhsm2.conf" CAKIOSK_TESTP11_CTL="$work/ctl" \
+		UNLOCK_CTL="$work/ctl" "$@" "$RUN" "$work/cakiosk.conf" "$ORDER" "$SESS" "$pin" 2>>"$work/run.err")
+}
+card() { SOFTHSM2_CONF=$work/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/ctl \
+	pkcs11-tool --module "$P11" --token-label $L "$@" >/dev/null 2>&1; }
+# so_login PIN: an SO login proven by pkcs11-tool (it sets the SO PIN to
+# itself: an SO login needs a read-write session, which --list-objects
+# does not open).
+so_login() { card --login --login-type so --so-pin "$1" --change-pin --new-pin "$1"; }
