@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "log.h"
 #include "loop.h"
+#include "now.h"
 #include "payflow.h"
 #include "qr.h"
 #include "screen.h"
@@ -79,18 +80,28 @@ pay_submit(struct pay *p, struct job *job)
 	loop_submit(job);
 }
 
+/* The customer's session, when they have one: an order of another kiosk
+ * is paid with it (Order query). */
+static const char *
+bearer(void)
+{
+	const struct session *s = session_get();
+
+	return session_sms_valid(now_ms()) ? s->sms_session : NULL;
+}
+
 static void
 pay_create(struct pay *p)
 {
 	p->state = P_CREATING;
 	pay_submit(p, api_job_payment_create(p->req.order_id, channel_id[p->channel],
-					     p->idem_create));
+					     p->idem_create, bearer()));
 }
 
 static void
 pay_poll(struct pay *p)
 {
-	pay_submit(p, api_job_payment_get(p->payment_id));
+	pay_submit(p, api_job_payment_get(p->payment_id, bearer()));
 }
 
 /* The customer did not pay (cancel, timeout): cancel the order at the backend. */
@@ -106,7 +117,7 @@ pay_end(struct pay *p, enum pay_end why)
 	p->end = why;
 	p->state = P_ENDING;
 	backend_new_key(idem);
-	pay_submit(p, api_job_order_cancel(p->req.order_id, idem));
+	pay_submit(p, api_job_order_cancel(p->req.order_id, idem, bearer()));
 }
 
 static void

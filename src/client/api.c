@@ -112,8 +112,18 @@ call(const char *method, const char *path, const json_t *body, const char *idem,
 	if (e->err == BACKEND_REFUSED) {
 		const json_t *err = json_object_get(rep->json, "error");
 
+		const json_t *tl = json_object_get(err, "tries_left");
+		long long ra = api_num(err, "retry_after");
+
 		api_text(err, "state", e->state, sizeof e->state);
 		api_text(err, "reason", e->reason, sizeof e->reason);
+		e->retry_after = ra > 0 && ra <= 24 * 3600 ? (long)ra : 0;
+		e->tries_left = json_is_integer(tl) && json_integer_value(tl) >= 0 &&
+						json_integer_value(tl) < 100
+					? (int)json_integer_value(tl)
+					: -1;
+	} else {
+		e->tries_left = -1;
 	}
 	report(e);
 	log_info("backend %s %s: %s (%ld %s)", method, path, backend_err_name(e->err),
@@ -254,12 +264,21 @@ api_order_confirm(const char *order_id, const char *idem, struct job *job,
 }
 
 bool
-api_order_cancel(const char *order_id, const char *idem, struct job *job,
-		 struct api_order *out, struct api_err *e)
+api_order_cancel(const char *order_id, const char *idem, const char *bearer,
+		 struct job *job, struct api_order *out, struct api_err *e)
 {
 	memset(out, 0, sizeof *out);
-	return request("POST", "/v1/orders/", order_id, "/cancel", NULL, idem, job,
-		       parse_order, out, e);
+	return api_request_as("POST", "/v1/orders/", order_id, "/cancel", NULL, idem,
+			      bearer, job, parse_order, out, e);
+}
+
+bool
+api_order_get(const char *order_id, const char *bearer, struct job *job,
+	      struct api_order *out, struct api_err *e)
+{
+	memset(out, 0, sizeof *out);
+	return api_request_as("GET", "/v1/orders/", order_id, "", NULL, NULL, bearer, job,
+			      parse_order, out, e);
 }
 
 bool
@@ -273,21 +292,22 @@ api_order_installed(const char *order_id, const char *idem, struct job *job,
 
 bool
 api_payment_create(const char *order_id, const char *channel, const char *idem,
-		   struct job *job, struct api_payment *out, struct api_err *e)
+		   const char *bearer, struct job *job, struct api_payment *out,
+		   struct api_err *e)
 {
 	memset(out, 0, sizeof *out);
-	return request("POST", "/v1/orders/", order_id, "/payments",
-		       json_pack("{s:s}", "channel", channel), idem, job,
-		       parse_payment_new, out, e);
+	return api_request_as("POST", "/v1/orders/", order_id, "/payments",
+			      json_pack("{s:s}", "channel", channel), idem, bearer, job,
+			      parse_payment_new, out, e);
 }
 
 bool
-api_payment_get(const char *payment_id, struct job *job, struct api_payment *out,
-		struct api_err *e)
+api_payment_get(const char *payment_id, const char *bearer, struct job *job,
+		struct api_payment *out, struct api_err *e)
 {
 	memset(out, 0, sizeof *out);
-	return request("GET", "/v1/payments/", payment_id, "", NULL, NULL, job,
-		       parse_payment, out, e);
+	return api_request_as("GET", "/v1/payments/", payment_id, "", NULL, NULL, bearer,
+			      job, parse_payment, out, e);
 }
 
 bool
@@ -321,98 +341,4 @@ api_seal_get(const char *seal_id, struct job *job, unsigned char **der, size_t *
 	*der = seal.der;
 	*len = seal.len;
 	return ok;
-}
-
-/* ---- one call as a job -------------------------------------------------------- */
-
-enum ajob_kind { AJ_PAY_CREATE, AJ_PAY_GET, AJ_CANCEL };
-
-struct ajob {
-	struct job job; /* first: a struct job * is a struct ajob * */
-	enum ajob_kind kind;
-	char id[API_ID_MAX];
-	char channel[16];
-	char idem[BACKEND_IDEM_KEY_LEN + 1];
-	struct api_err err;
-	struct api_payment payment;
-	struct api_order order;
-};
-
-static void
-ajob_run(struct job *job)
-{
-	struct ajob *a = (struct ajob *)job;
-
-	switch (a->kind) {
-	case AJ_PAY_CREATE:
-		api_payment_create(a->id, a->channel, a->idem, job, &a->payment, &a->err);
-		break;
-	case AJ_PAY_GET:
-		api_payment_get(a->id, job, &a->payment, &a->err);
-		break;
-	case AJ_CANCEL:
-		api_order_cancel(a->id, a->idem, job, &a->order, &a->err);
-		break;
-	}
-}
-
-static void
-ajob_release(struct job *job)
-{
-	secure_wipe(job, sizeof(struct ajob));
-	free(job);
-}
-
-static struct job *
-ajob_new(enum ajob_kind kind, const char *id, const char *idem)
-{
-	struct ajob *a = xcalloc(1, sizeof *a);
-
-	job_init(&a->job, "backend", ajob_run, ajob_release);
-	a->kind = kind;
-	snprintf(a->id, sizeof a->id, "%s", id);
-	if (idem != NULL)
-		snprintf(a->idem, sizeof a->idem, "%s", idem);
-	a->err.err = BACKEND_CANCELLED;
-	return &a->job;
-}
-
-struct job *
-api_job_payment_create(const char *order_id, const char *channel, const char *idem)
-{
-	struct job *job = ajob_new(AJ_PAY_CREATE, order_id, idem);
-
-	snprintf(((struct ajob *)job)->channel, sizeof((struct ajob *)job)->channel, "%s",
-		 channel);
-	return job;
-}
-
-struct job *
-api_job_payment_get(const char *payment_id)
-{
-	return ajob_new(AJ_PAY_GET, payment_id, NULL);
-}
-
-struct job *
-api_job_order_cancel(const char *order_id, const char *idem)
-{
-	return ajob_new(AJ_CANCEL, order_id, idem);
-}
-
-const struct api_err *
-api_job_err(const struct job *job)
-{
-	return &((const struct ajob *)job)->err;
-}
-
-const struct api_payment *
-api_job_payment(const struct job *job)
-{
-	return &((const struct ajob *)job)->payment;
-}
-
-const struct api_order *
-api_job_order(const struct job *job)
-{
-	return &((const struct ajob *)job)->order;
 }

@@ -40,6 +40,8 @@ struct api_err {
 	char code[BACKEND_CODE_MAX]; /* error.code of a refusal */
 	char state[API_STATE_MAX];   /* error.state of wrong_state */
 	char reason[32];             /* error.reason of not_eligible */
+	long retry_after;            /* error.retry_after of rate_limited, s */
+	int tries_left;              /* error.tries_left of a wrong code; -1: none */
 	char why[160];               /* what was wrong with a reply, for the log */
 };
 /* The customer sentence (message id) for a failure. */
@@ -68,6 +70,9 @@ unsigned api_terms(const char *kind, bool unit);
 
 /* ---- orders ------------------------------------------------------------- */
 
+#define API_EVENTS_MAX 16
+#define API_TRACKING_MAX 40
+
 struct api_order {
 	char id[API_ID_MAX];
 	char kind[16];
@@ -76,6 +81,16 @@ struct api_order {
 	int term_years;
 	int64_t valid_from, valid_to; /* 0 when not given */
 	char invoice_url[API_URL_MAX];
+	/* what Order query shows ("" / 0 when not given) */
+	int64_t created;
+	char cert_serial[API_SERIAL_MAX];
+	char tracking[API_TRACKING_MAX];
+	char pin_delivery[64]; /* "sms:138****8000", "memo:**** **** 0011" */
+	int nevents;           /* the states it went through, oldest first */
+	struct {
+		char state[API_STATE_MAX];
+		int64_t at;
+	} events[API_EVENTS_MAX];
 };
 
 struct api_order_new {
@@ -91,8 +106,12 @@ bool api_order_create(const struct api_order_new *in, const char *idem, struct j
 		      struct api_order *out, struct api_err *e);
 bool api_order_confirm(const char *order_id, const char *idem, struct job *job,
 		       struct api_order *out, struct api_err *e);
-bool api_order_cancel(const char *order_id, const char *idem, struct job *job,
-		      struct api_order *out, struct api_err *e);
+/* bearer: the customer's session (an order of another terminal), or NULL. */
+bool api_order_cancel(const char *order_id, const char *idem, const char *bearer,
+		      struct job *job, struct api_order *out, struct api_err *e);
+/* GET /v1/orders/{id}, with the customer's session. */
+bool api_order_get(const char *order_id, const char *bearer, struct job *job,
+		   struct api_order *out, struct api_err *e);
 bool api_order_installed(const char *order_id, const char *idem, struct job *job,
 			 struct api_order *out, struct api_err *e);
 
@@ -110,9 +129,87 @@ struct api_payment {
 
 /* channel "alipay" or "wechat". */
 bool api_payment_create(const char *order_id, const char *channel, const char *idem,
-			struct job *job, struct api_payment *out, struct api_err *e);
-bool api_payment_get(const char *payment_id, struct job *job, struct api_payment *out,
-		     struct api_err *e);
+			const char *bearer, struct job *job, struct api_payment *out,
+			struct api_err *e);
+bool api_payment_get(const char *payment_id, const char *bearer, struct job *job,
+		     struct api_payment *out, struct api_err *e);
+
+/* ---- the customer: registration record, SMS code, session, history ----- */
+
+#define API_SUBJECT_ID_MAX 24
+#define API_NAME_MAX 128
+#define API_MASKED_MAX 32
+#define API_SESSION_MAX 80
+#define API_HISTORY_MAX 50
+
+struct api_party {
+	char name[API_NAME_MAX];
+	char id_masked[API_MASKED_MAX];
+	char mobile_masked[API_MASKED_MAX];
+};
+
+/* The registration record (PROTOCOL.md section 3): masked numbers only. */
+struct api_subject {
+	bool unit;
+	char id[API_SUBJECT_ID_MAX];
+	char name[API_NAME_MAX];
+	struct api_party legal_rep, agent; /* a unit's */
+	struct api_party self;             /* a person's own (name unused) */
+	char address[256];
+	char postcode[16];
+	char email[API_NAME_MAX];
+	char bank[API_NAME_MAX]; /* a unit's bank */
+	char account_masked[API_MASKED_MAX];
+};
+/* GET /v1/registry/{units|persons}/{id}; refusals "unknown_subject",
+ * "invalid_id". */
+bool api_registry_get(bool unit, const char *id, struct job *job, struct api_subject *out,
+		      struct api_err *e);
+
+struct api_sms {
+	char sent_to[API_MASKED_MAX]; /* the masked mobile */
+	int expires_in, resend_after, max_tries;
+};
+/* POST /v1/sms: purpose "query", ...; to "agent", "legal_rep" or NULL. */
+bool api_sms_send(bool unit, const char *id, const char *purpose, const char *to,
+		  const char *idem, struct job *job, struct api_sms *out,
+		  struct api_err *e);
+
+struct api_session {
+	char token[API_SESSION_MAX];
+	int expires_in;
+};
+/* POST /v1/sessions with the code typed; refusals "code_wrong" (tries_left),
+ * "code_expired", "code_exhausted", "code_used", "code_not_found",
+ * "rate_limited". */
+bool api_session_create(bool unit, const char *id, const char *code, const char *idem,
+			struct job *job, struct api_session *out, struct api_err *e);
+
+struct api_order_row {
+	char id[API_ID_MAX];
+	char kind[16];
+	char state[API_STATE_MAX];
+	long price;
+	int term_years;
+	int64_t created, updated;
+	char tracking[API_TRACKING_MAX];
+};
+struct api_cert_row {
+	char serial[API_SERIAL_MAX];
+	char subject_dn[256];
+	int64_t not_before, not_after;
+	bool revoked;
+};
+/* A subject's orders and certificates, newest first (at most
+ * API_HISTORY_MAX of each). */
+struct api_history {
+	int norders, ncerts;
+	struct api_order_row orders[API_HISTORY_MAX];
+	struct api_cert_row certs[API_HISTORY_MAX];
+};
+/* GET /v1/subjects/{unit|person}/{id}/orders with the session. */
+bool api_history_get(bool unit, const char *id, const char *bearer, struct job *job,
+		     struct api_history *out, struct api_err *e);
 
 /* ---- certificates and seals --------------------------------------------- */
 
@@ -183,14 +280,27 @@ bool api_unlock_promote(const char *order_id, const char *so_pin, const char *id
 
 /* ---- one call as a worker job (screens) ---------------------------------- */
 
+/* bearer (the customer's session, or NULL) is copied into the job. */
 struct job *api_job_payment_create(const char *order_id, const char *channel,
-				   const char *idem);
-struct job *api_job_payment_get(const char *payment_id);
-struct job *api_job_order_cancel(const char *order_id, const char *idem);
+				   const char *idem, const char *bearer);
+struct job *api_job_payment_get(const char *payment_id, const char *bearer);
+struct job *api_job_order_cancel(const char *order_id, const char *idem,
+				 const char *bearer);
+struct job *api_job_order_get(const char *order_id, const char *bearer);
+struct job *api_job_registry(bool unit, const char *id);
+struct job *api_job_sms(bool unit, const char *id, const char *purpose, const char *to,
+			const char *idem);
+struct job *api_job_session(bool unit, const char *id, const char *code,
+			    const char *idem);
+struct job *api_job_history(bool unit, const char *id, const char *bearer);
 /* The outcome of an api_job_*: e->err BACKEND_OK when it worked. */
 const struct api_err *api_job_err(const struct job *job);
 const struct api_payment *api_job_payment(const struct job *job);
 const struct api_order *api_job_order(const struct job *job);
+const struct api_subject *api_job_subject(const struct job *job);
+const struct api_sms *api_job_sms_sent(const struct job *job);
+const struct api_session *api_job_session_made(const struct job *job);
+const struct api_history *api_job_history_got(const struct job *job);
 
 /* ---- for the unit tests: the shape checks alone ------------------------- */
 
@@ -205,5 +315,10 @@ bool api_parse_prices(const json_t *reply, struct api_err *e);
 bool api_parse_unlock_auth(const json_t *reply, struct api_unlock_auth *out,
 			   struct api_err *e);
 bool api_parse_candidate(const json_t *reply, struct api_err *e);
+bool api_parse_subject(const json_t *reply, bool unit, struct api_subject *out,
+		       struct api_err *e);
+bool api_parse_sms(const json_t *reply, struct api_sms *out, struct api_err *e);
+bool api_parse_session(const json_t *reply, struct api_session *out, struct api_err *e);
+bool api_parse_history(const json_t *reply, struct api_history *out, struct api_err *e);
 
 #endif

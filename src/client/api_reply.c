@@ -66,9 +66,9 @@ api_checked(const json_t *obj, const struct bfield *spec, size_t n, const char *
 /* An id going into a path: the same rule as a reply's ids. */
 /* ---- shapes ----------------------------------------------------------------- */
 
-static const char *const order_kinds[] = {"apply",   "renew",  "unlock",
-					  "reissue", "change", NULL};
-static const char *const order_states[] = {
+const char *const api_order_kinds[] = {"apply",   "renew",  "unlock",
+				       "reissue", "change", NULL};
+const char *const api_order_states[] = {
 	"draft",     "confirmed", "paid",      "under_review", "approved", "rejected",
 	"issued",    "installed", "cancelled", "made",         "posted",   "authorized",
 	"completed", NULL};
@@ -76,14 +76,43 @@ static const char *const pay_states[] = {"pending", "paid", "expired", "cancelle
 
 static const struct bfield order_spec[] = {
 	{"id", BF_TOKEN, true, 1, API_ID_MAX - 1, NULL},
-	{"kind", BF_ENUM, true, 0, 0, order_kinds},
-	{"state", BF_ENUM, true, 0, 0, order_states},
+	{"kind", BF_ENUM, true, 0, 0, api_order_kinds},
+	{"state", BF_ENUM, true, 0, 0, api_order_states},
 	{"price", BF_INT, true, 0, MONEY_MAX, NULL},
 	{"term_years", BF_INT, true, 1, 10, NULL},
 	{"valid_from", BF_INT, false, 0, TIME_MAX, NULL},
 	{"valid_to", BF_INT, false, 0, TIME_MAX, NULL},
 	{"invoice_url", BF_URL, false, 9, API_URL_MAX - 1, NULL},
+	{"created", BF_INT, false, 0, TIME_MAX, NULL},
+	{"cert_serial", BF_TOKEN, false, 1, API_SERIAL_MAX - 1, NULL},
+	{"tracking", BF_STRING, false, 0, API_TRACKING_MAX - 1, NULL},
+	{"pin_delivery", BF_STRING, false, 0, 63, NULL},
+	{"events", BF_ARRAY, false, 0, 1000, NULL},
 };
+
+/* The states an order went through, oldest first (the last ones kept). */
+static bool
+parse_events(const json_t *o, struct api_order *out, struct api_err *e)
+{
+	static const struct bfield spec[] = {
+		{"to_state", BF_ENUM, true, 0, 0, api_order_states},
+		{"at", BF_INT, true, 0, TIME_MAX, NULL},
+	};
+	const json_t *evs = json_object_get(o, "events"), *v;
+	size_t i, n = json_array_size(evs);
+
+	json_array_foreach(evs, i, v)
+	{
+		if (!api_checked(v, spec, N(spec), "order event", e))
+			return false;
+		if (n - i > API_EVENTS_MAX)
+			continue;
+		api_text(v, "to_state", out->events[out->nevents].state,
+			 sizeof out->events[0].state);
+		out->events[out->nevents++].at = api_num(v, "at");
+	}
+	return true;
+}
 
 bool
 api_parse_order(const json_t *reply, struct api_order *out, struct api_err *e)
@@ -101,7 +130,11 @@ api_parse_order(const json_t *reply, struct api_order *out, struct api_err *e)
 	out->valid_from = api_num(o, "valid_from");
 	out->valid_to = api_num(o, "valid_to");
 	api_text(o, "invoice_url", out->invoice_url, sizeof out->invoice_url);
-	return true;
+	out->created = api_num(o, "created");
+	api_text(o, "cert_serial", out->cert_serial, sizeof out->cert_serial);
+	api_text(o, "tracking", out->tracking, sizeof out->tracking);
+	api_text(o, "pin_delivery", out->pin_delivery, sizeof out->pin_delivery);
+	return parse_events(o, out, e);
 }
 
 bool
@@ -196,8 +229,8 @@ api_parse_certificate(const json_t *reply, struct api_certificate *out, struct a
 	};
 	static const struct bfield order[] = {
 		{"id", BF_TOKEN, true, 1, API_ID_MAX - 1, NULL},
-		{"kind", BF_ENUM, true, 0, 0, order_kinds},
-		{"state", BF_ENUM, true, 0, 0, order_states},
+		{"kind", BF_ENUM, true, 0, 0, api_order_kinds},
+		{"state", BF_ENUM, true, 0, 0, api_order_states},
 	};
 	static const struct bfield pending[] = {
 		{"order_id", BF_TOKEN, true, 1, API_ID_MAX - 1, NULL},
@@ -286,7 +319,7 @@ api_parse_prices(const json_t *reply, struct api_err *e)
 		{"prices", BF_ARRAY, true, 1, API_PRICES_MAX, NULL},
 	};
 	static const struct bfield row[] = {
-		{"kind", BF_ENUM, true, 0, 0, order_kinds},
+		{"kind", BF_ENUM, true, 0, 0, api_order_kinds},
 		{"subject_type", BF_ENUM, true, 0, 0, types},
 		{"term_years", BF_INT, true, 1, 10, NULL},
 		{"price", BF_INT, true, 0, MONEY_MAX, NULL},

@@ -387,7 +387,7 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 	headers = curl_slist_append(headers, "Accept: application/json");
 	snprintf(hdr, sizeof hdr, "X-Terminal-Id: %s", B.terminal);
 	headers = curl_slist_append(headers, hdr);
-	if (opts != NULL && opts->bearer != NULL) {
+	if (opts != NULL && opts->bearer != NULL && opts->bearer[0] != '\0') {
 		char *auth = xasprintf("Authorization: Bearer %s", opts->bearer);
 
 		headers = curl_slist_append(headers, auth);

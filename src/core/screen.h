@@ -34,6 +34,10 @@ enum screen_id {
 	SCR_PAY,
 	SCR_STEP_WORK,
 	SCR_STEP_DONE,
+	SCR_STEP_IDENTIFY,
+	SCR_STEP_SMS,
+	SCR_STEP_ORDERS,
+	SCR_STEP_ORDER,
 	SCR_COUNT
 };
 
@@ -121,4 +125,5 @@ const struct screen_ops *screen_get(enum screen_id id);
 extern const struct screen_ops screen_welcome, screen_menu, screen_help, screen_idle,
 	screen_message, screen_staff_login, screen_staff, screen_too_small, screen_guide,
 	screen_check, screen_pay, screen_step_insert, screen_step_pin, screen_step_form,
-	screen_step_confirm, screen_step_work, screen_step_done;
+	screen_step_confirm, screen_step_work, screen_step_done, screen_step_identify,
+	screen_step_sms, screen_step_orders, screen_step_order;

@@ -23,6 +23,10 @@ static const struct screen_ops *const registry[SCR_COUNT] = {
 	[SCR_STEP_CONFIRM] = &screen_step_confirm,
 	[SCR_STEP_WORK] = &screen_step_work,
 	[SCR_STEP_DONE] = &screen_step_done,
+	[SCR_STEP_IDENTIFY] = &screen_step_identify,
+	[SCR_STEP_SMS] = &screen_step_sms,
+	[SCR_STEP_ORDERS] = &screen_step_orders,
+	[SCR_STEP_ORDER] = &screen_step_order,
 };
 
 const struct screen_ops *

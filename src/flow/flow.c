@@ -14,9 +14,9 @@
 #include "token_watch.h"
 
 /* The service tables, one per service built on steps (src/svc/). */
-extern const struct flow_table renew_flow;
+extern const struct flow_table renew_flow, query_flow;
 
-static const struct flow_table *const tables[] = {&renew_flow};
+static const struct flow_table *const tables[] = {&renew_flow, &query_flow};
 
 /* The screen each kind of step is drawn by. */
 static const enum screen_id kind_screen[STEP_KIND_COUNT] = {
@@ -27,6 +27,10 @@ static const enum screen_id kind_screen[STEP_KIND_COUNT] = {
 	[STEP_PAY] = SCR_PAY,
 	[STEP_WORK] = SCR_STEP_WORK,
 	[STEP_DONE] = SCR_STEP_DONE,
+	[STEP_IDENTIFY] = SCR_STEP_IDENTIFY,
+	[STEP_SMS] = SCR_STEP_SMS,
+	[STEP_ORDERS] = SCR_STEP_ORDERS,
+	[STEP_ORDER] = SCR_STEP_ORDER,
 };
 
 const struct flow_table *
@@ -60,6 +64,8 @@ missing(unsigned mask, const struct session *s, size_t ntokens, const char *seri
 		lack |= NEED_ORDER;
 	if ((mask & NEED_PAID) && !s->paid)
 		lack |= NEED_PAID;
+	if ((mask & NEED_SUBJECT) && s->subject_id[0] == '\0')
+		lack |= NEED_SUBJECT;
 	return lack;
 }
 
@@ -72,7 +78,7 @@ flow_fix(const struct flow_table *t, int i, const struct session *s, size_t ntok
 	if (lack == 0)
 		return -1;
 	/* The first step giving the most basic missing need fixes it. */
-	for (unsigned bit = 1; bit <= NEED_PAID; bit <<= 1) {
+	for (unsigned bit = 1; bit <= NEED_LAST; bit <<= 1) {
 		if (!(lack & bit))
 			continue;
 		for (int j = 0; j < t->nsteps; j++)
@@ -177,6 +183,29 @@ flow_start(int service)
 	s->step = to;
 	log_info("flow: start %s", t->steps[to].name);
 	return RESULT_PUSH(kind_screen[t->steps[to].kind], &t->steps[to]);
+}
+
+struct result
+flow_continue(int service, const char *step, bool keep_order)
+{
+	struct session *s = session_get();
+	const struct flow_table *t = flow_table(service);
+	char serial[TOKEN_TEXT_MAX];
+	size_t n = tokens_now(serial, sizeof serial);
+	int at = -1;
+
+	for (int i = 0; t != NULL && i < t->nsteps; i++)
+		if (strcmp(t->steps[i].name, step) == 0)
+			at = i;
+	if (at < 0)
+		return RESULT(ACT_NONE);
+	if (!keep_order)
+		session_restart();
+	log_info("flow: continue %s in %s", s->order_id[0] ? "an order" : "afresh",
+		 t->steps[at].name);
+	s->service = service;
+	s->step = at;
+	return enter_step(flow_target(t, at, FLOW_AGAIN, s, n, serial));
 }
 
 struct result

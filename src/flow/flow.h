@@ -21,13 +21,17 @@
 #include "session.h"
 
 enum step_kind {
-	STEP_INSERT,  /* exactly one UKey in, read */
-	STEP_PIN,     /* its PIN, logged in */
-	STEP_FORM,    /* fields of the service */
-	STEP_CONFIRM, /* what was given once more; an action on "confirm" */
-	STEP_PAY,     /* the payment of the order */
-	STEP_WORK,    /* a job in named stages */
-	STEP_DONE,    /* the outcome; the visit ends */
+	STEP_INSERT,   /* exactly one UKey in, read */
+	STEP_PIN,      /* its PIN, logged in */
+	STEP_FORM,     /* fields of the service */
+	STEP_CONFIRM,  /* what was given once more; an action on "confirm" */
+	STEP_PAY,      /* the payment of the order */
+	STEP_WORK,     /* a job in named stages */
+	STEP_DONE,     /* the outcome; the visit ends */
+	STEP_IDENTIFY, /* unit or person, ID number, the registration record */
+	STEP_SMS,      /* an SMS code to the registered mobile: the session */
+	STEP_ORDERS,   /* the customer's orders and certificates */
+	STEP_ORDER,    /* one of them: details, cancel, continue */
 	STEP_KIND_COUNT
 };
 
@@ -37,6 +41,8 @@ enum step_kind {
 #define NEED_SMS 0x04u       /* a valid SMS session */
 #define NEED_ORDER 0x08u     /* an order at the backend */
 #define NEED_PAID 0x10u      /* the order is paid */
+#define NEED_SUBJECT 0x20u   /* the customer is identified (session.h subject) */
+#define NEED_LAST NEED_SUBJECT
 
 /* Where a step screen wants to go (struct result's go, with ACT_FLOW). */
 #define FLOW_NEXT (-1)  /* the next step (or the step's after hook) */
@@ -75,6 +81,15 @@ const struct flow_table *flow_table(int service);
 
 /* Start service svc for this customer: its first step (needs checked). */
 struct result flow_start(int service);
+
+/*
+ * Continue an order in service svc at its step named step (an unfinished
+ * order found by Order query, resume.h): keep_order keeps the session's
+ * order (and its price) for that step; without it the session starts the
+ * service afresh and the service finds the order itself (a paid renewal,
+ * by the UKey's certificate).  ACT_NONE when the service has no such step.
+ */
+struct result flow_continue(int service, const char *step, bool keep_order);
 
 /* The loop's half of ACT_FLOW: the concrete result for go. */
 struct result flow_resolve(int go);

@@ -124,7 +124,7 @@ static const struct service services[SVC_COUNT] = {
 			   "orders, how the PIN is delivered, and the invoice. An "
 			   "unfinished "
 			   "order continues where it stopped."),
-			SERVICE_NOT_BUILT,
+			SERVICE_FLOW,
 		},
 	[SVC_CHECK] =
 		{

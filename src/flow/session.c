@@ -63,6 +63,16 @@ session_token_gone(void)
 }
 
 bool
+session_sms_lost(const char *code)
+{
+	if (strncmp(code, "session_", 8) != 0)
+		return false;
+	secure_wipe(S.sms_session, sizeof S.sms_session);
+	S.sms_expires_ms = 0;
+	return true;
+}
+
+bool
 session_sms_valid(int64_t now_ms)
 {
 	return S.sms_session[0] != '\0' && now_ms < S.sms_expires_ms;

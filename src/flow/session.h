@@ -22,6 +22,7 @@
 
 #define SESSION_SMS_MAX 80
 #define SESSION_SUBJECT_MAX 64
+#define SESSION_NAME_MAX 128
 
 struct session {
 	/* the UKey this visit is about */
@@ -39,6 +40,7 @@ struct session {
 	/* whose certificate: a unit (credit code) or a person (ID number) */
 	bool unit;
 	char subject_id[SESSION_SUBJECT_MAX];
+	char subject_name[SESSION_NAME_MAX]; /* as registered */
 	/* the SMS session the backend gave after a code was checked */
 	char sms_session[SESSION_SMS_MAX];
 	int64_t sms_expires_ms; /* loop_now() clock; 0: none */
@@ -74,6 +76,11 @@ void session_restart(void);
 
 /* The UKeys changed: the login may be gone (the UKey stays bound). */
 void session_token_gone(void);
+
+/* The backend refused the SMS session (its code "session_..."): it is
+ * dropped, so the flow sends the customer to the SMS step again.  True
+ * when code was such a refusal. */
+bool session_sms_lost(const char *code);
 
 /* Is the SMS session still valid at now_ms? */
 bool session_sms_valid(int64_t now_ms);

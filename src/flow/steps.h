@@ -111,4 +111,38 @@ struct done_param {
 	bool token_in;       /* the UKey is in: taking it ends the visit */
 };
 
+/* Which customers a service takes (identify_param's kinds). */
+#define IDENT_UNIT 0x1u   /* 单位: unified social credit code */
+#define IDENT_PERSON 0x2u /* 个人: resident ID number */
+
+/* STEP_IDENTIFY: unit or person, the ID number, the registration record
+ * (fetched, shown greyed); gives NEED_SUBJECT. */
+struct identify_param {
+	unsigned kinds;  /* IDENT_UNIT | IDENT_PERSON */
+	const char *why; /* message id: what the number is asked for, or NULL */
+};
+
+/* Whose registered mobile a unit's code goes to (a person's: their own). */
+enum sms_to { SMS_TO_AGENT, SMS_TO_LEGAL_REP };
+
+/* STEP_SMS: a code to the registered mobile; gives NEED_SMS. */
+struct sms_param {
+	const char *purpose; /* PROTOCOL.md section 4: "query", "apply", ... */
+	enum sms_to to;
+	const char *why; /* message id: what the code confirms, or NULL */
+};
+
+/* STEP_ORDERS: the customer's orders (newest first) and certificates;
+ * choosing an order puts it in the session (gives NEED_ORDER). */
+struct orders_param {
+	const char *empty; /* message id: there is none */
+};
+
+/* STEP_ORDER: the session's order: details, cancel when unpaid, continue
+ * where it stopped (resume.h: the rows name the step, in this table or in
+ * another service's). */
+struct order_param {
+	bool cancel; /* an unpaid order may be cancelled here */
+};
+
 #endif

@@ -153,7 +153,8 @@ payment(char *id, size_t idlen, char *url, size_t urllen)
 	int rc = -1;
 
 	backend_new_key(idem);
-	job = drive_run(api_job_payment_create(session_get()->order_id, "alipay", idem));
+	job = drive_run(
+		api_job_payment_create(session_get()->order_id, "alipay", idem, NULL));
 	if (job == NULL)
 		return fail("payment", "no answer");
 	if (api_job_err(job)->err == BACKEND_OK) {
@@ -189,7 +190,7 @@ poll_paid(const char *id)
 	struct job *job;
 	bool paid;
 
-	job = drive_run(api_job_payment_get(id));
+	job = drive_run(api_job_payment_get(id, NULL));
 	if (job == NULL)
 		return fail("poll", "no answer");
 	paid = api_job_err(job)->err == BACKEND_OK &&

@@ -44,9 +44,11 @@ set -g status off
 set -g escape-time 0
 CONF
 
-# The main menu's rows: renew, check my UKey, the guide, staff.
-GUIDE_ROW=3
-STAFF_ROW=4
+# The main menu's rows: renew, order query, check my UKey, the guide, staff.
+QUERY_ROW=2
+CHECK_ROW=3
+GUIDE_ROW=4
+STAFF_ROW=5
 
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }

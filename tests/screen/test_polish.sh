@@ -29,12 +29,12 @@ rb_token ff 30
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 
 # ---- the welcome screen promises what the menu offers ---------------------------
-check "the welcome screen names the services offered" ck_wait "证书更新 · 查看我的UKey" 5
-check "... and no service the menu does not offer" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 申请 -e 解锁 -e 补办 -e 变更 -e 订单查询"
+check "the welcome screen names the services offered" ck_wait "证书更新 · 订单查询 · 查看我的UKey" 5
+check "... and no service the menu does not offer" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 申请 -e 解锁 -e 补办 -e 变更"
 ck_keys F1
-check "its F1 names them too" ck_wait "本机可办理：证书更新、查看我的UKey" 5
+check "its F1 names them too" ck_wait "本机可办理：证书更新、订单查询、查看我的UKey" 5
 check "... and sends anything else to the counter" _has "其他证书业务请到柜台办理"
-check "... promising nothing more" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 申请 -e 解锁 -e 补办 -e 订单查询"
+check "... promising nothing more" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 申请 -e 解锁 -e 补办"
 ck_keys Escape
 ck_wait_gone "本机可办理" 5 >/dev/null
 ck_keys Space

@@ -43,6 +43,16 @@ at(bool token, bool login, bool order, bool paid)
 	return s;
 }
 
+/* The same, with the customer identified and a live SMS session. */
+static struct session
+known(struct session s)
+{
+	snprintf(s.subject_id, sizeof s.subject_id, "%s", "91430100MA4L00011K");
+	snprintf(s.sms_session, sizeof s.sms_session, "%s", "sms-1");
+	s.sms_expires_ms = now_ms() + 600000;
+	return s;
+}
+
 static int
 find(const struct flow_table *t, const char *name)
 {
@@ -78,9 +88,9 @@ test_every_step_reachable(void **state)
 	for (int svc = 0; svc < SVC_COUNT; svc++) {
 		const struct flow_table *t = flow_table(svc);
 		bool seen[64] = {true};
-		struct session variants[] = {at(true, true, true, false),
-					     at(true, true, true, true),
-					     at(true, true, true, true)};
+		struct session variants[] = {known(at(true, true, true, false)),
+					     known(at(true, true, true, true)),
+					     known(at(true, true, true, true))};
 
 		if (t == NULL) {
 			assert_true(service_get((enum service_id)svc)->entry !=
@@ -134,7 +144,7 @@ test_every_need_fixed(void **state)
 			continue;
 		for (int i = 0; i < t->nsteps; i++) {
 			const struct step *st = &t->steps[i];
-			struct session all = at(true, true, true, true);
+			struct session all = known(at(true, true, true, true));
 			struct session s;
 			int to;
 
@@ -156,22 +166,38 @@ test_every_need_fixed(void **state)
 					ins);
 			}
 			if (st->needs & NEED_LOGIN) {
-				s = at(true, false, true, true);
+				s = known(at(true, false, true, true));
 				to = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
 				assert_in_range(to, 0, t->nsteps - 1);
 				assert_int_equal(t->steps[to].kind, STEP_PIN);
 			}
 			if (st->needs & NEED_PAID) {
-				s = at(true, true, true, false);
+				s = known(at(true, true, true, false));
 				to = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
 				assert_in_range(to, 0, t->nsteps - 1);
 				assert_int_equal(t->steps[to].kind, STEP_PAY);
 			}
 			if (st->needs & NEED_ORDER) {
-				s = at(true, true, false, false);
+				s = known(at(true, true, false, false));
 				to = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
 				assert_in_range(to, 0, t->nsteps - 1);
 				assert_true(t->steps[to].gives & NEED_ORDER);
+			}
+			/* No SMS session, or one the backend let expire: the SMS
+			 * step; no customer: the identify step. */
+			if (st->needs & NEED_SMS) {
+				s = all;
+				s.sms_expires_ms = now_ms() - 1;
+				to = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
+				assert_in_range(to, 0, t->nsteps - 1);
+				assert_int_equal(t->steps[to].kind, STEP_SMS);
+			}
+			if (st->needs & NEED_SUBJECT) {
+				s = all;
+				s.subject_id[0] = '\0';
+				to = flow_target(t, i, FLOW_AGAIN, &s, 1, SERIAL);
+				assert_in_range(to, 0, t->nsteps - 1);
+				assert_int_equal(t->steps[to].kind, STEP_IDENTIFY);
 			}
 		}
 	}
