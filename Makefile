@@ -179,21 +179,21 @@ asan:
 # kiosk and the backend alike.
 C_FILES = $(shell find src screens tests -name '*.[ch]' | sort)
 LINT_EXCLUDE ?=
-lint: $(STAMP) $(B)/gen/art.h $(B)/gen/paths.h
+lint: $(STAMP) $(B)/gen/art.h $(B)/gen/paths.h format-check
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	    --std=c11 --inline-suppr --suppress=missingIncludeSystem \
 	    -Isrc $(KIOSK_INC) -I$(B)/gen $(LINT_EXCLUDE) src screens tests
 	sh kiosk/include-cycles.sh
 
 # One formatting for all (.clang-format); format-check lists the files that
-# differ from it and never fails the build.
+# differ from it and fails when there is one (make lint runs it).
 format:
 	clang-format -i $(C_FILES)
 
 format-check:
 	@n=0; for f in $(C_FILES); do \
 	    clang-format "$$f" | cmp -s - "$$f" || { echo "not formatted: $$f"; n=$$((n + 1)); }; \
-	done; echo "$$n file(s) not formatted (make format fixes them)"
+	done; echo "$$n file(s) not formatted (make format fixes them)"; test $$n -eq 0
 
 bench: all $(TESTP11) $(B)/tests/renewbench $(B)/tests/unlockrun
 	@sh tests/bench/startup.sh $(B)

@@ -22,8 +22,8 @@
 struct app {
 	struct store *st;
 	struct ca *ca;
-	bool sandbox; /* sandbox gateways, pay page and inspection endpoints */
-	bool demo;    /* the demo's records, terminal, staff and root CA */
+	bool sandbox;     /* sandbox gateways, pay page and inspection endpoints */
+	bool demo;        /* the demo's records, terminal, staff and root CA */
 	char *public_url; /* https://host:port, for links the phone opens */
 	int pay_delay; /* sandbox: seconds after which a payment pays itself; <0 never */
 	int pay_ttl;   /* seconds a payment may stay pending (900; sandbox may change) */

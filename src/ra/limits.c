@@ -126,26 +126,28 @@ static int64_t
 enrol_wait(struct req *r, const char *addr, int limit, int64_t window, int64_t now)
 {
 	struct store *st = r->app->st;
-	int64_t n = addr ? store_query_int(st, 0,
-					   "SELECT count(*) FROM failures WHERE check_name ="
-					   " 'enrol' AND subject = ? AND at > ?",
-					   "si", addr, now - window)
-			 : store_query_int(st, 0,
-					   "SELECT count(*) FROM failures WHERE check_name ="
-					   " 'enrol' AND at > ?",
-					   "i", now - window);
+	int64_t n =
+		addr ? store_query_int(st, 0,
+				       "SELECT count(*) FROM failures WHERE check_name ="
+				       " 'enrol' AND subject = ? AND at > ?",
+				       "si", addr, now - window)
+		     : store_query_int(st, 0,
+				       "SELECT count(*) FROM failures WHERE check_name ="
+				       " 'enrol' AND at > ?",
+				       "i", now - window);
 	if (n < limit)
 		return 0;
 	/* It opens when the failure that filled it leaves the window. */
-	int64_t at = addr ? store_query_int(st, now,
-					    "SELECT at FROM failures WHERE check_name ="
-					    " 'enrol' AND subject = ? AND at > ?"
-					    " ORDER BY at LIMIT 1 OFFSET ?",
-					    "sii", addr, now - window, n - limit)
-			  : store_query_int(st, now,
-					    "SELECT at FROM failures WHERE check_name ="
-					    " 'enrol' AND at > ? ORDER BY at LIMIT 1 OFFSET ?",
-					    "ii", now - window, n - limit);
+	int64_t at =
+		addr ? store_query_int(st, now,
+				       "SELECT at FROM failures WHERE check_name ="
+				       " 'enrol' AND subject = ? AND at > ?"
+				       " ORDER BY at LIMIT 1 OFFSET ?",
+				       "sii", addr, now - window, n - limit)
+		     : store_query_int(st, now,
+				       "SELECT at FROM failures WHERE check_name ="
+				       " 'enrol' AND at > ? ORDER BY at LIMIT 1 OFFSET ?",
+				       "ii", now - window, n - limit);
 	int64_t left = at + window - now;
 	return left < 1 ? 1 : left;
 }

@@ -57,11 +57,12 @@ void h_invoice_page(struct req *r);
 		{"POST", "/v1/orders/*/verify", 0, h_order_verify},                      \
 		{"POST", "/v1/orders/*/payments", 0, h_payment_create},                  \
 		{"GET", "/v1/payments/*", 0, h_payment_get},                             \
-		{"GET", "/pay/*", R_PUBLIC | R_SANDBOX, h_pay_page},                                 \
+		{"GET", "/pay/*", R_PUBLIC | R_SANDBOX, h_pay_page},                     \
 		{"POST", "/v1/orders/*/upload-link", 0, h_upload_link},                  \
 		{"GET", "/v1/orders/*/documents", 0, h_documents},                       \
 		{"GET", "/u/*", R_PUBLIC, h_upload_page},                                \
-		{"POST", "/u/*", R_PUBLIC | R_FORM | R_NO_IDEM | R_EARLY, h_upload_post}, \
+		{"POST", "/u/*", R_PUBLIC | R_FORM | R_NO_IDEM | R_EARLY,                \
+		 h_upload_post},                                                         \
 		{"GET", "/forms/*", R_PUBLIC, h_form_download},                          \
 		{"GET", "/invoice/*", R_PUBLIC, h_invoice_page},
 

@@ -43,41 +43,41 @@ struct config;
 struct job;
 
 /* Sizes of the text fields below, with their NUL. */
-#define TOKEN_TEXT_MAX 100    /* a 32-byte PKCS#11 field, sanitized (U+FFFD is 3 bytes) */
-#define TOKEN_NAME_MAX 256    /* a certificate name attribute, sanitized */
-#define TOKEN_ID_MAX 64       /* CKA_ID bytes */
+#define TOKEN_TEXT_MAX 100 /* a 32-byte PKCS#11 field, sanitized (U+FFFD is 3 bytes) */
+#define TOKEN_NAME_MAX 256 /* a certificate name attribute, sanitized */
+#define TOKEN_ID_MAX 64    /* CKA_ID bytes */
 #define TOKEN_ID_HEX_MAX (2 * TOKEN_ID_MAX + 1)
-#define TOKEN_SERIAL_HEX_MAX 130 /* certificate serial number in hex */
-#define TOKEN_WATCH_MAX 8     /* tokens the watcher keeps track of */
+#define TOKEN_SERIAL_HEX_MAX 130     /* certificate serial number in hex */
+#define TOKEN_WATCH_MAX 8            /* tokens the watcher keeps track of */
 #define TOKEN_DATA_MAX (1024 * 1024) /* largest data object read or written */
 
 /* ---- errors --------------------------------------------------------- */
 
 enum token_err {
 	TOKEN_OK = 0,
-	TOKEN_ERR_NONE,          /* no UKey inserted */
-	TOKEN_ERR_MANY,          /* more than one inserted, this step needs one */
-	TOKEN_ERR_REMOVED,       /* pulled out (or swapped) during the operation */
-	TOKEN_ERR_PIN_WRONG,     /* tries_left says how many remain, -1 unknown */
-	TOKEN_ERR_PIN_LOCKED,    /* too many wrong PINs: Unlock */
-	TOKEN_ERR_PIN_LENGTH,    /* outside the token's limits: not sent to it */
-	TOKEN_ERR_PIN_INVALID,   /* new PIN refused (characters, too simple) */
-	TOKEN_ERR_PIN_EXPIRED,   /* the token wants the PIN changed first */
-	TOKEN_ERR_FINAL_TRY,     /* one try left and TOKEN_FINAL_TRY_OK not given:
-	                            nothing was sent; ask the customer first */
-	TOKEN_ERR_SO_PIN_WRONG,  /* wrong security-officer PIN (unlock code) */
+	TOKEN_ERR_NONE,         /* no UKey inserted */
+	TOKEN_ERR_MANY,         /* more than one inserted, this step needs one */
+	TOKEN_ERR_REMOVED,      /* pulled out (or swapped) during the operation */
+	TOKEN_ERR_PIN_WRONG,    /* tries_left says how many remain, -1 unknown */
+	TOKEN_ERR_PIN_LOCKED,   /* too many wrong PINs: Unlock */
+	TOKEN_ERR_PIN_LENGTH,   /* outside the token's limits: not sent to it */
+	TOKEN_ERR_PIN_INVALID,  /* new PIN refused (characters, too simple) */
+	TOKEN_ERR_PIN_EXPIRED,  /* the token wants the PIN changed first */
+	TOKEN_ERR_FINAL_TRY,    /* one try left and TOKEN_FINAL_TRY_OK not given:
+				   nothing was sent; ask the customer first */
+	TOKEN_ERR_SO_PIN_WRONG, /* wrong security-officer PIN (unlock code) */
 	TOKEN_ERR_SO_PIN_LOCKED,
-	TOKEN_ERR_NOT_LOGGED_IN, /* the login was lost (token re-inserted): PIN again */
-	TOKEN_ERR_PINPAD,        /* the PIN-pad reader timed out or was cancelled */
-	TOKEN_ERR_FULL,          /* no room left on the token */
-	TOKEN_ERR_READ_ONLY,     /* write-protected token */
-	TOKEN_ERR_NOT_FOUND,     /* no such key, certificate or data object */
-	TOKEN_ERR_BAD_INPUT,     /* certificate/data the token or we cannot use */
-	TOKEN_ERR_NOT_SUPPORTED, /* this token cannot do that (key type, ...) */
+	TOKEN_ERR_NOT_LOGGED_IN,   /* the login was lost (token re-inserted): PIN again */
+	TOKEN_ERR_PINPAD,          /* the PIN-pad reader timed out or was cancelled */
+	TOKEN_ERR_FULL,            /* no room left on the token */
+	TOKEN_ERR_READ_ONLY,       /* write-protected token */
+	TOKEN_ERR_NOT_FOUND,       /* no such key, certificate or data object */
+	TOKEN_ERR_BAD_INPUT,       /* certificate/data the token or we cannot use */
+	TOKEN_ERR_NOT_SUPPORTED,   /* this token cannot do that (key type, ...) */
 	TOKEN_ERR_NOT_INITIALIZED, /* blank token: staff must initialise it */
-	TOKEN_ERR_MODULE,        /* the vendor's PKCS#11 module failed */
+	TOKEN_ERR_MODULE,          /* the vendor's PKCS#11 module failed */
 	TOKEN_ERR_CANCELLED,
-	TOKEN_ERR_DEVICE,        /* anything else the token did wrong */
+	TOKEN_ERR_DEVICE, /* anything else the token did wrong */
 	TOKEN_ERR_COUNT
 };
 
@@ -93,11 +93,11 @@ const char *token_err_name(enum token_err err);
 /* ---- what a token holds --------------------------------------------- */
 
 enum token_pin_state {
-	TOKEN_PIN_OK,          /* no wrong tries on record */
-	TOKEN_PIN_COUNT_LOW,   /* wrong PINs were typed; some tries used up */
-	TOKEN_PIN_FINAL_TRY,   /* one more wrong PIN locks the token */
+	TOKEN_PIN_OK,        /* no wrong tries on record */
+	TOKEN_PIN_COUNT_LOW, /* wrong PINs were typed; some tries used up */
+	TOKEN_PIN_FINAL_TRY, /* one more wrong PIN locks the token */
 	TOKEN_PIN_LOCKED,
-	TOKEN_PIN_NOT_SET,     /* blank token or no user PIN yet */
+	TOKEN_PIN_NOT_SET, /* blank token or no user PIN yet */
 };
 
 enum token_key_type { TOKEN_KEY_NONE, TOKEN_KEY_RSA, TOKEN_KEY_EC, TOKEN_KEY_OTHER };
@@ -108,19 +108,19 @@ enum token_usage { TOKEN_USAGE_SIGN = 1, TOKEN_USAGE_ENCRYPT = 2, TOKEN_USAGE_BO
 
 /* Which token: where it was seen, and its serial so a swap is noticed. */
 struct token_ref {
-	int module;                     /* index of the loaded module */
-	unsigned long slot;             /* PKCS#11 slot id */
-	char serial[TOKEN_TEXT_MAX];    /* trimmed token serial (raw, unsanitized) */
+	int module;                  /* index of the loaded module */
+	unsigned long slot;          /* PKCS#11 slot id */
+	char serial[TOKEN_TEXT_MAX]; /* trimmed token serial (raw, unsanitized) */
 };
 
 struct token_cert {
-	char label[TOKEN_TEXT_MAX];           /* CKA_LABEL, sanitized */
-	unsigned char id[TOKEN_ID_MAX];       /* CKA_ID, links key and certificate */
+	char label[TOKEN_TEXT_MAX];     /* CKA_LABEL, sanitized */
+	unsigned char id[TOKEN_ID_MAX]; /* CKA_ID, links key and certificate */
 	size_t id_len;
 	char id_hex[TOKEN_ID_HEX_MAX];
-	char subject_cn[TOKEN_NAME_MAX];      /* all name fields sanitized; "" if absent */
+	char subject_cn[TOKEN_NAME_MAX]; /* all name fields sanitized; "" if absent */
 	char subject_o[TOKEN_NAME_MAX];
-	char subject_serial[TOKEN_NAME_MAX];  /* serialNumber: credit code / ID number */
+	char subject_serial[TOKEN_NAME_MAX]; /* serialNumber: credit code / ID number */
 	char issuer_cn[TOKEN_NAME_MAX];
 	char issuer_o[TOKEN_NAME_MAX];
 	char serial_hex[TOKEN_SERIAL_HEX_MAX]; /* upper-case hex, no separators */
@@ -130,12 +130,12 @@ struct token_cert {
 	 * Expired: minus the whole days since not_after (0 on the first day). */
 	int days_left;
 	enum token_key_type key_type;
-	int key_bits;                         /* 2048, 256 ... */
+	int key_bits; /* 2048, 256 ... */
 	enum token_usage usage;
 	/* A private key with the same CKA_ID; before login, when private keys
 	 * are hidden, a public key object with that CKA_ID stands in for it. */
 	bool has_private_key;
-	unsigned char *der;                   /* the certificate, DER */
+	unsigned char *der; /* the certificate, DER */
 	size_t der_len;
 };
 
@@ -155,29 +155,29 @@ struct token_data {
 	char label[TOKEN_TEXT_MAX];
 	char application[TOKEN_TEXT_MAX];
 	size_t size;
-	bool is_private;                 /* readable only after login */
-	unsigned char *value;            /* with TOKEN_READ_VALUES, else NULL */
+	bool is_private;      /* readable only after login */
+	unsigned char *value; /* with TOKEN_READ_VALUES, else NULL */
 };
 
 struct token_info {
 	struct token_ref ref;
-	int vendor;                      /* config vendor index; -1 when none matches,
-	                                    or when two do and the customer has not
-	                                    chosen yet (token_set_vendor) */
-	unsigned vendor_mask;            /* bit v: vendor v's patterns match */
-	char label[TOKEN_TEXT_MAX];      /* trimmed and sanitized */
+	int vendor;                 /* config vendor index; -1 when none matches,
+				       or when two do and the customer has not
+				       chosen yet (token_set_vendor) */
+	unsigned vendor_mask;       /* bit v: vendor v's patterns match */
+	char label[TOKEN_TEXT_MAX]; /* trimmed and sanitized */
 	char manufacturer[TOKEN_TEXT_MAX];
 	char model[TOKEN_TEXT_MAX];
 	char serial[TOKEN_TEXT_MAX];
-	bool initialized;                /* CKF_TOKEN_INITIALIZED */
-	bool logged_in;                  /* this module holds a user login on it */
-	enum token_pin_state pin;        /* read live, not cached */
-	int tries_left;                  /* 1 on the final try, 0 locked, -1 unknown */
-	bool pin_to_be_changed;          /* CKF_USER_PIN_TO_BE_CHANGED */
+	bool initialized;         /* CKF_TOKEN_INITIALIZED */
+	bool logged_in;           /* this module holds a user login on it */
+	enum token_pin_state pin; /* read live, not cached */
+	int tries_left;           /* 1 on the final try, 0 locked, -1 unknown */
+	bool pin_to_be_changed;   /* CKF_USER_PIN_TO_BE_CHANGED */
 	enum token_pin_state so_pin;
-	bool pinpad;                     /* the reader asks for the PIN itself */
-	unsigned long min_pin, max_pin;  /* ulMinPinLen, ulMaxPinLen */
-	struct token_cert *certs;        /* signing certificates first */
+	bool pinpad;                    /* the reader asks for the PIN itself */
+	unsigned long min_pin, max_pin; /* ulMinPinLen, ulMaxPinLen */
+	struct token_cert *certs;       /* signing certificates first */
 	size_t ncerts;
 	struct token_key *keys;
 	size_t nkeys;
@@ -214,18 +214,18 @@ const char *token_vendor_error(size_t vendor);
 /* ---- the synchronous core (worker thread or tests only) -------------- */
 
 /* Flags */
-#define TOKEN_READ_VALUES 0x1   /* token_read: also read data objects' values */
-#define TOKEN_FINAL_TRY_OK 0x2  /* a login/PIN change may use the final try */
-#define TOKEN_DATA_PRIVATE 0x4  /* token_data_write: CKA_PRIVATE (needs login) */
+#define TOKEN_READ_VALUES 0x1  /* token_read: also read data objects' values */
+#define TOKEN_FINAL_TRY_OK 0x2 /* a login/PIN change may use the final try */
+#define TOKEN_DATA_PRIVATE 0x4 /* token_data_write: CKA_PRIVATE (needs login) */
 
 enum token_stage {
 	TOKEN_STAGE_NONE,
-	TOKEN_STAGE_READING,      /* "Reading the UKey..." */
-	TOKEN_STAGE_PIN,          /* checking the PIN */
-	TOKEN_STAGE_PINPAD,       /* "Enter the PIN on the reader's keypad" */
-	TOKEN_STAGE_GENERATING,   /* "Generating a key... do not remove the UKey" */
+	TOKEN_STAGE_READING,    /* "Reading the UKey..." */
+	TOKEN_STAGE_PIN,        /* checking the PIN */
+	TOKEN_STAGE_PINPAD,     /* "Enter the PIN on the reader's keypad" */
+	TOKEN_STAGE_GENERATING, /* "Generating a key... do not remove the UKey" */
 	TOKEN_STAGE_SIGNING,
-	TOKEN_STAGE_WRITING,      /* "Writing... do not remove the UKey" */
+	TOKEN_STAGE_WRITING, /* "Writing... do not remove the UKey" */
 	TOKEN_STAGE_DELETING,
 	TOKEN_STAGE_INITIALIZING,
 };
@@ -248,7 +248,7 @@ enum token_err token_list(struct token_ref *refs, size_t max, size_t *n);
 
 /* Everything in struct token_info.  Private objects only when logged in. */
 enum token_err token_read(const struct token_ref *ref, unsigned flags,
-                          struct token_info *info);
+			  struct token_info *info);
 
 /*
  * User login.  pin (NUL-terminated) is wiped before return, whatever
@@ -258,13 +258,13 @@ enum token_err token_read(const struct token_ref *ref, unsigned flags,
  * *tries_left (may be NULL) gets 1, 0 or -1 as in struct token_info.
  */
 enum token_err token_login(const struct token_ref *ref, char *pin, unsigned flags,
-                           int *tries_left, const struct token_ctl *ctl);
+			   int *tries_left, const struct token_ctl *ctl);
 enum token_err token_logout(const struct token_ref *ref);
 /* C_SetPIN as the user; both PINs are wiped.  On a PIN-pad reader both
  * NULL: old and new are typed on the reader. */
-enum token_err token_change_pin(const struct token_ref *ref, char *old_pin,
-                                char *new_pin, unsigned flags, int *tries_left,
-                                const struct token_ctl *ctl);
+enum token_err token_change_pin(const struct token_ref *ref, char *old_pin, char *new_pin,
+				unsigned flags, int *tries_left,
+				const struct token_ctl *ctl);
 /*
  * Which SO PIN the token holds: a security-officer login, then log out.
  * TOKEN_ERR_SO_PIN_WRONG / _LOCKED as the token says; on the SO's final
@@ -276,13 +276,12 @@ enum token_err token_so_check(const struct token_ref *ref, char *so_pin, unsigne
 /* Unlock: security-officer login, C_InitPIN(new_pin), log out.  Both wiped.
  * On a PIN-pad reader new_pin NULL: the customer types it on the reader
  * (the SO PIN is the kiosk's, always passed). */
-enum token_err token_unblock(const struct token_ref *ref, char *so_pin,
-                             char *new_pin, int *tries_left,
-                             const struct token_ctl *ctl);
+enum token_err token_unblock(const struct token_ref *ref, char *so_pin, char *new_pin,
+			     int *tries_left, const struct token_ctl *ctl);
 /* C_SetPIN as the security officer (rotating the SO PIN).  Both wiped. */
 enum token_err token_change_so_pin(const struct token_ref *ref, char *old_so_pin,
-                                   char *new_so_pin, int *tries_left,
-                                   const struct token_ctl *ctl);
+				   char *new_so_pin, int *tries_left,
+				   const struct token_ctl *ctl);
 
 /*
  * Generate a key pair on the token (user logged in): C_GenerateKeyPair
@@ -293,18 +292,18 @@ enum token_err token_change_so_pin(const struct token_ref *ref, char *old_so_pin
  * the label.  Cancelled after the card made the key: the key is deleted.
  */
 enum token_err token_gen_key(const struct token_ref *ref, enum token_key_type type,
-                             const char *label, unsigned char *id, size_t *id_len,
-                             const struct token_ctl *ctl);
+			     const char *label, unsigned char *id, size_t *id_len,
+			     const struct token_ctl *ctl);
 
 /* Subject of a request; NULL or "" fields are left out. */
 struct token_dn {
-	const char *country;      /* C, "CN" */
-	const char *province;     /* ST */
-	const char *locality;     /* L */
-	const char *org;          /* O */
-	const char *org_unit;     /* OU */
-	const char *common_name;  /* CN */
-	const char *serial;       /* serialNumber: credit code / ID number */
+	const char *country;     /* C, "CN" */
+	const char *province;    /* ST */
+	const char *locality;    /* L */
+	const char *org;         /* O */
+	const char *org_unit;    /* OU */
+	const char *common_name; /* CN */
+	const char *serial;      /* serialNumber: credit code / ID number */
 	const char *email;
 };
 
@@ -313,18 +312,18 @@ struct token_dn {
  * SHA-256 (the private key never leaves it).  *der is malloc'd.
  */
 enum token_err token_make_csr(const struct token_ref *ref, const unsigned char *id,
-                              size_t id_len, const struct token_dn *dn,
-                              unsigned char **der, size_t *der_len,
-                              const struct token_ctl *ctl);
+			      size_t id_len, const struct token_dn *dn,
+			      unsigned char **der, size_t *der_len,
+			      const struct token_ctl *ctl);
 
 /*
  * Sign data with the key with this CKA_ID (renewal authentication):
  * RSA PKCS#1 v1.5 or ECDSA (DER), both over SHA-256.  *sig is malloc'd.
  */
 enum token_err token_sign(const struct token_ref *ref, const unsigned char *id,
-                          size_t id_len, const unsigned char *data, size_t len,
-                          unsigned char **sig, size_t *sig_len,
-                          const struct token_ctl *ctl);
+			  size_t id_len, const unsigned char *data, size_t len,
+			  unsigned char **sig, size_t *sig_len,
+			  const struct token_ctl *ctl);
 
 /*
  * Store a certificate (DER) beside its private key: the key is found by
@@ -332,31 +331,28 @@ enum token_err token_sign(const struct token_ref *ref, const unsigned char *id,
  * holds no matching key.  label NULL: the key's label.
  */
 enum token_err token_write_cert(const struct token_ref *ref, const unsigned char *der,
-                                size_t der_len, const char *label,
-                                const struct token_ctl *ctl);
+				size_t der_len, const char *label,
+				const struct token_ctl *ctl);
 
 /* Delete the private key, public key and certificate with this CKA_ID. */
 enum token_err token_delete_pair(const struct token_ref *ref, const unsigned char *id,
-                                 size_t id_len, const struct token_ctl *ctl);
+				 size_t id_len, const struct token_ctl *ctl);
 
 /* Data objects, named by label and CKA_APPLICATION (NULL matches any). */
 enum token_err token_data_read(const struct token_ref *ref, const char *label,
-                               const char *application, unsigned char **value,
-                               size_t *len, const struct token_ctl *ctl);
+			       const char *application, unsigned char **value,
+			       size_t *len, const struct token_ctl *ctl);
 /* Replaces an object with the same label and application. */
 enum token_err token_data_write(const struct token_ref *ref, const char *label,
-                                const char *application, const unsigned char *value,
-                                size_t len, unsigned flags,
-                                const struct token_ctl *ctl);
+				const char *application, const unsigned char *value,
+				size_t len, unsigned flags, const struct token_ctl *ctl);
 enum token_err token_data_delete(const struct token_ref *ref, const char *label,
-                                 const char *application,
-                                 const struct token_ctl *ctl);
+				 const char *application, const struct token_ctl *ctl);
 
 /* Staff: C_InitToken(so_pin, label) then SO login + C_InitPIN(user_pin).
  * Everything on the token is erased.  ref NULL: the one present. */
-enum token_err token_init_token(const struct token_ref *ref, char *so_pin,
-                                char *user_pin, const char *label,
-                                const struct token_ctl *ctl);
+enum token_err token_init_token(const struct token_ref *ref, char *so_pin, char *user_pin,
+				const char *label, const struct token_ctl *ctl);
 
 /*
  * End of a customer's session: release every slot (closing its sessions

@@ -53,7 +53,7 @@ static struct {
 	bool force; /* report the next look as a change */
 	int pipe[2];
 	struct token_watch state;
-	int loaded;               /* modules that loaded */
+	int loaded; /* modules that loaded */
 	struct {
 		pthread_t thread;
 		bool started;
@@ -115,7 +115,8 @@ scan(struct token_watch *out, module_key *keys, const struct token_watch *prev)
 			continue;
 		for (CK_ULONG i = 0; i < n && i < 32; i++) {
 			CK_TOKEN_INFO ti;
-			char manuf[TOKEN_TEXT_MAX], model[TOKEN_TEXT_MAX], label[TOKEN_TEXT_MAX];
+			char manuf[TOKEN_TEXT_MAX], model[TOKEN_TEXT_MAX],
+				label[TOKEN_TEXT_MAX];
 			char serial[TOKEN_TEXT_MAX], key[2 * TOKEN_TEXT_MAX];
 			struct token_present *p;
 			bool dup = false;
@@ -125,14 +126,17 @@ scan(struct token_watch *out, module_key *keys, const struct token_watch *prev)
 
 			if (rv != CKR_OK) {
 				const struct token_present *was =
-					rv_gone(rv) ? NULL : seen_before(prev, mi, ids[i]);
+					rv_gone(rv) ? NULL
+						    : seen_before(prev, mi, ids[i]);
 
 				if (was == NULL || *g >= GLITCH_LOOKS)
 					continue;
 				if (++*g == 1)
-					log_warn("token: slot %lu does not answer (0x%lx); "
+					log_warn("token: slot %lu does not answer "
+						 "(0x%lx); "
 						 "still counted as present",
-						 (unsigned long)ids[i], (unsigned long)rv);
+						 (unsigned long)ids[i],
+						 (unsigned long)rv);
 				w = snprintf(keys[mi] + used, sizeof keys[mi] - used,
 					     "%lu:%s;", (unsigned long)ids[i],
 					     was->ref.serial);
@@ -144,12 +148,14 @@ scan(struct token_watch *out, module_key *keys, const struct token_watch *prev)
 				continue;
 			}
 			*g = 0;
-			token_trim(ti.serialNumber, sizeof ti.serialNumber, serial, sizeof serial);
-			token_trim(ti.manufacturerID, sizeof ti.manufacturerID, manuf, sizeof manuf);
+			token_trim(ti.serialNumber, sizeof ti.serialNumber, serial,
+				   sizeof serial);
+			token_trim(ti.manufacturerID, sizeof ti.manufacturerID, manuf,
+				   sizeof manuf);
 			token_trim(ti.model, sizeof ti.model, model, sizeof model);
 			token_trim(ti.label, sizeof ti.label, label, sizeof label);
 			w = snprintf(keys[mi] + used, sizeof keys[mi] - used, "%lu:%s;",
-			             (unsigned long)ids[i], serial);
+				     (unsigned long)ids[i], serial);
 			if (w > 0 && (size_t)w < sizeof keys[mi] - used)
 				used += (size_t)w;
 			/* The same card seen through two modules counts once. */
@@ -165,9 +171,11 @@ scan(struct token_watch *out, module_key *keys, const struct token_watch *prev)
 				p->ref.module = mi;
 				p->ref.slot = ids[i];
 				memcpy(p->ref.serial, serial, sizeof serial);
-				p->vendor_mask = token_match_vendors(mi, manuf, model, label);
+				p->vendor_mask =
+					token_match_vendors(mi, manuf, model, label);
 				p->vendor = token_pick_vendor(&p->ref, p->vendor_mask);
-				token_clean(ti.label, sizeof ti.label, p->label, sizeof p->label);
+				token_clean(ti.label, sizeof ti.label, p->label,
+					    sizeof p->label);
 			}
 			out->count++;
 		}
@@ -291,15 +299,18 @@ waiter_main(void *arg)
 		pthread_mutex_unlock(&W.lock);
 		if (rv != CKR_OK || stop) {
 			if (rv != CKR_CRYPTOKI_NOT_INITIALIZED && !stop)
-				log_info("token: module %d: slot events stopped (0x%lx); polling",
-				         mi, (unsigned long)rv);
+				log_info("token: module %d: slot events stopped (0x%lx); "
+					 "polling",
+					 mi, (unsigned long)rv);
 			break;
 		}
 		if (now_ms() - window > 1000) {
 			window = now_ms();
 			burst = 0;
 		} else if (++burst > EVENT_BURST) {
-			log_warn("token: module %d: too many slot events; polling instead", mi);
+			log_warn(
+				"token: module %d: too many slot events; polling instead",
+				mi);
 			break;
 		}
 	}
@@ -350,8 +361,9 @@ token_watch_start(const struct config *cfg)
 		if (ticket == 0)
 			continue;
 		W.waiters[mi].started =
-		    pthread_create(&W.waiters[mi].thread, NULL, waiter_main,
-				   (void *)((uintptr_t)ticket * TOKEN_MAX_MODULES + (uintptr_t)mi)) == 0;
+			pthread_create(&W.waiters[mi].thread, NULL, waiter_main,
+				       (void *)((uintptr_t)ticket * TOKEN_MAX_MODULES +
+						(uintptr_t)mi)) == 0;
 		if (!W.waiters[mi].started)
 			token_module_unhold(mi, ticket);
 	}

@@ -81,14 +81,14 @@ struct slot {
 	CK_SLOT_ID id;
 	char label[LABEL_LEN + 1];
 	bool initialized;
-	bool present;          /* as last decided */
+	bool present; /* as last decided */
 	bool known;
 };
 
 struct sess {
 	CK_SESSION_HANDLE h;
 	CK_SLOT_ID slot;
-	bool removed;          /* its token was pulled */
+	bool removed; /* its token was pulled */
 	bool used;
 };
 
@@ -318,8 +318,7 @@ ctl_line(char *line)
 			*colon = '\0';
 		setstr(T.pull_fn, sizeof T.pull_fn, val);
 		T.pull_fn_nth = colon != NULL ? atol(colon + 1) : 1;
-	}
-	else if (strcmp(key, "events") == 0)
+	} else if (strcmp(key, "events") == 0)
 		T.events = atoi(val) != 0;
 	else if (strcmp(key, "wait_linger_ms") == 0)
 		T.wait_linger_ms = atol(val);
@@ -339,7 +338,8 @@ ctl_reload(void)
 		return false;
 	if (stat(T.ctl_path, &st) != 0)
 		memset(&st, 0, sizeof st);
-	if (T.ctl_seen && st.st_ino == T.ctl_st.st_ino && st.st_size == T.ctl_st.st_size &&
+	if (T.ctl_seen && st.st_ino == T.ctl_st.st_ino &&
+	    st.st_size == T.ctl_st.st_size &&
 	    st.st_mtim.tv_sec == T.ctl_st.st_mtim.tv_sec &&
 	    st.st_mtim.tv_nsec == T.ctl_st.st_mtim.tv_nsec)
 		return false;
@@ -367,7 +367,8 @@ struct pins {
 static void
 pins_path(char *buf, size_t len)
 {
-	snprintf(buf, len, "%s.pins", T.ctl_path[0] != '\0' ? T.ctl_path : "/tmp/cakiosk-testp11");
+	snprintf(buf, len, "%s.pins",
+		 T.ctl_path[0] != '\0' ? T.ctl_path : "/tmp/cakiosk-testp11");
 }
 
 static struct pins
@@ -384,7 +385,8 @@ pins_get(const char *label)
 	while (fgets(line, sizeof line, f) != NULL) {
 		int u, s;
 
-		if (sscanf(line, "%63s %d %d", name, &u, &s) == 3 && strcmp(name, label) == 0) {
+		if (sscanf(line, "%63s %d %d", name, &u, &s) == 3 &&
+		    strcmp(name, label) == 0) {
 			p.user = u;
 			p.so = s;
 		}
@@ -461,7 +463,8 @@ sessions_remove_slot(CK_SLOT_ID id)
 	bool any = false;
 
 	for (int i = 0; i < MAX_SESSIONS; i++) {
-		if (T.sessions[i].used && T.sessions[i].slot == id && !T.sessions[i].removed) {
+		if (T.sessions[i].used && T.sessions[i].slot == id &&
+		    !T.sessions[i].removed) {
 			T.sessions[i].removed = true;
 			any = true;
 		}
@@ -538,7 +541,8 @@ ctl_write_pulled(void)
 	fputs("present=none\n", out);
 	in = fopen(T.ctl_path, "r");
 	while (in != NULL && fgets(line, sizeof line, in) != NULL)
-		if (strncmp(line, "present=", 8) != 0 && strncmp(line, "pull_nth=", 9) != 0 &&
+		if (strncmp(line, "present=", 8) != 0 &&
+		    strncmp(line, "pull_nth=", 9) != 0 &&
 		    strncmp(line, "pull_after=", 11) != 0 &&
 		    strncmp(line, "pull_fn=", 8) != 0)
 			fputs(line, out);
@@ -667,15 +671,15 @@ check_session(CK_SESSION_HANDLE h, CK_SLOT_ID *slot)
 }
 
 /* Session functions that need nothing special: check, pass, log. */
-#define PASS(name, decl, args)                                    \
-	static CK_RV w_##name decl                                    \
-	{                                                             \
-		CK_RV rv = enter(#name, true);                            \
-		if (rv == CKR_OK)                                         \
-			rv = check_session(hSession, NULL);                   \
-		if (rv == CKR_OK)                                         \
-			rv = T.real->name args;                               \
-		return leave(#name, rv);                                  \
+#define PASS(name, decl, args)                                                           \
+	static CK_RV w_##name decl                                                       \
+	{                                                                                \
+		CK_RV rv = enter(#name, true);                                           \
+		if (rv == CKR_OK)                                                        \
+			rv = check_session(hSession, NULL);                              \
+		if (rv == CKR_OK)                                                        \
+			rv = T.real->name args;                                          \
+		return leave(#name, rv);                                                 \
 	}
 
 PASS(C_GetSessionInfo, (CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR p), (hSession, p))
@@ -711,26 +715,31 @@ PASS(C_FindObjectsFinal, (CK_SESSION_HANDLE hSession), (hSession))
 PASS(C_EncryptInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
      (hSession, m, k))
 PASS(C_Encrypt,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
 PASS(C_EncryptUpdate,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
 PASS(C_EncryptFinal, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR o, CK_ULONG_PTR ol),
      (hSession, o, ol))
 PASS(C_DecryptInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
      (hSession, m, k))
 PASS(C_Decrypt,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
 PASS(C_DecryptUpdate,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
 PASS(C_DecryptFinal, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR o, CK_ULONG_PTR ol),
      (hSession, o, ol))
 PASS(C_DigestInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m), (hSession, m))
 PASS(C_Digest,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
 PASS(C_DigestUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l),
      (hSession, d, l))
@@ -740,15 +749,19 @@ PASS(C_DigestFinal, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR o, CK_ULONG_PTR ol)
 PASS(C_SignInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
      (hSession, m, k))
 PASS(C_Sign,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
-PASS(C_SignUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l), (hSession, d, l))
+PASS(C_SignUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l),
+     (hSession, d, l))
 PASS(C_SignFinal, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR o, CK_ULONG_PTR ol),
      (hSession, o, ol))
-PASS(C_SignRecoverInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
+PASS(C_SignRecoverInit,
+     (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
      (hSession, m, k))
 PASS(C_SignRecover,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
 PASS(C_VerifyInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
      (hSession, m, k))
@@ -760,21 +773,27 @@ PASS(C_VerifyUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l),
 PASS(C_VerifyFinal, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR s, CK_ULONG sl),
      (hSession, s, sl))
 PASS(C_VerifyRecoverInit,
-     (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k), (hSession, m, k))
+     (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
+     (hSession, m, k))
 PASS(C_VerifyRecover,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR s, CK_ULONG sl, CK_BYTE_PTR d, CK_ULONG_PTR dl),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR s, CK_ULONG sl, CK_BYTE_PTR d,
+      CK_ULONG_PTR dl),
      (hSession, s, sl, d, dl))
 PASS(C_DigestEncryptUpdate,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
 PASS(C_DecryptDigestUpdate,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
 PASS(C_SignEncryptUpdate,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
 PASS(C_DecryptVerifyUpdate,
-     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_BYTE_PTR d, CK_ULONG l, CK_BYTE_PTR o,
+      CK_ULONG_PTR ol),
      (hSession, d, l, o, ol))
 PASS(C_GenerateKey,
      (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
@@ -785,18 +804,19 @@ PASS(C_GenerateKeyPair,
       CK_ATTRIBUTE_PTR st, CK_ULONG sn, CK_OBJECT_HANDLE_PTR pk, CK_OBJECT_HANDLE_PTR sk),
      (hSession, m, pt, pn, st, sn, pk, sk))
 PASS(C_WrapKey,
-     (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE w, CK_OBJECT_HANDLE k,
-      CK_BYTE_PTR o, CK_ULONG_PTR ol),
+     (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE w,
+      CK_OBJECT_HANDLE k, CK_BYTE_PTR o, CK_ULONG_PTR ol),
      (hSession, m, w, k, o, ol))
 PASS(C_UnwrapKey,
      (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE u, CK_BYTE_PTR w,
       CK_ULONG wl, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR k),
      (hSession, m, u, w, wl, t, n, k))
 PASS(C_DeriveKey,
-     (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE b, CK_ATTRIBUTE_PTR t,
-      CK_ULONG n, CK_OBJECT_HANDLE_PTR k),
+     (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE b,
+      CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR k),
      (hSession, m, b, t, n, k))
-PASS(C_SeedRandom, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR s, CK_ULONG l), (hSession, s, l))
+PASS(C_SeedRandom, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR s, CK_ULONG l),
+     (hSession, s, l))
 PASS(C_GenerateRandom, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR s, CK_ULONG l),
      (hSession, s, l))
 PASS(C_GetFunctionStatus, (CK_SESSION_HANDLE hSession), (hSession))
@@ -820,7 +840,7 @@ w_C_Initialize(CK_VOID_PTR args)
 		CK_C_GetFunctionList gfl;
 
 		T.dl = dlopen(path != NULL ? path : "/usr/lib/softhsm/libsofthsm2.so",
-		              RTLD_NOW | RTLD_LOCAL);
+			      RTLD_NOW | RTLD_LOCAL);
 		if (T.dl == NULL) {
 			pthread_mutex_unlock(&T.lock);
 			return CKR_GENERAL_ERROR;
@@ -972,8 +992,8 @@ w_C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 	pthread_mutex_lock(&T.lock);
 	p = pins_get(label);
 	info->flags &= ~(CK_FLAGS)(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY |
-	                           CKF_USER_PIN_LOCKED | CKF_SO_PIN_COUNT_LOW |
-	                           CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_LOCKED);
+				   CKF_USER_PIN_LOCKED | CKF_SO_PIN_COUNT_LOW |
+				   CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_LOCKED);
 	if (T.pin_tries > 0 && p.user > 0) {
 		if (p.user >= T.pin_tries)
 			info->flags |= CKF_USER_PIN_LOCKED;
@@ -1019,7 +1039,8 @@ w_C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved)
 	if (!T.events) {
 		/* What SoftHSM itself says. */
 		pthread_mutex_unlock(&T.lock);
-		return (flags & CKF_DONT_BLOCK) ? CKR_NO_EVENT : CKR_FUNCTION_NOT_SUPPORTED;
+		return (flags & CKF_DONT_BLOCK) ? CKR_NO_EVENT
+						: CKR_FUNCTION_NOT_SUPPORTED;
 	}
 	T.waiting++;
 	for (;;) {
@@ -1099,7 +1120,7 @@ w_C_GetMechanismInfo(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PT
 
 static CK_RV
 w_C_OpenSession(CK_SLOT_ID id, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
-                CK_SESSION_HANDLE_PTR h)
+		CK_SESSION_HANDLE_PTR h)
 {
 	CK_RV rv = enter("C_OpenSession", true);
 	bool exists;
@@ -1182,7 +1203,7 @@ static bool
 len_ok(CK_ULONG len)
 {
 	return !((T.min_pin >= 0 && len < (CK_ULONG)T.min_pin) ||
-	         (T.max_pin >= 0 && len > (CK_ULONG)T.max_pin));
+		 (T.max_pin >= 0 && len > (CK_ULONG)T.max_pin));
 }
 
 /* Count a failure or reset after success; returns what the card says. */
@@ -1230,7 +1251,8 @@ pin_locked(const char *label, bool so)
 }
 
 static CK_RV
-w_C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
+w_C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
+	  CK_ULONG len)
 {
 	CK_RV rv = enter("C_Login", true);
 	CK_SLOT_ID slot = 0;
@@ -1298,7 +1320,7 @@ w_C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 
 static CK_RV
 w_C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR old, CK_ULONG oldlen,
-           CK_UTF8CHAR_PTR pin, CK_ULONG len)
+	   CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
 	CK_RV rv = enter("C_SetPIN", true);
 	CK_SLOT_ID slot = 0;

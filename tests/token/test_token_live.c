@@ -81,16 +81,18 @@ test_removed_between_calls(void **state)
 	ctl("present=none");
 	assert_int_equal(token_read(&ref, 0, &info), TOKEN_ERR_REMOVED);
 	assert_int_equal(token_read(NULL, 0, &info), TOKEN_ERR_NONE);
-	assert_int_equal(token_login(&ref, pin(USER_PIN), 0, &tries, NULL), TOKEN_ERR_REMOVED);
+	assert_int_equal(token_login(&ref, pin(USER_PIN), 0, &tries, NULL),
+			 TOKEN_ERR_REMOVED);
 	/* Back in: readable, but the card forgot the login. */
 	ctl("present=rsa200");
 	assert_int_equal(token_read(&ref, 0, &info), TOKEN_OK);
 	assert_false(info.logged_in);
 	token_info_free(&info);
 	assert_int_equal(token_gen_key(&ref, TOKEN_KEY_EC, "k", id, &id_len, NULL),
-	                 TOKEN_ERR_NOT_LOGGED_IN);
+			 TOKEN_ERR_NOT_LOGGED_IN);
 	assert_int_equal(token_login(&ref, pin(USER_PIN), 0, &tries, NULL), TOKEN_OK);
-	assert_int_equal(token_gen_key(&ref, TOKEN_KEY_EC, "k", id, &id_len, NULL), TOKEN_OK);
+	assert_int_equal(token_gen_key(&ref, TOKEN_KEY_EC, "k", id, &id_len, NULL),
+			 TOKEN_OK);
 
 	/* Pulled and put back with nobody looking: libp11's sessions are dead. */
 	ctl("present=none");
@@ -106,11 +108,15 @@ test_removed_between_calls(void **state)
 		struct token_dn dn = {.common_name = "x"};
 		unsigned char *csr;
 		size_t csr_len;
-		enum token_err e = token_make_csr(&ref, id, id_len, &dn, &csr, &csr_len, NULL);
+		enum token_err e =
+			token_make_csr(&ref, id, id_len, &dn, &csr, &csr_len, NULL);
 
 		assert_true(e == TOKEN_ERR_REMOVED || e == TOKEN_ERR_NOT_LOGGED_IN);
-		assert_int_equal(token_login(&ref, pin(USER_PIN), 0, &tries, NULL), TOKEN_OK);
-		assert_int_equal(token_make_csr(&ref, id, id_len, &dn, &csr, &csr_len, NULL), TOKEN_OK);
+		assert_int_equal(token_login(&ref, pin(USER_PIN), 0, &tries, NULL),
+				 TOKEN_OK);
+		assert_int_equal(
+			token_make_csr(&ref, id, id_len, &dn, &csr, &csr_len, NULL),
+			TOKEN_OK);
 		free(csr);
 	}
 	/* Another token in the same reader is not the one we knew. */
@@ -129,9 +135,9 @@ drop_orphans(void)
 	assert_int_equal(token_read(NULL, 0, &info), TOKEN_OK);
 	for (size_t i = 0; i < info.nkeys; i++)
 		if (!info.keys[i].has_cert)
-			assert_int_equal(token_delete_pair(NULL, info.keys[i].id, info.keys[i].id_len,
-			                                   NULL),
-			                 TOKEN_OK);
+			assert_int_equal(token_delete_pair(NULL, info.keys[i].id,
+							   info.keys[i].id_len, NULL),
+					 TOKEN_OK);
 	token_info_free(&info);
 }
 
@@ -181,8 +187,12 @@ pulled_mid_renewal(const char *label, enum token_key_type type, int step)
 		token_info_free(&info);
 		/* A certificate the backend issued before the pull still goes on. */
 		if (!done && cert != NULL) {
-			assert_int_equal(token_login(NULL, pin(USER_PIN), 0, &tries, NULL), TOKEN_OK);
-			assert_int_equal(token_write_cert(NULL, cert, cert_len, NULL, NULL), TOKEN_OK);
+			assert_int_equal(
+				token_login(NULL, pin(USER_PIN), 0, &tries, NULL),
+				TOKEN_OK);
+			assert_int_equal(
+				token_write_cert(NULL, cert, cert_len, NULL, NULL),
+				TOKEN_OK);
 			assert_int_equal(token_read(NULL, 0, &info), TOKEN_OK);
 			assert_int_equal(info.ncerts, 3);
 			token_info_free(&info);
@@ -195,7 +205,8 @@ pulled_mid_renewal(const char *label, enum token_key_type type, int step)
 			drop_orphans();
 		assert_int_equal(token_logout(NULL), TOKEN_OK);
 	}
-	print_message("# %s: pulled at %d points, finished at call %d\n", label, pulls, n - step);
+	print_message("# %s: pulled at %d points, finished at call %d\n", label, pulls,
+		      n - step);
 	assert_true(done);
 	assert_true(pulls >= 5);
 }
@@ -520,9 +531,9 @@ test_watcher(void **state)
 	assert_int_equal(wait_event(fd, 1500), -1);
 	getrusage(RUSAGE_SELF, &r1);
 	cpu_us = (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * 1000000L +
-	         (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) +
-	         (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000000L +
-	         (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec);
+		 (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) +
+		 (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000000L +
+		 (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec);
 	print_message("# idle watcher: %ld us CPU in 1.5 s\n", cpu_us);
 	assert_true(cpu_us < 60000); /* under 4 % of one core, usually far less */
 
@@ -532,7 +543,8 @@ test_watcher(void **state)
 		struct token_ref ref = ref_by_label("rsa30");
 		int tries;
 
-		assert_int_equal(token_login(&ref, pin(USER_PIN), 0, &tries, NULL), TOKEN_OK);
+		assert_int_equal(token_login(&ref, pin(USER_PIN), 0, &tries, NULL),
+				 TOKEN_OK);
 		ctl("present=ec30");
 		assert_true(wait_event(fd, 1000) >= 0);
 		ctl("present=ec30,rsa30");
@@ -583,7 +595,8 @@ test_watcher_events(void **state)
 	token_watch_stop();
 	t0 = now_ms();
 	token_shutdown();
-	print_message("# shutdown with a waiting thread took %d ms\n", (int)(now_ms() - t0));
+	print_message("# shutdown with a waiting thread took %d ms\n",
+		      (int)(now_ms() - t0));
 	assert_int_equal(waiting(), 0);
 	dlclose(keep);
 }
@@ -635,8 +648,9 @@ memfind(const unsigned char *masked, size_t n)
 		unsigned long lo, hi, off;
 		char perms[8];
 
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' ||
-		    perms[1] != 'w' || strstr(line, "[vvar]") != NULL || hi - lo > (1UL << 30))
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 ||
+		    perms[0] != 'r' || perms[1] != 'w' ||
+		    strstr(line, "[vvar]") != NULL || hi - lo > (1UL << 30))
 			continue;
 		for (off = lo; off < hi && !found;) {
 			size_t want = hi - off < sizeof buf ? hi - off : sizeof buf;
@@ -647,7 +661,8 @@ memfind(const unsigned char *masked, size_t n)
 			for (ssize_t i = 0; i + (ssize_t)n <= got && !found; i++) {
 				size_t k = 0;
 
-				while (k < n && (unsigned char)(buf[i + k] ^ MASK) == masked[k])
+				while (k < n &&
+				       (unsigned char)(buf[i + k] ^ MASK) == masked[k])
 					k++;
 				found = k == n;
 			}
@@ -697,11 +712,12 @@ test_pin_gone_after_session(void **state)
 	start("rsa200");
 	random_pin(masked, sizeof masked);
 	assert_false(memfind(masked, sizeof masked));
-	assert_int_equal(token_change_pin(NULL, pin(USER_PIN), unmask(masked, sizeof masked), 0,
-	                                  &tries, NULL),
-	                 TOKEN_OK);
-	assert_int_equal(token_login(NULL, unmask(masked, sizeof masked), 0, &tries, NULL),
-	                 TOKEN_OK);
+	assert_int_equal(token_change_pin(NULL, pin(USER_PIN),
+					  unmask(masked, sizeof masked), 0, &tries, NULL),
+			 TOKEN_OK);
+	assert_int_equal(
+		token_login(NULL, unmask(masked, sizeof masked), 0, &tries, NULL),
+		TOKEN_OK);
 	/* libp11 keeps its copy (the test can see it)... */
 	assert_true(memfind(masked, sizeof masked));
 	/* ...even after a logout... */
@@ -733,8 +749,9 @@ test_pin_gone_after_session(void **state)
 	job->release(job);
 	assert_false(memfind(masked, sizeof masked));
 	/* And the token works as before: log in again for more. */
-	assert_int_equal(token_login(NULL, unmask(masked, sizeof masked), 0, &tries, NULL),
-	                 TOKEN_OK);
+	assert_int_equal(
+		token_login(NULL, unmask(masked, sizeof masked), 0, &tries, NULL),
+		TOKEN_OK);
 	token_session_end();
 	assert_false(memfind(masked, sizeof masked));
 }
