@@ -55,6 +55,8 @@ wd_start() {
 	# Its own process group, so that wd_stop ends every browser process too.
 	set -- "$CHROMEDRIVER" --port=0 --log-path="$T/wd/chromedriver.log"
 	command -v setsid >/dev/null && set -- setsid "$@"
+	# Made here: the child opens it only when it runs, after the first look.
+	: >"$T/wd/chromedriver.out"
 	"$@" >"$T/wd/chromedriver.out" 2>&1 &
 	WD_PID=$!
 	port=
