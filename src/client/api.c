@@ -126,8 +126,14 @@ call(const char *method, const char *path, const json_t *body, const char *idem,
 		e->tries_left = -1;
 	}
 	report(e);
-	log_info("backend %s %s: %s (%ld %s)", method, path, backend_err_name(e->err),
-		 rep->status, rep->code);
+	/* A customer's ID number is in the path of these: not logged. */
+	if (strncmp(path, "/v1/registry/", 13) == 0 ||
+	    strncmp(path, "/v1/subjects/", 13) == 0)
+		log_info("backend %s %.13s...: %s (%ld %s)", method, path,
+			 backend_err_name(e->err), rep->status, rep->code);
+	else
+		log_info("backend %s %s: %s (%ld %s)", method, path,
+			 backend_err_name(e->err), rep->status, rep->code);
 	return e->err == BACKEND_OK;
 }
 

@@ -42,6 +42,15 @@ flow_table(int service)
 	return NULL;
 }
 
+int
+flow_find(const struct flow_table *t, const char *name)
+{
+	for (int i = 0; t != NULL && i < t->nsteps; i++)
+		if (strcmp(t->steps[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
 /* What of mask the session (and the UKeys present) lacks. */
 static unsigned
 missing(unsigned mask, const struct session *s, size_t ntokens, const char *serial)
@@ -192,11 +201,8 @@ flow_continue(int service, const char *step, bool keep_order)
 	const struct flow_table *t = flow_table(service);
 	char serial[TOKEN_TEXT_MAX];
 	size_t n = tokens_now(serial, sizeof serial);
-	int at = -1;
+	int at = flow_find(t, step);
 
-	for (int i = 0; t != NULL && i < t->nsteps; i++)
-		if (strcmp(t->steps[i].name, step) == 0)
-			at = i;
 	if (at < 0)
 		return RESULT(ACT_NONE);
 	if (!keep_order)

@@ -79,6 +79,9 @@ struct flow_table {
 /* The table of a service, or NULL when it is not built on steps. */
 const struct flow_table *flow_table(int service);
 
+/* The index of t's step named name; -1: none (or t NULL). */
+int flow_find(const struct flow_table *t, const char *name);
+
 /* Start service svc for this customer: its first step (needs checked). */
 struct result flow_start(int service);
 

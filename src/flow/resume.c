@@ -31,17 +31,6 @@ const struct flow_resume flow_resumes[] = {
 };
 const int flow_nresumes = sizeof flow_resumes / sizeof flow_resumes[0];
 
-static bool
-has_step(int service, const char *name)
-{
-	const struct flow_table *t = flow_table(service);
-
-	for (int i = 0; t != NULL && i < t->nsteps; i++)
-		if (strcmp(t->steps[i].name, name) == 0)
-			return true;
-	return false;
-}
-
 const struct flow_resume *
 flow_resume_find(const char *kind, const char *state, long price)
 {
@@ -50,7 +39,7 @@ flow_resume_find(const char *kind, const char *state, long price)
 
 		if ((r->kind == NULL || strcmp(r->kind, kind) == 0) &&
 		    strcmp(r->state, state) == 0 && (!r->needs_price || price > 0) &&
-		    has_step(r->service, r->step))
+		    flow_find(flow_table(r->service), r->step) >= 0)
 			return r;
 	}
 	return NULL;

@@ -43,3 +43,46 @@ q_login() {
 	ck_keys Enter
 	ck_wait "订单（最新的在前" 10 >/dev/null
 }
+
+# ---- orders in chosen states, made through the API as staff would ----------
+# (made by the staff certificate, not by the kiosk's terminal: the kiosk
+# sees them only with the customer's session, as at another kiosk)
+#   q_req METHOD PATH [JSON]   as staff, with $SESSION when set; body in $work/out
+#   q_session TYPE ID MOBILE   a customer session for the API calls: $SESSION
+#   q_apply                    a draft apply order of $UNIT, verified, documents in: $OID
+#   q_confirm / q_pay ORDER    confirmed / paid on the sandbox pay page
+#   q_cli ARGS                 cakiosk-ra's staff commands on the store
+q_req() {
+	set -- -s -o "$work/out" -w '%{http_code}' --cacert "$CA/ca.crt" \
+		--cert "$CA/staff-demo.crt" --key "$CA/staff-demo.key" -X "$1" "$RAURL$2" \
+		${SESSION:+-H "Authorization: Bearer $SESSION"} \
+		${3:+-H 'Content-Type: application/json' -H "Idempotency-Key: q$$-$(date +%s%N)" --data-binary "$3"}
+	curl "$@"
+}
+q_session() {
+	SESSION=
+	q_req POST /v1/sms "{\"subject_type\":\"$1\",\"subject_id\":\"$2\"}" >/dev/null
+	c=$(q_code "$3")
+	[ "$(q_req POST /v1/sessions "{\"subject_type\":\"$1\",\"subject_id\":\"$2\",\"code\":\"$c\"}")" = 201 ] &&
+		SESSION=$(jfield session)
+}
+q_apply() {
+	q_req POST /v1/orders "{\"kind\":\"apply\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT\",\"term_years\":1,\"form\":{\"email\":\"agent@example.cn\",\"mobile\":\"13912345678\",\"address\":\"湖南省长沙市岳麓区麓山南路1号\",\"postcode\":\"410082\"}}" >/dev/null
+	OID=$(jfield order.id)
+	q_req POST "/v1/orders/$OID/verify" '{"party":"unit","method":"mobile","mobile":"13800138000"}' >/dev/null
+	q_req POST "/v1/orders/$OID/verify" '{"party":"agent","method":"bank_card","bank_card":"4111111111111111"}' >/dev/null
+	q_req POST "/v1/orders/$OID/upload-link" '{}' >/dev/null
+	printf '%%PDF-1.4\n%%fake\n' >"$work/doc.pdf"
+	printf '\377\330\377\340\0\020JFIFfake' >"$work/doc.jpg"
+	printf '\211PNG\r\n\032\n\0\0\0\rIHDRfake' >"$work/doc.png"
+	curl -s -o /dev/null --cacert "$CA/ca.crt" -F business_licence=@"$work/doc.pdf" \
+		-F agent_id_front=@"$work/doc.jpg" -F agent_id_back=@"$work/doc.jpg" \
+		-F seal_form=@"$work/doc.png" "$(jfield url)"
+}
+q_confirm() { [ "$(q_req POST "/v1/orders/$1/confirm" '{}')" = 200 ]; }
+q_pay() {
+	q_req POST "/v1/orders/$1/payments" '{"channel":"alipay"}' >/dev/null &&
+		curl -s -o /dev/null --cacert "$CA/ca.crt" "$(jfield payment.code_url)"
+}
+q_cli() { "$RA" "$@" --db "$work/ra.db" --ca-dir "$CA" >>"$work/cli.log" 2>&1; }
+q_state() { SESSION= q_req GET "/v1/orders/$1" >/dev/null; jfield order.state; }

@@ -129,5 +129,7 @@ rb_api POST /v1/sandbox/clock '{"advance": 61}' >/dev/null
 check "the right code opens the customer's orders" q_login 1 "$UNIT" $AGENT
 check "... under the customer's registered name" ck_wait "单位：湖南湘江建设工程有限公司"
 check "... with the certificates" ck_wait "证书"
+check "the kiosk's log never holds the ID numbers typed" \
+	sh -c "! grep -q -e '$UNIT' -e '$PERSON' -e 11010519491231002X '$work/cakiosk.log'"
 
 finish

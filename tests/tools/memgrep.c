@@ -4,6 +4,10 @@
  * session ended.  Needs root (the kiosk is not dumpable).
  *
  *   memgrep PID STRING     exit 0 found, 1 not found, 2 cannot read
+ *   memgrep PID --hex64    print every run of exactly 64 lower-case hex
+ *                          digits (a session token's shape), one a line:
+ *                          what a visit added is found by comparing two
+ *                          looks, and proven gone by STRING afterwards
  *
  * The string is looked for as typed (UTF-8) and as wchar_t (UTF-32, as
  * ncursesw keeps a cell and a wide form keeps its text): a copy left in
@@ -14,6 +18,35 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#define HEX_RUN 64
+
+static int
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* Runs of exactly HEX_RUN hex digits with a non-hex byte on each side. */
+static void
+hex_runs(const char *buf, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i;
+
+		if (!is_hex(buf[i])) {
+			i++;
+			continue;
+		}
+		while (j < n && is_hex(buf[j]))
+			j++;
+		if (j - i == HEX_RUN && i > 0 && j < n)
+			printf("%.*s\n", HEX_RUN, buf + i);
+		i = j;
+	}
+}
 
 int
 main(int argc, char **argv)
@@ -30,7 +63,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: memgrep PID STRING\n");
 		return 2;
 	}
-	needle_len = strlen(argv[2]);
+	int hex = strcmp(argv[2], "--hex64") == 0;
+
+	needle_len = hex ? 0 : strlen(argv[2]);
 	/* The wide form, for ASCII needles (what the tests type). */
 	for (size_t i = 0; i < needle_len && i < 256; i++) {
 		unsigned char c = (unsigned char)argv[2][i];
@@ -46,6 +81,8 @@ main(int argc, char **argv)
 	if (needle_len > 256)
 		wide_len = 0;
 	overlap = wide_len > needle_len ? wide_len : needle_len;
+	if (hex)
+		overlap = HEX_RUN + 2;
 	if (overlap == 0) {
 		fprintf(stderr, "memgrep: an empty string is everywhere\n");
 		return 2;
@@ -84,9 +121,11 @@ main(int argc, char **argv)
 
 			if (got <= 0)
 				break;
-			if (memmem(buf, (size_t)got, argv[2], needle_len) != NULL ||
-			    (wide_len > 0 &&
-			     memmem(buf, (size_t)got, wide, wide_len) != NULL))
+			if (hex)
+				hex_runs(buf, (size_t)got);
+			else if (memmem(buf, (size_t)got, argv[2], needle_len) != NULL ||
+				 (wide_len > 0 &&
+				  memmem(buf, (size_t)got, wide, wide_len) != NULL))
 				found = 1;
 			if ((size_t)got < overlap || off + (unsigned long)got >= hi)
 				break;

@@ -56,11 +56,11 @@ known(struct session s)
 static int
 find(const struct flow_table *t, const char *name)
 {
-	for (int i = 0; i < t->nsteps; i++)
-		if (strcmp(t->steps[i].name, name) == 0)
-			return i;
-	fail_msg("no step %s", name);
-	return -1;
+	int i = flow_find(t, name);
+
+	if (i < 0)
+		fail_msg("no step %s", name);
+	return i;
 }
 
 static int

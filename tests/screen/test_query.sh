@@ -1,0 +1,160 @@
+#!/bin/sh
+# test_query.sh - Order query (订单查询) against the real cakiosk-ra: orders
+# of the customer in several states, made by staff (not by this kiosk, so
+# the kiosk reaches them with the customer's SMS session only): a draft, one
+# under review approved, made and posted with a tracking number (cakiosk-ra
+# review / make / post), two confirmed and unpaid, and another customer's
+# paid renewal.  The list (newest first, state in words, amount), an order's
+# details (its steps on the step bar, how the PIN is delivered, the
+# tracking number, the e-invoice QR), cancelling an unpaid order, paying a
+# confirmed one here, a paid renewal handed to the renewal, and the
+# customer's ID number and session gone from the kiosk's memory after.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/renew_lib.sh"
+. "$(dirname "$0")/query_lib.sh"
+
+rb_setup || { not_ok "test bed (backend)"; finish; exit 1; }
+AGENT=13912345678
+UNIT2=91430100MA4L0002XB
+AGENT2=13600136000
+no_text() { ! ck_capture | grep -qF -- "$1"; }
+# q_open ORDER: on the list, open ORDER by its row's number.
+q_open() {
+	ck_wait "订单（最新的在前" 10 >/dev/null && ck_wait "$1" 5 >/dev/null || return 1
+	h=$(ck_capture | grep -n "订单（最新的在前" | cut -d: -f1)
+	r=$(ck_capture | grep -n -- "$1" | cut -d: -f1)
+	ck_keys $((r - h))
+	ck_wait "订单号            $1" 10 >/dev/null
+}
+# The list's row of ORDER says TEXT.
+row_says() { ck_capture | grep -- "$1" | grep -qF -- "$2"; }
+
+# ---- the orders, oldest first -----------------------------------------------------
+q_session unit "$UNIT" $AGENT || not_ok "a session for the API calls"
+# A tick of the backend's clock between orders: each its own second.
+tick() { rb_api POST /v1/sandbox/clock '{"advance": 2}' >/dev/null; }
+q_apply; draft=$OID; tick
+q_apply; posted=$OID; tick
+q_confirm "$posted" && q_pay "$posted"
+q_cli review "$posted" approve && q_cli make "$posted" && q_cli post "$posted" SF1234567890
+check "an order went through review, making and posting" [ "$(q_state "$posted")" = posted ]
+q_apply; topay=$OID; tick
+q_confirm "$topay"
+q_apply; tocancel=$OID
+q_confirm "$tocancel"
+check "two orders are confirmed and unpaid" \
+	[ "$(q_state "$topay")" = confirmed -a "$(q_state "$tocancel")" = confirmed ]
+SESSION=
+
+ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
+# What of a session token's shape the kiosk holds before the visit.
+root() { [ "$(id -u)" = 0 ]; }
+root && "$tools/memgrep" "$kiosk_pid" --hex64 | sort -u >"$work/hex0"
+rb_api POST /v1/sandbox/clock '{"advance": 61}' >/dev/null
+check "identify, SMS code: the orders" q_login 1 "$UNIT" $AGENT
+if root; then
+	"$tools/memgrep" "$kiosk_pid" --hex64 | sort -u >"$work/hex1"
+	comm -13 "$work/hex0" "$work/hex1" >"$work/hexruns"
+	check "while the visit lasts, the kiosk holds its session ($(wc -l <"$work/hexruns") candidate)" \
+		test -s "$work/hexruns"
+fi
+
+# ---- the list ------------------------------------------------------------------------
+check "newest first: the last order made is the first row" ck_wait "$tocancel" 5
+first=$(ck_capture | grep -n -e "$tocancel" -e "$topay" -e "$posted" -e "$draft" | cut -d: -f1 | tr '\n' ' ')
+rows=$(for o in $tocancel $topay $posted $draft; do ck_capture | grep -n -- "$o" | cut -d: -f1; done | tr '\n' ' ')
+check "... and the others below it in order ($rows)" [ "$rows" = "$first" ]
+check "each row names the service" sh -c "[ \$(printf '%s\n' \"\$1\" | grep -c 证书申请) -ge 4 ]" - "$(ck_capture)"
+check "a draft: in plain words" ck_wait "未提交"
+check "posted: in plain words" ck_wait "已邮寄"
+check "confirmed and unpaid: in plain words" ck_wait "已确认，待付款"
+check "the amount" ck_wait "400.00"
+check "the customer's certificates are listed" ck_wait "证书"
+
+# ---- one order in detail: posted -----------------------------------------------------------
+check "an order opens: its number" q_open "$posted"
+check "... its steps on the step bar, from the manual" ck_wait "在线填写申请信息"
+check "... the state in words" ck_wait "已邮寄"
+check "... how the PIN was delivered: by SMS to the legal representative" \
+	ck_wait "短信发送到 138****8000"
+check "... the tracking number" ck_wait "SF1234567890"
+check "... and the e-invoice is offered as a QR code" ck_wait "按 i 显示电子发票二维码"
+check "a posted order cannot be cancelled" no_text "取消订单"
+ck_keys i
+url=$(rb_qr_url)
+check "the e-invoice QR code opens the invoice ($url)" sh -c 'case $1 in */invoice/*) exit 0;; esac; exit 1' - "$url"
+check "... which the backend serves" sh -c "curl -s --cacert '$CA/ca.crt' '$url' | grep -q 湖南湘江建设工程有限公司"
+ck_keys i
+ck_keys Escape
+
+# ---- a draft: it cannot continue here yet -------------------------------------------------
+q_open "$draft"
+check "a draft says it cannot continue here yet" ck_wait "暂不能在本机继续办理" 10
+ck_keys Escape
+
+# ---- cancel an unpaid order ----------------------------------------------------------------
+q_open "$tocancel"
+check "an unpaid order offers to pay it here" ck_wait "[ 立即付款 ]"
+check "... and to cancel it" ck_wait "[ 取消订单 ]"
+ck_keys c
+check "cancelling asks first" ck_wait "要取消这个订单吗" 5
+ck_keys k
+check "keep it: nothing happens" ck_wait_gone "要取消这个订单吗" 5
+check "... the order stays confirmed" [ "$(q_state "$tocancel")" = confirmed ]
+ck_keys c
+ck_wait "要取消这个订单吗" 5 >/dev/null
+ck_keys Enter
+check "cancelled: the order says so" ck_wait "已取消" 10
+check "... at the backend too" [ "$(q_state "$tocancel")" = cancelled ]
+check "... and it no longer offers to pay" no_text "立即付款"
+ck_keys Escape
+ck_wait "订单（最新的在前" 10 >/dev/null
+check "the list shows it cancelled" _poll 5 row_says "$tocancel" "已取消"
+
+# ---- continue a confirmed order: pay it here ------------------------------------------------
+q_open "$topay"
+ck_keys Enter
+check "continue: the payment step of the order" ck_wait "支付宝" 10
+ck_keys 1
+check "... its QR code" ck_wait "请用支付宝扫码支付" 10
+check "... for its amount" ck_wait "400.00"
+rb_pay
+check "paid: the kiosk says so, and what comes next" ck_wait "订单已付款" 20
+check "... the backend has it under review" [ "$(q_state "$topay")" = under_review ]
+rb_api GET "/v1/sandbox/payments?order=$topay" >/dev/null
+check "... charged once" [ "$(jfield -n payments)" = 1 ]
+
+# ---- the visit ends: nothing of it stays ----------------------------------------------------
+ck_keys Enter
+ck_wait "CA证书" 5 >/dev/null
+if root; then
+	check "the credit code typed is gone from the kiosk's memory" mem_gone "$UNIT"
+	check "... and so are the order numbers" mem_gone "$topay"
+	gone=0
+	for t in $(cat "$work/hexruns"); do mem_gone "$t" || gone=$((gone + 1)); done
+	check "... and the session token (no 64-hex run of the visit is left: $gone)" [ "$gone" = 0 ]
+else
+	ok "# SKIP memory proofs need root"
+fi
+
+# ---- another customer's paid renewal: handed to the renewal ---------------------------------
+mkdir -p "$work/r"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/r/k.pem" \
+	-subj /CN=x -out "$work/r/c.csr" 2>/dev/null
+now=$(date +%s)
+csr=$(awk '{printf "%s\\n", $0}' "$work/r/c.csr")
+q_req POST /v1/sandbox/certificates "{\"subject_type\":\"unit\",\"subject_id\":\"$UNIT2\",\"csr\":\"$csr\",\"not_before\":$((now - 300 * 86400)),\"not_after\":$((now + 30 * 86400))}" >/dev/null
+pem=$(jfield certificate | awk '{printf "%s\\n", $0}')
+q_req POST /v1/orders "{\"kind\":\"renew\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT2\",\"term_years\":1,\"form\":{\"email\":\"a@example.cn\"},\"certificate\":\"$pem\"}" >/dev/null
+renew=$(jfield order.id)
+q_confirm "$renew" && q_pay "$renew"
+check "a renewal made elsewhere is paid" [ "$(q_state "$renew")" = paid ]
+check "its customer logs in" q_login 1 "$UNIT2" $AGENT2
+ck_keys 1
+check "the paid renewal: not yet on the UKey" ck_wait "已付款，尚未写入UKey" 10
+check "... its steps: those of the renewal" ck_wait "5.下载证书及印章"
+check "... finished with the UKey, without paying again" ck_wait "无需再次付款"
+ck_keys Enter
+check "continue: the renewal asks for the UKey" ck_wait "请插入要更新的UKey" 10
+
+finish
