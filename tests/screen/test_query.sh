@@ -7,7 +7,8 @@
 # paid renewal.  The list (newest first, state in words, amount), an order's
 # details (its steps on the step bar, how the PIN is delivered, the
 # tracking number, the e-invoice QR), cancelling an unpaid order, paying a
-# confirmed one here, a paid renewal handed to the renewal, and the
+# confirmed one here, a paid renewal handed to the renewal, a session the
+# backend let expire sending the customer back to the SMS code, and the
 # customer's ID number and session gone from the kiosk's memory after.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
@@ -150,6 +151,16 @@ renew=$(jfield order.id)
 q_confirm "$renew" && q_pay "$renew"
 check "a renewal made elsewhere is paid" [ "$(q_state "$renew")" = paid ]
 check "its customer logs in" q_login 1 "$UNIT2" $AGENT2
+# The backend lets the session go (15 minutes): the next call finds it
+# gone and the customer is back at the SMS code, not at an error.
+rb_api POST /v1/sandbox/clock '{"advance": 901}' >/dev/null
+ck_keys 1
+check "an expired session sends the customer back to the SMS code" ck_wait "[ 发送验证码 ]" 10
+ck_keys Enter
+ck_wait "验证码已发送到" 10 >/dev/null
+ck_type "$(q_code $AGENT2)"
+ck_keys Enter
+check "... and a new code opens the orders again" ck_wait "订单（最新的在前" 10
 ck_keys 1
 check "the paid renewal: not yet on the UKey" ck_wait "已付款，尚未写入UKey" 10
 check "... its steps: those of the renewal" ck_wait "5.下载证书及印章"
