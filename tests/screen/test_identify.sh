@@ -6,7 +6,7 @@
 # with a wrong check character; a number the registry does not know; the
 # registration record shown greyed with the manual's sentence.  Codes: the
 # agent's masked mobile, a wrong code (tries left), the resend countdown
-# (no code sent while it runs), the backend's rate limit (429) counted
+# (no code sent while it runs, a new one once it is over), the backend's rate limit (429) counted
 # down, a code the backend let expire, a code typed wrong until it is
 # spent, and the right code opening the customer's orders.
 . "$(dirname "$0")/lib.sh"
@@ -72,6 +72,13 @@ ck_type "$(q_wrong "$code")"
 ck_keys Enter
 check "a wrong code says the tries left" ck_wait "验证码不正确，还可以再试4次" 10
 check "... and the field is empty again" no_text "$(q_wrong "$code")"
+check "once the countdown is over, a new code can be asked for" ck_wait "[ 重新获取验证码 ]" 65
+ck_keys r
+check "... r sends it" ck_wait "有效时间还剩 4:5" 10
+check "... one more text went out" [ "$(q_sms_count $AGENT)" = $((before + 2)) ]
+old=$code
+code=$(q_code $AGENT)
+check "... with a new code" [ -n "$code" -a "$code" != "$old" ]
 rb_api POST /v1/sandbox/clock '{"advance": 301}' >/dev/null
 ck_type "$code"
 ck_keys Enter

@@ -192,6 +192,11 @@ person(const json_t *j, void *out, struct api_err *e)
 	return api_parse_subject(j, false, out, e);
 }
 static bool
+order(const json_t *j, void *out, struct api_err *e)
+{
+	return api_parse_order(j, out, e);
+}
+static bool
 sms_sent(const json_t *j, void *out, struct api_err *e)
 {
 	return api_parse_sms(j, out, e);
@@ -216,6 +221,7 @@ test_shapes(void **state)
 {
 	static struct api_subject s;
 	static struct api_history h;
+	static struct api_order o;
 	struct api_sms m;
 	struct api_session ss;
 
@@ -249,6 +255,26 @@ test_shapes(void **state)
 			   "\"王\\u001b[2J芳\",\"mobile_masked\":"
 			   "\"1\"}}",
 			   person, &s));
+
+	/* An order as Order query shows it: PIN delivery, tracking, its states. */
+	assert_true(parse(
+		"{\"order\":{\"id\":\"1\",\"kind\":\"apply\",\"state\":\"posted\","
+		"\"price\":40000,\"term_years\":1,\"created\":5,\"tracking\":\"SF1\","
+		"\"pin_delivery\":\"sms:138****8000\",\"events\":[{\"to_state\":"
+		"\"draft\",\"at\":5},{\"to_state\":\"posted\",\"at\":9}]}}",
+		order, &o));
+	assert_string_equal(o.pin_delivery, "sms:138****8000");
+	assert_int_equal(o.nevents, 2);
+	assert_string_equal(o.events[1].state, "posted");
+	assert_false(
+		parse("{\"order\":{\"id\":\"1\",\"kind\":\"apply\",\"state\":\"posted\","
+		      "\"price\":1,\"term_years\":1,\"events\":[{\"to_state\":\"lost\","
+		      "\"at\":5}]}}",
+		      order, &o));
+	assert_false(
+		parse("{\"order\":{\"id\":\"1\",\"kind\":\"apply\",\"state\":\"posted\","
+		      "\"price\":1,\"term_years\":1,\"tracking\":7}}",
+		      order, &o));
 
 	assert_true(parse("{\"sent_to\":\"139****5678\",\"expires_in\":300,\"resend_"
 			  "after\":60,\"max_tries\":5}",
