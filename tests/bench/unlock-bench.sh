@@ -37,13 +37,8 @@ B=${1:-${B:-build}}
 RUNS=${2:-10}
 case $RUNS in '' | *[!0-9]*) echo "unlock-bench.sh: RUNS must be a number" >&2; exit 2 ;; esac
 [ "$RUNS" -ge 1 ] || { echo "unlock-bench.sh: RUNS must be at least 1" >&2; exit 2; }
-for t in softhsm2-util pkcs11-tool openssl curl; do
-	command -v $t >/dev/null || { echo "unlock-bench.sh: needs $t" >&2; exit 1; }
-done
 . "$(dirname "$0")/../screen/lib.sh"
-. "$top/tests/screen/renew_lib.sh"
 . "$top/tests/token/unlock_lib.sh"
-trap 'set +e; cleanup' EXIT INT TERM
 ul_setup || { echo "unlock-bench.sh: the bed did not come up" >&2; exit 1; }
 
 ms_now() { date +%s%N | cut -c1-13; }

@@ -27,42 +27,12 @@
 # UNLOCK_STRIDE=K (default 1: the whole matrix) runs every K-th call index
 # only, for a quick look.
 . "$(dirname "$0")/../screen/lib.sh"
-. "$top/tests/screen/renew_lib.sh"
 . "$top/tests/token/unlock_lib.sh"
-trap 'set +e; cleanup' EXIT INT TERM
-for t in pkcs11-tool softhsm2-util openssl curl; do
-	command -v $t >/dev/null || { echo "1..0 # SKIP needs $t"; exit 0; }
-done
 STRIDE=${UNLOCK_STRIDE:-1}
 ul_setup || { not_ok "the bed: cakiosk-ra, the token, its escrow, the SMS session"; finish; exit 1; }
 ok "the bed: token $SERIAL escrowed, the owner's SMS session"
 
-# objects: what must never change, one line per item.
-objects() {
-	for o in 'cert --label sign' 'cert --label enc' 'data --label seal'; do
-		SOFTHSM2_CONF=$work/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/ctl pkcs11-tool \
-			--module "$P11" --token-label $L --login --pin "$1" --read-object --type $o 2>/dev/null |
-			sha256sum | cut -c1-16
-	done
-	find "$work/tokens" -name '*.object' ! -name token.object -exec sha256sum {} + | sort -k2 | cut -c1-16
-}
-# verify PIN OLD_SO: the state after an unlock, from outside the kiosk.
 FAILS=
-verify() {
-	bed_ctl "present=*"
-	why=
-	card --login --pin "$1" --list-objects || why="$why new-PIN-login"
-	so=$(so_now)
-	so_login "$so" || why="$why escrowed-SO-login"
-	escrow | grep -q '^candidate' && why="$why candidate-left"
-	if [ -n "$2" ] && [ "$2" != "$so" ]; then
-		so_login "$2" && why="$why old-SO-works"
-		so_login "$so" # the SO's tries back
-	fi
-	[ "$(objects "$1")" = "$BASE" ] || why="$why objects-changed"
-	[ -z "$why" ]
-}
-
 # ---- the clean run: how many calls -------------------------------------------
 BASE=$(objects 123456)
 [ "$(echo "$BASE" | wc -l)" -ge 5 ] && ok "the token's objects are fingerprinted ($(echo "$BASE" | wc -l))" ||

@@ -1,6 +1,7 @@
 # unlock_lib.sh - the bed of the unlock tests without a screen
 # (tests/token/test_unlock_pull.sh, tests/bench/unlock-bench.sh), sourced
-# after tests/screen/lib.sh and renew_lib.sh: cakiosk-ra (sandbox, mTLS),
+# after tests/screen/lib.sh (it sources renew_lib.sh, sets the clean-up
+# trap and skips without the tools it needs): cakiosk-ra (sandbox, mTLS),
 # one SoftHSM token behind the PKCS#11 test module with a signing and an
 # encryption pair, certificates and a seal, its SO PIN escrowed by staff
 # for the demo's first person, and that person's SMS session.
@@ -14,7 +15,16 @@
 #                      order; OUT is its line
 #   card ARGS          pkcs11-tool on the token through the test module
 #   so_login PIN       an SO login proven by pkcs11-tool
+#   objects PIN        fingerprints of what an unlock must never change
+#   verify PIN OLD_SO  the state after an unlock, from outside the kiosk
+#                      (needs BASE=$(objects PIN) taken before; why says
+#                      what failed)
 
+. "$top/tests/screen/renew_lib.sh"
+trap 'set +e; cleanup' EXIT INT TERM
+for t in pkcs11-tool softhsm2-util openssl curl; do
+	command -v $t >/dev/null || { echo "1..0 # SKIP needs $t"; exit 0; }
+done
 RUN=$top/$B/tests/unlockrun
 P1=$("$RA" demo-data | awk '/^person/ {print $2; exit}')
 P1_MOBILE=13800138001
@@ -69,3 +79,27 @@ card() { SOFTHSM2_CONF=$work/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/ctl \
 # itself: an SO login needs a read-write session, which --list-objects
 # does not open).
 so_login() { card --login --login-type so --so-pin "$1" --change-pin --new-pin "$1"; }
+# objects: what must never change, one line per item.
+objects() {
+	for o in 'cert --label sign' 'cert --label enc' 'data --label seal'; do
+		SOFTHSM2_CONF=$work/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/ctl pkcs11-tool \
+			--module "$P11" --token-label $L --login --pin "$1" --read-object --type $o 2>/dev/null |
+			sha256sum | cut -c1-16
+	done
+	find "$work/tokens" -name '*.object' ! -name token.object -exec sha256sum {} + | sort -k2 | cut -c1-16
+}
+# verify PIN OLD_SO: the state after an unlock, from outside the kiosk.
+verify() {
+	bed_ctl "present=*"
+	why=
+	card --login --pin "$1" --list-objects || why="$why new-PIN-login"
+	so=$(so_now)
+	so_login "$so" || why="$why escrowed-SO-login"
+	escrow | grep -q '^candidate' && why="$why candidate-left"
+	if [ -n "$2" ] && [ "$2" != "$so" ]; then
+		so_login "$2" && why="$why old-SO-works"
+		so_login "$so" # the SO's tries back
+	fi
+	[ "$(objects "$1")" = "$BASE" ] || why="$why objects-changed"
+	[ -z "$why" ]
+}

@@ -18,6 +18,12 @@
  *   UNLOCK_STOP=STAGE       run the stages before STAGE (a name of
  *                           unlock_stage_name) and exit with status 3 at
  *                           once, like a kiosk killed there
+ *   UNLOCK_FAULT_AT=STAGE   the stages before STAGE run; then the word
+ *   UNLOCK_FAULT=WORD       is written to UNLOCK_FAULT_FILE (the fault
+ *   UNLOCK_FAULT_FILE=F     proxy's control: refuse, hang, swallow) and the
+ *                           job runs into it once (printed: first=OUTCOME
+ *                           reason=...); then "pass" is written and the
+ *                           runs go on as above
  *   UNLOCK_TIMES=1          the benchmark: each stage a job of its own,
  *                           timed; also prints NAME=MS per stage and
  *                           work=MS, the time after the authorization
@@ -145,6 +151,40 @@ outcome_name(enum unlock_outcome o)
 	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
 }
 
+static void
+fault_write(const char *word)
+{
+	FILE *f = fopen(getenv("UNLOCK_FAULT_FILE"), "w");
+
+	if (f != NULL) {
+		fprintf(f, "%s\n", word);
+		fclose(f);
+	}
+}
+
+/* The backend fails at one stage: the run into it, then the fault ends. */
+static void
+fault_at(enum unlock_stage at)
+{
+	const char *reason = NULL;
+	enum unlock_outcome out;
+	struct job *job = drive_run(unlock_job_until(at));
+
+	if (job != NULL) {
+		(void)unlock_result(job, &reason, NULL);
+		job->release(job);
+	}
+	fault_write(getenv("UNLOCK_FAULT"));
+	job = drive_run(unlock_job());
+	if (job == NULL)
+		return;
+	out = unlock_result(job, &reason, NULL);
+	job->release(job);
+	printf("first=%s at=%s reason=\"%s\" ", outcome_name(out),
+	       unlock_stage_name(unlock_stage_now()), reason != NULL ? reason : "");
+	fault_write("pass");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -173,6 +213,8 @@ main(int argc, char **argv)
 	secure_wipe(argv[4], strlen(argv[4]));
 	ctl_write(getenv("UNLOCK_CTL_START"));
 	t0 = drive_now_ms();
+	if (getenv("UNLOCK_FAULT_AT") != NULL && getenv("UNLOCK_FAULT_FILE") != NULL)
+		fault_at(stage_named(getenv("UNLOCK_FAULT_AT")));
 	if (getenv("UNLOCK_TIMES") != NULL) {
 		out = timed(&reason);
 		runs = max_runs; /* one go */
