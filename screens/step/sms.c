@@ -189,7 +189,7 @@ sms_draw(void *state)
 		y++;
 	}
 	y++;
-	y += form_draw(&s->form, (struct rect){y, x, 2, w});
+	y += form_draw(&s->form, (struct rect){y, x, 2, w}) + 1;
 	draw_reason(s, &y, x, w);
 	if (s->state == M_CHECKING) {
 		ui_put(y, x, w, UI_ACCENT, ui_busy(line, sizeof line, _("Checking...")));
