@@ -75,6 +75,16 @@ if ! softhsm2-util --show-slots 2>/dev/null | grep -q 'Label:.*DEMO'; then
 			--write-object "$k/${t#*:}" --type "${t%%:*}" --id 01 --label sign >/dev/null 2>&1
 	done
 fi
+# Its SO PIN escrowed for its owner, as staff personalizing it would, so
+# that the demo can unlock it (a demo made before gets it now; an escrow
+# already there stays: 409).
+serial=$(pkcs11-tool --module "$softhsm" -L 2>/dev/null |
+	awk '/token label *: DEMO *$/ {f = 1} f && /serial num/ {print $4; exit}')
+[ -z "$serial" ] || curl -s -o /dev/null --cacert "$ra/ca.crt" --cert "$ra/staff-demo.crt" \
+	--key "$ra/staff-demo.key" -H 'Content-Type: application/json' \
+	-H "Idempotency-Key: demo-escrow-$serial" --data-binary \
+	"{\"serial\":\"$serial\",\"so_pin\":\"12345678\",\"subject_type\":\"unit\",\"subject_id\":\"91430100MA4L00011K\"}" \
+	https://127.0.0.1:8443/v1/tokens
 
 if [ ! -f "$demo/cakiosk.conf" ]; then
 	hash=$(printf '123456\n123456\n' | "$top/$B/cakiosk" --hash-pin)
