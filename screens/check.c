@@ -33,6 +33,10 @@
 #include "worker.h"
 #include "xmem.h"
 
+/* The services this UKey's PIN state offers (the bottom row's buttons). */
+#define K_UNLOCK K_ITEM(0)
+#define K_PINCHANGE K_ITEM(1)
+
 #define MAX_CERTS 4
 #define SEAL_COLS 14 /* preview: 14 columns, 7 rows = 14 x 14 pixels */
 #define SEAL_ROWS 7
@@ -281,6 +285,14 @@ draw_shown(const struct check *c, struct rect b)
 	}
 }
 
+/* A locked PIN, and this kiosk unlocks: Unlock is the way on. */
+static bool
+pin_service(const struct check *c)
+{
+	return c->pin == TOKEN_PIN_LOCKED &&
+	       service_get(SVC_UNLOCK)->entry != SERVICE_NOT_BUILT;
+}
+
 static void
 check_draw(void *state)
 {
@@ -316,14 +328,34 @@ check_draw(void *state)
 		draw_shown(c, (struct rect){b.y, b.x, b.h - 1, b.w});
 		break;
 	}
-	ui_button(b.y + b.h - 1, b.x, _("Back"), K_ESC,
-		  c->state == CK_SHOWN && !c->resume);
+	int x = b.x + ui_button(b.y + b.h - 1, b.x, _("Back"), K_ESC,
+				c->state == CK_SHOWN && !c->resume && !pin_service(c)) +
+		2;
+
+	/* Unlock for a locked PIN, else a PIN change: the UKey stays in. */
+	if (c->state == CK_SHOWN && !c->resume && pin_service(c))
+		ui_button(b.y + b.h - 1, x, _(service_get(SVC_UNLOCK)->name), K_UNLOCK,
+			  true);
+	else if (c->state == CK_SHOWN && c->pin != TOKEN_PIN_LOCKED &&
+		 c->pin != TOKEN_PIN_NOT_SET &&
+		 service_get(SVC_PINCHANGE)->entry != SERVICE_NOT_BUILT)
+		ui_button(b.y + b.h - 1, x, _(service_get(SVC_PINCHANGE)->name),
+			  K_PINCHANGE, false);
 }
 
 static struct result
 check_key(void *state, int key)
 {
 	struct check *c = state;
+
+	if (c->state == CK_SHOWN && !c->resume) {
+		if (pin_service(c) && (key == K_UNLOCK || key == K_ENTER))
+			return offer_take(SVC_UNLOCK);
+		if (key == K_PINCHANGE && c->pin != TOKEN_PIN_LOCKED &&
+		    c->pin != TOKEN_PIN_NOT_SET &&
+		    service_get(SVC_PINCHANGE)->entry != SERVICE_NOT_BUILT)
+			return offer_take(SVC_PINCHANGE);
+	}
 
 	if (key == K_ESC) {
 		if (c->state == CK_READING) {

@@ -21,6 +21,7 @@ struct row {
 	const char *name; /* message ids */
 	const char *summary;
 	int target; /* screen to open; ROW_FLOW: the service */
+	bool sub;   /* of the group of the row before it: drawn close under it */
 };
 
 struct menu {
@@ -41,17 +42,21 @@ menu_enter(const void *arg)
 		if (s->entry == SERVICE_NOT_BUILT)
 			continue;
 		if (s->entry == SERVICE_FLOW)
-			m->rows[m->n++] = (struct row){ROW_FLOW, s->name, s->summary, i};
-		else
 			m->rows[m->n++] =
-				(struct row){ROW_SERVICE, s->name, s->summary, s->entry};
+				(struct row){ROW_FLOW, s->name, s->summary, i,
+					     service_sub((enum service_id)i)};
+		else
+			m->rows[m->n++] = (struct row){ROW_SERVICE, s->name, s->summary, s->entry,
+					     service_sub((enum service_id)i)};
 	}
 	m->rows[m->n++] =
 		(struct row){ROW_GUIDE, N_("Service guide"),
-			     N_("What each service needs and how it works"), SCR_GUIDE};
+			     N_("What each service needs and how it works"), SCR_GUIDE,
+			     false};
 	m->rows[m->n++] =
 		(struct row){ROW_STAFF, N_("Staff"),
-			     N_("For counter staff and operators"), SCR_STAFF_LOGIN};
+			     N_("For counter staff and operators"), SCR_STAFF_LOGIN,
+			     false};
 	return m;
 }
 
@@ -68,12 +73,17 @@ menu_draw(void *state)
 	struct rect b = ui_body();
 	int w = b.w > 64 ? 64 : b.w;
 	int x = b.x + (b.w - w) / 2;
-	int y = b.y + 1;
+	int y = b.y + 1, need = 0;
+	bool tight;
 
 	ui_put(y, x, w, UI_NORMAL,
 	       _("Choose a service (arrow keys and Enter, a number, or touch):"));
 	y += 2;
-	for (int i = 0; i < m->n && y + 1 < b.y + b.h; i++, y += 3) {
+	/* Every row must show: without the gaps when they do not all fit. */
+	for (int i = 0; i < m->n; i++)
+		need += i + 1 < m->n && !m->rows[i + 1].sub ? 3 : 2;
+	tight = y + need > b.y + b.h;
+	for (int i = 0; i < m->n && y + 1 < b.y + b.h; i++) {
 		const struct row *r = &m->rows[i];
 		bool focus = i == m->focus;
 		char num[16];
@@ -84,6 +94,8 @@ menu_draw(void *state)
 		ui_put(y, x + 4, w - 5, focus ? UI_FOCUS : UI_TITLE, _(r->name));
 		ui_put(y + 1, x + 4, w - 5, focus ? UI_FOCUS : UI_DIM, _(r->summary));
 		ui_hit(y, x, 2, w, K_ITEM(i));
+		/* A group's rows follow each other without a gap. */
+		y += tight || (i + 1 < m->n && m->rows[i + 1].sub) ? 2 : 3;
 	}
 }
 

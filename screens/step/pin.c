@@ -54,6 +54,8 @@ ps_enter(const void *arg)
 
 	s->p = st->param;
 	pin_start(&s->pin);
+	if (s->p->keep != NULL)
+		s->pin.keep = s->p->keep();
 	return s;
 }
 
@@ -116,8 +118,10 @@ ps_event(struct ps *s, enum pin_event ev)
 	case PIN_EV_UNLOCK:
 		/* Unlock takes over with the UKey still in. */
 		o = offer_for(SVC_UNLOCK);
-		if (o.screen >= 0)
-			return RESULT_REPLACE((enum screen_id)o.screen, NULL);
+		if (o.screen != SERVICE_NOT_BUILT) {
+			pin_wipe(&s->pin);
+			return offer_take(SVC_UNLOCK);
+		}
 		return RESULT_FLOW(FLOW_EXIT);
 	case PIN_EV_LOCKED:
 	case PIN_EV_REDRAW:

@@ -302,6 +302,33 @@ const struct api_sms *api_job_sms_sent(const struct job *job);
 const struct api_session *api_job_session_made(const struct job *job);
 const struct api_history *api_job_history_got(const struct job *job);
 
+/* ---- identity verification: POST /v1/orders/{id}/verify ----------------- */
+
+enum api_verify_method { API_VERIFY_MOBILE, API_VERIFY_BANK_CARD, API_VERIFY_TRANSFER };
+
+struct api_verify_in {
+	bool unit; /* party "unit" (legal representative, company) or "person" */
+	enum api_verify_method method;
+	const char *value; /* the mobile, the bank card, the transfer's memo;
+			      NULL or "" for a transfer asks the bank for one */
+};
+
+struct api_verify {
+	bool verified;          /* 200: the check matched */
+	bool pending;           /* 202: a transfer was made; its memo is asked */
+	long amount;            /* fen, of the transfer */
+	char account_masked[40];
+};
+
+bool api_order_verify(const char *order_id, const struct api_verify_in *in,
+		      const char *idem, struct job *job, struct api_verify *out,
+		      struct api_err *e);
+/* The call as a worker job; its outcome through the two accessors. */
+struct job *api_job_verify(const char *order_id, const struct api_verify_in *in,
+			   const char *idem);
+const struct api_err *api_job_verify_err(const struct job *job);
+const struct api_verify *api_job_verify_out(const struct job *job);
+
 /* ---- for the unit tests: the shape checks alone ------------------------- */
 
 bool api_parse_order(const json_t *reply, struct api_order *out, struct api_err *e);
@@ -320,5 +347,6 @@ bool api_parse_subject(const json_t *reply, bool unit, struct api_subject *out,
 bool api_parse_sms(const json_t *reply, struct api_sms *out, struct api_err *e);
 bool api_parse_session(const json_t *reply, struct api_session *out, struct api_err *e);
 bool api_parse_history(const json_t *reply, struct api_history *out, struct api_err *e);
+bool api_parse_verify(const json_t *reply, struct api_verify *out, struct api_err *e);
 
 #endif

@@ -27,6 +27,8 @@ static const struct screen_ops *const registry[SCR_COUNT] = {
 	[SCR_STEP_SMS] = &screen_step_sms,
 	[SCR_STEP_ORDERS] = &screen_step_orders,
 	[SCR_STEP_ORDER] = &screen_step_order,
+	[SCR_STEP_NEWPIN] = &screen_step_newpin,
+	[SCR_STEP_VERIFY] = &screen_step_verify,
 };
 
 const struct screen_ops *

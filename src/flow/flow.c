@@ -14,9 +14,9 @@
 #include "token_watch.h"
 
 /* The service tables, one per service built on steps (src/svc/). */
-extern const struct flow_table renew_flow, query_flow;
+extern const struct flow_table renew_flow, query_flow, pinchange_flow;
 
-static const struct flow_table *const tables[] = {&renew_flow, &query_flow};
+static const struct flow_table *const tables[] = {&renew_flow, &query_flow, &pinchange_flow};
 
 /* The screen each kind of step is drawn by. */
 static const enum screen_id kind_screen[STEP_KIND_COUNT] = {
@@ -31,6 +31,8 @@ static const enum screen_id kind_screen[STEP_KIND_COUNT] = {
 	[STEP_SMS] = SCR_STEP_SMS,
 	[STEP_ORDERS] = SCR_STEP_ORDERS,
 	[STEP_ORDER] = SCR_STEP_ORDER,
+	[STEP_NEWPIN] = SCR_STEP_NEWPIN,
+	[STEP_VERIFY] = SCR_STEP_VERIFY,
 };
 
 const struct flow_table *

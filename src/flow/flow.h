@@ -32,6 +32,8 @@ enum step_kind {
 	STEP_SMS,      /* an SMS code to the registered mobile: the session */
 	STEP_ORDERS,   /* the customer's orders and certificates */
 	STEP_ORDER,    /* one of them: details, cancel, continue */
+	STEP_NEWPIN,   /* a new PIN, typed twice */
+	STEP_VERIFY,   /* identity verification, one method of the row's */
 	STEP_KIND_COUNT
 };
 

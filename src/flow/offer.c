@@ -3,6 +3,7 @@
  */
 #include <stddef.h>
 
+#include "flow.h"
 #include "i18n.h"
 #include "offer.h"
 
@@ -33,8 +34,25 @@ offer_for(enum service_id svc)
 		o.text = texts[svc].counter;
 		return o;
 	}
+	o.screen = s->entry;
 	o.text = texts[svc].here;
 	o.button = s->name;
-	o.screen = s->entry;
 	return o;
+}
+
+struct result
+offer_take(enum service_id svc)
+{
+	const struct service *s = service_get(svc);
+	struct result r;
+
+	if (s->entry == SERVICE_FLOW) {
+		r = flow_start(svc);
+		if (r.action == ACT_PUSH)
+			r.action = ACT_REPLACE;
+		return r;
+	}
+	if (s->entry >= 0)
+		return RESULT_REPLACE((enum screen_id)s->entry, NULL);
+	return RESULT(ACT_NONE);
 }

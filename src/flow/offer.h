@@ -24,4 +24,8 @@ struct offer {
 /* The offer of service svc (SVC_UNLOCK, SVC_APPLY) to a customer here. */
 struct offer offer_for(enum service_id svc);
 
+/* Taking it: the service's first screen in place of the one offering it,
+ * the inserted UKey kept (a service built on steps reads it at once). */
+struct result offer_take(enum service_id svc);
+
 #endif

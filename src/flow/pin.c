@@ -148,6 +148,8 @@ login(struct pin_step *p, bool final_ok)
 
 	/* Should the token refuse its length after all, say what was sent. */
 	p->note_len = pin != NULL ? (int)strlen(pin) : 0;
+	if (p->keep != NULL)
+		snprintf(p->keep, PIN_MAX_CHARS + 1, "%s", pin != NULL ? pin : "");
 	/* The job keeps its own copy (wiped once used); ours goes now. */
 	p->job = token_job_login(&p->ref, pin, final_ok ? TOKEN_FINAL_TRY_OK : 0);
 	clear_pin(p);
@@ -299,6 +301,8 @@ login_done(struct pin_step *p, struct job *job)
 {
 	p->err = token_job_err(job);
 	p->tries_left = token_job_tries_left(job);
+	if (p->err != TOKEN_OK && p->keep != NULL)
+		secure_wipe(p->keep, PIN_MAX_CHARS + 1);
 	switch (p->err) {
 	case TOKEN_OK:
 		p->phase = PIN_DONE;

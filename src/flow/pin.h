@@ -108,6 +108,11 @@ struct pin_step {
 	bool yes_focus;   /* PIN_CONFIRM: focus on "try it" */
 	bool dropping;    /* in the rest of a refused paste */
 	int64_t last_key; /* loop_now() of the last key dropped or refused */
+	/* A service that needs the PIN again (a PIN change: C_SetPIN wants
+	 * the old one) gives a buffer of PIN_MAX_CHARS + 1: it gets the PIN
+	 * that logged in, and is wiped when a login fails.  Set after
+	 * pin_begin*(), which clear it. */
+	char *keep;
 };
 
 /* Start from a token just read (its live state); no job. */

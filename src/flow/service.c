@@ -20,6 +20,8 @@ static const char *const renew_steps[] = {N_("Insert UKey and log in"),
 static const char *const unlock_steps[] = {N_("Insert UKey"), N_("Verify identity"),
 					   N_("Get authorization"), N_("Set a new PIN"),
 					   NULL};
+static const char *const pinchange_steps[] = {N_("Insert UKey and log in"),
+					      N_("Set a new PIN"), NULL};
 static const char *const reissue_steps[] = {
 	N_("Find the certificate"), N_("Fill in the application"),
 	N_("Pay online"),           N_("Review"),
@@ -88,6 +90,16 @@ static const struct service services[SVC_COUNT] = {
 			   "is."),
 			SERVICE_NOT_BUILT,
 		},
+	[SVC_PINCHANGE] =
+		{
+			N_("Change the PIN"),
+			N_("You know the PIN and want another one"),
+			pinchange_steps,
+			N_("Insert the UKey, type its PIN, then the new PIN twice. A "
+			   "PIN anyone would guess (123456, 000000 and the like) is "
+			   "refused. The certificates and the seal stay as they are."),
+			SERVICE_FLOW,
+		},
 	[SVC_REISSUE] =
 		{
 			N_("Replace a lost or damaged UKey"),
@@ -142,6 +154,13 @@ const struct service *
 service_get(enum service_id id)
 {
 	return &services[id];
+}
+
+bool
+service_sub(enum service_id id)
+{
+	/* Under Unlock once it is offered; alone before. */
+	return id == SVC_PINCHANGE && services[SVC_UNLOCK].entry != SERVICE_NOT_BUILT;
 }
 
 const char *

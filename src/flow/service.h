@@ -9,6 +9,7 @@
 #ifndef CAKIOSK_SERVICE_H
 #define CAKIOSK_SERVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "screen.h"
@@ -17,6 +18,7 @@ enum service_id {
 	SVC_APPLY,
 	SVC_RENEW,
 	SVC_UNLOCK,
+	SVC_PINCHANGE, /* drawn under Unlock, its group */
 	SVC_REISSUE,
 	SVC_CHANGE,
 	SVC_QUERY,
@@ -36,6 +38,9 @@ struct service {
 };
 
 const struct service *service_get(enum service_id id);
+/* Is id a row of the group of the service before it (PIN change under
+ * Unlock)?  The menu draws it close under that one. */
+bool service_sub(enum service_id id);
 
 /*
  * The names of the services this kiosk offers (those built), translated,

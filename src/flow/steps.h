@@ -40,6 +40,8 @@ struct pin_param {
 	const char *paid_ask; /* with a paid order: "Type the PIN again to finish" */
 	/* With a paid order and the UKey locked: that the order waits. */
 	const char *paid_locked;
+	/* The service needs the PIN that logged in (pin.h's keep), or NULL. */
+	char *(*keep)(void);
 };
 
 /* STEP_FORM: the service's fields, kept in the session across steps. */
@@ -143,6 +145,31 @@ struct orders_param {
  * another service's). */
 struct order_param {
 	bool cancel; /* an unpaid order may be cancelled here */
+};
+
+/* STEP_NEWPIN: a new PIN typed twice (screens/step/newpin.c, newpin.h). */
+struct newpin_param {
+	/* Lines above the fields; returns the next free row.  NULL: none. */
+	int (*head)(struct rect r);
+	/* Take the new PIN, checked and typed twice the same: the service
+	 * copies it (and wipes its copy); NULL on a PIN-pad reader, where the
+	 * customer types it on the reader when the token asks. */
+	void (*take)(const char *pin);
+	const char *button; /* message id: "Set the new PIN" */
+};
+
+/* STEP_VERIFY: identity verification, one method of the row's (verify.c). */
+struct verify_method_row {
+	int method;       /* enum api_verify_method */
+	const char *name; /* message id, as the manual names it */
+};
+struct verify_param {
+	/* The methods offered, in the manual's order, for a unit (its legal
+	 * representative or the company's account) and for a person. */
+	const struct verify_method_row *unit;
+	int nunit;
+	const struct verify_method_row *person;
+	int nperson;
 };
 
 #endif

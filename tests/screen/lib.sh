@@ -44,11 +44,13 @@ set -g status off
 set -g escape-time 0
 CONF
 
-# The main menu's rows: renew, order query, check my UKey, the guide, staff.
-QUERY_ROW=2
-CHECK_ROW=3
-GUIDE_ROW=4
-STAFF_ROW=5
+# The main menu's rows: renew, change the PIN, order query, check my UKey,
+# the guide, staff.
+PINCHANGE_ROW=2
+QUERY_ROW=3
+CHECK_ROW=4
+GUIDE_ROW=5
+STAFF_ROW=6
 
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
