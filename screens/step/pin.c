@@ -135,7 +135,12 @@ static struct result
 ps_key(void *state, int key)
 {
 	struct ps *s = state;
-	struct result r = ps_event(s, pin_key(&s->pin, key));
+	struct result r;
+
+	/* Locked with a paid order: Enter ends the visit, the order waits. */
+	if (session_get()->paid && s->pin.phase == PIN_LOCKED && key == K_ENTER)
+		return RESULT_FLOW(FLOW_HOME);
+	r = ps_event(s, pin_key(&s->pin, key));
 
 	/* The step first: Esc in its dialog means "do not try". */
 	if (r.action != ACT_NONE)

@@ -329,6 +329,15 @@ struct job *api_job_verify(const char *order_id, const struct api_verify_in *in,
 const struct api_err *api_job_verify_err(const struct job *job);
 const struct api_verify *api_job_verify_out(const struct job *job);
 
+/* The unlock's order (PROTOCOL.md section 12): POST /v1/orders with kind
+ * unlock and the token's serial, and its confirmation with the customer's
+ * session (bearer). */
+bool api_unlock_order(bool unit, const char *subject_id, const char *token_serial,
+		      const char *idem, const char *bearer, struct job *job,
+		      struct api_order *out, struct api_err *e);
+bool api_order_confirm_as(const char *order_id, const char *idem, const char *bearer,
+			  struct job *job, struct api_order *out, struct api_err *e);
+
 /* ---- for the unit tests: the shape checks alone ------------------------- */
 
 bool api_parse_order(const json_t *reply, struct api_order *out, struct api_err *e);

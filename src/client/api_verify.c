@@ -1,7 +1,8 @@
 /*
  * api_verify.c - identity verification (POST /v1/orders/{id}/verify,
  * PROTOCOL.md section 5): the call, its reply's shape, and the call as a
- * worker job for the verify step (see api.h).
+ * worker job for the verify step; and the unlock's order, made for a token
+ * and confirmed with the customer's session (section 12).  See api.h.
  */
 #include "api.h"
 #include "api_int.h"
@@ -72,6 +73,35 @@ api_order_verify(const char *order_id, const struct api_verify_in *in, const cha
 		json_object_set_new(body, member, json_string(in->value));
 	return api_request("POST", "/v1/orders/", order_id, "/verify", body, idem, job,
 			   parse_verify, out, e);
+}
+
+static bool
+parse_order(const json_t *reply, void *out, struct api_err *e)
+{
+	return api_parse_order(reply, out, e);
+}
+
+bool
+api_unlock_order(bool unit, const char *subject_id, const char *token_serial,
+		 const char *idem, const char *bearer, struct job *job, struct api_order *out,
+		 struct api_err *e)
+{
+	memset(out, 0, sizeof *out);
+	return api_request_as("POST", "/v1/orders", NULL, "",
+			      json_pack("{s:s, s:s, s:s, s:s}", "kind", "unlock",
+					"subject_type", unit ? "unit" : "person",
+					"subject_id", subject_id, "token_serial",
+					token_serial),
+			      idem, bearer, job, parse_order, out, e);
+}
+
+bool
+api_order_confirm_as(const char *order_id, const char *idem, const char *bearer,
+		     struct job *job, struct api_order *out, struct api_err *e)
+{
+	memset(out, 0, sizeof *out);
+	return api_request_as("POST", "/v1/orders/", order_id, "/confirm", NULL, idem,
+			      bearer, job, parse_order, out, e);
 }
 
 /* ---- as a job ---------------------------------------------------------------- */

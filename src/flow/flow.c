@@ -14,9 +14,10 @@
 #include "token_watch.h"
 
 /* The service tables, one per service built on steps (src/svc/). */
-extern const struct flow_table renew_flow, query_flow, pinchange_flow;
+extern const struct flow_table renew_flow, query_flow, pinchange_flow, unlock_flow;
 
-static const struct flow_table *const tables[] = {&renew_flow, &query_flow, &pinchange_flow};
+static const struct flow_table *const tables[] = {&renew_flow, &query_flow,
+						  &pinchange_flow, &unlock_flow};
 
 /* The screen each kind of step is drawn by. */
 static const enum screen_id kind_screen[STEP_KIND_COUNT] = {

@@ -88,7 +88,7 @@ static const struct service services[SVC_COUNT] = {
 			   "transfer) and "
 			   "choose a new PIN. The certificate on the UKey stays as it "
 			   "is."),
-			SERVICE_NOT_BUILT,
+			SERVICE_FLOW,
 		},
 	[SVC_PINCHANGE] =
 		{

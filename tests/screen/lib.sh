@@ -44,13 +44,14 @@ set -g status off
 set -g escape-time 0
 CONF
 
-# The main menu's rows: renew, change the PIN, order query, check my UKey,
-# the guide, staff.
-PINCHANGE_ROW=2
-QUERY_ROW=3
-CHECK_ROW=4
-GUIDE_ROW=5
-STAFF_ROW=6
+# The main menu's rows: renew, unlock, change the PIN (in Unlock's group),
+# order query, check my UKey, the guide, staff.
+UNLOCK_ROW=2
+PINCHANGE_ROW=3
+QUERY_ROW=4
+CHECK_ROW=5
+GUIDE_ROW=6
+STAFF_ROW=7
 
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }

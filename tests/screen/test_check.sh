@@ -92,6 +92,9 @@ bed_ctl "present=none"
 ck_wait "请插入您的UKey" >/dev/null
 bed_ctl "present=rsa30"
 check "a locked PIN is said in plain words" ck_wait "多次输错已被锁死" 10
-check "and where it is unlocked: the counter, while Unlock is not here" ck_wait "本大厅柜台"
+check "Unlock is offered here, as a button" ck_wait "[ 证书解锁 ]"
+ck_keys Enter
+check "taken: Unlock reads the UKey kept in and says its PIN is locked" ck_wait "可以在这里解锁" 10
+check "... the UKey's serial named" ck_wait "UKey序列号：" 1
 
 finish

@@ -123,8 +123,8 @@ ck_keys Enter
 say_yes
 check "yes spends it: the wrong PIN locks the UKey" ck_wait "已被锁定" 10
 check "... the card's counter reached the limit" [ "$(wrong_tries ft)" = 3 ]
-check "... and how to get it unlocked here is said plainly" ck_wait "请带着这枚UKey到本大厅柜台"
-check "... without pointing to a menu entry that does not exist" ck_wait_gone "办理“证书解锁”" 1
+check "... and Unlock is offered here at once, the UKey kept" ck_wait "可以现在就在本机解锁"
+check "... as a button" ck_wait "[ 证书解锁 ]" 1
 back_to_menu
 set_wrong_tries fr 2
 rb_to_renew
@@ -180,7 +180,7 @@ rb_pay
 ck_wait "证书更新完成前UKey被拔出了" 20 >/dev/null
 set_wrong_tries rl 3
 insert rl
-check "put back locked: said so, with where it is unlocked" ck_wait "请带着这枚UKey到本大厅柜台" 10
+check "put back locked: said so, with where it is unlocked" ck_wait "可以现在就在本机解锁" 10
 check "... and that the paid order waits for it" ck_wait "UKey解锁后，在任一自助终端插入即可完成"
 ck_keys Enter
 check "... and the visit can end" ck_wait "请按任意键或触摸屏幕开始" 5

@@ -75,8 +75,7 @@ ck_keys Enter
 check "the last try is asked for first" ck_wait "这是最后一次机会" 5
 ck_keys Tab Enter
 check "the third wrong PIN locks the UKey, and the kiosk says so" ck_wait "已被锁定" 10
-check "... and says where it is unlocked: the counter, while Unlock is not here" \
-	ck_wait "请带着这枚UKey到本大厅柜台"
+check "... and offers Unlock here, the UKey kept" ck_wait "可以现在就在本机解锁"
 rb_card lk --login --pin 123456 --list-objects
 check "the card is really locked (pkcs11-tool cannot log in)" grep -q "CKR_PIN_LOCKED" "$work/tool.out"
 ck_keys Escape
