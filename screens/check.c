@@ -328,8 +328,9 @@ check_draw(void *state)
 		draw_shown(c, (struct rect){b.y, b.x, b.h - 1, b.w});
 		break;
 	}
-	int x = b.x + ui_button(b.y + b.h - 1, b.x, _("Back"), K_ESC,
-				c->state == CK_SHOWN && !c->resume && !pin_service(c)) +
+	int x = b.x +
+		ui_button(b.y + b.h - 1, b.x, _("Back"), K_ESC,
+			  c->state == CK_SHOWN && !c->resume && !pin_service(c)) +
 		2;
 
 	/* Unlock for a locked PIN, else a PIN change: the UKey stays in. */

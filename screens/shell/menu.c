@@ -42,21 +42,19 @@ menu_enter(const void *arg)
 		if (s->entry == SERVICE_NOT_BUILT)
 			continue;
 		if (s->entry == SERVICE_FLOW)
-			m->rows[m->n++] =
-				(struct row){ROW_FLOW, s->name, s->summary, i,
-					     service_sub((enum service_id)i)};
+			m->rows[m->n++] = (struct row){ROW_FLOW, s->name, s->summary, i,
+						       service_sub((enum service_id)i)};
 		else
-			m->rows[m->n++] = (struct row){ROW_SERVICE, s->name, s->summary, s->entry,
+			m->rows[m->n++] =
+				(struct row){ROW_SERVICE, s->name, s->summary, s->entry,
 					     service_sub((enum service_id)i)};
 	}
-	m->rows[m->n++] =
-		(struct row){ROW_GUIDE, N_("Service guide"),
-			     N_("What each service needs and how it works"), SCR_GUIDE,
-			     false};
-	m->rows[m->n++] =
-		(struct row){ROW_STAFF, N_("Staff"),
-			     N_("For counter staff and operators"), SCR_STAFF_LOGIN,
-			     false};
+	m->rows[m->n++] = (struct row){ROW_GUIDE, N_("Service guide"),
+				       N_("What each service needs and how it works"),
+				       SCR_GUIDE, false};
+	m->rows[m->n++] = (struct row){ROW_STAFF, N_("Staff"),
+				       N_("For counter staff and operators"),
+				       SCR_STAFF_LOGIN, false};
 	return m;
 }
 

@@ -26,7 +26,8 @@ enum { F_PIN, F_AGAIN, F_COUNT };
 
 static const struct field_def fields[F_COUNT] = {
 	[F_PIN] = {N_("New PIN"), FIELD_REQUIRED | FIELD_MASKED, CHARS_EMAIL,
-		   PIN_MAX_CHARS, NULL, N_("Choose a PIN only you know. It is not shown.")},
+		   PIN_MAX_CHARS, NULL,
+		   N_("Choose a PIN only you know. It is not shown.")},
 	[F_AGAIN] = {N_("New PIN again"), FIELD_REQUIRED | FIELD_MASKED, CHARS_EMAIL,
 		     PIN_MAX_CHARS, NULL, N_("Type the same PIN once more.")},
 };
@@ -97,7 +98,8 @@ np_draw(void *state)
 
 		if (s->verdict == NEWPIN_SHORT || s->verdict == NEWPIN_LONG)
 			snprintf(line, sizeof line,
-				 _("The new PIN must have %lu to %lu characters."), lo, hi);
+				 _("The new PIN must have %lu to %lu characters."), lo,
+				 hi);
 		else
 			snprintf(line, sizeof line, "%s", _(why));
 		ui_wrap((struct rect){y, x, 2, w}, UI_ERROR, line);

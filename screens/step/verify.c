@@ -74,7 +74,11 @@ static const struct field_def f_card[2] = {
 	 N_("The card number, digits only.")},
 };
 static const struct field_def f_memo = {
-	N_("Code in the memo"), FIELD_REQUIRED, CHARS_DIGITS, 6, check_memo,
+	N_("Code in the memo"),
+	FIELD_REQUIRED,
+	CHARS_DIGITS,
+	6,
+	check_memo,
 	N_("The 6 digits in the memo of the 0.01 CNY transfer.")};
 
 static const struct verify_method_row *
@@ -182,8 +186,9 @@ draw_note(const struct vs *s, struct rect r)
 		snprintf(line, sizeof line, _("%s %d tries are left."), _(s->note),
 			 s->tries_left);
 	} else if (s->retry_after > 0) {
-		snprintf(line, sizeof line, _("%s Please try again in about %ld minutes."),
-			 _(s->note), (s->retry_after + 59) / 60);
+		snprintf(line, sizeof line,
+			 _("%s Please try again in about %ld minutes."), _(s->note),
+			 (s->retry_after + 59) / 60);
 	} else {
 		snprintf(line, sizeof line, "%s", _(s->note));
 	}
@@ -224,25 +229,29 @@ draw_field(struct vs *s, struct rect b)
 	ui_put(y, x, w, UI_TITLE, _(r[s->chosen].name));
 	y += 2;
 	if (s->phase == V_FIELD && method(s) == API_VERIFY_TRANSFER) {
-		y += 1 + ui_wrap((struct rect){y, x, 4, w}, UI_NORMAL,
-				 session_get()->unit
-					 ? _("The CA sends 0.01 CNY to the unit's registered "
-					     "corporate account. Its memo holds a 6-digit "
-					     "code: read it in the account's records and type "
-					     "it here.")
-					 : _("The CA sends 0.01 CNY to your registered bank "
-					     "account. Its memo holds a 6-digit code: read it "
-					     "in the account's records and type it here."));
+		y += 1 +
+		     ui_wrap((struct rect){y, x, 4, w}, UI_NORMAL,
+			     session_get()->unit
+				     ? _("The CA sends 0.01 CNY to the unit's registered "
+					 "corporate account. Its memo holds a 6-digit "
+					 "code: read it in the account's records and "
+					 "type "
+					 "it here.")
+				     : _("The CA sends 0.01 CNY to your registered bank "
+					 "account. Its memo holds a 6-digit code: read "
+					 "it "
+					 "in the account's records and type it here."));
 		draw_note(s, (struct rect){y, x, 3, w});
 		ui_button(y + 4, x, _("Send the 0.01 CNY transfer"), K_ENTER, true);
 		return;
 	}
 	if (s->phase == V_MEMO) {
 		pay_money(s->amount, money, sizeof money);
-		snprintf(line, sizeof line,
-			 _("%s CNY was sent to the account %s. Type the 6-digit code from "
-			   "its memo."),
-			 money, s->account);
+		snprintf(
+			line, sizeof line,
+			_("%s CNY was sent to the account %s. Type the 6-digit code from "
+			  "its memo."),
+			money, s->account);
 		y += 1 + ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL, line);
 	}
 	y += form_draw(&s->form, (struct rect){y, x, 3, w});
@@ -272,7 +281,8 @@ vs_draw(void *state)
 				      _("Checking with the service centre...")));
 		break;
 	case V_FAILED:
-		ui_wrap((struct rect){b.y + 1, b.x + 2, 4, b.w - 4}, UI_ERROR, _(s->note));
+		ui_wrap((struct rect){b.y + 1, b.x + 2, 4, b.w - 4}, UI_ERROR,
+			_(s->note));
 		ui_button(b.y + 6, b.x + 2, _("Try again"), K_ENTER, true);
 		ui_button(b.y + b.h - 1, b.x + 2, _("Back"), K_ESC, false);
 		break;

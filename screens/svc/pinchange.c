@@ -67,7 +67,8 @@ static const char *
 work_stage(const struct job *job)
 {
 	if (session_get()->pinpad)
-		return N_("Type the old PIN, then the new PIN twice, on the card reader.");
+		return N_(
+			"Type the old PIN, then the new PIN twice, on the card reader.");
 	return pinchange_stage(job) == PC_STAGE_PROOF ? N_("Checking the new PIN...")
 						      : N_("Setting the new PIN...");
 }
@@ -87,9 +88,10 @@ work_result(struct job *job, const char **reason, int *go)
 	if (at == PC_STAGE_PROOF) {
 		/* Set, but not proven: the customer must know which PIN holds. */
 		secure_wipe(pc, sizeof *pc);
-		*reason = N_("The new PIN was set, but the check with it did not finish. "
-			     "From now on use the new PIN; if it does not work, please ask "
-			     "the staff.");
+		*reason =
+			N_("The new PIN was set, but the check with it did not finish. "
+			   "From now on use the new PIN; if it does not work, please ask "
+			   "the staff.");
 		return WORK_STOP;
 	}
 	if (err == TOKEN_ERR_REMOVED || err == TOKEN_ERR_NONE || err == TOKEN_ERR_MANY ||

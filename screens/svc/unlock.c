@@ -265,8 +265,8 @@ static const struct done_param done = {
 #define WHO (NEED_SUBJECT | NEED_SMS)
 
 static const struct step steps[ST_COUNT] = {
-	[ST_INSERT] = {"unlock-insert", TITLE, STEP_INSERT, 0, 0, ONE, FLOW_EXIT,
-		       &insert, NULL},
+	[ST_INSERT] = {"unlock-insert", TITLE, STEP_INSERT, 0, 0, ONE, FLOW_EXIT, &insert,
+		       NULL},
 	[ST_STATE] = {"unlock-state", TITLE, STEP_CONFIRM, 0, ONE, 0, FLOW_EXIT, &state,
 		      NULL},
 	[ST_IDENTIFY] = {"unlock-identify", N_("Verify identity"), STEP_IDENTIFY, 1, ONE,
@@ -281,8 +281,8 @@ static const struct step steps[ST_COUNT] = {
 		     ONE | WHO | NEED_ORDER, 0, ST_VERIFY, &auth, NULL},
 	[ST_NEWPIN] = {"unlock-newpin", N_("Set a new PIN"), STEP_NEWPIN, 3,
 		       ONE | WHO | NEED_ORDER, 0, FLOW_EXIT, &newpin, NULL},
-	[ST_WORK] = {"unlock-work", N_("Set a new PIN"), STEP_WORK, 3, ONE | NEED_ORDER, 0,
-		     ST_INSERT, &work, NULL, ST_NEWPIN},
+	[ST_WORK] = {"unlock-work", N_("Set a new PIN"), STEP_WORK, 3, ONE | NEED_ORDER,
+		     0, ST_INSERT, &work, NULL, ST_NEWPIN},
 	[ST_DONE] = {"unlock-done", N_("Set a new PIN"), STEP_DONE, 3, 0, 0, FLOW_HOME,
 		     &done, NULL},
 };

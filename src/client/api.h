@@ -314,9 +314,9 @@ struct api_verify_in {
 };
 
 struct api_verify {
-	bool verified;          /* 200: the check matched */
-	bool pending;           /* 202: a transfer was made; its memo is asked */
-	long amount;            /* fen, of the transfer */
+	bool verified; /* 200: the check matched */
+	bool pending;  /* 202: a transfer was made; its memo is asked */
+	long amount;   /* fen, of the transfer */
 	char account_masked[40];
 };
 

@@ -43,8 +43,9 @@ api_parse_verify(const json_t *reply, struct api_verify *out, struct api_err *e)
 		/* A transfer was made: what and where is said to the customer. */
 		if (json_object_get(reply, "amount") == NULL ||
 		    json_object_get(reply, "account_masked") == NULL)
-			return api_garbage(e, "verify", "a pending transfer without "
-							"its amount or account");
+			return api_garbage(e, "verify",
+					   "a pending transfer without "
+					   "its amount or account");
 		out->amount = (long)api_num(reply, "amount");
 		api_text(reply, "account_masked", out->account_masked,
 			 sizeof out->account_masked);
@@ -83,8 +84,8 @@ parse_order(const json_t *reply, void *out, struct api_err *e)
 
 bool
 api_unlock_order(bool unit, const char *subject_id, const char *token_serial,
-		 const char *idem, const char *bearer, struct job *job, struct api_order *out,
-		 struct api_err *e)
+		 const char *idem, const char *bearer, struct job *job,
+		 struct api_order *out, struct api_err *e)
 {
 	memset(out, 0, sizeof *out);
 	return api_request_as("POST", "/v1/orders", NULL, "",

@@ -10,7 +10,7 @@
 
 /* The first PINs anybody tries that no rule below already catches. */
 static const char *const common[] = {
-	"147258", "147258369", "159357", "112233", "123123", "520520", "131420",
+	"147258", "147258369", "159357", "112233",   "123123",   "520520", "131420",
 	"qwerty", "asdfgh",    "abc123", "password", "admin123", NULL};
 
 /* Every character one more (step 1) or one less (step -1) than the last. */

@@ -17,7 +17,7 @@
 struct pinchange {
 	char old_pin[PIN_MAX_CHARS + 1]; /* the PIN that logged in */
 	char new_pin[PIN_MAX_CHARS + 1];
-	bool pinpad; /* both are typed on the reader: NULL passed */
+	bool pinpad;  /* both are typed on the reader: NULL passed */
 	bool changed; /* C_SetPIN went through (the proof may not have) */
 };
 

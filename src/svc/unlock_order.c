@@ -53,7 +53,8 @@ uo_new(bool confirm, const char *idem)
 	struct uojob *j = xcalloc(1, sizeof *j);
 	const struct session *s = session_get();
 
-	job_init(&j->job, confirm ? "unlock-confirm" : "unlock-order", uo_run, uo_release);
+	job_init(&j->job, confirm ? "unlock-confirm" : "unlock-order", uo_run,
+		 uo_release);
 	j->confirm = confirm;
 	j->unit = s->unit;
 	snprintf(j->subject, sizeof j->subject, "%s", s->subject_id);
@@ -105,18 +106,21 @@ unlock_order_result(struct job *job, bool *dead)
 	}
 	if (api_refused(e, "not_owner")) {
 		*dead = true;
-		return N_("This UKey is registered to another customer, so it cannot be "
-			  "unlocked for you here. Please go to the counter of this hall.");
+		return N_(
+			"This UKey is registered to another customer, so it cannot be "
+			"unlocked for you here. Please go to the counter of this hall.");
 	}
 	if (api_refused(e, "unknown_token")) {
 		*dead = true;
-		return N_("This UKey was not issued by this CA; please go to the counter.");
+		return N_(
+			"This UKey was not issued by this CA; please go to the counter.");
 	}
 	if (api_refused(e, "session_expired") || api_refused(e, "session_invalid") ||
 	    api_refused(e, "session_required")) {
 		*dead = true;
-		return N_("The SMS confirmation has run out. Please go back and ask for a "
-			  "new code.");
+		return N_(
+			"The SMS confirmation has run out. Please go back and ask for a "
+			"new code.");
 	}
 	if (api_refused(e, "verification_required")) {
 		*dead = true;

@@ -121,8 +121,9 @@ test_verify_reply(void **state)
 	struct api_err e;
 
 	(void)state;
-	assert_true(parse("{\"party\":\"unit\",\"method\":\"mobile\",\"state\":\"verified\"}",
-			  &out, &e));
+	assert_true(
+		parse("{\"party\":\"unit\",\"method\":\"mobile\",\"state\":\"verified\"}",
+		      &out, &e));
 	assert_true(out.verified);
 	assert_false(out.pending);
 	assert_true(parse("{\"state\":\"pending\",\"amount\":1,\"account_masked\":\"**** "
@@ -137,8 +138,9 @@ test_verify_reply(void **state)
 	assert_false(parse("{}", &out, &e));
 	assert_false(parse("[]", &out, &e));
 	assert_false(parse("{\"state\":\"pending\"}", &out, &e));
-	assert_false(parse("{\"state\":\"pending\",\"amount\":-1,\"account_masked\":\"x\"}",
-			   &out, &e));
+	assert_false(
+		parse("{\"state\":\"pending\",\"amount\":-1,\"account_masked\":\"x\"}",
+		      &out, &e));
 	assert_false(parse("{\"state\":\"pending\",\"amount\":1,\"account_masked\":7}",
 			   &out, &e));
 }

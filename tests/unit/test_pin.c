@@ -75,11 +75,12 @@ test_offers_until_built(void **state)
 	struct offer u = offer_for(SVC_UNLOCK), a = offer_for(SVC_APPLY);
 
 	(void)state;
-	/* Neither service is built yet: a sentence, no button, no screen. */
-	assert_int_equal(service_get(SVC_UNLOCK)->entry, SERVICE_NOT_BUILT);
-	assert_null(u.button);
-	assert_int_equal(u.screen, SERVICE_NOT_BUILT);
-	assert_non_null(strstr(u.text, "counter"));
+	/* Unlock is built: a button that starts its flow, the UKey kept. */
+	assert_int_equal(service_get(SVC_UNLOCK)->entry, SERVICE_FLOW);
+	assert_non_null(u.button);
+	assert_int_equal(u.screen, SERVICE_FLOW);
+	assert_non_null(strstr(u.text, "here"));
+	/* Apply is not: a sentence, no button, no screen. */
 	assert_null(a.button);
 	assert_non_null(strstr(a.text, "counter"));
 }
