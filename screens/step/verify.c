@@ -224,7 +224,6 @@ draw_field(struct vs *s, struct rect b)
 {
 	int n, y = b.y + 1, x = b.x + 2, w = b.w - 4;
 	const struct verify_method_row *r = rows(s, &n);
-	char line[512], money[32];
 
 	ui_put(y, x, w, UI_TITLE, _(r[s->chosen].name));
 	y += 2;
@@ -246,6 +245,8 @@ draw_field(struct vs *s, struct rect b)
 		return;
 	}
 	if (s->phase == V_MEMO) {
+		char line[512], money[32];
+
 		pay_money(s->amount, money, sizeof money);
 		snprintf(
 			line, sizeof line,

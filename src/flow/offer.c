@@ -44,10 +44,10 @@ struct result
 offer_take(enum service_id svc)
 {
 	const struct service *s = service_get(svc);
-	struct result r;
 
 	if (s->entry == SERVICE_FLOW) {
-		r = flow_start(svc);
+		struct result r = flow_start(svc);
+
 		if (r.action == ACT_PUSH)
 			r.action = ACT_REPLACE;
 		return r;
