@@ -19,6 +19,7 @@
 #include "form.h"
 #include "i18n.h"
 #include "offer.h"
+#include "orderpage.h"
 #include "payflow.h"
 #include "renew.h"
 #include "rules.h"
@@ -207,17 +208,9 @@ draw_validity(struct rect b)
 
 enum { F_TERM, F_EMAIL, F_MOBILE, F_CONTACT, F_COUNT };
 
-static enum valid
-check_term(const char *v)
-{
-	return strcmp(v, "1") == 0 || strcmp(v, "2") == 0 || strcmp(v, "3") == 0
-		       ? VALID_OK
-		       : VALID_FORMAT;
-}
-
 static const struct field_def fields[F_COUNT] = {
 	/* A term of 5 hears its hint, "1, 2 or 3 years", not "wrong format". */
-	[F_TERM] = {N_("Term (years)"), FIELD_REQUIRED, CHARS_DIGITS, 1, check_term,
+	[F_TERM] = {N_("Term (years)"), FIELD_REQUIRED, CHARS_DIGITS, 1, orderpage_term,
 		    N_("Choose 1, 2 or 3 years.")},
 	[F_EMAIL] = {N_("E-mail for the e-invoice"), FIELD_REQUIRED, CHARS_EMAIL, 64,
 		     validate_email, N_("The e-invoice is sent to this address.")},
@@ -272,29 +265,10 @@ form_head(struct rect b)
 static void
 form_price(const struct form *f, int y, int x, int w)
 {
-	int term = atoi(form_get(f, F_TERM));
-	char line[256], money[32];
-	long fen;
-
-	/* The backend's price list (api_price); unknown: the order will say. */
-	if (term < 1 || term > 3 || !api_price("renew", session_get()->unit, term, &fen))
-		return;
-	pay_money(fen, money, sizeof money);
-	snprintf(line, sizeof line, _("Price for %d year(s): %s CNY"), term, money);
-	ui_put(y, x, w, UI_ACCENT, line);
+	orderpage_price_line("renew", atoi(form_get(f, F_TERM)), y, x, w);
 }
 
 /* ---- confirm the order ----------------------------------------------- */
-
-static void
-row(int y, int x, int w, const char *label, const char *value)
-{
-	/* Wide enough for the longest label, "E-mail for the e-invoice". */
-	enum { LABEL_W = 26 };
-
-	ui_put(y, x, LABEL_W - 1, UI_DIM, label);
-	ui_put(y, x + LABEL_W, w - LABEL_W, UI_NORMAL, value);
-}
 
 static int
 draw_order(struct rect b)
@@ -302,35 +276,26 @@ draw_order(struct rect b)
 	const struct renew *r = renew_get();
 	const struct renew_cert *c = renew_cert();
 	char line[512], a[16], z[16];
-	long fen;
 	int y = b.y, x = b.x, w = b.w;
 	time_t from, to;
 
 	ui_put(y, x, w, UI_TITLE, _("Please check the order once more."));
 	y += 2;
-	row(y++, x, w, _("Certificate"), c->cn);
+	orderpage_row(y++, x, w, _("Certificate"), c->cn);
 	/* As the certificate will say: usable from today, to the new end. */
 	rules_new_validity(c->not_after, time(NULL), r->term, &from, &to);
 	ui_date(time(NULL), a, sizeof a);
 	ui_date(to, z, sizeof z);
 	snprintf(line, sizeof line, _("%s to %s"), a, z);
-	row(y++, x, w, _("New validity"), line);
+	orderpage_row(y++, x, w, _("New validity"), line);
 	snprintf(line, sizeof line, _("%d year(s)"), r->term);
-	row(y++, x, w, _("Term"), line);
-	if (api_price("renew", session_get()->unit, r->term, &fen)) {
-		char money[32];
-
-		pay_money(fen, money, sizeof money);
-		snprintf(line, sizeof line, "%s %s", money, _("CNY"));
-	} else {
-		snprintf(line, sizeof line, "%s", _("shown before you pay"));
-	}
-	row(y++, x, w, _("Price"), line);
-	row(y++, x, w, _("E-mail for the e-invoice"), r->email);
+	orderpage_row(y++, x, w, _("Term"), line);
+	orderpage_price_row("renew", r->term, y++, x, w);
+	orderpage_row(y++, x, w, _("E-mail for the e-invoice"), r->email);
 	if (r->mobile[0] != '\0')
-		row(y++, x, w, _("Mobile"), r->mobile);
+		orderpage_row(y++, x, w, _("Mobile"), r->mobile);
 	if (r->contact[0] != '\0')
-		row(y++, x, w, _("Contact name"), r->contact);
+		orderpage_row(y++, x, w, _("Contact name"), r->contact);
 	return y + 1;
 }
 

@@ -251,6 +251,10 @@ api_order_create(const struct api_order_new *in, const char *idem, struct job *j
 		json_object_set_new(form, "mobile", json_string(in->mobile));
 	if (in->contact_name != NULL && in->contact_name[0] != '\0')
 		json_object_set_new(form, "contact_name", json_string(in->contact_name));
+	if (in->address != NULL && in->address[0] != '\0')
+		json_object_set_new(form, "address", json_string(in->address));
+	if (in->postcode != NULL && in->postcode[0] != '\0')
+		json_object_set_new(form, "postcode", json_string(in->postcode));
 	body = json_pack("{s:s, s:s, s:s, s:i, s:o}", "kind", in->kind, "subject_type",
 			 in->unit ? "unit" : "person", "subject_id", in->subject_id,
 			 "term_years", in->term_years, "form", form);

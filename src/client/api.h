@@ -99,6 +99,7 @@ struct api_order_new {
 	const char *subject_id;
 	int term_years;
 	const char *email, *mobile, *contact_name; /* NULL or "" when absent */
+	const char *address, *postcode;            /* apply, reissue */
 	const char *certificate;                   /* PEM, renew and change */
 };
 
@@ -277,6 +278,45 @@ bool api_unlock_candidate(const char *order_id, const char *so_pin, bool holds_c
 /* POST /v1/orders/{id}/so-pin: the token holds the candidate now. */
 bool api_unlock_promote(const char *order_id, const char *so_pin, const char *idem,
 			struct job *job, struct api_order *out, struct api_err *e);
+/* ---- documents (apply, reissue, change) ---------------------------------- */
+
+#define API_DOCS_MAX 8
+#define API_DOC_KIND_MAX 24
+
+struct api_upload_link {
+	char url[API_URL_MAX];  /* the phone's page: a secret until it closes */
+	char path[API_URL_MAX]; /* its path on the backend ("/u/..."), for a scanner */
+	int64_t expires;
+	int ndocs;
+	char docs[API_DOCS_MAX][API_DOC_KIND_MAX]; /* the kinds the order needs */
+};
+/* POST /v1/orders/{id}/upload-link. */
+bool api_upload_link(const char *order_id, const char *idem, struct job *job,
+		     struct api_upload_link *out, struct api_err *e);
+
+struct api_document {
+	char kind[API_DOC_KIND_MAX];
+	char mime[32];
+	long size;
+	int64_t created;
+};
+struct api_refusal {
+	long id;
+	char kind[API_DOC_KIND_MAX]; /* "" when the whole upload was too large */
+	bool too_large;              /* else: not JPEG, PNG or PDF */
+	long size;
+};
+struct api_documents {
+	int n, nmissing, nrefused;
+	struct api_document docs[API_DOCS_MAX];
+	char missing[API_DOCS_MAX][API_DOC_KIND_MAX];
+	struct api_refusal refused[API_DOCS_MAX];
+};
+/* GET /v1/orders/{id}/documents. */
+bool api_documents(const char *order_id, struct job *job, struct api_documents *out,
+		   struct api_err *e);
+bool api_parse_documents(const json_t *reply, struct api_documents *out,
+			 struct api_err *e);
 
 /* ---- one call as a worker job (screens) ---------------------------------- */
 

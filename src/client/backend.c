@@ -274,7 +274,7 @@ out:
 
 static enum backend_err
 call_once(CURL *c, const char *method, const char *url, const char *payload,
-	  struct curl_slist *headers, struct job *job, long timeout,
+	  curl_mime *mime, struct curl_slist *headers, struct job *job, long timeout,
 	  struct backend_reply *out)
 {
 	struct body body = {0};
@@ -307,7 +307,9 @@ call_once(CURL *c, const char *method, const char *url, const char *payload,
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, job);
-	if (strcmp(method, "POST") == 0) {
+	if (mime != NULL) {
+		curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	} else if (strcmp(method, "POST") == 0) {
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
 	}
@@ -402,7 +404,8 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 		}
 	}
 	for (out->attempts = 1; out->attempts <= attempts; out->attempts++) {
-		err = call_once(c, method, url, payload, headers, job, timeout, out);
+		err = call_once(c, method, url, payload, NULL, headers, job, timeout,
+				out);
 		/*
 		 * Only a request that cannot have done anything twice is sent
 		 * again: a GET, or a POST with its idempotency key.
@@ -427,6 +430,40 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 	wipe_free(url);
 	curl_easy_cleanup(c);
 	return err;
+}
+
+long
+backend_upload(const char *path, const char *field, const char *filename,
+	       const void *data, size_t len, struct job *job)
+{
+	struct backend_reply out = {0};
+	struct curl_slist *headers = NULL;
+	curl_mime *mime;
+	curl_mimepart *part;
+	char *url;
+	long status;
+	CURL *c;
+
+	if (!B.ready || (c = curl_easy_init()) == NULL)
+		return 0;
+	url = xasprintf("%s%s", B.base, path);
+	mime = curl_mime_init(c);
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, field);
+	curl_mime_filename(part, filename);
+	/* The backend sniffs the content; the type said here counts for nothing. */
+	curl_mime_type(part, "application/octet-stream");
+	curl_mime_data(part, data, len);
+	headers = curl_slist_append(headers, "Expect:");
+	/* One attempt: the page is no idempotent call, a repeat is the caller's. */
+	call_once(c, "POST", url, NULL, mime, headers, job, B.timeout, &out);
+	curl_mime_free(mime);
+	curl_slist_free_all(headers);
+	wipe_free(url);
+	curl_easy_cleanup(c);
+	status = out.status;
+	backend_reply_free(&out);
+	return status;
 }
 
 void

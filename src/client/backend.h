@@ -86,6 +86,15 @@ enum backend_err backend_call_opts(const char *method, const char *path,
 				   struct job *job, const struct backend_opts *opts,
 				   struct backend_reply *out);
 
+/*
+ * A file sent as a browser form would (multipart/form-data, one part named
+ * field) to path: the document scanner's files to an order's upload page.
+ * Returns the HTTP status (the answer is a page, not read), 0 when nothing
+ * answered.
+ */
+long backend_upload(const char *path, const char *field, const char *filename,
+		    const void *data, size_t len, struct job *job);
+
 /* When this terminal's own certificate ends (0 when unknown): a refusal of
  * it after that time is "expired", not "revoked". */
 long long backend_cert_not_after(void);

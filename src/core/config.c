@@ -69,6 +69,9 @@ static const struct opt opts[] = {
 	 "journal, stderr, none or file:/absolute/path"},
 	{"kiosk", "log_level", OPT_LEVEL, K(log_level), 0, 0, "info", false,
 	 "error, warn, info or debug"},
+	{"kiosk", "scan_dir", OPT_FILE, K(scan_dir), 0, 4096, NULL, false,
+	 "folder a document scanner drops its files into; the upload step sends "
+	 "new ones to the customer's order and removes them (default: none)"},
 	{"backend", "url", OPT_URL, K(backend_url), 0, 512, NULL, true,
 	 "base URL of the RA/CA backend, https only"},
 	{"backend", "ca_file", OPT_FILE, K(ca_file), 0, 4096, NULL, false,

@@ -34,7 +34,8 @@ struct config {
 	int idle_timeout;
 	int idle_countdown;
 	char *log;
-	int log_level; /* enum log_level */
+	int log_level;  /* enum log_level */
+	char *scan_dir; /* a document scanner's drop folder, or NULL */
 	/* [backend] */
 	char *backend_url;
 	char *ca_file;

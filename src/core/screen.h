@@ -40,6 +40,7 @@ enum screen_id {
 	SCR_STEP_ORDER,
 	SCR_STEP_NEWPIN,
 	SCR_STEP_VERIFY,
+	SCR_STEP_UPLOAD,
 	SCR_COUNT
 };
 
@@ -129,4 +130,4 @@ extern const struct screen_ops screen_welcome, screen_menu, screen_help, screen_
 	screen_check, screen_pay, screen_step_insert, screen_step_pin, screen_step_form,
 	screen_step_confirm, screen_step_work, screen_step_done, screen_step_identify,
 	screen_step_sms, screen_step_orders, screen_step_order;
-extern const struct screen_ops screen_step_newpin, screen_step_verify;
+extern const struct screen_ops screen_step_newpin, screen_step_verify, screen_step_upload;

@@ -29,6 +29,7 @@ static const struct screen_ops *const registry[SCR_COUNT] = {
 	[SCR_STEP_ORDER] = &screen_step_order,
 	[SCR_STEP_NEWPIN] = &screen_step_newpin,
 	[SCR_STEP_VERIFY] = &screen_step_verify,
+	[SCR_STEP_UPLOAD] = &screen_step_upload,
 };
 
 const struct screen_ops *

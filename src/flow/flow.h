@@ -34,6 +34,7 @@ enum step_kind {
 	STEP_ORDER,    /* one of them: details, cancel, continue */
 	STEP_NEWPIN,   /* a new PIN, typed twice */
 	STEP_VERIFY,   /* identity verification, one method of the row's */
+	STEP_UPLOAD,   /* documents from the customer's phone (or a scanner) */
 	STEP_KIND_COUNT
 };
 

@@ -57,7 +57,7 @@ static const struct service services[SVC_COUNT] = {
 			   "result "
 			   "comes by SMS and the UKey by post. The e-invoice is "
 			   "e-mailed."),
-			SERVICE_NOT_BUILT,
+			SERVICE_FLOW,
 		},
 	[SVC_RENEW] =
 		{

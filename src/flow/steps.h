@@ -102,6 +102,12 @@ struct work_param {
 	const char *(*stop_note)(void);
 };
 
+/* STEP_UPLOAD: the order's documents, from the customer's phone (a QR code
+ * of its upload page) or the kiosk's scanner (docs.h). */
+struct upload_param {
+	const char *next; /* the button once all are in: "Confirm application" */
+};
+
 /* STEP_DONE: the outcome; the visit ends (Finish, the UKey taken). */
 struct done_param {
 	/* The outcome; returns the next free row.  w is what is left of the

@@ -51,10 +51,12 @@ h_upload_link(struct req *r)
 		json_decref(o);
 		return;
 	}
-	char token[65], hash[65];
+	/* 128 random bits: unguessable, and short enough that the link's QR
+	 * code fits beside the list on an 80x24 kiosk. */
+	char token[33], hash[65];
 	int64_t now = util_now();
-	util_random_hex(token, 32);
-	codec_sha256_hex(token, 64, hash);
+	util_random_hex(token, 16);
+	codec_sha256_hex(token, 32, hash);
 	/* One link at a time: a new one closes the old. */
 	store_exec(r->app->st, "UPDATE upload_links SET closed = 1 WHERE order_id = ?",
 		   "s", S(o, "id"));
@@ -79,9 +81,9 @@ static json_t *
 upload_order(struct req *r)
 {
 	json_t *o = NULL;
-	if (strlen(r->args[0]) == 64) {
+	if (strlen(r->args[0]) == 32) {
 		char hash[65];
-		codec_sha256_hex(r->args[0], 64, hash);
+		codec_sha256_hex(r->args[0], 32, hash);
 		/* Documents belong to a draft: once confirmed, they are what the
 		 * customer confirmed and staff review. */
 		json_t *l = store_query_one(
@@ -157,6 +159,17 @@ h_upload_page(struct req *r)
 	json_decref(o);
 }
 
+/* A refused file, kept (with its answer) for the kiosk's document list. */
+static void
+refused(struct req *r, json_t *o, const char *kind, const char *reason, size_t size)
+{
+	store_exec(r->app->st,
+		   "INSERT INTO upload_refusals(order_id, kind, reason, size, at)"
+		   " VALUES(?,?,?,?,?)",
+		   "sssii", S(o, "id"), kind, reason, (int64_t)size, util_now());
+	r->commit_anyway = true;
+}
+
 void
 h_upload_post(struct req *r)
 {
@@ -169,6 +182,7 @@ h_upload_post(struct req *r)
 	char msg[512] = "";
 	if (r->too_large) {
 		/* A file went over the limit: nothing of this upload is kept. */
+		refused(r, o, "", "size", 0);
 		upload_render(
 			r, o, 413,
 			"<p class=\"bad\" id=\"error\">文件太大：每个文件不超过 5 MB "
@@ -191,6 +205,7 @@ h_upload_post(struct req *r)
 				 "PDF 文件 "
 				 "(only JPEG, PNG or PDF)</p>",
 				 doc_label(f->name));
+			refused(r, o, f->name, "type", f->len);
 			continue;
 		}
 		if (f->len > DOC_LIMIT) {
@@ -198,6 +213,7 @@ h_upload_post(struct req *r)
 			snprintf(msg, sizeof msg,
 				 "<p class=\"bad\" id=\"error\">%s: 文件太大</p>",
 				 doc_label(f->name));
+			refused(r, o, f->name, "size", f->len);
 			continue;
 		}
 		char sha[65];
@@ -258,9 +274,16 @@ h_documents(struct req *r)
 				    "AND kind = ?",
 				    "ss", S(o, "id"), *d) == 0)
 			json_array_append_new(missing, json_string(*d));
+	/* The files refused lately, oldest first: the kiosk says each once. */
+	json_t *refusals = store_query(
+		r->app->st,
+		"SELECT id, kind, reason, size, at FROM (SELECT * FROM upload_refusals"
+		" WHERE order_id = ? ORDER BY id DESC LIMIT 8) ORDER BY id",
+		"s", S(o, "id"));
 	req_json(r, 200,
-		 json_pack("{s:o, s:o}", "documents", docs ? docs : json_array(),
-			   "missing", missing));
+		 json_pack("{s:o, s:o, s:o}", "documents", docs ? docs : json_array(),
+			   "missing", missing, "refused",
+			   refusals ? refusals : json_array()));
 	json_decref(o);
 }
 

@@ -143,6 +143,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE tokens ADD COLUMN cand_enc TEXT;"
 	"ALTER TABLE tokens ADD COLUMN cand_order TEXT;"
 	"ALTER TABLE tokens ADD COLUMN holder TEXT;",
+	/* 9: files the upload page refused, for the kiosk to say so */
+	"CREATE TABLE upload_refusals(id INTEGER PRIMARY KEY, order_id TEXT NOT NULL,"
+	" kind TEXT NOT NULL, reason TEXT NOT NULL, size INTEGER NOT NULL,"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX upload_refusals_order ON upload_refusals(order_id, id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -100,6 +100,7 @@ shows '#st-seal_form' 未上传 "... and still shows the seal sample form as mis
 req GET "/v1/orders/$OID/documents"
 is 2 "$(j -n documents)" "... nothing was stored"
 is "" "$(doc seal_form kind)" "... no seal sample form in the kiosk's list"
+is "seal_form type" "$(j refused.0.kind) $(j refused.0.reason)" "... but the refusal is listed for the kiosk to say (kind, reason)"
 
 # The rest, and the page says everything is in.
 wd_go "$LINK"

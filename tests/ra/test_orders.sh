@@ -48,7 +48,7 @@ is 4 "$(j -n error.missing)" "... all four unit documents are missing"
 req POST "/v1/orders/$OID/upload-link"
 is 201 "$STATUS" "a one-time upload link"
 LINK=$(j url)
-like "^https://127.0.0.1:$PORT/u/[0-9a-f]{64}$" "$LINK" "... on the backend's own upload page"
+like "^https://127.0.0.1:$PORT/u/[0-9a-f]{32}$" "$LINK" "... on the backend's own upload page"
 STATUS=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$CA/ca.crt" "$LINK")
 is 200 "$STATUS" "the upload page opens without a client certificate (a phone)"
 grep -q '营业执照' "$T/out" && grep -q 'type="file"' "$T/out" && ok "... it asks for the business licence" || not_ok "... it asks for the business licence"

@@ -44,14 +44,16 @@ set -g status off
 set -g escape-time 0
 CONF
 
-# The main menu's rows: renew, unlock, change the PIN (in Unlock's group),
-# order query, check my UKey, the guide, staff.
-UNLOCK_ROW=2
-PINCHANGE_ROW=3
-QUERY_ROW=4
-CHECK_ROW=5
-GUIDE_ROW=6
-STAFF_ROW=7
+# The main menu's rows: apply, renew, unlock, change the PIN (in Unlock's
+# group), order query, check my UKey, the guide, staff.
+APPLY_ROW=1
+RENEW_ROW=2
+UNLOCK_ROW=3
+PINCHANGE_ROW=4
+QUERY_ROW=5
+CHECK_ROW=6
+GUIDE_ROW=7
+STAFF_ROW=8
 
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }

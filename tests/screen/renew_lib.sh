@@ -128,7 +128,7 @@ rb_tool() {
 rb_to_renew() {
 	ck_keys Space
 	ck_wait "请选择业务" >/dev/null || return 1
-	ck_keys 1
+	ck_keys "$RENEW_ROW"
 	ck_wait "请插入要更新的UKey" 5 >/dev/null
 }
 
@@ -220,7 +220,12 @@ _qr_decode() {
 		sed 's/█/B/g; s/▀/T/g; s/▄/L/g' >"$work/qr.txt"
 	# The QR is the left part: up to the last module column.
 	w=$(awk '{ s = $0; sub(/[^BTL]*$/, "", s); if (length(s) > m) m = length(s) } END { print m }' "$work/qr.txt")
-	awk -v w="$w" -v q=4 -v sc=4 '
+	_qr_pbm "$w"
+}
+# _qr_pbm WIDTH: $work/qr.txt (B, T, L for the half blocks, WIDTH columns
+# of it) as a PBM image with a quiet zone, decoded by zbarimg.
+_qr_pbm() {
+	awk -v w="$1" -v q=4 -v sc=4 '
 		{ line[NR] = substr($0 "                                                                                ", 1, w) }
 		END {
 			rows = 2 * NR; W = (w + 2 * q) * sc; H = (rows + 2 * q) * sc

@@ -59,7 +59,7 @@ check "EC keys are named" ck_wait "EC 256"
 
 bed_ctl "present=ecexp400"
 check "expired over a year: apply anew" ck_wait "不能再更新" 10
-check "... at the counter, while Apply is not here" ck_wait "请到本大厅柜台申请"
+check "... here at this kiosk, now that it takes applications" ck_wait "可以在本机申请新证书"
 
 bed_ctl "present=rsa200"
 check "200 days left: too early to renew" ck_wait "现在还不能更新" 10

@@ -55,8 +55,8 @@ rb_to_renew
 insert e400
 check "expired 400 days: too late, said before any PIN" ck_wait "已过期超过1年（365天）" 10
 check "... no PIN field is offered" ck_wait_gone "* 证书密码" 1
-check "... the advice is given once, pointing to the counter" \
-	sh -c "[ \$(tmux -L $sock capture-pane -p | grep -c '柜台') = 1 ]"
+check "... the advice is given once, pointing to Apply at this kiosk" \
+	sh -c "[ \$(tmux -L $sock capture-pane -p | grep -c '可以在本机申请新证书') = 1 ]"
 check "... and no PIN reached the UKey" [ "$(logins)" = 0 ]
 back_to_menu
 

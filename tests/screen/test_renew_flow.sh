@@ -94,7 +94,7 @@ if [ "$(id -u)" = 0 ]; then
 else
 	ok "# SKIP memory check needs root"
 fi
-ck_keys 1
+ck_keys "$RENEW_ROW"
 ck_wait "证书密码" 10 >/dev/null
 ck_keys Escape
 ck_wait "请选择业务" 5 >/dev/null

@@ -27,7 +27,7 @@ bed_ctl "present=none"
 rb_to_renew
 bed_ctl "present=e400"
 check "expired 400 days: too late, and why" ck_wait "已过期超过1年（365天）" 10
-check "... and what to do instead: the counter, while Apply is not here" ck_wait "请到本大厅柜台申请"
+check "... and what to do instead: apply anew at this kiosk" ck_wait "可以在本机申请新证书"
 ck_keys Escape
 ck_wait "请选择业务" 5 >/dev/null
 bed_ctl "present=none"
@@ -122,7 +122,7 @@ else
 fi
 ck_keys Space
 ck_wait "请选择业务" >/dev/null
-ck_keys 1
+ck_keys "$RENEW_ROW"
 check "the next customer is asked for the PIN again" ck_wait "* 证书密码" 10
 ck_type 123456
 ck_keys Enter

@@ -80,9 +80,10 @@ test_offers_until_built(void **state)
 	assert_non_null(u.button);
 	assert_int_equal(u.screen, SERVICE_FLOW);
 	assert_non_null(strstr(u.text, "here"));
-	/* Apply is not: a sentence, no button, no screen. */
-	assert_null(a.button);
-	assert_non_null(strstr(a.text, "counter"));
+	/* Apply is too: offered here, with its button. */
+	assert_non_null(a.button);
+	assert_int_equal(a.screen, SERVICE_FLOW);
+	assert_non_null(strstr(a.text, "here"));
 }
 
 int

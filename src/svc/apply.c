@@ -1,0 +1,186 @@
+/*
+ * apply.c - the application's state and its worker jobs (see apply.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "apply.h"
+#include "backend.h"
+#include "i18n.h"
+#include "log.h"
+#include "service.h"
+#include "session.h"
+#include "worker.h"
+#include "xmem.h"
+
+#define A (*apply_get())
+#define S (*session_get())
+
+struct apply *
+apply_get(void)
+{
+	return session_part(SVC_APPLY, sizeof(struct apply), NULL);
+}
+
+void
+apply_address(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", A.region, A.street);
+}
+
+/*
+ * One call of the application to the backend: the registration record,
+ * the order (确认订单), or the confirmation of the application (确认申请).
+ * The job holds its own copy of what it sends: the customer's record,
+ * address and order, wiped when it is released.
+ */
+struct call_job {
+	struct job job;
+	enum apply_call call;
+	struct api_order_new in;
+	char subject_id[SESSION_SUBJECT_MAX];
+	char email[FORM_VALUE_MAX], mobile[FORM_VALUE_MAX], contact[FORM_VALUE_MAX];
+	char address[2 * FORM_VALUE_MAX], postcode[FORM_VALUE_MAX];
+	char order_id[PAY_ORDER_ID_MAX];
+	char idem[BACKEND_IDEM_KEY_LEN + 1];
+	struct api_subject record;
+	struct api_order order;
+	struct api_err err;
+};
+
+static void
+call_run(struct job *job)
+{
+	struct call_job *c = (struct call_job *)job;
+
+	switch (c->call) {
+	case AC_LOOKUP:
+		api_registry_get(c->in.unit, c->subject_id, job, &c->record, &c->err);
+		break;
+	case AC_ORDER:
+		api_order_create(&c->in, c->idem, job, &c->order, &c->err);
+		break;
+	case AC_CONFIRM:
+		api_order_confirm(c->order_id, c->idem, job, &c->order, &c->err);
+		break;
+	}
+}
+
+static void
+call_release(struct job *job)
+{
+	wipe_free(job);
+}
+
+struct job *
+apply_job(enum apply_call call)
+{
+	static const char *const names[] = {"apply-lookup", "apply-order",
+					    "apply-confirm"};
+	struct call_job *c = xcalloc(1, sizeof *c);
+
+	job_init(&c->job, names[call], call_run, call_release);
+	c->call = call;
+	snprintf(c->subject_id, sizeof c->subject_id, "%s", S.subject_id);
+	snprintf(c->email, sizeof c->email, "%s", A.email);
+	snprintf(c->mobile, sizeof c->mobile, "%s", A.mobile);
+	snprintf(c->contact, sizeof c->contact, "%s", A.recipient);
+	apply_address(c->address, sizeof c->address);
+	snprintf(c->postcode, sizeof c->postcode, "%s", A.postcode);
+	snprintf(c->order_id, sizeof c->order_id, "%s", S.order_id);
+	c->in = (struct api_order_new){
+		.kind = "apply",
+		.unit = S.unit,
+		.subject_id = c->subject_id,
+		.term_years = A.term,
+		.email = c->email,
+		.mobile = c->mobile,
+		.contact_name = c->contact,
+		.address = c->address,
+		.postcode = c->postcode,
+	};
+	/* The same request again after a failure keeps its key. */
+	memcpy(c->idem, call == AC_CONFIRM ? S.idem_confirm : S.idem_order,
+	       sizeof c->idem);
+	c->err.err = BACKEND_CANCELLED;
+	return &c->job;
+}
+
+const char *
+apply_stage(const struct job *job)
+{
+	switch (((const struct call_job *)job)->call) {
+	case AC_LOOKUP:
+		return N_("Looking up the registration record...");
+	case AC_ORDER:
+		return N_("Placing the order...");
+	case AC_CONFIRM:
+		break;
+	}
+	return N_("Sending the application...");
+}
+
+/* What the backend's refusal means here; NULL: its general sentence. */
+static const char *
+refusal(const struct call_job *c, bool *dead)
+{
+	if (c->call == AC_LOOKUP && (api_refused(&c->err, "unknown_subject") ||
+				     api_refused(&c->err, "invalid_id"))) {
+		*dead = true;
+		return S.unit ? N_("The registration platform does not know this unit. "
+				   "Please register it on the provincial registration "
+				   "platform first, then apply here.")
+			      : N_("The registration platform does not know this ID "
+				   "number. Please register on the provincial "
+				   "registration platform first, then apply here.");
+	}
+	if (api_refused(&c->err, "documents_missing"))
+		return N_("Some documents are still missing. Please go back and "
+			  "upload them.");
+	if (api_refused(&c->err, "verification_required"))
+		return N_("The identity is not verified yet. Please go back and "
+			  "verify it.");
+	return NULL;
+}
+
+const char *
+apply_result(struct job *job, bool *dead)
+{
+	struct call_job *c = (struct call_job *)job;
+
+	*dead = false;
+	if (c->err.err != BACKEND_OK) {
+		const char *why = refusal(c, dead);
+
+		return why != NULL ? why : api_reason(&c->err);
+	}
+	switch (c->call) {
+	case AC_LOOKUP:
+		A.record = c->record;
+		A.have_record = true;
+		break;
+	case AC_ORDER:
+		snprintf(S.order_id, sizeof S.order_id, "%s", c->order.id);
+		S.price = c->order.price;
+		log_info("apply: order %s made (draft)", S.order_id);
+		break;
+	case AC_CONFIRM:
+		S.price = c->order.price;
+		log_info("apply: order %s confirmed", S.order_id);
+		break;
+	}
+	return NULL;
+}
+
+const struct pay_request *
+apply_pay_request(void)
+{
+	struct pay_request *req = &A.pay;
+
+	memset(req, 0, sizeof *req);
+	snprintf(req->order_id, sizeof req->order_id, "%s", S.order_id);
+	req->amount = S.price;
+	return req;
+}

@@ -1,0 +1,65 @@
+/*
+ * apply.h - applying for a certificate (证书申请), for a unit or a person:
+ * its state across its screens and the work it hands to the worker.
+ *
+ * The service is a table of steps (screens/svc/apply.c): who applies and
+ * their registration record (greyed), the mailing address, the e-mail and
+ * the term, the confirm page (确认订单: the order is made, a draft), the
+ * documents from the phone, confirming the application (确认申请), pay,
+ * and what happens next.  The customer's subject and the order live in the
+ * session (session.h); the record and the form here, wiped when the visit
+ * ends.
+ */
+#ifndef CAKIOSK_APPLY_H
+#define CAKIOSK_APPLY_H
+
+#include <stdbool.h>
+
+#include "api.h"
+#include "form.h"
+#include "payflow.h"
+
+struct job;
+
+struct apply {
+	/* the registration record (greyed, not editable) */
+	bool have_record;
+	struct api_subject record;
+	/* the form: mailing address, e-invoice, term */
+	bool form_filled;
+	char recipient[FORM_VALUE_MAX];
+	char mobile[FORM_VALUE_MAX];
+	char region[FORM_VALUE_MAX]; /* province, city, district */
+	char street[FORM_VALUE_MAX];
+	char postcode[FORM_VALUE_MAX];
+	char email[FORM_VALUE_MAX];
+	int term;
+	/* what the backend said of the order */
+	char pin_delivery[64];
+	char invoice_url[API_URL_MAX];
+	struct pay_request pay;
+};
+
+/* The application's part of the session (made on first use). */
+struct apply *apply_get(void);
+
+/* The application's calls to the backend, each a worker job. */
+enum apply_call {
+	AC_LOOKUP,  /* the registration record of the session's subject */
+	AC_ORDER,   /* make the order (a draft) from the form: "确认订单" */
+	AC_CONFIRM, /* confirm the application: "确认申请" */
+};
+struct job *apply_job(enum apply_call call);
+/* What the job is doing (message id). */
+const char *apply_stage(const struct job *job);
+/* NULL when it worked (the record or the order kept), else a message id;
+ * *dead: no use trying again. */
+const char *apply_result(struct job *job, bool *dead);
+
+/* The payment screen's request for the order. */
+const struct pay_request *apply_pay_request(void);
+
+/* The mailing address as one line (region and street). */
+void apply_address(char *buf, size_t len);
+
+#endif
