@@ -126,11 +126,11 @@ TESTP11   := $(B)/tests/p11/cakiosk-testp11.so
 TOKEN_BIN := $(patsubst tests/token/%.c,$(B)/tests/%,$(wildcard tests/token/test_*.c))
 $(TOKEN_BIN): tests/token/bed.h
 check unit: $(TESTP11) $(TOKEN_BIN) $(B)/tests/unlockrun
-$(TESTP11): tests/p11/testp11.c | $(STAMP)
+$(TESTP11): $(wildcard tests/p11/*.c) tests/p11/testp11.h | $(STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  SO      $@"
 	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags p11-kit-1) -std=c11 $(WARN) -O2 -g \
-	    -fPIC -shared -fvisibility=hidden -o $@ $< -ldl -pthread
+	    -fPIC -shared -fvisibility=hidden -o $@ $(filter %.c,$^) -ldl -pthread
 # A program linked with the kiosk's own objects (token tests, benchmarks).
 define link_core
 	@mkdir -p $(dir $@)
