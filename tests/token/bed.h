@@ -16,16 +16,19 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "log.h"
 #include "token.h"
 #include "token_watch.h"
+#include "worker.h"
 #include "xmem.h"
 
 /* Not every test program uses every helper. */
@@ -321,6 +324,34 @@ slurp(const char *path, size_t *len)
 	*len = fread(buf, 1, (size_t)n, f);
 	fclose(f);
 	return buf;
+}
+
+/* Time for the tests that wait on a card or a thread. */
+BED_FN int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+BED_FN void
+sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* A job run on a thread of the test's own (pthread_create). */
+BED_FN void *
+run_job(void *arg)
+{
+	struct job *job = arg;
+
+	job->run(job);
+	return NULL;
 }
 
 #endif
