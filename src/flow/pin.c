@@ -442,6 +442,12 @@ pin_draw(const struct pin_step *p, struct rect r)
 	else
 		form_draw(&p->form, (struct rect){y, r.x, 3, r.w});
 	draw_note(p, (struct rect){y + 2, r.x, 2, r.w});
+	/* Said once: not under the final-try dialog, nor after a wrong PIN
+	 * whose sentence already counted the tries. */
+	if (p->phase == PIN_CONFIRM ||
+	    (p->note == PIN_NOTE_TOKEN &&
+	     (p->err == TOKEN_ERR_PIN_WRONG || p->err == TOKEN_ERR_FINAL_TRY)))
+		words = NULL;
 	if (words != NULL)
 		ui_wrap((struct rect){y + 4, r.x, 2, r.w},
 			p->state == TOKEN_PIN_FINAL_TRY ? UI_ERROR : UI_WARN, _(words));

@@ -20,5 +20,7 @@ check "no message is left untranslated ($untranslated)" test "$untranslated" -le
 fuzzy=$(msgattrib --only-fuzzy --no-obsolete assets/po/zh_CN.po | grep -c '^msgid ')
 check "no fuzzy translation" test "$fuzzy" -eq 0
 check "the catalogue compiles with format checks" msgfmt --check -o "$work/zh.mo" assets/po/zh_CN.po
+# One word for a locked PIN: 锁定, never 锁死 beside it.
+check "a locked UKey is 锁定 everywhere, never 锁死" sh -c "! grep -q 锁死 assets/po/zh_CN.po"
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -91,7 +91,7 @@ done
 bed_ctl "present=none"
 ck_wait "请插入您的UKey" >/dev/null
 bed_ctl "present=rsa30"
-check "a locked PIN is said in plain words" ck_wait "多次输错已被锁死" 10
+check "a locked PIN is said in plain words" ck_wait "多次输错已被锁定" 10
 check "Unlock is offered here, as a button" ck_wait "[ 证书解锁 ]"
 ck_keys Enter
 check "taken: Unlock reads the UKey kept in and says its PIN is locked" ck_wait "可以在这里解锁" 10

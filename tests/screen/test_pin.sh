@@ -34,6 +34,15 @@ no_try() {
 	check "... the card never saw a login" [ "$(logins)" = 0 ]
 	check "... and its retry counter is untouched" [ "$(wrong_tries "$1")" = 0 ]
 }
+# The screen in one line, spaces out (a CJK sentence may wrap anywhere).
+flat() { tmux -L "$sock" capture-pane -p | tr -d ' \n'; }
+# one_word: "locked" on the screen is 锁定, never 锁死.
+one_word() { flat | grep -q 锁定 && ! flat | grep -q 锁死; }
+# said_once TEXT: TEXT is on the screen exactly once.
+said_once() {
+	c=$(flat | grep -o "$1" | wc -l)
+	[ "$c" = 1 ] || { echo "# '$1' on the screen $c times" >&2; return 1; }
+}
 # say_yes: the final-try dialog up, its "try" chosen.
 say_yes() { ck_wait "这是最后一次机会" 5 >/dev/null && ck_keys Tab Enter; }
 # log_in DESCRIPTION: the right PIN typed, the verdict shown, back to the menu.
@@ -91,7 +100,23 @@ ck_type 123456789
 ck_keys Enter
 check "a PIN longer than the token's maximum is refused too" ck_wait "您输入了9位" 5
 no_try ln
-log_in "a PIN within the limits logs in"
+# Two wrong PINs bring it to its final try: the warning is said once, in
+# one word for "locked" (锁定), and not again behind the final-try dialog.
+ck_type 000000
+ck_keys Enter
+ck_wait "再输错几次" 10 >/dev/null
+ck_type 000000
+ck_keys Enter
+check "two wrong PINs: the final try is said" ck_wait "只剩最后一次机会" 10
+check "... once, not twice on the screen" said_once "锁"
+check "... locked is 锁定, never 锁死" one_word
+ck_type 123456
+ck_keys Enter
+check "the final-try dialog" ck_wait "这是最后一次机会" 5
+check "... is the one warning on the screen" said_once "锁"
+ck_keys Tab Enter
+check "a PIN within the limits logs in" ck_wait "此证书可以更新" 10
+back_to_menu
 
 # ---- the final try: asked before it is spent -------------------------------------
 set_wrong_tries ft 2
