@@ -273,7 +273,8 @@ draw_shown(const struct check *c, struct rect b)
 	if (c->pin == TOKEN_PIN_LOCKED)
 		y += ui_wrap((struct rect){y, b.x, 2, b.w}, UI_ACCENT,
 			     _(offer_for(SVC_UNLOCK).text));
-	if (sign != NULL && y < b.y + b.h - 1) {
+	/* A paid renewal waiting is what applies; not a second one. */
+	if (sign != NULL && !c->resume && y < b.y + b.h - 1) {
 		enum renew_verdict v = rules_renew_at(sign->not_after, time(NULL));
 
 		y += ui_wrap((struct rect){y, b.x, 2, b.w - SEAL_COLS - 2},

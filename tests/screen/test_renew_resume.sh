@@ -47,7 +47,30 @@ check "... the old certificate still works" rb_working kg
 rb_pay
 check "paid without the UKey: the kiosk asks for it back" ck_wait "证书更新完成前UKey被拔出了" 20
 check "... the same one, only that one" ck_wait "请重新插入同一枚UKey"
-put_back kg
+# Put back, but the customer leaves at the PIN: the order is paid and its
+# certificate not yet asked for.  Check my UKey says that it waits, and
+# not that the certificate "can be renewed" (a second order, paid again).
+bed_ctl "present=kg"
+ck_wait "请再次输入证书密码" 10 >/dev/null
+ck_keys Escape
+check "Esc at the PIN of a paid renewal: the visit ends" ck_wait "请按任意键或触摸屏幕开始" 5
+bed_ctl "present=none"
+ck_wait "UKey：未插入" 5 >/dev/null
+bed_ctl "present=kg"
+check "Check my UKey: the paid renewal waits" ck_wait "有一笔已付款但未完成的证书更新" 15
+check "... not 'can be renewed'" _hasnt "此证书可以更新"
+ck_keys Enter
+check "... Enter leads to it" ck_wait "请再次输入证书密码" 10
+ck_type 123456
+ck_keys Enter
+ck_wait "有一笔已付款但未完成的证书更新" 10 >/dev/null
+ck_keys Enter
+check "... and finishes the paid renewal" ck_wait "证书已更新" 30
+check "... with the one payment only" rb_one_payment "$(rb_installed_order)"
+rb_check_token kg 30 || :
+ck_keys Enter
+ck_wait "CA证书" 5 >/dev/null
+bed_ctl "present=none"
 
 # ---- pulled during the certificate write ---------------------------------------
 to_qr cw
