@@ -48,20 +48,6 @@ fs_leave(void *state)
 }
 
 static void
-draw_ask(const struct fs *s, struct rect b)
-{
-	int w = b.w > 60 ? 56 : b.w - 4;
-	struct rect box = {b.y + b.h / 2 - 4, b.x + (b.w - w) / 2, 8, w};
-	int x = box.x + 2;
-
-	ui_fill(box, UI_NORMAL);
-	ui_box(box, UI_WARN);
-	ui_wrap((struct rect){box.y + 1, x, 3, w - 4}, UI_TITLE, _(s->p->leave_ask));
-	x += ui_button(box.y + 5, x, _("Leave"), K_ENTER, true) + 2;
-	ui_button(box.y + 5, x, _("Keep editing"), K_STAY, false);
-}
-
-static void
 fs_draw(void *state)
 {
 	struct fs *s = state;
@@ -78,7 +64,7 @@ fs_draw(void *state)
 	x += ui_button(y + 3, x, _("Next"), K_ENTER, false) + 2;
 	ui_button(y + 3, x, _("Back"), K_ESC, false);
 	if (s->asking)
-		draw_ask(s, b);
+		ui_ask(s->p->leave_ask, N_("Leave"), N_("Keep editing"), K_STAY);
 }
 
 static struct result

@@ -3,7 +3,8 @@
  * the service (insert_param.take).  With a paid order the UKey is bound to
  * it: only that one is taken, and the customer may finish now (put it back)
  * or later (the order finishes the next time the UKey is put into any
- * kiosk); Esc and the idle timeout then end the visit.
+ * kiosk); Esc and the idle timeout then end the visit, and counter staff
+ * can log in from here (F11 or the button) to release the kiosk.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,9 @@
 #include "ui.h"
 #include "worker.h"
 #include "xmem.h"
+
+/* Staff log in from the screen that waits for a paid order's UKey. */
+#define K_STAFF K_F(11)
 
 enum ins_state { INS_WAIT, INS_MANY, INS_READING, INS_OTHER, INS_DEAD, INS_FAILED };
 
@@ -102,8 +106,11 @@ ins_draw(void *state)
 						   "the one being renewed."));
 			ui_wrap((struct rect){y + 1, in.x, 3, in.w}, UI_NORMAL,
 				_(s->p->paid_later));
-			ui_button(b.y + b.h - 1, b.x + 2, _("Finish later"), K_ESC,
-				  false);
+			int bx = b.x + 2;
+
+			bx += ui_button(b.y + b.h - 1, bx, _("Finish later"), K_ESC,
+					false);
+			ui_button(b.y + b.h - 1, bx + 2, _("Staff"), K_STAFF, false);
 			return;
 		}
 		ui_put_center(b.y + b.h / 2 - 2, b, UI_TITLE, _(s->p->ask));
@@ -138,6 +145,8 @@ ins_key(void *state, int key)
 
 	if (key == K_ESC)
 		return RESULT_FLOW(paid() ? FLOW_HOME : FLOW_BACK);
+	if (key == K_STAFF && paid() && (s->state == INS_WAIT || s->state == INS_OTHER))
+		return RESULT_PUSH(SCR_STAFF_LOGIN, NULL);
 	if (key == K_ENTER && s->state == INS_FAILED)
 		return ins_follow(s);
 	/* Nothing to go on with here: Enter takes the one way, back. */

@@ -40,37 +40,30 @@ api_refused(const struct api_err *e, const char *code)
 	return e->err == BACKEND_REFUSED && strcmp(e->code, code) == 0;
 }
 
-/* What a finished call says about the backend. */
-static void
-report(const struct api_err *e)
+enum link_state
+api_link_state(const struct api_err *e)
 {
 	switch (e->err) {
 	case BACKEND_CANCELLED:
-		return;
+		return LINK_UNKNOWN;
 	case BACKEND_UNREACHABLE:
 	case BACKEND_TIMEOUT:
-		link_report(LINK_DOWN);
-		return;
+		return LINK_DOWN;
 	case BACKEND_TLS:
-		link_report(LINK_UNTRUSTED);
-		return;
+		return LINK_UNTRUSTED;
 	case BACKEND_CONFIG:
-		link_report(LINK_CONFIG);
-		return;
+		return LINK_CONFIG;
 	case BACKEND_REFUSED:
 		if (strcmp(e->code, "client_cert_required") == 0) {
 			long long end = backend_cert_not_after();
 
-			link_report(end != 0 && end <= (long long)time(NULL)
-					    ? LINK_CERT_EXPIRED
-					    : LINK_CERT_REFUSED);
-			return;
+			return end != 0 && end <= (long long)time(NULL)
+				       ? LINK_CERT_EXPIRED
+				       : LINK_CERT_REFUSED;
 		}
 		/* The certificate names another terminal than this one's id. */
-		if (strcmp(e->code, "terminal_mismatch") == 0) {
-			link_report(LINK_CERT_REFUSED);
-			return;
-		}
+		if (strcmp(e->code, "terminal_mismatch") == 0)
+			return LINK_CERT_REFUSED;
 		break;
 	case BACKEND_OK:
 	case BACKEND_SERVER:
@@ -78,7 +71,17 @@ report(const struct api_err *e)
 		break;
 	}
 	/* It answered over a connection it accepted. */
-	link_report(LINK_UP);
+	return LINK_UP;
+}
+
+/* What a finished call says about the backend (nothing when cancelled). */
+static void
+report(const struct api_err *e)
+{
+	enum link_state s = api_link_state(e);
+
+	if (s != LINK_UNKNOWN)
+		link_report(s);
 }
 
 static bool

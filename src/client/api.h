@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "linkstate.h"
 
 struct job;
 
@@ -48,6 +49,9 @@ struct api_err {
 const char *api_reason(const struct api_err *e);
 /* True when the backend refused with this error code. */
 bool api_refused(const struct api_err *e, const char *code);
+/* What a failure (or success) says of the backend, for the status line;
+ * LINK_UNKNOWN when it says nothing (cancelled). */
+enum link_state api_link_state(const struct api_err *e);
 
 /* ---- service ------------------------------------------------------------ */
 

@@ -7,6 +7,10 @@
  * result.  The loop submits it with worker_submit_background(): only when
  * the worker is idle, and any customer's job cancels it, so it never
  * stands in front of one.
+ *
+ * Staff's connection test runs the same job on demand and reads what it
+ * came to: the same mTLS calls, so an expired or revoked terminal
+ * certificate is named as such, not taken for a working line.
  */
 #ifndef CAKIOSK_HEALTH_H
 #define CAKIOSK_HEALTH_H
@@ -18,5 +22,9 @@
 struct job;
 
 struct job *health_job_new(void);
+/* A finished check: how long it took, and NULL when the backend answered
+ * and accepts this terminal, else the sentence (message id) saying why not. */
+int health_elapsed_ms(const struct job *job);
+const char *health_reason(const struct job *job);
 
 #endif

@@ -355,6 +355,21 @@ ui_button(int y, int x, const char *label, int key, bool focus)
 	return w;
 }
 
+void
+ui_ask(const char *question, const char *yes, const char *no, int no_key)
+{
+	struct rect b = ui_body();
+	int w = b.w > 60 ? 56 : b.w - 4;
+	struct rect box = {b.y + b.h / 2 - 4, b.x + (b.w - w) / 2, 8, w};
+	int x = box.x + 2;
+
+	ui_fill(box, UI_NORMAL);
+	ui_box(box, UI_WARN);
+	ui_wrap((struct rect){box.y + 1, x, 3, w - 4}, UI_TITLE, _(question));
+	x += ui_button(box.y + 5, x, _(yes), K_ENTER, true) + 2;
+	ui_button(box.y + 5, x, _(no), no_key, false);
+}
+
 /* Nearest terminal colour: the xterm 6x6x6 cube, or the 8 basic ones. */
 static short
 nearest_color(uint32_t rgb)

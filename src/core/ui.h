@@ -92,6 +92,11 @@ int ui_button(int y, int x, const char *label, int key, bool focus);
 /* Width a button with this label takes. */
 int ui_button_width(const char *label);
 /*
+ * A question in a box over the body (message ids, translated here): the
+ * "yes" button answers Enter, the "no" button no_key.  Draw it last.
+ */
+void ui_ask(const char *question, const char *yes, const char *no, int no_key);
+/*
  * A picture of cols x (2 * rows) pixels (0xRRGGBB) with half blocks, each
  * cell's upper pixel as foreground and lower as background, in the
  * nearest colours the terminal has.

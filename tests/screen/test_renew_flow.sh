@@ -3,7 +3,8 @@
 # middle: the UKey pulled while the certificate is written (finish now, or
 # later at any kiosk; Esc and the idle timeout end the visit and the next
 # customer is served, while the paid order waits for the UKey and is
-# finished when the UKey is put in again), Esc on the order form (asked
+# finished when the UKey is put in again; staff log in from that screen and
+# release the kiosk, asked first), Esc on the order form (asked
 # first; "no" keeps what was typed; "yes" leaves and wipes it), and the
 # done screen cleared when the UKey is taken out.
 . "$(dirname "$0")/lib.sh"
@@ -54,6 +55,37 @@ check "that UKey put in again, at the welcome screen: the unfinished renewal is 
 	ck_wait "有一笔已付款但未完成的证书更新" 15
 ck_keys Enter
 check "... Enter finishes it: the PIN is asked" ck_wait "请再次输入证书密码" 10
+ck_type 123456
+ck_keys Enter
+ck_wait "有一笔已付款但未完成的证书更新" 10 >/dev/null
+# Pulled once more while written, and the customer gone: staff release it.
+bed_ctl "present=wd" "pull_fn=C_CreateObject"
+ck_keys Enter
+check "pulled again while written: the kiosk waits for it" ck_wait "证书更新完成前UKey被拔出了" 20
+check "... staff can log in from that screen" ck_wait "[ 工作人员 ]"
+ck_keys F11
+ck_wait "工号" 5 >/dev/null
+ck_type 1001
+ck_keys Tab
+ck_type 123456
+ck_keys Enter
+check "... the staff functions offer to release the kiosk" ck_wait "3  释放本机" 10
+ck_keys 3
+check "... asked first" ck_wait "要释放本机吗" 5
+ck_keys Escape
+check "... no keeps the staff functions" ck_wait_gone "要释放本机吗" 5
+ck_keys 3
+ck_wait "要释放本机吗" 5 >/dev/null
+ck_keys Enter
+check "released: the next customer gets the welcome screen" ck_wait "$WELCOME" 5
+check "... with nothing of the last visit on it" no_company
+check "... the log says staff released it" grep -q "released by staff" "$work/cakiosk.log"
+check "... the order stays paid at the backend" order_open "$order"
+bed_ctl "present=wd"
+check "the UKey put in later: the paid renewal is offered" \
+	ck_wait "有一笔已付款但未完成的证书更新" 15
+ck_keys Enter
+ck_wait "请再次输入证书密码" 10 >/dev/null
 ck_type 123456
 ck_keys Enter
 ck_wait "有一笔已付款但未完成的证书更新" 10 >/dev/null

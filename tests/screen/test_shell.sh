@@ -112,6 +112,14 @@ ck_start 80x24 || { not_ok "kiosk starts with allow_quit"; finish; exit 1; }
 ck_staff_login
 check "allowed: the staff functions offer to close the program" ck_wait "4  关闭自助服务程序"
 ck_keys 4
+check "closing is asked first" ck_wait "要关闭自助服务程序吗" 5
+check "... the program still runs" ck_alive
+ck_keys Escape
+check "... Esc keeps it running" ck_wait_gone "要关闭自助服务程序吗" 5
+check "... still the staff functions" _has "4  关闭自助服务程序"
+ck_keys 4
+ck_wait "要关闭自助服务程序吗" 5 >/dev/null
+ck_keys Enter
 check "staff close the program: status 0" ck_wait "EXIT=0" 5
 check "... and the terminal is restored" ck_wait "icanon"
 check "... and the log says who closed it" grep -q "closed by staff" "$work/cakiosk.log"

@@ -4,7 +4,8 @@
 # GET /v1/prices over mTLS, through the client) runs on the menu and in a
 # service's form as on the welcome screen.  The backend killed: "cannot be
 # reached" within 10 s; started again: "online" within 10 s; this kiosk's
-# certificate revoked at the backend: said as such, not "cannot be reached".
+# certificate revoked at the backend: said as such, not "cannot be reached",
+# on the status line and by staff's connection test.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
 
@@ -57,6 +58,20 @@ check "renewal: online again" ck_wait "后台：在线" 10
 "$RA" revoke --db "$work/ra.db" "$serial" 2>>"$work/ra.log"
 check "the kiosk's certificate revoked: said as such" ck_wait "后台：本机证书被拒绝" 10
 check "... not as 'cannot be reached'" _hasnt "后台：无法连接"
+# Staff's connection test asks the same way (mTLS): it names the refused
+# certificate rather than "the backend answered".
+ck_keys Escape
+ck_wait "请选择业务" 5 >/dev/null
+ck_keys "$STAFF_ROW"
+ck_wait "工号" 5 >/dev/null
+ck_type 1001
+ck_keys Tab
+ck_type 123456
+ck_keys Enter
+ck_wait "测试与后台的连接" 10 >/dev/null
+ck_keys 2
+check "staff's connection test: the revoked certificate is named" ck_wait "后台拒绝本机的证书" 10
+check "... not taken for a working line" _hasnt "后台已响应"
 
 # A certificate of another terminal (DEMO-T01) for this one (TEST-01): the
 # backend refuses it for this terminal's id.
