@@ -152,7 +152,10 @@ scan_one(struct poll_job *p, int dfd, const char *name, const char *kind, off_t 
 	int fd;
 
 	if (size > DOC_LIMIT) {
-		snprintf(p->too_large, sizeof p->too_large, "%s", name);
+		/* a longer file name is shown cut */
+		if (snprintf(p->too_large, sizeof p->too_large, "%s", name) >=
+		    (int)sizeof p->too_large)
+			p->too_large[sizeof p->too_large - 1] = '\0';
 		set_aside(p, dfd, name, "larger than 5 MiB");
 		return;
 	}
