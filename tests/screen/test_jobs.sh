@@ -43,5 +43,5 @@ ck_start 80x24 || { not_ok "kiosk starts again"; finish; exit 1; }
 check "the status line says the backend cannot be reached" ck_wait "后台：无法连接" 10
 ck_staff_login
 ck_keys 2
-check "a refused connection is explained" ck_wait "后台主机有响应，但服务没有运行" 10
+check "a refused connection is explained" ck_wait "连不上它的地址和端口" 10
 finish

@@ -97,7 +97,7 @@ old_pin 111111
 check "a wrong old PIN is said, the PIN asked again" ck_wait "密码错误" 10
 check "... one try spent on the card" [ "$(wrong_tries pc3)" = 1 ]
 old_pin 222222
-check "two wrong: the final try is said in words" ck_wait "再输错一次密码，这枚UKey就会被锁定" 10
+check "two wrong: the final try is said in words" ck_wait "只剩最后一次机会" 10
 old_pin 333333
 check "at the final try the kiosk asks before sending" ck_wait "这是最后一次机会" 10
 ck_keys Enter
