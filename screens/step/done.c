@@ -18,6 +18,7 @@
 #include "xmem.h"
 
 #define K_INVOICE 'i'
+#define K_FOLLOW 'q'
 
 struct dn {
 	const struct done_param *p;
@@ -83,7 +84,9 @@ dn_draw(void *state)
 	y = s->p->draw((struct rect){y, x, b.h - 2, w});
 	if (beside && s->p->qr_note != NULL)
 		y += ui_wrap((struct rect){y + 1, x, 3, w}, UI_DIM, _(s->p->qr_note)) + 1;
-	ui_button(y + 2, x, _("Finish"), K_ENTER, true);
+	x += ui_button(y + 2, x, _("Finish"), K_ENTER, true) + 2;
+	if (s->p->follow != NULL)
+		ui_button(y + 2, x, _(s->p->follow), K_FOLLOW, false);
 }
 
 static struct result
@@ -101,6 +104,8 @@ dn_key(void *state, int key)
 	}
 	if (key == K_ENTER || key == K_ESC)
 		return RESULT_FLOW(FLOW_HOME);
+	if (key == K_FOLLOW && s->p->follow_go != NULL)
+		return s->p->follow_go();
 	return RESULT(ACT_NONE);
 }
 

@@ -239,6 +239,8 @@ take(struct ident *s)
 	ses->unit = s->unit;
 	snprintf(ses->subject_id, sizeof ses->subject_id, "%s", s->rec.id);
 	snprintf(ses->subject_name, sizeof ses->subject_name, "%s", s->rec.name);
+	if (s->p->take != NULL)
+		s->p->take(&s->rec);
 }
 
 static struct result

@@ -28,7 +28,10 @@
 #include "worker.h"
 #include "xmem.h"
 
+#define K_OTHER 'a'
+
 enum vs_phase {
+	V_DONE,   /* verified earlier in this visit: it stands */
 	V_CHOOSE, /* which method */
 	V_FIELD,  /* the mobile or card; for a transfer: ask for it */
 	V_MEMO,   /* the code in the transfer's memo */
@@ -61,16 +64,21 @@ check_memo(const char *v)
 	return strspn(v, "0123456789") == n ? VALID_OK : VALID_CHARSET;
 }
 
-static const struct field_def f_mobile[2] = {
+/* Whose: the legal representative, the person, the agent. */
+static const struct field_def f_mobile[3] = {
 	{N_("Legal representative's mobile"), FIELD_REQUIRED, CHARS_PHONE, 20,
 	 validate_mobile, N_("The mobile registered for the legal representative.")},
 	{N_("Your mobile"), FIELD_REQUIRED, CHARS_PHONE, 20, validate_mobile,
 	 N_("The mobile registered in your name.")},
+	{N_("Agent's mobile"), FIELD_REQUIRED, CHARS_PHONE, 20, validate_mobile,
+	 N_("The mobile registered for the unit's agent.")},
 };
-static const struct field_def f_card[2] = {
+static const struct field_def f_card[3] = {
 	{N_("Legal representative's bank card"), FIELD_REQUIRED, CHARS_DIGITS, 19,
 	 validate_bank_card, N_("The card number, digits only.")},
 	{N_("Your bank card"), FIELD_REQUIRED, CHARS_DIGITS, 19, validate_bank_card,
+	 N_("The card number, digits only.")},
+	{N_("Agent's bank card"), FIELD_REQUIRED, CHARS_DIGITS, 19, validate_bank_card,
 	 N_("The card number, digits only.")},
 };
 static const struct field_def f_memo = {
@@ -106,6 +114,17 @@ vs_enter(const void *arg)
 
 	s->p = st->param;
 	s->tries_left = -1;
+	s->phase = V_CHOOSE;
+	/* Back from a later step: what was verified stands. */
+	if (s->p->verified != NULL) {
+		int n, done = s->p->verified();
+
+		rows(s, &n);
+		if (done >= 0 && done < n) {
+			s->chosen = s->focus = done;
+			s->phase = V_DONE;
+		}
+	}
 	return s;
 }
 
@@ -125,7 +144,7 @@ vs_leave(void *state)
 static void
 open_method(struct vs *s, int i)
 {
-	int who = session_get()->unit ? 0 : 1;
+	int who = s->p->party == VERIFY_AGENT ? 2 : session_get()->unit ? 0 : 1;
 
 	s->chosen = i;
 	s->note = NULL;
@@ -148,7 +167,7 @@ static void
 send(struct vs *s, bool retry)
 {
 	struct api_verify_in in = {session_get()->unit, (enum api_verify_method)method(s),
-				   s->value};
+				   s->value, s->p->party == VERIFY_AGENT};
 
 	/* A new answer is a new request; a retry of the same keeps its key. */
 	if (!retry)
@@ -202,10 +221,11 @@ draw_choose(struct vs *s, struct rect b)
 	const struct verify_method_row *r = rows(s, &n);
 
 	ui_put(y, x, w, UI_TITLE,
-	       session_get()->unit ? _("Verify the unit: choose one way.")
-				   : _("Verify who you are: choose one way."));
+	       s->p->party == VERIFY_AGENT ? _("Verify the agent: choose one way.")
+	       : session_get()->unit       ? _("Verify the unit: choose one way.")
+					   : _("Verify who you are: choose one way."));
 	y += 2;
-	for (int i = 0; i < n; i++, y += 2) {
+	for (int i = 0; i < n; y += r[i].pin_note != NULL ? 3 : 2, i++) {
 		bool focus = i == s->focus;
 		char num[16];
 
@@ -213,10 +233,30 @@ draw_choose(struct vs *s, struct rect b)
 		ui_fill((struct rect){y, x, 1, w}, focus ? UI_FOCUS : UI_NORMAL);
 		ui_put(y, x, 3, focus ? UI_FOCUS : UI_ACCENT, num);
 		ui_put(y, x + 4, w - 5, focus ? UI_FOCUS : UI_NORMAL, _(r[i].name));
-		ui_hit(y, x, 1, w, K_ITEM(i));
+		if (r[i].pin_note != NULL)
+			ui_put(y + 1, x + 4, w - 5, UI_DIM, _(r[i].pin_note));
+		ui_hit(y, x, r[i].pin_note != NULL ? 2 : 1, w, K_ITEM(i));
 	}
 	draw_note(s, (struct rect){y, x, 3, w});
 	ui_button(b.y + b.h - 1, b.x + 2, _("Back"), K_ESC, false);
+}
+
+/* Verified earlier in this visit: which way, and how the PIN comes. */
+static void
+draw_done(const struct vs *s, struct rect b)
+{
+	int n, y = b.y + 1, x = b.x + 2, w = b.w - 4;
+	const struct verify_method_row *r = rows(s, &n);
+	char line[512];
+
+	ui_put(y, x, w, UI_OK,
+	       ui_labelled(line, sizeof line, _("Verified:"), _(r[s->chosen].name)));
+	y += 2;
+	if (r[s->chosen].pin_note != NULL)
+		y += 1 + ui_wrap((struct rect){y, x, 2, w}, UI_NORMAL,
+				 _(r[s->chosen].pin_note));
+	x += ui_button(y, x, _("Next"), K_ENTER, true) + 2;
+	ui_button(y, x, _("Choose another way"), K_OTHER, false);
 }
 
 static void
@@ -269,6 +309,9 @@ vs_draw(void *state)
 	char line[256];
 
 	switch (s->phase) {
+	case V_DONE:
+		draw_done(s, b);
+		break;
 	case V_CHOOSE:
 		draw_choose(s, b);
 		break;
@@ -299,6 +342,14 @@ vs_key(void *state, int key)
 	int n;
 
 	switch (s->phase) {
+	case V_DONE:
+		if (key == K_ENTER)
+			return RESULT_FLOW(FLOW_NEXT);
+		if (key == K_OTHER) {
+			s->phase = V_CHOOSE;
+			return RESULT(ACT_REDRAW);
+		}
+		return key == K_ESC ? RESULT_FLOW(FLOW_BACK) : RESULT(ACT_NONE);
 	case V_CHOOSE:
 		rows(s, &n);
 		switch (ui_list_key(&s->focus, n, key)) {
@@ -402,8 +453,11 @@ vs_job_done(void *state, struct job *job)
 	s->job = NULL;
 	if (e->err == BACKEND_OK) {
 		secure_wipe(s->value, sizeof s->value);
-		if (out->verified)
+		if (out->verified) {
+			if (s->p->took != NULL)
+				s->p->took(s->chosen);
 			return RESULT_FLOW(FLOW_NEXT);
+		}
 		/* The transfer is made: its code is asked for. */
 		s->amount = out->amount;
 		snprintf(s->account, sizeof s->account, "%s", out->account_masked);

@@ -1,12 +1,18 @@
 /*
- * apply.c - applying for a certificate (证书申请) as a table of steps, and
- * the little that is its own: the registration record shown greyed, the
- * mailing address and invoice form, the confirm page, what happens next.
+ * apply.c - applying for a certificate (证书申请) as a table of steps, as the
+ * manual has it for a unit (1.1) and a person (1.2), and the little that is
+ * its own: the mailing address and invoice forms, the confirm page, the
+ * verification rows (whose choice decides how the PIN comes), what happens
+ * next.
  *
- * who -> the registration record -> mailing address -> e-mail and term
- * -> confirm order (the order is made) -> documents from the phone ->
- * confirm the application -> pay -> done (review in 3-5 working days).
- * The worker jobs are src/svc/apply.c's; the upload step's are docs.c's.
+ * unit or person, the number, the registration record greyed -> mailing
+ * address -> e-mail and term -> confirm order (the order is made, a draft;
+ * 返回修改 keeps everything) -> the unit's or the person's identity, one way
+ * of three -> a unit's agent, one way of two -> documents from the phone ->
+ * the SMS code to the agent / applicant -> confirm the application -> pay
+ * -> handed to review -> done (review in 3-5 working days, the PIN, the
+ * post), and Order query one key away.  The worker jobs are
+ * src/svc/apply.c's; the upload step's are docs.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +20,6 @@
 
 #include "api.h"
 #include "apply.h"
-#include "backend.h"
 #include "flow.h"
 #include "form.h"
 #include "i18n.h"
@@ -27,70 +32,24 @@
 #include "validate.h"
 
 enum {
-	ST_WHO,
-	ST_LOOKUP,
-	ST_RECORD,
+	ST_IDENTIFY,
 	ST_ADDRESS,
 	ST_INVOICE,
 	ST_CONFIRM,
+	ST_VERIFY,
+	ST_AGENT,
 	ST_UPLOAD,
+	ST_SMS,
 	ST_SUBMIT,
 	ST_PAY,
+	ST_REVIEW,
 	ST_DONE,
 	ST_COUNT
 };
 
-/* ---- who applies ------------------------------------------------------- */
+/* ---- the calls --------------------------------------------------------- */
 
-/* A unit's credit code or a person's resident ID number, either checked. */
-static enum valid
-check_who(const char *v)
-{
-	if (validate_credit_code(v) == VALID_OK || validate_resident_id(v) == VALID_OK)
-		return VALID_OK;
-	return strlen(v) == 18 ? VALID_CHECKSUM : VALID_LENGTH;
-}
-
-static const struct field_def who_fields[] = {
-	{N_("Credit code or ID number"), FIELD_REQUIRED, CHARS_CODE, 18, check_who,
-	 N_("A unit: its 18-character unified social credit code. A person: the "
-	    "18-character resident ID number.")},
-};
-
-static void
-who_load(struct form *f)
-{
-	form_set(f, 0, session_get()->subject_id);
-}
-
-static void
-who_save(const struct form *f)
-{
-	struct session *s = session_get();
-	const char *v = form_get(f, 0);
-
-	if (strcmp(v, s->subject_id) != 0)
-		apply_get()->have_record = false;
-	snprintf(s->subject_id, sizeof s->subject_id, "%s", v);
-	s->unit = validate_credit_code(v) == VALID_OK;
-}
-
-static int
-after_who(const struct session *s)
-{
-	(void)s;
-	return apply_get()->have_record ? ST_RECORD : FLOW_NEXT;
-}
-
-/* ---- the registration record ------------------------------------------- */
-
-static struct job *
-lookup_start(void)
-{
-	return apply_job(AC_LOOKUP);
-}
-
-/* The outcome of a call (the record, or the application confirmed). */
+/* The outcome of a call (the application confirmed, the paid order read). */
 static enum work_out
 call_result(struct job *job, const char **reason, int *go)
 {
@@ -100,40 +59,10 @@ call_result(struct job *job, const char **reason, int *go)
 	*reason = apply_result(job, &dead);
 	if (*reason == NULL)
 		return WORK_NEXT;
+	/* The SMS session ran out: the flow sends the customer for a code. */
+	if (session_get()->sms_session[0] == '\0')
+		return WORK_TOKEN;
 	return dead ? WORK_STOP : WORK_RETRY;
-}
-
-static int
-draw_record(struct rect b)
-{
-	const struct apply *a = apply_get();
-	const struct session *s = session_get();
-	int y = b.y, x = b.x, w = b.w;
-
-	ui_put(y, x, w, UI_TITLE, _("Your registration record"));
-	y += 2;
-	orderpage_row(y++, x, w, s->unit ? _("Unit") : _("Name"), a->record.name);
-	orderpage_row(y++, x, w, s->unit ? _("Credit code") : _("ID number"),
-		      s->subject_id);
-	if (s->unit) {
-		char line[256];
-
-		snprintf(line, sizeof line, "%s %s", a->record.legal_rep.name,
-			 a->record.legal_rep.mobile_masked);
-		orderpage_row(y++, x, w, _("Legal representative"), line);
-		snprintf(line, sizeof line, "%s %s", a->record.agent.name,
-			 a->record.agent.mobile_masked);
-		orderpage_row(y++, x, w, _("Agent"), line);
-	} else {
-		orderpage_row(y++, x, w, _("Mobile"), a->record.self.mobile_masked);
-	}
-	orderpage_row(y++, x, w, _("Registered address"), a->record.address);
-	y++;
-	y += ui_wrap((struct rect){y, x, 3, w}, UI_DIM,
-		     _("This comes from the registration platform and cannot be "
-		       "changed here. To change it, change it on the provincial "
-		       "registration platform first, then apply again."));
-	return y + 1;
 }
 
 /* ---- the mailing address ----------------------------------------------- */
@@ -170,29 +99,33 @@ address_load(struct form *f)
 	form_set(f, F_POSTCODE, a->postcode);
 }
 
-/* New details, new request: a retry of these keeps its keys. */
-static void
-new_order(void)
+/* dst takes the field's value; true when that changed it. */
+static bool
+keep(char *dst, const char *v)
 {
-	struct session *s = session_get();
+	bool changed = strcmp(dst, v) != 0;
 
-	backend_new_key(s->idem_order);
-	backend_new_key(s->idem_confirm);
-	s->order_id[0] = '\0';
+	snprintf(dst, FORM_VALUE_MAX, "%s", v);
+	return changed;
 }
 
+/* New details, new request (a retry of the same keeps its keys); the same
+ * details again (back and on unchanged) keep the order and what was
+ * verified for it. */
 static void
 address_save(const struct form *f)
 {
 	struct apply *a = apply_get();
+	bool changed = !a->form_filled;
 
-	snprintf(a->recipient, sizeof a->recipient, "%s", form_get(f, F_RECIPIENT));
-	snprintf(a->mobile, sizeof a->mobile, "%s", form_get(f, F_MOBILE));
-	snprintf(a->region, sizeof a->region, "%s", form_get(f, F_REGION));
-	snprintf(a->street, sizeof a->street, "%s", form_get(f, F_STREET));
-	snprintf(a->postcode, sizeof a->postcode, "%s", form_get(f, F_POSTCODE));
+	changed |= keep(a->recipient, form_get(f, F_RECIPIENT));
+	changed |= keep(a->mobile, form_get(f, F_MOBILE));
+	changed |= keep(a->region, form_get(f, F_REGION));
+	changed |= keep(a->street, form_get(f, F_STREET));
+	changed |= keep(a->postcode, form_get(f, F_POSTCODE));
 	a->form_filled = true;
-	new_order();
+	if (changed)
+		apply_new_order();
 }
 
 static int
@@ -237,9 +170,11 @@ invoice_save(const struct form *f)
 {
 	struct apply *a = apply_get();
 
-	snprintf(a->email, sizeof a->email, "%s", form_get(f, F_EMAIL));
-	a->term = atoi(form_get(f, F_TERM));
-	new_order();
+	int term = atoi(form_get(f, F_TERM));
+
+	if (keep(a->email, form_get(f, F_EMAIL)) || term != a->term)
+		apply_new_order();
+	a->term = term;
 }
 
 static int
@@ -290,7 +225,65 @@ order_start(bool retry)
 	return apply_job(AC_ORDER);
 }
 
-/* ---- confirm the application ------------------------------------------- */
+/* ---- identity -------------------------------------------------------- */
+
+static const struct verify_method_row unit_methods[] = {
+	{API_VERIFY_MOBILE, N_("Legal representative's mobile (real-name check)"),
+	 N_("The certificate PIN then comes by SMS to the legal representative's "
+	    "mobile.")},
+	{API_VERIFY_TRANSFER, N_("Corporate account (0.01 CNY transfer with a code)"),
+	 N_("The certificate PIN then comes in the memo of a 0.01 CNY transfer to the "
+	    "corporate account.")},
+	{API_VERIFY_BANK_CARD, N_("Legal representative's bank card (card check)"),
+	 N_("The certificate PIN then comes by SMS to the legal representative's "
+	    "mobile.")},
+};
+static const struct verify_method_row agent_methods[] = {
+	{API_VERIFY_MOBILE, N_("Agent's mobile (real-name check)"), NULL},
+	{API_VERIFY_BANK_CARD, N_("Agent's bank card (card check)"), NULL},
+};
+static const struct verify_method_row person_methods[] = {
+	{API_VERIFY_MOBILE, N_("Mobile (real-name check)"),
+	 N_("The certificate PIN then comes by SMS to your mobile.")},
+	{API_VERIFY_BANK_CARD, N_("Bank card"),
+	 N_("The certificate PIN then comes by SMS to your mobile.")},
+	{API_VERIFY_TRANSFER, N_("Bank account (0.01 CNY transfer with a code)"),
+	 N_("The certificate PIN then comes in the memo of a 0.01 CNY transfer to "
+	    "your bank account.")},
+};
+
+static int
+subject_verified(void)
+{
+	return apply_get()->verified[0] - 1;
+}
+
+static void
+subject_took(int row)
+{
+	apply_get()->verified[0] = row + 1;
+}
+
+static int
+agent_verified(void)
+{
+	return apply_get()->verified[1] - 1;
+}
+
+static void
+agent_took(int row)
+{
+	apply_get()->verified[1] = row + 1;
+}
+
+/* A person has no agent. */
+static bool
+not_unit(const struct session *s)
+{
+	return !s->unit;
+}
+
+/* ---- confirm the application, and after the payment -------------------- */
 
 static struct job *
 submit_start(void)
@@ -298,7 +291,27 @@ submit_start(void)
 	return apply_job(AC_CONFIRM);
 }
 
+static struct job *
+status_start(void)
+{
+	return apply_job(AC_STATUS);
+}
+
 /* ---- done -------------------------------------------------------------- */
+
+/* How the PIN comes, by the way the unit or person was verified. */
+static const char *
+pin_note(void)
+{
+	const struct session *s = session_get();
+	int row = apply_get()->verified[0] - 1;
+
+	if (s->unit && row >= 0 && row < 3)
+		return unit_methods[row].pin_note;
+	if (!s->unit && row >= 0 && row < 3)
+		return person_methods[row].pin_note;
+	return N_("The certificate PIN then comes as the way of verification chose.");
+}
 
 static int
 draw_done(struct rect b)
@@ -315,15 +328,15 @@ draw_done(struct rect b)
 	y += ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL,
 		     _("Staff review the documents within 3 to 5 working days; the "
 		       "result comes by SMS."));
-	y += ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL,
-		     _("If it passes, the certificate PIN comes by SMS, or as the memo "
-		       "of the 0.01 CNY transfer if the account was verified that way."));
+	ui_labelled(line, sizeof line, _("If it passes:"), _(pin_note()));
+	y += ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL, line);
 	y += ui_wrap((struct rect){y, x, 2, w}, UI_NORMAL,
 		     _("The UKey is made and posted to your mailing address."));
 	y += ui_wrap((struct rect){y, x, 2, w}, UI_NORMAL,
 		     _("The e-invoice is e-mailed to the address you gave."));
 	y += ui_wrap((struct rect){y, x, 2, w}, UI_DIM,
-		     _("Follow the order with \"Track my orders\" at any kiosk."));
+		     _("Follow the order with \"Track my orders\" at any kiosk, or "
+		       "press Q now."));
 	return y;
 }
 
@@ -333,23 +346,22 @@ invoice_url(void)
 	return apply_get()->invoice_url;
 }
 
+/* Order query on this order: the SMS session of the application still
+ * holds (else its code step asks anew). */
+static struct result
+follow(void)
+{
+	return flow_continue(SVC_QUERY, "query-order", true);
+}
+
 /* ---- the table --------------------------------------------------------- */
 
-static const struct form_param who = {
-	.fields = who_fields,
-	.nfields = 1,
-	.load = who_load,
-	.save = who_save,
-	.leave_ask = N_("Leave the application? What you typed here is cleared."),
-};
-static const struct work_param lookup = {
-	.start = lookup_start,
-	.stage = apply_stage,
-	.result = call_result,
-};
-static const struct confirm_param record = {
-	.draw = draw_record,
-	.confirm = N_("Next"),
+static const struct identify_param identify = {
+	.kinds = IDENT_UNIT | IDENT_PERSON,
+	.why = N_("Say whether the certificate is for a unit or a person and give "
+		  "its number; the registered data comes from the registration "
+		  "platform."),
+	.take = apply_take_record,
 };
 static const struct form_param address = {
 	.fields = address_fields,
@@ -375,39 +387,77 @@ static const struct confirm_param order = {
 	.busy = N_("Placing the order..."),
 	.result = apply_result,
 };
+static const struct verify_param verify = {
+	.unit = unit_methods,
+	.nunit = 3,
+	.person = person_methods,
+	.nperson = 3,
+	.party = VERIFY_SUBJECT,
+	.verified = subject_verified,
+	.took = subject_took,
+};
+static const struct verify_param agent = {
+	.unit = agent_methods,
+	.nunit = 2,
+	.party = VERIFY_AGENT,
+	.verified = agent_verified,
+	.took = agent_took,
+};
 static const struct upload_param upload = {.next = N_("Confirm application")};
+static const struct sms_param sms = {
+	.purpose = "apply",
+	.to = SMS_TO_AGENT,
+	.why = N_("The code confirms the application; then it is paid."),
+};
 static const struct work_param submit = {
 	.start = submit_start,
 	.stage = apply_stage,
 	.result = call_result,
 };
 static const struct pay_param pay = {.request = apply_pay_request};
+static const struct work_param review = {
+	.start = status_start,
+	.stage = apply_stage,
+	.result = call_result,
+	.fail_note = N_("The payment is safe: trying again only asks how the order "
+			"stands."),
+};
 static const struct done_param done = {
 	.draw = draw_done,
 	.qr_url = invoice_url,
 	.qr_note = N_("Scan the code to view the e-invoice; it was also e-mailed to "
 		      "you."),
+	.follow = N_("Track this order"),
+	.follow_go = follow,
 };
 
 #define TITLE N_("Apply for a certificate")
+#define WHO NEED_SUBJECT
+#define ORDER (NEED_SUBJECT | NEED_ORDER)
 
 static const struct step steps[ST_COUNT] = {
-	[ST_WHO] = {"apply-who", TITLE, STEP_FORM, 0, 0, 0, FLOW_EXIT, &who, after_who},
-	[ST_LOOKUP] = {"apply-lookup", TITLE, STEP_WORK, 0, 0, 0, ST_WHO, &lookup, NULL},
-	[ST_RECORD] = {"apply-record", TITLE, STEP_CONFIRM, 0, 0, 0, ST_WHO, &record,
-		       NULL},
-	[ST_ADDRESS] = {"apply-address", N_("Mailing address"), STEP_FORM, 0, 0, 0,
-			ST_RECORD, &address, NULL},
-	[ST_INVOICE] = {"apply-invoice", N_("E-invoice and term"), STEP_FORM, 0, 0, 0,
+	[ST_IDENTIFY] = {"apply-identify", TITLE, STEP_IDENTIFY, 0, 0, NEED_SUBJECT,
+			 FLOW_EXIT, &identify, NULL},
+	[ST_ADDRESS] = {"apply-address", N_("Mailing address"), STEP_FORM, 0, WHO, 0,
+			ST_IDENTIFY, &address, NULL},
+	[ST_INVOICE] = {"apply-invoice", N_("E-invoice and term"), STEP_FORM, 0, WHO, 0,
 			ST_ADDRESS, &invoice, NULL},
-	[ST_CONFIRM] = {"apply-confirm", N_("Confirm order"), STEP_CONFIRM, 0, 0,
+	[ST_CONFIRM] = {"apply-confirm", N_("Confirm order"), STEP_CONFIRM, 0, WHO,
 			NEED_ORDER, ST_INVOICE, &order, NULL},
-	[ST_UPLOAD] = {"apply-upload", N_("Upload documents"), STEP_UPLOAD, 0, NEED_ORDER,
-		       0, ST_CONFIRM, &upload, NULL},
+	[ST_VERIFY] = {"apply-verify", N_("Verify identity"), STEP_VERIFY, 0, ORDER, 0,
+		       ST_CONFIRM, &verify, NULL},
+	[ST_AGENT] = {"apply-agent", N_("Verify the agent"), STEP_VERIFY, 0, ORDER, 0,
+		      ST_VERIFY, &agent, NULL, 0, not_unit},
+	[ST_UPLOAD] = {"apply-upload", N_("Upload documents"), STEP_UPLOAD, 0, ORDER, 0,
+		       ST_AGENT, &upload, NULL},
+	[ST_SMS] = {"apply-sms", N_("Confirm application"), STEP_SMS, 0, ORDER, NEED_SMS,
+		    ST_UPLOAD, &sms, NULL},
 	[ST_SUBMIT] = {"apply-submit", N_("Confirm application"), STEP_WORK, 0,
-		       NEED_ORDER, 0, ST_UPLOAD, &submit, NULL},
-	[ST_PAY] = {"apply-pay", N_("Pay"), STEP_PAY, 1, NEED_ORDER, NEED_PAID, ST_UPLOAD,
+		       ORDER | NEED_SMS, 0, ST_UPLOAD, &submit, NULL},
+	[ST_PAY] = {"apply-pay", N_("Pay"), STEP_PAY, 1, NEED_ORDER, NEED_PAID, FLOW_EXIT,
 		    &pay, NULL},
+	[ST_REVIEW] = {"apply-review", N_("Review"), STEP_WORK, 2, NEED_PAID, 0,
+		       FLOW_HOME, &review, NULL},
 	[ST_DONE] = {"apply-done", TITLE, STEP_DONE, 2, NEED_PAID, 0, FLOW_HOME, &done,
 		     NULL},
 };

@@ -220,14 +220,15 @@ static const struct confirm_param order = {
 	.result = unlock_order_result,
 };
 static const struct verify_method_row unit_methods[] = {
-	{API_VERIFY_MOBILE, N_("Legal representative's mobile (real-name check)")},
-	{API_VERIFY_TRANSFER, N_("Corporate account (0.01 CNY transfer with a code)")},
-	{API_VERIFY_BANK_CARD, N_("Legal representative's bank card")},
+	{API_VERIFY_MOBILE, N_("Legal representative's mobile (real-name check)"), NULL},
+	{API_VERIFY_TRANSFER, N_("Corporate account (0.01 CNY transfer with a code)"),
+	 NULL},
+	{API_VERIFY_BANK_CARD, N_("Legal representative's bank card"), NULL},
 };
 static const struct verify_method_row person_methods[] = {
-	{API_VERIFY_MOBILE, N_("Mobile (real-name check)")},
-	{API_VERIFY_BANK_CARD, N_("Bank card")},
-	{API_VERIFY_TRANSFER, N_("Bank account (0.01 CNY transfer with a code)")},
+	{API_VERIFY_MOBILE, N_("Mobile (real-name check)"), NULL},
+	{API_VERIFY_BANK_CARD, N_("Bank card"), NULL},
+	{API_VERIFY_TRANSFER, N_("Bank account (0.01 CNY transfer with a code)"), NULL},
 };
 static const struct verify_param verify = {
 	.unit = unit_methods,

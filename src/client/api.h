@@ -355,6 +355,7 @@ struct api_verify_in {
 	enum api_verify_method method;
 	const char *value; /* the mobile, the bank card, the transfer's memo;
 			      NULL or "" for a transfer asks the bank for one */
+	bool agent;        /* party "agent" (a unit's 经办人) instead */
 };
 
 struct api_verify {

@@ -66,8 +66,9 @@ api_order_verify(const char *order_id, const struct api_verify_in *in, const cha
 	const char *member = in->method == API_VERIFY_MOBILE      ? "mobile"
 			     : in->method == API_VERIFY_BANK_CARD ? "bank_card"
 								  : "memo";
-	json_t *body = json_pack("{s:s, s:s}", "party", in->unit ? "unit" : "person",
-				 "method", method_names[in->method]);
+	const char *party = in->agent ? "agent" : in->unit ? "unit" : "person";
+	json_t *body = json_pack("{s:s, s:s}", "party", party, "method",
+				 method_names[in->method]);
 
 	memset(out, 0, sizeof *out);
 	if (in->value != NULL && in->value[0] != '\0')
@@ -110,7 +111,7 @@ api_order_confirm_as(const char *order_id, const char *idem, const char *bearer,
 struct vjob {
 	struct job job; /* first: a struct job * is a struct vjob * */
 	char id[API_ID_MAX];
-	bool unit;
+	bool unit, agent;
 	enum api_verify_method method;
 	char value[64]; /* the customer's mobile, card or memo: wiped */
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
@@ -122,7 +123,7 @@ static void
 vjob_run(struct job *job)
 {
 	struct vjob *v = (struct vjob *)job;
-	struct api_verify_in in = {v->unit, v->method, v->value};
+	struct api_verify_in in = {v->unit, v->method, v->value, v->agent};
 
 	api_order_verify(v->id, &in, v->idem, job, &v->out, &v->err);
 	secure_wipe(v->value, sizeof v->value);
@@ -143,6 +144,7 @@ api_job_verify(const char *order_id, const struct api_verify_in *in, const char 
 	job_init(&v->job, "backend verify", vjob_run, vjob_release);
 	snprintf(v->id, sizeof v->id, "%s", order_id);
 	v->unit = in->unit;
+	v->agent = in->agent;
 	v->method = in->method;
 	if (in->value != NULL)
 		snprintf(v->value, sizeof v->value, "%s", in->value);

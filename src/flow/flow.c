@@ -129,6 +129,14 @@ flow_target(const struct flow_table *t, int cur, int go, const struct session *s
 		to = go == 0 || go == t->steps[cur].alt ? go : FLOW_EXIT;
 		break;
 	}
+	/* A step that is not this customer's is passed over, the same way. */
+	for (int hops = 0; to >= 0 && to < t->nsteps && hops < t->nsteps; hops++) {
+		if (t->steps[to].pass == NULL || !t->steps[to].pass(s))
+			break;
+		to = go == FLOW_BACK      ? t->steps[to].back
+		     : to + 1 < t->nsteps ? to + 1
+					  : FLOW_HOME;
+	}
 	if (to < 0)
 		return to;
 	if (to >= t->nsteps)
@@ -265,8 +273,9 @@ flow_steps(void *state, const char *const **steps)
 	*steps = service_get((enum service_id)s->service)->steps;
 	while ((*steps)[n] != NULL)
 		n++;
-	/* Done: every step behind the customer, the last one named. */
-	return st->kind == STEP_DONE ? n : st->bar;
+	/* Done with the service's last step: every step behind the customer,
+	 * the last one named (an application's done is at its review). */
+	return st->kind == STEP_DONE && st->bar == n - 1 ? n : st->bar;
 }
 
 bool

@@ -71,6 +71,9 @@ struct step {
 	/* The one other step (never the first) the step's outcome may name
 	 * (a work step's *go); 0: none.  flow_target() refuses any other. */
 	int alt;
+	/* The step is not this customer's (a unit's agent, for a person):
+	 * passed over in the direction travelled.  NULL: always taken. */
+	bool (*pass)(const struct session *s);
 };
 
 struct flow_table {

@@ -14,9 +14,11 @@
 
 #include "form.h"
 #include "payflow.h"
+#include "screen.h"
 #include "token.h"
 #include "ui.h"
 
+struct api_subject;
 struct job;
 
 /* STEP_INSERT: exactly one UKey, read. */
@@ -117,6 +119,10 @@ struct done_param {
 	const char *(*qr_url)(void);
 	const char *qr_note; /* beside it */
 	bool token_in;       /* the UKey is in: taking it ends the visit */
+	/* A second button (message id) and where it leads: following the
+	 * order in Order query.  NULL: none. */
+	const char *follow;
+	struct result (*follow_go)(void);
 };
 
 /* Which customers a service takes (identify_param's kinds). */
@@ -128,6 +134,9 @@ struct done_param {
 struct identify_param {
 	unsigned kinds;  /* IDENT_UNIT | IDENT_PERSON */
 	const char *why; /* message id: what the number is asked for, or NULL */
+	/* The service keeps the record the customer went on with (the form
+	 * takes its name, address, postcode and e-mail), or NULL. */
+	void (*take)(const struct api_subject *rec);
 };
 
 /* Whose registered mobile a unit's code goes to (a person's: their own). */
@@ -168,14 +177,26 @@ struct newpin_param {
 struct verify_method_row {
 	int method;       /* enum api_verify_method */
 	const char *name; /* message id, as the manual names it */
+	/* How the certificate PIN then comes (message id), or NULL. */
+	const char *pin_note;
 };
+/* Whose identity: the unit (its legal representative or the company's
+ * account) or the person, or a unit's agent (经办人). */
+enum verify_party { VERIFY_SUBJECT, VERIFY_AGENT };
 struct verify_param {
 	/* The methods offered, in the manual's order, for a unit (its legal
-	 * representative or the company's account) and for a person. */
+	 * representative or the company's account; the agent's for
+	 * VERIFY_AGENT) and for a person. */
 	const struct verify_method_row *unit;
 	int nunit;
 	const struct verify_method_row *person;
 	int nperson;
+	enum verify_party party;
+	/* The row verified earlier in this visit for this party (back from a
+	 * later step: it stands, "Next" goes on), -1: none; and the row just
+	 * verified.  Both NULL: nothing is remembered. */
+	int (*verified)(void);
+	void (*took)(int row);
 };
 
 #endif

@@ -30,6 +30,28 @@ apply_address(char *buf, size_t len)
 	snprintf(buf, len, "%s%s", A.region, A.street);
 }
 
+void
+apply_new_order(void)
+{
+	backend_new_key(S.idem_order);
+	backend_new_key(S.idem_confirm);
+	S.order_id[0] = '\0';
+	A.verified[0] = A.verified[1] = 0;
+}
+
+void
+apply_take_record(const struct api_subject *rec)
+{
+	if (!A.have_record || A.record.unit != rec->unit ||
+	    strcmp(A.record.id, rec->id) != 0) {
+		/* Another customer: nothing typed for the one before stays. */
+		secure_wipe(apply_get(), sizeof(struct apply));
+		apply_new_order();
+	}
+	A.record = *rec;
+	A.have_record = true;
+}
+
 /*
  * One call of the application to the backend: the registration record,
  * the order (确认订单), or the confirmation of the application (确认申请).
@@ -45,7 +67,7 @@ struct call_job {
 	char address[2 * FORM_VALUE_MAX], postcode[FORM_VALUE_MAX];
 	char order_id[PAY_ORDER_ID_MAX];
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
-	struct api_subject record;
+	char bearer[SESSION_SMS_MAX];
 	struct api_order order;
 	struct api_err err;
 };
@@ -56,14 +78,16 @@ call_run(struct job *job)
 	struct call_job *c = (struct call_job *)job;
 
 	switch (c->call) {
-	case AC_LOOKUP:
-		api_registry_get(c->in.unit, c->subject_id, job, &c->record, &c->err);
-		break;
 	case AC_ORDER:
 		api_order_create(&c->in, c->idem, job, &c->order, &c->err);
 		break;
 	case AC_CONFIRM:
-		api_order_confirm(c->order_id, c->idem, job, &c->order, &c->err);
+		/* The agent's / applicant's SMS code confirms the application. */
+		api_order_confirm_as(c->order_id, c->idem, c->bearer, job, &c->order,
+				     &c->err);
+		break;
+	case AC_STATUS:
+		api_order_get(c->order_id, NULL, job, &c->order, &c->err);
 		break;
 	}
 }
@@ -77,8 +101,8 @@ call_release(struct job *job)
 struct job *
 apply_job(enum apply_call call)
 {
-	static const char *const names[] = {"apply-lookup", "apply-order",
-					    "apply-confirm"};
+	static const char *const names[] = {"apply-order", "apply-confirm",
+					    "apply-status"};
 	struct call_job *c = xcalloc(1, sizeof *c);
 
 	job_init(&c->job, names[call], call_run, call_release);
@@ -90,6 +114,7 @@ apply_job(enum apply_call call)
 	apply_address(c->address, sizeof c->address);
 	snprintf(c->postcode, sizeof c->postcode, "%s", A.postcode);
 	snprintf(c->order_id, sizeof c->order_id, "%s", S.order_id);
+	snprintf(c->bearer, sizeof c->bearer, "%s", S.sms_session);
 	c->in = (struct api_order_new){
 		.kind = "apply",
 		.unit = S.unit,
@@ -112,10 +137,10 @@ const char *
 apply_stage(const struct job *job)
 {
 	switch (((const struct call_job *)job)->call) {
-	case AC_LOOKUP:
-		return N_("Looking up the registration record...");
 	case AC_ORDER:
 		return N_("Placing the order...");
+	case AC_STATUS:
+		return N_("Handing the application to review...");
 	case AC_CONFIRM:
 		break;
 	}
@@ -124,18 +149,12 @@ apply_stage(const struct job *job)
 
 /* What the backend's refusal means here; NULL: its general sentence. */
 static const char *
-refusal(const struct call_job *c, bool *dead)
+refusal(const struct call_job *c)
 {
-	if (c->call == AC_LOOKUP && (api_refused(&c->err, "unknown_subject") ||
-				     api_refused(&c->err, "invalid_id"))) {
-		*dead = true;
-		return S.unit ? N_("The registration platform does not know this unit. "
-				   "Please register it on the provincial registration "
-				   "platform first, then apply here.")
-			      : N_("The registration platform does not know this ID "
-				   "number. Please register on the provincial "
-				   "registration platform first, then apply here.");
-	}
+	/* The SMS session ran out: the flow asks for a new code. */
+	if (c->err.err == BACKEND_REFUSED && session_sms_lost(c->err.code))
+		return N_("The SMS code's session has run out. Please ask for a new "
+			  "code.");
 	if (api_refused(&c->err, "documents_missing"))
 		return N_("Some documents are still missing. Please go back and "
 			  "upload them.");
@@ -152,15 +171,11 @@ apply_result(struct job *job, bool *dead)
 
 	*dead = false;
 	if (c->err.err != BACKEND_OK) {
-		const char *why = refusal(c, dead);
+		const char *why = refusal(c);
 
 		return why != NULL ? why : api_reason(&c->err);
 	}
 	switch (c->call) {
-	case AC_LOOKUP:
-		A.record = c->record;
-		A.have_record = true;
-		break;
 	case AC_ORDER:
 		snprintf(S.order_id, sizeof S.order_id, "%s", c->order.id);
 		S.price = c->order.price;
@@ -169,6 +184,11 @@ apply_result(struct job *job, bool *dead)
 	case AC_CONFIRM:
 		S.price = c->order.price;
 		log_info("apply: order %s confirmed", S.order_id);
+		break;
+	case AC_STATUS:
+		snprintf(A.state, sizeof A.state, "%s", c->order.state);
+		snprintf(A.invoice_url, sizeof A.invoice_url, "%s", c->order.invoice_url);
+		log_info("apply: order %s %s", S.order_id, A.state);
 		break;
 	}
 	return NULL;

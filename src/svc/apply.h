@@ -34,8 +34,11 @@ struct apply {
 	char postcode[FORM_VALUE_MAX];
 	char email[FORM_VALUE_MAX];
 	int term;
-	/* what the backend said of the order */
-	char pin_delivery[64];
+	/* the verification rows taken for this order (+1; 0: none yet): the
+	 * unit's or the person's (it decides how the PIN comes), the agent's */
+	int verified[2];
+	/* what the backend said of the order once paid */
+	char state[API_STATE_MAX];
 	char invoice_url[API_URL_MAX];
 	struct pay_request pay;
 };
@@ -45,9 +48,9 @@ struct apply *apply_get(void);
 
 /* The application's calls to the backend, each a worker job. */
 enum apply_call {
-	AC_LOOKUP,  /* the registration record of the session's subject */
 	AC_ORDER,   /* make the order (a draft) from the form: "确认订单" */
-	AC_CONFIRM, /* confirm the application: "确认申请" */
+	AC_CONFIRM, /* confirm the application: "确认申请" (the SMS session) */
+	AC_STATUS,  /* the paid order read back: under review */
 };
 struct job *apply_job(enum apply_call call);
 /* What the job is doing (message id). */
@@ -61,5 +64,13 @@ const struct pay_request *apply_pay_request(void);
 
 /* The mailing address as one line (region and street). */
 void apply_address(char *buf, size_t len);
+
+/* The registration record the customer went on with; another subject's
+ * clears what was typed for the one before. */
+void apply_take_record(const struct api_subject *rec);
+
+/* The form changed: the order to make is a new one (new keys, the old
+ * order's verifications no longer count). */
+void apply_new_order(void);
 
 #endif

@@ -1,49 +1,116 @@
 # apply_lib.sh - the application tests' bed, sourced after lib.sh and
-# renew_lib.sh (its cakiosk-ra in sandbox mode over mTLS):
+# renew_lib.sh (its cakiosk-ra in sandbox mode over mTLS) and query_lib.sh
+# (the sandbox's texts):
 #
-#   ap_to_form ID             welcome -> Apply -> ID -> the record -> the address form
-#   ap_address                fill the address form (valid) and go on
-#   ap_to_upload [ID]         ... through the e-mail, term and confirm to the upload step
+#   ap_to_form ID             welcome -> Apply -> unit or person -> ID -> the record -> the address form
+#   ap_fill_address [STREET]  fill the address form (valid)
+#   ap_address [STREET]       ... and go on
+#   ap_to_confirm [ID]        ... through the e-mail and term to the confirm page
+#   ap_verify_unit            confirm order -> the unit (legal rep's mobile) -> the agent (bank card)
+#   ap_verify_person          confirm order -> the person (own mobile)
+#   ap_to_upload [ID]         ... all of it to the upload step (a unit's, or a person's)
+#   ap_sms MOBILE             the SMS code step: send, read the sandbox's text, type it
+#   ap_pay                    Alipay, the QR off the screen opened (the sandbox pays)
 #   ap_qr_url                 the QR code on the left of the screen, decoded
 #   ap_order                  the order number the kiosk made (its log)
 #   ap_kb FILE                a file's size as the kiosk says it: KB, rounded up
 
 PERSON=430102198503150022
+LEGAL_REP_MOBILE=13800138000
+AGENT_MOBILE=13912345678
+PERSON_MOBILE=13800138001
+CARD=4111111111111111
 
-# welcome -> Apply -> ID typed -> the registration record -> address form.
+# Is ID a unit's credit code (letters in it) rather than a resident ID?
+ap_is_unit() { case $1 in *[A-WYZa-wyz]*) return 0 ;; esac; return 1; }
+
+# welcome -> Apply -> unit or person -> ID typed -> the record greyed ->
+# the address form.
 ap_to_form() {
 	ck_keys Space
 	ck_wait "请选择业务" >/dev/null || return 1
 	ck_keys "$APPLY_ROW"
-	ck_wait "* 信用代码或身份证号" 5 >/dev/null || return 1
+	ck_wait "请选择证书类型" 5 >/dev/null || return 1
+	if ap_is_unit "$1"; then ck_keys 1; else ck_keys 2; fi
+	ck_wait "* " 5 >/dev/null || return 1
 	ck_type "$1"
 	ck_keys Enter
-	ck_wait "您的注册信息" 10 >/dev/null || return 1
+	ck_wait "置灰信息来自统一注册平台" 10 >/dev/null || return 1
 	ck_keys Enter
 	ck_wait "UKey 寄到哪里？" 5 >/dev/null
 }
 
-# The address form filled in (the postcode comes from the record) and sent.
-ap_address() {
+# The address form filled in (the postcode comes from the record; the
+# street "麓山南路1号" unless given), and sent.
+ap_fill_address() {
 	ck_type "李娜"
 	ck_keys Tab
 	ck_type "13912345678"
 	ck_keys Tab
 	ck_type "湖南省长沙市岳麓区"
 	ck_keys Tab
-	ck_type "麓山南路1号"
+	ck_type "${1:-麓山南路1号}"
+}
+ap_address() {
+	ap_fill_address "$@"
 	ck_keys Tab Enter
 	ck_wait "* 电子发票邮箱" 5 >/dev/null
 }
 
-# All the way to the upload step's QR code.
-ap_to_upload() {
+# To the confirm page (the e-mail and term as the record and default give).
+ap_to_confirm() {
 	ap_to_form "${1:-$UNIT}" || return 1
 	ap_address || return 1
 	ck_keys Enter Enter
-	ck_wait "请再次核对订单" 5 >/dev/null || return 1
+	ck_wait "请再次核对订单" 5 >/dev/null
+}
+
+# ap_method N FIELD VALUE: the verify step's method N, its field typed.
+ap_method() {
+	ck_keys "$1"
+	ck_wait "$2" 5 >/dev/null || return 1
+	ck_type "$3"
 	ck_keys Enter
+}
+# From the confirm page: the order made, the unit verified by its legal
+# representative's mobile, the agent by a bank card: the upload step.
+ap_verify_unit() {
+	ck_keys Enter
+	ck_wait "单位身份核验：请选择一种方式。" 10 >/dev/null || return 1
+	ap_method 1 "* 法定代表人手机号" "$LEGAL_REP_MOBILE" || return 1
+	ck_wait "经办人身份核验：请选择一种方式。" 10 >/dev/null || return 1
+	ap_method 2 "* 经办人银行卡号" "$CARD" || return 1
 	ck_wait "请用手机扫码上传申请资料" 10 >/dev/null
+}
+ap_verify_person() {
+	ck_keys Enter
+	ck_wait "个人身份核验：请选择一种方式。" 10 >/dev/null || return 1
+	ap_method 1 "* 本人手机号" "$PERSON_MOBILE" || return 1
+	ck_wait "请用手机扫码上传申请资料" 10 >/dev/null
+}
+
+# All the way to the upload step's QR code.
+ap_to_upload() {
+	ap_to_confirm "${1:-$UNIT}" || return 1
+	if ap_is_unit "${1:-$UNIT}"; then ap_verify_unit; else ap_verify_person; fi
+}
+
+# ap_sms MOBILE: on the SMS step, send the code and type the one the
+# sandbox's SMS gateway holds for MOBILE.
+ap_sms() {
+	ck_wait "发送验证码" 10 >/dev/null || return 1
+	ck_keys Enter
+	ck_wait "验证码已发送到" 10 >/dev/null || return 1
+	ck_type "$(q_code "$1")"
+	ck_keys Enter
+}
+
+# On the payment's channel choice: Alipay, the QR code paid as a phone would.
+ap_pay() {
+	ck_wait "支付宝" 10 >/dev/null || return 1
+	ck_keys 1
+	ck_wait "请用支付宝扫码支付" 10 >/dev/null || return 1
+	rb_pay
 }
 
 # The QR code at the left of the body, read as a phone would: each line's

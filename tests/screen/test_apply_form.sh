@@ -1,12 +1,14 @@
 #!/bin/sh
 # test_apply_form.sh - the application's form at the real kiosk against the
-# real cakiosk-ra (sandbox): the registration record shown greyed, every
+# real cakiosk-ra (sandbox): unit or person at the identify step, the
+# number checked as typed, the registration record shown greyed, every
 # field checked as typed with a sentence of what is expected (mobile with
 # and without +86, e-mail, postcode, term), the price from the backend,
 # "返回修改" keeping everything, and the order the kiosk made read back
 # through the API; a subject the registry does not know.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
+. "$(dirname "$0")/query_lib.sh"
 . "$(dirname "$0")/apply_lib.sh"
 
 rb_setup || { not_ok "test bed (backend)"; finish; exit 1; }
@@ -18,19 +20,22 @@ ck_keys Space
 ck_wait "请选择业务" >/dev/null
 check "the menu offers the application" ck_wait "证书申请"
 ck_keys "$APPLY_ROW"
-check "it asks for the credit code or ID number, marked required" \
-	ck_wait "* 信用代码或身份证号" 5
+check "it asks whether a unit or a person applies" ck_wait "请选择证书类型" 5
+check "... in the manual's words" ck_wait "个人数字证书"
+ck_keys 1
+check "a unit: the credit code, marked required" ck_wait "* 统一社会信用代码" 5
 ck_type "91430100MA4L00012K"
+check "a credit code with a wrong check character is refused as typed" \
+	ck_wait "号码校验不通过" 3
 ck_keys Enter
-no_record() { ! _poll 1 _has "您的注册信息"; }
-check "a credit code with a wrong check character is refused as typed" no_record
-check "... saying what is expected" _has "18 位统一社会信用代码"
+no_record() { ! _poll 1 _has "置灰信息来自统一注册平台"; }
+check "... and Enter does not look it up" no_record
 ck_keys BSpace BSpace
-ck_type "1K"
+ck_type "1k"
 ck_keys Enter
-check "the unit's registration record is shown" ck_wait "您的注册信息" 10
+check "the unit's registration record is shown" ck_wait "置灰信息来自统一注册平台" 10
 check "... with its name" ck_wait "湖南湘江建设工程有限公司"
-check "... and its agent, mobile masked" ck_wait "李娜 139****5678"
+check "... and its agent, mobile masked" ck_wait "李娜  430105********0044  139****5678"
 check "... and the sentence that it is changed on the registration platform first" \
 	ck_wait "统一注册平台修改"
 ck_keys Enter
@@ -102,7 +107,7 @@ ck_wait "* 电子发票邮箱" 5 >/dev/null
 ck_keys Enter Enter
 ck_wait "请再次核对订单。" 5 >/dev/null
 ck_keys Enter
-check "confirming the order leads to the documents" ck_wait "请用手机扫码上传申请资料" 10
+check "confirming the order leads to verifying the unit" ck_wait "单位身份核验：请选择一种方式。" 10
 OID=$(ap_order)
 rb_api GET "/v1/orders/$OID" >/dev/null
 check "the backend holds the order: a draft application of the unit" \
@@ -125,18 +130,23 @@ id17=43010219900101123
 chk=$(echo "$id17" | awk '{ split("7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2", w, " ");
 	s = 0; for (i = 1; i <= 17; i++) s += substr($0, i, 1) * w[i];
 	print substr("10X98765432", s % 11 + 1, 1) }')
-# Back step by step: upload, confirm, e-mail and term, address, record, and
-# the first question asks before leaving.
-ck_keys Escape Escape Escape Escape Escape Escape
-check "Esc back to the start asks before leaving the application" \
-	ck_wait "要离开证书申请吗？" 5
-ck_keys Enter
-ck_wait "请选择业务" 5 >/dev/null
+# Back step by step: verify, confirm, e-mail and term, address, the
+# record, unit or person, out of the application.
+esc_to() { ck_keys Escape; ck_wait "$1" 5 >/dev/null; }
+esc_to "请再次核对订单。" && esc_to "* 电子发票邮箱" && esc_to "UKey 寄到哪里？"
+check "Esc back to the identify step: the credit code kept" esc_to "* 统一社会信用代码  $UNIT"
+esc_to "请选择证书类型"
+ck_keys Escape
+check "Esc back to the start leaves the application" ck_wait "请选择业务" 5
 ck_keys "$APPLY_ROW"
-ck_wait "* 信用代码或身份证号" 5 >/dev/null
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18; do ck_keys BSpace; done
+check "in the same visit the application starts with the number given" \
+	ck_wait "* 统一社会信用代码  $UNIT" 5
+esc_to "请选择证书类型"
+ck_keys 2
+ck_wait "* 身份证号码" 5 >/dev/null
 ck_type "$id17$chk"
 ck_keys Enter
-check "a person the registry does not know: said, and what to do" \
-	ck_wait "统一注册平台没有这个身份证号码的记录" 10
+check "a person the registry does not know: said" \
+	ck_wait "统一注册平台上没有这个身份证号码" 10
+check "... and what to do" ck_wait "请先到统一注册平台注册"
 finish

@@ -9,6 +9,7 @@
 # are checked through the API, not the kiosk's code.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
+. "$(dirname "$0")/query_lib.sh"
 . "$(dirname "$0")/apply_lib.sh"
 
 # The browser harness of the backend tests, on this test's directory.
@@ -94,7 +95,7 @@ check "... on the order the kiosk made, still a draft of a unit's application" \
 
 # The sample form: its own QR code, which downloads the PDF.
 ck_keys Escape
-ck_wait "请再次核对订单" 5 >/dev/null
+ck_wait "已核验：经办人银行卡信息认证" 5 >/dev/null
 ck_keys Enter
 ck_wait "请用手机扫码上传申请资料" 10 >/dev/null
 check "back on the step, what was uploaded is still shown" ck_wait "资料已齐全。" 5

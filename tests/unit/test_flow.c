@@ -90,7 +90,8 @@ test_every_step_reachable(void **state)
 		bool seen[64] = {true};
 		struct session variants[] = {known(at(true, true, true, false)),
 					     known(at(true, true, true, true)),
-					     known(at(true, true, true, true))};
+					     known(at(true, true, true, true)),
+					     known(at(true, true, true, false))};
 
 		if (t == NULL) {
 			assert_true(service_get((enum service_id)svc)->entry !=
@@ -106,7 +107,9 @@ test_every_step_reachable(void **state)
 					continue;
 				/* an order found again from an earlier visit */
 				variants[2].resumed = true;
-				for (size_t v = 0; v < 3; v++) {
+				/* a unit's customer: its agent's steps */
+				variants[3].unit = true;
+				for (size_t v = 0; v < 4; v++) {
 					mark(t, seen,
 					     flow_target(t, i, FLOW_NEXT, &variants[v], 1,
 							 SERIAL));
@@ -148,6 +151,10 @@ test_every_need_fixed(void **state)
 			struct session s;
 			int to;
 
+			/* A step passed over for a person is a unit's. */
+			if (st->pass != NULL && st->pass(&all))
+				all.unit = true;
+			assert_false(st->pass != NULL && st->pass(&all));
 			/* With everything it needs, a step is where go-to goes. */
 			assert_int_equal(flow_target(t, i, FLOW_AGAIN, &all, 1, SERIAL),
 					 i);
@@ -388,12 +395,12 @@ fake_after(const struct session *s)
 static const int fake_param;
 static const struct step fake_steps[] = {
 	{"f-insert", "t", STEP_INSERT, 0, 0, NEED_ONE_TOKEN, FLOW_EXIT, &fake_param, NULL,
-	 0},
+	 0, NULL},
 	{"f-work", "t", STEP_WORK, 1, NEED_ONE_TOKEN, NEED_LOGIN, 0, &fake_param,
-	 fake_after, 3},
+	 fake_after, 3, NULL},
 	{"f-sms", "t", STEP_CONFIRM, 1, NEED_ONE_TOKEN | NEED_LOGIN, NEED_SMS, 1,
-	 &fake_param, NULL, 0},
-	{"f-done", "t", STEP_DONE, 2, NEED_SMS, 0, FLOW_HOME, &fake_param, NULL, 0},
+	 &fake_param, NULL, 0, NULL},
+	{"f-done", "t", STEP_DONE, 2, NEED_SMS, 0, FLOW_HOME, &fake_param, NULL, 0, NULL},
 };
 static const struct flow_table fake = {SVC_COUNT, fake_steps, 4};
 
@@ -430,6 +437,38 @@ test_fake_walk(void **state)
 	/* fix: -1 when nothing lacks. */
 	s.logged_in = true;
 	assert_int_equal(flow_fix(&fake, 2, &s, 1, SERIAL), -1);
+}
+
+/* A step that is not this customer's (a unit's agent, for a person) is
+ * passed over going on and going back; a unit's customer takes it. */
+static bool
+fake_not_unit(const struct session *s)
+{
+	return !s->unit;
+}
+
+static const struct step skip_steps[] = {
+	{"s-verify", "t", STEP_CONFIRM, 0, 0, 0, FLOW_EXIT, &fake_param, NULL, 0, NULL},
+	{"s-agent", "t", STEP_CONFIRM, 0, 0, 0, 0, &fake_param, NULL, 0, fake_not_unit},
+	{"s-upload", "t", STEP_CONFIRM, 0, 0, 0, 1, &fake_param, NULL, 0, NULL},
+	{"s-agent2", "t", STEP_CONFIRM, 0, 0, 0, 2, &fake_param, NULL, 0, fake_not_unit},
+};
+static const struct flow_table skipping = {SVC_COUNT, skip_steps, 4};
+
+static void
+test_skip(void **state)
+{
+	struct session s = at(false, false, false, false);
+
+	(void)state;
+	assert_int_equal(flow_target(&skipping, 0, FLOW_NEXT, &s, 0, NULL), 2);
+	assert_int_equal(flow_target(&skipping, 2, FLOW_BACK, &s, 0, NULL), 0);
+	/* Passed over at the end of the table: the visit is over. */
+	assert_int_equal(flow_target(&skipping, 2, FLOW_NEXT, &s, 0, NULL), FLOW_HOME);
+	s.unit = true;
+	assert_int_equal(flow_target(&skipping, 0, FLOW_NEXT, &s, 0, NULL), 1);
+	assert_int_equal(flow_target(&skipping, 2, FLOW_BACK, &s, 0, NULL), 1);
+	assert_int_equal(flow_target(&skipping, 2, FLOW_NEXT, &s, 0, NULL), 3);
 }
 
 /* ---- the session ------------------------------------------------------ */
@@ -497,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_renew_needs),
 		cmocka_unit_test(test_renew_walk),
 		cmocka_unit_test(test_fake_walk),
+		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_session_wiped),
 	};
 
