@@ -7,9 +7,11 @@
 # for the demo's first person, and that person's SMS session.
 #
 #   ul_setup           all of the above; SERIAL, SESS
+#   sms_session TYPE ID MOBILE   a customer's SMS session: SESS
 #   ra METHOD PATH [JSON]   the terminal's call (with $SESS), status printed,
 #                      body in $work/out (jfield reads it)
 #   order              a new unlock order, verified and confirmed: ORDER
+#                      (UL_TYPE, UL_ID, UL_VERIFY: whose, verified how)
 #   escrow / so_now    the staff command's view of the escrow / the SO PIN
 #   unlock PIN [ENV...]  the kiosk's job (tests/token/unlockrun.c) on a new
 #                      order; OUT is its line
@@ -39,12 +41,18 @@ ul_setup() {
 	rb_card $L -L
 	SERIAL=$(sed -n 's/^ *serial num *: *//p' "$work/tool.out" | head -1)
 	CERT=staff-demo ra POST /v1/tokens "{\"serial\":\"$SERIAL\",\"so_pin\":\"12345678\",\"subject_type\":\"person\",\"subject_id\":\"$P1\"}" >/dev/null
-	ra POST /v1/sms "{\"subject_type\":\"person\",\"subject_id\":\"$P1\"}" >/dev/null
-	ra GET "/v1/sandbox/sms?mobile=$P1_MOBILE" >/dev/null
-	code=$(jfield messages.0.text | sed -n 's/.*验证码为\([0-9]\{6\}\).*/\1/p')
-	ra POST /v1/sessions "{\"subject_type\":\"person\",\"subject_id\":\"$P1\",\"code\":\"$code\"}" >/dev/null
-	SESS=$(jfield session)
+	sms_session person "$P1" $P1_MOBILE
 	[ -n "$SERIAL" ] && [ -n "$SESS" ]
+}
+# sms_session TYPE ID MOBILE: the customer's SMS session (the code read
+# from the sandbox's outbox for MOBILE): SESS.
+sms_session() {
+	SESS=
+	ra POST /v1/sms "{\"subject_type\":\"$1\",\"subject_id\":\"$2\"}" >/dev/null
+	ra GET "/v1/sandbox/sms?mobile=$3" >/dev/null
+	code=$(jfield messages.0.text | sed -n 's/.*验证码为\([0-9]\{6\}\).*/\1/p')
+	ra POST /v1/sessions "{\"subject_type\":\"$1\",\"subject_id\":\"$2\",\"code\":\"$code\"}" >/dev/null
+	SESS=$(jfield session)
 }
 
 # ra METHOD PATH [JSON]: the terminal's call with the customer's session
@@ -56,13 +64,18 @@ ra() {
 		${3:+-H 'Content-Type: application/json' -H "Idempotency-Key: u$$-$(date +%s%N)" --data-binary "$3"}
 	curl "$@"
 }
-# order: a new unlock order, verified and confirmed: ORDER.
+# order: a new unlock order, verified and confirmed: ORDER.  For the
+# subject UL_TYPE UL_ID (default: the person P1), verified by the command
+# UL_VERIFY (default: the person's mobile), which gets the order's id.
 order() {
-	ra POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"person\",\"subject_id\":\"$P1\",\"token_serial\":\"$SERIAL\"}" >/dev/null
+	ra POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"${UL_TYPE:-person}\",\"subject_id\":\"${UL_ID:-$P1}\",\"token_serial\":\"$SERIAL\"}" >/dev/null
 	ORDER=$(jfield order.id)
-	ra POST "/v1/orders/$ORDER/verify" "{\"party\":\"person\",\"method\":\"mobile\",\"mobile\":\"$P1_MOBILE\"}" >/dev/null
+	${UL_VERIFY:-verify_mobile} "$ORDER"
 	st=$(ra POST "/v1/orders/$ORDER/confirm" "{}")
 	[ "$st" = 200 ] || echo "# order $ORDER: confirm $st $(cat "$work/out")" >&2
+}
+verify_mobile() {
+	ra POST "/v1/orders/$1/verify" "{\"party\":\"person\",\"method\":\"mobile\",\"mobile\":\"$P1_MOBILE\"}" >/dev/null
 }
 escrow() { "$RA" escrow "$SERIAL" --db "$work/ra.db" --ca-dir "$CA"; }
 so_now() { escrow | sed -n 's/^so_pin //p'; }
