@@ -79,12 +79,17 @@ ps_draw(void *state)
 	int y = in.y;
 
 	if (paid && s->pin.phase == PIN_LOCKED) {
-		/* Locked, the visit can end: the paid order waits for the UKey. */
+		/* Locked, the visit can end: the paid order waits for the UKey.
+		 * Where Unlock is built, its button (Enter) takes it here, the
+		 * UKey kept, and Finish is Esc. */
+		bool unlock = offer_for(SVC_UNLOCK).screen != SERVICE_NOT_BUILT;
+
 		pin_draw(&s->pin, (struct rect){y, in.x, in.h - 5, in.w});
 		if (s->p->paid_locked != NULL)
 			ui_wrap((struct rect){in.y + in.h - 4, in.x, 2, in.w}, UI_NORMAL,
 				_(s->p->paid_locked));
-		ui_button(b.y + b.h - 1, b.x + 2, _("Finish"), K_ENTER, true);
+		ui_button(b.y + b.h - 1, b.x + 2, _("Finish"), unlock ? K_ESC : K_ENTER,
+			  !unlock);
 		return;
 	}
 	if (paid && s->p->paid_ask != NULL)
@@ -137,8 +142,10 @@ ps_key(void *state, int key)
 	struct ps *s = state;
 	struct result r;
 
-	/* Locked with a paid order: Enter ends the visit, the order waits. */
-	if (session_get()->paid && s->pin.phase == PIN_LOCKED && key == K_ENTER)
+	/* Locked with a paid order: Enter ends the visit (the order waits),
+	 * unless it takes Unlock (the step's own key, below). */
+	if (session_get()->paid && s->pin.phase == PIN_LOCKED && key == K_ENTER &&
+	    offer_for(SVC_UNLOCK).screen == SERVICE_NOT_BUILT)
 		return RESULT_FLOW(FLOW_HOME);
 	r = ps_event(s, pin_key(&s->pin, key));
 

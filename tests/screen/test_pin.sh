@@ -207,8 +207,24 @@ set_wrong_tries rl 3
 insert rl
 check "put back locked: said so, with where it is unlocked" ck_wait "可以现在就在本机解锁" 10
 check "... and that the paid order waits for it" ck_wait "UKey解锁后，在任一自助终端插入即可完成"
+check "... Unlock is offered by its button (Enter), Finish is Esc" \
+	sh -c "tmux -L $sock capture-pane -p | grep -q '\[ 证书解锁 \]' &&
+		tmux -L $sock capture-pane -p | grep -q '\[ 完成 \]'"
 ck_keys Enter
-check "... and the visit can end" ck_wait "请按任意键或触摸屏幕开始" 5
+check "... Enter takes Unlock here, the UKey kept: its state is read and said" \
+	ck_wait "因密码输错次数过多已被锁定" 10
+check "... on Unlock's own screen" ck_wait "可以在这里解锁" 1
+ck_keys Escape
+ck_wait_gone "可以在这里解锁" 5
+ck_keys Escape
+ck_wait "请按任意键或触摸屏幕开始" 5 >/dev/null
+bed_ctl "present=none"
+rb_to_renew
+insert rl
+check "the renewal again: the paid order is found, the UKey still locked" \
+	ck_wait "UKey解锁后，在任一自助终端插入即可完成" 10
+ck_keys Escape
+check "... at its locked PIN, Esc (Finish) ends the visit" ck_wait "请按任意键或触摸屏幕开始" 5
 bed_ctl "present=none"
 
 check "no PIN reached the log" sh -c "! grep -q -e 123456 -e 000000 -e Kq7pXw '$work/cakiosk.log'"
