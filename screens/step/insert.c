@@ -119,8 +119,7 @@ ins_draw(void *state)
 	case INS_MANY:
 		ui_put_center(b.y + b.h / 2 - 2, b, UI_WARN,
 			      _("More than one UKey is inserted."));
-		ui_put_center(b.y + b.h / 2, b, UI_NORMAL,
-			      _("Please leave only the one to renew in the reader."));
+		ui_put_center(b.y + b.h / 2, b, UI_NORMAL, _(s->p->many));
 		break;
 	case INS_READING:
 		ui_put_center(b.y + b.h / 2, b, UI_ACCENT,

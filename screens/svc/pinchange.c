@@ -120,6 +120,7 @@ static const struct insert_param insert = {
 	.ask = N_("Please insert the UKey whose PIN you want to change."),
 	.hint = N_("Insert only that one, and leave it in until the kiosk says it is "
 		   "done."),
+	.many = N_("Please leave only the one whose PIN you change in the reader."),
 	.take = take_token,
 };
 static const struct pin_param pin = {
@@ -150,12 +151,11 @@ static const struct step steps[ST_COUNT] = {
 		       FLOW_EXIT, &insert, NULL},
 	[ST_PIN] = {"pinchange-pin", TITLE, STEP_PIN, 0, NEED_ONE_TOKEN, NEED_LOGIN,
 		    FLOW_EXIT, &pin, NULL},
-	[ST_NEWPIN] = {"pinchange-newpin", N_("Set a new PIN"), STEP_NEWPIN, 1, TOKEN, 0,
-		       FLOW_EXIT, &newpin, NULL},
-	[ST_WORK] = {"pinchange-work", N_("Set a new PIN"), STEP_WORK, 1, TOKEN, 0,
-		     ST_NEWPIN, &work, NULL},
-	[ST_DONE] = {"pinchange-done", N_("Set a new PIN"), STEP_DONE, 1, 0, 0, FLOW_HOME,
-		     &done, NULL},
+	[ST_NEWPIN] = {"pinchange-newpin", TITLE, STEP_NEWPIN, 1, TOKEN, 0, FLOW_EXIT,
+		       &newpin, NULL},
+	[ST_WORK] = {"pinchange-work", TITLE, STEP_WORK, 1, TOKEN, 0, ST_NEWPIN, &work,
+		     NULL},
+	[ST_DONE] = {"pinchange-done", TITLE, STEP_DONE, 1, 0, 0, FLOW_HOME, &done, NULL},
 };
 
 const struct flow_table pinchange_flow = {SVC_PINCHANGE, steps, ST_COUNT};

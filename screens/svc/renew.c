@@ -401,6 +401,7 @@ static const struct insert_param insert = {
 	.ask = N_("Please insert the UKey to renew."),
 	.hint = N_("Insert only that one, and leave it in until the kiosk says it is "
 		   "done."),
+	.many = N_("Please leave only the one to renew in the reader."),
 	.take = take,
 	.paid_gone = N_("The UKey was removed before the renewal was finished."),
 	.paid_ask = N_("Please insert the same UKey again (only that one). The paid "

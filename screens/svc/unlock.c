@@ -196,6 +196,7 @@ static const struct insert_param insert = {
 	.ask = N_("Please insert the UKey to unlock."),
 	.hint = N_("Insert only that one, and leave it in until the kiosk says it is "
 		   "done."),
+	.many = N_("Please leave only the one to unlock in the reader."),
 	.take = take,
 };
 static const struct confirm_param state = {
@@ -205,8 +206,11 @@ static const struct confirm_param state = {
 static const struct identify_param identify = {
 	.kinds = IDENT_UNIT | IDENT_PERSON,
 	.why = N_("Say whose certificate is on this UKey and give its number. A code "
-		  "is then sent to the registered mobile."),
+		  "is then sent to the registered mobile (for a unit, its agent's)."),
 };
+/* A unit's code goes to its agent (经办人), who comes with the UKey, as in
+ * Apply (SPEC section 1); the unit itself is then verified by one of its own
+ * three methods, the legal representative's or the corporate account's. */
 static const struct sms_param sms = {
 	.purpose = "unlock",
 	.to = SMS_TO_AGENT,
@@ -223,7 +227,7 @@ static const struct verify_method_row unit_methods[] = {
 	{API_VERIFY_MOBILE, N_("Legal representative's mobile (real-name check)"), NULL},
 	{API_VERIFY_TRANSFER, N_("Corporate account (0.01 CNY transfer with a code)"),
 	 NULL},
-	{API_VERIFY_BANK_CARD, N_("Legal representative's bank card"), NULL},
+	{API_VERIFY_BANK_CARD, N_("Legal representative's bank card (card check)"), NULL},
 };
 static const struct verify_method_row person_methods[] = {
 	{API_VERIFY_MOBILE, N_("Mobile (real-name check)"), NULL},

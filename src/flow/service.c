@@ -21,7 +21,7 @@ static const char *const unlock_steps[] = {N_("Insert UKey"), N_("Verify identit
 					   N_("Get authorization"), N_("Set a new PIN"),
 					   NULL};
 static const char *const pinchange_steps[] = {N_("Insert UKey and log in"),
-					      N_("Set a new PIN"), NULL};
+					      N_("Change the PIN"), NULL};
 static const char *const reissue_steps[] = {
 	N_("Find the certificate"), N_("Fill in the application"),
 	N_("Pay online"),           N_("Review"),

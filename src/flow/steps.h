@@ -25,6 +25,7 @@ struct job;
 struct insert_param {
 	const char *ask;  /* message id: "Please insert the UKey to renew." */
 	const char *hint; /* message id, under it */
+	const char *many; /* two inserted: "Please leave only the one to renew ..." */
 	/* Take what was read; NULL, or the message id saying why it cannot be
 	 * used (a dead end: the customer can only go back). */
 	const char *(*take)(const struct token_info *info);

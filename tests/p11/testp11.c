@@ -28,7 +28,9 @@
  *   min_pin=N  max_pin=N         the token's PIN length limits (SoftHSM's)
  *   pinpad=0|1  pinpad_pin=PIN   a PIN-pad reader, and what is "typed" on it
  *   pinpad_new=PIN               the new PIN typed on it for a NULL C_SetPIN
- *                                (C_InitPIN with NULL takes pinpad_pin)
+ *                                (C_InitPIN with NULL takes pinpad_pin);
+ *                                once the user PIN is set so, pinpad_new is
+ *                                what is typed for a login
  *   to_be_changed=0|1            CKF_USER_PIN_TO_BE_CHANGED
  *   latency_ms=N                 added to every call
  *   latency.C_Name=N             added to calls of one function

@@ -147,7 +147,7 @@ w_C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR old, CK_ULONG oldlen,
 	CK_SLOT_ID slot = 0;
 	CK_SESSION_INFO si;
 	char label[LABEL_LEN + 1];
-	bool so;
+	bool so, pad = false;
 
 	if (rv == CKR_OK)
 		rv = check_session(hSession, &slot);
@@ -166,6 +166,7 @@ w_C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR old, CK_ULONG oldlen,
 		len = strlen(T.pinpad_new);
 		if (oldlen == 0 || len == 0)
 			return leave("C_SetPIN", CKR_FUNCTION_CANCELED);
+		pad = true;
 	}
 	if (pin_locked(label, so))
 		return leave("C_SetPIN", CKR_PIN_LOCKED);
@@ -173,6 +174,13 @@ w_C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR old, CK_ULONG oldlen,
 		return leave("C_SetPIN", CKR_PIN_LEN_RANGE);
 	rv = T.real->C_SetPIN(hSession, old, oldlen, pin, len);
 	rv = pin_result(label, so, rv);
+	if (rv == CKR_OK && pad && !so) {
+		/* The customer knows the new PIN now: it is what is typed on the
+		 * reader from here on (until the control file changes). */
+		pthread_mutex_lock(&T.lock);
+		setstr(T.pinpad_pin, sizeof T.pinpad_pin, T.pinpad_new);
+		pthread_mutex_unlock(&T.lock);
+	}
 	return leave("C_SetPIN", rv);
 }
 

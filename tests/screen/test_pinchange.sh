@@ -4,13 +4,14 @@
 # step (a wrong one costs a try and says so, the final try is not spent
 # without asking), the new PIN twice (trivial ones refused with a reason,
 # two that differ refused), C_SetPIN, and a login with the new PIN as the
-# proof.  Afterwards pkcs11-tool, not the kiosk, shows the new PIN logs in,
+# proof; on a PIN-pad reader, old and new PIN typed on the reader (NULL
+# passed to the card).  Afterwards pkcs11-tool, not the kiosk, shows the new PIN logs in,
 # the old one is refused, and the objects on the token are unchanged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
 
 rb_setup || { not_ok "test bed (backend and tokens)"; finish; exit 1; }
-for t in pc1 pc2 pc3; do rb_token $t 200 || { not_ok "token $t"; finish; exit 1; }; done
+for t in pc1 pc2 pc3 pc4; do rb_token $t 200 || { not_ok "token $t"; finish; exit 1; }; done
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 
 # wrong_tries LABEL: the test module's count of wrong user PINs.
@@ -39,11 +40,16 @@ new_pins() {
 	ck_type "$2"
 	ck_keys Enter
 }
-end_visit() { ck_keys Escape; bed_ctl "present=none"; ck_wait "请选择业务\|欢迎" 5 >/dev/null; }
+end_visit() { ck_keys Escape; bed_ctl "present=none"; ck_wait_gone "UKey：测试CA" 5; }
 
 # ---- the happy path, from the menu ---------------------------------------------
 objects pc1 123456 >"$work/before"
 check "PIN change is a menu row" to_pinchange
+check "... its step bar in the manual's words: the PIN is 证书密码, changed, not reset" \
+	ck_wait "1.插入UKey并登录 > 2.修改证书密码" 1
+bed_ctl "present=pc1,pc2"
+check "two UKeys: only the one whose PIN is changed is asked to stay" \
+	ck_wait "请只保留要修改密码的那一枚。" 10
 bed_ctl "present=pc1"
 check "the UKey is read, its PIN asked" ck_wait "* 证书密码" 10
 old_pin 123456
@@ -108,4 +114,31 @@ ck_wait "这是最后一次机会" 5 >/dev/null && ck_keys Tab Enter
 check "... the right PIN, confirmed, logs in: the new PIN is asked" ck_wait "* 再次输入新密码" 10
 check "... and the card's counter is reset" [ "$(wrong_tries pc3)" = 0 ]
 end_visit
+
+# ---- a PIN-pad reader: old and new PIN typed on the reader -----------------------
+# The test module plays the reader: a NULL PIN is what pinpad_pin says
+# (123456), a NULL C_SetPIN takes pinpad_new, and after it the new PIN is
+# what is typed.  The kiosk never knows 246810: if it works, NULL was passed.
+bed_ctl "present=none"
+objects pc4 123456 >"$work/before4"
+to_pinchange
+bed_ctl "present=pc4" "pinpad=1" "pinpad_pin=123456" "pinpad_new=246810" "latency.C_SetPIN=1500"
+check "a PIN-pad reader: the old PIN is typed on the reader" ck_wait "在读卡器的键盘上输入密码" 10
+check "... and no field is offered" ck_wait_gone "* 证书密码" 1
+ck_keys Enter
+check "... the reader's PIN logs in: the new PIN too is for the reader" \
+	ck_wait "请在读卡器上输入两遍新密码" 10
+check "... and no field for it" ck_wait_gone "* 新密码" 1
+ck_keys Enter
+check "... while the card changes it: type on the reader" ck_wait "请在读卡器上先输入原密码，再输入两遍新密码" 10
+check "done: the new PIN works" ck_wait "新密码已可使用；证书和电子印章均未改动" 15
+check "... proved by a login on the reader" \
+	[ "$(grep -c "pinchange: login with the new PIN: OK" "$work/cakiosk.log")" = 3 ]
+bed_ctl "present=none"
+ck_wait "欢迎" 10 >/dev/null
+check "pkcs11-tool: the PIN typed on the reader is the PIN now" card_login pc4 246810
+check "... the old one is refused" sh -c "! SOFTHSM2_CONF=$work/softhsm2.conf \
+	pkcs11-tool --module $SOFTHSM --token-label pc4 --login --pin 123456 --list-objects >/dev/null 2>&1"
+objects pc4 246810 >"$work/after4"
+check "... and the objects are the same" cmp -s "$work/before4" "$work/after4"
 finish

@@ -23,11 +23,19 @@ T
 done
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 
+TRIES_LEFT="此前输错过密码，剩余次数不多了"
 # run LABEL unit|person TRIES_SPENT METHOD_KEY WHAT: one unlock, verified by
 # the method on key METHOD_KEY (WHAT: mobile / card / transfer).
 run() {
 	l=$1 who=$2 key=$4 what=$5
 	check "$who/$what: the kiosk takes it to identity verification" u_to_verify "$l" "$who"
+	if [ "$3" = 3 ]; then
+		check "$who/$what: the PIN state said: locked" grep -q "已被锁定" "$work/state-step.txt"
+	else
+		check "$who/$what: the PIN state said: tries left" grep -q "$TRIES_LEFT" "$work/state-step.txt"
+	fi
+	[ "$who" = unit ] && check "$who/$what: the unit's three methods in the manual's words" \
+		ck_wait "法定代表人银行卡信息认证" 1
 	ck_keys "$key"
 	case $what in
 	mobile)
@@ -62,6 +70,8 @@ ck_keys Space
 ck_wait "请选择业务" >/dev/null
 ck_keys "$UNLOCK_ROW"
 check "Unlock is a menu row" ck_wait "请插入要解锁的UKey" 5
+bed_ctl "present=ul1,ul2"
+check "two UKeys: only the one to unlock is asked to stay" ck_wait "请只保留要解锁的那一枚。" 10
 bed_ctl "present=ul1"
 check "the PIN state is read and said: locked" ck_wait "因密码输错次数过多已被锁定" 10
 check "... and that it can be unlocked here" ck_wait "可以在这里解锁"
@@ -74,6 +84,13 @@ run ul1 person 3 1 mobile
 run ul2 person 1 2 card
 run ul3 person 3 3 transfer
 run uu1 unit 1 1 mobile
+# A unit's SMS code goes to its agent, as in Apply; the unit is verified
+# by its legal representative's mobile (typed above), not by the code.
+check "unit: the SMS step says the code goes to the unit's agent" grep -q "单位经办人" "$work/sms-step.txt"
+no_sms_to() {
+	[ "$(rb_api GET "/v1/sandbox/sms?mobile=$1")" = 200 ] && ! jfield messages.0.text >/dev/null 2>&1
+}
+check "... and no code went to the legal representative's mobile" no_sms_to "$U_UNIT_REP"
 run uu2 unit 3 3 card
 run uu3 unit 1 2 transfer
 

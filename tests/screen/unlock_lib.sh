@@ -68,9 +68,12 @@ u_to_verify() {
 	bed_ctl "present=$1"
 	u_from_state "$kind" "$id" "$mob"
 }
-# u_from_state KIND ID MOBILE: from the PIN state screen to the methods.
+# u_from_state KIND ID MOBILE: from the PIN state screen to the methods
+# (the PIN state and the SMS step as shown kept in $work/state-step.txt
+# and $work/sms-step.txt).
 u_from_state() {
 	ck_wait "UKey序列号：" 10 >/dev/null || return 1
+	ck_capture >"$work/state-step.txt"
 	ck_keys Enter
 	ck_wait "请选择证书类型" 5 >/dev/null || return 1
 	ck_keys "$1"
@@ -80,6 +83,7 @@ u_from_state() {
 	ck_wait "置灰信息来自统一注册平台" 10 >/dev/null || return 1
 	ck_keys Enter
 	ck_wait "发送验证码" 5 >/dev/null || return 1
+	ck_capture >"$work/sms-step.txt"
 	ck_keys Enter
 	ck_wait "验证码已发送到" 10 >/dev/null || return 1
 	ck_type "$(u_code "$3")"

@@ -44,6 +44,14 @@ v_transfer() {
 v_unit_transfer() { v_transfer "$1" unit; }
 v_person_transfer() { v_transfer "$1" person; }
 
+# The unit's session is its agent's (the SMS code went to the agent's
+# mobile): the legal representative's real-name check is not passed by it.
+L=umu SERIAL=$(u_serial umu) SESS=$SESS_UNIT
+ra POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"unit\",\"subject_id\":\"$U_UNIT\",\"token_serial\":\"$SERIAL\"}" >/dev/null
+st=$(v_send "$(jfield order.id)" "{\"party\":\"unit\",\"method\":\"mobile\",\"mobile\":\"$U_UNIT_AGENT\"}")
+check "unit: the agent's mobile does not pass the legal representative's check" \
+	test "$st.$(jfield error.code)" = 422.verification_failed
+
 # state_is LABEL low|locked: the PIN state as a reader shows it (-L flags).
 state_is() {
 	rb_card "$1" -L
