@@ -13,13 +13,18 @@
 # Staff PIN 123456.  From another terminal:
 #   echo present=none > build/demo/ctl    pull the demo UKey out
 #   echo present=DEMO > build/demo/ctl    put it back
+#   sh kiosk/demo-phone.sh                the SMS codes and transfer memos
+#                                         the demo backend sent
 # Staff functions -> "Close the kiosk program" stops the kiosk (allowed by the
 # demo's configuration); the backend stops with it.
 # `rm -rf build/demo` starts the demo afresh.
+# For tests: DEMO_DIR (instead of build/demo) and DEMO_PORT (instead of
+# 8443; 0 picks a free one, written to DEMO_DIR/ra.port).
 set -eu
 B=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
-demo=$top/$B/demo
+demo=${DEMO_DIR:-$top/$B/demo}
+port=${DEMO_PORT:-8443}
 ra=$demo/ra
 softhsm=/usr/lib/softhsm/libsofthsm2.so
 mkdir -p "$demo" "$ra" "$demo/tokens"
@@ -30,12 +35,17 @@ if [ ! -t 0 ] || [ ! -t 1 ]; then
 fi
 
 # The backend.
-"$top/$B/cakiosk-ra" serve --listen 127.0.0.1:8443 --db "$ra/ra.db" --ca-dir "$ra" \
+rm -f "$demo/ra.port"
+"$top/$B/cakiosk-ra" serve --listen "127.0.0.1:$port" --port-file "$demo/ra.port" \
+	--db "$ra/ra.db" --ca-dir "$ra" \
 	--demo --pay-delay 15 2>>"$demo/ra.log" &
 ra_pid=$!
-trap 'kill $ra_pid 2>/dev/null' EXIT INT TERM
+echo $ra_pid >"$demo/ra.pid"
+trap 'kill $ra_pid 2>/dev/null' EXIT INT TERM HUP
 i=0
-until curl -s -o /dev/null --cacert "$ra/ca.crt" https://127.0.0.1:8443/v1/health 2>/dev/null; do
+url=
+until [ -s "$demo/ra.port" ] && url=https://127.0.0.1:$(cat "$demo/ra.port") &&
+	curl -s -o /dev/null --cacert "$ra/ca.crt" "$url/v1/health" 2>/dev/null; do
 	i=$((i + 1))
 	if [ $i -gt 100 ] || ! kill -0 $ra_pid 2>/dev/null; then
 		echo "demo.sh: cakiosk-ra did not start (see $demo/ra.log)" >&2
@@ -65,7 +75,7 @@ if ! softhsm2-util --show-slots 2>/dev/null | grep -q 'Label:.*DEMO'; then
 	curl -s --cacert "$ra/ca.crt" --cert "$ra/terminal-demo.crt" --key "$ra/terminal-demo.key" \
 		-H 'Content-Type: application/json' -H "Idempotency-Key: demo-$now" \
 		--data-binary "{\"subject_type\":\"unit\",\"subject_id\":\"91430100MA4L00011K\",\"csr\":\"$csr\",\"not_before\":$((now - 335 * 86400)),\"not_after\":$((now + 30 * 86400))}" \
-		https://127.0.0.1:8443/v1/sandbox/certificates >"$k/reply.json"
+		"$url/v1/sandbox/certificates" >"$k/reply.json"
 	"$top/$B/ra-tools/jget" certificate <"$k/reply.json" >"$k/sign.crt"
 	openssl pkey -in "$k/sign.pem" -outform DER -out "$k/sign.der"
 	openssl pkey -in "$k/sign.pem" -pubout -outform DER -out "$k/sign.pub.der"
@@ -84,7 +94,7 @@ serial=$(pkcs11-tool --module "$softhsm" -L 2>/dev/null |
 	--key "$ra/staff-demo.key" -H 'Content-Type: application/json' \
 	-H "Idempotency-Key: demo-escrow-$serial" --data-binary \
 	"{\"serial\":\"$serial\",\"so_pin\":\"12345678\",\"subject_type\":\"unit\",\"subject_id\":\"91430100MA4L00011K\"}" \
-	https://127.0.0.1:8443/v1/tokens
+	"$url/v1/tokens"
 
 if [ ! -f "$demo/cakiosk.conf" ]; then
 	hash=$(printf '123456\n123456\n' | "$top/$B/cakiosk" --hash-pin)
@@ -98,7 +108,7 @@ idle_countdown = 30
 log = file:$demo/cakiosk.log
 
 [backend]
-url = https://127.0.0.1:8443/
+url = $url/
 ca_file = $ra/ca.crt
 cert_file = $ra/terminal-demo.crt
 key_file = $ra/terminal-demo.key
@@ -116,7 +126,10 @@ fi
 echo "cakiosk demo: UKey DEMO (PIN 123456), staff PIN 123456; logs in $demo/"
 echo "pull the UKey: echo present=none > $demo/ctl; put it back: echo present=DEMO > $demo/ctl"
 echo "a renewal is kept; rm -rf $demo starts the demo afresh (a UKey with 30 days left)"
+echo "SMS codes and transfer memos of the demo: sh $top/kiosk/demo-phone.sh $B"
 # A demo made before staff could close the program: let them.
+# The backend's address of this run (DEMO_PORT=0 picks another each time).
+sed -i "s|^url = .*|url = $url/|" "$demo/cakiosk.conf"
 grep -q '^allow_quit' "$demo/cakiosk.conf" ||
 	sed -i 's/^\[staff\]$/[staff]\nallow_quit = 1/' "$demo/cakiosk.conf"
 CAKIOSK_LOCALEDIR=$top/$B/locale "$top/$B/cakiosk" --config "$demo/cakiosk.conf"
