@@ -67,6 +67,10 @@ struct req {
 	int nfields;
 	bool too_large; /* R_FORM: a field went over the size limit (dropped) */
 	bool early;     /* R_EARLY: called with the headers only (see above) */
+	/* R_FORM: the body is not read because uploads are being received on
+	 * this link already (409) or on as many links as the server takes at
+	 * once (503); the handler answers a person with a page. */
+	int busy;
 
 	/* the answer */
 	int status;

@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "ra/peer.h"
+#include "ra/upslot.h"
 #include "ra/util.h"
 
 #define JSON_LIMIT (64 * 1024)
@@ -36,6 +37,7 @@ struct http {
 	struct MHD_Daemon *d;
 	struct app *app;
 	const struct route *routes;
+	struct upslots up; /* uploads being received (upslot.h) */
 };
 
 /* One request while its body arrives. */
@@ -48,6 +50,7 @@ struct rctx {
 	size_t len, cap, limit;
 	bool too_big;
 	bool answered; /* refused when the headers came: no body is read */
+	int up_slot;   /* its place in h->up while its body is received */
 	struct MHD_PostProcessor *pp;
 	char *path;
 };
@@ -380,6 +383,12 @@ headers_check(struct rctx *x, struct MHD_Connection *conn, const char *method)
 		run_handler(x, &replayed);
 		return true;
 	}
+	if ((fl & R_FORM) && strcmp(method, "POST") == 0 &&
+	    (r->busy = upslot_take(&h->up, x->path, &x->up_slot))) {
+		bool replayed = false;
+		run_handler(x, &replayed);
+		return true;
+	}
 	return false;
 }
 
@@ -511,6 +520,7 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct rctx *x = *con_cls;
 	if (!x)
 		return;
+	upslot_give_back(&x->h->up, &x->up_slot);
 	if (x->pp)
 		MHD_destroy_post_processor(x->pp);
 	for (int i = 0; i < x->r.nargs; i++)
@@ -548,6 +558,7 @@ http_start(struct app *app, const char *host, int port, const struct route *rout
 {
 	struct http *h = util_xcalloc(1, sizeof *h);
 	struct sockaddr_in sa;
+	upslots_init(&h->up);
 	h->app = app;
 	h->routes = routes;
 	memset(&sa, 0, sizeof sa);
@@ -557,6 +568,7 @@ http_start(struct app *app, const char *host, int port, const struct route *rout
 		host = "127.0.0.1";
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
 		*err = util_xasprintf("--listen needs an IPv4 address, not \"%s\"", host);
+		upslots_fini(&h->up);
 		free(h);
 		return NULL;
 	}
@@ -576,6 +588,7 @@ http_start(struct app *app, const char *host, int port, const struct route *rout
 		peer_notify, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
 	if (!h->d) {
 		*err = util_xasprintf("cannot listen on %s:%d", host, port);
+		upslots_fini(&h->up);
 		free(h);
 		return NULL;
 	}
@@ -596,5 +609,6 @@ http_stop(struct http *h)
 	if (!h)
 		return;
 	MHD_stop_daemon(h->d);
+	upslots_fini(&h->up);
 	free(h);
 }

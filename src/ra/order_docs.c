@@ -180,6 +180,21 @@ h_upload_post(struct req *r)
 	}
 	int status = 200, stored = 0;
 	char msg[512] = "";
+	if (r->busy) {
+		/* Not read: this link is receiving an upload already, or the
+		 * server as many as it takes at once. */
+		req_add_header(r, "Retry-After", "30");
+		upload_render(
+			r, o, r->busy,
+			r->busy == 409
+				? "<p class=\"bad\" "
+				  "id=\"error\">此链接正在上传，请等待完成 "
+				  "(an upload to this link is under way)</p>"
+				: "<p class=\"bad\" id=\"error\">上传繁忙，请稍后再试 "
+				  "(busy, try again in a minute)</p>");
+		json_decref(o);
+		return;
+	}
 	if (r->too_large) {
 		/* A file went over the limit: nothing of this upload is kept. */
 		refused(r, o, "", "size", 0);

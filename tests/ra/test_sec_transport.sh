@@ -93,14 +93,14 @@ up=$(curl -s -o /dev/null -w '%{http_code} %{size_upload}' --max-time 30 --cacer
 	-F "seal_form=@$T/10m.bin" "$URL/u/$(printf '%064d' 1)")
 is 404 "${up% *}" "a 10 MB upload to a bogus token: 404"
 is 1 "$(( ${up#* } < 1048576 ))" "... and the 10 MB are not taken (${up#* } bytes sent)"
-# burst FILE: 20 parallel uploads of FILE to bogus tokens, no certificate,
-# body sent at once (no 100-continue, as a phone's browser does); one line
-# "status bytes-sent" per upload in $T/burst.
+# burst FILE [LINK]: 20 parallel uploads of FILE to bogus tokens (or all to
+# one LINK), no certificate, body sent at once (no 100-continue, as a phone's
+# browser does); one line "status bytes-sent" per upload in $T/burst.
 burst() {
 	pids= i=0
 	while [ $i -lt 20 ]; do
 		curl -s -o /dev/null -w '%{http_code} %{size_upload}\n' --max-time 60 --cacert "$CA/ca.crt" \
-			-H 'Expect:' -F "seal_form=@$1" "$URL/u/$(printf '%064d' $i)" >"$T/burst.$i" &
+			-H 'Expect:' -F "seal_form=@$1" "${2:-$URL/u/$(printf '%064d' $i)}" >"$T/burst.$i" &
 		pids="$pids $!"; i=$((i + 1))
 	done
 	wait $pids
@@ -130,6 +130,7 @@ lim=32
 ldd "$RA" 2>/dev/null | grep -q libasan && lim=128
 is 1 "$(( (hwm3 - hwm2) - peer < lim * 1024 ))" \
 	"... and they add under $lim MB more to the peak RSS than 20 uploads of 1 KB"
+
 CERT=
 req POST /v1/sms "@$T/10m.bin"
 is 401 "$STATUS" "a 10 MB JSON body without a client certificate: 401"
@@ -194,6 +195,68 @@ is 409 "$STATUS" "the cancelled payment cannot be paid"
 req GET "/v1/orders/$POID"
 is confirmed "$(j order.state)" "... and the order is not paid by it"
 SESSION=
+
+## A link's holder (whoever sees the kiosk's QR code) may send 12 MiB, but
+## the server receives one upload per link at once and 8 in all: 40 parallel
+## 10 MB uploads to one link took it from 13 to 440 MB.
+# link_for: a new draft order of PERSON2; its upload link in LINK.
+link_for() {
+	order_with "株洲" "刘洋"
+	req POST "/v1/orders/$(j order.id)/upload-link"
+	LINK=$(j url)
+}
+# slow_upload LINK: a 10 MB upload sent at 20 kB/s, left running (pid in SLOW).
+slow_upload() {
+	curl -s -o /dev/null --max-time 300 --limit-rate 20k --cacert "$CA/ca.crt" -H 'Expect:' \
+		-F "id_front=@$T/10m.bin" "$1" 2>/dev/null &
+	SLOW="$SLOW $!"
+}
+# until_status WANT LINK: 1 KB uploads to LINK until one is answered WANT
+# (20 s at most); STATUS, page in $T/out, headers in $T/hdr.
+until_status() {
+	dl=$(($(date +%s) + 20))
+	while :; do
+		STATUS=$(curl -s -o "$T/out" -D "$T/hdr" -w '%{http_code}' --max-time 20 \
+			--cacert "$CA/ca.crt" -H 'Expect:' -F "id_front=@$T/1k.bin" "$2")
+		[ "$STATUS" = "$1" ] || [ "$(date +%s)" -ge "$dl" ] && return
+		sleep 0.1
+	done
+}
+SLOW=
+link_for
+L1=$LINK
+slow_upload "$L1"
+until_status 409 "$L1"
+is 409 "$STATUS" "an upload to a link that is receiving one: 409"
+grep -q 'id="error"' "$T/out" && ok "... a page that says so" || not_ok "... a page that says so"
+up=$(curl -s -o /dev/null -w '%{http_code} %{size_upload}' --max-time 30 --cacert "$CA/ca.crt" \
+	-H 'Expect:' -F "id_front=@$T/10m.bin" "$L1")
+is 1 "$(( ${up#* } < 5242880 ))" "... a 10 MB one is not read (${up#* } bytes sent)"
+i=1
+while [ $i -lt 8 ]; do
+	link_for
+	slow_upload "$LINK"
+	i=$((i + 1))
+done
+link_for
+until_status 503 "$LINK"
+is 503 "$STATUS" "8 links receiving uploads: a 9th link's upload is 503"
+grep -qi '^Retry-After: [0-9]' "$T/hdr" && ok "... with Retry-After" || not_ok "... with Retry-After"
+TERMS="$TERMS $SLOW"
+for p in $SLOW; do kill "$p" 2>/dev/null; done
+wait $SLOW 2>/dev/null
+until_status 200 "$LINK"
+is 200 "$STATUS" "... taken once those uploads end"
+until_status 200 "$L1"
+is 200 "$STATUS" "... and the first link takes an upload again"
+hwm2=$(rss_kb VmHWM)
+burst "$T/1k.bin" "$L1"
+hwm3=$(rss_kb VmHWM)
+burst "$T/10m.bin" "$L1"
+hwm4=$(rss_kb VmHWM)
+echo "# peak RSS ${hwm2} kB; 20 parallel uploads to one link of 1 KB +$((hwm3 - hwm2)) kB, of 10 MB +$((hwm4 - hwm3)) kB"
+is 1 "$(( hwm4 - hwm3 < (lim + 16) * 1024 ))" \
+	"20 parallel 10 MB uploads to one valid link add under $((lim + 16)) MB to the peak RSS"
 
 ## Held: foreign, expired and valid certificates on new connections.
 cat >"$T/ca.cnf" <<EOF
