@@ -46,7 +46,7 @@ struct form_field {
 	char name[64];
 	char filename[128];
 	unsigned char *data;
-	size_t len;
+	size_t len, cap; /* cap: bytes allocated (grows by doubling) */
 };
 
 #define REQ_MAX_ARGS 4

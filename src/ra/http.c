@@ -313,7 +313,13 @@ post_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *filen
 		x->too_big = true;
 		return MHD_YES;
 	}
-	f->data = util_xrealloc(f->data, f->len + size);
+	if (f->len + size > f->cap) { /* doubling: a field is copied O(1) times */
+		size_t cap = f->cap ? f->cap * 2 : 64 * 1024;
+		f->cap = cap < f->len + size ? f->len + size
+			 : cap > FIELD_LIMIT ? FIELD_LIMIT
+					     : cap;
+		f->data = util_xrealloc(f->data, f->cap);
+	}
 	memcpy(f->data + f->len, data, size);
 	f->len += size;
 	return MHD_YES;
