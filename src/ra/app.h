@@ -56,6 +56,9 @@ struct form_field {
 struct req {
 	struct app *app;
 	void *conn; /* the HTTP layer's connection */
+	/* Without a connection (a request made in process, tests/fuzz), its
+	 * headers: name, value, ..., NULL. */
+	const char *const *in_headers;
 	const char *method;
 	const char *path;
 	char *args[REQ_MAX_ARGS]; /* the '*' segments of the route, in order */
@@ -100,6 +103,13 @@ void req_error(struct req *r, int status, const char *code, json_t *extra,
 /* Answer with a raw body (copied). */
 void req_raw(struct req *r, int status, const char *type, const void *data, size_t len);
 void req_add_header(struct req *r, const char *name, const char *value);
+/* R_FORM: size bytes more of the form field key, a new field (with its
+ * filename) the first time.  -1 when that makes more than REQ_MAX_FIELDS
+ * fields, a name too long or a field over REQ_FIELD_LIMIT bytes: nothing is
+ * added and the caller marks the request too large. */
+#define REQ_FIELD_LIMIT (5 * 1024 * 1024)
+int req_form_add(struct req *r, const char *key, const char *filename, const char *data,
+		 size_t size);
 
 /* Body members with type checks: on a missing or wrongly typed member they
  * answer 400 (bad_request) and return NULL / -1. */

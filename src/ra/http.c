@@ -27,7 +27,6 @@
 
 #define JSON_LIMIT (64 * 1024)
 #define FORM_LIMIT (12 * 1024 * 1024)
-#define FIELD_LIMIT (5 * 1024 * 1024)
 #define PATH_LIMIT 512
 /* libmicrohttpd's memory per connection: the request line, headers and read
  * buffer (a request with more header than fits is refused by it). */
@@ -294,34 +293,8 @@ post_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *filen
 	(void)content_type;
 	(void)transfer_encoding;
 	(void)off;
-	struct form_field *f = NULL;
-	for (int i = 0; i < x->r.nfields; i++)
-		if (strcmp(x->r.fields[i].name, key) == 0)
-			f = &x->r.fields[i];
-	if (!f) {
-		if (x->r.nfields >= REQ_MAX_FIELDS || strlen(key) >= sizeof f->name) {
-			x->too_big = true;
-			return MHD_YES;
-		}
-		f = &x->r.fields[x->r.nfields++];
-		snprintf(f->name, sizeof f->name, "%s", key);
-		snprintf(f->filename, sizeof f->filename, "%s", filename ? filename : "");
-	}
-	if (size == 0)
-		return MHD_YES;
-	if (f->len + size > FIELD_LIMIT) {
+	if (req_form_add(&x->r, key, filename, data, size) != 0)
 		x->too_big = true;
-		return MHD_YES;
-	}
-	if (f->len + size > f->cap) { /* doubling: a field is copied O(1) times */
-		size_t cap = f->cap ? f->cap * 2 : 64 * 1024;
-		f->cap = cap < f->len + size ? f->len + size
-			 : cap > FIELD_LIMIT ? FIELD_LIMIT
-					     : cap;
-		f->data = util_xrealloc(f->data, f->cap);
-	}
-	memcpy(f->data + f->len, data, size);
-	f->len += size;
 	return MHD_YES;
 }
 

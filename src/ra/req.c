@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -16,15 +17,29 @@
 #include "ra/app.h"
 #include "ra/util.h"
 
+/* A request made in process has no connection: its headers are pairs. */
+static const char *
+pair(const char *const *pairs, const char *name)
+{
+	for (; pairs && pairs[0]; pairs += 2)
+		if (strcasecmp(pairs[0], name) == 0)
+			return pairs[1];
+	return NULL;
+}
+
 const char *
 req_header(struct req *r, const char *name)
 {
+	if (!r->conn)
+		return pair(r->in_headers, name);
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
 const char *
 req_query(struct req *r, const char *name)
 {
+	if (!r->conn)
+		return NULL;
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
@@ -32,7 +47,9 @@ void
 req_client_addr(struct req *r, char *out, size_t size)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		r->conn ? MHD_get_connection_info(r->conn,
+						  MHD_CONNECTION_INFO_CLIENT_ADDRESS)
+			: NULL;
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 	snprintf(out, size, "unknown");
 	if (sa && sa->sa_family == AF_INET) {
@@ -158,5 +175,40 @@ req_int(struct req *r, const char *name, int64_t lo, int64_t hi, bool required,
 		return -1;
 	}
 	*out = json_integer_value(v);
+	return 0;
+}
+
+int
+req_form_add(struct req *r, const char *key, const char *filename, const char *data,
+	     size_t size)
+{
+	struct form_field *f = NULL;
+	/* libmicrohttpd gives a part whose Content-Disposition names no field
+	 * (or garbles it) a NULL key: no field of the form, dropped. */
+	if (!key)
+		return 0;
+	for (int i = 0; i < r->nfields; i++)
+		if (strcmp(r->fields[i].name, key) == 0)
+			f = &r->fields[i];
+	if (!f) {
+		if (r->nfields >= REQ_MAX_FIELDS || strlen(key) >= sizeof f->name)
+			return -1;
+		f = &r->fields[r->nfields++];
+		snprintf(f->name, sizeof f->name, "%s", key);
+		snprintf(f->filename, sizeof f->filename, "%s", filename ? filename : "");
+	}
+	if (size == 0)
+		return 0;
+	if (f->len + size > REQ_FIELD_LIMIT)
+		return -1;
+	if (f->len + size > f->cap) { /* doubling: a field is copied O(1) times */
+		size_t cap = f->cap ? f->cap * 2 : 64 * 1024;
+		f->cap = cap < f->len + size     ? f->len + size
+			 : cap > REQ_FIELD_LIMIT ? REQ_FIELD_LIMIT
+						 : cap;
+		f->data = util_xrealloc(f->data, f->cap);
+	}
+	memcpy(f->data + f->len, data, size);
+	f->len += size;
 	return 0;
 }
