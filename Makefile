@@ -3,6 +3,7 @@
 #   make run      build, install missing Debian packages, start the demo
 #   make check    build and run every test suite (unit, screen)
 #   make asan     the same suite under AddressSanitizer + UBSan
+#   make fuzz     libFuzzer harnesses (FUZZ_SECONDS=N runs each N s)
 #   make lint     cppcheck over both programs and their tests; no include cycles
 #   make format   clang-format every C file (make format-check lists them)
 #   make bench    benchmarks (on demand, prints figures)
@@ -63,6 +64,8 @@ STAMP      := $(B)/.deps-ok
 # Its rules come first in the file, so the default goal is named here.
 .DEFAULT_GOAL := all
 include src/ra/ra.mk
+# The libFuzzer harnesses (make fuzz); adds them to check when clang is there.
+include tests/fuzz/fuzz.mk
 
 .PHONY: all deps run check unit screen asan lint format format-check install \
         uninstall clean bench pot

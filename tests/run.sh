@@ -10,7 +10,7 @@
 # The last line is "N passed, N failed, N skipped".
 
 B=${B:-build}
-SUITES=${SUITES:-"unit cli i18n token ra screen"}
+SUITES=${SUITES:-"unit cli i18n token ra screen fuzz"}
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=$top/$B/test-logs
 mkdir -p "$log"

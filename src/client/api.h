@@ -321,6 +321,9 @@ bool api_documents(const char *order_id, struct job *job, struct api_documents *
 		   struct api_err *e);
 bool api_parse_documents(const json_t *reply, struct api_documents *out,
 			 struct api_err *e);
+/* The reply of upload-link, held to its shape (also fuzzed). */
+bool api_parse_upload_link(const json_t *reply, struct api_upload_link *out,
+			   struct api_err *e);
 
 /* ---- one call as a worker job (screens) ---------------------------------- */
 

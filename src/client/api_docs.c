@@ -42,15 +42,14 @@ kinds(const json_t *arr, char out[][API_DOC_KIND_MAX], int *n, const char *what,
 	return true;
 }
 
-static bool
-parse_link(const json_t *reply, void *arg, struct api_err *e)
+bool
+api_parse_upload_link(const json_t *reply, struct api_upload_link *out, struct api_err *e)
 {
 	static const struct bfield spec[] = {
 		{"url", BF_URL, true, 12, API_URL_MAX - 1, NULL},
 		{"expires", BF_INT, true, 1, TIME_MAX, NULL},
 		{"documents", BF_ARRAY, true, 1, API_DOCS_MAX, NULL},
 	};
-	struct api_upload_link *out = arg;
 	const char *u;
 
 	if (!api_checked(reply, spec, N(spec), "upload link", e))
@@ -64,6 +63,12 @@ parse_link(const json_t *reply, void *arg, struct api_err *e)
 	out->expires = api_num(reply, "expires");
 	return kinds(json_object_get(reply, "documents"), out->docs, &out->ndocs,
 		     "upload link", e);
+}
+
+static bool
+parse_link(const json_t *reply, void *out, struct api_err *e)
+{
+	return api_parse_upload_link(reply, out, e);
 }
 
 bool
