@@ -22,8 +22,10 @@ PID=
 n=0
 failures=0
 
+. "$(dirname "$0")/../secrets/keep.sh"
 ra_cleanup() {
 	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+	keep_logs "$T"
 	rm -rf "$T"
 }
 trap ra_cleanup EXIT
@@ -126,9 +128,11 @@ login() {
 	req POST /v1/sms "{\"subject_type\":\"$1\",\"subject_id\":\"$2\"}"
 	[ "$STATUS" = 201 ] || { echo "# login: sms $STATUS $(cat "$T/out")"; return 1; }
 	code=$(last_code "$3")
+	keep_secret sms_code "$code"
 	req POST /v1/sessions "{\"subject_type\":\"$1\",\"subject_id\":\"$2\",\"code\":\"$code\"}"
 	[ "$STATUS" = 201 ] || { echo "# login: session $STATUS $(cat "$T/out")"; return 1; }
 	SESSION=$(j session)
+	keep_secret session "$SESSION"
 }
 # advance SECONDS: move the sandbox clock.
 advance() {

@@ -31,9 +31,11 @@ starts=0
 n=0
 failed=0
 
+. "$top/tests/secrets/keep.sh"
 cleanup() {
 	for s in $socks; do tmux -L "$s" kill-server 2>/dev/null; done
 	[ -n "${cleanup_extra:-}" ] && eval "$cleanup_extra"
+	keep_logs "$work"
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -110,7 +112,11 @@ ck_start() {
 }
 
 ck_keys() { tmux -L "$sock" send-keys "$@"; }
-ck_type() { tmux -L "$sock" send-keys -l "$1"; }
+# What is typed is kept for the no-secret suite, which judges what a secret is.
+ck_type() {
+	keep_secret typed "$1"
+	tmux -L "$sock" send-keys -l "$1"
+}
 ck_click() {
 	tmux -L "$sock" send-keys -l "$(printf '\033[<0;%d;%dM' "$1" "$2")"
 	tmux -L "$sock" send-keys -l "$(printf '\033[<0;%d;%dm' "$1" "$2")"

@@ -65,6 +65,7 @@ q_session() {
 	c=$(q_code "$3")
 	[ "$(q_req POST /v1/sessions "{\"subject_type\":\"$1\",\"subject_id\":\"$2\",\"code\":\"$c\"}")" = 201 ] &&
 		SESSION=$(jfield session)
+		keep_secret session "$SESSION"
 }
 q_apply() {
 	q_req POST /v1/orders "{\"kind\":\"apply\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT\",\"term_years\":1,\"form\":{\"email\":\"agent@example.cn\",\"mobile\":\"13912345678\",\"address\":\"湖南省长沙市岳麓区麓山南路1号\",\"postcode\":\"410082\"}}" >/dev/null

@@ -102,7 +102,11 @@ u_finish() {
 	ck_keys Enter
 	ck_wait "新密码已可使用；证书和电子印章均未改动" 30
 }
-u_so_now() { "$RA" escrow "$1" --db "$work/ra.db" --ca-dir "$CA" | sed -n 's/^so_pin //p'; }
+u_so_now() {
+	u_so=$("$RA" escrow "$1" --db "$work/ra.db" --ca-dir "$CA" | sed -n 's/^so_pin //p')
+	keep_secret so_pin "$u_so"
+	echo "$u_so"
+}
 # so_login LABEL PIN: an SO login (it sets the SO PIN to itself: an SO
 # login needs a read-write session).
 u_so_login() {

@@ -264,6 +264,14 @@ bed_teardown(void **state)
 	token_shutdown();
 	vendors_free();
 	log_close();
+	/* The kiosk log and the module's call log, for the no-secret suite
+	 * (tests/secrets/keep.sh does the same for the shell suites). */
+	if (getenv("CAKIOSK_KEEP_LOGS") != NULL)
+		run("d=\"$CAKIOSK_KEEP_LOGS/logs/token-%ld\" && mkdir -p \"$d\" && "
+		    "for f in kiosk.log calls; do [ ! -f '%s/'$f ] || cp '%s/'$f "
+		    "\"$d/t%d-$f\"; "
+		    "done",
+		    (long)getpid(), bed.dir, bed.dir, bed.n);
 	if (getenv("KEEP_BED") == NULL)
 		run("rm -rf '%s'", bed.dir);
 	return 0;

@@ -53,6 +53,8 @@ sms_session() {
 	code=$(jfield messages.0.text | sed -n 's/.*验证码为\([0-9]\{6\}\).*/\1/p')
 	ra POST /v1/sessions "{\"subject_type\":\"$1\",\"subject_id\":\"$2\",\"code\":\"$code\"}" >/dev/null
 	SESS=$(jfield session)
+	keep_secret sms_code "$code"
+	keep_secret session "$SESS"
 }
 
 # ra METHOD PATH [JSON]: the terminal's call with the customer's session
@@ -78,10 +80,15 @@ verify_mobile() {
 	ra POST "/v1/orders/$1/verify" "{\"party\":\"person\",\"method\":\"mobile\",\"mobile\":\"$P1_MOBILE\"}" >/dev/null
 }
 escrow() { "$RA" escrow "$SERIAL" --db "$work/ra.db" --ca-dir "$CA"; }
-so_now() { escrow | sed -n 's/^so_pin //p'; }
+so_now() {
+	so_pin_now=$(escrow | sed -n 's/^so_pin //p')
+	keep_secret so_pin "$so_pin_now"
+	echo "$so_pin_now"
+}
 # unlock PIN [ENV...]: the kiosk's job on a new order; OUT is its line.
 unlock() {
 	pin=$1; shift
+	keep_secret pin "$pin"
 	order
 	OUT=$(env SOFTHSM2_CONF="$work/softhsm2.conf" CAKIOSK_TESTP11_CTL="$work/ctl" \
 		UNLOCK_CTL="$work/ctl" "$@" "$RUN" "$work/cakiosk.conf" "$ORDER" "$SESS" "$pin" 2>>"$work/run.err")
