@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_fuzz.sh - every libFuzzer harness over its committed seed corpus
 # (tests/fuzz/corpus/NAME, which holds the regression input of every crash
-# a harness found) and then fuzzing for FUZZ_CHECK_SECONDS (4) more: one
+# a harness found) and then fuzzing for FUZZ_CHECK_SECONDS (3) more: one
 # TAP line per harness with its executions.  The corpus is only read; new
 # inputs go to a scratch directory.  Harnesses are built by make check when
 # clang is there (tests/fuzz/fuzz.mk); without them this suite skips.
@@ -9,7 +9,7 @@
 B=${B:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/$B/fuzz/bin
-secs=${FUZZ_CHECK_SECONDS:-4}
+secs=${FUZZ_CHECK_SECONDS:-3}
 n=0 failures=0
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cakiosk-fuzz.XXXXXX") || exit 1
