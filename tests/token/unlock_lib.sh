@@ -15,6 +15,7 @@
 #   escrow / so_now    the staff command's view of the escrow / the SO PIN
 #   unlock PIN [ENV...]  the kiosk's job (tests/token/unlockrun.c) on a new
 #                      order; OUT is its line
+#   auths              how often $ORDER was authorized (its events)
 #   card ARGS          pkcs11-tool on the token through the test module
 #   so_login PIN       an SO login proven by pkcs11-tool
 #   objects PIN        fingerprints of what an unlock must never change
@@ -92,6 +93,15 @@ unlock() {
 	order
 	OUT=$(env SOFTHSM2_CONF="$work/softhsm2.conf" CAKIOSK_TESTP11_CTL="$work/ctl" \
 		UNLOCK_CTL="$work/ctl" "$@" "$RUN" "$work/cakiosk.conf" "$ORDER" "$SESS" "$pin" 2>>"$work/run.err")
+}
+auths() {
+	ra GET "/v1/orders/$ORDER" >/dev/null
+	n=0 e=0
+	while ev=$(jfield "order.events.$e.to_state" 2>/dev/null); do
+		[ "$ev" = authorized ] && n=$((n + 1))
+		e=$((e + 1))
+	done
+	echo "$n"
 }
 card() { SOFTHSM2_CONF=$work/softhsm2.conf CAKIOSK_TESTP11_CTL=$work/ctl \
 	pkcs11-tool --module "$P11" --token-label $L "$@" >/dev/null 2>&1; }
