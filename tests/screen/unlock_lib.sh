@@ -6,7 +6,8 @@
 #                      unit or person, its PIN locked (3) or with tries left
 #   u_to_verify LABEL unit|person   menu -> insert -> state -> identify ->
 #                      SMS -> order: the verify step's choice is up
-#   u_finish PIN      authorization confirmed, PIN twice: done
+#   u_newpin PIN      authorization confirmed, PIN twice (the job runs)
+#   u_finish PIN      u_newpin, then done
 #   u_checked LABEL PIN   pkcs11-tool: user PIN, escrowed SO PIN, old SO
 #                      PIN refused, objects unchanged
 #   u_memo ACCOUNT    the newest transfer memo's code to ACCOUNT
@@ -92,7 +93,7 @@ u_from_state() {
 	ck_keys Enter
 	ck_wait "请选择一种方式" 10 >/dev/null
 }
-u_finish() {
+u_newpin() {
 	ck_wait "确认后即获取" 10 >/dev/null || return 1
 	ck_keys Enter
 	ck_wait "* 新密码" 10 >/dev/null || return 1
@@ -100,8 +101,8 @@ u_finish() {
 	ck_keys Enter
 	ck_type "$1"
 	ck_keys Enter
-	ck_wait "新密码已可使用；证书和电子印章均未改动" 30
 }
+u_finish() { u_newpin "$1" && ck_wait "新密码已可使用；证书和电子印章均未改动" 30; }
 u_so_now() {
 	u_so=$("$RA" escrow "$1" --db "$work/ra.db" --ca-dir "$CA" | sed -n 's/^so_pin //p')
 	keep_secret so_pin "$u_so"
