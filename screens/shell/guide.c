@@ -10,6 +10,7 @@
 #include "keys.h"
 #include "screen.h"
 #include "service.h"
+#include "text.h"
 #include "ui.h"
 #include "xmem.h"
 
@@ -51,6 +52,18 @@ guide_draw(void *state)
 		ui_button(b.y + b.h - 1, b.x + 2, _("Back"), K_ESC, true);
 		return;
 	}
+	/* Summaries that do not all fit beside their names (English) go
+	 * under them, all alike, on the row between two services. */
+	bool under = false;
+
+	for (int i = 0; i < SVC_COUNT; i++) {
+		const struct service *s = service_get((enum service_id)i);
+		int w = text_width(_(s->name));
+
+		if (w > 30)
+			w = 30;
+		under = under || text_width(_(s->summary)) > b.w - w - 12;
+	}
 	for (int i = 0; i < SVC_COUNT && 2 * i + 1 < b.h; i++) {
 		const struct service *s = service_get((enum service_id)i);
 		bool focus = i == g->focus;
@@ -62,8 +75,11 @@ guide_draw(void *state)
 			focus ? UI_FOCUS : UI_NORMAL);
 		ui_put(y, b.x + 2, 3, focus ? UI_FOCUS : UI_ACCENT, num);
 		int w = ui_put(y, b.x + 6, 30, focus ? UI_FOCUS : UI_TITLE, _(s->name));
-		ui_put(y, b.x + 6 + w + 2, b.w - w - 12, focus ? UI_FOCUS : UI_DIM,
-		       _(s->summary));
+		if (under)
+			ui_put(y + 1, b.x + 6, b.w - 10, UI_DIM, _(s->summary));
+		else
+			ui_put(y, b.x + 6 + w + 2, b.w - w - 12,
+			       focus ? UI_FOCUS : UI_DIM, _(s->summary));
 		ui_hit(y, b.x + 2, 1, b.w - 4, K_ITEM(i));
 	}
 }

@@ -301,8 +301,9 @@ form_draw(const struct form *form, struct rect r)
 		if (w > label_w)
 			label_w = w;
 	}
-	if (label_w > r.w / 3)
-		label_w = r.w / 3;
+	/* Half the row: an English label ("Credit code or ID number") whole. */
+	if (label_w > r.w / 2)
+		label_w = r.w / 2;
 	box_w = r.w - label_w - 1;
 	if (box_w > 40)
 		box_w = 40;
@@ -375,7 +376,11 @@ form_draw(const struct form *form, struct rect r)
 		} else if (focus && d->hint != NULL) {
 			msg = _(d->hint);
 		}
-		if (msg != NULL)
+		/* A sentence too long for the room under the box starts under
+		 * the label instead, so it is read whole. */
+		if (msg != NULL && text_width(msg) > r.w - label_w - 1)
+			ui_put(y + 1, x + 2, r.w - 2, color, msg);
+		else if (msg != NULL)
 			ui_put(y + 1, vx, r.w - label_w - 1, color, msg);
 	}
 	return row;

@@ -2,11 +2,14 @@
  * stepbar.h - which steps of a service fit in the step bar by name.
  *
  * The manual's steps (在线填写申请信息 > 在线支付 > 审核资料 > ...) are long;
- * at 80 columns not all fit.  The current step keeps its name when it can;
- * the others keep theirs while there is room, nearest first; then what room
- * is left goes to cut names ("录入…"), nearest first, and only a step with
- * no room at all shrinks to its number.  A current step past the last (the
- * service done) counts as the last.
+ * at 80 columns, and in English, not all fit.  The current step keeps its
+ * whole name; the others share the room left evenly: short names whole,
+ * long ones cut to one common width ("Make the c…"), the odd columns to
+ * the names nearest the current step, so every step is named.  Only when
+ * the row cannot name every other step (3 columns each) does the old rule
+ * hold: whole names while they fit, nearest first, then what room is left
+ * to cut names, and a step with no room at all shrinks to its number.  A
+ * current step past the last (the service done) counts as the last.
  */
 #ifndef CAKIOSK_STEPBAR_H
 #define CAKIOSK_STEPBAR_H

@@ -35,16 +35,7 @@ test_stepbar_current_first(void **state)
 	int w[5] = {20, 20, 20, 20, 20}, shown[5];
 
 	(void)state;
-	/* 60: current (3) and the next (4) whole (22+18+18 = 58), 2 left: no cut. */
-	stepbar_plan(w, 5, 3, 60, shown);
-	assert_int_equal(shown[3], 18);
-	assert_int_equal(shown[4], 18);
-	assert_int_equal(shown[2] + shown[1] + shown[0], 0);
-	/* 66: the 8 left go to the nearest other step, cut. */
-	stepbar_plan(w, 5, 3, 66, shown);
-	assert_int_equal(shown[2], 8);
-	assert_int_equal(shown[1] + shown[0], 0);
-	/* 40: the current whole, and no room to cut another. */
+	/* 40: the current whole, and no room to name the 4 others (3 each). */
 	stepbar_plan(w, 5, 0, 40, shown);
 	assert_int_equal(shown[0], 18);
 	assert_int_equal(shown[1], 0);
@@ -56,6 +47,43 @@ test_stepbar_current_first(void **state)
 	stepbar_plan(w, 5, 5, 40, shown);
 	assert_int_equal(shown[4], 18);
 	assert_int_equal(shown[0], 0);
+}
+
+static void
+test_stepbar_every_step_named(void **state)
+{
+	/* 5 steps of 20 columns: 22 for numbers and separators, 18 a name. */
+	int w[5] = {20, 20, 20, 20, 20}, shown[5];
+	/* Apply in English at 80x24 (76 columns): number + name widths. */
+	int en[5] = {25, 12, 8, 22, 22};
+
+	(void)state;
+	/* 60: the current (3) whole, 20 left: 5 for each other, none bare. */
+	stepbar_plan(w, 5, 3, 60, shown);
+	assert_int_equal(shown[3], 18);
+	for (int i = 0; i < 5; i++)
+		if (i != 3)
+			assert_int_equal(shown[i], 5);
+	/* 63: the 3 odd columns to the nearest: 4 and 2, then 1. */
+	stepbar_plan(w, 5, 3, 63, shown);
+	assert_int_equal(shown[4], 6);
+	assert_int_equal(shown[2], 6);
+	assert_int_equal(shown[1], 6);
+	assert_int_equal(shown[0], 5);
+	/* At the first step, the last one too gets a name, not a bare "5.". */
+	stepbar_plan(en, 5, 0, 76, shown);
+	assert_int_equal(shown[0], 23);
+	assert_int_equal(shown[1], 9); /* 8 each, the odd column to the nearest */
+	assert_int_equal(shown[2], 6); /* a short name stays whole */
+	assert_int_equal(shown[3], 8);
+	assert_int_equal(shown[4], 8);
+	/* At the fourth step, the first is named too. */
+	stepbar_plan(en, 5, 3, 76, shown);
+	assert_int_equal(shown[3], 20);
+	assert_int_equal(shown[0], 9);
+	assert_int_equal(shown[1], 9);
+	assert_int_equal(shown[2], 6);
+	assert_int_equal(shown[4], 10);
 }
 
 static const struct field_def defs[] = {
@@ -191,6 +219,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stepbar_all_fit),
 		cmocka_unit_test(test_stepbar_current_first),
+		cmocka_unit_test(test_stepbar_every_step_named),
 		cmocka_unit_test(test_form_typing_rules),
 		cmocka_unit_test(test_form_validation_and_submit),
 		cmocka_unit_test(test_form_wipe),
