@@ -16,8 +16,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <jansson.h>
-
 #include "backend.h"
 #include "screen.h"
 #include "token.h"

@@ -132,12 +132,30 @@ chk=$(echo "$id17" | awk '{ split("7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2", w, " ")
 	print substr("10X98765432", s % 11 + 1, 1) }')
 # Back step by step: verify, confirm, e-mail and term, address, the
 # record, unit or person, out of the application.
+if [ "$(id -u)" = 0 ]; then
+	check "while the application is open, the kiosk holds what was typed" \
+		"$tools/memgrep" "$kiosk_pid" finance@xiangjiang.example.cn
+else
+	ok "# SKIP memory check needs root"
+fi
 esc_to() { ck_keys Escape; ck_wait "$1" 5 >/dev/null; }
 esc_to "请再次核对订单。" && esc_to "* 电子发票邮箱" && esc_to "UKey 寄到哪里？"
 check "Esc back to the identify step: the credit code kept" esc_to "* 统一社会信用代码  $UNIT"
 esc_to "请选择证书类型"
 ck_keys Escape
 check "Esc back to the start leaves the application" ck_wait "请选择业务" 5
+# Out of the middle of the service: its part of the session (the forms)
+# and its order are wiped at once, not at the end of the visit.
+if [ "$(id -u)" = 0 ]; then
+	check "left: the e-mail typed is wiped from the kiosk's memory" \
+		mem_gone finance@xiangjiang.example.cn
+	check "... the mobile" mem_gone 13912345678
+	check "... the address" mem_gone 湖南省长沙市岳麓区麓山南路1号
+	check "... the recipient" mem_gone 李娜
+	check "... and the order number" mem_gone "$OID"
+else
+	ok "# SKIP memory check needs root"
+fi
 ck_keys "$APPLY_ROW"
 check "in the same visit the application starts with the number given" \
 	ck_wait "* 统一社会信用代码  $UNIT" 5

@@ -47,15 +47,27 @@ check "two orders are confirmed and unpaid" \
 	[ "$(q_state "$topay")" = confirmed -a "$(q_state "$tocancel")" = confirmed ]
 SESSION=
 
-ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
-# What of a session token's shape the kiosk holds before the visit.
+# The runs of a session token's shape (64 hex digits) the kiosk holds:
+# hex_before before the visit, hex_visit after the login keeps the new ones
+# in $work/hexruns; hex_left counts how many of those are still there.
 root() { [ "$(id -u)" = 0 ]; }
-root && "$tools/memgrep" "$kiosk_pid" --hex64 | sort -u >"$work/hex0"
+hex_before() { root && "$tools/memgrep" "$kiosk_pid" --hex64 | sort -u >"$work/hex0"; }
+hex_visit() {
+	"$tools/memgrep" "$kiosk_pid" --hex64 | sort -u >"$work/hex1"
+	comm -13 "$work/hex0" "$work/hex1" >"$work/hexruns"
+}
+hex_left() {
+	left=0
+	for t in $(cat "$work/hexruns"); do mem_gone "$t" || left=$((left + 1)); done
+	echo "$left"
+}
+
+ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
+hex_before
 rb_api POST /v1/sandbox/clock '{"advance": 61}' >/dev/null
 check "identify, SMS code: the orders" q_login 1 "$UNIT" $AGENT
 if root; then
-	"$tools/memgrep" "$kiosk_pid" --hex64 | sort -u >"$work/hex1"
-	comm -13 "$work/hex0" "$work/hex1" >"$work/hexruns"
+	hex_visit
 	check "while the visit lasts, the kiosk holds its session ($(wc -l <"$work/hexruns") candidate)" \
 		test -s "$work/hexruns"
 fi
@@ -131,8 +143,7 @@ ck_wait "CA证书" 5 >/dev/null
 if root; then
 	check "the credit code typed is gone from the kiosk's memory" mem_gone "$UNIT"
 	check "... and so are the order numbers" mem_gone "$topay"
-	gone=0
-	for t in $(cat "$work/hexruns"); do mem_gone "$t" || gone=$((gone + 1)); done
+	gone=$(hex_left)
 	check "... and the session token (no 64-hex run of the visit is left: $gone)" [ "$gone" = 0 ]
 else
 	ok "# SKIP memory proofs need root"
@@ -167,5 +178,29 @@ check "... its steps: those of the renewal" ck_wait "5.下载证书及印章"
 check "... finished with the UKey, without paying again" ck_wait "无需再次付款"
 ck_keys Enter
 check "continue: the renewal asks for the UKey" ck_wait "请插入要更新的UKey" 10
+
+# ---- logged in, then nobody there: the idle timeout wipes the session -----------
+tmux -L "$sock" kill-server
+sed -i 's/^idle_timeout = .*/idle_timeout = 6/; s/^idle_countdown = .*/idle_countdown = 3/' \
+	"$work/cakiosk.conf"
+ck_start 80x24 || { not_ok "kiosk starts again"; finish; exit 1; }
+hex_before
+rb_api POST /v1/sandbox/clock '{"advance": 61}' >/dev/null
+check "logged in again (idle test): the orders" q_login 1 "$UNIT2" $AGENT2
+if root; then
+	hex_visit
+	check "... the kiosk holds the visit's session ($(wc -l <"$work/hexruns") candidate)" \
+		test -s "$work/hexruns"
+	check "... and the credit code" "$tools/memgrep" "$kiosk_pid" "$UNIT2"
+fi
+check "left alone on the orders: the countdown" ck_wait "您还在吗" 15
+check "no answer: the visit ends, the welcome screen" ck_wait "请按任意键或触摸屏幕开始" 10
+if root; then
+	check "... the credit code is wiped from the kiosk's memory" mem_gone "$UNIT2"
+	gone=$(hex_left)
+	check "... and the SMS session token (64-hex runs of the visit left: $gone)" [ "$gone" = 0 ]
+else
+	ok "# SKIP memory proofs need root"
+fi
 
 finish

@@ -88,7 +88,15 @@ if [ "$(id -u)" = 0 ]; then
 	check "after the renewal the e-mail is wiped from the kiosk's memory" \
 		mem_gone agent@example.cn
 	check "... and the order number" mem_gone "$order"
+	# The session's idempotency keys (order, confirm, payment, certificate,
+	# installed): the backend recorded each one the kiosk sent.
+	sqlite3 "$work/ra.db" "SELECT DISTINCT key FROM idempotency" >"$work/idem-keys"
+	left=
+	for k in $(cat "$work/idem-keys"); do mem_gone "$k" || left="$left $k"; done
+	check "... and its $(wc -l <"$work/idem-keys") idempotency keys${left:+ (left:$left)}" \
+		test -s "$work/idem-keys" -a -z "$left"
 else
+	ok "# SKIP memory check needs root"
 	ok "# SKIP memory check needs root"
 	ok "# SKIP memory check needs root"
 fi

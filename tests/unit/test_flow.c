@@ -210,6 +210,74 @@ test_every_need_fixed(void **state)
 	}
 }
 
+/*
+ * Every service's "back", step by step, pinned (the renewal's, with its
+ * reasons, below).  Where a back leaves the service, a step behind it has
+ * done something that cannot be taken back here (an authorization used,
+ * a PIN changed, an order paid), or it is the service's first question.
+ */
+static void
+test_every_back_pinned(void **state)
+{
+	static const struct {
+		int svc;
+		const char *from;
+		const char *to; /* NULL: out, as in out */
+		int out;
+	} backs[] = {
+		{SVC_APPLY, "apply-identify", NULL, FLOW_EXIT},
+		{SVC_APPLY, "apply-address", "apply-identify", 0},
+		{SVC_APPLY, "apply-invoice", "apply-address", 0},
+		{SVC_APPLY, "apply-confirm", "apply-invoice", 0},
+		{SVC_APPLY, "apply-verify", "apply-confirm", 0},
+		{SVC_APPLY, "apply-agent", "apply-verify", 0},
+		{SVC_APPLY, "apply-upload", "apply-agent", 0},
+		{SVC_APPLY, "apply-sms", "apply-upload", 0},
+		{SVC_APPLY, "apply-submit", "apply-upload", 0},
+		{SVC_APPLY, "apply-pay", NULL, FLOW_EXIT},
+		{SVC_APPLY, "apply-review", NULL, FLOW_HOME},
+		{SVC_APPLY, "apply-done", NULL, FLOW_HOME},
+		{SVC_UNLOCK, "unlock-insert", NULL, FLOW_EXIT},
+		{SVC_UNLOCK, "unlock-state", NULL, FLOW_EXIT},
+		{SVC_UNLOCK, "unlock-identify", "unlock-state", 0},
+		{SVC_UNLOCK, "unlock-sms", "unlock-identify", 0},
+		{SVC_UNLOCK, "unlock-order", "unlock-identify", 0},
+		{SVC_UNLOCK, "unlock-verify", "unlock-identify", 0},
+		{SVC_UNLOCK, "unlock-auth", "unlock-verify", 0},
+		{SVC_UNLOCK, "unlock-newpin", NULL, FLOW_EXIT},
+		{SVC_UNLOCK, "unlock-work", "unlock-insert", 0},
+		{SVC_UNLOCK, "unlock-done", NULL, FLOW_HOME},
+		{SVC_PINCHANGE, "pinchange-insert", NULL, FLOW_EXIT},
+		{SVC_PINCHANGE, "pinchange-pin", NULL, FLOW_EXIT},
+		{SVC_PINCHANGE, "pinchange-newpin", NULL, FLOW_EXIT},
+		{SVC_PINCHANGE, "pinchange-work", "pinchange-newpin", 0},
+		{SVC_PINCHANGE, "pinchange-done", NULL, FLOW_HOME},
+		{SVC_QUERY, "query-identify", NULL, FLOW_EXIT},
+		{SVC_QUERY, "query-sms", "query-identify", 0},
+		{SVC_QUERY, "query-orders", NULL, FLOW_EXIT},
+		{SVC_QUERY, "query-order", "query-orders", 0},
+		{SVC_QUERY, "query-pay", "query-order", 0},
+		{SVC_QUERY, "query-done", NULL, FLOW_HOME},
+	};
+	int counted[SVC_COUNT] = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof backs / sizeof backs[0]; i++) {
+		const struct flow_table *t = flow_table(backs[i].svc);
+		int from = find(t, backs[i].from);
+
+		counted[backs[i].svc]++;
+		if (backs[i].to != NULL)
+			assert_int_equal(t->steps[from].back, find(t, backs[i].to));
+		else
+			assert_int_equal(t->steps[from].back, backs[i].out);
+	}
+	/* Every step of those tables is in the list: a new step is pinned too. */
+	for (int svc = 0; svc < SVC_COUNT; svc++)
+		if (counted[svc] > 0)
+			assert_int_equal(counted[svc], flow_table(svc)->nsteps);
+}
+
 /* ---- the renewal, as the manual has it -------------------------------- */
 
 static void
@@ -532,6 +600,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_step_reachable),
 		cmocka_unit_test(test_every_need_fixed),
+		cmocka_unit_test(test_every_back_pinned),
 		cmocka_unit_test(test_renew_backs),
 		cmocka_unit_test(test_renew_needs),
 		cmocka_unit_test(test_renew_walk),
