@@ -20,6 +20,7 @@
 #include "keys.h"
 #include "loop.h"
 #include "offer.h"
+#include "presence.h"
 #include "renew.h"
 #include "rules.h"
 #include "screen.h"
@@ -81,39 +82,23 @@ struct check {
 	uint32_t seal_px[SEAL_COLS * SEAL_ROWS * 2];
 };
 
-static void
-check_start_read(struct check *c)
-{
-	/* Values too: the seal is a data object the customer wants to see. */
-	c->job = token_job_read(NULL, TOKEN_READ_VALUES);
-	c->state = CK_READING;
-	loop_submit(c->job);
-}
-
 /* Look at what is inserted now and act on it. */
 static struct result
 check_follow(struct check *c)
 {
-	struct token_watch w;
-	size_t n = token_watch_state(&w);
+	static const enum check_state state[] = {
+		[PRESENCE_NONE] = CK_WAIT,
+		[PRESENCE_MANY] = CK_MANY,
+		[PRESENCE_READING] = CK_READING,
+	};
 
-	if (c->job != NULL) {
-		job_cancel(c->job);
-		c->job = NULL;
-	}
 	if (c->ask != NULL) {
 		job_cancel(c->ask);
 		c->ask = NULL;
 	}
 	c->resume = false;
-	c->generation = w.generation;
-	if (n == 0) {
-		c->state = CK_WAIT;
-	} else if (n > 1) {
-		c->state = CK_MANY;
-	} else {
-		check_start_read(c);
-	}
+	/* Values too: the seal is a data object the customer wants to see. */
+	c->state = state[presence_follow(&c->job, TOKEN_READ_VALUES, &c->generation)];
 	return RESULT(ACT_REDRAW);
 }
 

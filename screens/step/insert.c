@@ -17,6 +17,7 @@
 #include "screen.h"
 #include "session.h"
 #include "steps.h"
+#include "presence.h"
 #include "token.h"
 #include "token_job.h"
 #include "token_watch.h"
@@ -39,21 +40,13 @@ struct ins {
 static struct result
 ins_follow(struct ins *s)
 {
-	size_t n = token_watch_state(NULL);
+	static const enum ins_state state[] = {
+		[PRESENCE_NONE] = INS_WAIT,
+		[PRESENCE_MANY] = INS_MANY,
+		[PRESENCE_READING] = INS_READING,
+	};
 
-	if (s->job != NULL) {
-		job_cancel(s->job);
-		s->job = NULL;
-	}
-	if (n == 0) {
-		s->state = INS_WAIT;
-	} else if (n > 1) {
-		s->state = INS_MANY;
-	} else {
-		s->state = INS_READING;
-		s->job = token_job_read(NULL, 0);
-		loop_submit(s->job);
-	}
+	s->state = state[presence_follow(&s->job, 0, NULL)];
 	return RESULT(ACT_REDRAW);
 }
 

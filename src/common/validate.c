@@ -39,6 +39,25 @@ all_in(const char *s, const char *set)
 	return (long)n;
 }
 
+/*
+ * The opening every check shares: empty, a character outside set, or a
+ * length outside min..max; VALID_OK when the check may go on.
+ */
+static enum valid
+opening(const char *s, const char *set, long min, long max)
+{
+	long len;
+
+	if (s == NULL || *s == '\0')
+		return VALID_EMPTY;
+	len = all_in(s, set);
+	if (len < 0)
+		return VALID_CHARSET;
+	if (len < min || len > max)
+		return VALID_LENGTH;
+	return VALID_OK;
+}
+
 static bool
 is_digit(char c)
 {
@@ -124,15 +143,10 @@ validate_resident_check(const char *s)
 enum valid
 validate_resident_id(const char *s)
 {
-	long len;
+	enum valid r = opening(s, DIGITS "X", 18, 18);
 
-	if (s == NULL || *s == '\0')
-		return VALID_EMPTY;
-	len = all_in(s, DIGITS "X");
-	if (len < 0)
-		return VALID_CHARSET;
-	if (len != 18)
-		return VALID_LENGTH;
+	if (r != VALID_OK)
+		return r;
 	/* X stands for 10 and only the check position can hold a 10. */
 	if (strspn(s, DIGITS) < 17)
 		return VALID_CHARSET;
@@ -208,15 +222,10 @@ validate_orgcode_check(const char *s)
 enum valid
 validate_credit_code(const char *s)
 {
-	long len;
+	enum valid r = opening(s, credit_charset, 18, 18);
 
-	if (s == NULL || *s == '\0')
-		return VALID_EMPTY;
-	len = all_in(s, credit_charset);
-	if (len < 0)
-		return VALID_CHARSET;
-	if (len != 18)
-		return VALID_LENGTH;
+	if (r != VALID_OK)
+		return r;
 	if (s[17] != validate_credit_check(s))
 		return VALID_CHECKSUM;
 	/* Characters 9-17 are the organization code, which carries its own
@@ -230,15 +239,10 @@ validate_credit_code(const char *s)
 enum valid
 validate_mobile(const char *s)
 {
-	long len;
+	enum valid r = opening(s, DIGITS, 11, 11);
 
-	if (s == NULL || *s == '\0')
-		return VALID_EMPTY;
-	len = all_in(s, DIGITS);
-	if (len < 0)
-		return VALID_CHARSET;
-	if (len != 11)
-		return VALID_LENGTH;
+	if (r != VALID_OK)
+		return r;
 	/* Mainland mobile blocks are 13x-19x; 10x-12x are not mobile numbers. */
 	if (s[0] != '1' || s[1] < '3')
 		return VALID_FORMAT;
@@ -307,16 +311,10 @@ enum valid
 validate_email(const char *s)
 {
 	const char *at;
-	long len;
-	enum valid r;
+	enum valid r = opening(s, LOCAL_CHARS "@", 1, EMAIL_MAX);
 
-	if (s == NULL || *s == '\0')
-		return VALID_EMPTY;
-	len = all_in(s, LOCAL_CHARS "@");
-	if (len < 0)
-		return VALID_CHARSET;
-	if (len > EMAIL_MAX)
-		return VALID_LENGTH;
+	if (r != VALID_OK)
+		return r;
 	at = strchr(s, '@');
 	if (at == NULL || strchr(at + 1, '@') != NULL)
 		return VALID_FORMAT;
@@ -329,16 +327,7 @@ validate_email(const char *s)
 enum valid
 validate_postcode(const char *s)
 {
-	long len;
-
-	if (s == NULL || *s == '\0')
-		return VALID_EMPTY;
-	len = all_in(s, DIGITS);
-	if (len < 0)
-		return VALID_CHARSET;
-	if (len != 6)
-		return VALID_LENGTH;
-	return VALID_OK;
+	return opening(s, DIGITS, 6, 6);
 }
 
 static bool
@@ -366,18 +355,13 @@ luhn_ok(const char *s, size_t len)
 enum valid
 validate_bank_card(const char *s)
 {
-	long len;
-
-	if (s == NULL || *s == '\0')
-		return VALID_EMPTY;
 	/* Spaces are refused, not skipped: the field shows the digits in
 	 * groups itself, so a space here means the number was mistyped. */
-	len = all_in(s, DIGITS);
-	if (len < 0)
-		return VALID_CHARSET;
-	if (len < 12 || len > 19)
-		return VALID_LENGTH;
-	if (!luhn_ok(s, (size_t)len))
+	enum valid r = opening(s, DIGITS, 12, 19);
+
+	if (r != VALID_OK)
+		return r;
+	if (!luhn_ok(s, strlen(s)))
 		return VALID_CHECKSUM;
 	return VALID_OK;
 }

@@ -119,13 +119,8 @@ token_write_cert(const struct token_ref *ref, const unsigned char *der, size_t d
 	if (der == NULL || der_len == 0 ||
 	    (x = d2i_X509(NULL, &p, (long)der_len)) == NULL)
 		return TOKEN_ERR_BAD_INPUT;
-	tok_lock();
-	err = tok_open(ref, &t, "write certificate", ctl);
+	err = tok_begin_rw(ref, &t, "write certificate", ctl, true, &s);
 	if (err != TOKEN_OK)
-		goto out;
-	if ((err = tok_session(&t, true, &s)) != TOKEN_OK)
-		goto out;
-	if ((err = tok_logged_in(&t, s)) != TOKEN_OK)
 		goto out;
 	if (X509_get0_pubkey(x) == NULL) {
 		err = TOKEN_ERR_BAD_INPUT;
@@ -185,10 +180,8 @@ token_write_cert(const struct token_ref *ref, const unsigned char *der, size_t d
 		t.m->f->C_DestroyObject(s, old[i]);
 	log_info("token: certificate written");
 out:
-	if (s != CK_INVALID_HANDLE)
-		tok_close(&t, s);
 	X509_free(x);
-	tok_unlock();
+	tok_end(&t, s);
 	return err;
 }
 
@@ -203,13 +196,8 @@ token_delete_pair(const struct token_ref *ref, const unsigned char *id, size_t i
 
 	if (id == NULL || id_len == 0 || id_len > TOKEN_ID_MAX)
 		return TOKEN_ERR_BAD_INPUT;
-	tok_lock();
-	err = tok_open(ref, &t, "delete key pair", ctl);
+	err = tok_begin_rw(ref, &t, "delete key pair", ctl, true, &s);
 	if (err != TOKEN_OK)
-		goto out;
-	if ((err = tok_session(&t, true, &s)) != TOKEN_OK)
-		goto out;
-	if ((err = tok_logged_in(&t, s)) != TOKEN_OK)
 		goto out;
 	tok_stage(ctl, TOKEN_STAGE_DELETING);
 	/* Certificate first: a key without its certificate is harmless. */
@@ -223,8 +211,6 @@ token_delete_pair(const struct token_ref *ref, const unsigned char *id, size_t i
 	if (err == TOKEN_OK)
 		log_info("token: key pair deleted (%d objects)", count);
 out:
-	if (s != CK_INVALID_HANDLE)
-		tok_close(&t, s);
-	tok_unlock();
+	tok_end(&t, s);
 	return err;
 }

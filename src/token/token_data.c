@@ -57,9 +57,7 @@ token_data_read(const struct token_ref *ref, const char *label, const char *appl
 		err = rv != CKR_OK ? tok_fail(&t, "C_GetAttributeValue", rv)
 				   : TOKEN_ERR_BAD_INPUT;
 out:
-	if (s != CK_INVALID_HANDLE)
-		tok_close(&t, s);
-	tok_unlock();
+	tok_end(&t, s);
 	return err;
 }
 
@@ -89,13 +87,8 @@ token_data_write(const struct token_ref *ref, const char *label, const char *app
 
 	if (label == NULL || (value == NULL && len > 0) || len > TOKEN_DATA_MAX)
 		return TOKEN_ERR_BAD_INPUT;
-	tok_lock();
-	err = tok_open(ref, &t, "write data", ctl);
+	err = tok_begin_rw(ref, &t, "write data", ctl, priv, &s);
 	if (err != TOKEN_OK)
-		goto out;
-	if ((err = tok_session(&t, true, &s)) != TOKEN_OK)
-		goto out;
-	if (priv && (err = tok_logged_in(&t, s)) != TOKEN_OK)
 		goto out;
 	if ((err = find_data(&t, s, label, application, old, 16, &nold)) != TOKEN_OK)
 		goto out;
@@ -120,9 +113,7 @@ token_data_write(const struct token_ref *ref, const char *label, const char *app
 	if (err == TOKEN_OK)
 		log_info("token: data object written (%zu bytes)", len);
 out:
-	if (s != CK_INVALID_HANDLE)
-		tok_close(&t, s);
-	tok_unlock();
+	tok_end(&t, s);
 	return err;
 }
 
@@ -138,11 +129,8 @@ token_data_delete(const struct token_ref *ref, const char *label, const char *ap
 
 	if (label == NULL)
 		return TOKEN_ERR_BAD_INPUT;
-	tok_lock();
-	err = tok_open(ref, &t, "delete data", ctl);
+	err = tok_begin_rw(ref, &t, "delete data", ctl, false, &s);
 	if (err != TOKEN_OK)
-		goto out;
-	if ((err = tok_session(&t, true, &s)) != TOKEN_OK)
 		goto out;
 	if ((err = find_data(&t, s, label, application, h, 16, &n)) != TOKEN_OK)
 		goto out;
@@ -158,8 +146,6 @@ token_data_delete(const struct token_ref *ref, const char *label, const char *ap
 			err = tok_fail(&t, "C_DestroyObject", rv);
 	}
 out:
-	if (s != CK_INVALID_HANDLE)
-		tok_close(&t, s);
-	tok_unlock();
+	tok_end(&t, s);
 	return err;
 }

@@ -112,6 +112,19 @@ void tok_wipe(char *s);
 enum token_err tok_session(struct tok *t, bool rw, CK_SESSION_HANDLE *s);
 void tok_close(struct tok *t, CK_SESSION_HANDLE s);
 enum token_err tok_logged_in(struct tok *t, CK_SESSION_HANDLE s);
+/*
+ * The opening of a call that changes the token: the lock taken, the token
+ * opened (what names the call in the log), a read-write session in *s
+ * (which the caller set to CK_INVALID_HANDLE) and, with login, the login
+ * checked.  The lock is held whatever the result: every path ends with
+ * tok_end().
+ */
+enum token_err tok_begin_rw(const struct token_ref *ref, struct tok *t, const char *what,
+			    const struct token_ctl *ctl, bool login,
+			    CK_SESSION_HANDLE *s);
+/* The end of a call: its session (if one was opened) closed, the lock
+ * released. */
+void tok_end(struct tok *t, CK_SESSION_HANDLE s);
 enum token_err tok_live_info(struct tok *t);
 enum token_pin_state tok_pin_state(CK_FLAGS fl, bool so, int *tries);
 enum token_err tok_find(struct tok *t, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl,

@@ -56,13 +56,8 @@ token_gen_key(const struct token_ref *ref, enum token_key_type type, const char 
 		return TOKEN_ERR_NOT_SUPPORTED;
 	if (RAND_bytes(newid, sizeof newid) != 1)
 		return TOKEN_ERR_DEVICE;
-	tok_lock();
-	err = tok_open(ref, &t, "generate key", ctl);
+	err = tok_begin_rw(ref, &t, "generate key", ctl, true, &s);
 	if (err != TOKEN_OK)
-		goto out;
-	if ((err = tok_session(&t, true, &s)) != TOKEN_OK)
-		goto out;
-	if ((err = tok_logged_in(&t, s)) != TOKEN_OK)
 		goto out;
 #define ATTR(arr, n, ty, p, l) (arr[n++] = (CK_ATTRIBUTE){(ty), (void *)(p), (l)})
 	ATTR(pub, npub, CKA_TOKEN, &yes, sizeof yes);
@@ -112,9 +107,7 @@ token_gen_key(const struct token_ref *ref, enum token_key_type type, const char 
 	log_info("token: %s key generated",
 		 type == TOKEN_KEY_RSA ? "RSA-2048" : "EC P-256");
 out:
-	if (s != CK_INVALID_HANDLE)
-		tok_close(&t, s);
-	tok_unlock();
+	tok_end(&t, s);
 	return err;
 }
 
@@ -498,8 +491,6 @@ token_sign(const struct token_ref *ref, const unsigned char *id, size_t id_len,
 		tok_stage(ctl, TOKEN_STAGE_SIGNING);
 		err = sign_data(&t, s, key, kt, data, len, sig, sig_len);
 	}
-	if (s != CK_INVALID_HANDLE)
-		tok_close(&t, s);
-	tok_unlock();
+	tok_end(&t, s);
 	return err;
 }

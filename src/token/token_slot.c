@@ -314,6 +314,28 @@ tok_logged_in(struct tok *t, CK_SESSION_HANDLE s)
 		       : TOKEN_ERR_NOT_LOGGED_IN;
 }
 
+enum token_err
+tok_begin_rw(const struct token_ref *ref, struct tok *t, const char *what,
+	     const struct token_ctl *ctl, bool login, CK_SESSION_HANDLE *s)
+{
+	enum token_err err;
+
+	tok_lock();
+	if ((err = tok_open(ref, t, what, ctl)) != TOKEN_OK)
+		return err;
+	if ((err = tok_session(t, true, s)) != TOKEN_OK)
+		return err;
+	return login ? tok_logged_in(t, *s) : TOKEN_OK;
+}
+
+void
+tok_end(struct tok *t, CK_SESSION_HANDLE s)
+{
+	if (s != CK_INVALID_HANDLE)
+		tok_close(t, s);
+	tok_unlock();
+}
+
 /* Live flags (libp11's are from enumeration time). */
 enum token_err
 tok_live_info(struct tok *t)
