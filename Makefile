@@ -205,6 +205,7 @@ bench: all $(TESTP11) $(B)/tests/renewbench $(B)/tests/unlockrun
 	@sh tests/bench/ra-bench.sh $(B)
 	@sh tests/bench/renew-bench.sh $(B)
 	@sh tests/bench/unlock-bench.sh $(B)
+	@sh tests/bench/upload-bench.sh $(B)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/cakiosk

@@ -20,6 +20,7 @@
 #include "i18n.h"
 #include "keys.h"
 #include "loop.h"
+#include "now.h"
 #include "screen.h"
 #include "session.h"
 #include "steps.h"
@@ -166,8 +167,12 @@ open_method(struct vs *s, int i)
 static void
 send(struct vs *s, bool retry)
 {
-	struct api_verify_in in = {session_get()->unit, (enum api_verify_method)method(s),
-				   s->value, s->p->party == VERIFY_AGENT};
+	const struct session *ses = session_get();
+	/* An order of another terminal: the customer's session shows it is
+	 * theirs (this terminal's own needs none). */
+	struct api_verify_in in = {ses->unit, (enum api_verify_method)method(s), s->value,
+				   s->p->party == VERIFY_AGENT,
+				   session_sms_valid(now_ms()) ? ses->sms_session : NULL};
 
 	/* A new answer is a new request; a retry of the same keeps its key. */
 	if (!retry)

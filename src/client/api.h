@@ -295,8 +295,9 @@ struct api_upload_link {
 	char docs[API_DOCS_MAX][API_DOC_KIND_MAX]; /* the kinds the order needs */
 };
 /* POST /v1/orders/{id}/upload-link. */
-bool api_upload_link(const char *order_id, const char *idem, struct job *job,
-		     struct api_upload_link *out, struct api_err *e);
+/* bearer: the customer's session (an order of another terminal), or NULL. */
+bool api_upload_link(const char *order_id, const char *idem, const char *bearer,
+		     struct job *job, struct api_upload_link *out, struct api_err *e);
 
 struct api_document {
 	char kind[API_DOC_KIND_MAX];
@@ -317,8 +318,8 @@ struct api_documents {
 	struct api_refusal refused[API_DOCS_MAX];
 };
 /* GET /v1/orders/{id}/documents. */
-bool api_documents(const char *order_id, struct job *job, struct api_documents *out,
-		   struct api_err *e);
+bool api_documents(const char *order_id, const char *bearer, struct job *job,
+		   struct api_documents *out, struct api_err *e);
 bool api_parse_documents(const json_t *reply, struct api_documents *out,
 			 struct api_err *e);
 /* The reply of upload-link, held to its shape (also fuzzed). */
@@ -356,9 +357,10 @@ enum api_verify_method { API_VERIFY_MOBILE, API_VERIFY_BANK_CARD, API_VERIFY_TRA
 struct api_verify_in {
 	bool unit; /* party "unit" (legal representative, company) or "person" */
 	enum api_verify_method method;
-	const char *value; /* the mobile, the bank card, the transfer's memo;
-			      NULL or "" for a transfer asks the bank for one */
-	bool agent;        /* party "agent" (a unit's 经办人) instead */
+	const char *value;  /* the mobile, the bank card, the transfer's memo;
+			       NULL or "" for a transfer asks the bank for one */
+	bool agent;         /* party "agent" (a unit's 经办人) instead */
+	const char *bearer; /* the customer's session (another terminal's order) */
 };
 
 struct api_verify {

@@ -72,12 +72,12 @@ parse_link(const json_t *reply, void *out, struct api_err *e)
 }
 
 bool
-api_upload_link(const char *order_id, const char *idem, struct job *job,
-		struct api_upload_link *out, struct api_err *e)
+api_upload_link(const char *order_id, const char *idem, const char *bearer,
+		struct job *job, struct api_upload_link *out, struct api_err *e)
 {
 	memset(out, 0, sizeof *out);
-	return api_request("POST", "/v1/orders/", order_id, "/upload-link", NULL, idem,
-			   job, parse_link, out, e);
+	return api_request_as("POST", "/v1/orders/", order_id, "/upload-link", NULL, idem,
+			      bearer, job, parse_link, out, e);
 }
 
 bool
@@ -144,10 +144,10 @@ parse_docs(const json_t *reply, void *out, struct api_err *e)
 }
 
 bool
-api_documents(const char *order_id, struct job *job, struct api_documents *out,
-	      struct api_err *e)
+api_documents(const char *order_id, const char *bearer, struct job *job,
+	      struct api_documents *out, struct api_err *e)
 {
 	memset(out, 0, sizeof *out);
-	return api_request("GET", "/v1/orders/", order_id, "/documents", NULL, NULL, job,
-			   parse_docs, out, e);
+	return api_request_as("GET", "/v1/orders/", order_id, "/documents", NULL, NULL,
+			      bearer, job, parse_docs, out, e);
 }

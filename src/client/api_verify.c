@@ -73,8 +73,8 @@ api_order_verify(const char *order_id, const struct api_verify_in *in, const cha
 	memset(out, 0, sizeof *out);
 	if (in->value != NULL && in->value[0] != '\0')
 		json_object_set_new(body, member, json_string(in->value));
-	return api_request("POST", "/v1/orders/", order_id, "/verify", body, idem, job,
-			   parse_verify, out, e);
+	return api_request_as("POST", "/v1/orders/", order_id, "/verify", body, idem,
+			      in->bearer, job, parse_verify, out, e);
 }
 
 static bool
@@ -115,6 +115,7 @@ struct vjob {
 	enum api_verify_method method;
 	char value[64]; /* the customer's mobile, card or memo: wiped */
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
+	char bearer[API_SESSION_MAX];
 	struct api_err err;
 	struct api_verify out;
 };
@@ -123,7 +124,8 @@ static void
 vjob_run(struct job *job)
 {
 	struct vjob *v = (struct vjob *)job;
-	struct api_verify_in in = {v->unit, v->method, v->value, v->agent};
+	struct api_verify_in in = {v->unit, v->method, v->value, v->agent,
+				   v->bearer[0] != '\0' ? v->bearer : NULL};
 
 	api_order_verify(v->id, &in, v->idem, job, &v->out, &v->err);
 	secure_wipe(v->value, sizeof v->value);
@@ -145,6 +147,8 @@ api_job_verify(const char *order_id, const struct api_verify_in *in, const char 
 	snprintf(v->id, sizeof v->id, "%s", order_id);
 	v->unit = in->unit;
 	v->agent = in->agent;
+	if (in->bearer != NULL)
+		snprintf(v->bearer, sizeof v->bearer, "%s", in->bearer);
 	v->method = in->method;
 	if (in->value != NULL)
 		snprintf(v->value, sizeof v->value, "%s", in->value);

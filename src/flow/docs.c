@@ -18,6 +18,8 @@
 #include "i18n.h"
 #include "log.h"
 #include "loop.h"
+#include "now.h"
+#include "session.h"
 #include "worker.h"
 #include "xmem.h"
 
@@ -62,16 +64,33 @@ struct link_job {
 	struct job job;
 	char order_id[API_ID_MAX];
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
+	char bearer[API_SESSION_MAX];
 	struct api_upload_link link;
 	struct api_err err;
 };
+
+/* The customer's session, for an order another terminal made ("": none;
+ * this terminal's own orders need none); taken on the UI thread. */
+static void
+take_bearer(char *buf, size_t len)
+{
+	const struct session *s = session_get();
+
+	snprintf(buf, len, "%s", session_sms_valid(now_ms()) ? s->sms_session : "");
+}
+
+static const char *
+bearer(const char *buf)
+{
+	return buf[0] != '\0' ? buf : NULL;
+}
 
 static void
 link_run(struct job *job)
 {
 	struct link_job *l = (struct link_job *)job;
 
-	api_upload_link(l->order_id, l->idem, job, &l->link, &l->err);
+	api_upload_link(l->order_id, l->idem, bearer(l->bearer), job, &l->link, &l->err);
 }
 
 static void
@@ -89,6 +108,7 @@ docs_link_job(const char *order_id, const char *idem)
 	job_init(&l->job, "upload-link", link_run, docs_release);
 	snprintf(l->order_id, sizeof l->order_id, "%s", order_id);
 	snprintf(l->idem, sizeof l->idem, "%s", idem);
+	take_bearer(l->bearer, sizeof l->bearer);
 	l->err.err = BACKEND_CANCELLED;
 	return &l->job;
 }
@@ -107,6 +127,7 @@ docs_link(const struct job *job, const struct api_err **e)
 struct poll_job {
 	struct job job;
 	char order_id[API_ID_MAX];
+	char bearer[API_SESSION_MAX];
 	char path[API_URL_MAX];
 	char dir[4096];
 	char next[API_DOC_KIND_MAX];
@@ -225,7 +246,7 @@ poll_run(struct job *job)
 
 	if (p->dir[0] != '\0' && p->path[0] != '\0')
 		scan_folder(p);
-	api_documents(p->order_id, job, &p->docs, &p->err);
+	api_documents(p->order_id, bearer(p->bearer), job, &p->docs, &p->err);
 }
 
 struct job *
@@ -238,6 +259,7 @@ docs_poll_job(const char *order_id, const char *upload_path, time_t since,
 	job_init(&p->job, "documents", poll_run, docs_release);
 	snprintf(p->order_id, sizeof p->order_id, "%s", order_id);
 	snprintf(p->path, sizeof p->path, "%s", upload_path);
+	take_bearer(p->bearer, sizeof p->bearer);
 	if (cfg != NULL && cfg->scan_dir != NULL)
 		snprintf(p->dir, sizeof p->dir, "%s", cfg->scan_dir);
 	snprintf(p->next, sizeof p->next, "%s", next != NULL ? next : "");

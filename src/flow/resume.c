@@ -26,8 +26,13 @@ const struct flow_resume flow_resumes[] = {
 	 N_("Finish with the UKey"),
 	 N_("The renewal is paid but not yet written onto the UKey. Put the UKey "
 	    "in to finish it; you do not pay again.")},
-	/* Apply adds here: a draft back to its form, documents missing to its
-	 * upload step (keep_order: the order goes along). */
+	/* An application not yet confirmed: on at its documents (what is in
+	 * is shown; Esc goes back to its verification), then the SMS code that
+	 * confirms it and the payment, at any kiosk. */
+	{"apply", "draft", SVC_APPLY, "apply-upload", true, false,
+	 N_("Continue the application"),
+	 N_("The application is not confirmed yet. Continue it here: the documents, "
+	    "the SMS code that confirms it, then the payment.")},
 };
 const int flow_nresumes = sizeof flow_resumes / sizeof flow_resumes[0];
 

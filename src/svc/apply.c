@@ -87,7 +87,8 @@ call_run(struct job *job)
 				     &c->err);
 		break;
 	case AC_STATUS:
-		api_order_get(c->order_id, NULL, job, &c->order, &c->err);
+		api_order_get(c->order_id, c->bearer[0] != '\0' ? c->bearer : NULL, job,
+			      &c->order, &c->err);
 		break;
 	}
 }
@@ -126,6 +127,11 @@ apply_job(enum apply_call call)
 		.address = c->address,
 		.postcode = c->postcode,
 	};
+	/* An order continued from Order query comes without keys. */
+	if (S.idem_order[0] == '\0')
+		backend_new_key(S.idem_order);
+	if (S.idem_confirm[0] == '\0')
+		backend_new_key(S.idem_confirm);
 	/* The same request again after a failure keeps its key. */
 	memcpy(c->idem, call == AC_CONFIRM ? S.idem_confirm : S.idem_order,
 	       sizeof c->idem);

@@ -100,9 +100,9 @@ check "... which the backend serves" sh -c "curl -s --cacert '$CA/ca.crt' '$url'
 ck_keys i
 ck_keys Escape
 
-# ---- a draft: it cannot continue here yet -------------------------------------------------
+# ---- a draft application: it continues at its documents (test_apply_resume.sh) ----------------
 q_open "$draft"
-check "a draft says it cannot continue here yet" ck_wait "暂不能在本机继续办理" 10
+check "a draft application offers to continue it here" ck_wait "[ 继续办理 ]" 10
 ck_keys Escape
 
 # ---- cancel an unpaid order ----------------------------------------------------------------

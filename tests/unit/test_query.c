@@ -120,6 +120,14 @@ test_resume_rows(void **state)
 	assert_int_equal(r->service, SVC_RENEW);
 	assert_string_equal(r->step, "renew-insert");
 	assert_false(r->keep_order);
+	/* An application not yet confirmed: on at its documents, its order
+	 * along; a draft of another kind has no such step. */
+	r = flow_resume_find("apply", "draft", 40000);
+	assert_non_null(r);
+	assert_int_equal(r->service, SVC_APPLY);
+	assert_string_equal(r->step, "apply-upload");
+	assert_true(r->keep_order);
+	assert_null(flow_resume_find("renew", "draft", 30000));
 	/* Done, cancelled, under review: nothing to continue. */
 	assert_null(flow_resume_find("renew", "installed", 30000));
 	assert_null(flow_resume_find("apply", "cancelled", 40000));
