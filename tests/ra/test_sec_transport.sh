@@ -211,14 +211,21 @@ slow_upload() {
 		-F "id_front=@$T/10m.bin" "$1" 2>/dev/null &
 	SLOW="$SLOW $!"
 }
-# until_status WANT LINK: 1 KB uploads to LINK until one is answered WANT
-# (20 s at most); STATUS, page in $T/out, headers in $T/hdr.
+# probe LINK: one 1 KB upload to LINK; STATUS, page in $T/out, headers in $T/hdr.
+probe() {
+	STATUS=$(curl -s -o "$T/out" -D "$T/hdr" -w '%{http_code}' --max-time 20 \
+		--cacert "$CA/ca.crt" -H 'Expect:' -F "id_front=@$T/1k.bin" "$1")
+}
+# until_status WANT LINK [SLOWLINK]: probes of LINK until one is answered WANT
+# (20 s at most).  With SLOWLINK, the last slow upload (to SLOWLINK) is
+# started again whenever it has ended: a probe of the link it is sent to may
+# reach the server first, and then the slow upload is the one refused.
 until_status() {
 	dl=$(($(date +%s) + 20))
 	while :; do
-		STATUS=$(curl -s -o "$T/out" -D "$T/hdr" -w '%{http_code}' --max-time 20 \
-			--cacert "$CA/ca.crt" -H 'Expect:' -F "id_front=@$T/1k.bin" "$2")
+		probe "$2"
 		[ "$STATUS" = "$1" ] || [ "$(date +%s)" -ge "$dl" ] && return
+		[ -n "$3" ] && ! kill -0 "${SLOW##* }" 2>/dev/null && slow_upload "$3"
 		sleep 0.1
 	done
 }
@@ -226,7 +233,7 @@ SLOW=
 link_for
 L1=$LINK
 slow_upload "$L1"
-until_status 409 "$L1"
+until_status 409 "$L1" "$L1"
 is 409 "$STATUS" "an upload to a link that is receiving one: 409"
 grep -q 'id="error"' "$T/out" && ok "... a page that says so" || not_ok "... a page that says so"
 up=$(curl -s -o /dev/null -w '%{http_code} %{size_upload}' --max-time 30 --cacert "$CA/ca.crt" \
