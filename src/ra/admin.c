@@ -11,6 +11,7 @@
 #include "ra/gw.h"
 #include "ra/issue.h"
 #include "ra/order.h"
+#include "ra/staff.h"
 #include "ra/util.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
@@ -89,9 +90,35 @@ admin_escrow(struct app *app, const char *serial)
 	return rc;
 }
 
+/* Staff accounts, calls and the audit: the store alone, one transaction. */
+static int
+admin_staff(const char *cmd, int argc, char **argv, const struct admin_opts *o)
+{
+	char *err = NULL;
+	struct store *st = store_open(o->db, &err);
+	if (!st) {
+		fprintf(stderr, "cakiosk-ra: %s\n", err);
+		free(err);
+		return 1;
+	}
+	int rc = 1;
+	if (store_begin(st, true) == 0) {
+		rc = staff_admin(st, cmd, argc, argv, o->name);
+		if (rc == 0 && store_commit(st) != 0)
+			rc = 1;
+		else if (rc != 0)
+			store_rollback(st);
+	}
+	store_close(st);
+	return rc;
+}
+
 int
 admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 {
+	if (strcmp(cmd, "staff") == 0 || strcmp(cmd, "calls") == 0 ||
+	    strcmp(cmd, "audit") == 0)
+		return admin_staff(cmd, argc, argv, o);
 	static const struct {
 		const char *name;
 		int nargs;

@@ -16,6 +16,7 @@
 #include "ra/issue.h"
 #include "ra/order.h"
 #include "ra/owner.h"
+#include "ra/staff.h"
 #include "ra/unlock.h"
 #include "ra/util.h"
 
@@ -26,7 +27,7 @@ const struct route api_routes[] = {
 	{"GET", "/v1/registry/persons/*", 0, h_person},
 	{"POST", "/v1/sms", 0, h_sms_send},
 	{"POST", "/v1/sessions", 0, h_session_create},
-	ORDER_ROUTES ISSUE_ROUTES UNLOCK_ROUTES OWNER_ROUTES{"GET", "/v1/sandbox/sms",
+	ORDER_ROUTES ISSUE_ROUTES UNLOCK_ROUTES OWNER_ROUTES STAFF_ROUTES{"GET", "/v1/sandbox/sms",
 							     R_SANDBOX, h_sandbox_sms},
 	{"GET", "/v1/sandbox/mails", R_SANDBOX, h_sandbox_mails},
 	{"GET", "/v1/sandbox/bank", R_SANDBOX, h_sandbox_bank},
@@ -49,7 +50,7 @@ api_open(struct app *app, const char *db, const char *ca_dir, const char *host,
 	free(crl_url);
 	if (!app->st || !app->ca)
 		return -1;
-	if (app->demo && demo_load(app->st) != 0) {
+	if (app->demo && (demo_load(app->st) != 0 || staff_demo(app->st) != 0)) {
 		*err = util_xstrdup("cannot load the demo data set");
 		return -1;
 	}

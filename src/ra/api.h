@@ -23,6 +23,7 @@ struct admin_opts {
 	const char *ca_dir;
 	const char *reason;
 	const char *state;
+	const char *name; /* staff add: the staff member's name */
 };
 /* A staff subcommand; 0 done, 1 failed, 2 usage error. */
 int admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o);

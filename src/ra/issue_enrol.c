@@ -4,6 +4,7 @@
  * terminal's orders.
  */
 #include "ra/issue_int.h"
+#include "ra/staff.h"
 #include "ra/limits.h"
 
 /* ---- terminal enrolment ---- */
@@ -207,26 +208,42 @@ h_cert_get(struct req *r)
 	json_decref(seal);
 }
 
-/* Staff: the orders this terminal took today (UTC day of the backend clock). */
+/* Staff: the orders this terminal took today (UTC day of the backend clock),
+ * the channel each was paid through, and what was paid per channel.  With
+ * a staff session the viewing is audited. */
 void
 h_terminal_orders(struct req *r)
 {
 	int64_t now = util_now(), day = now - now % DAY;
+	char who[80];
+	if (req_header(r, "Authorization") && !staff_actor(r, who, sizeof who))
+		return;
 	json_t *rows = store_query(
 		r->app->st,
 		"SELECT o.id, o.kind, o.subject_type, o.state, o.price, o.created,"
 		" (SELECT p.state FROM payments p WHERE p.order_id = o.id"
-		"  AND p.state = 'paid' LIMIT 1) AS payment"
+		"  AND p.state = 'paid' LIMIT 1) AS payment,"
+		" (SELECT p.channel FROM payments p WHERE p.order_id = o.id"
+		"  AND p.state = 'paid' LIMIT 1) AS channel"
 		" FROM orders o WHERE o.terminal = ? AND o.created >= ?"
 		" ORDER BY o.created DESC LIMIT 500",
 		"si", r->terminal, day);
-	int64_t paid = store_query_int(
-		r->app->st, 0,
-		"SELECT sum(p.amount) FROM payments p JOIN orders o"
-		" ON o.id = p.order_id WHERE o.terminal = ? AND p.state = 'paid'"
-		" AND p.paid_at >= ?",
+	json_t *totals = store_query(
+		r->app->st,
+		"SELECT p.channel, count(*) AS count, sum(p.amount) AS amount"
+		" FROM payments p JOIN orders o ON o.id = p.order_id"
+		" WHERE o.terminal = ? AND p.state = 'paid' AND p.paid_at >= ?"
+		" GROUP BY p.channel ORDER BY p.channel",
 		"si", r->terminal, day);
+	int64_t paid = 0;
+	for (size_t i = 0; i < json_array_size(totals); i++)
+		paid += json_integer_value(
+			json_object_get(json_array_get(totals, i), "amount"));
+	if (req_header(r, "Authorization"))
+		staff_audit(r->app->st, who, r->terminal, "orders_viewed", NULL);
 	req_json(r, 200,
-		 json_pack("{s:s, s:o, s:I}", "terminal", r->terminal, "orders",
-			   rows ? rows : json_array(), "paid_total", (json_int_t)paid));
+		 json_pack("{s:s, s:o, s:o, s:I}", "terminal", r->terminal, "orders",
+			   rows ? rows : json_array(), "totals",
+			   totals ? totals : json_array(), "paid_total",
+			   (json_int_t)paid));
 }

@@ -19,6 +19,7 @@ enum lim_check {
 	LIM_BANK_CARD, /* bank-card check */
 	LIM_MEMO,      /* the code in a 0.01 CNY transfer's memo */
 	LIM_SMS_CODE,  /* an SMS code (per code: 5 tries besides, see api.c) */
+	LIM_STAFF_PIN, /* a staff login (per account: the lockout of staff.h) */
 };
 
 /* failures allowed per scope within LIM_WINDOW seconds; 0: no such scope */
@@ -26,7 +27,7 @@ enum lim_check {
 #define LIM_TABLE                                                                        \
 	/* check        order  subject  terminal */                                      \
 	{"mobile", {3, 5, 20}}, {"bank_card", {3, 5, 20}}, {"memo", {5, 10, 30}},        \
-		{"sms_code", {0, 10, 30}},
+		{"sms_code", {0, 10, 30}}, {"staff_pin", {0, 0, 20}},
 
 /*
  * Failed enrolments (POST /v1/enrol: an unknown, expired or used code),

@@ -34,6 +34,15 @@ static const char usage_text[] =
 	"  enrol-code TERMINAL_ID print a one-time enrolment code for a terminal\n"
 	"  escrow SERIAL          print a token's escrowed SO PIN (and the candidate\n"
 	"                         of an unlock stopped half-way), for the counter\n"
+	"  staff add NUMBER [--name NAME]   a member of staff; their PIN is read\n"
+	"                         from standard input (asked twice on a terminal)\n"
+	"  staff pin NUMBER       a new PIN (standard input); ends a lockout\n"
+	"  staff disable|enable NUMBER      no login while disabled\n"
+	"  staff reset NUMBER     end the lockout after wrong PINs\n"
+	"  staff list             numbers, states and wrong PINs in a row\n"
+	"  calls                  open calls for staff (F12 at a kiosk)\n"
+	"  calls close ID         close a call\n"
+	"  audit                  what staff did, with their numbers\n"
 	"  demo-data              print the demo registration records\n"
 	"  bench-issue N          issue N certificates with the CA, print the rate\n"
 	"\n"
@@ -78,7 +87,8 @@ enum {
 	O_VERBOSE,
 	O_SMSLIMIT,
 	O_DEMO,
-	O_GATEWAY
+	O_GATEWAY,
+	O_NAME
 };
 
 #define MAX_GATEWAYS 8
@@ -91,6 +101,7 @@ struct opts {
 	const char *port_file;
 	const char *reason;
 	const char *state;
+	const char *name;
 	bool sandbox;
 	bool no_demo;
 	bool demo;
@@ -233,6 +244,9 @@ apply_opt(int c, struct opts *o)
 	case O_STATE:
 		o->state = optarg;
 		break;
+	case O_NAME:
+		o->name = optarg;
+		break;
 	case O_VERBOSE:
 		util_log_level = LOG_DEBUG_;
 		break;
@@ -292,6 +306,7 @@ main(int argc, char **argv)
 		{"gateway", required_argument, NULL, O_GATEWAY},
 		{"reason", required_argument, NULL, O_REASON},
 		{"state", required_argument, NULL, O_STATE},
+		{"name", required_argument, NULL, O_NAME},
 		{"verbose", no_argument, NULL, O_VERBOSE},
 		{"sms-terminal-limit", required_argument, NULL, O_SMSLIMIT},
 		{"help", no_argument, NULL, 'h'},
@@ -333,7 +348,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	struct admin_opts ao = {
-		.db = o.db, .ca_dir = o.ca_dir, .reason = o.reason, .state = o.state};
+		.db = o.db, .ca_dir = o.ca_dir, .reason = o.reason, .state = o.state, .name = o.name};
 	r = admin_run(cmd, nargs, args, &ao);
 	if (r == 2)
 		fputs(usage_text, stderr);

@@ -148,6 +148,24 @@ static const char *const migrations[] = {
 	" kind TEXT NOT NULL, reason TEXT NOT NULL, size INTEGER NOT NULL,"
 	" at INTEGER NOT NULL);"
 	"CREATE INDEX upload_refusals_order ON upload_refusals(order_id, id);",
+	/* 10: counter staff (their PIN as a PBKDF2 hash; the run of wrong PINs
+	 * and the lock it made), their sessions, the audit of what they did,
+	 * and the calls for staff from kiosks (one open call per terminal) */
+	"CREATE TABLE staff(number TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	" pin_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE TABLE staff_sessions(token_hash TEXT PRIMARY KEY,"
+	" staff_no TEXT NOT NULL, terminal TEXT NOT NULL, created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);"
+	"CREATE TABLE audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	" staff_no TEXT NOT NULL, terminal TEXT NOT NULL, action TEXT NOT NULL,"
+	" detail TEXT);"
+	"CREATE INDEX audit_staff ON audit(staff_no, id);"
+	"CREATE TABLE calls(id INTEGER PRIMARY KEY, terminal TEXT NOT NULL,"
+	" screen TEXT NOT NULL, created INTEGER NOT NULL, closed INTEGER,"
+	" closed_by TEXT);"
+	"CREATE UNIQUE INDEX calls_open ON calls(terminal) WHERE closed IS NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

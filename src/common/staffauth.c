@@ -11,7 +11,6 @@
 
 #include "codec.h"
 #include "staffauth.h"
-#include "xmem.h"
 
 #define SALT_LEN 16
 #define KEY_LEN 32
@@ -55,7 +54,7 @@ staffauth_hash(const char *pin, char *out, size_t outlen)
 		     keyhex) < (int)outlen)
 		rc = 0;
 out:
-	secure_wipe(key, sizeof key);
+	OPENSSL_cleanse(key, sizeof key);
 	return rc;
 }
 
@@ -84,6 +83,6 @@ staffauth_verify(const char *pin, const char *stored)
 		return false;
 	if (derive(pin, salt, saltlen, iter, got) == 0)
 		ok = CRYPTO_memcmp(got, want, KEY_LEN) == 0;
-	secure_wipe(got, sizeof got);
+	OPENSSL_cleanse(got, sizeof got);
 	return ok;
 }
