@@ -19,17 +19,8 @@ static void
 message_draw(void *state)
 {
 	const char *msgid = state;
-	struct rect b = ui_body();
-	int w = b.w > 64 ? 64 : b.w, h = 10;
-	struct rect d = {b.y + (b.h - h) / 2, b.x + (b.w - w) / 2, h, w};
-	const char *label = _("OK");
 
-	ui_fill(d, UI_NORMAL);
-	ui_box(d, UI_ACCENT);
-	ui_wrap((struct rect){d.y + 2, d.x + 3, h - 5, w - 6}, UI_NORMAL,
-		msgid != NULL ? _(msgid) : "");
-	ui_button(d.y + h - 2, d.x + (w - ui_button_width(label)) / 2, label, K_ENTER,
-		  true);
+	ui_note(msgid != NULL ? _(msgid) : "", UI_NORMAL, true);
 }
 
 static struct result

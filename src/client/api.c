@@ -121,6 +121,7 @@ call(const char *method, const char *path, const json_t *body, const char *idem,
 		api_text(err, "state", e->state, sizeof e->state);
 		api_text(err, "reason", e->reason, sizeof e->reason);
 		e->retry_after = ra > 0 && ra <= 24 * 3600 ? (long)ra : 0;
+		e->until_reset = json_is_true(json_object_get(err, "until_reset"));
 		e->tries_left = json_is_integer(tl) && json_integer_value(tl) >= 0 &&
 						json_integer_value(tl) < 100
 					? (int)json_integer_value(tl)
@@ -206,8 +207,21 @@ api_request_as(const char *method, const char *prefix, const char *id, const cha
 	       json_t *body, const char *idem, const char *bearer, struct job *job,
 	       api_parse_fn parse, void *out, struct api_err *e)
 {
-	struct backend_reply rep = {0};
 	struct backend_opts opts = {.bearer = bearer};
+
+	return api_request_opts(method, prefix, id, suffix, body, idem, &opts, job, parse,
+				out, e);
+}
+
+/* See api_int.h. */
+bool
+api_request_opts(const char *method, const char *prefix, const char *id,
+		 const char *suffix, json_t *body, const char *idem,
+		 const struct backend_opts *o, struct job *job, api_parse_fn parse,
+		 void *out, struct api_err *e)
+{
+	struct backend_reply rep = {0};
+	struct backend_opts opts = *o;
 	bool ok = false;
 
 	if (id == NULL || path_id(id, e)) {

@@ -42,6 +42,7 @@ struct api_err {
 	char state[API_STATE_MAX];   /* error.state of wrong_state */
 	char reason[32];             /* error.reason of not_eligible */
 	long retry_after;            /* error.retry_after of rate_limited, s */
+	bool until_reset;            /* error.until_reset of staff_locked */
 	int tries_left;              /* error.tries_left of a wrong code; -1: none */
 	char why[160];               /* what was wrong with a reply, for the log */
 };
@@ -387,6 +388,74 @@ bool api_unlock_order(bool unit, const char *subject_id, const char *token_seria
 		      struct api_order *out, struct api_err *e);
 bool api_order_confirm_as(const char *order_id, const char *idem, const char *bearer,
 			  struct job *job, struct api_order *out, struct api_err *e);
+
+/* ---- counter staff and calls for staff (PROTOCOL.md section 17) ---------- */
+
+#define API_STAFF_NO_MAX 9
+#define API_CALLS_MAX 20
+#define API_DAY_MAX 60
+#define API_CHANNELS_MAX 6
+
+struct api_staff_login {
+	char staff_no[API_STAFF_NO_MAX];
+	char name[API_NAME_MAX];
+	char session[API_SESSION_MAX]; /* a secret: wiped with the struct */
+	int lock_after, lock_minutes;
+};
+struct api_call {
+	long id;
+	char terminal[64];
+	char screen[65];
+	int64_t created;
+	bool again; /* the terminal's call was open already */
+};
+struct api_calls {
+	int n;
+	struct api_call calls[API_CALLS_MAX];
+};
+/* The day's orders at this terminal and what was paid per channel. */
+struct api_day {
+	int n, ntotals;
+	struct {
+		char id[API_ID_MAX];
+		char kind[16];
+		char state[API_STATE_MAX];
+		char channel[16]; /* "" while unpaid */
+		long price;
+		int64_t created;
+	} orders[API_DAY_MAX];
+	struct {
+		char channel[16];
+		long count, amount;
+	} totals[API_CHANNELS_MAX];
+	long paid_total;
+};
+
+/* Jobs for the staff screens and F12; session: the staff session or NULL.
+ * The PIN and the session are copied into the job and wiped with it.
+ * Calls that decide what a person sees next (login, F12) make one short
+ * attempt: a backend that does not answer is said at once. */
+/* POST /v1/staff/login (one short attempt); refusals "staff_auth_failed",
+ * "staff_locked" (retry_after, until_reset), "staff_disabled",
+ * "rate_limited". */
+bool api_staff_login(const char *staff_no, const char *pin, const char *idem,
+		     struct job *job, struct api_staff_login *out, struct api_err *e);
+enum api_staff_op {
+	API_STAFF_LOGOUT, /* session */
+	API_STAFF_ACTION, /* session, text: the action */
+	API_STAFF_CALL,   /* text: the screen the customer is on */
+	API_STAFF_CALLS,  /* session */
+	API_STAFF_CLOSE,  /* session, id: the call */
+	API_STAFF_DAY,    /* session */
+};
+struct job *api_job_staff(enum api_staff_op op, const char *session, const char *a,
+			  const char *b, long id);
+const struct api_err *api_job_staff_err(const struct job *job);
+const struct api_call *api_job_staff_call(const struct job *job);
+const struct api_calls *api_job_staff_calls(const struct job *job);
+const struct api_day *api_job_staff_day(const struct job *job);
+bool api_parse_calls(const json_t *reply, struct api_calls *out, struct api_err *e);
+bool api_parse_day(const json_t *reply, struct api_day *out, struct api_err *e);
 
 /* ---- for the unit tests: the shape checks alone ------------------------- */
 

@@ -22,6 +22,11 @@ bool api_request_as(const char *method, const char *prefix, const char *id,
 		    const char *suffix, json_t *body, const char *idem,
 		    const char *bearer, struct job *job, api_parse_fn parse, void *out,
 		    struct api_err *e);
+/* The same with this call's own limits and session (backend_opts). */
+bool api_request_opts(const char *method, const char *prefix, const char *id,
+		      const char *suffix, json_t *body, const char *idem,
+		      const struct backend_opts *opts, struct job *job,
+		      api_parse_fn parse, void *out, struct api_err *e);
 /* The order kinds and states the protocol has (NULL-terminated). */
 extern const char *const api_order_kinds[];
 extern const char *const api_order_states[];

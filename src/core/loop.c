@@ -329,11 +329,10 @@ handle_key(int key)
 				apply(RESULT(ACT_POP));
 			else
 				apply(RESULT_PUSH(SCR_HELP, f->ops));
-		} else if (!(f->ops->flags & SCREEN_NO_STAFF_CALL)) {
-			log_warn("customer called staff from %s", f->ops->name);
-			apply(RESULT_PUSH(SCR_MESSAGE,
-					  _("A member of staff has been called "
-					    "and will be with you shortly.")));
+		} else if (!(f->ops->flags & (SCREEN_NO_STAFF_CALL | SCREEN_STAFF))) {
+			/* Said to the customer once the backend has the call. */
+			log_warn("customer calls staff from %s", f->ops->name);
+			apply(RESULT_PUSH(SCR_CALL, f->ops->name));
 		}
 		return;
 	}

@@ -58,6 +58,7 @@ loop_draw(const struct frame *stack, int depth, const struct config *cfg, bool a
 	uf.footer = f->ops->footer_now != NULL ? f->ops->footer_now(f->state)
 					       : f->ops->footer;
 	uf.global_keys = !(f->ops->flags & SCREEN_NO_GLOBAL);
+	uf.staff_call = !(f->ops->flags & SCREEN_STAFF);
 	uf.token_state = token_status_text(tokstate, sizeof tokstate);
 	uf.backend_state = backend_text(&uf.backend_color);
 	uf.extra_state = assist ? _("Staff assist mode") : NULL;

@@ -41,6 +41,7 @@ enum screen_id {
 	SCR_STEP_NEWPIN,
 	SCR_STEP_VERIFY,
 	SCR_STEP_UPLOAD,
+	SCR_CALL, /* F12: the call for staff, said once the backend has it */
 	SCR_COUNT
 };
 
@@ -79,6 +80,7 @@ struct result {
 #define SCREEN_NO_GLOBAL 0x4 /* F1/F2/F12 are not handled here (help itself) */
 #define SCREEN_NO_STAFF_CALL 0x8
 #define SCREEN_OVER 0x10 /* covers the screen below, which goes on working (help) */
+#define SCREEN_STAFF 0x20 /* counter staff's: no F12, and none in the footer */
 
 #define STEPS_NONE_CURRENT 0x7fff
 
@@ -130,4 +132,5 @@ extern const struct screen_ops screen_welcome, screen_menu, screen_help, screen_
 	screen_check, screen_pay, screen_step_insert, screen_step_pin, screen_step_form,
 	screen_step_confirm, screen_step_work, screen_step_done, screen_step_identify,
 	screen_step_sms, screen_step_orders, screen_step_order;
-extern const struct screen_ops screen_step_newpin, screen_step_verify, screen_step_upload;
+extern const struct screen_ops screen_step_newpin, screen_step_verify, screen_step_upload,
+	screen_call;

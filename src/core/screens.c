@@ -30,6 +30,7 @@ static const struct screen_ops *const registry[SCR_COUNT] = {
 	[SCR_STEP_NEWPIN] = &screen_step_newpin,
 	[SCR_STEP_VERIFY] = &screen_step_verify,
 	[SCR_STEP_UPLOAD] = &screen_step_upload,
+	[SCR_CALL] = &screen_call,
 };
 
 const struct screen_ops *

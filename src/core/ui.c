@@ -370,6 +370,22 @@ ui_ask(const char *question, const char *yes, const char *no, int no_key)
 	ui_button(box.y + 5, x, _(no), no_key, false);
 }
 
+void
+ui_note(const char *text, int color, bool button)
+{
+	struct rect b = ui_body();
+	int w = b.w > 64 ? 64 : b.w, h = 10;
+	struct rect d = {b.y + (b.h - h) / 2, b.x + (b.w - w) / 2, h, w};
+	const char *label = _("OK");
+
+	ui_fill(d, UI_NORMAL);
+	ui_box(d, UI_ACCENT);
+	ui_wrap((struct rect){d.y + 2, d.x + 3, h - 5, w - 6}, color, text);
+	if (button)
+		ui_button(d.y + h - 2, d.x + (w - ui_button_width(label)) / 2, label,
+			  K_ENTER, true);
+}
+
 /* Nearest terminal colour: the xterm 6x6x6 cube, or the 8 basic ones. */
 static short
 nearest_color(uint32_t rgb)
@@ -548,7 +564,8 @@ frame_footer(const struct ui_frame *f)
 	x = footer_item(x, "F1", _("Help"), K_F(1));
 	/* The other language's own name, so it reads right whichever is on. */
 	x = footer_item(x, "F2", i18n_name(i18n_next(i18n_get())), K_F(2));
-	footer_item(x, "F12", _("Call staff"), K_F(12));
+	if (f->staff_call)
+		footer_item(x, "F12", _("Call staff"), K_F(12));
 }
 
 static void

@@ -58,6 +58,7 @@ struct ui_frame {
 	int step;                 /* current step index */
 	unsigned footer;          /* FOOT_* from screen.h */
 	bool global_keys;         /* show F1/F2/F12 */
+	bool staff_call;          /* ... F12 among them (not on staff's screens) */
 	const char *token_state;  /* status line pieces, translated */
 	const char *backend_state;
 	int backend_color;       /* UI_OK / UI_WARN / UI_ERROR */
@@ -96,6 +97,9 @@ int ui_button_width(const char *label);
  * "yes" button answers Enter, the "no" button no_key.  Draw it last.
  */
 void ui_ask(const char *question, const char *yes, const char *no, int no_key);
+/* A message box over the body: text (translated) in color, an OK button
+ * (Enter) when button. */
+void ui_note(const char *text, int color, bool button);
 /*
  * A picture of cols x (2 * rows) pixels (0xRRGGBB) with half blocks, each
  * cell's upper pixel as foreground and lower as background, in the

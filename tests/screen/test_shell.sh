@@ -92,10 +92,13 @@ ck_keys Enter
 ck_resize 80x24
 check "back at 80x24 the same screen returns untouched" ck_screen menu-80x24
 
+# F12 with no backend: no "staff have been called", but where to go.
 ck_keys F12
-check "F12 calls staff" ck_wait "已呼叫工作人员"
+check "F12 with the backend unreachable says the call did not reach staff" \
+	ck_wait "呼叫未能送达工作人员" 10
+check "... and never that staff were called" _hasnt "已呼叫工作人员"
 ck_keys Enter
-ck_wait_gone "已呼叫工作人员" >/dev/null
+ck_wait_gone "呼叫未能送达工作人员" >/dev/null
 
 # Esc on the menu ends the visit.
 ck_keys Escape
