@@ -10,11 +10,14 @@
 #     PKCS#11 module so it can be "pulled out" and "put back";
 #   - the kiosk full screen, talking mTLS to the backend.
 #
-# Staff PIN 123456.  From another terminal:
+# Staff 1001, PIN 123456 (held by the demo backend; the kiosk's own staff
+# PIN, for when the backend is down, is 123456 too).  From another terminal:
 #   echo present=none > build/demo/ctl    pull the demo UKey out
 #   echo present=DEMO > build/demo/ctl    put it back
 #   sh kiosk/demo-phone.sh                the SMS codes and transfer memos
 #                                         the demo backend sent
+#   build/cakiosk-ra calls --db build/demo/ra/ra.db   open calls (F12)
+#   build/cakiosk-ra audit --db build/demo/ra/ra.db   what staff did
 # Staff functions -> "Close the kiosk program" stops the kiosk (allowed by the
 # demo's configuration); the backend stops with it.
 # `rm -rf build/demo` starts the demo afresh.
@@ -123,7 +126,7 @@ module = $top/$B/tests/p11/cakiosk-testp11.so
 CONF
 fi
 
-echo "cakiosk demo: UKey DEMO (PIN 123456), staff PIN 123456; logs in $demo/"
+echo "cakiosk demo: UKey DEMO (PIN 123456), staff 1001 PIN 123456; logs in $demo/"
 echo "pull the UKey: echo present=none > $demo/ctl; put it back: echo present=DEMO > $demo/ctl"
 echo "a renewal is kept; rm -rf $demo starts the demo afresh (a UKey with 30 days left)"
 echo "SMS codes and transfer memos of the demo: sh $top/kiosk/demo-phone.sh $B"
