@@ -22,7 +22,7 @@
 #include "xmem.h"
 
 struct call {
-	struct job *job; /* running, or NULL */
+	struct job *job;  /* running, or NULL */
 	const char *said; /* message id once the backend answered, or failed */
 	int color;
 };
@@ -47,13 +47,15 @@ static void
 call_draw(void *state)
 {
 	struct call *c = state;
-	char line[256];
 
-	if (c->job != NULL)
+	if (c->job != NULL) {
+		char line[256];
+
 		ui_note(ui_busy(line, sizeof line, _("Calling a member of staff...")),
 			UI_ACCENT, false);
-	else
+	} else {
 		ui_note(_(c->said), c->color, true);
+	}
 }
 
 static struct result

@@ -66,13 +66,12 @@ struct staff {
 	int result_ms;
 	/* the calls and the day's orders */
 	enum view view;
-	struct job *job;   /* a backend call of the views, or NULL */
-	int after;         /* ROW_RELEASE / ROW_QUIT / ROW_LOGOUT once reported */
+	struct job *job;    /* a backend call of the views, or NULL */
+	int after;          /* ROW_RELEASE / ROW_QUIT / ROW_LOGOUT once reported */
 	struct job *report; /* that report, or NULL */
 	struct api_calls calls;
 	int call_focus;
 	struct api_day *day;
-	bool loaded;
 	const char *problem; /* message id: why a view is empty, or NULL */
 };
 
@@ -173,7 +172,8 @@ draw_calls(struct staff *s, struct rect b, int x, int w)
 	char line[512], at[16];
 
 	if (s->job != NULL) {
-		ui_put(y, x, w, UI_ACCENT, ui_busy(line, sizeof line, _("Asking the backend...")));
+		ui_put(y, x, w, UI_ACCENT,
+		       ui_busy(line, sizeof line, _("Asking the backend...")));
 		return;
 	}
 	if (s->problem != NULL) {
@@ -206,7 +206,8 @@ draw_orders(struct staff *s, struct rect b, int x, int w)
 	const struct api_day *d = s->day;
 
 	if (s->job != NULL) {
-		ui_put(y, x, w, UI_ACCENT, ui_busy(line, sizeof line, _("Asking the backend...")));
+		ui_put(y, x, w, UI_ACCENT,
+		       ui_busy(line, sizeof line, _("Asking the backend...")));
 		return;
 	}
 	if (s->problem != NULL || d == NULL) {
@@ -216,12 +217,13 @@ draw_orders(struct staff *s, struct rect b, int x, int w)
 	}
 	/* Totals first: they must show whatever the number of orders. */
 	pay_money(d->paid_total, money, sizeof money);
-	snprintf(line, sizeof line, _("%d orders today; paid in all: %s CNY"), d->n, money);
+	snprintf(line, sizeof line, _("%d orders today; paid in all: %s CNY"), d->n,
+		 money);
 	ui_put(y++, x, w, UI_TITLE, line);
 	for (int i = 0; i < d->ntotals; i++) {
 		pay_money(d->totals[i].amount, money, sizeof money);
-		snprintf(line, sizeof line, _("  %s: %ld paid, %s CNY"), d->totals[i].channel,
-			 d->totals[i].count, money);
+		snprintf(line, sizeof line, _("  %s: %ld paid, %s CNY"),
+			 d->totals[i].channel, d->totals[i].count, money);
 		ui_put(y++, x, w, UI_NORMAL, line);
 	}
 	y++;
@@ -233,7 +235,8 @@ draw_orders(struct staff *s, struct rect b, int x, int w)
 		snprintf(line, sizeof line, "%s  %s  %s CNY  %s  %s", at,
 			 svc >= 0 ? _(service_get((enum service_id)svc)->name)
 				  : d->orders[i].kind,
-			 money, _(order_state_words(d->orders[i].kind, d->orders[i].state)),
+			 money,
+			 _(order_state_words(d->orders[i].kind, d->orders[i].state)),
 			 d->orders[i].channel);
 		ui_put(y, x, w, UI_NORMAL, line);
 	}
@@ -265,12 +268,13 @@ staff_draw(void *state)
 		ui_hit(y, x, 1, w, K_ITEM(i));
 	}
 	y++;
-	if (s->cred.offline)
-		ui_wrap((struct rect){y++, x, 2, w}, UI_WARN,
+	if (s->cred.offline) {
+		ui_wrap((struct rect){y, x, 2, w}, UI_WARN,
 			_("Logged in on this kiosk's own staff PIN: the service centre "
-			  "cannot be reached, so calls and today's orders are not shown."));
-	if (s->cred.offline)
-		y++;
+			  "cannot be reached, so calls and today's orders are not "
+			  "shown."));
+		y += 3;
+	}
 	ui_labelled(line, sizeof line, _("Backend:"), loop_config()->backend_url);
 	ui_put(y++, x, w, UI_DIM, line);
 	if (s->probe != NULL) {
@@ -517,9 +521,9 @@ staff_title(void *state)
 {
 	const struct staff *s = state;
 
-	return s->view == VIEW_CALLS	 ? N_("Calls for staff")
+	return s->view == VIEW_CALLS    ? N_("Calls for staff")
 	       : s->view == VIEW_ORDERS ? N_("Today's orders at this kiosk")
-					 : N_("Staff functions");
+					: N_("Staff functions");
 }
 
 const struct screen_ops screen_staff = {

@@ -197,19 +197,22 @@ refused(struct staff_login *s, const struct api_err *e)
 	int minutes = (int)((e->retry_after + 59) / 60);
 
 	if (api_refused(e, "staff_auth_failed")) {
-		form_set_error(&s->form, F_PIN, N_("The staff number or PIN is not right."));
+		form_set_error(&s->form, F_PIN,
+			       N_("The staff number or PIN is not right."));
 	} else if (api_refused(e, "staff_locked") && e->until_reset) {
 		snprintf(s->note, sizeof s->note, "%s",
 			 _("Too many wrong PINs: this staff account is locked until an "
 			   "administrator unlocks it (cakiosk-ra staff reset)."));
 	} else if (api_refused(e, "staff_locked")) {
-		snprintf(s->note, sizeof s->note,
-			 _("Too many wrong PINs: this staff account is locked for %d more "
-			   "minutes."),
-			 minutes < 1 ? 1 : minutes);
+		snprintf(
+			s->note, sizeof s->note,
+			_("Too many wrong PINs: this staff account is locked for %d more "
+			  "minutes."),
+			minutes < 1 ? 1 : minutes);
 	} else if (api_refused(e, "staff_disabled")) {
 		snprintf(s->note, sizeof s->note, "%s",
-			 _("This staff account is disabled. Please ask the administrator."));
+			 _("This staff account is disabled. Please ask the "
+			   "administrator."));
 	} else if (api_refused(e, "rate_limited")) {
 		snprintf(s->note, sizeof s->note,
 			 _("Too many failed staff logins at this kiosk. Try again in %d "
@@ -231,7 +234,8 @@ staff_login_done(void *state, struct job *job)
 	if (c->err.err == BACKEND_OK) {
 		log_info("staff %s logged in", c->login.staff_no);
 		memset(&handoff, 0, sizeof handoff);
-		snprintf(handoff.staff_no, sizeof handoff.staff_no, "%s", c->login.staff_no);
+		snprintf(handoff.staff_no, sizeof handoff.staff_no, "%s",
+			 c->login.staff_no);
 		snprintf(handoff.name, sizeof handoff.name, "%s", c->login.name);
 		snprintf(handoff.session, sizeof handoff.session, "%s", c->login.session);
 		return RESULT_REPLACE(SCR_STAFF, &handoff);
@@ -239,13 +243,14 @@ staff_login_done(void *state, struct job *job)
 	if (!c->local) {
 		if (backend_answered(&c->err))
 			return refused(s, &c->err);
-		snprintf(s->note, sizeof s->note, "%s",
-			 loop_now() < locked_until
-				 ? _("Too many wrong PINs. Staff login is locked for a "
-				     "few minutes.")
-				 : _("The service centre cannot be reached, and this "
-				     "kiosk has no staff PIN of its own: staff cannot log "
-				     "in now."));
+		snprintf(
+			s->note, sizeof s->note, "%s",
+			loop_now() < locked_until
+				? _("Too many wrong PINs. Staff login is locked for a "
+				    "few minutes.")
+				: _("The service centre cannot be reached, and this "
+				    "kiosk has no staff PIN of its own: staff cannot log "
+				    "in now."));
 		return RESULT(ACT_REDRAW);
 	}
 	if (c->ok) {
@@ -266,9 +271,11 @@ staff_login_done(void *state, struct job *job)
 		locked_until = loop_now() + LOCKOUT_MS;
 		failures = 0;
 		snprintf(s->note, sizeof s->note, "%s",
-			 _("Too many wrong PINs. Staff login is locked for a few minutes."));
+			 _("Too many wrong PINs. Staff login is locked for a few "
+			   "minutes."));
 	} else {
-		form_set_error(&s->form, F_PIN, N_("The staff number or PIN is not right."));
+		form_set_error(&s->form, F_PIN,
+			       N_("The staff number or PIN is not right."));
 	}
 	return RESULT(ACT_REDRAW);
 }

@@ -211,8 +211,8 @@ sjob_run(struct job *job)
 
 	switch (s->op) {
 	case API_STAFF_LOGOUT:
-		api_request_opts("POST", "/v1/staff/logout", NULL, "", json_object(), s->idem,
-				 &as, job, parse_none, NULL, &s->err);
+		api_request_opts("POST", "/v1/staff/logout", NULL, "", json_object(),
+				 s->idem, &as, job, parse_none, NULL, &s->err);
 		break;
 	case API_STAFF_ACTION:
 		api_request_opts("POST", "/v1/staff/actions", NULL, "",
@@ -230,12 +230,12 @@ sjob_run(struct job *job)
 		break;
 	case API_STAFF_CLOSE:
 		snprintf(id, sizeof id, "%ld", s->id);
-		api_request_opts("POST", "/v1/calls/", id, "/close", json_object(), s->idem,
-				 &as, job, parse_none, NULL, &s->err);
+		api_request_opts("POST", "/v1/calls/", id, "/close", json_object(),
+				 s->idem, &as, job, parse_none, NULL, &s->err);
 		break;
 	case API_STAFF_DAY:
-		api_request_opts("GET", "/v1/terminal/orders", NULL, "", NULL, NULL, &as, job,
-				 parse_day, s->day, &s->err);
+		api_request_opts("GET", "/v1/terminal/orders", NULL, "", NULL, NULL, &as,
+				 job, parse_day, s->day, &s->err);
 		break;
 	}
 }

@@ -79,7 +79,7 @@ struct result {
 #define SCREEN_DIALOG 0x2    /* drawn over the screen below it */
 #define SCREEN_NO_GLOBAL 0x4 /* F1/F2/F12 are not handled here (help itself) */
 #define SCREEN_NO_STAFF_CALL 0x8
-#define SCREEN_OVER 0x10 /* covers the screen below, which goes on working (help) */
+#define SCREEN_OVER 0x10  /* covers the screen below, which goes on working (help) */
 #define SCREEN_STAFF 0x20 /* counter staff's: no F12, and none in the footer */
 
 #define STEPS_NONE_CURRENT 0x7fff

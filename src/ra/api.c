@@ -27,8 +27,8 @@ const struct route api_routes[] = {
 	{"GET", "/v1/registry/persons/*", 0, h_person},
 	{"POST", "/v1/sms", 0, h_sms_send},
 	{"POST", "/v1/sessions", 0, h_session_create},
-	ORDER_ROUTES ISSUE_ROUTES UNLOCK_ROUTES OWNER_ROUTES STAFF_ROUTES{"GET", "/v1/sandbox/sms",
-							     R_SANDBOX, h_sandbox_sms},
+	ORDER_ROUTES ISSUE_ROUTES UNLOCK_ROUTES OWNER_ROUTES STAFF_ROUTES{
+		"GET", "/v1/sandbox/sms", R_SANDBOX, h_sandbox_sms},
 	{"GET", "/v1/sandbox/mails", R_SANDBOX, h_sandbox_mails},
 	{"GET", "/v1/sandbox/bank", R_SANDBOX, h_sandbox_bank},
 	{"GET", "/v1/sandbox/payments", R_SANDBOX, h_sandbox_payments},

@@ -347,8 +347,11 @@ main(int argc, char **argv)
 		demo_print();
 		return 0;
 	}
-	struct admin_opts ao = {
-		.db = o.db, .ca_dir = o.ca_dir, .reason = o.reason, .state = o.state, .name = o.name};
+	struct admin_opts ao = {.db = o.db,
+				.ca_dir = o.ca_dir,
+				.reason = o.reason,
+				.state = o.state,
+				.name = o.name};
 	r = admin_run(cmd, nargs, args, &ao);
 	if (r == 2)
 		fputs(usage_text, stderr);

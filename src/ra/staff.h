@@ -21,6 +21,8 @@
 #define CAKIOSK_RA_STAFF_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "ra/app.h"
 
@@ -54,6 +56,13 @@ bool staff_actor_opt(struct req *r, char *out, size_t size);
 /* One audit line; -1 on a store error. */
 int staff_audit(struct store *st, const char *staff_no, const char *terminal,
 		const char *action, const char *detail);
+
+/* s is lo..hi ASCII digits. */
+bool staff_digits(const char *s, size_t lo, size_t hi);
+/* Closes call id for who (a staff number, "admin") at terminal; NULL done,
+ * else "unknown_call", "call_closed" or "internal". */
+const char *staff_call_close(struct store *st, int64_t id, const char *who,
+			     const char *terminal);
 
 /* `cakiosk-ra staff|calls|audit ...` on the store (admin.c); 0, 1 or 2. */
 int staff_admin(struct store *st, const char *cmd, int argc, char **argv,
