@@ -148,30 +148,50 @@ staff_cmd(struct store *st, int argc, char **argv, const char *name)
 	return 0;
 }
 
+/* Each row of sql printed by line with its time ("at" or "created"). */
+static int
+print_rows(struct store *st, const char *sql, const char *time_col,
+	   void (*line)(const json_t *row, const char *at))
+{
+	json_t *rows = store_query(st, sql, "");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+		char at[32];
+		util_iso8601(I(r, time_col), at, sizeof at);
+		line(r, at);
+	}
+	json_decref(rows);
+	return rows ? 0 : 1;
+}
+
+static void
+call_line(const json_t *c, const char *at)
+{
+	printf("%lld %s %s %s\n", (long long)I(c, "id"), S(c, "terminal"), S(c, "screen"),
+	       at);
+}
+
+static void
+audit_line(const json_t *a, const char *at)
+{
+	printf("%s staff=%s terminal=%s %s%s%s\n", at, S(a, "staff_no"), S(a, "terminal"),
+	       S(a, "action"), S(a, "detail") ? " " : "",
+	       S(a, "detail") ? S(a, "detail") : "");
+}
+
 static int
 calls_cmd(struct store *st, int argc, char **argv)
 {
-	if (argc == 0) {
-		json_t *rows =
-			store_query(st,
-				    "SELECT id, terminal, screen, created FROM calls"
-				    " WHERE closed IS NULL ORDER BY created, id",
-				    "");
-		for (size_t i = 0; i < json_array_size(rows); i++) {
-			json_t *c = json_array_get(rows, i);
-			char at[32];
-			util_iso8601(I(c, "created"), at, sizeof at);
-			printf("%lld %s %s %s\n", (long long)I(c, "id"), S(c, "terminal"),
-			       S(c, "screen"), at);
-		}
-		json_decref(rows);
-		return rows ? 0 : 1;
-	}
-	char *end;
+	if (argc == 0)
+		return print_rows(st,
+				  "SELECT id, terminal, screen, created FROM calls"
+				  " WHERE closed IS NULL ORDER BY created, id",
+				  "created", call_line);
+	char *end = NULL;
 	long long id = argc == 2 && strcmp(argv[0], "close") == 0
 			       ? strtoll(argv[1], &end, 10)
 			       : 0;
-	if (id <= 0 || *end)
+	if (id <= 0 || !end || *end)
 		return 2;
 	const char *bad = staff_call_close(st, id, "admin", "-");
 	if (bad) {
@@ -187,21 +207,10 @@ calls_cmd(struct store *st, int argc, char **argv)
 static int
 audit_cmd(struct store *st)
 {
-	json_t *rows =
-		store_query(st,
-			    "SELECT at, staff_no, terminal, action, detail FROM audit"
-			    " ORDER BY id",
-			    "");
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		json_t *a = json_array_get(rows, i);
-		char at[32];
-		util_iso8601(I(a, "at"), at, sizeof at);
-		printf("%s staff=%s terminal=%s %s%s%s\n", at, S(a, "staff_no"),
-		       S(a, "terminal"), S(a, "action"), S(a, "detail") ? " " : "",
-		       S(a, "detail") ? S(a, "detail") : "");
-	}
-	json_decref(rows);
-	return rows ? 0 : 1;
+	return print_rows(st,
+			  "SELECT at, staff_no, terminal, action, detail FROM audit"
+			  " ORDER BY id",
+			  "at", audit_line);
 }
 
 int
