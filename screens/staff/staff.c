@@ -295,6 +295,9 @@ staff_draw(void *state)
 		ui_wrap((struct rect){++y, x, 3, w}, s->result == NULL ? UI_OK : UI_ERROR,
 			line);
 	}
+	if (s->report != NULL)
+		ui_put(y + 2, x, w, UI_ACCENT,
+		       ui_busy(line, sizeof line, _("Asking the backend...")));
 	if (s->asking == ROW_RELEASE)
 		ui_ask(N_("Release this kiosk? The customer's visit ends and the welcome "
 			  "screen returns. A paid order stays paid: it finishes the next "
@@ -513,7 +516,9 @@ staff_tick(void *state, int64_t now)
 	struct staff *s = state;
 
 	(void)now;
-	return s->probe != NULL || s->job != NULL ? RESULT(ACT_REDRAW) : RESULT(ACT_NONE);
+	return s->probe != NULL || s->job != NULL || s->report != NULL
+		       ? RESULT(ACT_REDRAW)
+		       : RESULT(ACT_NONE);
 }
 
 static const char *

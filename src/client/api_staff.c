@@ -207,17 +207,20 @@ sjob_run(struct job *job)
 	struct sjob *s = (struct sjob *)job;
 	struct backend_opts quick = {.timeout_s = QUICK_TIMEOUT_S, .attempts = 1};
 	struct backend_opts as = {.bearer = s->session[0] != '\0' ? s->session : NULL};
+	/* What staff wait on (a release, closing, logging out): one short try. */
+	struct backend_opts quick_as = {
+		.timeout_s = QUICK_TIMEOUT_S, .attempts = 1, .bearer = as.bearer};
 	char id[24];
 
 	switch (s->op) {
 	case API_STAFF_LOGOUT:
 		api_request_opts("POST", "/v1/staff/logout", NULL, "", json_object(),
-				 s->idem, &as, job, parse_none, NULL, &s->err);
+				 s->idem, &quick_as, job, parse_none, NULL, &s->err);
 		break;
 	case API_STAFF_ACTION:
 		api_request_opts("POST", "/v1/staff/actions", NULL, "",
-				 json_pack("{s:s}", "action", s->a), s->idem, &as, job,
-				 parse_none, NULL, &s->err);
+				 json_pack("{s:s}", "action", s->a), s->idem, &quick_as,
+				 job, parse_none, NULL, &s->err);
 		break;
 	case API_STAFF_CALL:
 		api_request_opts("POST", "/v1/calls", NULL, "",

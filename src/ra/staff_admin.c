@@ -242,6 +242,6 @@ staff_demo(struct store *st)
 		store_rollback(st);
 		return -1;
 	}
-	log_info("demo: staff 1001 (PIN 123456)");
+	log_info("demo: staff 1001 added");
 	return 0;
 }
