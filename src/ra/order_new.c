@@ -114,8 +114,19 @@ h_order_create(struct req *r)
 	    !form_field(r, form_in, form, "mobile", 11, needs_contact, valid_mobile) ||
 	    !form_field(r, form_in, form, "address", 200, needs_contact, NULL) ||
 	    !form_field(r, form_in, form, "postcode", 6, needs_contact, valid_postcode) ||
-	    !form_field(r, form_in, form, "contact_name", 64, false, NULL))
+	    !form_field(r, form_in, form, "contact_name", 64, false, NULL) ||
+	    !form_field(r, form_in, form, "region", 120, false, NULL))
 		goto out;
+	/* The province, city and district as typed: the start of the address,
+	 * kept apart so that a draft continued elsewhere shows the form as it
+	 * was typed. */
+	const char *region = S(form, "region"), *address = S(form, "address");
+	if (region != NULL &&
+	    (address == NULL || strncmp(address, region, strlen(region)) != 0)) {
+		req_error(r, 400, "invalid_field", json_pack("{s:s}", "field", "region"),
+			  "the region must be the start of the address");
+		goto out;
+	}
 	if (json_object_get(form_in, "new_name")) {
 		/* A new name comes from the registration records (change). */
 		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", "new_name"),

@@ -16,6 +16,36 @@ is draft "$(j order.state)" "... in state draft"
 is 70000 "$(j order.price)" "... priced by term (2 years: 700.00 CNY)"
 is "湖南湘江建设工程有限公司" "$(j order.form.invoice_title)" "... invoice title fixed to the unit's name"
 
+# ---- a draft's form is its customer's: read back whole, and by nobody else ----
+# (made by another terminal, as a draft continued at a second kiosk is)
+S_U1=$SESSION
+RFORM='"form":{"email":"wf@example.cn","mobile":"13300133001","address":"湖南省长沙市岳麓区麓山南路1号","postcode":"410082","contact_name":"王芳收","region":"湖南省长沙市岳麓区"}'
+SESSION= CERT=staff-demo
+req POST /v1/orders "{\"kind\":\"apply\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON3\",\"term_years\":3,$RFORM}"
+is 201 "$STATUS" "a draft with the region typed apart, made at another terminal"
+DOID=$(j order.id)
+req POST "/v1/orders/$DOID/verify" '{"party":"person","method":"mobile","mobile":"13300133001"}'
+req POST /v1/orders "{\"kind\":\"apply\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON3\",\"form\":{\"email\":\"a@b.cn\",\"mobile\":\"13300133001\",\"address\":\"湖南省长沙市岳麓区麓山南路1号\",\"postcode\":\"410082\",\"region\":\"北京市\"}}"
+is invalid_field "$(j error.code)" "a region that is not the start of the address is refused"
+is region "$(j error.field)" "... naming the field"
+CERT=terminal-demo
+req GET "/v1/orders/$DOID"
+is session_required "$(j error.code)" "this terminal without the customer's session cannot read the draft"
+no_form() { if grep -q 王芳收 "$T/out"; then not_ok "$1"; else ok "$1"; fi; }
+no_form "... nothing of its form comes back"
+SESSION=$S_U1
+req GET "/v1/orders/$DOID"
+is 403 "$STATUS" "another customer's session cannot read it"
+no_form "... nothing of its form comes back"
+login person "$PERSON3" 13300133001
+req GET "/v1/orders/$DOID"
+is "湖南省长沙市岳麓区|湖南省长沙市岳麓区麓山南路1号|王芳收|3" \
+	"$(j order.form.region)|$(j order.form.address)|$(j order.form.contact_name)|$(j order.term_years)" \
+	"its customer's session reads the form back as it was typed"
+is "person mobile verified" "$(j order.verifications.0.party) $(j order.verifications.0.method) $(j order.verifications.0.state)" \
+	"... and which identity checks it passed"
+SESSION=$S_U1
+
 req POST /v1/orders "{\"kind\":\"apply\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT1\",\"form\":{\"email\":\"bad\",\"mobile\":\"13912345678\",\"address\":\"x\",\"postcode\":\"410082\"}}"
 is invalid_field "$(j error.code)" "a bad e-mail address is refused"
 is email "$(j error.field)" "... naming the field"
