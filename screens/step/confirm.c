@@ -85,6 +85,9 @@ cf_key(void *state, int key)
 	/* After a failure the same request again (the same keys); else anew. */
 	s->job = s->p->start(s->reason != NULL);
 	s->reason = NULL;
+	/* Nothing to do this time (the order stands as it is): on. */
+	if (s->job == NULL)
+		return RESULT_FLOW(FLOW_NEXT);
 	loop_submit(s->job);
 	return RESULT(ACT_REDRAW);
 }

@@ -259,8 +259,11 @@ od_key(void *state, int key)
 	}
 	if (key == K_ENTER && r != NULL) {
 		struct session *ses = session_get();
+		const struct flow_table *t = flow_table(r->service);
 
 		ses->price = s->o.price;
+		if (r->keep_order && t != NULL && t->resume != NULL)
+			t->resume(&s->o);
 		return flow_continue(r->service, r->step, r->keep_order);
 	}
 	return RESULT(ACT_NONE);

@@ -192,39 +192,6 @@ invoice_price(const struct form *f, int y, int x, int w)
 	orderpage_price_line("apply", atoi(form_get(f, F_TERM)), y, x, w);
 }
 
-/* ---- confirm the order ------------------------------------------------- */
-
-static int
-draw_order(struct rect b)
-{
-	const struct apply *a = apply_get();
-	const struct session *s = session_get();
-	char line[512];
-	int y = b.y, x = b.x, w = b.w;
-
-	ui_put(y, x, w, UI_TITLE, _("Please check the order once more."));
-	y += 2;
-	orderpage_row(y++, x, w, s->unit ? _("Unit") : _("Name"), a->record.name);
-	orderpage_row(y++, x, w, _("Recipient"), a->recipient);
-	orderpage_row(y++, x, w, _("Recipient's mobile"), a->mobile);
-	apply_address(line, sizeof line);
-	orderpage_row(y++, x, w, _("Mailing address"), line);
-	orderpage_row(y++, x, w, _("Postcode"), a->postcode);
-	orderpage_row(y++, x, w, _("E-mail for the e-invoice"), a->email);
-	orderpage_row(y++, x, w, _("Invoice title"), a->record.name);
-	snprintf(line, sizeof line, _("%d year(s)"), a->term);
-	orderpage_row(y++, x, w, _("Term"), line);
-	orderpage_price_row("apply", a->term, y++, x, w);
-	return y + 1;
-}
-
-static struct job *
-order_start(bool retry)
-{
-	(void)retry;
-	return apply_job(AC_ORDER);
-}
-
 /* ---- identity -------------------------------------------------------- */
 
 static const struct verify_method_row unit_methods[] = {
@@ -276,11 +243,115 @@ agent_took(int row)
 	apply_get()->verified[1] = row + 1;
 }
 
-/* A person has no agent. */
-static bool
-not_unit(const struct session *s)
+/* The rows of a party: the unit's or the person's (0), the agent's (1). */
+static const struct verify_method_row *
+party_rows(bool unit, int party, int *n)
 {
-	return !s->unit;
+	*n = party == 1 ? 2 : 3;
+	return party == 1 ? agent_methods : unit ? unit_methods : person_methods;
+}
+
+/* The identity of the unit or person was checked before this visit (a
+ * draft continued from Order query): not asked again. */
+static bool
+subject_before(const struct session *s)
+{
+	(void)s;
+	return apply_get()->before[0];
+}
+
+/* A person has no agent; a unit's agent checked before is not asked again. */
+static bool
+no_agent_step(const struct session *s)
+{
+	return !s->unit || apply_get()->before[1];
+}
+
+/* A draft continued from Order query: its form as typed, and the checks it
+ * passed (mapped to this table's rows) stand. */
+static void
+resume_order(const struct api_order *o)
+{
+	const struct session *s = session_get();
+	struct apply *a;
+
+	apply_take_order(o);
+	a = apply_get();
+	for (int i = 0; i < o->nverified; i++) {
+		const char *party = o->verified[i].party;
+		int who = strcmp(party, "agent") == 0 ? 1 : 0, n;
+		const struct verify_method_row *rows = party_rows(s->unit, who, &n);
+
+		if (strcmp(party, who ? "agent" : s->unit ? "unit" : "person") != 0)
+			continue;
+		for (int r = 0; r < n; r++)
+			if (rows[r].method == (int)o->verified[i].method) {
+				a->verified[who] = r + 1;
+				a->before[who] = true;
+			}
+	}
+}
+
+/* On the confirm page: the checks passed before, which are not asked again. */
+static int
+draw_before(int y, int x, int w)
+{
+	const struct apply *a = apply_get();
+	const struct session *s = session_get();
+	static const char *const who[] = {N_("Identity already verified:"),
+					  N_("Agent already verified:")};
+	char line[512];
+	int n;
+
+	for (int p = 0; p < 2; p++) {
+		const struct verify_method_row *rows = party_rows(s->unit, p, &n);
+
+		if (!a->before[p] || a->verified[p] < 1 || a->verified[p] > n)
+			continue;
+		ui_labelled(line, sizeof line, _(who[p]),
+			    _(rows[a->verified[p] - 1].name));
+		ui_put(y++, x, w, UI_OK, line);
+	}
+	if (a->before[0] || a->before[1])
+		y += ui_wrap((struct rect){y, x, 2, w}, UI_DIM,
+			     _("These checks were passed for this order before and are "
+			       "not asked again."));
+	return y;
+}
+
+/* ---- confirm the order ------------------------------------------------- */
+
+static int
+draw_order(struct rect b)
+{
+	const struct apply *a = apply_get();
+	const struct session *s = session_get();
+	char line[512];
+	int y = b.y, x = b.x, w = b.w;
+
+	ui_put(y, x, w, UI_TITLE, _("Please check the order once more."));
+	y += 2;
+	orderpage_row(y++, x, w, s->unit ? _("Unit") : _("Name"), a->record.name);
+	orderpage_row(y++, x, w, _("Recipient"), a->recipient);
+	orderpage_row(y++, x, w, _("Recipient's mobile"), a->mobile);
+	apply_address(line, sizeof line);
+	orderpage_row(y++, x, w, _("Mailing address"), line);
+	orderpage_row(y++, x, w, _("Postcode"), a->postcode);
+	orderpage_row(y++, x, w, _("E-mail for the e-invoice"), a->email);
+	orderpage_row(y++, x, w, _("Invoice title"), a->record.name);
+	snprintf(line, sizeof line, _("%d year(s)"), a->term);
+	orderpage_row(y++, x, w, _("Term"), line);
+	orderpage_price_row("apply", a->term, y++, x, w);
+	return draw_before(y + 1, x, w) + 1;
+}
+
+/* The order is made once: the same details again (back and on unchanged,
+ * or a draft continued from Order query) keep it, with no call. */
+static struct job *
+order_start(bool retry)
+{
+	(void)retry;
+	return session_get()->order_id[0] != '\0' ? NULL : apply_job(AC_ORDER);
 }
 
 /* ---- confirm the application, and after the payment -------------------- */
@@ -303,13 +374,11 @@ status_start(void)
 static const char *
 pin_note(void)
 {
-	const struct session *s = session_get();
-	int row = apply_get()->verified[0] - 1;
+	int row = apply_get()->verified[0] - 1, n;
+	const struct verify_method_row *rows = party_rows(session_get()->unit, 0, &n);
 
-	if (s->unit && row >= 0 && row < 3)
-		return unit_methods[row].pin_note;
-	if (!s->unit && row >= 0 && row < 3)
-		return person_methods[row].pin_note;
+	if (row >= 0 && row < n)
+		return rows[row].pin_note;
 	return N_("The certificate PIN then comes as the way of verification chose.");
 }
 
@@ -445,9 +514,9 @@ static const struct step steps[ST_COUNT] = {
 	[ST_CONFIRM] = {"apply-confirm", N_("Confirm order"), STEP_CONFIRM, 0, WHO,
 			NEED_ORDER, ST_INVOICE, &order, NULL},
 	[ST_VERIFY] = {"apply-verify", N_("Verify identity"), STEP_VERIFY, 0, ORDER, 0,
-		       ST_CONFIRM, &verify, NULL},
+		       ST_CONFIRM, &verify, NULL, 0, subject_before},
 	[ST_AGENT] = {"apply-agent", N_("Verify the agent"), STEP_VERIFY, 0, ORDER, 0,
-		      ST_VERIFY, &agent, NULL, 0, not_unit},
+		      ST_VERIFY, &agent, NULL, 0, no_agent_step},
 	[ST_UPLOAD] = {"apply-upload", N_("Upload documents"), STEP_UPLOAD, 0, ORDER, 0,
 		       ST_AGENT, &upload, NULL},
 	[ST_SMS] = {"apply-sms", N_("Confirm application"), STEP_SMS, 0, ORDER, NEED_SMS,
@@ -462,4 +531,9 @@ static const struct step steps[ST_COUNT] = {
 		     NULL},
 };
 
-const struct flow_table apply_flow = {SVC_APPLY, steps, ST_COUNT};
+const struct flow_table apply_flow = {
+	.service = SVC_APPLY,
+	.steps = steps,
+	.nsteps = ST_COUNT,
+	.resume = resume_order,
+};

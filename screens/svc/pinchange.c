@@ -158,4 +158,4 @@ static const struct step steps[ST_COUNT] = {
 	[ST_DONE] = {"pinchange-done", TITLE, STEP_DONE, 1, 0, 0, FLOW_HOME, &done, NULL},
 };
 
-const struct flow_table pinchange_flow = {SVC_PINCHANGE, steps, ST_COUNT};
+const struct flow_table pinchange_flow = {SVC_PINCHANGE, steps, ST_COUNT, NULL};

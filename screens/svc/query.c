@@ -86,4 +86,4 @@ static const struct step steps[ST_COUNT] = {
 	[ST_DONE] = {"query-done", N_("Pay"), STEP_DONE, 2, 0, 0, FLOW_HOME, &done, NULL},
 };
 
-const struct flow_table query_flow = {SVC_QUERY, steps, ST_COUNT};
+const struct flow_table query_flow = {SVC_QUERY, steps, ST_COUNT, NULL};

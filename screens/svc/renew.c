@@ -493,4 +493,4 @@ static const struct step steps[ST_COUNT] = {
 		       FLOW_EXIT, &resume, after_resume},
 };
 
-const struct flow_table renew_flow = {SVC_RENEW, steps, ST_COUNT};
+const struct flow_table renew_flow = {SVC_RENEW, steps, ST_COUNT, NULL};

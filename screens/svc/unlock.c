@@ -292,4 +292,4 @@ static const struct step steps[ST_COUNT] = {
 		     &done, NULL},
 };
 
-const struct flow_table unlock_flow = {SVC_UNLOCK, steps, ST_COUNT};
+const struct flow_table unlock_flow = {SVC_UNLOCK, steps, ST_COUNT, NULL};

@@ -259,19 +259,23 @@ bool
 api_order_create(const struct api_order_new *in, const char *idem, struct job *job,
 		 struct api_order *out, struct api_err *e)
 {
+	const struct {
+		const char *name, *value;
+	} members[] = {
+		{"email", in->email},
+		{"mobile", in->mobile},
+		{"contact_name", in->contact_name},
+		{"address", in->address},
+		{"postcode", in->postcode},
+		{"region", in->region},
+	};
 	json_t *form = json_object(), *body;
 
 	memset(out, 0, sizeof *out);
-	if (in->email != NULL && in->email[0] != '\0')
-		json_object_set_new(form, "email", json_string(in->email));
-	if (in->mobile != NULL && in->mobile[0] != '\0')
-		json_object_set_new(form, "mobile", json_string(in->mobile));
-	if (in->contact_name != NULL && in->contact_name[0] != '\0')
-		json_object_set_new(form, "contact_name", json_string(in->contact_name));
-	if (in->address != NULL && in->address[0] != '\0')
-		json_object_set_new(form, "address", json_string(in->address));
-	if (in->postcode != NULL && in->postcode[0] != '\0')
-		json_object_set_new(form, "postcode", json_string(in->postcode));
+	for (size_t i = 0; i < sizeof members / sizeof members[0]; i++)
+		if (members[i].value != NULL && members[i].value[0] != '\0')
+			json_object_set_new(form, members[i].name,
+					    json_string(members[i].value));
 	body = json_pack("{s:s, s:s, s:s, s:i, s:o}", "kind", in->kind, "subject_type",
 			 in->unit ? "unit" : "person", "subject_id", in->subject_id,
 			 "term_years", in->term_years, "form", form);

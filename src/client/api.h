@@ -77,6 +77,10 @@ unsigned api_terms(const char *kind, bool unit);
 
 #define API_EVENTS_MAX 16
 #define API_TRACKING_MAX 40
+#define API_FORM_MAX 256 /* one form member, bytes */
+#define API_VERIFIED_MAX 4
+
+enum api_verify_method { API_VERIFY_MOBILE, API_VERIFY_BANK_CARD, API_VERIFY_TRANSFER };
 
 struct api_order {
 	char id[API_ID_MAX];
@@ -96,6 +100,20 @@ struct api_order {
 		char state[API_STATE_MAX];
 		int64_t at;
 	} events[API_EVENTS_MAX];
+	/* the form as it was typed ("" when not given): what a draft
+	 * continued at a kiosk shows again */
+	struct api_order_form {
+		char email[API_FORM_MAX], mobile[API_FORM_MAX];
+		char contact_name[API_FORM_MAX], postcode[API_FORM_MAX];
+		char region[API_FORM_MAX], address[2 * API_FORM_MAX];
+	} form;
+	/* the identity checks it passed: party "unit", "agent" or "person",
+	 * and its method */
+	int nverified;
+	struct {
+		char party[8];
+		enum api_verify_method method;
+	} verified[API_VERIFIED_MAX];
 };
 
 struct api_order_new {
@@ -105,7 +123,8 @@ struct api_order_new {
 	int term_years;
 	const char *email, *mobile, *contact_name; /* NULL or "" when absent */
 	const char *address, *postcode;            /* apply, reissue */
-	const char *certificate;                   /* PEM, renew and change */
+	const char *region;      /* apply: the start of address, as typed */
+	const char *certificate; /* PEM, renew and change */
 };
 
 bool api_order_create(const struct api_order_new *in, const char *idem, struct job *job,
@@ -352,8 +371,6 @@ const struct api_session *api_job_session_made(const struct job *job);
 const struct api_history *api_job_history_got(const struct job *job);
 
 /* ---- identity verification: POST /v1/orders/{id}/verify ----------------- */
-
-enum api_verify_method { API_VERIFY_MOBILE, API_VERIFY_BANK_CARD, API_VERIFY_TRANSFER };
 
 struct api_verify_in {
 	bool unit; /* party "unit" (legal representative, company) or "person" */

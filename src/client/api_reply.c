@@ -6,6 +6,7 @@
 #include "api_int.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,8 @@ static const struct bfield order_spec[] = {
 	{"tracking", BF_STRING, false, 0, API_TRACKING_MAX - 1, NULL},
 	{"pin_delivery", BF_STRING, false, 0, 63, NULL},
 	{"events", BF_ARRAY, false, 0, 1000, NULL},
+	{"form", BF_OBJECT, false, 0, 0, NULL},
+	{"verifications", BF_ARRAY, false, 0, 100, NULL},
 };
 
 /* The states an order went through, oldest first (the last ones kept). */
@@ -114,6 +117,75 @@ parse_events(const json_t *o, struct api_order *out, struct api_err *e)
 	return true;
 }
 
+/* The form as typed, each member checked. */
+static bool
+parse_form(const json_t *o, struct api_order_form *out, struct api_err *e)
+{
+#define MEMBER(m)                                                                        \
+	{                                                                                \
+#m, offsetof(struct api_order_form, m), sizeof out->m                    \
+	}
+	const struct {
+		const char *name;
+		size_t off, len;
+	} members[] = {
+		MEMBER(email),    MEMBER(mobile), MEMBER(contact_name),
+		MEMBER(postcode), MEMBER(region), MEMBER(address),
+	};
+#undef MEMBER
+	const json_t *f = json_object_get(o, "form");
+
+	for (size_t i = 0; f != NULL && i < N(members); i++) {
+		const struct bfield spec = {members[i].name,
+					    BF_STRING,
+					    false,
+					    0,
+					    (long long)members[i].len - 1,
+					    NULL};
+
+		if (!api_checked(f, &spec, 1, "order form", e))
+			return false;
+		api_text(f, members[i].name, (char *)out + members[i].off,
+			 members[i].len);
+	}
+	return true;
+}
+
+/* The identity checks the order passed (pending transfers left out). */
+static bool
+parse_verified(const json_t *o, struct api_order *out, struct api_err *e)
+{
+	static const char *const parties[] = {"unit", "agent", "person", NULL};
+	static const char *const methods[] = {"mobile", "bank_card", "transfer", NULL};
+	static const struct bfield spec[] = {
+		{"party", BF_ENUM, true, 0, 0, parties},
+		{"method", BF_ENUM, true, 0, 0, methods},
+		{"state", BF_STRING, true, 0, 16, NULL},
+	};
+	const json_t *vs = json_object_get(o, "verifications"), *v;
+	size_t i;
+
+	json_array_foreach(vs, i, v)
+	{
+		const char *m;
+
+		if (!api_checked(v, spec, N(spec), "order verification", e))
+			return false;
+		if (strcmp(json_string_value(json_object_get(v, "state")), "verified") !=
+			    0 ||
+		    out->nverified >= API_VERIFIED_MAX)
+			continue;
+		m = json_string_value(json_object_get(v, "method"));
+		api_text(v, "party", out->verified[out->nverified].party,
+			 sizeof out->verified[0].party);
+		out->verified[out->nverified++].method =
+			strcmp(m, "mobile") == 0      ? API_VERIFY_MOBILE
+			: strcmp(m, "bank_card") == 0 ? API_VERIFY_BANK_CARD
+						      : API_VERIFY_TRANSFER;
+	}
+	return true;
+}
+
 bool
 api_parse_order(const json_t *reply, struct api_order *out, struct api_err *e)
 {
@@ -134,7 +206,8 @@ api_parse_order(const json_t *reply, struct api_order *out, struct api_err *e)
 	api_text(o, "cert_serial", out->cert_serial, sizeof out->cert_serial);
 	api_text(o, "tracking", out->tracking, sizeof out->tracking);
 	api_text(o, "pin_delivery", out->pin_delivery, sizeof out->pin_delivery);
-	return parse_events(o, out, e);
+	return parse_events(o, out, e) && parse_form(o, &out->form, e) &&
+	       parse_verified(o, out, e);
 }
 
 bool

@@ -76,10 +76,16 @@ struct step {
 	bool (*pass)(const struct session *s);
 };
 
+struct api_order;
+
 struct flow_table {
 	int service; /* enum service_id */
 	const struct step *steps;
 	int nsteps;
+	/* An unfinished order of the service continued from Order query with
+	 * the order (resume.h keep_order): the service takes what the backend
+	 * holds of it (a draft's form, its identity checks).  NULL: nothing. */
+	void (*resume)(const struct api_order *o);
 };
 
 /* The table of a service, or NULL when it is not built on steps. */

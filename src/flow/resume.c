@@ -26,13 +26,15 @@ const struct flow_resume flow_resumes[] = {
 	 N_("Finish with the UKey"),
 	 N_("The renewal is paid but not yet written onto the UKey. Put the UKey "
 	    "in to finish it; you do not pay again.")},
-	/* An application not yet confirmed: on at its documents (what is in
-	 * is shown; Esc goes back to its verification), then the SMS code that
+	/* An application not yet confirmed: back at its form with what was
+	 * typed (the order's form, apply_flow's resume), the identity checks
+	 * it passed not asked again, then the documents, the SMS code that
 	 * confirms it and the payment, at any kiosk. */
-	{"apply", "draft", SVC_APPLY, "apply-upload", true, false,
+	{"apply", "draft", SVC_APPLY, "apply-address", true, false,
 	 N_("Continue the application"),
-	 N_("The application is not confirmed yet. Continue it here: the documents, "
-	    "the SMS code that confirms it, then the payment.")},
+	 N_("The application is not confirmed yet. Continue it here: its form as "
+	    "it was typed, the checks not yet passed, the documents, the SMS code "
+	    "that confirms it, then the payment.")},
 };
 const int flow_nresumes = sizeof flow_resumes / sizeof flow_resumes[0];
 

@@ -68,8 +68,8 @@ struct confirm_param {
 	int (*draw)(struct rect r);
 	const char *confirm; /* the button: "Confirm order", "Next" */
 	const char *modify;  /* the second button ("Back to edit"), or NULL */
-	/* The action (may be NULL: confirming just goes on); retry: the same
-	 * request again after it failed. */
+	/* The action (may be NULL, or return NULL: confirming just goes on);
+	 * retry: the same request again after it failed. */
 	struct job *(*start)(bool retry);
 	const char *busy; /* while it runs */
 	/* NULL when it succeeded, else a message id; *dead: no retry. */

@@ -37,13 +37,55 @@ apply_new_order(void)
 	backend_new_key(S.idem_confirm);
 	S.order_id[0] = '\0';
 	A.verified[0] = A.verified[1] = 0;
+	A.before[0] = A.before[1] = false;
+}
+
+/* A record that is another subject's than the one kept: what was typed for
+ * that one goes. */
+static bool
+other_subject(bool unit, const char *id)
+{
+	return !A.have_record || A.record.unit != unit || strcmp(A.record.id, id) != 0;
+}
+
+void
+apply_take_order(const struct api_order *o)
+{
+	const struct api_order_form *f = &o->form;
+	size_t n = strlen(f->region);
+
+	if (other_subject(S.unit, S.subject_id))
+		secure_wipe(apply_get(), sizeof(struct apply));
+	/* The customer Order query identified: the record's name as registered. */
+	A.record.unit = S.unit;
+	snprintf(A.record.id, sizeof A.record.id, "%.*s", (int)sizeof A.record.id - 1,
+		 S.subject_id);
+	snprintf(A.record.name, sizeof A.record.name, "%s", S.subject_name);
+	A.have_record = true;
+	snprintf(A.recipient, sizeof A.recipient, "%s", f->contact_name);
+	snprintf(A.mobile, sizeof A.mobile, "%s", f->mobile);
+	snprintf(A.postcode, sizeof A.postcode, "%s", f->postcode);
+	snprintf(A.email, sizeof A.email, "%s", f->email);
+	/* The region as typed starts the address; without it (an order of an
+	 * older kiosk) the whole address is the street. */
+	if (n > 0 && strncmp(f->address, f->region, n) == 0) {
+		snprintf(A.region, sizeof A.region, "%s", f->region);
+	} else {
+		A.region[0] = '\0';
+	}
+	/* (the backend holds at most 200 bytes of address) */
+	snprintf(A.street, sizeof A.street, "%.*s", (int)sizeof A.street - 1,
+		 f->address + n);
+	A.term = o->term_years;
+	A.form_filled = true;
+	A.verified[0] = A.verified[1] = 0;
+	A.before[0] = A.before[1] = false;
 }
 
 void
 apply_take_record(const struct api_subject *rec)
 {
-	if (!A.have_record || A.record.unit != rec->unit ||
-	    strcmp(A.record.id, rec->id) != 0) {
+	if (other_subject(rec->unit, rec->id)) {
 		/* Another customer: nothing typed for the one before stays. */
 		secure_wipe(apply_get(), sizeof(struct apply));
 		apply_new_order();
@@ -65,6 +107,7 @@ struct call_job {
 	char subject_id[SESSION_SUBJECT_MAX];
 	char email[FORM_VALUE_MAX], mobile[FORM_VALUE_MAX], contact[FORM_VALUE_MAX];
 	char address[2 * FORM_VALUE_MAX], postcode[FORM_VALUE_MAX];
+	char region[FORM_VALUE_MAX];
 	char order_id[PAY_ORDER_ID_MAX];
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
 	char bearer[SESSION_SMS_MAX];
@@ -114,6 +157,7 @@ apply_job(enum apply_call call)
 	snprintf(c->contact, sizeof c->contact, "%s", A.recipient);
 	apply_address(c->address, sizeof c->address);
 	snprintf(c->postcode, sizeof c->postcode, "%s", A.postcode);
+	snprintf(c->region, sizeof c->region, "%s", A.region);
 	snprintf(c->order_id, sizeof c->order_id, "%s", S.order_id);
 	snprintf(c->bearer, sizeof c->bearer, "%s", S.sms_session);
 	c->in = (struct api_order_new){
@@ -126,6 +170,7 @@ apply_job(enum apply_call call)
 		.contact_name = c->contact,
 		.address = c->address,
 		.postcode = c->postcode,
+		.region = c->region,
 	};
 	/* An order continued from Order query comes without keys. */
 	if (S.idem_order[0] == '\0')

@@ -37,6 +37,9 @@ struct apply {
 	/* the verification rows taken for this order (+1; 0: none yet): the
 	 * unit's or the person's (it decides how the PIN comes), the agent's */
 	int verified[2];
+	/* ... passed before this visit (a draft continued from Order query):
+	 * not asked again */
+	bool before[2];
 	/* what the backend said of the order once paid */
 	char state[API_STATE_MAX];
 	char invoice_url[API_URL_MAX];
@@ -72,5 +75,9 @@ void apply_take_record(const struct api_subject *rec);
 /* The form changed: the order to make is a new one (new keys, the old
  * order's verifications no longer count). */
 void apply_new_order(void);
+
+/* A draft of the session's customer continued from Order query: its form
+ * as the backend holds it (the identity checks are the table's to map). */
+void apply_take_order(const struct api_order *o);
 
 #endif

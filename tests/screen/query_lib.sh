@@ -49,7 +49,9 @@ q_login() {
 # sees them only with the customer's session, as at another kiosk)
 #   q_req METHOD PATH [JSON]   as staff, with $SESSION when set; body in $work/out
 #   q_session TYPE ID MOBILE   a customer session for the API calls: $SESSION
-#   q_apply                    a draft apply order of $UNIT, verified, documents in: $OID
+#   q_apply [FORM [TERM]]      a draft apply order of $UNIT, verified, documents in: $OID
+#                              (FORM: more form members, ',"region":"..."'; Q_AGENT=0:
+#                              the agent not verified)
 #   q_confirm / q_pay ORDER    confirmed / paid on the sandbox pay page
 #   q_cli ARGS                 cakiosk-ra's staff commands on the store
 q_req() {
@@ -68,10 +70,11 @@ q_session() {
 		keep_secret session "$SESSION"
 }
 q_apply() {
-	q_req POST /v1/orders "{\"kind\":\"apply\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT\",\"term_years\":1,\"form\":{\"email\":\"agent@example.cn\",\"mobile\":\"13912345678\",\"address\":\"湖南省长沙市岳麓区麓山南路1号\",\"postcode\":\"410082\"}}" >/dev/null
+	q_req POST /v1/orders "{\"kind\":\"apply\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT\",\"term_years\":${2:-1},\"form\":{\"email\":\"agent@example.cn\",\"mobile\":\"13912345678\",\"address\":\"湖南省长沙市岳麓区麓山南路1号\",\"postcode\":\"410082\"${1:-}}}" >/dev/null
 	OID=$(jfield order.id)
 	q_req POST "/v1/orders/$OID/verify" '{"party":"unit","method":"mobile","mobile":"13800138000"}' >/dev/null
-	q_req POST "/v1/orders/$OID/verify" '{"party":"agent","method":"bank_card","bank_card":"4111111111111111"}' >/dev/null
+	[ "${Q_AGENT:-1}" = 0 ] ||
+		q_req POST "/v1/orders/$OID/verify" '{"party":"agent","method":"bank_card","bank_card":"4111111111111111"}' >/dev/null
 	q_req POST "/v1/orders/$OID/upload-link" '{}' >/dev/null
 	printf '%%PDF-1.4\n%%fake\n' >"$work/doc.pdf"
 	printf '\377\330\377\340\0\020JFIFfake' >"$work/doc.jpg"

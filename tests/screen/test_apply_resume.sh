@@ -1,23 +1,26 @@
 #!/bin/sh
 # test_apply_resume.sh - an application not yet confirmed, continued from
 # Order query at a kiosk that did not make it: the draft (made by another
-# terminal through the API, verified, its documents in) is found with the
-# agent's SMS code, continued at its documents (the kiosk reaches them
-# with the customer's session), the agent verified again through the verify
-# step, the application confirmed by a new SMS code, paid, and under review
-# at the backend.
+# terminal through the API with the region typed apart and a 2-year term,
+# the unit verified, the agent not, its documents in) is found with the
+# agent's SMS code and continued at its form, everything typed shown again
+# (read with the customer's session); the confirm page says the unit's
+# check stands and the kiosk makes no second order; the unit is not asked
+# again, the agent is; then its documents, the SMS code that confirms it,
+# paid, and under review at the backend.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
 . "$(dirname "$0")/query_lib.sh"
 . "$(dirname "$0")/apply_lib.sh"
 
 rb_setup || { not_ok "test bed (backend)"; finish; exit 1; }
-q_apply
+Q_AGENT=0 q_apply ',"contact_name":"王小明","region":"湖南省长沙市岳麓区"' 2
 draft=$OID
 SESSION=
 check "a draft application made by another terminal" [ "$(q_state "$draft")" = draft ]
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 has() { ck_capture | grep -qF -- "$1"; }
+hasnt() { ! ck_capture | grep -qF -- "$1"; }
 rb_api GET "/v1/orders/$draft" >/dev/null
 check "this kiosk cannot see it without the customer's session" [ "$(cat "$work/out" | grep -c session_required)" = 1 ]
 
@@ -28,24 +31,38 @@ r=$(ck_capture | grep -n -- "$draft" | cut -d: -f1)
 ck_keys $((r - h))
 check "the draft opens" ck_wait "订单号            $draft" 10
 check "... it offers to continue the application here" ck_wait "[ 继续办理 ]" 5
-check "... saying what comes" has "申请尚未确认，可在本机继续办理"
+check "... saying what comes" has "申请尚未确认，可在本机继续办理：填写过的表单原样保留"
 ck_keys Enter
-check "continued at its documents: all four are in" ck_wait "资料已齐全。" 15
-check "... its upload link shown (asked with the customer's session)" ap_is_upload_url "$(ap_qr_url)"
-
-# Back from the documents: the agent's verification, asked anew here.
-ck_keys Escape
-check "Esc: the agent's verification" ck_wait "经办人身份核验：请选择一种方式。" 5
+check "continued at its form: the mailing address as typed" ck_wait "UKey 寄到哪里？" 10
+both() { has "$1" && has "$2"; }
+check "... the recipient and the mobile" both "王小明" 13912345678
+check "... the region" has "湖南省长沙市岳麓区"
+check "... the street without the region" has "麓山南路1号"
+check "... not the whole address in one field" hasnt "岳麓区麓山南路"
+check "... the postcode" has 410082
+ck_keys Enter Enter Enter Enter Enter
+check "on: the e-mail as typed" ck_wait "agent@example.cn" 5
+check "... the term of 2 years, at its price" has "700.00"
+ck_keys Enter Enter
+check "the confirm page" ck_wait "请再次核对订单" 5
+check "... says the unit's check stands" has "身份已核验：法定代表人手机实名认证"
+check "... and is not asked again" has "此订单之前已通过这些核验，不再重复核验。"
+check "... the agent's is not claimed" hasnt "经办人已核验"
+ck_keys Enter
+check "confirm order: the unit is not asked again, the agent is" \
+	ck_wait "经办人身份核验：请选择一种方式。" 10
+check "... no second order was made" [ -z "$(ap_order)" ]
 ap_method 1 "* 经办人手机号" "$AGENT_MOBILE"
-check "the agent verified again (with the session): the documents" \
+check "the agent verified (with the session): the documents, all in" \
 	ck_wait "资料已齐全。" 15
+check "... its upload link shown (asked with the customer's session)" ap_is_upload_url "$(ap_qr_url)"
 
 # A new code for the same customer waits 60 s: the backend's clock moves.
 rb_api POST /v1/sandbox/clock '{"advance": 61}' >/dev/null
 ck_keys Enter
 check "confirm application: the agent's SMS code" ck_wait "验证码将发送到单位经办人注册的手机号码。" 5
 ap_sms "$AGENT_MOBILE"
-check "confirmed: the payment, of the order's price" ck_wait "400.00" 10
+check "confirmed: the payment, of the order's price" ck_wait "700.00" 10
 check "... the backend holds it confirmed" [ "$(q_state "$draft")" = confirmed ]
 ap_pay
 check "paid: under review" ck_wait "申请已付款，正在等待审核。" 20

@@ -470,7 +470,7 @@ static const struct step fake_steps[] = {
 	 &fake_param, NULL, 0, NULL},
 	{"f-done", "t", STEP_DONE, 2, NEED_SMS, 0, FLOW_HOME, &fake_param, NULL, 0, NULL},
 };
-static const struct flow_table fake = {SVC_COUNT, fake_steps, 4};
+static const struct flow_table fake = {SVC_COUNT, fake_steps, 4, NULL};
 
 static void
 test_fake_walk(void **state)
@@ -521,7 +521,7 @@ static const struct step skip_steps[] = {
 	{"s-upload", "t", STEP_CONFIRM, 0, 0, 0, 1, &fake_param, NULL, 0, NULL},
 	{"s-agent2", "t", STEP_CONFIRM, 0, 0, 0, 2, &fake_param, NULL, 0, fake_not_unit},
 };
-static const struct flow_table skipping = {SVC_COUNT, skip_steps, 4};
+static const struct flow_table skipping = {SVC_COUNT, skip_steps, 4, NULL};
 
 static void
 test_skip(void **state)

@@ -120,12 +120,12 @@ test_resume_rows(void **state)
 	assert_int_equal(r->service, SVC_RENEW);
 	assert_string_equal(r->step, "renew-insert");
 	assert_false(r->keep_order);
-	/* An application not yet confirmed: on at its documents, its order
+	/* An application not yet confirmed: back at its form, its order
 	 * along; a draft of another kind has no such step. */
 	r = flow_resume_find("apply", "draft", 40000);
 	assert_non_null(r);
 	assert_int_equal(r->service, SVC_APPLY);
-	assert_string_equal(r->step, "apply-upload");
+	assert_string_equal(r->step, "apply-address");
 	assert_true(r->keep_order);
 	assert_null(flow_resume_find("renew", "draft", 30000));
 	/* Done, cancelled, under review: nothing to continue. */
@@ -282,6 +282,32 @@ test_shapes(void **state)
 	assert_false(
 		parse("{\"order\":{\"id\":\"1\",\"kind\":\"apply\",\"state\":\"posted\","
 		      "\"price\":1,\"term_years\":1,\"tracking\":7}}",
+		      order, &o));
+	/* A draft's form as typed and the identity checks it passed (a
+	 * pending transfer is not one); a control character in the form, or
+	 * an unknown method, refuses the reply. */
+	assert_true(
+		parse("{\"order\":{\"id\":\"1\",\"kind\":\"apply\",\"state\":\"draft\","
+		      "\"price\":1,\"term_years\":2,\"form\":{\"region\":\"湖南省\","
+		      "\"address\":\"湖南省麓山南路1号\",\"contact_name\":\"李娜\"},"
+		      "\"verifications\":[{\"party\":\"unit\",\"method\":\"transfer\","
+		      "\"state\":\"pending\"},{\"party\":\"agent\",\"method\":"
+		      "\"bank_card\",\"state\":\"verified\"}]}}",
+		      order, &o));
+	assert_string_equal(o.form.region, "湖南省");
+	assert_string_equal(o.form.address, "湖南省麓山南路1号");
+	assert_string_equal(o.form.contact_name, "李娜");
+	assert_int_equal(o.nverified, 1);
+	assert_string_equal(o.verified[0].party, "agent");
+	assert_int_equal(o.verified[0].method, API_VERIFY_BANK_CARD);
+	assert_false(
+		parse("{\"order\":{\"id\":\"1\",\"kind\":\"apply\",\"state\":\"draft\","
+		      "\"price\":1,\"term_years\":1,\"form\":{\"email\":5}}}",
+		      order, &o));
+	assert_false(
+		parse("{\"order\":{\"id\":\"1\",\"kind\":\"apply\",\"state\":\"draft\","
+		      "\"price\":1,\"term_years\":1,\"verifications\":[{\"party\":"
+		      "\"unit\",\"method\":\"face\",\"state\":\"verified\"}]}}",
 		      order, &o));
 
 	assert_true(parse("{\"sent_to\":\"139****5678\",\"expires_in\":300,\"resend_"
