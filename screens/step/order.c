@@ -140,17 +140,13 @@ draw_details(const struct od *s, int y, int x, int w)
 static void
 draw_ask(struct rect b)
 {
-	int w = b.w > 64 ? 60 : b.w - 4;
-	struct rect box = {b.y + b.h / 2 - 4, b.x + (b.w - w) / 2, 8, w};
-	int x = box.x + 2;
+	int x, y = ui_question(b, 60,
+			       _("Cancel this order? It has not been paid, so nothing is "
+				 "charged. A cancelled order cannot be continued."),
+			       &x);
 
-	ui_fill(box, UI_NORMAL);
-	ui_box(box, UI_WARN);
-	ui_wrap((struct rect){box.y + 1, x, 3, w - 4}, UI_TITLE,
-		_("Cancel this order? It has not been paid, so nothing is charged. "
-		  "A cancelled order cannot be continued."));
-	x += ui_button(box.y + 5, x, _("Cancel the order"), K_ENTER, true) + 2;
-	ui_button(box.y + 5, x, _("Keep it"), K_KEEP, false);
+	x += ui_button(y, x, _("Cancel the order"), K_ENTER, true) + 2;
+	ui_button(y, x, _("Keep it"), K_KEEP, false);
 }
 
 static void

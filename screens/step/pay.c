@@ -34,6 +34,10 @@
 
 #define POLL_MS 1500
 #define MAX_WAIT_S (15 * 60)
+#define KEPT_MS (60 * 1000) /* the kept page ends the visit by itself */
+
+#define K_KEEP 'k'
+#define K_CANCEL 'c'
 
 enum pay_state {
 	P_CHOOSE,   /* which channel */
@@ -43,6 +47,7 @@ enum pay_state {
 	P_ENDING,   /* cancelling the order, undoing the preparation */
 	P_ENDED,    /* cancelled or timed out */
 	P_FAILED,   /* the payment could not be made */
+	P_KEPT,     /* the customer left it unpaid, the order kept */
 };
 
 enum pay_end { END_CANCELLED, END_EXPIRED };
@@ -64,6 +69,9 @@ struct pay {
 	int64_t next_poll;
 	bool poll_trouble;
 	bool ukey_out;      /* the service's UKey is not in the reader */
+	bool asking;        /* Esc: keep, cancel or go on (pay_param kept) */
+	int64_t kept_at;    /* loop_now() when the order was kept */
+	const char *kept;   /* where the kept order is found (message id) */
 	const char *reason; /* message id of a failure */
 	char idem_create[BACKEND_IDEM_KEY_LEN + 1];
 };
@@ -116,6 +124,7 @@ pay_end(struct pay *p, enum pay_end why)
 	}
 	p->end = why;
 	p->state = P_ENDING;
+	p->asking = false;
 	backend_new_key(idem);
 	pay_submit(p, api_job_order_cancel(p->req.order_id, idem, bearer()));
 }
@@ -139,6 +148,7 @@ pay_paid(struct pay *p)
 	session_get()->paid = true;
 	/* Shown while a dialog holds the next screen back, too. */
 	p->state = P_PAID;
+	p->asking = false;
 	if (p->bg != NULL)
 		return RESULT(ACT_REDRAW);
 	return RESULT_FLOW(FLOW_NEXT);
@@ -180,6 +190,7 @@ pay_enter(const void *arg)
 	const struct pay_param *pp = st->param;
 
 	p->req = *pp->request();
+	p->kept = pp->kept;
 	backend_new_key(p->idem_create);
 	p->ukey_out = !ukey_here(p);
 	return p;
@@ -253,6 +264,35 @@ draw_showing(const struct pay *p, struct rect b)
 	ui_button(b.y + b.h - 1, tx, _("Cancel payment"), K_ESC, false);
 }
 
+/* Esc while paying an order the customer worked for: keep it, cancel it,
+ * or go on paying. */
+static void
+draw_ask(struct rect b)
+{
+	int x, y = ui_question(b, 66,
+			       _("Leave the payment? The order is confirmed and nothing "
+				 "is lost if you keep it: pay it later. Or cancel it; "
+				 "nothing is charged."),
+			       &x);
+
+	x += ui_button(y, x, _("Keep it, pay later"), K_KEEP, true) + 2;
+	x += ui_button(y, x, _("Cancel the order"), K_CANCEL, false) + 2;
+	ui_button(y, x, _("Go on paying"), K_ESC, false);
+}
+
+static void
+draw_kept(const struct pay *p, int y, int x, int w)
+{
+	ui_put(y, x, w, UI_OK, _("The order is kept. Nothing was charged."));
+	draw_summary(p, y + 2, x, w);
+	y += 5;
+	y += ui_wrap((struct rect){y, x, 4, w}, UI_NORMAL, _(p->kept)) + 1;
+	ui_wrap((struct rect){y, x, 2, w}, UI_DIM,
+		_("Unpaid, it can also be cancelled there. This page closes by itself "
+		  "in a minute."));
+	ui_button(y + 3, x, _("Finish"), K_ENTER, true);
+}
+
 static void
 pay_draw(void *state)
 {
@@ -317,7 +357,56 @@ pay_draw(void *state)
 		x += ui_button(y + 5, x, _("Try again"), K_ENTER, true) + 2;
 		ui_button(y + 5, x, _("Back"), K_ESC, false);
 		break;
+	case P_KEPT:
+		draw_kept(p, y, x, w);
+		break;
 	}
+	if (p->asking)
+		draw_ask(b);
+}
+
+/* Esc on the channels or the QR code: the order cancelled, or asked first. */
+static struct result
+pay_leave_key(struct pay *p)
+{
+	if (p->kept != NULL)
+		p->asking = true;
+	else
+		pay_end(p, END_CANCELLED);
+	return RESULT(ACT_REDRAW);
+}
+
+/* The customer keeps the order to pay later: the payment screen stops
+ * (a payment already asked for simply runs out at the backend). */
+static struct result
+pay_keep(struct pay *p)
+{
+	if (p->job != NULL) {
+		job_cancel(p->job);
+		p->job = NULL;
+	}
+	p->asking = false;
+	p->state = P_KEPT;
+	p->kept_at = loop_now();
+	log_info("order %s: kept unpaid", p->req.order_id);
+	pay_discard(p);
+	return RESULT(ACT_REDRAW);
+}
+
+static struct result
+ask_key(struct pay *p, int key)
+{
+	if (key == K_ENTER || key == K_KEEP)
+		return pay_keep(p);
+	if (key == K_CANCEL) {
+		pay_end(p, END_CANCELLED);
+		return RESULT(ACT_REDRAW);
+	}
+	if (key == K_ESC) {
+		p->asking = false;
+		return RESULT(ACT_REDRAW);
+	}
+	return RESULT(ACT_NONE);
 }
 
 static struct result
@@ -325,6 +414,8 @@ pay_key(void *state, int key)
 {
 	struct pay *p = state;
 
+	if (p->asking)
+		return ask_key(p, key);
 	switch (p->state) {
 	case P_CHOOSE:
 		switch (ui_list_key(&p->focus, 2, key)) {
@@ -337,17 +428,18 @@ pay_key(void *state, int key)
 		case LIST_NONE:
 			break;
 		}
-		/* The order is confirmed: going back cancels it, as on the QR. */
-		if (key == K_ESC) {
-			pay_end(p, END_CANCELLED);
-			return RESULT(ACT_REDRAW);
-		}
+		/* The order is confirmed: going back cancels it, as on the QR
+		 * (or asks first). */
+		if (key == K_ESC)
+			return pay_leave_key(p);
 		break;
 	case P_SHOWING:
-		if (key == K_ESC) {
-			pay_end(p, END_CANCELLED);
-			return RESULT(ACT_REDRAW);
-		}
+		if (key == K_ESC)
+			return pay_leave_key(p);
+		break;
+	case P_KEPT:
+		if (key == K_ENTER || key == K_ESC)
+			return RESULT_FLOW(FLOW_HOME);
 		break;
 	case P_ENDED:
 		if ((key == K_ENTER || key == K_ESC) && p->discard == NULL)
@@ -456,7 +548,7 @@ pay_job_done(void *state, struct job *job)
 			p->req.bg_done(job);
 		if (p->state == P_PAID)
 			return RESULT_FLOW(FLOW_NEXT);
-		if (p->state == P_ENDED)
+		if (p->state == P_ENDED || p->state == P_KEPT)
 			pay_discard(p);
 		return RESULT(ACT_REDRAW);
 	}
@@ -485,9 +577,12 @@ pay_tick(void *state, int64_t now)
 {
 	struct pay *p = state;
 
+	if (p->state == P_KEPT && now - p->kept_at >= KEPT_MS)
+		return RESULT_FLOW(FLOW_HOME);
 	if (p->state != P_SHOWING)
-		return p->state == P_CHOOSE || p->state == P_FAILED ? RESULT(ACT_NONE)
-								    : RESULT(ACT_REDRAW);
+		return p->state == P_CHOOSE || p->state == P_FAILED || p->state == P_KEPT
+			       ? RESULT(ACT_NONE)
+			       : RESULT(ACT_REDRAW);
 	if (now >= p->deadline && p->job == NULL) {
 		pay_end(p, END_EXPIRED);
 		return RESULT(ACT_REDRAW);
@@ -512,6 +607,8 @@ pay_footer(void *state)
 		return p->discard == NULL ? FOOT_ENTER : 0;
 	case P_FAILED:
 		return FOOT_ENTER | FOOT_ESC;
+	case P_KEPT:
+		return FOOT_ENTER;
 	case P_CREATING:
 	case P_PAID:
 	case P_ENDING:

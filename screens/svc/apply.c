@@ -483,7 +483,13 @@ static const struct work_param submit = {
 	.stage = apply_stage,
 	.result = call_result,
 };
-static const struct pay_param pay = {.request = apply_pay_request};
+/* Confirmed, verified, its documents in: Esc does not throw that away. */
+static const struct pay_param pay = {
+	.request = apply_pay_request,
+	.kept = N_("To pay it later, at any kiosk: choose \"Track my orders\" on the "
+		   "menu, give the same ID number and the SMS code, open this order and "
+		   "choose \"Pay now\"."),
+};
 static const struct work_param review = {
 	.start = status_start,
 	.stage = apply_stage,

@@ -67,7 +67,12 @@ static const struct orders_param orders = {
 	.empty = N_("No orders yet."),
 };
 static const struct order_param order = {.cancel = true};
-static const struct pay_param pay = {.request = pay_request};
+/* The customer came to pay it: Esc does not cancel it unasked. */
+static const struct pay_param pay = {
+	.request = pay_request,
+	.kept = N_("It stays among your orders: to pay it later, open it in \"Track "
+		   "my orders\" at any kiosk and choose \"Pay now\"."),
+};
 static const struct done_param done = {.draw = draw_done};
 
 #define TITLE N_("Track my orders")

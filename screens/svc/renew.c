@@ -448,6 +448,8 @@ static const struct confirm_param order = {
 	.busy = N_("Placing the order..."),
 	.result = order_result,
 };
+/* Esc cancels the renewal at once (test_renew_pay.sh): it is made again in
+ * a minute with the UKey, and the key pair made while paying is undone. */
 static const struct pay_param pay = {.request = renew_pay_request};
 static const struct work_param install = {
 	.start = install_start,

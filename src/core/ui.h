@@ -87,6 +87,10 @@ void ui_put_center(int y, struct rect r, int color, const char *s);
 int ui_wrap(struct rect r, int color, const char *s);
 void ui_fill(struct rect r, int color);
 void ui_box(struct rect r, int color);
+/* A question in a warning box over the middle of body b, at most maxw
+ * columns wide (three lines of text); *x gets the column of its first
+ * button.  Returns the row of its buttons. */
+int ui_question(struct rect b, int maxw, const char *question, int *x);
 void ui_hline(int y, int x, int w, int color);
 /* A clickable button "[ label ]"; returns its width. */
 int ui_button(int y, int x, const char *label, int key, bool focus);

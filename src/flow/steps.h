@@ -79,6 +79,11 @@ struct confirm_param {
 /* STEP_PAY: the order's payment (screens/step/pay.c). */
 struct pay_param {
 	const struct pay_request *(*request)(void);
+	/* Esc asks first: keep the order to pay later, cancel it, or go on
+	 * paying; this sentence (message id) says where the kept order is
+	 * found.  NULL: Esc cancels the order (nothing is lost that is not
+	 * made again in a minute). */
+	const char *kept;
 };
 
 /* What a STEP_WORK job came to. */

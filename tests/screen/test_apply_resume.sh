@@ -21,15 +21,19 @@ check "a draft application made by another terminal" [ "$(q_state "$draft")" = d
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 has() { ck_capture | grep -qF -- "$1"; }
 hasnt() { ! ck_capture | grep -qF -- "$1"; }
+# q_open ORDER: on the list, open ORDER by its row's number.
+q_open() {
+	ck_wait "$1" 5 >/dev/null || return 1
+	h=$(ck_capture | grep -n "订单（最新的在前" | cut -d: -f1)
+	r=$(ck_capture | grep -n -- "$1" | cut -d: -f1)
+	ck_keys $((r - h))
+	ck_wait "订单号            $1" 10 >/dev/null
+}
 rb_api GET "/v1/orders/$draft" >/dev/null
 check "this kiosk cannot see it without the customer's session" [ "$(cat "$work/out" | grep -c session_required)" = 1 ]
 
 check "Order query: the agent's SMS code, the orders" q_login 1 "$UNIT" "$AGENT_MOBILE"
-check "... the draft among them" ck_wait "$draft" 5
-h=$(ck_capture | grep -n "订单（最新的在前" | cut -d: -f1)
-r=$(ck_capture | grep -n -- "$draft" | cut -d: -f1)
-ck_keys $((r - h))
-check "the draft opens" ck_wait "订单号            $draft" 10
+check "the draft opens" q_open "$draft"
 check "... it offers to continue the application here" ck_wait "[ 继续办理 ]" 5
 check "... saying what comes" has "申请尚未确认，可在本机继续办理：填写过的表单原样保留"
 ck_keys Enter
@@ -64,9 +68,38 @@ check "confirm application: the agent's SMS code" ck_wait "验证码将发送到
 ap_sms "$AGENT_MOBILE"
 check "confirmed: the payment, of the order's price" ck_wait "700.00" 10
 check "... the backend holds it confirmed" [ "$(q_state "$draft")" = confirmed ]
+
+# ---- Esc while paying: asked, not cancelled; kept, paid later in Order query ----
+ck_wait "支付宝" 10 >/dev/null
+ck_keys Escape
+check "Esc on the channels: asked first" ck_wait "要离开付款吗？订单已确认" 5
+check "... keep, cancel or go on" has "[ 继续付款 ]"
+ck_keys Escape
+check "go on paying: the channels again" ck_wait_gone "要离开付款吗" 5
+check "... the order untouched" [ "$(q_state "$draft")" = confirmed ]
+ck_keys 1
+ck_wait "请用支付宝扫码支付" 10 >/dev/null
+ck_keys Escape
+check "Esc on the QR code: asked first" ck_wait "要离开付款吗？订单已确认" 5
+ck_keys k
+check "kept: said so, nothing charged" ck_wait "订单已保留，未扣费。" 5
+check "... where to find it, in words" has "在任一自助终端的菜单中选择“订单查询”"
+check "... its number" has "$draft"
+check "... the backend still has it confirmed" [ "$(q_state "$draft")" = confirmed ]
+ck_keys Enter
+check "Finish: the visit ends" ck_wait "请按任意键或触摸屏幕开始" 5
+rb_api POST /v1/sandbox/clock '{"advance": 61}' >/dev/null
+check "Order query again: the kept order" q_login 1 "$UNIT" "$AGENT_MOBILE"
+q_open "$draft" >/dev/null
+check "... offers to pay it" ck_wait "[ 立即付款 ]" 10
+ck_keys Enter
+ck_wait "支付宝" 10 >/dev/null
+ck_keys Escape
+check "Esc on Order query's payment: asked too" ck_wait "要离开付款吗？订单已确认" 5
+ck_keys Escape
 ap_pay
-check "paid: under review" ck_wait "申请已付款，正在等待审核。" 20
-check "... the order number" has "订单号：$draft"
+check "paid in Order query" ck_wait "订单已付款" 20
+check "... the order number" has "$draft"
 check "the backend: under review, paid once" \
 	sh -c "[ \"\$1\" = under_review ]" - "$(q_state "$draft")"
 check "... charged once" rb_one_payment "$draft"
