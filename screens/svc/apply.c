@@ -415,14 +415,6 @@ invoice_url(void)
 	return apply_get()->invoice_url;
 }
 
-/* Order query on this order: the SMS session of the application still
- * holds (else its code step asks anew). */
-static struct result
-follow(void)
-{
-	return flow_continue(SVC_QUERY, "query-order", true);
-}
-
 /* ---- the table --------------------------------------------------------- */
 
 static const struct identify_param identify = {
@@ -503,7 +495,7 @@ static const struct done_param done = {
 	.qr_note = N_("Scan the code to view the e-invoice; it was also e-mailed to "
 		      "you."),
 	.follow = N_("Track this order"),
-	.follow_go = follow,
+	.follow_go = flow_follow_orders,
 };
 
 #define TITLE N_("Apply for a certificate")

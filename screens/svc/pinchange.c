@@ -141,6 +141,8 @@ static const struct work_param work = {
 static const struct done_param done = {
 	.draw = draw_done,
 	.token_in = true,
+	.follow = N_("Track my orders"),
+	.follow_go = flow_follow_orders,
 };
 
 #define TITLE N_("Change the PIN")

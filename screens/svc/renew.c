@@ -466,6 +466,8 @@ static const struct done_param done = {
 	.qr_note = N_("Scan the code to view the e-invoice; it was also e-mailed to "
 		      "you."),
 	.token_in = true,
+	.follow = N_("Track my orders"),
+	.follow_go = flow_follow_orders,
 };
 
 #define TITLE N_("Renew a certificate")

@@ -228,6 +228,15 @@ flow_continue(int service, const char *step, bool keep_order)
 }
 
 struct result
+flow_follow_orders(void)
+{
+	const struct session *s = session_get();
+	bool keep = s->order_id[0] != '\0' && s->subject_id[0] != '\0';
+
+	return flow_continue(SVC_QUERY, keep ? "query-order" : "query-identify", keep);
+}
+
+struct result
 flow_resolve(int go)
 {
 	struct session *s = session_get();

@@ -106,6 +106,13 @@ struct result flow_start(int service);
  */
 struct result flow_continue(int service, const char *step, bool keep_order);
 
+/*
+ * From a service's done page to Order query: this visit's order when the
+ * customer is identified (the SMS code asked again if its session ran
+ * out), else Order query from its start.  A done_param's follow_go.
+ */
+struct result flow_follow_orders(void);
+
 /* The loop's half of ACT_FLOW: the concrete result for go. */
 struct result flow_resolve(int go);
 

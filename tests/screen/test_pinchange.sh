@@ -92,6 +92,12 @@ check "two PINs that differ: refused" ck_wait "两次输入的密码不一致" 5
 check "... none of them reached the token" [ "$(grep -c 'user PIN changed' "$work/cakiosk.log")" = 1 ]
 new_pins 246813 246813
 check "then a good PIN is set" ck_wait "新密码已可使用" 15
+check "the done page leads to Order query" ck_wait "[ 订单查询 ]" 1
+ck_keys q
+check "... q: Order query, from the ID number (a PIN change has no order)" \
+	ck_wait "请选择证书类型" 5
+ck_keys Escape
+ck_wait "请选择业务" 5 >/dev/null
 end_visit
 check "pkcs11-tool: the good PIN is the PIN now" card_login pc2 246813
 bed_ctl "present=none"

@@ -56,10 +56,24 @@ run() {
 		ck_keys Enter ;;
 	esac
 	check "$who/$what: verified, the authorization is asked" u_finish 135790
+	[ "$l" = uu3 ] && follow_orders
 	bed_ctl "present=none"
 	ck_wait "欢迎" 10 >/dev/null
 	check "$who/$what: pkcs11-tool: new PIN, escrowed SO PIN, objects unchanged" \
 		u_checked "$l" 135790
+}
+# The done page leads to Order query: this unlock's order, done.
+follow_orders() {
+	check "the done page leads to Order query" ck_wait "[ 订单查询 ]" 1
+	ck_keys q
+	o=$(sed -n 's/.*unlock: order \([0-9A-Za-z]*\) confirmed.*/\1/p' "$work/cakiosk.log" | tail -1)
+	check "... q: this unlock's order ($o), without another SMS code" ck_wait "订单号            $o" 10
+	check "... done, in words" ck_wait "办理完成" 5
+	ck_keys Escape
+	ck_wait "订单（最新的在前" 10 >/dev/null
+	ck_keys Escape
+	ck_wait "请选择业务" 5 >/dev/null
+	ck_keys Escape
 }
 u_person_account() {
 	rb_api GET "/v1/sandbox/bank" >/dev/null && jfield transfers.0.account
