@@ -9,11 +9,14 @@
 # pair is gone but before the backend heard "installed" (the backend down
 # at that moment), then both started again.  Each time the token is then
 # inspected with pkcs11-tool and openssl, and the order has one payment.
+# A renewal made and paid at another terminal is found in Order query,
+# which asks for its UKey and finishes it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
+. "$(dirname "$0")/query_lib.sh"
 
 rb_setup || { not_ok "renewal test bed (backend and tokens)"; finish; exit 1; }
-for t in kg cw aw ac kk kf; do rb_token $t 30 || { not_ok "token $t"; finish; exit 1; }; done
+for t in kg oq cw aw ac kk kf; do rb_token $t 30 || { not_ok "token $t"; finish; exit 1; }; done
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 
 # put_back LABEL: the card in again, the PIN typed, the renewal finished.
@@ -68,6 +71,39 @@ ck_keys Enter
 check "... and finishes the paid renewal" ck_wait "证书已更新" 30
 check "... with the one payment only" rb_one_payment "$(rb_installed_order)"
 rb_check_token kg 30 || :
+ck_keys Enter
+ck_wait "CA证书" 5 >/dev/null
+bed_ctl "present=none"
+
+# ---- paid at another terminal, found in Order query: the UKey asked, finished ----
+pem=$(awk '{printf "%s\\n", $0}' "$work/keys-oq/sign.crt")
+q_req POST /v1/orders "{\"kind\":\"renew\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT\",\"term_years\":1,\"form\":{\"email\":\"agent@example.cn\"},\"certificate\":\"$pem\"}" >/dev/null
+oq=$(jfield order.id)
+q_confirm "$oq" && q_pay "$oq"
+check "a renewal made and paid at another terminal ($oq)" [ "$(q_state "$oq")" = paid ]
+check "Order query: the agent's SMS code, the orders" q_login 1 "$UNIT" 13912345678
+ck_wait "$oq" 5 >/dev/null
+h=$(ck_capture | grep -n "订单（最新的在前" | cut -d: -f1)
+r=$(ck_capture | grep -n -- "$oq" | cut -d: -f1)
+ck_keys $((r - h))
+check "the paid renewal opens: not yet on the UKey" ck_wait "已付款，尚未写入UKey" 10
+check "... it offers to finish it with the UKey" ck_wait "[ 插入UKey完成 ]" 5
+ck_keys Enter
+check "continue: the UKey is asked" ck_wait "请插入要更新的UKey" 10
+bed_ctl "present=oq"
+ck_wait "* 证书密码" 10 >/dev/null
+ck_type 123456
+ck_keys Enter
+check "the UKey in, its PIN typed: the paid renewal is found on it" \
+	ck_wait "有一笔已付款但未完成的证书更新" 15
+check "... no second payment is asked" ck_wait "无需再次付"
+ck_keys Enter
+check "... and it is finished" ck_wait "证书已更新" 30
+check "... that order, with its one payment" sh -c '[ "$1" = "$2" ]' - "$(rb_installed_order)" "$oq"
+check "... paid once" rb_one_payment "$oq"
+check "the backend: installed" [ "$(q_state "$oq")" = installed ]
+check "the done page leads to Order query" ck_wait "[ 订单查询 ]" 1
+rb_check_token oq 30 || :
 ck_keys Enter
 ck_wait "CA证书" 5 >/dev/null
 bed_ctl "present=none"
