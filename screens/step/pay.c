@@ -376,15 +376,12 @@ pay_leave_key(struct pay *p)
 	return RESULT(ACT_REDRAW);
 }
 
-/* The customer keeps the order to pay later: the payment screen stops
- * (a payment already asked for simply runs out at the backend). */
+/* The customer keeps the order to pay later.  A payment already asked for
+ * runs out at the backend; until the page closes it is still watched: a
+ * phone that paid at the last moment moves the kiosk on as paid. */
 static struct result
 pay_keep(struct pay *p)
 {
-	if (p->job != NULL) {
-		job_cancel(p->job);
-		p->job = NULL;
-	}
 	p->asking = false;
 	p->state = P_KEPT;
 	p->kept_at = loop_now();
@@ -566,6 +563,12 @@ pay_job_done(void *state, struct job *job)
 		return polled(p, job);
 	case P_ENDING:
 		return cancelled(p, job);
+	case P_KEPT:
+		if (api_job_err(job)->err == BACKEND_OK &&
+		    api_job_payment(job)->state == PAY_PAID)
+			return pay_paid(p);
+		p->next_poll = loop_now() + POLL_MS;
+		return RESULT(ACT_NONE);
 	default:
 		break;
 	}
@@ -579,6 +582,9 @@ pay_tick(void *state, int64_t now)
 
 	if (p->state == P_KEPT && now - p->kept_at >= KEPT_MS)
 		return RESULT_FLOW(FLOW_HOME);
+	if (p->state == P_KEPT && p->payment_id[0] != '\0' && p->job == NULL &&
+	    now >= p->next_poll)
+		pay_poll(p);
 	if (p->state != P_SHOWING)
 		return p->state == P_CHOOSE || p->state == P_FAILED || p->state == P_KEPT
 			       ? RESULT(ACT_NONE)
