@@ -428,8 +428,9 @@ const struct screen_ops screen_pay = {
 	.name = "pay",
 	.title = N_("Pay"),
 	.help = N_("Choose Alipay or WeChat Pay, then scan the QR code with that app "
-		   "on your phone. The kiosk sees the payment by itself. Esc cancels "
-		   "the payment; nothing is charged then."),
+		   "on your phone. The kiosk sees the payment by itself. Esc stops "
+		   "paying: an application asks whether to keep the order to pay "
+		   "later; anything else is cancelled. Nothing is charged then."),
 	.flags = SCREEN_NO_IDLE,
 	.footer = FOOT_ENTER | FOOT_CANCEL,
 	.enter = pay_enter,
