@@ -380,6 +380,7 @@ log_answer(const char *method, struct req *r)
 		/* phone links carry bearer tokens in the path: not in the log */
 		util_log(LOG_DEBUG_, "%s %s -> %d (%s)", method,
 			 strncmp(r->path, "/u/", 3) == 0 ||
+					 strncmp(r->path, "/s/", 3) == 0 ||
 					 strncmp(r->path, "/invoice/", 9) == 0
 				 ? "(link)"
 				 : r->path,

@@ -37,7 +37,7 @@ h_enrol(struct req *r)
 	/* Codes are guessable: failures count per address and in all
 	 * (limits.h); the right code is refused while either is spent. */
 	req_client_addr(r, addr, sizeof addr);
-	if (!lim_enrol_allow(r, addr))
+	if (!lim_addr_allow(r, "enrol", addr))
 		return;
 	codec_sha256_hex(code, strlen(code), hash);
 	json_t *row = store_query_one(r->app->st,
@@ -47,13 +47,13 @@ h_enrol(struct req *r)
 	if (!row || I(row, "expires") <= util_now()) {
 		req_error(r, 403, "enrol_code_invalid", NULL,
 			  "unknown or expired enrolment code");
-		lim_enrol_fail(r, addr);
+		lim_addr_fail(r, "enrol", addr);
 		goto out;
 	}
 	if (I(row, "used")) {
 		req_error(r, 409, "enrol_code_used", NULL,
 			  "this enrolment code was used already");
-		lim_enrol_fail(r, addr);
+		lim_addr_fail(r, "enrol", addr);
 		goto out;
 	}
 	if (ca_csr_check(csr, spki, &ecode, &msg) != 0) {

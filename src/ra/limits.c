@@ -120,59 +120,60 @@ lim_fail(struct req *r, enum lim_check c, const struct lim_who *w)
 	return left < 0 ? 0 : left;
 }
 
-/* Seconds until fewer than limit failed enrolments of addr (NULL: of all
+/* Seconds until fewer than limit failures of check by addr (NULL: of all
  * addresses) stand within window; 0: open now. */
 static int64_t
-enrol_wait(struct req *r, const char *addr, int limit, int64_t window, int64_t now)
+addr_wait(struct req *r, const char *check, const char *addr, int limit, int64_t window,
+	  int64_t now)
 {
 	struct store *st = r->app->st;
 	int64_t n =
 		addr ? store_query_int(st, 0,
 				       "SELECT count(*) FROM failures WHERE check_name ="
-				       " 'enrol' AND subject = ? AND at > ?",
-				       "si", addr, now - window)
+				       " ? AND subject = ? AND at > ?",
+				       "ssi", check, addr, now - window)
 		     : store_query_int(st, 0,
 				       "SELECT count(*) FROM failures WHERE check_name ="
-				       " 'enrol' AND at > ?",
-				       "i", now - window);
+				       " ? AND at > ?",
+				       "si", check, now - window);
 	if (n < limit)
 		return 0;
 	/* It opens when the failure that filled it leaves the window. */
-	int64_t at =
-		addr ? store_query_int(st, now,
-				       "SELECT at FROM failures WHERE check_name ="
-				       " 'enrol' AND subject = ? AND at > ?"
-				       " ORDER BY at LIMIT 1 OFFSET ?",
-				       "sii", addr, now - window, n - limit)
-		     : store_query_int(st, now,
-				       "SELECT at FROM failures WHERE check_name ="
-				       " 'enrol' AND at > ? ORDER BY at LIMIT 1 OFFSET ?",
-				       "ii", now - window, n - limit);
+	int64_t at = addr ? store_query_int(st, now,
+					    "SELECT at FROM failures WHERE check_name ="
+					    " ? AND subject = ? AND at > ?"
+					    " ORDER BY at LIMIT 1 OFFSET ?",
+					    "ssii", check, addr, now - window, n - limit)
+			  : store_query_int(st, now,
+					    "SELECT at FROM failures WHERE check_name ="
+					    " ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?",
+					    "sii", check, now - window, n - limit);
 	int64_t left = at + window - now;
 	return left < 1 ? 1 : left;
 }
 
 bool
-lim_enrol_allow(struct req *r, const char *addr)
+lim_addr_allow(struct req *r, const char *check, const char *addr)
 {
 	int64_t now = util_now();
-	int64_t a = enrol_wait(r, addr, LIM_ENROL_ADDR, LIM_ENROL_WINDOW, now);
-	int64_t g = enrol_wait(r, NULL, LIM_ENROL_GLOBAL, LIM_ENROL_GLOBAL_WINDOW, now);
+	int64_t a = addr_wait(r, check, addr, LIM_ADDR, LIM_ADDR_WINDOW, now);
+	int64_t g =
+		addr_wait(r, check, NULL, LIM_ADDR_GLOBAL, LIM_ADDR_GLOBAL_WINDOW, now);
 	if (a == 0 && g == 0)
 		return true;
-	refuse(r, a > g ? a : g, a > g ? "address" : "global", "enrol");
+	refuse(r, a > g ? a : g, a > g ? "address" : "global", check);
 	return false;
 }
 
 void
-lim_enrol_fail(struct req *r, const char *addr)
+lim_addr_fail(struct req *r, const char *check, const char *addr)
 {
 	int64_t now = util_now();
 	store_exec(r->app->st, "DELETE FROM failures WHERE at <= ?", "i",
 		   now - LIM_WINDOW);
 	store_exec(r->app->st,
 		   "INSERT INTO failures(check_name, order_id, subject, terminal, at)"
-		   " VALUES('enrol',NULL,?,'',?)",
-		   "si", addr, now);
+		   " VALUES(?,NULL,?,'',?)",
+		   "ssi", check, addr, now);
 	r->commit_anyway = true;
 }

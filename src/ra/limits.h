@@ -30,17 +30,20 @@ enum lim_check {
 		{"sms_code", {0, 10, 30}}, {"staff_pin", {0, 0, 20}},
 
 /*
- * Failed enrolments (POST /v1/enrol: an unknown, expired or used code),
- * counted in the same table: per source address within LIM_ENROL_WINDOW,
- * and across all addresses within LIM_ENROL_GLOBAL_WINDOW, a short
- * back-off that one address (at most LIM_ENROL_ADDR failures an hour)
- * cannot keep closed alone.  Together at most 30 guesses a minute reach
- * the 10^12 codes of 12 random digits.
+ * The public checks that have no order, customer or terminal: failed
+ * enrolments (POST /v1/enrol: an unknown, expired or used code, check
+ * "enrol") and unknown or expired order status links (GET /s/{token},
+ * check "status_link"), each counted in the same table: per source address
+ * within LIM_ADDR_WINDOW, and across all addresses within
+ * LIM_ADDR_GLOBAL_WINDOW, a short back-off that one address (at most
+ * LIM_ADDR failures an hour) cannot keep closed alone.  Together at most
+ * 30 guesses a minute reach the 10^12 codes of 12 random digits, or the
+ * 2^128 status links.
  */
-#define LIM_ENROL_ADDR 10
-#define LIM_ENROL_WINDOW 3600
-#define LIM_ENROL_GLOBAL 30
-#define LIM_ENROL_GLOBAL_WINDOW 60
+#define LIM_ADDR 10
+#define LIM_ADDR_WINDOW 3600
+#define LIM_ADDR_GLOBAL 30
+#define LIM_ADDR_GLOBAL_WINDOW 60
 
 /* Where a check stands: order may be NULL (SMS codes have none). */
 struct lim_who {
@@ -57,10 +60,10 @@ bool lim_allow(struct req *r, enum lim_check c, const struct lim_who *w);
  * first scope locks (0: this was the last). */
 int lim_fail(struct req *r, enum lim_check c, const struct lim_who *w);
 
-/* May this address try an enrolment code?  As lim_allow (scope "address"
- * or "global"). */
-bool lim_enrol_allow(struct req *r, const char *addr);
-/* Records one failed enrolment of this address. */
-void lim_enrol_fail(struct req *r, const char *addr);
+/* May this address try check ("enrol", "status_link")?  As lim_allow
+ * (scope "address" or "global"). */
+bool lim_addr_allow(struct req *r, const char *check, const char *addr);
+/* Records one failure of check by this address. */
+void lim_addr_fail(struct req *r, const char *check, const char *addr);
 
 #endif

@@ -47,6 +47,9 @@ void h_upload_post(struct req *r);
 void h_documents(struct req *r);
 void h_form_download(struct req *r);
 void h_invoice_page(struct req *r);
+void h_document_file(struct req *r);
+void h_status_link(struct req *r);
+void h_status_page(struct req *r);
 
 #define ORDER_ROUTES                                                                     \
 	{"POST", "/v1/orders", 0, h_order_create},                                       \
@@ -64,6 +67,9 @@ void h_invoice_page(struct req *r);
 		{"POST", "/u/*", R_PUBLIC | R_FORM | R_NO_IDEM | R_EARLY,                \
 		 h_upload_post},                                                         \
 		{"GET", "/forms/*", R_PUBLIC, h_form_download},                          \
-		{"GET", "/invoice/*", R_PUBLIC, h_invoice_page},
+		{"GET", "/invoice/*", R_PUBLIC, h_invoice_page},                         \
+		{"GET", "/v1/orders/*/documents/*", 0, h_document_file},                 \
+		{"POST", "/v1/orders/*/status-link", 0, h_status_link},                  \
+		{"GET", "/s/*", R_PUBLIC, h_status_page},
 
 #endif

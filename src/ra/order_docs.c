@@ -394,3 +394,38 @@ h_invoice_page(struct req *r)
 	free(html);
 	json_decref(inv);
 }
+
+/* One uploaded file as it was stored, for the kiosk's small preview. */
+void
+h_document_file(struct req *r)
+{
+	json_t *o = order_from_path(r);
+	if (!o)
+		return;
+	struct store *st = r->app->st;
+	json_t *d = store_query_one(
+		st, "SELECT mime FROM documents WHERE order_id = ? AND kind = ?", "ss",
+		S(o, "id"), r->args[1]);
+	void *raw = NULL;
+	size_t len = 0;
+	if (!d || store_query_blob(st, &raw, &len,
+				   "SELECT data FROM documents WHERE order_id = ?"
+				   " AND kind = ?",
+				   "ss", S(o, "id"), r->args[1]) != 0) {
+		req_error(r, 404, "not_found", NULL, "no such document in this order");
+	} else {
+		/* The type as a constant: the row is freed before the answer. */
+		const char *mime = S(d, "mime");
+		req_raw(r, 200,
+			strcmp(mime, "image/png") == 0    ? "image/png"
+			: strcmp(mime, "image/jpeg") == 0 ? "image/jpeg"
+							  : "application/pdf",
+			raw, len);
+	}
+	if (raw) { /* an ID-card scan */
+		util_wipe(raw, len);
+		free(raw);
+	}
+	json_decref(d);
+	json_decref(o);
+}

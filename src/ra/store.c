@@ -166,6 +166,10 @@ static const char *const migrations[] = {
 	" screen TEXT NOT NULL, created INTEGER NOT NULL, closed INTEGER,"
 	" closed_by TEXT);"
 	"CREATE UNIQUE INDEX calls_open ON calls(terminal) WHERE closed IS NULL;",
+	/* 11: links to an order's status page for the customer's phone */
+	"CREATE TABLE status_links(token_hash TEXT PRIMARY KEY, order_id TEXT NOT NULL,"
+	" expires INTEGER NOT NULL);"
+	"CREATE INDEX status_links_order ON status_links(order_id, expires);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
