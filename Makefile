@@ -36,7 +36,7 @@ CPPFLAGS  += -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DNCURSES_WIDECHAR=1 \
              -DVERSION='"$(VERSION)"' -Isrc $(KIOSK_INC) -I$(B)/gen
 
 # Only the ones we ask for; every library through pkg-config.
-KIOSK_PKGS := ncursesw inih libcrypto libcurl jansson libqrencode libpng libp11 p11-kit-1
+KIOSK_PKGS := ncursesw inih libcrypto libcurl jansson libqrencode libpng libjpeg libp11 p11-kit-1
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(KIOSK_PKGS) | sed 's/-D_XOPEN_SOURCE=[0-9]*//; s/-D_DEFAULT_SOURCE//')
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(KIOSK_PKGS))
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)

@@ -12,9 +12,9 @@
 set -eu
 
 runtime="libncursesw6 libinih1 libjansson4 libp11-3 opensc libcurl4 libqrencode4
-libmicrohttpd12 libsqlite3-0 libssl3 libpng16-16 ca-certificates"
+libmicrohttpd12 libsqlite3-0 libssl3 libpng16-16 libjpeg62-turbo ca-certificates"
 
-build="make gcc pkg-config libncurses-dev libinih-dev libjansson-dev libp11-dev libpng-dev
+build="make gcc pkg-config libncurses-dev libinih-dev libjansson-dev libp11-dev libpng-dev libjpeg62-turbo-dev
 libp11-kit-dev libssl-dev libcurl4-openssl-dev libqrencode-dev libmicrohttpd-dev
 libsqlite3-dev libgnutls28-dev gettext"
 

@@ -50,6 +50,12 @@ dn_leave(void *state)
 	free(s);
 }
 
+static const char *
+note(const struct dn *s)
+{
+	return s->p->qr_note_now != NULL ? s->p->qr_note_now() : s->p->qr_note;
+}
+
 static void
 dn_draw(void *state)
 {
@@ -64,16 +70,18 @@ dn_draw(void *state)
 		for (int i = 0; i < s->qr.rows && i < b.h; i++)
 			ui_put(b.y + i, x, s->qr.modules, UI_BUTTON, s->qr.lines[i]);
 		/* The code alone says what it is, as on the payment screen. */
-		if (s->p->qr_note != NULL && b.x + b.w - nx >= 16)
+		if (note(s) != NULL && b.x + b.w - nx >= 16)
 			ui_wrap((struct rect){b.y + 1, nx, 4, b.x + b.w - nx - 1},
-				UI_NORMAL, _(s->p->qr_note));
+				UI_NORMAL, _(note(s)));
 		ui_button(b.y + b.h - 1, x + s->qr.modules + 2, _("Back"), K_INVOICE,
 			  true);
 		return;
 	}
 	if (s->qr.rows > 0 && !beside)
 		ui_put(y + 13, x, w, UI_DIM,
-		       _("Press i to show the QR code of the e-invoice."));
+		       s->p->qr_hint_now != NULL
+			       ? _(s->p->qr_hint_now())
+			       : _("Press i to show the QR code of the e-invoice."));
 	if (beside) {
 		int qx = b.x + b.w - s->qr.modules - 1;
 
@@ -82,8 +90,8 @@ dn_draw(void *state)
 		w = qx - x - 2;
 	}
 	y = s->p->draw((struct rect){y, x, b.h - 2, w});
-	if (beside && s->p->qr_note != NULL)
-		y += ui_wrap((struct rect){y + 1, x, 3, w}, UI_DIM, _(s->p->qr_note)) + 1;
+	if (beside && note(s) != NULL)
+		y += ui_wrap((struct rect){y + 1, x, 3, w}, UI_DIM, _(note(s))) + 1;
 	x += ui_button(y + 2, x, _("Finish"), K_ENTER, true) + 2;
 	if (s->p->follow != NULL)
 		ui_button(y + 2, x, _(s->p->follow), K_FOLLOW, false);

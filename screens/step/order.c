@@ -31,6 +31,7 @@
 #define K_CANCEL 'c'
 #define K_INVOICE 'i'
 #define K_KEEP 'k'
+#define K_STATUS 'p'
 
 enum od_state { O_LOADING, O_SHOWN, O_FAILED, O_ASK, O_CANCELLING };
 
@@ -40,8 +41,8 @@ struct od {
 	struct job *job;
 	struct api_order o;
 	const char *reason;
-	struct qr qr;
-	bool show_qr;
+	struct qr qr, status_qr; /* the e-invoice's, the status page's */
+	const struct qr *shown;  /* the one shown alone, or NULL */
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
 };
 
@@ -51,7 +52,7 @@ fetch(struct od *s)
 	const struct session *ses = session_get();
 
 	s->state = O_LOADING;
-	s->job = api_job_order_get(ses->order_id, ses->sms_session);
+	s->job = api_job_order_view(ses->order_id, ses->sms_session);
 	loop_submit(s->job);
 }
 
@@ -72,6 +73,7 @@ od_leave(void *state)
 	struct od *s = state;
 
 	qr_free(&s->qr);
+	qr_free(&s->status_qr);
 	secure_wipe(s, sizeof *s);
 	free(s);
 }
@@ -158,14 +160,18 @@ od_draw(void *state)
 	char line[256];
 	int y = b.y + 1, x = b.x + 2, w = b.w - 4;
 
-	if (s->show_qr) {
-		for (int i = 0; i < s->qr.rows && i < b.h; i++)
-			ui_put(b.y + i, x, s->qr.modules, UI_BUTTON, s->qr.lines[i]);
-		ui_wrap((struct rect){b.y + 1, x + s->qr.modules + 3, 4,
-				      b.w - s->qr.modules - 6},
-			UI_NORMAL, _("Scan the code to view or download the e-invoice."));
-		ui_button(b.y + b.h - 1, x + s->qr.modules + 2, _("Back"), K_INVOICE,
-			  true);
+	if (s->shown != NULL) {
+		const struct qr *q = s->shown;
+
+		for (int i = 0; i < q->rows && i < b.h; i++)
+			ui_put(b.y + i, x, q->modules, UI_BUTTON, q->lines[i]);
+		ui_wrap((struct rect){b.y + 1, x + q->modules + 3, 4,
+				      b.w - q->modules - 6},
+			UI_NORMAL,
+			q == &s->qr
+				? _("Scan the code to view or download the e-invoice.")
+				: _("Scan the code to follow this order on your phone."));
+		ui_button(b.y + b.h - 1, x + q->modules + 2, _("Back"), K_ESC, true);
 		return;
 	}
 	if (s->state == O_LOADING) {
@@ -191,6 +197,9 @@ od_draw(void *state)
 	if (s->o.invoice_url[0] != '\0')
 		ui_put(y++, x, w, UI_DIM,
 		       _("Press i to show the QR code of the e-invoice."));
+	if (s->status_qr.rows > 0)
+		ui_put(y++, x, w, UI_DIM,
+		       _("Press p for a QR code of this order for your phone."));
 	if (s->state == O_CANCELLING) {
 		ui_put(y + 1, x, w, UI_ACCENT,
 		       ui_busy(line, sizeof line, _("Cancelling the order...")));
@@ -212,9 +221,9 @@ od_key(void *state, int key)
 	struct od *s = state;
 	const struct flow_resume *r = resume(s);
 
-	if (s->show_qr) {
-		if (key == K_INVOICE || key == K_ENTER || key == K_ESC)
-			s->show_qr = false;
+	if (s->shown != NULL) {
+		if (key == K_INVOICE || key == K_STATUS || key == K_ENTER || key == K_ESC)
+			s->shown = NULL;
 		return RESULT(ACT_REDRAW);
 	}
 	switch (s->state) {
@@ -246,7 +255,11 @@ od_key(void *state, int key)
 	if (key == K_ESC)
 		return RESULT_FLOW(FLOW_BACK);
 	if (key == K_INVOICE && s->qr.rows > 0) {
-		s->show_qr = true;
+		s->shown = &s->qr;
+		return RESULT(ACT_REDRAW);
+	}
+	if (key == K_STATUS && s->status_qr.rows > 0) {
+		s->shown = &s->status_qr;
 		return RESULT(ACT_REDRAW);
 	}
 	if (key == K_CANCEL && s->p->cancel && order_cancellable(s->o.state)) {
@@ -282,6 +295,11 @@ od_job_done(void *state, struct job *job)
 		qr_free(&s->qr);
 		if (s->o.invoice_url[0] != '\0')
 			qr_make(s->o.invoice_url, &s->qr);
+		/* A cancel's answer has none: the link made with the order stays. */
+		if (s->o.status_url[0] != '\0') {
+			qr_free(&s->status_qr);
+			qr_make(s->o.status_url, &s->status_qr);
+		}
 		return RESULT(ACT_REDRAW);
 	}
 	/* The backend let the session go: a new SMS code. */
@@ -325,7 +343,7 @@ const struct screen_ops screen_step_order = {
 	.help = N_("The order as the service centre has it now. The step bar shows "
 		   "how far it has come. An unpaid order can be paid or cancelled; a "
 		   "paid renewal is finished with its UKey. Press i for the e-invoice "
-		   "QR code."),
+		   "QR code, p for a QR code of the order's page on your phone."),
 	.footer = FOOT_ENTER | FOOT_ESC,
 	.enter = od_enter,
 	.leave = od_leave,

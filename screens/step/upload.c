@@ -1,8 +1,9 @@
 /*
  * upload.c - the step "documents from the phone": a QR code of the order's
  * upload page; each document shows here as it arrives (polled on the
- * worker, under dialogs too), what is missing is listed, a file the page
- * refused is said here as well.  The sample form is a second QR code, to
+ * worker, under dialogs too) with its kind and size, and a picture (JPEG,
+ * PNG) with a small preview beside; what is missing is listed, a file the
+ * page refused is said here as well.  The sample form is a second QR code, to
  * download.  A kiosk with a document scanner also takes the files its
  * scanner drops into the configured folder (docs.h).
  */
@@ -45,7 +46,9 @@ struct up {
 	long seen_refusal; /* refusals up to this id were there before */
 	char refused[API_DOC_KIND_MAX];
 	bool refused_large, refused_any;
-	char scan_large[64]; /* a scanned file over 5 MiB */
+	char scan_large[64];                    /* a scanned file over 5 MiB */
+	struct docs_thumb thumbs[API_DOCS_MAX]; /* one a kind, the newest */
+	int nthumbs;
 	time_t since;
 	const char *reason;
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
@@ -115,7 +118,18 @@ describe(const struct api_document *d, char *buf, size_t len)
 			 (d->size + 1023) / 1024);
 }
 
-/* The documents, one label and one state line each; returns the next row. */
+/* The preview of document d, when it is a picture that decoded. */
+static const struct docs_thumb *
+thumb(const struct up *s, const struct api_document *d)
+{
+	for (int i = 0; d != NULL && i < s->nthumbs; i++)
+		if (docs_thumb_of(&s->thumbs[i], d) && s->thumbs[i].shown)
+			return &s->thumbs[i];
+	return NULL;
+}
+
+/* The documents, one label and one state line each, a picture's preview
+ * at the right of its two lines; returns the next row. */
 static int
 draw_list(const struct up *s, int y, int x, int w, int bottom)
 {
@@ -125,12 +139,19 @@ draw_list(const struct up *s, int y, int x, int w, int bottom)
 	for (int i = 0; i < s->link.ndocs && y + 1 < bottom; i++) {
 		const char *kind = s->link.docs[i];
 		const struct api_document *d = have(s, kind);
+		const struct docs_thumb *t = thumb(s, d);
+		int tw = w - 2;
 
+		if (t != NULL && w >= 2 * DOCS_THUMB_COLS) {
+			tw -= DOCS_THUMB_COLS + 1;
+			ui_pixels(y, x + w - DOCS_THUMB_COLS, DOCS_THUMB_COLS,
+				  DOCS_THUMB_ROWS, t->px);
+		}
 		ui_put(y, x, 2, d != NULL ? UI_OK : UI_WARN, d != NULL ? "✓" : "·");
-		ui_put(y++, x + 2, w - 2, UI_TITLE, _(docs_label(kind)));
+		ui_put(y++, x + 2, tw, UI_TITLE, _(docs_label(kind)));
 		if (d != NULL) {
 			describe(d, line, sizeof line);
-			ui_put(y++, x + 2, w - 2, UI_OK, line);
+			ui_put(y++, x + 2, tw, UI_OK, line);
 		} else {
 			missing++;
 			ui_put(y++, x + 2, w - 2, UI_DIM, _("Not received yet"));
@@ -356,6 +377,18 @@ polled(struct up *s, struct job *job)
 				 session_get()->order_id, p.docs->docs[i].kind,
 				 p.docs->docs[i].mime, p.docs->docs[i].size);
 	take_refusals(s, p.docs);
+	/* The newest preview of each kind (a kind uploaded again replaces). */
+	for (int i = 0; i < p.nthumbs; i++) {
+		int k = 0;
+
+		while (k < s->nthumbs && strcmp(s->thumbs[k].kind, p.thumbs[i].kind) != 0)
+			k++;
+		if (k == API_DOCS_MAX)
+			continue;
+		s->thumbs[k] = p.thumbs[i];
+		if (k == s->nthumbs)
+			s->nthumbs++;
+	}
 	/* A new document clears what was said about a refused one. */
 	if (p.docs->n > s->docs.n && s->polled)
 		s->refused_any = false;
@@ -390,7 +423,8 @@ up_tick(void *state, int64_t now)
 	if (s->state != UP_SHOWING || s->poll_job != NULL || now < s->next_poll)
 		return RESULT(ACT_NONE);
 	s->poll_job = docs_poll_job(session_get()->order_id, s->link.path, s->since,
-				    s->docs.nmissing > 0 ? s->docs.missing[0] : NULL);
+				    s->docs.nmissing > 0 ? s->docs.missing[0] : NULL,
+				    s->thumbs, s->nthumbs);
 	loop_submit(s->poll_job);
 	return RESULT(ACT_NONE);
 }

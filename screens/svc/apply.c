@@ -409,10 +409,32 @@ draw_done(struct rect b)
 	return y;
 }
 
+/* The order's status page for the phone; the e-invoice when that link
+ * could not be had. */
 static const char *
-invoice_url(void)
+done_url(void)
 {
-	return apply_get()->invoice_url;
+	const struct apply *a = apply_get();
+
+	return a->status_url[0] != '\0' ? a->status_url : a->invoice_url;
+}
+
+static const char *
+done_note(void)
+{
+	return apply_get()->status_url[0] != '\0'
+		       ? N_("Scan the code to follow this order on your phone: its "
+			    "state, the tracking number once posted, the e-invoice.")
+		       : N_("Scan the code to view the e-invoice; it was also e-mailed "
+			    "to you.");
+}
+
+static const char *
+done_hint(void)
+{
+	return apply_get()->status_url[0] != '\0'
+		       ? N_("Press i to show this order as a QR code for your phone.")
+		       : N_("Press i to show the QR code of the e-invoice.");
 }
 
 /* ---- the table --------------------------------------------------------- */
@@ -491,9 +513,9 @@ static const struct work_param review = {
 };
 static const struct done_param done = {
 	.draw = draw_done,
-	.qr_url = invoice_url,
-	.qr_note = N_("Scan the code to view the e-invoice; it was also e-mailed to "
-		      "you."),
+	.qr_url = done_url,
+	.qr_note_now = done_note,
+	.qr_hint_now = done_hint,
 	.follow = N_("Track this order"),
 	.follow_go = flow_follow_orders,
 };

@@ -90,6 +90,8 @@ struct api_order {
 	int term_years;
 	int64_t valid_from, valid_to; /* 0 when not given */
 	char invoice_url[API_URL_MAX];
+	/* the order's status page for the phone (api_order_status_link), "" */
+	char status_url[API_URL_MAX];
 	/* what Order query shows ("" / 0 when not given) */
 	int64_t created;
 	char cert_serial[API_SERIAL_MAX];
@@ -139,6 +141,11 @@ bool api_order_get(const char *order_id, const char *bearer, struct job *job,
 		   struct api_order *out, struct api_err *e);
 bool api_order_installed(const char *order_id, const char *idem, struct job *job,
 			 struct api_order *out, struct api_err *e);
+/* POST /v1/orders/{id}/status-link: the link to the order's status page
+ * for the customer's phone (a QR code), into url (API_URL_MAX). */
+bool api_order_status_link(const char *order_id, const char *idem, const char *bearer,
+			   struct job *job, char *url, struct api_err *e);
+bool api_parse_status_link(const json_t *reply, char *url, struct api_err *e);
 
 /* ---- payments ----------------------------------------------------------- */
 
@@ -340,6 +347,11 @@ struct api_documents {
 /* GET /v1/orders/{id}/documents. */
 bool api_documents(const char *order_id, const char *bearer, struct job *job,
 		   struct api_documents *out, struct api_err *e);
+/* GET /v1/orders/{id}/documents/{kind}: the file as uploaded (at most max
+ * bytes), for a preview; *data freed with wipe_free. */
+bool api_document_file(const char *order_id, const char *kind, const char *bearer,
+		       struct job *job, size_t max, char **data, size_t *len,
+		       struct api_err *e);
 bool api_parse_documents(const json_t *reply, struct api_documents *out,
 			 struct api_err *e);
 /* The reply of upload-link, held to its shape (also fuzzed). */
@@ -355,6 +367,9 @@ struct job *api_job_payment_get(const char *payment_id, const char *bearer);
 struct job *api_job_order_cancel(const char *order_id, const char *idem,
 				 const char *bearer);
 struct job *api_job_order_get(const char *order_id, const char *bearer);
+/* The order, then a link to its status page (status_url; "" when that
+ * call failed: the order alone is shown). */
+struct job *api_job_order_view(const char *order_id, const char *bearer);
 struct job *api_job_registry(bool unit, const char *id);
 struct job *api_job_sms(bool unit, const char *id, const char *purpose, const char *to,
 			const char *idem);

@@ -65,6 +65,42 @@ api_parse_upload_link(const json_t *reply, struct api_upload_link *out, struct a
 		     "upload link", e);
 }
 
+bool
+api_parse_status_link(const json_t *reply, char *url, struct api_err *e)
+{
+	static const struct bfield spec[] = {
+		{"url", BF_URL, true, 12, API_URL_MAX - 1, NULL},
+		{"expires", BF_INT, true, 1, TIME_MAX, NULL},
+	};
+	const char *u;
+
+	url[0] = '\0';
+	if (!api_checked(reply, spec, N(spec), "status link", e))
+		return false;
+	api_text(reply, "url", url, API_URL_MAX);
+	u = strchr(url + strlen("https://"), '/');
+	if (u == NULL || strncmp(u, "/s/", 3) != 0) {
+		url[0] = '\0';
+		return api_garbage(e, "status link", "url: not a status page");
+	}
+	return true;
+}
+
+static bool
+parse_status(const json_t *reply, void *out, struct api_err *e)
+{
+	return api_parse_status_link(reply, out, e);
+}
+
+bool
+api_order_status_link(const char *order_id, const char *idem, const char *bearer,
+		      struct job *job, char *url, struct api_err *e)
+{
+	url[0] = '\0';
+	return api_request_as("POST", "/v1/orders/", order_id, "/status-link", NULL, idem,
+			      bearer, job, parse_status, url, e);
+}
+
 static bool
 parse_link(const json_t *reply, void *out, struct api_err *e)
 {
@@ -135,6 +171,30 @@ api_parse_documents(const json_t *reply, struct api_documents *out, struct api_e
 		r->size = (long)api_num(v, "size");
 	}
 	return true;
+}
+
+bool
+api_document_file(const char *order_id, const char *kind, const char *bearer,
+		  struct job *job, size_t max, char **data, size_t *len,
+		  struct api_err *e)
+{
+	bool known = false;
+	char path[256];
+
+	memset(e, 0, sizeof *e);
+	e->tries_left = -1;
+	*data = NULL;
+	*len = 0;
+	for (const char *const *d = doc_kinds; *d != NULL; d++)
+		known |= strcmp(*d, kind) == 0;
+	/* The order's id is one the backend gave, checked then. */
+	if (!known || strpbrk(order_id, "/?#%") != NULL || order_id[0] == '\0') {
+		e->err = BACKEND_CONFIG;
+		return false;
+	}
+	snprintf(path, sizeof path, "/v1/orders/%s/documents/%s", order_id, kind);
+	e->err = backend_fetch(path, bearer, max, job, data, len);
+	return e->err == BACKEND_OK;
 }
 
 static bool

@@ -18,6 +18,7 @@ enum ajob_kind {
 	AJ_PAY_GET,
 	AJ_CANCEL,
 	AJ_ORDER_GET,
+	AJ_ORDER_VIEW,
 	AJ_REGISTRY,
 	AJ_SMS,
 	AJ_SESSION,
@@ -62,6 +63,15 @@ ajob_run(struct job *job)
 		break;
 	case AJ_ORDER_GET:
 		api_order_get(a->id, a->bearer, job, &a->order, &a->err);
+		break;
+	case AJ_ORDER_VIEW:
+		if (api_order_get(a->id, a->bearer, job, &a->order, &a->err)) {
+			struct api_err ignored;
+
+			/* Without it the order is shown all the same. */
+			api_order_status_link(a->id, a->idem, a->bearer, job,
+					      a->order.status_url, &ignored);
+		}
 		break;
 	case AJ_REGISTRY:
 		api_registry_get(a->unit, a->id, job, &a->subject, &a->err);
@@ -136,6 +146,15 @@ struct job *
 api_job_order_get(const char *order_id, const char *bearer)
 {
 	return &ajob_new(AJ_ORDER_GET, order_id, NULL, bearer)->job;
+}
+
+struct job *
+api_job_order_view(const char *order_id, const char *bearer)
+{
+	char idem[BACKEND_IDEM_KEY_LEN + 1];
+
+	backend_new_key(idem);
+	return &ajob_new(AJ_ORDER_VIEW, order_id, idem, bearer)->job;
 }
 
 struct job *

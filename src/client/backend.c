@@ -39,6 +39,7 @@ static struct {
 struct body {
 	char *data;
 	size_t len;
+	size_t max; /* 0: BACKEND_BODY_MAX */
 	bool too_big;
 };
 
@@ -151,7 +152,7 @@ on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 	struct body *b = arg;
 	size_t n = size * nmemb;
 
-	if (b->len + n > BACKEND_BODY_MAX) {
+	if (b->len + n > (b->max != 0 ? b->max : BACKEND_BODY_MAX)) {
 		b->too_big = true;
 		return 0; /* curl stops with a write error */
 	}
@@ -272,12 +273,14 @@ out:
 	return rc;
 }
 
+/* keep (may be NULL): a 2xx answer's body is handed over as it came, not
+ * read as JSON; keep->max bounds it. */
 static enum backend_err
 call_once(CURL *c, const char *method, const char *url, const char *payload,
 	  curl_mime *mime, struct curl_slist *headers, struct job *job, long timeout,
-	  struct backend_reply *out)
+	  struct backend_reply *out, struct body *keep)
 {
-	struct body body = {0};
+	struct body body = {.max = keep != NULL ? keep->max : 0};
 	json_error_t jerr;
 	CURLcode rc;
 	enum backend_err err;
@@ -335,6 +338,10 @@ call_once(CURL *c, const char *method, const char *url, const char *payload,
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	if (keep != NULL && out->status >= 200 && out->status < 300) {
+		*keep = body;
+		return BACKEND_OK;
+	}
 	json_decref(out->json);
 	out->json = body.len > 0 ? json_loadb(body.data, body.len, 0, &jerr) : NULL;
 	if (out->json != NULL && !json_is_object(out->json)) {
@@ -404,8 +411,8 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 		}
 	}
 	for (out->attempts = 1; out->attempts <= attempts; out->attempts++) {
-		err = call_once(c, method, url, payload, NULL, headers, job, timeout,
-				out);
+		err = call_once(c, method, url, payload, NULL, headers, job, timeout, out,
+				NULL);
 		/*
 		 * Only a request that cannot have done anything twice is sent
 		 * again: a GET, or a POST with its idempotency key.
@@ -456,7 +463,7 @@ backend_upload(const char *path, const char *field, const char *filename,
 	curl_mime_data(part, data, len);
 	headers = curl_slist_append(headers, "Expect:");
 	/* One attempt: the page is no idempotent call, a repeat is the caller's. */
-	call_once(c, "POST", url, NULL, mime, headers, job, B.timeout, &out);
+	call_once(c, "POST", url, NULL, mime, headers, job, B.timeout, &out, NULL);
 	curl_mime_free(mime);
 	curl_slist_free_all(headers);
 	wipe_free(url);
@@ -464,6 +471,44 @@ backend_upload(const char *path, const char *field, const char *filename,
 	status = out.status;
 	backend_reply_free(&out);
 	return status;
+}
+
+enum backend_err
+backend_fetch(const char *path, const char *bearer, size_t max, struct job *job,
+	      char **data, size_t *len)
+{
+	struct backend_reply out = {0};
+	struct curl_slist *headers = NULL;
+	struct body body = {.max = max};
+	enum backend_err err;
+	char *url, hdr[128];
+	CURL *c;
+
+	*data = NULL;
+	*len = 0;
+	if (!B.ready || (c = curl_easy_init()) == NULL)
+		return BACKEND_CONFIG;
+	url = xasprintf("%s%s", B.base, path);
+	snprintf(hdr, sizeof hdr, "X-Terminal-Id: %s", B.terminal);
+	headers = curl_slist_append(headers, hdr);
+	if (bearer != NULL && bearer[0] != '\0') {
+		char *auth = xasprintf("Authorization: Bearer %s", bearer);
+
+		headers = curl_slist_append(headers, auth);
+		secure_free_str(&auth);
+	}
+	err = call_once(c, "GET", url, NULL, NULL, headers, job, B.timeout, &out, &body);
+	if (err == BACKEND_OK && body.data != NULL) {
+		*data = body.data;
+		*len = body.len;
+	} else if (err == BACKEND_OK) {
+		err = BACKEND_GARBAGE; /* an empty file is none */
+	}
+	backend_reply_free(&out);
+	curl_slist_free_all(headers);
+	wipe_free(url);
+	curl_easy_cleanup(c);
+	return err;
 }
 
 void

@@ -95,6 +95,14 @@ enum backend_err backend_call_opts(const char *method, const char *path,
 long backend_upload(const char *path, const char *field, const char *filename,
 		    const void *data, size_t len, struct job *job);
 
+/*
+ * GET path and hand over its body as it came (a file, not JSON): *data
+ * (NUL-terminated, free with wipe_free) and *len, at most max bytes (more:
+ * BACKEND_GARBAGE).  One attempt.  bearer: the customer's session or NULL.
+ */
+enum backend_err backend_fetch(const char *path, const char *bearer, size_t max,
+			       struct job *job, char **data, size_t *len);
+
 /* When this terminal's own certificate ends (0 when unknown): a refusal of
  * it after that time is "expired", not "revoked". */
 long long backend_cert_not_after(void);

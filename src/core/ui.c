@@ -423,11 +423,35 @@ picture_pair(short fg, short bg)
 	return UI_COLOR_COUNT + nmade++;
 }
 
+/* The brightness of a cell's two pixels as a shade, for few colours. */
+static const char *
+shade(uint32_t top, uint32_t bottom)
+{
+	static const char *const shades[] = {" ", "░", "▒", "▓", "█"};
+	unsigned long l = 0;
+
+	for (int i = 0; i < 2; i++) {
+		uint32_t c = i == 0 ? top : bottom;
+
+		l += (299ul * (c >> 16 & 0xff) + 587ul * (c >> 8 & 0xff) +
+		      114ul * (c & 0xff)) /
+		     1000;
+	}
+	return shades[(l / 2) * 5 / 256];
+}
+
 void
 ui_pixels(int y, int x, int cols, int rows, const uint32_t *rgb)
 {
-	if (!has_colors())
+	if (!has_colors() || COLORS < 8) {
+		attrset(COLOR_PAIR(UI_NORMAL));
+		for (int r = 0; r < rows && y + r < LINES; r++)
+			for (int c = 0; c < cols && x + c < COLS; c++)
+				mvaddstr(y + r, x + c,
+					 shade(rgb[(2 * r) * cols + c],
+					       rgb[(2 * r + 1) * cols + c]));
 		return;
+	}
 	for (int r = 0; r < rows && y + r < LINES; r++) {
 		for (int c = 0; c < cols && x + c < COLS; c++) {
 			short top = nearest_color(rgb[(2 * r) * cols + c]);

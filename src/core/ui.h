@@ -107,7 +107,8 @@ void ui_note(const char *text, int color, bool button);
 /*
  * A picture of cols x (2 * rows) pixels (0xRRGGBB) with half blocks, each
  * cell's upper pixel as foreground and lower as background, in the
- * nearest colours the terminal has.
+ * nearest colours the terminal has; on a terminal of fewer than 8 colours,
+ * each cell's brightness as a shade (░ ▒ ▓ █).
  */
 void ui_pixels(int y, int x, int cols, int rows, const uint32_t *rgb);
 /*

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "loop.h"
 #include "now.h"
+#include "picture.h"
 #include "session.h"
 #include "worker.h"
 #include "xmem.h"
@@ -136,6 +137,10 @@ struct poll_job {
 	struct api_err err;
 	int scanned;
 	char too_large[NAME_MAX_LEN + 1];
+	struct docs_thumb have[API_DOCS_MAX]; /* keys only */
+	int nhave;
+	struct docs_thumb thumbs[API_DOCS_MAX];
+	int nthumbs;
 };
 
 /* The kind a scanned file goes as: its name's, else the one asked for. */
@@ -239,6 +244,59 @@ scan_folder(struct poll_job *p)
 	closedir(d);
 }
 
+bool
+docs_thumb_of(const struct docs_thumb *t, const struct api_document *d)
+{
+	return strcmp(t->kind, d->kind) == 0 && t->created == d->created &&
+	       t->size == d->size;
+}
+
+/* The preview of each picture that came since the last look.  Its bytes
+ * (an ID card) are wiped as soon as it is made. */
+static void
+previews(struct poll_job *p)
+{
+	for (int i = 0; i < p->docs.n && !job_cancelled(&p->job); i++) {
+		const struct api_document *d = &p->docs.docs[i];
+		struct docs_thumb *t = &p->thumbs[p->nthumbs];
+		struct api_err e;
+		bool seen = false;
+		char *data;
+		size_t len;
+
+		for (int k = 0; k < p->nhave; k++)
+			seen |= docs_thumb_of(&p->have[k], d);
+		if (seen || strncmp(d->mime, "image/", 6) != 0)
+			continue;
+		memset(t, 0, sizeof *t);
+		snprintf(t->kind, sizeof t->kind, "%s", d->kind);
+		t->created = d->created;
+		t->size = d->size;
+		if (!api_document_file(p->order_id, d->kind, bearer(p->bearer), &p->job,
+				       (size_t)PICTURE_MAX_BYTES, &data, &len, &e)) {
+			if (e.err == BACKEND_CANCELLED || e.err == BACKEND_TIMEOUT ||
+			    e.err == BACKEND_UNREACHABLE)
+				continue; /* the next look tries again */
+		} else {
+			enum picture_err rc;
+			unsigned w, h;
+
+			rc = picture_preview((const unsigned char *)data, len,
+					     DOCS_THUMB_COLS, DOCS_THUMB_ROWS, t->px, &w,
+					     &h);
+			t->shown = rc == PICTURE_OK;
+			if (!t->shown)
+				log_info("upload: order %s: no preview of %s (%ux%u): %s",
+					 p->order_id, d->kind, w, h,
+					 rc == PICTURE_LARGE ? "too large"
+							     : "does not decode");
+			secure_wipe(data, len);
+		}
+		wipe_free(data);
+		p->nthumbs++;
+	}
+}
+
 static void
 poll_run(struct job *job)
 {
@@ -246,12 +304,13 @@ poll_run(struct job *job)
 
 	if (p->dir[0] != '\0' && p->path[0] != '\0')
 		scan_folder(p);
-	api_documents(p->order_id, bearer(p->bearer), job, &p->docs, &p->err);
+	if (api_documents(p->order_id, bearer(p->bearer), job, &p->docs, &p->err))
+		previews(p);
 }
 
 struct job *
 docs_poll_job(const char *order_id, const char *upload_path, time_t since,
-	      const char *next)
+	      const char *next, const struct docs_thumb *have, int nhave)
 {
 	struct poll_job *p = xcalloc(1, sizeof *p);
 	const struct config *cfg = loop_config();
@@ -264,6 +323,12 @@ docs_poll_job(const char *order_id, const char *upload_path, time_t since,
 		snprintf(p->dir, sizeof p->dir, "%s", cfg->scan_dir);
 	snprintf(p->next, sizeof p->next, "%s", next != NULL ? next : "");
 	p->since = since;
+	for (int i = 0; i < nhave && i < API_DOCS_MAX; i++) {
+		snprintf(p->have[i].kind, sizeof p->have[i].kind, "%s", have[i].kind);
+		p->have[i].created = have[i].created;
+		p->have[i].size = have[i].size;
+		p->nhave++;
+	}
 	p->err.err = BACKEND_CANCELLED;
 	return &p->job;
 }
@@ -277,4 +342,6 @@ docs_polled(const struct job *job, struct docs_poll *out)
 	out->e = &p->err;
 	out->scanned = p->scanned;
 	out->too_large = p->too_large[0] != '\0' ? p->too_large : NULL;
+	out->thumbs = p->thumbs;
+	out->nthumbs = p->nthumbs;
 }

@@ -124,7 +124,12 @@ struct done_param {
 	/* A link to show as a QR code (the e-invoice), or NULL/"". */
 	const char *(*qr_url)(void);
 	const char *qr_note; /* beside it */
-	bool token_in;       /* the UKey is in: taking it ends the visit */
+	/* What the code is, and the key that shows it when it does not fit
+	 * beside, when that depends on the link given (else qr_note and the
+	 * e-invoice's key sentence). */
+	const char *(*qr_note_now)(void);
+	const char *(*qr_hint_now)(void);
+	bool token_in; /* the UKey is in: taking it ends the visit */
 	/* A second button (message id) and where it leads: following the
 	 * order in Order query.  NULL: none. */
 	const char *follow;

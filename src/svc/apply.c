@@ -130,8 +130,16 @@ call_run(struct job *job)
 				     &c->err);
 		break;
 	case AC_STATUS:
-		api_order_get(c->order_id, c->bearer[0] != '\0' ? c->bearer : NULL, job,
-			      &c->order, &c->err);
+		if (api_order_get(c->order_id, c->bearer[0] != '\0' ? c->bearer : NULL,
+				  job, &c->order, &c->err)) {
+			struct api_err ignored;
+
+			/* The done page's QR code; without it, the e-invoice's. */
+			backend_new_key(c->idem);
+			api_order_status_link(c->order_id, c->idem,
+					      c->bearer[0] != '\0' ? c->bearer : NULL,
+					      job, c->order.status_url, &ignored);
+		}
 		break;
 	}
 }
@@ -239,6 +247,7 @@ apply_result(struct job *job, bool *dead)
 	case AC_STATUS:
 		snprintf(A.state, sizeof A.state, "%s", c->order.state);
 		snprintf(A.invoice_url, sizeof A.invoice_url, "%s", c->order.invoice_url);
+		snprintf(A.status_url, sizeof A.status_url, "%s", c->order.status_url);
 		log_info("apply: order %s %s", S.order_id, A.state);
 		break;
 	}

@@ -43,6 +43,7 @@ struct apply {
 	/* what the backend said of the order once paid */
 	char state[API_STATE_MAX];
 	char invoice_url[API_URL_MAX];
+	char status_url[API_URL_MAX]; /* the order's page for the phone, or "" */
 	struct pay_request pay;
 };
 

@@ -73,11 +73,12 @@ ap_method() {
 	ck_keys Enter
 }
 # From the confirm page: the order made, the unit verified by its legal
-# representative's mobile, the agent by a bank card: the upload step.
+# representative's mobile (or ap_verify_unit N FIELD VALUE: the unit's
+# method N), the agent by a bank card: the upload step.
 ap_verify_unit() {
 	ck_keys Enter
 	ck_wait "单位身份核验：请选择一种方式。" 10 >/dev/null || return 1
-	ap_method 1 "* 法定代表人手机号" "$LEGAL_REP_MOBILE" || return 1
+	ap_method "${1:-1}" "${2:-* 法定代表人手机号}" "${3:-$LEGAL_REP_MOBILE}" || return 1
 	ck_wait "经办人身份核验：请选择一种方式。" 10 >/dev/null || return 1
 	ap_method 2 "* 经办人银行卡号" "$CARD" || return 1
 	ck_wait "请用手机扫码上传申请资料" 10 >/dev/null
@@ -142,10 +143,14 @@ ap_order() { sed -n 's/.*apply: order \([0-9A-Za-z]*\) made.*/\1/p' "$work/cakio
 ap_kb() { echo $((($(wc -c <"$1") + 1023) / 1024)); }
 
 # Scans as a phone would send them: a PDF, JPEGs, a PNG, each of some size
-# with every byte value in it, and a text file named .pdf.
+# with every byte value in it, and a text file named .pdf.  The ID card's
+# portrait side is a real photo (a blue card on white, made with
+# ImageMagick): the kiosk shows a preview of it; the others only start like
+# their type.
 ap_files() {
 	{ printf '%%PDF-1.4\n'; openssl rand 200000; printf '\n%%%%EOF\n'; } >"$work/licence.pdf"
-	{ printf '\377\330\377\340\000\020JFIF\000'; openssl rand 150000; } >"$work/id-front.jpg"
+	convert -size 856x540 xc:white -fill '#2050b0' -draw 'roundrectangle 50,50 806,490 30,30' \
+		+noise Gaussian -quality 85 "$work/id-front.jpg"
 	{ printf '\377\330\377\340\000\020JFIF\000'; openssl rand 90000; } >"$work/id-back.jpg"
 	{ printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\000\000\100\000\000\000\040\010\006\000\000\000'; openssl rand 100000; } >"$work/seal.png"
 	printf 'This is not a scan, only text named .pdf\n' >"$work/forged.pdf"

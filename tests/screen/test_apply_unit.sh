@@ -138,6 +138,16 @@ check "... the PIN in the memo of a transfer, as the unit was verified" \
 	has "审核通过后：证书密码在对公账户收款 0.01 元记录的附言中查询。"
 check "... posted, e-invoice e-mailed" sh -c "tmux -L $sock capture-pane -p | grep -q 'UKey 将寄到您填写的通讯地址' &&
 	tmux -L $sock capture-pane -p | grep -q '电子发票将发送到您预留的邮箱'"
+check "... the order offered as a QR code for the phone" has "按 i 显示订单二维码，可在手机上查看订单进度。"
+ck_keys i
+check "... shown alone, saying what it is" ck_wait "扫码在手机上查看订单进度" 3
+url=$(rb_qr_url)
+ck_keys i
+check "... which decodes to the order's status page ($url)" \
+	sh -c 'case $1 in "$2"/s/????????????????????????????????) exit 0;; esac; exit 1' - "$url" "$RAURL"
+code=$(curl -s -o "$work/status.html" -w '%{http_code}' --cacert "$CA/ca.crt" "$url")
+check "... which answers 200 on a phone: this order, under review" \
+	sh -c "[ '$code' = 200 ] && grep -q 'id=\"order\">$OID<' '$work/status.html' && grep -q '审核中' '$work/status.html'"
 
 # ---- the stored order, through the API --------------------------------------------
 rb_api GET "/v1/orders/$OID" >/dev/null

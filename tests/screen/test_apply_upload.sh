@@ -28,8 +28,13 @@ done_now() { failures=$failed; finish; exit; }
 rb_setup || { not_ok "test bed (backend)"; done_now; }
 ap_files
 ck_start 80x24 || { not_ok "kiosk starts"; done_now; }
-check "the kiosk reaches the upload step of a unit's application" ap_to_upload
+check "the kiosk reaches the confirm page of a unit's application" ap_to_confirm
+check "... the unit verified by its legal representative's bank card, then the agent" \
+	ap_verify_unit 3 "* 法定代表人银行卡号" "$CARD"
 OID=$(ap_order)
+rb_api GET "/v1/orders/$OID" >/dev/null
+check "... the backend holds the unit verified by bank_card" \
+	sh -c "$top/$B/ra-tools/jget order.verifications <'$work/out' | tr -d ' \n' | grep -q '\"party\":\"unit\",\"method\":\"bank_card\",\"state\":\"verified\"'"
 check "the order was made as a draft (its number in the kiosk's log)" test -n "$OID"
 check "it lists the four documents of a unit, none received yet" \
 	ck_wait "还缺 4 份资料（共 4 份）。"
@@ -56,8 +61,18 @@ arrives() {
 arrives business_licence "$work/licence.pdf" PDF "business licence"
 check "... the list counts one less missing" ck_wait "还缺 3 份资料（共 4 份）。"
 arrives agent_id_front "$work/id-front.jpg" JPEG "agent's ID card (portrait side)"
+# preview LABEL: the document's two lines carry a half-block picture at their right.
+preview() {
+	tmux -L "$sock" capture-pane -p | grep -A1 -F -- "$1" | grep -c '▀▀▀▀▀▀▀▀▀▀▀▀ *$' | grep -qx 2
+}
+check "... a photo: its small preview beside it (half blocks)" _poll 5 preview "经办人身份证头像面"
+check "... in the photo's colours (the blue card)" sh -c "tmux -L $sock capture-pane -p -e | grep -F '经办人身份证头像面' | grep -q '[34]8;5;\\(2[4-7]\\|3[1-3]\\|6[0-9]\\|10[3-5]\\|11[01]\\)m'"
+check "... the PDF has none" sh -c "! tmux -L $sock capture-pane -p | grep -A1 -F '营业执照（加盖公章）' | grep -q '▀ *\$'"
 arrives agent_id_back "$work/id-back.jpg" JPEG "agent's ID card (emblem side)"
 check "... one is still missing" ck_wait "还缺 1 份资料（共 4 份）。"
+check "... a file that only starts like a JPEG shows no preview" \
+	sh -c "! tmux -L $sock capture-pane -p | grep -A1 -F '经办人身份证国徽面' | grep -q '▀ *\$'"
+check "... said only in the log" grep -q "no preview of agent_id_back" "$work/cakiosk.log"
 
 # A text file named .pdf: refused by the page, said at the kiosk.
 upload seal_form "$work/forged.pdf"

@@ -98,6 +98,19 @@ url=$(rb_qr_url)
 check "the e-invoice QR code opens the invoice ($url)" sh -c 'case $1 in */invoice/*) exit 0;; esac; exit 1' - "$url"
 check "... which the backend serves" sh -c "curl -s --cacert '$CA/ca.crt' '$url' | grep -q 湖南湘江建设工程有限公司"
 ck_keys i
+check "... and the order's own page for the phone as another" ck_wait "按 p 显示订单二维码"
+ck_keys p
+check "P shows that QR code alone, saying what it is" ck_wait "扫码在手机上查看订单进度。" 3
+url=$(rb_qr_url)
+check "... it decodes to the order's status page ($url)" \
+	sh -c 'case $1 in "$2"/s/????????????????????????????????) exit 0;; esac; exit 1' - "$url" "$RAURL"
+code=$(curl -s -o "$work/status.html" -w '%{http_code}' --cacert "$CA/ca.crt" "$url")
+check "... which answers 200 on a phone (no client certificate)" [ "$code" = 200 ]
+check "... posted, with the tracking number, in plain words" \
+	sh -c "grep -q 'id=\"tracking\">SF1234567890<' '$work/status.html' && grep -q 'UKey 已寄出' '$work/status.html'"
+check "... and no full mobile or credit code" \
+	sh -c "! grep -q '13800138000\|13912345678\|$UNIT' '$work/status.html'"
+ck_keys p
 ck_keys Escape
 
 # ---- a draft application: it continues at its documents (test_apply_resume.sh) ----------------
