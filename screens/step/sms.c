@@ -47,6 +47,11 @@ struct sms {
 	int tries_left;     /* a wrong code: the tries left, said; -1: none */
 	enum { W_NONE, W_SEND, W_CODES } wait; /* a 429: until resend_at */
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
+	/* The last call went unanswered (lost, down): its retry keeps the key,
+	 * so a code sent or a session made meanwhile is found again (the
+	 * session's only for the same code, kept here till then). */
+	bool send_lost, check_lost;
+	char last_code[CODE_LEN + 1];
 };
 
 static enum valid
@@ -216,7 +221,9 @@ send(struct sms *s)
 	s->reason = NULL;
 	s->wait = W_NONE;
 	s->tries_left = -1;
-	backend_new_key(s->idem);
+	if (!s->send_lost)
+		backend_new_key(s->idem);
+	s->check_lost = false;
 	s->job = api_job_sms(
 		ses->unit, ses->subject_id, s->p->purpose,
 		ses->unit && s->p->to == SMS_TO_LEGAL_REP ? "legal_rep" : NULL, s->idem);
@@ -233,8 +240,12 @@ check(struct sms *s)
 	s->reason = NULL;
 	s->wait = W_NONE;
 	s->tries_left = -1;
-	/* A new key for each code typed: another body is another request. */
-	backend_new_key(s->idem);
+	/* A new key for each code typed: another body is another request;
+	 * the same code again after no answer is the same request. */
+	if (!s->check_lost || strcmp(s->last_code, form_get(&s->form, 0)) != 0)
+		backend_new_key(s->idem);
+	snprintf(s->last_code, sizeof s->last_code, "%s", form_get(&s->form, 0));
+	s->send_lost = false;
 	s->job = api_job_session(ses->unit, ses->subject_id, form_get(&s->form, 0),
 				 s->idem);
 	loop_submit(s->job);
@@ -262,6 +273,7 @@ sent(struct sms *s, const struct api_err *e, const struct api_sms *r)
 {
 	int64_t now = now_ms();
 
+	s->send_lost = e->err != BACKEND_OK && e->err != BACKEND_REFUSED;
 	if (e->err == BACKEND_OK) {
 		snprintf(s->sent_to, sizeof s->sent_to, "%s", r->sent_to);
 		s->have_code = true;
@@ -287,6 +299,9 @@ checked(struct sms *s, const struct api_err *e, const struct api_session *r)
 	struct session *ses = session_get();
 
 	form_wipe(&s->form);
+	s->check_lost = e->err != BACKEND_OK && e->err != BACKEND_REFUSED;
+	if (!s->check_lost)
+		secure_wipe(s->last_code, sizeof s->last_code);
 	if (e->err == BACKEND_OK) {
 		snprintf(ses->sms_session, sizeof ses->sms_session, "%s", r->token);
 		ses->sms_expires_ms = now_ms() + (int64_t)r->expires_in * 1000;
