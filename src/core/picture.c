@@ -54,11 +54,12 @@ acc_init(struct acc *a, unsigned w, unsigned h, int cols, int rows)
 	return true;
 }
 
+/* The sums and rows are an ID card's pixels: wiped when freed. */
 static void
 acc_free(struct acc *a)
 {
-	free(a->sum);
-	free(a->count);
+	wipe_free(a->sum);
+	wipe_free(a->count);
 	memset(a, 0, sizeof *a);
 }
 
@@ -223,7 +224,7 @@ jpeg_preview(const unsigned char *data, size_t len, int cols, int rows, uint32_t
 out:
 	jpeg_destroy_decompress(&j->d);
 	acc_free(&j->acc);
-	free(j->row);
+	wipe_free(j->row);
 	free(j);
 	return rc;
 }
@@ -331,7 +332,7 @@ png_preview(const unsigned char *data, size_t len, int cols, int rows, uint32_t 
 out:
 	png_destroy_read_struct(&p->png, &p->info, NULL);
 	acc_free(&p->acc);
-	free(p->row);
+	wipe_free(p->row);
 	free(p);
 	return rc;
 }
