@@ -9,8 +9,10 @@
  * PICTURE_MAX_PIXELS in all (a small file that claims a huge picture, a
  * decompression bomb, is refused from its header), and the picture is read
  * one row at a time into the preview's sums, so memory stays a row's worth
- * whatever it says; libjpeg's own memory is capped and a progressive JPEG
- * with more than PICTURE_MAX_SCANS scans is refused (the CPU bomb).
+ * whatever it says; libjpeg's own memory is capped (a progressive JPEG
+ * keeps all its coefficients: 72 MiB for 12 megapixels at full chroma, so
+ * a larger one has no preview) and a progressive JPEG with more than
+ * PICTURE_MAX_SCANS scans is refused (the CPU bomb).
  */
 #ifndef CAKIOSK_PICTURE_H
 #define CAKIOSK_PICTURE_H
@@ -22,7 +24,7 @@
 #define PICTURE_MAX_SIDE 10000
 #define PICTURE_MAX_PIXELS (40L * 1000 * 1000) /* a 40-megapixel camera */
 #define PICTURE_MAX_SCANS 64
-#define PICTURE_JPEG_MEMORY (64L << 20)
+#define PICTURE_JPEG_MEMORY (96L << 20)
 
 enum picture_err {
 	PICTURE_OK,
