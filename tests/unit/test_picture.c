@@ -4,8 +4,9 @@
  * JPEGs (baseline, progressive, greyscale) and PNGs (RGB, palette,
  * interlaced, transparent) come out as the colours they hold; every
  * truncation is refused without reading past the end; headers that claim
- * a huge picture (decompression bombs), a progressive JPEG of 190 scans and
- * too many bytes are refused before any decoding; garbage and PDFs are not
+ * a huge picture (decompression bombs), a progressive JPEG of 190 scans or
+ * of more coefficients than libjpeg may hold, and too many bytes are
+ * refused before any decoding; garbage and PDFs are not
  * pictures.
  */
 #include <stdarg.h>
@@ -364,6 +365,13 @@ test_bombs(void **state)
 	jpeg_claims(j, jlen, 9000, 9000);
 	assert_int_equal(picture_preview(j, jlen, COLS, ROWS, rgb, NULL, NULL),
 			 PICTURE_LARGE);
+	free(j);
+	/* A progressive JPEG within the pixels, whose coefficients would take
+	 * 216 MiB: libjpeg's memory cap refuses it before allocating them. */
+	j = make_jpeg(true, false, 0, &jlen);
+	jpeg_claims(j, jlen, 9000, 4000);
+	assert_int_not_equal(picture_preview(j, jlen, COLS, ROWS, rgb, NULL, NULL),
+			     PICTURE_OK);
 	free(j);
 	/* A progressive JPEG of 190 scans: refused while it is read. */
 	j = make_jpeg(true, false, 1, &jlen);
