@@ -194,7 +194,7 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 	if (strcmp(cmd, "orders") == 0) {
 		rc = admin_orders(app.st, o->state);
 	} else if (strcmp(cmd, "revoke") == 0) {
-		if (issue_revoke(app.st, argv[0],
+		if (order_revoke(app.st, argv[0],
 				 o->reason ? o->reason : "revoked by staff") != 0)
 			fprintf(stderr, "cakiosk-ra: no valid certificate %s\n", argv[0]);
 		else

@@ -171,6 +171,16 @@ ident_session_owns(struct req *r, json_t *session, const char *type, const char 
 	return false;
 }
 
+bool
+ident_session_is(struct req *r, const char *type, const char *id)
+{
+	json_t *s = ident_session(r);
+	bool owns = s && ident_session_owns(r, s, type, id);
+
+	json_decref(s);
+	return owns;
+}
+
 /* ---- endpoints ---- */
 
 static void

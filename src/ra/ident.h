@@ -20,6 +20,9 @@ bool ident_body_subject(struct req *r, const char **type, const char **id);
 json_t *ident_session(struct req *r);
 /* Does the session belong to the subject? Answers 403 if not. */
 bool ident_session_owns(struct req *r, json_t *session, const char *type, const char *id);
+/* The request carries a live session of that subject (else answered: 401
+ * without one, 403 for another customer's). */
+bool ident_session_is(struct req *r, const char *type, const char *id);
 
 void h_unit(struct req *r);
 void h_person(struct req *r);

@@ -112,16 +112,19 @@ h_certificate(struct req *r)
 	store_exec(r->app->st,
 		   "INSERT INTO certificates(serial, order_id, subject_type, subject_id, "
 		   "subject_dn,"
-		   " not_before, not_after, pem, status, created) "
-		   "VALUES(?,?,?,?,?,?,?,?,'valid',?)",
-		   "sssssiisi", is.serial, S(o, "id"), S(o, "subject_type"),
-		   S(o, "subject_id"), is.dn, is.not_before, is.not_after, is.pem, now);
+		   " not_before, not_after, pem, status, created, token_serial) "
+		   "VALUES(?,?,?,?,?,?,?,?,'valid',?,?)",
+		   "sssssiisis", is.serial, S(o, "id"), S(o, "subject_type"),
+		   S(o, "subject_id"), is.dn, is.not_before, is.not_after, is.pem, now,
+		   escrow > 0 ? tserial
+		   : old      ? S(old, "token_serial")
+			      : NULL);
 	store_exec(r->app->st,
 		   "UPDATE orders SET cert_serial = ?, valid_from = ?, valid_to = ? "
 		   "WHERE id = ?",
 		   "siis", is.serial, is.not_before, is.not_after, S(o, "id"));
 	if (strcmp(kind, "change") == 0)
-		issue_revoke(r->app->st, S(o, "old_serial"), "superseded (change)");
+		order_revoke(r->app->st, S(o, "old_serial"), "superseded (change)");
 	seal_id = seal_make(r->app, o, is.serial, is.pem, name, is.not_before,
 			    is.not_after);
 	if (escrow > 0 && !(tok = owner_escrow(r, tserial, tpin, S(o, "subject_type"),
@@ -319,17 +322,6 @@ h_ca_cert(struct req *r)
 {
 	const char *pem = ca_cert_pem(r->app->ca);
 	req_raw(r, 200, "application/x-pem-file", pem, strlen(pem));
-}
-
-int
-issue_revoke(struct store *st, const char *serial, const char *reason)
-{
-	return store_exec(st,
-			  "UPDATE certificates SET status = 'revoked', revoked_at = ?,"
-			  " revoke_reason = ? WHERE serial = ? AND status = 'valid'",
-			  "iss", util_now(), reason, serial) == 1
-		       ? 0
-		       : -1;
 }
 
 void

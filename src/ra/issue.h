@@ -13,8 +13,6 @@
  * Returns NULL or an error code; sends the SMS. */
 const char *issue_review(struct app *app, json_t *order, bool approve,
 			 const char *reason);
-/* Revokes a certificate; 0, or -1 when unknown or already revoked. */
-int issue_revoke(struct store *st, const char *serial, const char *reason);
 /* Creates a one-time enrolment code for terminal_id (new string). */
 char *issue_enrol_code(struct store *st, const char *terminal_id);
 

@@ -107,7 +107,9 @@ h_sandbox_certificate(struct req *r)
 	if (!ident_body_subject(r, &type, &id))
 		return;
 	const char *csr = req_str(r, "csr", 16000, true);
-	if (!csr || req_int(r, "not_before", 0, 4102444800LL, true, 0, &nb) != 0 ||
+	const char *token = req_str(r, "token_serial", 64, false);
+	if (!csr || r->status ||
+	    req_int(r, "not_before", 0, 4102444800LL, true, 0, &nb) != 0 ||
 	    req_int(r, "not_after", 0, 4102444800LL, true, 0, &na) != 0)
 		return;
 	if (ca_csr_check(csr, spki, &code, &msg) != 0) {
@@ -125,10 +127,10 @@ h_sandbox_certificate(struct req *r)
 		store_exec(r->app->st,
 			   "INSERT INTO certificates(serial, order_id, subject_type, "
 			   "subject_id,"
-			   " subject_dn, not_before, not_after, pem, status, created)"
-			   " VALUES(?,NULL,?,?,?,?,?,?,'valid',?)",
-			   "ssssiisi", is.serial, type, id, is.dn, nb, na, is.pem,
-			   util_now());
+			   " subject_dn, not_before, not_after, pem, status, created,"
+			   " token_serial) VALUES(?,NULL,?,?,?,?,?,?,'valid',?,?)",
+			   "ssssiisis", is.serial, type, id, is.dn, nb, na, is.pem,
+			   util_now(), token);
 		req_json(r, 201,
 			 json_pack("{s:s, s:s}", "certificate", is.pem, "serial",
 				   is.serial));

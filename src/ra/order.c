@@ -266,6 +266,32 @@ h_order_get(struct req *r)
 	json_decref(o);
 }
 
+/* The certificate rows of Order query and reissue: the form of the order
+ * that issued one (what a reissue's form starts from) as an object; what
+ * is unknown left out. */
+static void
+cert_rows(json_t *certs)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(certs, i, c)
+	{
+		const char *data = S(c, "form");
+		json_t *form = data ? json_loads(data, 0, NULL) : NULL;
+		if (json_is_object(form)) {
+			json_object_del(form, "invoice_title");
+			json_object_del(form, "reissue_reason");
+			json_object_set_new(c, "form", form);
+		} else {
+			json_decref(form);
+			json_object_del(c, "form");
+		}
+		if (json_is_null(json_object_get(c, "token_serial")))
+			json_object_del(c, "token_serial");
+	}
+}
+
 void
 h_order_list(struct req *r)
 {
@@ -282,10 +308,13 @@ h_order_list(struct req *r)
 			"ss", type, id);
 		json_t *certs = store_query(
 			r->app->st,
-			"SELECT serial, subject_dn, not_before, not_after, status"
-			" FROM certificates WHERE subject_type = ? AND subject_id = ?"
-			" ORDER BY created DESC LIMIT 100",
+			"SELECT c.serial, c.subject_dn, c.not_before, c.not_after,"
+			" c.status, c.token_serial, o.data AS form"
+			" FROM certificates c LEFT JOIN orders o ON o.id = c.order_id"
+			" WHERE c.subject_type = ? AND c.subject_id = ?"
+			" ORDER BY c.created DESC, c.rowid DESC LIMIT 100",
 			"ss", type, id);
+		cert_rows(certs);
 		req_json(r, 200,
 			 json_pack("{s:o, s:o}", "orders", rows ? rows : json_array(),
 				   "certificates", certs ? certs : json_array()));
@@ -326,13 +355,8 @@ h_order_confirm(struct req *r)
 	}
 	/* The SMS code of the agent / applicant confirms the application or
 	 * the unlock (a renewal is confirmed by the token's PIN). */
-	if (strcmp(kind, "renew") != 0) {
-		json_t *s = ident_session(r);
-		bool owns = s && ident_session_owns(r, s, type, S(o, "subject_id"));
-		json_decref(s);
-		if (!owns)
-			goto out;
-	}
+	if (strcmp(kind, "renew") != 0 && !ident_session_is(r, type, S(o, "subject_id")))
+		goto out;
 	if (strcmp(kind, "unlock") == 0 &&
 	    !owner_may_unlock(r, S(o, "token_serial"), type, S(o, "subject_id")))
 		goto out;
@@ -365,20 +389,49 @@ h_order_confirm(struct req *r)
 		}
 		json_decref(missing);
 	}
+	/* The certificate a reissue replaces is still valid: one revoked
+	 * meanwhile (another reissue of it, staff) is not replaced twice. */
+	bool reissue = strcmp(kind, "reissue") == 0 &&
+		       !json_is_null(json_object_get(o, "old_serial"));
+	if (reissue &&
+	    store_query_int(r->app->st, 0,
+			    "SELECT count(*) FROM certificates WHERE serial = ?"
+			    " AND status = 'valid'",
+			    "s", S(o, "old_serial")) == 0) {
+		req_error(r, 409, "certificate_revoked", NULL,
+			  "the certificate to replace is revoked already");
+		goto out;
+	}
 	if (!order_move(r, o, "confirmed", "confirmed by the customer"))
 		goto out;
-	if (strcmp(kind, "reissue") == 0 &&
-	    !json_is_null(json_object_get(o, "old_serial"))) {
-		/* The lost certificate is revoked once the reissue is confirmed. */
-		store_exec(r->app->st,
-			   "UPDATE certificates SET status = 'revoked', revoked_at = ?,"
-			   " revoke_reason = 'lost (reissue)' WHERE serial = ? AND "
-			   "status = 'valid'",
-			   "is", util_now(), S(o, "old_serial"));
+	if (reissue) {
+		/* The lost (or damaged) certificate is revoked once the reissue
+		 * is confirmed: the next CRL lists it. */
+		const char *why = json_string_value(
+			json_object_get(json_object_get(o, "form"), "reissue_reason"));
+		if (order_revoke(r->app->st, S(o, "old_serial"),
+				 why && strcmp(why, "damaged") == 0
+					 ? "damaged (reissue)"
+					 : "lost (reissue)") != 0) {
+			req_error(r, 500, "internal", NULL,
+				  "could not revoke the certificate");
+			goto out;
+		}
 	}
 	req_json(r, 200, json_pack("{s:o}", "order", order_view(r->app, o)));
 out:
 	json_decref(o);
+}
+
+int
+order_revoke(struct store *st, const char *serial, const char *reason)
+{
+	return store_exec(st,
+			  "UPDATE certificates SET status = 'revoked', revoked_at = ?,"
+			  " revoke_reason = ? WHERE serial = ? AND status = 'valid'",
+			  "iss", util_now(), reason, serial) == 1
+		       ? 0
+		       : -1;
 }
 
 void

@@ -31,6 +31,10 @@ const char *order_renew_rules(int64_t now, int64_t old_end, int64_t years, int64
 /* Settles a payment that is due (sandbox auto-pay). */
 void order_settle_due(struct app *app, const char *order_id);
 
+/* Revokes a certificate (a reissue's at confirmation, a change's at
+ * issuance, staff's by hand); 0, or -1 when unknown or already revoked. */
+int order_revoke(struct store *st, const char *serial, const char *reason);
+
 void h_prices(struct req *r);
 void h_order_create(struct req *r);
 void h_order_get(struct req *r);

@@ -101,7 +101,19 @@ h_order_create(struct req *r)
 	const char *cert = req_str(r, "certificate", 16000, false);
 	const char *old_serial = req_str(r, "old_serial", 40, false);
 	const char *token_serial = req_str(r, "token_serial", 64, false);
+	const char *reason = req_str(r, "reason", 16, false);
 	if (r->status)
+		return;
+	bool reissue = strcmp(kind, "reissue") == 0;
+	if (reissue && reason && strcmp(reason, "lost") != 0 &&
+	    strcmp(reason, "damaged") != 0) {
+		req_error(r, 400, "bad_request", json_pack("{s:s}", "field", "reason"),
+			  "a reissue's reason is lost or damaged");
+		return;
+	}
+	/* A reissue is the customer's, by their session, before anything is
+	 * looked up: whether a serial is some subject's is theirs to know. */
+	if (reissue && !ident_session_is(r, type, id))
 		return;
 	bool needs_contact = strcmp(kind, "apply") == 0 || strcmp(kind, "reissue") == 0;
 	json_t *form = json_object();
@@ -193,14 +205,10 @@ h_order_create(struct req *r)
 			goto out;
 		if (strcmp(kind, "renew") == 0 && !owner_renew_name(r, old, subj))
 			goto out;
-		if (strcmp(kind, "reissue") == 0) {
-			json_t *s = ident_session(r);
-			bool owns = s && ident_session_owns(r, s, type, id);
-			json_decref(s);
-			if (!owns)
-				goto out;
-		}
 	}
+	if (reissue) /* lost (the default) or damaged: said with the revocation */
+		json_object_set_new(form, "reissue_reason",
+				    json_string(reason ? reason : "lost"));
 	if (strcmp(kind, "unlock") == 0 && !token_serial) {
 		req_error(r, 400, "bad_request",
 			  json_pack("{s:s}", "field", "token_serial"),

@@ -170,6 +170,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE status_links(token_hash TEXT PRIMARY KEY, order_id TEXT NOT NULL,"
 	" expires INTEGER NOT NULL);"
 	"CREATE INDEX status_links_order ON status_links(order_id, expires);",
+	/* 12: the token a certificate was written onto, where the backend
+	 * knows it (instant issuance; a renewal or change stays on the
+	 * token of the certificate it replaces), for the list of reissue */
+	"ALTER TABLE certificates ADD COLUMN token_serial TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
