@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "apply.h"
+#include "apply_steps.h"
 #include "flow.h"
 #include "form.h"
 #include "i18n.h"
@@ -189,7 +190,7 @@ invoice_head(struct rect b)
 static void
 invoice_price(const struct form *f, int y, int x, int w)
 {
-	orderpage_price_line("apply", atoi(form_get(f, F_TERM)), y, x, w);
+	orderpage_price_line(apply_kind(), atoi(form_get(f, F_TERM)), y, x, w);
 }
 
 /* ---- identity -------------------------------------------------------- */
@@ -253,16 +254,16 @@ party_rows(bool unit, int party, int *n)
 
 /* The identity of the unit or person was checked before this visit (a
  * draft continued from Order query): not asked again. */
-static bool
-subject_before(const struct session *s)
+bool
+apply_subject_before(const struct session *s)
 {
 	(void)s;
 	return apply_get()->before[0];
 }
 
 /* A person has no agent; a unit's agent checked before is not asked again. */
-static bool
-no_agent_step(const struct session *s)
+bool
+apply_no_agent_step(const struct session *s)
 {
 	return !s->unit || apply_get()->before[1];
 }
@@ -321,8 +322,8 @@ draw_before(int y, int x, int w)
 
 /* ---- confirm the order ------------------------------------------------- */
 
-static int
-draw_order(struct rect b)
+int
+apply_draw_order(struct rect b)
 {
 	const struct apply *a = apply_get();
 	const struct session *s = session_get();
@@ -341,14 +342,14 @@ draw_order(struct rect b)
 	orderpage_row(y++, x, w, _("Invoice title"), a->record.name);
 	snprintf(line, sizeof line, _("%d year(s)"), a->term);
 	orderpage_row(y++, x, w, _("Term"), line);
-	orderpage_price_row("apply", a->term, y++, x, w);
+	orderpage_price_row(apply_kind(), a->term, y++, x, w);
 	return draw_before(y + 1, x, w) + 1;
 }
 
 /* The order is made once: the same details again (back and on unchanged,
  * or a draft continued from Order query) keep it, with no call. */
-static struct job *
-order_start(bool retry)
+struct job *
+apply_order_start(bool retry)
 {
 	(void)retry;
 	return session_get()->order_id[0] != '\0' ? NULL : apply_job(AC_ORDER);
@@ -446,14 +447,14 @@ static const struct identify_param identify = {
 		  "platform."),
 	.take = apply_take_record,
 };
-static const struct form_param address = {
+const struct form_param apply_address_step = {
 	.fields = address_fields,
 	.nfields = F_ADDR_COUNT,
 	.load = address_load,
 	.save = address_save,
 	.head = address_head,
 };
-static const struct form_param invoice = {
+const struct form_param apply_invoice_step = {
 	.fields = invoice_fields,
 	.nfields = F_INV_COUNT,
 	.focus = F_EMAIL,
@@ -463,14 +464,14 @@ static const struct form_param invoice = {
 	.extra = invoice_price,
 };
 static const struct confirm_param order = {
-	.draw = draw_order,
+	.draw = apply_draw_order,
 	.confirm = N_("Confirm order"),
 	.modify = N_("Back to edit"),
-	.start = order_start,
+	.start = apply_order_start,
 	.busy = N_("Placing the order..."),
 	.result = apply_result,
 };
-static const struct verify_param verify = {
+const struct verify_param apply_verify_step = {
 	.unit = unit_methods,
 	.nunit = 3,
 	.person = person_methods,
@@ -479,32 +480,32 @@ static const struct verify_param verify = {
 	.verified = subject_verified,
 	.took = subject_took,
 };
-static const struct verify_param agent = {
+const struct verify_param apply_agent_step = {
 	.unit = agent_methods,
 	.nunit = 2,
 	.party = VERIFY_AGENT,
 	.verified = agent_verified,
 	.took = agent_took,
 };
-static const struct upload_param upload = {.next = N_("Confirm application")};
+const struct upload_param apply_upload_step = {.next = N_("Confirm application")};
 static const struct sms_param sms = {
 	.purpose = "apply",
 	.to = SMS_TO_AGENT,
 	.why = N_("The code confirms the application; then it is paid."),
 };
-static const struct work_param submit = {
+const struct work_param apply_submit_step = {
 	.start = submit_start,
 	.stage = apply_stage,
 	.result = call_result,
 };
 /* Confirmed, verified, its documents in: Esc does not throw that away. */
-static const struct pay_param pay = {
+const struct pay_param apply_pay_step = {
 	.request = apply_pay_request,
 	.kept = N_("To pay it later, at any kiosk: choose \"Track my orders\" on the "
 		   "menu, give the same ID number and the SMS code, open this order and "
 		   "choose \"Pay now\"."),
 };
-static const struct work_param review = {
+const struct work_param apply_review_step = {
 	.start = status_start,
 	.stage = apply_stage,
 	.result = call_result,
@@ -528,25 +529,25 @@ static const struct step steps[ST_COUNT] = {
 	[ST_IDENTIFY] = {"apply-identify", TITLE, STEP_IDENTIFY, 0, 0, NEED_SUBJECT,
 			 FLOW_EXIT, &identify, NULL},
 	[ST_ADDRESS] = {"apply-address", N_("Mailing address"), STEP_FORM, 0, WHO, 0,
-			ST_IDENTIFY, &address, NULL},
+			ST_IDENTIFY, &apply_address_step, NULL},
 	[ST_INVOICE] = {"apply-invoice", N_("E-invoice and term"), STEP_FORM, 0, WHO, 0,
-			ST_ADDRESS, &invoice, NULL},
+			ST_ADDRESS, &apply_invoice_step, NULL},
 	[ST_CONFIRM] = {"apply-confirm", N_("Confirm order"), STEP_CONFIRM, 0, WHO,
 			NEED_ORDER, ST_INVOICE, &order, NULL},
 	[ST_VERIFY] = {"apply-verify", N_("Verify identity"), STEP_VERIFY, 0, ORDER, 0,
-		       ST_CONFIRM, &verify, NULL, 0, subject_before},
+		       ST_CONFIRM, &apply_verify_step, NULL, 0, apply_subject_before},
 	[ST_AGENT] = {"apply-agent", N_("Verify the agent"), STEP_VERIFY, 0, ORDER, 0,
-		      ST_VERIFY, &agent, NULL, 0, no_agent_step},
+		      ST_VERIFY, &apply_agent_step, NULL, 0, apply_no_agent_step},
 	[ST_UPLOAD] = {"apply-upload", N_("Upload documents"), STEP_UPLOAD, 0, ORDER, 0,
-		       ST_AGENT, &upload, NULL},
+		       ST_AGENT, &apply_upload_step, NULL},
 	[ST_SMS] = {"apply-sms", N_("Confirm application"), STEP_SMS, 0, ORDER, NEED_SMS,
 		    ST_UPLOAD, &sms, NULL},
 	[ST_SUBMIT] = {"apply-submit", N_("Confirm application"), STEP_WORK, 0,
-		       ORDER | NEED_SMS, 0, ST_UPLOAD, &submit, NULL},
+		       ORDER | NEED_SMS, 0, ST_UPLOAD, &apply_submit_step, NULL},
 	[ST_PAY] = {"apply-pay", N_("Pay"), STEP_PAY, 1, NEED_ORDER, NEED_PAID, FLOW_EXIT,
-		    &pay, NULL},
+		    &apply_pay_step, NULL},
 	[ST_REVIEW] = {"apply-review", N_("Review"), STEP_WORK, 2, NEED_PAID, 0,
-		       FLOW_HOME, &review, NULL},
+		       FLOW_HOME, &apply_review_step, NULL},
 	[ST_DONE] = {"apply-done", TITLE, STEP_DONE, 2, NEED_PAID, 0, FLOW_HOME, &done,
 		     NULL},
 };

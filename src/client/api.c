@@ -281,8 +281,12 @@ api_order_create(const struct api_order_new *in, const char *idem, struct job *j
 			 "term_years", in->term_years, "form", form);
 	if (in->certificate != NULL)
 		json_object_set_new(body, "certificate", json_string(in->certificate));
-	return request("POST", "/v1/orders", NULL, "", body, idem, job, parse_order, out,
-		       e);
+	if (in->old_serial != NULL && in->old_serial[0] != '\0')
+		json_object_set_new(body, "old_serial", json_string(in->old_serial));
+	if (in->reason != NULL)
+		json_object_set_new(body, "reason", json_string(in->reason));
+	return api_request_as("POST", "/v1/orders", NULL, "", body, idem, in->bearer, job,
+			      parse_order, out, e);
 }
 
 bool

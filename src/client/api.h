@@ -127,6 +127,9 @@ struct api_order_new {
 	const char *address, *postcode;            /* apply, reissue */
 	const char *region;      /* apply: the start of address, as typed */
 	const char *certificate; /* PEM, renew and change */
+	const char *old_serial;                    /* reissue: the certificate replaced */
+	const char *reason;                        /* reissue: "lost" or "damaged" */
+	const char *bearer;                        /* reissue: the customer's session */
 };
 
 bool api_order_create(const struct api_order_new *in, const char *idem, struct job *job,
@@ -231,6 +234,10 @@ struct api_cert_row {
 	char subject_dn[256];
 	int64_t not_before, not_after;
 	bool revoked;
+	char token_serial[64]; /* the token it is on, "" when unknown */
+	/* the form of the order that issued it ("" when unknown) */
+	char contact[API_FORM_MAX], mobile[API_FORM_MAX], address[API_FORM_MAX];
+	char postcode[API_FORM_MAX], email[API_FORM_MAX];
 };
 /* A subject's orders and certificates, newest first (at most
  * API_HISTORY_MAX of each). */

@@ -236,7 +236,17 @@ parse_cert_row(const json_t *o, struct api_cert_row *out, struct api_err *e)
 		{"not_before", BF_INT, true, 0, TIME_MAX, NULL},
 		{"not_after", BF_INT, true, 1, TIME_MAX, NULL},
 		{"status", BF_ENUM, true, 0, 0, status},
+		{"token_serial", BF_STRING, false, 0, 63, NULL},
+		{"form", BF_OBJECT, false, 0, 0, NULL},
 	};
+	static const struct bfield form_spec[] = {
+		{"contact_name", BF_STRING, false, 0, API_FORM_MAX - 1, NULL},
+		{"mobile", BF_STRING, false, 0, API_FORM_MAX - 1, NULL},
+		{"address", BF_STRING, false, 0, API_FORM_MAX - 1, NULL},
+		{"postcode", BF_STRING, false, 0, API_FORM_MAX - 1, NULL},
+		{"email", BF_STRING, false, 0, API_FORM_MAX - 1, NULL},
+	};
+	const json_t *form = json_object_get(o, "form");
 	char st[16];
 
 	if (!api_checked(o, spec, N(spec), "certificates", e))
@@ -247,6 +257,16 @@ parse_cert_row(const json_t *o, struct api_cert_row *out, struct api_err *e)
 	out->not_after = api_num(o, "not_after");
 	api_text(o, "status", st, sizeof st);
 	out->revoked = strcmp(st, "revoked") == 0;
+	api_text(o, "token_serial", out->token_serial, sizeof out->token_serial);
+	if (form == NULL)
+		return true;
+	if (!api_checked(form, form_spec, N(form_spec), "certificates", e))
+		return false;
+	api_text(form, "contact_name", out->contact, sizeof out->contact);
+	api_text(form, "mobile", out->mobile, sizeof out->mobile);
+	api_text(form, "address", out->address, sizeof out->address);
+	api_text(form, "postcode", out->postcode, sizeof out->postcode);
+	api_text(form, "email", out->email, sizeof out->email);
 	return true;
 }
 

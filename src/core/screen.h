@@ -42,6 +42,7 @@ enum screen_id {
 	SCR_STEP_VERIFY,
 	SCR_STEP_UPLOAD,
 	SCR_CALL, /* F12: the call for staff, said once the backend has it */
+	SCR_STEP_CERTS,
 	SCR_COUNT
 };
 
@@ -131,6 +132,6 @@ extern const struct screen_ops screen_welcome, screen_menu, screen_help, screen_
 	screen_message, screen_staff_login, screen_staff, screen_too_small, screen_guide,
 	screen_check, screen_pay, screen_step_insert, screen_step_pin, screen_step_form,
 	screen_step_confirm, screen_step_work, screen_step_done, screen_step_identify,
-	screen_step_sms, screen_step_orders, screen_step_order;
+	screen_step_sms, screen_step_orders, screen_step_order, screen_step_certs;
 extern const struct screen_ops screen_step_newpin, screen_step_verify, screen_step_upload,
 	screen_call;

@@ -31,6 +31,7 @@ static const struct screen_ops *const registry[SCR_COUNT] = {
 	[SCR_STEP_VERIFY] = &screen_step_verify,
 	[SCR_STEP_UPLOAD] = &screen_step_upload,
 	[SCR_CALL] = &screen_call,
+	[SCR_STEP_CERTS] = &screen_step_certs,
 };
 
 const struct screen_ops *

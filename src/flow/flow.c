@@ -15,10 +15,11 @@
 
 /* The service tables, one per service built on steps (src/svc/). */
 extern const struct flow_table renew_flow, query_flow, pinchange_flow, unlock_flow,
-	apply_flow;
+	apply_flow, reissue_flow;
 
-static const struct flow_table *const tables[] = {
-	&renew_flow, &query_flow, &pinchange_flow, &unlock_flow, &apply_flow};
+static const struct flow_table *const tables[] = {&renew_flow,     &query_flow,
+						  &pinchange_flow, &unlock_flow,
+						  &apply_flow,     &reissue_flow};
 
 /* The screen each kind of step is drawn by. */
 static const enum screen_id kind_screen[STEP_KIND_COUNT] = {
@@ -36,6 +37,7 @@ static const enum screen_id kind_screen[STEP_KIND_COUNT] = {
 	[STEP_NEWPIN] = SCR_STEP_NEWPIN,
 	[STEP_VERIFY] = SCR_STEP_VERIFY,
 	[STEP_UPLOAD] = SCR_STEP_UPLOAD,
+	[STEP_CERTS] = SCR_STEP_CERTS,
 };
 
 const struct flow_table *

@@ -35,6 +35,7 @@ enum step_kind {
 	STEP_NEWPIN,   /* a new PIN, typed twice */
 	STEP_VERIFY,   /* identity verification, one method of the row's */
 	STEP_UPLOAD,   /* documents from the customer's phone (or a scanner) */
+	STEP_CERTS,    /* the customer's certificates: one chosen, and why */
 	STEP_KIND_COUNT
 };
 

@@ -35,6 +35,11 @@ const struct flow_resume flow_resumes[] = {
 	 N_("The application is not confirmed yet. Continue it here: its form as "
 	    "it was typed, the checks not yet passed, the documents, the SMS code "
 	    "that confirms it, then the payment.")},
+	{"reissue", "draft", SVC_REISSUE, "reissue-upload", true, false,
+	 N_("Continue the reissue"),
+	 N_("The reissue is not confirmed yet and the old certificate still works. "
+	    "Continue it here: the documents, the SMS code that confirms it (the "
+	    "old certificate is then revoked), then the payment.")},
 };
 const int flow_nresumes = sizeof flow_resumes / sizeof flow_resumes[0];
 

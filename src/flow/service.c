@@ -112,7 +112,7 @@ static const struct service services[SVC_COUNT] = {
 			   "as for a new one. The lost certificate is revoked so nobody "
 			   "else "
 			   "can use it."),
-			SERVICE_NOT_BUILT,
+			SERVICE_FLOW,
 		},
 	[SVC_CHANGE] =
 		{

@@ -18,6 +18,7 @@
 #include "token.h"
 #include "ui.h"
 
+struct api_cert_row;
 struct api_subject;
 struct job;
 
@@ -164,6 +165,13 @@ struct sms_param {
  * choosing an order puts it in the session (gives NEED_ORDER). */
 struct orders_param {
 	const char *empty; /* message id: there is none */
+};
+
+/* STEP_CERTS: the customer's certificates; the one chosen (a valid one)
+ * and whether it was lost or damaged go to take. */
+struct certs_param {
+	const char *empty; /* message id: there is none */
+	void (*take)(const struct api_cert_row *c, bool damaged);
 };
 
 /* STEP_ORDER: the session's order: details, cancel when unpaid, continue

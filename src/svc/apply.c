@@ -30,6 +30,12 @@ apply_address(char *buf, size_t len)
 	snprintf(buf, len, "%s%s", A.region, A.street);
 }
 
+const char *
+apply_kind(void)
+{
+	return A.reissue ? "reissue" : "apply";
+}
+
 void
 apply_new_order(void)
 {
@@ -94,6 +100,56 @@ apply_take_record(const struct api_subject *rec)
 	A.have_record = true;
 }
 
+/* The address as two fields: up to the district (区/县) or city, and the
+ * street.  An address that cannot be split stays whole in the street. */
+static void
+split_address(const char *addr)
+{
+	static const char *const ends[] = {"区", "县", "市"};
+	const char *cut = NULL;
+
+	for (size_t i = 0; i < sizeof ends / sizeof ends[0] && cut == NULL; i++) {
+		const char *p = strstr(addr, ends[i]);
+
+		if (p != NULL && p[strlen(ends[i])] != '\0')
+			cut = p + strlen(ends[i]);
+	}
+	if (cut == NULL) {
+		A.region[0] = '\0';
+		snprintf(A.street, sizeof A.street, "%s", addr);
+		return;
+	}
+	snprintf(A.region, sizeof A.region, "%.*s", (int)(cut - addr), addr);
+	snprintf(A.street, sizeof A.street, "%s", cut);
+}
+
+void
+apply_reissue(const struct api_cert_row *c, bool damaged)
+{
+	bool other = !A.reissue || strcmp(A.old_serial, c->serial) != 0;
+
+	if (!other && A.damaged == damaged)
+		return; /* back and on again: the same order */
+	A.reissue = true;
+	A.damaged = damaged;
+	apply_new_order();
+	if (!other)
+		return;
+	snprintf(A.old_serial, sizeof A.old_serial, "%s", c->serial);
+	snprintf(A.old_token, sizeof A.old_token, "%s", c->token_serial);
+	A.old_not_after = c->not_after;
+	/* 系统默认读出原证书信息: what the old certificate was ordered with. */
+	snprintf(A.recipient, sizeof A.recipient, "%s",
+		 c->contact[0] != '\0' ? c->contact : A.record.name);
+	snprintf(A.mobile, sizeof A.mobile, "%s", c->mobile);
+	split_address(c->address[0] != '\0' ? c->address : A.record.address);
+	snprintf(A.postcode, sizeof A.postcode, "%s",
+		 c->postcode[0] != '\0' ? c->postcode : A.record.postcode);
+	snprintf(A.email, sizeof A.email, "%s",
+		 c->email[0] != '\0' ? c->email : A.record.email);
+	A.form_filled = true;
+}
+
 /*
  * One call of the application to the backend: the registration record,
  * the order (确认订单), or the confirmation of the application (确认申请).
@@ -109,6 +165,7 @@ struct call_job {
 	char address[2 * FORM_VALUE_MAX], postcode[FORM_VALUE_MAX];
 	char region[FORM_VALUE_MAX];
 	char order_id[PAY_ORDER_ID_MAX];
+	char old_serial[API_SERIAL_MAX];
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
 	char bearer[SESSION_SMS_MAX];
 	struct api_order order;
@@ -168,8 +225,14 @@ apply_job(enum apply_call call)
 	snprintf(c->region, sizeof c->region, "%s", A.region);
 	snprintf(c->order_id, sizeof c->order_id, "%s", S.order_id);
 	snprintf(c->bearer, sizeof c->bearer, "%s", S.sms_session);
+	snprintf(c->old_serial, sizeof c->old_serial, "%s", A.old_serial);
 	c->in = (struct api_order_new){
-		.kind = "apply",
+		.kind = apply_kind(),
+		.old_serial = A.reissue ? c->old_serial : NULL,
+		.reason = !A.reissue  ? NULL
+			  : A.damaged ? "damaged"
+				      : "lost",
+		.bearer = A.reissue ? c->bearer : NULL,
 		.unit = S.unit,
 		.subject_id = c->subject_id,
 		.term_years = A.term,

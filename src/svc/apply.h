@@ -40,6 +40,12 @@ struct apply {
 	/* ... passed before this visit (a draft continued from Order query):
 	 * not asked again */
 	bool before[2];
+	/* a reissue (丢失补办): the certificate it replaces, and why */
+	bool reissue;
+	bool damaged;
+	char old_serial[API_SERIAL_MAX];
+	char old_token[64]; /* the token it was on, "" when unknown */
+	int64_t old_not_after;
 	/* what the backend said of the order once paid */
 	char state[API_STATE_MAX];
 	char invoice_url[API_URL_MAX];
@@ -63,6 +69,10 @@ const char *apply_stage(const struct job *job);
  * *dead: no use trying again. */
 const char *apply_result(struct job *job, bool *dead);
 
+/* The order's kind: "apply", or "reissue" once a certificate to replace
+ * was chosen. */
+const char *apply_kind(void);
+
 /* The payment screen's request for the order. */
 const struct pay_request *apply_pay_request(void);
 
@@ -72,6 +82,11 @@ void apply_address(char *buf, size_t len);
 /* The registration record the customer went on with; another subject's
  * clears what was typed for the one before. */
 void apply_take_record(const struct api_subject *rec);
+
+/* A reissue of the certificate of row c (reason lost or damaged): the
+ * form starts from the old certificate's (the order that issued it),
+ * else from the registration record. */
+void apply_reissue(const struct api_cert_row *c, bool damaged);
 
 /* The form changed: the order to make is a new one (new keys, the old
  * order's verifications no longer count). */

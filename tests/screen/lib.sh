@@ -52,10 +52,11 @@ APPLY_ROW=1
 RENEW_ROW=2
 UNLOCK_ROW=3
 PINCHANGE_ROW=4
-QUERY_ROW=5
-CHECK_ROW=6
-GUIDE_ROW=7
-STAFF_ROW=8
+REISSUE_ROW=5
+QUERY_ROW=6
+CHECK_ROW=7
+GUIDE_ROW=8
+STAFF_ROW=9
 
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
