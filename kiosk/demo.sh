@@ -72,12 +72,15 @@ if ! softhsm2-util --show-slots 2>/dev/null | grep -q 'Label:.*DEMO'; then
 	mkdir -p "$k"
 	now=$(date +%s)
 	softhsm2-util --init-token --free --label DEMO --so-pin 12345678 --pin 123456 >/dev/null
+	# The backend records the UKey the certificate is on (what reissue lists).
+	tok=$(pkcs11-tool --module "$softhsm" -L 2>/dev/null |
+		awk '/token label *: DEMO *$/ {f = 1} f && /serial num/ {print $4; exit}')
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$k/sign.pem" 2>/dev/null
 	openssl req -new -key "$k/sign.pem" -subj /CN=demo -out "$k/sign.csr" 2>/dev/null
 	csr=$(awk '{printf "%s\\n", $0}' "$k/sign.csr")
 	curl -s --cacert "$ra/ca.crt" --cert "$ra/terminal-demo.crt" --key "$ra/terminal-demo.key" \
 		-H 'Content-Type: application/json' -H "Idempotency-Key: demo-$now" \
-		--data-binary "{\"subject_type\":\"unit\",\"subject_id\":\"91430100MA4L00011K\",\"csr\":\"$csr\",\"not_before\":$((now - 335 * 86400)),\"not_after\":$((now + 30 * 86400))}" \
+		--data-binary "{\"subject_type\":\"unit\",\"subject_id\":\"91430100MA4L00011K\",\"csr\":\"$csr\",\"not_before\":$((now - 335 * 86400)),\"not_after\":$((now + 30 * 86400)),\"token_serial\":\"$tok\"}" \
 		"$url/v1/sandbox/certificates" >"$k/reply.json"
 	"$top/$B/ra-tools/jget" certificate <"$k/reply.json" >"$k/sign.crt"
 	openssl pkey -in "$k/sign.pem" -outform DER -out "$k/sign.der"
@@ -87,6 +90,22 @@ if ! softhsm2-util --show-slots 2>/dev/null | grep -q 'Label:.*DEMO'; then
 		pkcs11-tool --module "$softhsm" --token-label DEMO --login --pin 123456 \
 			--write-object "$k/${t#*:}" --type "${t%%:*}" --id 01 --label sign >/dev/null 2>&1
 	done
+fi
+# A person's certificate whose UKey was lost (王芳, 430102198503150022), to
+# walk 丢失补办 (Replace a lost or damaged UKey) with; made once.
+if [ ! -f "$demo/keys/person.crt" ]; then
+	k=$demo/keys
+	mkdir -p "$k"
+	now=$(date +%s)
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$k/person.key" \
+		-subj /CN=demo -out "$k/person.csr" 2>/dev/null
+	csr=$(awk '{printf "%s\\n", $0}' "$k/person.csr")
+	curl -s --cacert "$ra/ca.crt" --cert "$ra/terminal-demo.crt" --key "$ra/terminal-demo.key" \
+		-H 'Content-Type: application/json' -H "Idempotency-Key: demo-person-$now" \
+		--data-binary "{\"subject_type\":\"person\",\"subject_id\":\"430102198503150022\",\"csr\":\"$csr\",\"not_before\":$((now - 100 * 86400)),\"not_after\":$((now + 265 * 86400))}" \
+		"$url/v1/sandbox/certificates" >"$k/person.json" &&
+		"$top/$B/ra-tools/jget" certificate <"$k/person.json" >"$k/person.crt.tmp" &&
+		mv "$k/person.crt.tmp" "$k/person.crt"
 fi
 # Its SO PIN escrowed for its owner, as staff personalizing it would, so
 # that the demo can unlock it (a demo made before gets it now; an escrow

@@ -74,24 +74,33 @@ menu_draw(void *state)
 	int y = b.y + 1, need = 0;
 	bool tight;
 
+	/* Every row must show: without the gaps when they do not all fit, and
+	 * the first line taken too when even that is not enough. */
+	for (int i = 0; i < m->n; i++)
+		need += i + 1 < m->n && !m->rows[i + 1].sub ? 3 : 2;
+	tight = y + 2 + need > b.y + b.h;
+	if (tight && y + 2 + 2 * m->n > b.y + b.h)
+		y = b.y;
 	ui_put(y, x, w, UI_NORMAL,
 	       _("Choose a service (arrow keys and Enter, a number, or touch):"));
 	y += 2;
-	/* Every row must show: without the gaps when they do not all fit. */
-	for (int i = 0; i < m->n; i++)
-		need += i + 1 < m->n && !m->rows[i + 1].sub ? 3 : 2;
-	tight = y + need > b.y + b.h;
-	for (int i = 0; i < m->n && y + 1 < b.y + b.h; i++) {
+	for (int i = 0; i < m->n && y < b.y + b.h; i++) {
 		const struct row *r = &m->rows[i];
 		bool focus = i == m->focus;
 		char num[16];
 
 		snprintf(num, sizeof num, " %d ", i + 1);
-		ui_fill((struct rect){y, x, 2, w}, focus ? UI_FOCUS : UI_NORMAL);
+		/* The last row's summary, when even the tight menu runs out of
+		 * lines, is left: its name always shows. */
+		int h = y + 1 < b.y + b.h ? 2 : 1;
+
+		ui_fill((struct rect){y, x, h, w}, focus ? UI_FOCUS : UI_NORMAL);
 		ui_put(y, x, 3, focus ? UI_FOCUS : UI_ACCENT, num);
 		ui_put(y, x + 4, w - 5, focus ? UI_FOCUS : UI_TITLE, _(r->name));
-		ui_put(y + 1, x + 4, w - 5, focus ? UI_FOCUS : UI_DIM, _(r->summary));
-		ui_hit(y, x, 2, w, K_ITEM(i));
+		if (h == 2)
+			ui_put(y + 1, x + 4, w - 5, focus ? UI_FOCUS : UI_DIM,
+			       _(r->summary));
+		ui_hit(y, x, h, w, K_ITEM(i));
 		/* A group's rows follow each other without a gap. */
 		y += tight || (i + 1 < m->n && m->rows[i + 1].sub) ? 2 : 3;
 	}

@@ -7,6 +7,7 @@
  * other.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "i18n.h"
 #include "keys.h"
@@ -23,7 +24,7 @@ welcome_draw(void *state)
 	struct rect b = ui_body();
 	enum lang now = i18n_get(), other = i18n_next(now);
 	int y = b.y + (b.h > 18 ? (b.h - 16) / 2 : 0);
-	const char *text;
+	const char *text, *rest;
 	char start[256], offered[512];
 
 	(void)state;
@@ -38,7 +39,28 @@ welcome_draw(void *state)
 	y++;
 	ui_put_center(y++, b, UI_TITLE, _("CA Certificate and E-Seal Self-Service"));
 	/* What the menu offers, from the service table: no promise more. */
-	ui_put_center(y++, b, UI_NORMAL, service_offered(offered, sizeof offered, " · "));
+	service_offered(offered, sizeof offered, " · ");
+	rest = offered;
+	if (text_width(offered) > b.w - 4) {
+		/* Too wide for one line: two, split at the separator nearest the
+		 * middle. */
+		size_t half = strlen(offered) / 2, cut = 0;
+
+		for (const char *p = strstr(offered, " · "); p != NULL;
+		     p = strstr(p + 1, " · ")) {
+			size_t at = (size_t)(p - offered);
+
+			if (cut == 0 || (at > half ? at - half : half - at) <
+						(cut > half ? cut - half : half - cut))
+				cut = at;
+		}
+		if (cut > 0) {
+			offered[cut] = '\0';
+			ui_put_center(y++, b, UI_NORMAL, offered);
+			rest = offered + cut + strlen(" · ");
+		}
+	}
+	ui_put_center(y++, b, UI_NORMAL, rest);
 	y += 2;
 	snprintf(start, sizeof start, "  %s  ",
 		 _("Press any key or touch the screen to start"));

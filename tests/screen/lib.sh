@@ -58,6 +58,24 @@ CHECK_ROW=7
 GUIDE_ROW=8
 STAFF_ROW=9
 
+# ck_identify 1|2 ID: on the identify step, a unit (1) or a person (2)
+# with that number, its record taken.
+ck_identify() {
+	ck_wait "请选择证书类型" 5 >/dev/null || return 1
+	ck_keys "$1"
+	ck_wait "* " 5 >/dev/null || return 1
+	ck_type "$2"
+	ck_keys Enter
+	ck_wait "置灰信息来自统一注册平台" 10 >/dev/null || return 1
+	ck_keys Enter
+}
+# rs_to_sms 1|2 ID: on the menu, 丢失补办 (Replace a lost or damaged UKey)
+# for that unit or person: on the SMS code step.
+rs_to_sms() {
+	ck_keys "$REISSUE_ROW"
+	ck_identify "$@"
+}
+
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 # check DESCRIPTION COMMAND...: one TAP line from a command's status.

@@ -69,4 +69,19 @@ check "pkcs11-tool through the demo's module: the new PIN logs in" \
 	sh -c "SOFTHSM2_CONF=$demo/softhsm2.conf CAKIOSK_TESTP11_CTL=$demo/ctl pkcs11-tool \
 		--module $top/$B/tests/p11/cakiosk-testp11.so --token-label DEMO --login --pin 135790 \
 		--list-objects 2>/dev/null | grep -q Object"
+
+# ---- a person's lost UKey: the demo's certificate to replace ---------------------------
+ck_keys Enter
+ck_wait "证书申请 · 证书更新" 10 >/dev/null
+ck_keys Space
+ck_wait "请选择业务" 5 >/dev/null
+rs_to_sms 2 430102198503150022
+ck_wait "发送验证码" 10 >/dev/null
+ck_keys Enter
+ck_wait "验证码已发送到" 10 >/dev/null
+ck_type "$(phone | sed -n 's/.*13800138001 .*验证码为\([0-9]\{6\}\).*/\1/p' | head -1)"
+ck_keys Enter
+check "丢失补办 in the demo: 王芳's certificate, valid, to choose" ck_wait "请选择需要补办的证书" 10
+check "... valid, on no UKey the backend knows" sh -c "tmux -L $sock capture-pane -p | grep -q 有效 &&
+	tmux -L $sock capture-pane -p | grep -q 未登记"
 finish

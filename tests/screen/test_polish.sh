@@ -29,20 +29,21 @@ rb_token ff 30
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 
 # ---- the welcome screen promises what the menu offers ---------------------------
-check "the welcome screen names the services offered" ck_wait "证书申请 · 证书更新 · 证书解锁 · 修改证书密码 · 订单查询 · 查看我的UKey" 5
-check "... and no service the menu does not offer" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 补办 -e 信息变更"
+check "the welcome screen names the services offered" ck_wait "证书申请 · 证书更新 · 证书解锁 · 修改证书密码" 5
+check "... over two lines" _has "UKey证书丢失补办 · 订单查询 · 查看我的UKey"
+check "... and no service the menu does not offer" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 信息变更"
 ck_keys F1
 check "its F1 names them too" ck_wait "本机可办理：证书申请、证书更新" 5
 check "... and sends anything else to the counter" _has "其他证书业务请到柜台办理"
-check "... promising nothing more" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 补办"
+check "... promising nothing more" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 信息变更"
 ck_keys Escape
 ck_wait_gone "本机可办理" 5 >/dev/null
 ck_keys Space
 ck_wait "请选择业务" 5 >/dev/null
 ck_keys "$GUIDE_ROW"
 ck_wait "服务指南" 5 >/dev/null
-# The fifth service of the guide, replacing a lost UKey, is not offered.
-ck_keys 5
+# The sixth service of the guide, changing a certificate's details, is not offered.
+ck_keys 6
 check "the guide to a service the kiosk does not offer says so" ck_wait "本机暂不办理此业务，请到柜台办理" 5
 ck_keys Escape
 ck_wait "续期UKey中的证书" 5 >/dev/null

@@ -45,14 +45,7 @@ ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 # ---- a unit, lost ------------------------------------------------------------
 ck_keys Space
 check "the menu offers the reissue" ck_wait "UKey证书丢失补办" 10
-ck_keys "$REISSUE_ROW"
-ck_wait "请选择证书类型" 5 >/dev/null
-ck_keys 1
-ck_wait "* " 5 >/dev/null
-ck_type "$UNIT"
-ck_keys Enter
-ck_wait "置灰信息来自统一注册平台" 10 >/dev/null
-ck_keys Enter
+rs_to_sms 1 "$UNIT"
 ap_sms "$AGENT_MOBILE"
 check "the SMS code taken: the unit's certificates" ck_wait "$U_OLD" 10
 check "... on the UKey the backend knows" has SH-LOST-1
@@ -117,14 +110,7 @@ ck_keys Escape
 ck_wait "证书申请 · 证书更新" 10 >/dev/null
 ck_keys Space
 ck_wait "请选择业务" 5 >/dev/null
-ck_keys "$REISSUE_ROW"
-ck_wait "请选择证书类型" 5 >/dev/null
-ck_keys 2
-ck_wait "* " 5 >/dev/null
-ck_type "$PERSON"
-ck_keys Enter
-ck_wait "置灰信息来自统一注册平台" 10 >/dev/null
-ck_keys Enter
+rs_to_sms 2 "$PERSON"
 ap_sms "$PERSON_MOBILE"
 check "a person's certificates" ck_wait "$P_OLD" 10
 check "... on no UKey the backend knows" has "未登记"

@@ -76,13 +76,7 @@ u_from_state() {
 	ck_wait "UKey序列号：" 10 >/dev/null || return 1
 	ck_capture >"$work/state-step.txt"
 	ck_keys Enter
-	ck_wait "请选择证书类型" 5 >/dev/null || return 1
-	ck_keys "$1"
-	ck_wait "* " 5 >/dev/null || return 1
-	ck_type "$2"
-	ck_keys Enter
-	ck_wait "置灰信息来自统一注册平台" 10 >/dev/null || return 1
-	ck_keys Enter
+	ck_identify "$1" "$2" || return 1
 	ck_wait "发送验证码" 5 >/dev/null || return 1
 	ck_capture >"$work/sms-step.txt"
 	ck_keys Enter
