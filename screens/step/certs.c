@@ -3,7 +3,9 @@
  * certificates (serial, validity, status, the UKey it is on), fetched with
  * the SMS session; the customer chooses one and says why it is replaced
  * (lost or damaged).  The service takes the row (certs_param's take) and
- * goes on.  A revoked certificate is shown but cannot be chosen.
+ * goes on.  A revoked certificate is shown but cannot be chosen.  A
+ * damaged UKey that still answers may be inserted: the kiosk reads which
+ * certificate it holds and puts the focus on it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +17,12 @@
 #include "i18n.h"
 #include "keys.h"
 #include "loop.h"
+#include "presence.h"
 #include "screen.h"
 #include "session.h"
 #include "steps.h"
+#include "token.h"
+#include "token_job.h"
 #include "ui.h"
 #include "worker.h"
 #include "xmem.h"
@@ -31,6 +36,10 @@ struct cl {
 	int focus, top;
 	bool asking; /* the row is chosen: lost or damaged? */
 	int why;     /* 0 lost, 1 damaged */
+	/* a UKey inserted: its read, and its signing certificate's serial */
+	struct job *read;
+	char held[TOKEN_SERIAL_HEX_MAX];
+	const char *held_note;
 };
 
 static void
@@ -43,6 +52,34 @@ fetch(struct cl *s)
 	loop_submit(s->job);
 }
 
+/* The list and the inserted UKey's certificate, both known: on it. */
+static void
+find_held(struct cl *s)
+{
+	if (s->h == NULL || s->held[0] == '\0' || s->asking)
+		return;
+	s->held_note = N_("The inserted UKey holds none of these certificates.");
+	for (int i = 0; i < s->h->ncerts; i++)
+		if (token_serial_same(s->h->certs[i].serial, s->held)) {
+			s->focus = i;
+			s->held_note =
+				N_("The inserted UKey holds the certificate marked: "
+				   "press Enter to replace it.");
+		}
+}
+
+/* What is inserted now: one UKey is read; none or two say nothing. */
+static struct result
+cl_tokens(void *state)
+{
+	struct cl *s = state;
+
+	s->held[0] = '\0';
+	s->held_note = NULL;
+	presence_follow(&s->read, 0, NULL);
+	return RESULT(ACT_REDRAW);
+}
+
 static void *
 cl_enter(const void *arg)
 {
@@ -51,6 +88,7 @@ cl_enter(const void *arg)
 
 	s->p = st->param;
 	fetch(s);
+	cl_tokens(s);
 	return s;
 }
 
@@ -145,7 +183,10 @@ cl_draw(void *state)
 		return;
 	}
 	ui_put(y++, x, w, UI_DIM,
-	       _("Choose the certificate to replace (arrows and Enter)."));
+	       _(s->held_note != NULL
+			 ? s->held_note
+			 : N_("Choose the certificate to replace (arrows and Enter), or "
+			      "insert the damaged UKey.")));
 	if (s->focus < s->top)
 		s->top = s->focus;
 	if (s->focus >= s->top + n)
@@ -221,12 +262,25 @@ cl_job_done(void *state, struct job *job)
 	struct cl *s = state;
 	const struct api_err *e = api_job_err(job);
 
+	if (job == s->read) {
+		s->read = NULL;
+		if (token_job_err(job) == TOKEN_OK && token_job_ninfo(job) > 0 &&
+		    token_job_info(job, 0)->ncerts > 0)
+			snprintf(s->held, sizeof s->held, "%s",
+				 token_job_info(job, 0)->certs[0].serial_hex);
+		else
+			s->held_note = N_("The inserted UKey cannot be read: choose the "
+					  "certificate from the list.");
+		find_held(s);
+		return RESULT(ACT_REDRAW);
+	}
 	if (job != s->job)
 		return RESULT(ACT_NONE);
 	s->job = NULL;
 	if (e->err == BACKEND_OK) {
 		s->h = xcalloc(1, sizeof *s->h);
 		*s->h = *api_job_history_got(job);
+		find_held(s);
 		return RESULT(ACT_REDRAW);
 	}
 	/* The backend let the session go: a new SMS code. */
@@ -258,6 +312,7 @@ const struct screen_ops screen_step_certs = {
 	.key = cl_key,
 	.tick = cl_tick,
 	.job_done = cl_job_done,
+	.tokens = cl_tokens,
 	.steps = flow_steps,
 	.title_now = flow_title,
 };

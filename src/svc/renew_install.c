@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -48,17 +47,6 @@ pem_to_der(const char *pem, size_t *len)
 	}
 	X509_free(x);
 	return der;
-}
-
-/* Same serial, whatever the case and leading zeros. */
-static bool
-serial_eq(const char *a, const char *b)
-{
-	while (*a == '0')
-		a++;
-	while (*b == '0')
-		b++;
-	return *a != '\0' && strcasecmp(a, b) == 0;
 }
 
 /* ---- after the payment ------------------------------------------------ */
@@ -194,7 +182,7 @@ static const struct token_cert *
 find_cert(const struct token_info *info, const char *serial)
 {
 	for (size_t i = 0; i < info->ncerts; i++)
-		if (serial_eq(info->certs[i].serial_hex, serial))
+		if (token_serial_same(info->certs[i].serial_hex, serial))
 			return &info->certs[i];
 	return NULL;
 }

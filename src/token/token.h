@@ -366,4 +366,8 @@ void token_session_end(void);
 /* The customer picked the vendor of an ambiguous token. */
 void token_set_vendor(const struct token_ref *ref, int vendor);
 
+/* Two certificate serials in hex are the same, whatever the case and
+ * leading zeros (the backend's and a token's). */
+bool token_serial_same(const char *a, const char *b);
+
 #endif

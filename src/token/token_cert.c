@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -213,4 +214,14 @@ token_delete_pair(const struct token_ref *ref, const unsigned char *id, size_t i
 out:
 	tok_end(&t, s);
 	return err;
+}
+
+bool
+token_serial_same(const char *a, const char *b)
+{
+	while (*a == '0')
+		a++;
+	while (*b == '0')
+		b++;
+	return *a != '\0' && strcasecmp(a, b) == 0;
 }

@@ -38,6 +38,9 @@ crl_check() {
 	grep -q -- "$2" "$work/verify.out" || { sed 's/^/# /' "$work/verify.out"; return 1; }
 }
 cert_status() { SESSION= q_req GET "/v1/certificates/$1" >/dev/null; jfield certificate.status; }
+# A damaged UKey that still answers, holding an older certificate of the unit.
+rb_token DAMAGED 200 ec || { not_ok "test bed (token)"; finish; exit 1; }
+D_OLD=$(openssl x509 -in "$work/keys-DAMAGED/sign.crt" -noout -serial | cut -d= -f2)
 U_OLD=$(old unit unit "$UNIT" SH-LOST-1)
 P_OLD=$(old person person "$PERSON")
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
@@ -50,6 +53,15 @@ ap_sms "$AGENT_MOBILE"
 check "the SMS code taken: the unit's certificates" ck_wait "$U_OLD" 10
 check "... on the UKey the backend knows" has SH-LOST-1
 check "... valid" has "有效"
+bed_ctl present=DAMAGED
+check "a damaged UKey inserted: the kiosk reads which certificate it held" ck_wait "插入的 UKey 中是标出的证书" 10
+ck_keys Enter
+check "... the focus on it: Enter takes that one" ck_wait "请选择补办原因" 5
+check "... $D_OLD" has "$D_OLD"
+ck_keys Escape
+bed_ctl present=none
+check "pulled: the note goes" ck_wait_gone "插入的 UKey 中是标出的证书" 10
+ck_keys Up
 ck_keys Enter
 check "chosen: lost or damaged?" ck_wait "请选择补办原因" 5
 ck_keys 1
