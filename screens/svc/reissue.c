@@ -188,4 +188,8 @@ static const struct step steps[ST_COUNT] = {
 		     NULL},
 };
 
-const struct flow_table reissue_flow = {SVC_REISSUE, steps, ST_COUNT};
+const struct flow_table reissue_flow = {
+	.service = SVC_REISSUE,
+	.steps = steps,
+	.nsteps = ST_COUNT,
+};

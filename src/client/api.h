@@ -127,9 +127,9 @@ struct api_order_new {
 	const char *address, *postcode;            /* apply, reissue */
 	const char *region;      /* apply: the start of address, as typed */
 	const char *certificate; /* PEM, renew and change */
-	const char *old_serial;                    /* reissue: the certificate replaced */
-	const char *reason;                        /* reissue: "lost" or "damaged" */
-	const char *bearer;                        /* reissue: the customer's session */
+	const char *old_serial;  /* reissue: the certificate replaced */
+	const char *reason;      /* reissue: "lost" or "damaged" */
+	const char *bearer;      /* reissue: the customer's session */
 };
 
 bool api_order_create(const struct api_order_new *in, const char *idem, struct job *job,
