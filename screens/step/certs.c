@@ -58,7 +58,8 @@ find_held(struct cl *s)
 {
 	if (s->h == NULL || s->held[0] == '\0' || s->asking)
 		return;
-	s->held_note = N_("The inserted UKey holds none of these certificates.");
+	s->held_note = N_("The inserted UKey holds none of these certificates: "
+			  "choose the one to replace (arrows and Enter).");
 	for (int i = 0; i < s->h->ncerts; i++)
 		if (token_serial_same(s->h->certs[i].serial, s->held)) {
 			s->focus = i;

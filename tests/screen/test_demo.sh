@@ -81,6 +81,8 @@ ck_keys Enter
 ck_wait "验证码已发送到" 10 >/dev/null
 ck_type "$(phone | sed -n 's/.*13800138001 .*验证码为\([0-9]\{6\}\).*/\1/p' | head -1)"
 ck_keys Enter
+# The demo UKey holds another certificate: the prompt says so, or says
+# only how to choose while the UKey is still being read.
 check "丢失补办 in the demo: 王芳's certificate, valid, to choose" ck_wait "请选择需要补办的证书" 10
 check "... valid, on no UKey the backend knows" sh -c "tmux -L $sock capture-pane -p | grep -q 有效 &&
 	tmux -L $sock capture-pane -p | grep -q 未登记"
