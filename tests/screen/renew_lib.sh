@@ -297,3 +297,18 @@ rb_check_token() {
 	check "the seal names the new certificate" [ "$(jfield seal.property.certSerial)" = "$serial" ]
 }
 
+
+# rb_faultproxy: the backend behind tests/tools/faultproxy (after rb_setup,
+# before ck_start); the kiosk goes through it and gives up on a call after
+# 2 s (each call is tried 3 times before the customer is told).  fault WORD
+# sets what the proxy does with the next connections (pass, hang, ...).
+rb_faultproxy() {
+	"$tools/faultproxy" "${RAURL##*:}" "$work/fault" >"$work/proxy.port" 2>"$work/proxy.log" &
+	proxy_pid=$!
+	cleanup_extra="$cleanup_extra; kill $proxy_pid 2>/dev/null"
+	_poll 5 test -s "$work/proxy.port" || return 1
+	sed -i "s|^url = .*|url = https://127.0.0.1:$(cat "$work/proxy.port")/|
+		s|^connect_timeout = .*|connect_timeout = 2\ntimeout = 2|" "$work/cakiosk.conf"
+	fault pass
+}
+fault() { echo "$1" >"$work/fault"; }

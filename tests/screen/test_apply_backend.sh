@@ -16,17 +16,7 @@
 
 rb_setup || { not_ok "test bed (backend)"; finish; exit 1; }
 ap_files
-ra_port=${RAURL##*:}
-"$tools/faultproxy" "$ra_port" "$work/fault" >"$work/proxy.port" 2>"$work/proxy.log" &
-proxy_pid=$!
-cleanup_extra="$cleanup_extra; kill $proxy_pid 2>/dev/null"
-_poll 5 test -s "$work/proxy.port" || { not_ok "fault proxy starts"; finish; exit 1; }
-# The kiosk goes through the proxy, and gives up on a call after 2 s (each
-# call is tried 3 times before the customer is told).
-sed -i "s|^url = .*|url = https://127.0.0.1:$(cat "$work/proxy.port")/|
-	s|^connect_timeout = .*|connect_timeout = 2\ntimeout = 2|" "$work/cakiosk.conf"
-fault() { echo "$1" >"$work/fault"; }
-fault pass
+rb_faultproxy || { not_ok "fault proxy starts"; finish; exit 1; }
 ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
 has() { ck_capture | grep -qF -- "$1"; }
 has_re() { ck_capture | grep -qE -- "$1"; }
