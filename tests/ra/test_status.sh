@@ -75,7 +75,16 @@ CERT=terminal-demo
 page "$LINK"
 has 'id="tracking">SF2026120200<' && has 'UKey 已寄出' && ok "posted: the tracking number shows" || not_ok "posted: the tracking number shows"
 has '13912345678\|13800138000' && not_ok "... still no full mobile" || ok "... still no full mobile"
-grep -q '证书密码为\|[^0-9*][0-9]\{8\}[^0-9]' "$T/page" && not_ok "... and no PIN" || ok "... and no PIN"
+# A PIN would be text on the page: look at the text alone, not at the tags,
+# whose links carry random hex that may hold a run of eight digits.
+shows_pin() { sed 's/<[^>]*>/ /g' "$1" | grep -q '证书密码为\|[^0-9*][0-9]\{8\}[^0-9]'; }
+shows_pin "$T/page" && not_ok "... and no PIN" || ok "... and no PIN"
+sed 's|</body>|<p>PIN 20481632 </p></body>|' "$T/page" >"$T/planted"
+grep -q 20481632 "$T/planted" && shows_pin "$T/planted" && ok "... (a PIN on the page would be seen)" ||
+	not_ok "... (a PIN on the page would be seen)"
+sed 's|/invoice/[0-9a-f]*|/invoice/3ad46dae5f0f8103e7485f41748803af|' "$T/page" >"$T/hexlink"
+grep -q 41748803af "$T/hexlink" && ! shows_pin "$T/hexlink" && ok "... (nor a link whose hex holds eight digits)" ||
+	not_ok "... (nor a link whose hex holds eight digits)"
 
 # A person's order: the ID number masked, the name shown.
 login person "$PERSON1" 13800138001 >/dev/null
