@@ -7,31 +7,33 @@
 #
 #   B=build SUITES="unit screen" sh tests/run.sh
 #   B=build SUITES="screen secrets" sh tests/run.sh   (the scan of their logs)
+#   JOBS=1 sh tests/run.sh                            (one suite at a time)
 #
-# The last line is "N passed, N failed, N skipped".
+# Suites run JOBS at a time (default: the number of processors):
+# each has its own temporary directory, tmux server, backend port and tokens,
+# and most of their time is spent waiting on a screen or a server.  A line is
+# printed as each suite ends; the last line is "N passed, N failed, N skipped".
 
 B=${B:-build}
 # secrets last: it reads the logs every suite before it wrote.
 SUITES=${SUITES:-"unit cli i18n token ra screen fuzz secrets"}
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=$top/$B/test-logs
-mkdir -p "$log"
-# The suites keep their logs and the secrets they typed here
-# (tests/secrets/keep.sh); a run starts afresh unless it only scans.
-CAKIOSK_KEEP_LOGS=$log/kept
-export CAKIOSK_KEEP_LOGS
-[ "$(echo $SUITES)" = secrets ] || rm -rf "$CAKIOSK_KEEP_LOGS"
 
-pass=0 fail=0 skip=0
-failed_names=
-
-# run_suite NAME COMMAND...: run one TAP suite, add up its results.
-run_suite() {
-	name=$1; shift
+# run.sh --one NAME KIND FILE: run one suite, keep its TAP, errors, exit
+# status and seconds in the logs, and print its line.
+if [ "${1:-}" = --one ]; then
+	name=$2 kind=$3 t=$4
 	file=$(echo "$name" | tr / -)
 	out=$log/$file.tap err=$log/$file.err
-	"$@" >"$out" 2>"$err"
+	start=$(date +%s)
+	if [ "$kind" = unit ]; then
+		CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$out" 2>"$err"
+	else
+		B=$B sh "$t" >"$out" 2>"$err"
+	fi
 	rc=$?
+	secs=$(($(date +%s) - start))
 	p=$(grep -c -E '^ok [0-9]+' "$out" | tr -d ' ')
 	s=$(grep -c -E '^ok [0-9]+.*# ?[Ss][Kk][Ii][Pp]' "$out" | tr -d ' ')
 	f=$(grep -c -E '^not ok [0-9]+' "$out" | tr -d ' ')
@@ -40,30 +42,82 @@ run_suite() {
 		f=1
 		echo "not ok - $name exited with status $rc" >>"$out"
 	fi
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	echo "$p $f $s" >"$log/$file.sum"
 	status=ok
-	[ "$f" -gt 0 ] && { status=FAIL; failed_names="$failed_names $name"; }
-	printf '%-28s %4d passed %3d failed %3d skipped  %s\n' "$name" "$p" "$f" "$s" "$status"
-	if [ "$f" -gt 0 ]; then
-		grep -E '^not ok' "$out" | sed 's/^/    /'
-		tail -n 30 "$err" | sed 's/^/    | /'
-	fi
+	[ "$f" -gt 0 ] && status=FAIL
+	printf '%-28s %4d passed %3d failed %3d skipped %4ds  %s\n' "$name" "$p" "$f" "$s" "$secs" "$status"
+	exit 0
+fi
+
+mkdir -p "$log"
+# The suites keep their logs and the secrets they typed here
+# (tests/secrets/keep.sh); a run starts afresh unless it only scans.
+CAKIOSK_KEEP_LOGS=$log/kept
+export CAKIOSK_KEEP_LOGS
+[ "$(echo $SUITES)" = secrets ] || rm -rf "$CAKIOSK_KEEP_LOGS"
+rm -f "$log"/*.sum
+
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$JOBS" -ge 1 ] 2>/dev/null || JOBS=1
+export B
+
+# list SUITE...: "NAME KIND FILE" lines, one per suite.
+list() {
+	for suite in "$@"; do
+		case $suite in
+		unit)
+			for t in "$top/$B"/tests/test_*; do
+				[ -x "$t" ] && echo "unit/$(basename "$t") unit $t"
+			done ;;
+		*)
+			for t in "$top"/tests/"$suite"/test_*.sh; do
+				[ -f "$t" ] && echo "$suite/$(basename "$t" .sh) sh $t"
+			done ;;
+		esac
+	done
 }
 
-for suite in $SUITES; do
-	case $suite in
-	unit)
-		for t in "$top/$B"/tests/test_*; do
-			[ -x "$t" ] || continue
-			CMOCKA_MESSAGE_OUTPUT=TAP run_suite "unit/$(basename "$t")" "$t"
-		done ;;
-	*)
-		for t in "$top"/tests/"$suite"/test_*.sh; do
-			[ -f "$t" ] || continue
-			B=$B run_suite "$suite/$(basename "$t" .sh)" sh "$t"
-		done ;;
-	esac
+# run LIST-FILE: its suites, JOBS at a time, the long screen suites first
+# (their order in the list) so that the short ones fill in beside them.
+run() {
+	xargs -L 1 -P "$JOBS" sh "$0" --one <"$1"
+}
+
+order=$log/suites.list
+main=$(echo " $SUITES " | sed 's/ secrets / /g')
+ordered=
+for s in screen ra token fuzz; do
+	case " $main " in *" $s "*) ordered="$ordered $s" ;; esac
 done
+for s in $main; do
+	case " $ordered " in *" $s "*) ;; *) ordered="$ordered $s" ;; esac
+done
+list $ordered >"$order"
+[ -s "$order" ] && run "$order"
+case " $SUITES " in *" secrets "*)
+	list secrets >"$order"
+	[ -s "$order" ] && run "$order" ;;
+esac
+
+pass=0 fail=0 skip=0
+failed_names=
+for suite in $SUITES; do
+	list "$suite"
+done >"$order"
+while read -r name kind t; do
+	file=$(echo "$name" | tr / -)
+	if [ -f "$log/$file.sum" ]; then
+		read -r p f s <"$log/$file.sum"
+	else
+		p=0 f=1 s=0
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	[ "$f" -gt 0 ] || continue
+	failed_names="$failed_names $name"
+	echo "FAIL $name"
+	grep -E '^not ok' "$log/$file.tap" 2>/dev/null | sed 's/^/    /'
+	tail -n 30 "$log/$file.err" 2>/dev/null | sed 's/^/    | /'
+done <"$order"
 
 [ -n "$failed_names" ] && echo "failed suites:$failed_names (logs in $B/test-logs/)"
 echo "$pass passed, $fail failed, $skip skipped"

@@ -30,11 +30,9 @@ check "to the confirm page" ap_to_confirm
 fault swallow
 ck_keys Enter
 check "the order's answer lost: a plain sentence on the confirm page" ck_wait "$SLOW" 20
-ck_capture > /tmp/apx-1.txt
 fault refuse
 ck_keys Enter
 check "the backend down: a plain sentence" ck_wait "$DOWN" 20
-ck_capture > /tmp/apx-2.txt
 fault pass
 ck_keys Enter
 check "back: on to the identity check" ck_wait "单位身份核验：请选择一种方式。" 10
