@@ -2,6 +2,7 @@
 # renew_lib.sh (its cakiosk-ra in sandbox mode over mTLS) and query_lib.sh
 # (the sandbox's texts):
 #
+#   ap_bed                    the backend, and a scanner folder in the kiosk's config
 #   ap_to_form ID             welcome -> Apply -> unit or person -> ID -> the record -> the address form
 #   ap_fill_address [STREET]  fill the address form (valid)
 #   ap_address [STREET]       ... and go on
@@ -20,6 +21,14 @@ LEGAL_REP_MOBILE=13800138000
 AGENT_MOBILE=13912345678
 PERSON_MOBILE=13800138001
 CARD=4111111111111111
+
+# The backend (sandbox, mTLS) and the kiosk's scanner folder ($work/scans);
+# the test ends at once if the backend does not start.
+ap_bed() {
+	rb_setup || { not_ok "test bed (backend)"; finish; exit 1; }
+	mkdir -p "$work/scans"
+	sed -i "s|^\[kiosk\]\$|[kiosk]\nscan_dir = $work/scans|" "$work/cakiosk.conf"
+}
 
 # Is ID a unit's credit code (letters in it) rather than a resident ID?
 ap_is_unit() { case $1 in *[A-WYZa-wyz]*) return 0 ;; esac; return 1; }

@@ -14,9 +14,7 @@
 . "$(dirname "$0")/query_lib.sh"
 . "$(dirname "$0")/apply_lib.sh"
 
-rb_setup || { not_ok "test bed (backend)"; finish; exit 1; }
-mkdir -p "$work/scans"
-sed -i "s|^\[kiosk\]\$|[kiosk]\nscan_dir = $work/scans|" "$work/cakiosk.conf"
+ap_bed
 has() { ck_capture | grep -qF -- "$1"; }
 now=$(date +%s)
 # old NAME TYPE ID [TOKEN]: a certificate of the subject's (sandbox), its serial.
