@@ -105,11 +105,11 @@ pin_words(const struct api_order *o, char *buf, size_t len)
 			   "check chose"));
 }
 
+enum { LABEL_W = 18 };
+
 static void
 row(int y, int x, int w, const char *label, const char *value, int color)
 {
-	enum { LABEL_W = 18 };
-
 	ui_put(y, x, LABEL_W - 1, UI_DIM, label);
 	ui_put(y, x + LABEL_W, w - LABEL_W, color, value);
 }
@@ -125,6 +125,12 @@ draw_details(const struct od *s, int y, int x, int w)
 	row(y++, x, w, _("Service"),
 	    svc >= 0 ? _(service_get((enum service_id)svc)->name) : o->kind, UI_NORMAL);
 	row(y++, x, w, _("State"), _(order_state_words(o->kind, o->state)), UI_ACCENT);
+	if (strcmp(o->state, "rejected") == 0 && o->reject_reason[0] != '\0') {
+		/* the reviewer's words (sanitized when read), up to three lines */
+		ui_put(y, x, LABEL_W - 1, UI_DIM, _("Reason"));
+		y += ui_wrap((struct rect){y, x + LABEL_W, 3, w - LABEL_W}, UI_ERROR,
+			     o->reject_reason);
+	}
 	ui_date((time_t)o->created, v, sizeof v);
 	row(y++, x, w, _("Date"), v, UI_NORMAL);
 	pay_money(o->price, money, sizeof money);
@@ -194,6 +200,11 @@ od_draw(void *state)
 		y += ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL,
 			     _("This order was not finished. It cannot be continued at "
 			       "this kiosk yet; the staff can help."));
+	else if (strcmp(s->o.state, "rejected") == 0)
+		y += ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL,
+			     _("The payment goes back the way it was paid. To apply "
+			       "again, start a new application with what the reason "
+			       "asks for."));
 	if (s->o.invoice_url[0] != '\0')
 		ui_put(y++, x, w, UI_DIM,
 		       _("Press i to show the QR code of the e-invoice."));

@@ -77,6 +77,7 @@ unsigned api_terms(const char *kind, bool unit);
 
 #define API_EVENTS_MAX 16
 #define API_TRACKING_MAX 40
+#define API_REASON_MAX 256 /* bytes kept of a reviewer's reason */
 #define API_FORM_MAX 256 /* one form member, bytes */
 #define API_VERIFIED_MAX 4
 
@@ -97,6 +98,7 @@ struct api_order {
 	char cert_serial[API_SERIAL_MAX];
 	char tracking[API_TRACKING_MAX];
 	char pin_delivery[64]; /* "sms:138****8000", "memo:**** **** 0011" */
+	char reject_reason[API_REASON_MAX]; /* rejected: the reviewer's words */
 	int nevents;           /* the states it went through, oldest first */
 	struct {
 		char state[API_STATE_MAX];

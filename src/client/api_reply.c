@@ -88,6 +88,7 @@ static const struct bfield order_spec[] = {
 	{"cert_serial", BF_TOKEN, false, 1, API_SERIAL_MAX - 1, NULL},
 	{"tracking", BF_STRING, false, 0, API_TRACKING_MAX - 1, NULL},
 	{"pin_delivery", BF_STRING, false, 0, 63, NULL},
+	{"reason", BF_STRING, false, 0, 4000, NULL},
 	{"events", BF_ARRAY, false, 0, 1000, NULL},
 	{"form", BF_OBJECT, false, 0, 0, NULL},
 	{"verifications", BF_ARRAY, false, 0, 100, NULL},
@@ -206,6 +207,7 @@ api_parse_order(const json_t *reply, struct api_order *out, struct api_err *e)
 	api_text(o, "cert_serial", out->cert_serial, sizeof out->cert_serial);
 	api_text(o, "tracking", out->tracking, sizeof out->tracking);
 	api_text(o, "pin_delivery", out->pin_delivery, sizeof out->pin_delivery);
+	api_text(o, "reason", out->reject_reason, sizeof out->reject_reason);
 	return parse_events(o, out, e) && parse_form(o, &out->form, e) &&
 	       parse_verified(o, out, e);
 }

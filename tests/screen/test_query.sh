@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_query.sh - Order query (订单查询) against the real cakiosk-ra: orders
 # of the customer in several states, made by staff (not by this kiosk, so
-# the kiosk reaches them with the customer's SMS session only): a draft, one
+# the kiosk reaches them with the customer's SMS session only): one rejected
+# with a reason, a draft, one
 # under review approved, made and posted with a tracking number (cakiosk-ra
 # review / make / post), two confirmed and unpaid, and another customer's
 # paid renewal.  The list (newest first, state in words, amount), an order's
@@ -34,6 +35,10 @@ row_says() { ck_capture | grep -- "$1" | grep -qF -- "$2"; }
 q_session unit "$UNIT" $AGENT || not_ok "a session for the API calls"
 # A tick of the backend's clock between orders: each its own second.
 tick() { rb_api POST /v1/sandbox/clock '{"advance": 2}' >/dev/null; }
+q_apply; rejected=$OID; tick
+q_confirm "$rejected" && q_pay "$rejected"
+q_cli review "$rejected" reject --reason "营业执照复印件未加盖公章，请加盖公章后重新上传"
+check "an order was rejected by staff with a reason" [ "$(q_state "$rejected")" = rejected ]
 q_apply; draft=$OID; tick
 q_apply; posted=$OID; tick
 q_confirm "$posted" && q_pay "$posted"
@@ -116,6 +121,14 @@ ck_keys Escape
 # ---- a draft application: it continues at its documents (test_apply_resume.sh) ----------------
 q_open "$draft"
 check "a draft application offers to continue it here" ck_wait "[ 继续办理 ]" 10
+ck_keys Escape
+
+# ---- rejected: the reviewer's reason ----------------------------------------------------------
+q_open "$rejected"
+check "a rejected order: not approved, in plain words" ck_wait "审核未通过" 10
+check "... the reviewer's reason" ck_wait "营业执照复印件未加盖公章" 5
+check "... the payment goes back, and how to apply again" ck_wait "费用将原路退回" 5
+check "... nothing to continue or cancel" sh -c "! tmux -L $sock capture-pane -p | grep -q -e 继续办理 -e 取消订单"
 ck_keys Escape
 
 # ---- cancel an unpaid order ----------------------------------------------------------------
