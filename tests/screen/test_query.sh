@@ -2,10 +2,9 @@
 # test_query.sh - Order query (订单查询) against the real cakiosk-ra: orders
 # of the customer in several states, made by staff (not by this kiosk, so
 # the kiosk reaches them with the customer's SMS session only): one rejected
-# with a reason, a draft, one
-# under review approved, made and posted with a tracking number (cakiosk-ra
-# review / make / post), two confirmed and unpaid, and another customer's
-# paid renewal.  The list (newest first, state in words, amount), an order's
+# with a reason, a draft, one under review approved, made and posted with a
+# tracking number (cakiosk-ra review / make / post), two confirmed and
+# unpaid, and another customer's paid renewal.  The list (newest first, state in words, amount), an order's
 # details (its steps on the step bar, how the PIN is delivered, the
 # tracking number, the e-invoice QR), cancelling an unpaid order, paying a
 # confirmed one here, a paid renewal handed to the renewal, a session the
