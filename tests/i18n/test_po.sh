@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_po.sh - every message in the sources has a zh_CN translation, the
-# catalogue compiles, and format strings agree.
+# catalogue compiles, format strings agree, and it keeps no message the
+# sources dropped.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/cakiosk-po.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -15,6 +16,11 @@ find src screens -path src/ra -prune -o -name '*.[ch]' -print | sort >"$work/fil
 xgettext --from-code=UTF-8 -k_ -kN_ -kM_ -ktoken_tr -kC_:1c,2 -o "$work/now.pot" -f "$work/files" 2>"$work/err"
 check "messages extract from the sources" test -s "$work/now.pot"
 check "zh_CN.po has every message of the sources" msgcmp assets/po/zh_CN.po "$work/now.pot"
+# A message the sources no longer have is dead weight a translator keeps
+# up for nothing (msgcmp warns "this message is not used").
+msgcmp assets/po/zh_CN.po "$work/now.pot" 2>"$work/cmp" >/dev/null
+unused=$(grep -c 'this message is not used' "$work/cmp")
+check "zh_CN.po holds no message the sources do not use ($unused)" test "$unused" -eq 0
 untranslated=$(msgattrib --untranslated --no-obsolete assets/po/zh_CN.po | grep -c '^msgid ' )
 check "no message is left untranslated ($untranslated)" test "$untranslated" -le 1
 fuzzy=$(msgattrib --only-fuzzy --no-obsolete assets/po/zh_CN.po | grep -c '^msgid ')
