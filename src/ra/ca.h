@@ -99,8 +99,11 @@ int ca_verify_with_cert(const char *cert_pem, const void *data, size_t len,
 int ca_sign(struct ca *ca, const void *data, size_t len, unsigned char **sig,
 	    size_t *siglen);
 
-/* A CRL over revoked (array of {"serial": hex, "revoked_at": int}).
+/* A CRL over revoked (array of {"serial": hex, "revoked_at": int,
+ * "revoke_reason": the store's words or null}).
  * New PEM (der == false) or DER buffer; NULL on failure. */
+/* The RFC 5280 reason code of a stored revocation reason, or -1. */
+int crl_reason_code(const char *why);
 unsigned char *ca_crl(struct ca *ca, json_t *revoked, int64_t now, int64_t number,
 		      bool der, size_t *len);
 

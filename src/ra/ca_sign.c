@@ -43,6 +43,31 @@ out:
 	EVP_MD_CTX_free(md);
 	return rc;
 }
+/*
+ * The CRL reason (RFC 5280, 5.3.1) of a revocation as the store words it
+ * (order_revoke): a lost UKey still holds its key somewhere, a damaged one
+ * does not and is replaced, a change of information replaces the
+ * certificate whose subject changed.  -1: no reason code (RFC 5280 asks
+ * that "unspecified" be left out rather than stated).
+ */
+int
+crl_reason_code(const char *why)
+{
+	static const struct {
+		const char *prefix;
+		int code;
+	} reasons[] = {
+		{"lost", 1},        /* keyCompromise */
+		{"damaged", 4},     /* superseded */
+		{"superseded", 4},  /* superseded: a renewal */
+		{"change", 3},      /* affiliationChanged */
+	};
+	for (size_t i = 0; why != NULL && i < sizeof reasons / sizeof reasons[0]; i++)
+		if (strncmp(why, reasons[i].prefix, strlen(reasons[i].prefix)) == 0)
+			return reasons[i].code;
+	return -1;
+}
+
 unsigned char *
 ca_crl(struct ca *ca, json_t *revoked, int64_t now, int64_t number, bool der, size_t *len)
 {
@@ -76,10 +101,14 @@ ca_crl(struct ca *ca, json_t *revoked, int64_t now, int64_t number, bool der, si
 			rt, (time_t)json_integer_value(json_object_get(r, "revoked_at")));
 		X509_REVOKED_set_serialNumber(rv, ai);
 		X509_REVOKED_set_revocationDate(rv, rt);
-		ASN1_ENUMERATED *reason = ASN1_ENUMERATED_new();
-		ASN1_ENUMERATED_set(reason, 1 /* keyCompromise: the token was lost */);
-		X509_REVOKED_add1_ext_i2d(rv, NID_crl_reason, reason, 0, 0);
-		ASN1_ENUMERATED_free(reason);
+		int code = crl_reason_code(
+			json_string_value(json_object_get(r, "revoke_reason")));
+		if (code >= 0) {
+			ASN1_ENUMERATED *reason = ASN1_ENUMERATED_new();
+			ASN1_ENUMERATED_set(reason, code);
+			X509_REVOKED_add1_ext_i2d(rv, NID_crl_reason, reason, 0, 0);
+			ASN1_ENUMERATED_free(reason);
+		}
 		X509_CRL_add0_revoked(crl, rv);
 		ASN1_INTEGER_free(ai);
 		ASN1_TIME_free(rt);

@@ -124,7 +124,7 @@ h_certificate(struct req *r)
 		   "WHERE id = ?",
 		   "siis", is.serial, is.not_before, is.not_after, S(o, "id"));
 	if (strcmp(kind, "change") == 0)
-		order_revoke(r->app->st, S(o, "old_serial"), "superseded (change)");
+		order_revoke(r->app->st, S(o, "old_serial"), "change (superseded)");
 	seal_id = seal_make(r->app, o, is.serial, is.pem, name, is.not_before,
 			    is.not_after);
 	if (escrow > 0 && !(tok = owner_escrow(r, tserial, tpin, S(o, "subject_type"),
@@ -329,7 +329,8 @@ h_crl(struct req *r)
 {
 	json_t *rev = store_query(
 		r->app->st,
-		"SELECT serial, revoked_at FROM certificates WHERE status = 'revoked'"
+		"SELECT serial, revoked_at, revoke_reason FROM certificates"
+		" WHERE status = 'revoked'"
 		" ORDER BY revoked_at",
 		"");
 	int64_t number =

@@ -47,6 +47,15 @@ like() {
 		not_ok "$3"; echo "#   expected to match: '$1'"; echo "#   got: '$2'"
 	fi
 }
+# crl_reason CRL-PEM SERIAL: the reason code the CRL gives SERIAL
+# ("Key Compromise", "Superseded", ...), empty if none.
+crl_reason() {
+	openssl crl -in "$1" -noout -text | awk -v s="Serial Number: $2" '
+		index($0, s) { on = 1; next }
+		on && /Serial Number:/ { exit }
+		on && want { sub(/^ +/, ""); print; exit }
+		on && /CRL Reason Code/ { want = 1 }'
+}
 done_testing() {
 	if [ -n "$PID" ]; then ra_stop TERM; is 0 "$STOP_RC" "the server stops cleanly on SIGTERM"; fi
 	if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/server.log" 2>/dev/null; then

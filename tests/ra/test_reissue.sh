@@ -112,6 +112,7 @@ is certificate_revoked "$(j error.code)" "... nor made anew"
 curl -s -o "$T/crl.der" --cacert "$CA/ca.crt" "$URL/crl.der"
 openssl crl -inform DER -in "$T/crl.der" -out "$T/crl.pem"
 like "Serial Number: $S1" "$(openssl crl -in "$T/crl.pem" -noout -text)" "the next CRL lists it"
+is Superseded "$(crl_reason "$T/crl.pem" "$S1")" "... as superseded: a damaged UKey's key was not exposed"
 like "certificate revoked" "$(openssl verify -crl_check -CAfile "$CA/ca.crt" -CRLfile "$T/crl.pem" "$T/p1.crt" 2>&1)" "openssl verify -crl_check refuses it"
 like ": OK" "$(openssl verify -crl_check -CAfile "$CA/ca.crt" -CRLfile "$T/crl.pem" "$T/p2.crt" 2>&1)" "... and accepts another's valid certificate"
 
