@@ -125,7 +125,7 @@ static void
 check_run(struct job *job)
 {
 	struct check_job *c = (struct check_job *)job;
-	int known = 0;
+	int known = 0, new_at = -1;
 
 	c->result = RC_NEW;
 	c->cur = -1;
@@ -154,17 +154,22 @@ check_run(struct job *job)
 			c->old = i;
 			c->result = RC_RESUME;
 		} else if (cert.has_order && strcmp(cert.order_kind, "renew") == 0 &&
-			   strcmp(cert.order_state, "issued") == 0) {
-			/* The new certificate is on the token, the old pair already
-			 * gone, and the backend not yet told: finish that. */
+			   strcmp(cert.order_state, "issued") == 0 && new_at < 0) {
+			/* The new certificate is on the token and the backend not
+			 * yet told.  Finished from here only when the old pair is
+			 * gone: while the old certificate is still on the token
+			 * (further on in the list), its order removes it. */
 			snprintf(c->order_id, sizeof c->order_id, "%s", cert.order_id);
-			snprintf(c->new_serial, sizeof c->new_serial, "%s", c->serial[i]);
-			c->old = -1;
-			c->result = RC_RESUME;
+			new_at = i;
 		}
 		api_certificate_free(&cert);
 		if (c->result == RC_RESUME)
 			break;
+	}
+	if (c->result == RC_NEW && new_at >= 0) {
+		snprintf(c->new_serial, sizeof c->new_serial, "%s", c->serial[new_at]);
+		c->old = -1;
+		c->result = RC_RESUME;
 	}
 	if (c->result == RC_NEW && known == 0)
 		c->result = RC_UNKNOWN_CERT;

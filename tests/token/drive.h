@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "config.h"
@@ -21,7 +22,7 @@
 
 static int drive_wake_fd = -1;
 
-static double
+static __attribute__((unused)) double
 drive_now_ms(void)
 {
 	struct timespec ts;
@@ -44,6 +45,33 @@ drive_run(struct job *job)
 			return NULL;
 	}
 	return done;
+}
+
+/* The test module's control file at path as text says ("\n" for
+ * newlines), replaced at once (the module sees one change). */
+static __attribute__((unused)) void
+drive_ctl_write(const char *path, const char *text)
+{
+	char tmp[4200];
+	FILE *f;
+
+	if (path == NULL || text == NULL)
+		return;
+	snprintf(tmp, sizeof tmp, "%s.run%d", path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return;
+	for (const char *p = text; *p != '\0'; p++) {
+		if (p[0] == '\\' && p[1] == 'n') {
+			fputc('\n', f);
+			p++;
+		} else {
+			fputc(*p, f);
+		}
+	}
+	fputc('\n', f);
+	fclose(f);
+	rename(tmp, path);
 }
 
 /* The configuration, the log, the backend, the modules and the worker. */

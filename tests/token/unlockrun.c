@@ -50,31 +50,10 @@
 
 #include "drive.h"
 
-/* The control file as TEXT says ("\n" for newlines), replaced at once. */
 static void
 ctl_write(const char *text)
 {
-	const char *path = getenv("UNLOCK_CTL");
-	char tmp[4200];
-	FILE *f;
-
-	if (path == NULL || text == NULL)
-		return;
-	snprintf(tmp, sizeof tmp, "%s.run%d", path, (int)getpid());
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return;
-	for (const char *p = text; *p != '\0'; p++) {
-		if (p[0] == '\\' && p[1] == 'n') {
-			fputc('\n', f);
-			p++;
-		} else {
-			fputc(*p, f);
-		}
-	}
-	fputc('\n', f);
-	fclose(f);
-	rename(tmp, path);
+	drive_ctl_write(getenv("UNLOCK_CTL"), text);
 }
 
 static enum unlock_stage

@@ -1,0 +1,196 @@
+/*
+ * renew_drive.h - a renewal's steps as its screens start them, each the
+ * kiosk's own job (src/svc/renew.c, renew_install.c, the token jobs, the
+ * payment screen's backend calls) handed to the worker and taken back as
+ * the event loop does: for the programs that run a renewal without a
+ * screen (tests/bench/renewbench.c, tests/token/renewrun.c).  Include
+ * drive.h first.  Each step returns NULL when it went through, else why
+ * not (an English word or the kiosk's message id).
+ */
+#ifndef CAKIOSK_TEST_RENEW_DRIVE_H
+#define CAKIOSK_TEST_RENEW_DRIVE_H
+
+#include <curl/curl.h>
+
+#include "api.h"
+#include "payflow.h"
+#include "qr.h"
+#include "renew.h"
+#include "token_job.h"
+
+/* The insert step: the one UKey present read; taken for the renewal when
+ * take (a paid order keeps the certificates it had). */
+static const char *
+rd_read(bool take, enum token_err *err)
+{
+	struct job *job = drive_run(token_job_read(NULL, 0));
+	struct session *s = session_get();
+	const char *why = NULL;
+
+	if (job == NULL)
+		return "no answer";
+	*err = token_job_err(job);
+	if (*err != TOKEN_OK || token_job_ninfo(job) != 1) {
+		why = *err != TOKEN_OK ? token_err_name(*err) : "not one UKey";
+	} else if (take) {
+		if (!renew_take_token(token_job_info(job, 0)))
+			why = "no signing certificate";
+	} else if (strcmp(token_job_info(job, 0)->ref.serial, s->token_serial) != 0) {
+		why = "another UKey";
+	} else {
+		s->ref = token_job_info(job, 0)->ref;
+	}
+	job->release(job);
+	return why;
+}
+
+/* The PIN step. */
+static const char *
+rd_login(const char *pin, enum token_err *err)
+{
+	struct job *job = drive_run(token_job_login(&session_get()->ref, pin, 0));
+
+	if (job == NULL)
+		return "no answer";
+	*err = token_job_err(job);
+	job->release(job);
+	session_get()->logged_in = *err == TOKEN_OK;
+	return *err == TOKEN_OK ? NULL : token_err_name(*err);
+}
+
+/* Asking the CA: a new renewal (*rc RC_NEW) or a paid one to finish. */
+static const char *
+rd_check(enum renew_check *rc)
+{
+	struct job *job = drive_run(renew_check_job());
+	const char *reason = NULL;
+
+	if (job == NULL)
+		return "no answer";
+	*rc = renew_check_result(job, &reason);
+	job->release(job);
+	if (*rc == RC_FAILED || *rc == RC_UNKNOWN_CERT)
+		return reason != NULL ? reason : "unknown certificate";
+	return NULL;
+}
+
+/* The order form filled in (as its submit does) and the order confirmed. */
+static const char *
+rd_order(const char *email)
+{
+	struct job *job;
+	const char *reason;
+	bool not_eligible = false;
+
+	renew_get()->term = 1;
+	snprintf(renew_get()->email, sizeof renew_get()->email, "%s", email);
+	renew_get()->form_filled = true;
+	backend_new_key(session_get()->idem_order);
+	backend_new_key(session_get()->idem_confirm);
+	job = drive_run(renew_order_job());
+	if (job == NULL)
+		return "no answer";
+	reason = renew_order_result(job, &not_eligible);
+	job->release(job);
+	return reason;
+}
+
+/* The payment screen's create: the payment, and the QR code of its URL. */
+static const char *
+rd_payment(char *id, size_t idlen, char *url, size_t urllen)
+{
+	char idem[BACKEND_IDEM_KEY_LEN + 1];
+	struct job *job;
+	struct qr qr = {0};
+	const char *why = NULL;
+
+	backend_new_key(idem);
+	job = drive_run(
+		api_job_payment_create(session_get()->order_id, "alipay", idem, NULL));
+	if (job == NULL)
+		return "no answer";
+	if (api_job_err(job)->err == BACKEND_OK) {
+		snprintf(id, idlen, "%s", api_job_payment(job)->id);
+		snprintf(url, urllen, "%s", api_job_payment(job)->code_url);
+		if (qr_make(url, &qr) != 0)
+			why = "no QR code";
+		qr_free(&qr);
+	} else {
+		why = api_reason(api_job_err(job));
+	}
+	job->release(job);
+	return why;
+}
+
+/* What the payment screen has the worker do while the customer pays: the
+ * new key (its failure is the install's to mend: the screen says nothing). */
+static const char *
+rd_key(enum token_err *err)
+{
+	const struct pay_request *req = renew_pay_request();
+	struct job *job = drive_run(req->bg_start());
+
+	if (job == NULL)
+		return "no answer";
+	req->bg_done(job);
+	job->release(job);
+	*err = renew_get()->new_id_len > 0 ? TOKEN_OK : TOKEN_ERR_DEVICE;
+	return *err == TOKEN_OK ? NULL : "no key made";
+}
+
+/* The customer's phone: open the sandbox pay link (public, no client cert). */
+static const char *
+rd_pay_link(const char *url, const char *ca_file)
+{
+	CURL *c = curl_easy_init();
+	FILE *null = fopen("/dev/null", "w");
+	long status = 0;
+	CURLcode rc = CURLE_FAILED_INIT;
+
+	if (c != NULL && null != NULL) {
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, null);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+		rc = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	}
+	curl_easy_cleanup(c);
+	if (null != NULL)
+		fclose(null);
+	return rc == CURLE_OK && status == 200 ? NULL : "pay link";
+}
+
+/* The payment screen's poll: paid? */
+static const char *
+rd_poll(const char *id)
+{
+	struct job *job = drive_run(api_job_payment_get(id, NULL));
+	bool paid;
+
+	if (job == NULL)
+		return "no answer";
+	paid = api_job_err(job)->err == BACKEND_OK &&
+	       api_job_payment(job)->state == PAY_PAID;
+	job->release(job);
+	if (paid)
+		session_get()->paid = true;
+	return paid ? NULL : "not paid";
+}
+
+/* After the payment: the certificate and seal written, the old pair gone. */
+static const char *
+rd_install(enum token_err *err)
+{
+	struct job *job = drive_run(renew_install_job());
+	const char *reason;
+
+	*err = TOKEN_OK;
+	if (job == NULL)
+		return "no answer";
+	reason = renew_install_result(job, err);
+	job->release(job);
+	return reason;
+}
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * renewrun.c - one visit of a customer who renews, as the kiosk's screens
+ * take it, without a screen: the UKey inserted and read, the PIN, the CA
+ * asked, the order, the payment (the new key made meanwhile), the
+ * certificate and seal installed - each the kiosk's own job on its worker
+ * thread (tests/token/renew_drive.h), against the real backend and the
+ * configured PKCS#11 module.  For the matrix of tests/token/test_renew_pull.sh.
+ *
+ *   renewrun CONFIG PIN EMAIL
+ *
+ * Where a step fails, the visit goes on as the screens do: a UKey pulled
+ * (none present any more) or a login lost is put back, read and logged in
+ * again (the insert and PIN steps); any other failure is tried again (the
+ * customer presses "Try again").  Before the payment the UKey put back is
+ * taken afresh; after it, the paid order stays bound to it.  A UKey whose
+ * CA finds a paid renewal unfinished (a new visit after one that gave up)
+ * goes straight to the install.
+ *
+ * Environment (all optional):
+ *   RENEW_CTL=FILE         the test module's control file; with
+ *   RENEW_CTL_START=TEXT   written there (\n: newline) before the UKey is
+ *                          first read: "present=*\npull_nth=7", so the
+ *                          module counts the visit's calls alone;
+ *   RENEW_CTL_AGAIN=TEXT   written after each failure (the card put back,
+ *                          an injected fault not repeated)
+ *   RENEW_TRIES=N          failures taken before the visit gives up (6)
+ *
+ * Prints one line: outcome=DONE|GAVE_UP faults=N path=new|resumed
+ * order=ID [at=STEP reason="..."]; exit 0 when DONE.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "config.h"
+#include "log.h"
+#include "renew.h"
+#include "session.h"
+#include "token.h"
+#include "worker.h"
+#include "xmem.h"
+
+#include "drive.h"
+#include "renew_drive.h"
+
+static struct {
+	const char *pin, *email, *ca_file;
+	int faults, max_faults;
+	bool in; /* the UKey read and logged in since it was last put back */
+	const char *at, *why;
+} v;
+
+/* A step failed: the kiosk notices a pulled UKey (its watcher finds none),
+ * the card is put back; false once the customer has had enough. */
+static bool
+fault(const char *at, const char *why, enum token_err err)
+{
+	struct token_ref refs[2];
+	size_t n = 0;
+
+	v.faults++;
+	v.at = at;
+	v.why = why;
+	token_list(refs, 2, &n);
+	if (n != 1 || err == TOKEN_ERR_REMOVED || err == TOKEN_ERR_NONE ||
+	    err == TOKEN_ERR_NOT_LOGGED_IN || err == TOKEN_ERR_MANY) {
+		v.in = false;
+		session_token_gone();
+	}
+	drive_ctl_write(getenv("RENEW_CTL"), getenv("RENEW_CTL_AGAIN"));
+	return v.faults <= v.max_faults;
+}
+
+/* The insert and PIN steps, until the UKey is in and logged in. */
+static bool
+token_up(void)
+{
+	while (!v.in) {
+		enum token_err err = TOKEN_OK;
+		const char *why = rd_read(!session_get()->paid, &err);
+
+		if (why == NULL)
+			why = rd_login(v.pin, &err);
+		if (why == NULL)
+			v.in = true;
+		else if (!fault(err == TOKEN_OK ? "read" : "login", why, err))
+			return false;
+	}
+	return true;
+}
+
+/* A step of the backend's, tried again as its screen offers. */
+#define TRY(name, call)                                                                \
+	do {                                                                           \
+		const char *why_;                                                      \
+		while ((why_ = (call)) != NULL)                                        \
+			if (!fault(name, why_, TOKEN_OK))                              \
+				return false;                                          \
+	} while (0)
+
+static bool
+order_and_pay(void)
+{
+	char pay_id[PAY_ORDER_ID_MAX] = "", url[512] = "";
+	enum token_err err = TOKEN_OK;
+	const char *why;
+
+	TRY("order", rd_order(v.email));
+	TRY("payment", rd_payment(pay_id, sizeof pay_id, url, sizeof url));
+	/* The key while paying: a failure is the install's to mend, but a
+	 * UKey pulled meanwhile is asked for again before it. */
+	if ((why = rd_key(&err)) != NULL && !fault("key", why, err))
+		return false;
+	TRY("pay", rd_pay_link(url, v.ca_file));
+	TRY("poll", rd_poll(pay_id));
+	return true;
+}
+
+static bool
+visit(bool *resumed)
+{
+	enum renew_check rc = RC_FAILED;
+
+	if (!token_up())
+		return false;
+	TRY("check", rd_check(&rc));
+	*resumed = rc == RC_RESUME;
+	if (rc == RC_NEW && !order_and_pay())
+		return false;
+	for (;;) {
+		enum token_err err = TOKEN_OK;
+		const char *why;
+
+		if (!token_up())
+			return false;
+		if ((why = rd_install(&err)) == NULL)
+			return true;
+		if (!fault("install", why, err))
+			return false;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	char pin[64];
+	bool done = false, resumed = false;
+	const char *tries = getenv("RENEW_TRIES");
+
+	setlocale(LC_ALL, "C.UTF-8");
+	if (argc != 4) {
+		fprintf(stderr, "usage: renewrun CONFIG PIN EMAIL\n");
+		return 2;
+	}
+	snprintf(pin, sizeof pin, "%s", argv[2]);
+	secure_wipe(argv[2], strlen(argv[2]));
+	v.pin = pin;
+	v.email = argv[3];
+	v.max_faults = tries != NULL ? atoi(tries) : 6;
+	if (drive_start(&cfg, argv[1], "renewrun") == 0) {
+		v.ca_file = cfg.ca_file;
+		renew_begin();
+		drive_ctl_write(getenv("RENEW_CTL"), getenv("RENEW_CTL_START"));
+		done = visit(&resumed);
+		printf("outcome=%s faults=%d path=%s order=%s", done ? "DONE" : "GAVE_UP",
+		       v.faults, resumed ? "resumed" : "new",
+		       session_get()->order_id[0] ? session_get()->order_id : "-");
+		if (v.at != NULL)
+			printf(" at=%s reason=\"%s\"", v.at, v.why != NULL ? v.why : "");
+		printf("\n");
+	}
+	secure_wipe(pin, sizeof pin);
+	drive_end(&cfg);
+	return done ? 0 : 1;
+}

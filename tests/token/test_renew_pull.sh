@@ -1,0 +1,180 @@
+#!/bin/sh
+# test_renew_pull.sh - the renewal survives a card pulled, or a card that
+# fails, at every PKCS#11 call of it (issue 17; SPEC "Renew": never a token
+# with neither a working old nor a working new certificate).  No screen:
+# the kiosk's own renewal jobs (src/svc/renew.c, src/svc/renew_install.c)
+# run in tests/token/renewrun.c, one customer's visit from the UKey's
+# insertion to the done page, against the real cakiosk-ra (sandbox, mTLS)
+# and a SoftHSM token behind the PKCS#11 test module.  The token holds an
+# EC signing pair with a certificate from cakiosk-ra that has 30 days
+# left, an encryption pair and a seal, fresh for every run.
+#
+# One clean renewal is run with the module's call log on: its counted
+# calls are the matrix.  Then for every call index N:
+#   pull    the card is pulled at call N (pull_nth), put back, and the
+#           kiosk goes on as its screens do (read, PIN, the step again);
+#   error   call N answers CKR_DEVICE_ERROR once (fail_nth); the kiosk
+#           goes on the same way ("Try again").
+# and, at each call that writes to the card or logs in:
+#   gone    the card is pulled at call N and the visit ends there (the
+#           customer leaves, the power goes); the UKey comes back at a new
+#           visit, where the CA finds the paid order, or a new one is made.
+# A visit that gives up is followed by a new one with the same UKey, as
+# the next customer at any kiosk.  After
+# each run, checked with pkcs11-tool and openssl, not the kiosk's code:
+# PIN 123456 still logs in; exactly one signing certificate with its
+# private key, issued by the CA, whose key signs what the certificate
+# verifies; the seal on the token carries that certificate; the order is
+# installed with one payment.  Outcomes: "clean" (the fault never reached
+# the customer), "same visit" (finished after the card was put back or the
+# step tried again), "next visit", "FAILED".
+#
+# The whole matrix is about 500 runs, 5 minutes on 2 cores: make check
+# runs a fixed spread of it, every call that writes to the card or logs in
+# (C_Login, C_GenerateKeyPair, C_CreateObject, C_DestroyObject,
+# C_SetAttributeValue, C_SignInit, C_Sign) and every RENEW_STRIDE-th call
+# besides (default 12), about a minute.  RENEW_STRIDE=1 runs every index;
+# RENEW_AT="N ..." only those.
+. "$(dirname "$0")/../screen/lib.sh"
+. "$top/tests/screen/renew_lib.sh"
+trap 'set +e; cleanup' EXIT INT TERM
+for t in pkcs11-tool softhsm2-util openssl curl xxd; do
+	command -v $t >/dev/null || { echo "1..0 # SKIP needs $t"; exit 0; }
+done
+STRIDE=${RENEW_STRIDE:-12}
+RUN=$top/$B/tests/renewrun
+EMAIL=agent@example.cn
+L=renew
+
+make -s -C "$top" B="$B" all "$B/tests/renewrun" "$B/tests/p11/cakiosk-testp11.so" >/dev/null
+rb_setup || { not_ok "the bed: cakiosk-ra"; finish; exit 1; }
+sed -i 's/^log_level = debug/log_level = info/' "$work/cakiosk.conf"
+
+# The template: a token made once; each run gets a copy of it with a new
+# signing certificate (30 days left) for the same key.
+rb_token $L 30 ec >/dev/null || { not_ok "the bed: the template token"; finish; exit 1; }
+mv "$work/tokens" "$work/template"
+K=$work/keys-$L
+CSR=$(awk '{printf "%s\\n", $0}' "$K/sign.csr")
+fresh() {
+	rm -rf "$work/tokens" && cp -a "$work/template" "$work/tokens"
+	now=$(date +%s)
+	st=$(rb_api POST /v1/sandbox/certificates "{\"subject_type\":\"unit\",\"subject_id\":\"$UNIT\",\"csr\":\"$CSR\",\"not_before\":$((now - 305 * 86400)),\"not_after\":$((now + 30 * 86400))}")
+	[ "$st" = 201 ] || { echo "# sandbox certificate: $st" >&2; return 1; }
+	jfield certificate | openssl x509 -outform DER -out "$work/old.der"
+	l=$L
+	rb_tool --delete-object --type cert --id 01 && rb_tool --write-object "$work/old.der" --type cert --id 01 --label sign
+}
+
+# renew [ENV...]: the kiosk's visit on the token as it is; OUT is its line.
+renew() {
+	OUT=$(env SOFTHSM2_CONF="$work/softhsm2.conf" CAKIOSK_TESTP11_CTL="$work/ctl" \
+		RENEW_CTL="$work/ctl" RENEW_CTL_AGAIN="present=*" "$@" \
+		"$RUN" "$work/cakiosk.conf" 123456 "$EMAIL" 2>>"$work/run.err")
+}
+order_of() { echo "$1" | sed -n 's/.*order=\([^ ]*\).*/\1/p'; }
+
+# verify ORDER: the token and the order, from outside the kiosk; why says
+# what failed, NEW whether the certificate is the new one.
+verify() {
+	bed_ctl "present=*"
+	why= NEW=
+	rb_card $L --login --pin 123456 --list-objects || { why=" PIN"; return 1; }
+	ids=$(awk '/^Certificate Object/ {t = "c"; next} /^Private Key Object/ {t = "k"; next}
+		/^[A-Z]/ {t = ""} t && $1 == "ID:" {print t, $2}' "$work/tool.out" |
+		awk '{has[$2] = has[$2] $1} END {for (i in has) if (has[i] ~ /c/ && has[i] ~ /k/ && i != "02") print i}')
+	[ "$(echo "$ids" | grep -c .)" = 1 ] || { why=" pairs:$(echo $ids)"; return 1; }
+	# A key left without its certificate (the old one's, when the work
+	# stopped between deleting the two): not a failure, but counted.
+	orphans=$(awk '/^Certificate Object/ {t = "c"; next} /^Private Key Object/ {t = "k"; next}
+		/^[A-Z]/ {t = ""} t && $1 == "ID:" {print t, $2}' "$work/tool.out" |
+		awk '{has[$2] = has[$2] $1} END {for (i in has) if (has[i] !~ /c/) n++; print n + 0}')
+	rb_card $L --read-object --type cert --id "$ids" -o "$work/cert.der"
+	openssl x509 -inform DER -in "$work/cert.der" -out "$work/cert.pem" 2>/dev/null &&
+		openssl verify -CAfile "$CA/ca.crt" "$work/cert.pem" >/dev/null 2>&1 || why="$why cert"
+	cmp -s "$work/cert.der" "$work/old.der" && NEW=0 || NEW=1
+	openssl x509 -in "$work/cert.pem" -noout -pubkey >"$work/pub.pem" 2>/dev/null
+	printf 'renewal matrix %s' "$ids" >"$work/msg"
+	openssl dgst -sha256 -binary -out "$work/msg.sha" "$work/msg"
+	rb_card $L --login --pin 123456 --sign --id "$ids" --mechanism ECDSA \
+		--signature-format openssl -i "$work/msg.sha" -o "$work/msg.sig" &&
+		openssl dgst -sha256 -verify "$work/pub.pem" -signature "$work/msg.sig" "$work/msg" \
+			>/dev/null 2>&1 || why="$why key"
+	rb_card $L --login --pin 123456 --read-object --type data --label seal \
+		--application-label cakiosk-seal -o "$work/seal.der" || why="$why seal-read"
+	xxd -p "$work/seal.der" | tr -d '\n' | grep -q "$(xxd -p "$work/cert.der" | tr -d '\n')" ||
+		why="$why seal-binding"
+	if [ "${1:--}" != - ]; then
+		rb_api GET "/v1/orders/$1" >/dev/null
+		[ "$(jfield order.state)" = installed ] || why="$why order-$(jfield order.state)"
+		rb_one_payment "$1" || why="$why payments"
+	else
+		why="$why no-order"
+	fi
+	[ "$NEW" = 1 ] || why="$why old-cert"
+	[ -z "$why" ]
+}
+
+# ---- the clean run: how many calls -------------------------------------------
+fresh || { not_ok "a fresh token"; finish; exit 1; }
+t0=$(date +%s%N)
+renew RENEW_CTL_START="present=*\nlog=$work/calls.log"
+t1=$(date +%s%N)
+case $OUT in outcome=DONE\ faults=0*) ok "a clean renewal: $OUT" ;; *) not_ok "a clean renewal: $OUT" ;; esac
+check "after it: the PIN, the new certificate and key, its seal, one payment" verify "$(order_of "$OUT")"
+UNCOUNTED='^(C_GetSlotList|C_GetSlotInfo|C_GetTokenInfo|C_WaitForSlotEvent|C_GetInfo|C_GetFunctionList) '
+CALLS=$(grep -cvE "$UNCOUNTED" "$work/calls.log")
+[ "$CALLS" -ge 20 ] && ok "one renewal makes $CALLS counted PKCS#11 calls ($(((t1 - t0) / 1000000)) ms)" ||
+	not_ok "counted calls: $CALLS"
+grep -vE "$UNCOUNTED" "$work/calls.log" | awk '{print NR": "$1}' | tr '\n' ' ' | sed 's/^/# calls: /'
+echo
+
+# ---- the matrix ---------------------------------------------------------------
+size=0 clean=0 same=0 next=0 bad=0 gone=0 keyonly=0 FAILS=
+tally() { # KIND N
+	size=$((size + 1))
+	ord=$(order_of "$OUT")
+	case $OUT in
+	outcome=DONE*) ;;
+	*)	# The customer gave up; the UKey comes back at a new visit.
+		first=$OUT
+		renew
+		ord=$(order_of "$OUT")
+		OUT="$first; then: $OUT" ;;
+	esac
+	if verify "$ord"; then
+		case $OUT in
+		*then:*) next=$((next + 1)) ;;
+		*faults=0*) clean=$((clean + 1)) ;;
+		*) same=$((same + 1)) ;;
+		esac
+		[ "$orphans" = 0 ] || { keyonly=$((keyonly + 1)); OUT="$OUT (an old key left without its certificate)"; }
+		echo "# $1 $2: $OUT"
+	else
+		bad=$((bad + 1)) FAILS="$FAILS $1@$2"
+		echo "# $1 $2: FAILED:$why: $OUT"
+	fi
+}
+# The call indexes to run: the spread, or all of them.
+WRITES='^C_(Login|GenerateKeyPair|CreateObject|DestroyObject|SetAttributeValue|SignInit|Sign)$'
+grep -vE "$UNCOUNTED" "$work/calls.log" | awk -v k="$STRIDE" -v w="$WRITES" -v at=" ${RENEW_AT:-} " '
+	at != "  " { if (index(at, " " NR " ")) print NR, ($1 ~ w); next }
+	k == 1 || NR % k == 0 || $1 ~ w {print NR, ($1 ~ w)}' >"$work/indexes"
+while read -r N write; do
+	fresh && renew RENEW_CTL_START="present=*\npull_nth=$N"
+	tally pull $N
+	fresh && renew RENEW_CTL_START="present=*\nfail_nth=$N:CKR_DEVICE_ERROR"
+	tally error $N
+	[ "$write" = 1 ] || continue
+	fresh && renew RENEW_CTL_START="present=*\npull_nth=$N" RENEW_TRIES=0
+	gone=$((gone + 1))
+	tally gone $N
+done <"$work/indexes"
+echo "# matrix: $(wc -l <"$work/indexes") of $CALLS call indexes (every $STRIDE and the writes) x 2 (pulled, device error)" \
+	"+ $gone gone at a write = $size runs:" \
+	"$clean clean, $same finished in the same visit, $next at the next visit, $bad failed;" \
+	"$keyonly left an old key without its certificate"
+check "every pulled or failing call ends with one working certificate, its seal, the order installed once ($size runs;${FAILS:- none failed})" \
+	test "$bad" -eq 0
+check "the matrix ran its call indexes" test "$size" -eq $((2 * $(wc -l <"$work/indexes") + gone))
+finish
