@@ -85,11 +85,11 @@ check(void)
 }
 
 /* Each step, failing loudly. */
-#define STEP(name, call)                                                               \
-	do {                                                                           \
-		const char *why_ = (call);                                             \
-		if (why_ != NULL)                                                      \
-			return fail(name, why_);                                       \
+#define STEP(name, call)                                                                 \
+	do {                                                                             \
+		const char *why_ = (call);                                               \
+		if (why_ != NULL)                                                        \
+			return fail(name, why_);                                         \
 	} while (0)
 
 static int

@@ -92,12 +92,12 @@ token_up(void)
 }
 
 /* A step of the backend's, tried again as its screen offers. */
-#define TRY(name, call)                                                                \
-	do {                                                                           \
-		const char *why_;                                                      \
-		while ((why_ = (call)) != NULL)                                        \
-			if (!fault(name, why_, TOKEN_OK))                              \
-				return false;                                          \
+#define TRY(name, call)                                                                  \
+	do {                                                                             \
+		const char *why_;                                                        \
+		while ((why_ = (call)) != NULL)                                          \
+			if (!fault(name, why_, TOKEN_OK))                                \
+				return false;                                            \
 	} while (0)
 
 static bool
