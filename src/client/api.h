@@ -78,7 +78,7 @@ unsigned api_terms(const char *kind, bool unit);
 #define API_EVENTS_MAX 16
 #define API_TRACKING_MAX 40
 #define API_REASON_MAX 256 /* bytes kept of a reviewer's reason */
-#define API_FORM_MAX 256 /* one form member, bytes */
+#define API_FORM_MAX 256   /* one form member, bytes */
 #define API_VERIFIED_MAX 4
 
 enum api_verify_method { API_VERIFY_MOBILE, API_VERIFY_BANK_CARD, API_VERIFY_TRANSFER };
@@ -97,9 +97,9 @@ struct api_order {
 	int64_t created;
 	char cert_serial[API_SERIAL_MAX];
 	char tracking[API_TRACKING_MAX];
-	char pin_delivery[64]; /* "sms:138****8000", "memo:**** **** 0011" */
+	char pin_delivery[64];              /* "sms:138****8000", "memo:**** **** 0011" */
 	char reject_reason[API_REASON_MAX]; /* rejected: the reviewer's words */
-	int nevents;           /* the states it went through, oldest first */
+	int nevents;                        /* the states it went through, oldest first */
 	struct {
 		char state[API_STATE_MAX];
 		int64_t at;

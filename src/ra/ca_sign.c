@@ -57,10 +57,10 @@ crl_reason_code(const char *why)
 		const char *prefix;
 		int code;
 	} reasons[] = {
-		{"lost", 1},        /* keyCompromise */
-		{"damaged", 4},     /* superseded */
-		{"superseded", 4},  /* superseded: a renewal */
-		{"change", 3},      /* affiliationChanged */
+		{"lost", 1},       /* keyCompromise */
+		{"damaged", 4},    /* superseded */
+		{"superseded", 4}, /* superseded: a renewal */
+		{"change", 3},     /* affiliationChanged */
 	};
 	for (size_t i = 0; why != NULL && i < sizeof reasons / sizeof reasons[0]; i++)
 		if (strncmp(why, reasons[i].prefix, strlen(reasons[i].prefix)) == 0)

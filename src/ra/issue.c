@@ -327,12 +327,12 @@ h_ca_cert(struct req *r)
 void
 h_crl(struct req *r)
 {
-	json_t *rev = store_query(
-		r->app->st,
-		"SELECT serial, revoked_at, revoke_reason FROM certificates"
-		" WHERE status = 'revoked'"
-		" ORDER BY revoked_at",
-		"");
+	json_t *rev =
+		store_query(r->app->st,
+			    "SELECT serial, revoked_at, revoke_reason FROM certificates"
+			    " WHERE status = 'revoked'"
+			    " ORDER BY revoked_at",
+			    "");
 	int64_t number =
 		store_query_int(
 			r->app->st, 0,
