@@ -15,6 +15,7 @@
 
 #include "backend.h"
 #include "config.h"
+#include "enrol.h"
 #include "paths.h"
 #include "i18n.h"
 #include "log.h"
@@ -51,6 +52,9 @@ usage(FILE *out)
 		"usage: cakiosk [-c FILE] [-l LANG]\n"
 		"       cakiosk --check-config [-c FILE]\n"
 		"       cakiosk --hash-pin\n"
+		"       cakiosk --enrol --backend URL --ca-fingerprint SHA256 --code "
+		"CODE\n"
+		"               --terminal-id ID [-c FILE]\n"
 		"\n"
 		"Self-service kiosk for UKey digital certificates.\n"
 		"\n"
@@ -60,6 +64,15 @@ usage(FILE *out)
 		"      --config-reference print every configuration key and exit\n"
 		"      --hash-pin         read a staff PIN twice, print its hash for\n"
 		"                         [staff] pin_hash, and exit\n"
+		"      --enrol            enrol this terminal and write FILE (below);\n"
+		"                         exit 0 enrolled (or already), 1 a local file,\n"
+		"                         2 usage, 3 CA fingerprint differs (nothing\n"
+		"                         sent), 4 code refused, 5 too many tries,\n"
+		"                         6 backend unreachable or failed\n"
+		"      --backend URL      the backend's https:// URL\n"
+		"      --ca-fingerprint H SHA-256 fingerprint of the backend CA\n"
+		"      --code CODE        the one-time enrolment code (- reads stdin)\n"
+		"      --terminal-id ID   this terminal's id (the certificate's CN)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n",
 		CONFIG_DEFAULT_PATH);
@@ -153,19 +166,35 @@ ossl_free(void *p, const char *file, int line)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_HASH, OPT_REFERENCE };
+	enum {
+		OPT_CHECK = 256,
+		OPT_HASH,
+		OPT_REFERENCE,
+		OPT_ENROL,
+		OPT_BACKEND,
+		OPT_FP,
+		OPT_CODE,
+		OPT_TID,
+	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"lang", required_argument, NULL, 'l'},
 		{"check-config", no_argument, NULL, OPT_CHECK},
 		{"config-reference", no_argument, NULL, OPT_REFERENCE},
 		{"hash-pin", no_argument, NULL, OPT_HASH},
+		{"enrol", no_argument, NULL, OPT_ENROL},
+		{"backend", required_argument, NULL, OPT_BACKEND},
+		{"ca-fingerprint", required_argument, NULL, OPT_FP},
+		{"code", required_argument, NULL, OPT_CODE},
+		{"terminal-id", required_argument, NULL, OPT_TID},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = CONFIG_DEFAULT_PATH, *lang = NULL, *localedir;
-	bool check_only = false;
+	bool check_only = false, enrol = false;
+	struct enrol_args ea = {0};
+	char code[64] = "";
 	struct config cfg;
 	char err[1024];
 	int c, rc;
@@ -190,6 +219,28 @@ main(int argc, char **argv)
 			return 0;
 		case OPT_HASH:
 			return hash_pin();
+		case OPT_ENROL:
+			enrol = true;
+			break;
+		case OPT_BACKEND:
+			ea.url = optarg;
+			break;
+		case OPT_FP:
+			ea.fingerprint = optarg;
+			break;
+		case OPT_CODE:
+			/* Kept in our buffer, wiped after use; "-": from stdin, out
+			 * of the process list. */
+			if (strcmp(optarg, "-") == 0)
+				read_secret("", code, sizeof code);
+			else
+				snprintf(code, sizeof code, "%s", optarg);
+			secure_wipe(optarg, strlen(optarg));
+			ea.code = code;
+			break;
+		case OPT_TID:
+			ea.terminal_id = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -205,6 +256,10 @@ main(int argc, char **argv)
 		say(stderr, "cakiosk: unexpected argument '%s'", argv[optind]);
 		usage(stderr);
 		return 2;
+	}
+	if (enrol) {
+		ea.config_path = path;
+		return (int)enrol_run(&ea);
 	}
 	if (lang != NULL && i18n_parse(lang) < 0) {
 		say(stderr, "cakiosk: --lang %s: must be zh_CN or en", lang);

@@ -103,6 +103,14 @@ long backend_upload(const char *path, const char *field, const char *filename,
 enum backend_err backend_fetch(const char *path, const char *bearer, size_t max,
 			       struct job *job, char **data, size_t *len);
 
+/*
+ * Enrolment's first call only: GET /v1/ca before this terminal knows the
+ * CA, so the server cannot be verified yet.  What comes back is held
+ * against the operator's fingerprint before anything else is sent; every
+ * other call verifies.
+ */
+void backend_set_unverified(bool on);
+
 /* When this terminal's own certificate ends (0 when unknown): a refusal of
  * it after that time is "expired", not "revoked". */
 long long backend_cert_not_after(void);

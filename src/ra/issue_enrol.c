@@ -30,7 +30,8 @@ h_enrol(struct req *r)
 	char *msg = NULL;
 	const char *code = req_str(r, "code", 32, true);
 	const char *csr = code ? req_str(r, "csr", 16000, true) : NULL;
-	if (!csr)
+	const char *claimed = csr ? req_str(r, "terminal_id", 64, false) : NULL;
+	if (!csr || r->status)
 		return;
 	char hash[65], spki[65], addr[64];
 	const char *ecode = NULL;
@@ -47,6 +48,13 @@ h_enrol(struct req *r)
 	if (!row || I(row, "expires") <= util_now()) {
 		req_error(r, 403, "enrol_code_invalid", NULL,
 			  "unknown or expired enrolment code");
+		lim_addr_fail(r, "enrol", addr);
+		goto out;
+	}
+	if (claimed && strcmp(claimed, S(row, "terminal_id")) != 0) {
+		/* Another terminal's code: not used up, but a failed try. */
+		req_error(r, 403, "terminal_mismatch", NULL,
+			  "this enrolment code is for another terminal");
 		lim_addr_fail(r, "enrol", addr);
 		goto out;
 	}

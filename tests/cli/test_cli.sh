@@ -12,7 +12,7 @@ check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 
 "$bin" --help >"$work/out" 2>&1
 check "--help exits 0" test $? = 0
-check "--help names every option" sh -c "grep -q -- --config '$work/out' && grep -q -- --lang '$work/out' && grep -q -- --check-config '$work/out' && grep -q -- --hash-pin '$work/out' && grep -q -- --version '$work/out'"
+check "--help names every option" sh -c "grep -q -- --config '$work/out' && grep -q -- --lang '$work/out' && grep -q -- --check-config '$work/out' && grep -q -- --hash-pin '$work/out' && grep -q -- --version '$work/out' && grep -q -- --enrol '$work/out' && grep -q -- --ca-fingerprint '$work/out'"
 "$bin" --version >"$work/out"
 check "--version prints the version" grep -qE '^cakiosk [0-9]+\.[0-9]+\.[0-9]+$' "$work/out"
 "$bin" --bogus >/dev/null 2>"$work/err"

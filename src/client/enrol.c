@@ -1,0 +1,423 @@
+/*
+ * enrol.c - cakiosk --enrol: this terminal's key, certificate and
+ * configuration from a one-time code, without a screen (see enrol.h).
+ *
+ * Order matters: the CA is checked before the code leaves the machine,
+ * the key is on disk (0600) before its CSR does, and the configuration is
+ * written last, so a run cut anywhere leaves a terminal that a second run
+ * finishes with the same code (the backend marks a code used only when it
+ * answers with the certificate; that answer is written before anything
+ * else happens).
+ */
+#include "enrol.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "backend.h"
+#include "codec.h"
+#include "config.h"
+#include "termcert.h"
+#include "xmem.h"
+
+#define CA_MAX (64 * 1024)
+
+struct files {
+	char *ca, *cert, *key;
+	bool have_config; /* the configuration exists and names them */
+};
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cakiosk: enrol: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Write data to path through a temporary file and a rename, mode kept
+ * from the first byte on (a key is never readable by others, not even
+ * half-written). */
+static int
+write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	char *tmp = xasprintf("%s.new", path);
+	int fd, rc = -1;
+
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0 || fchmod(fd, mode) != 0 || write(fd, data, len) != (ssize_t)len ||
+	    fsync(fd) != 0) {
+		say("cannot write %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		say("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	return rc;
+}
+
+static bool
+args_ok(const struct enrol_args *a)
+{
+	unsigned char fp[32];
+	size_t n;
+
+	if (a->url == NULL || strncmp(a->url, "https://", 8) != 0 || a->url[8] == '\0') {
+		say("--backend: an https:// URL is needed");
+		return false;
+	}
+	if (a->fingerprint == NULL ||
+	    codec_unhex(a->fingerprint, fp, sizeof fp) != (long)sizeof fp) {
+		say("--ca-fingerprint: the backend CA's SHA-256 fingerprint, 64 hex "
+		    "digits");
+		return false;
+	}
+	n = a->code != NULL ? strlen(a->code) : 0;
+	if (n != 12 || strspn(a->code, "0123456789") != n) {
+		say("--code: the 12-digit enrolment code is needed");
+		return false;
+	}
+	n = a->terminal_id != NULL ? strlen(a->terminal_id) : 0;
+	if (n == 0 || n > 32 ||
+	    strspn(a->terminal_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				   "0123456789._-") != n) {
+		say("--terminal-id: 1 to 32 letters, digits, '.', '_' or '-'");
+		return false;
+	}
+	return true;
+}
+
+/* Where the files go: as an existing configuration says, else beside it. */
+static enum enrol_status
+files_plan(const struct enrol_args *a, struct files *f, struct config *cfg)
+{
+	char err[1024], *dir = xstrdup(a->config_path), *slash = strrchr(dir, '/');
+
+	if (slash == NULL)
+		snprintf(dir, strlen(dir) + 1, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	f->ca = xasprintf("%s/backend-ca.pem", dir);
+	f->cert = xasprintf("%s/terminal.pem", dir);
+	f->key = xasprintf("%s/terminal.key", dir);
+	free(dir);
+	if (access(a->config_path, F_OK) != 0)
+		return ENROL_OK;
+	if (config_load(cfg, a->config_path, err, sizeof err) != 0) {
+		say("%s", err);
+		return ENROL_LOCAL;
+	}
+	if (strcmp(cfg->terminal_id, a->terminal_id) != 0) {
+		say("%s names terminal %s, not %s", a->config_path, cfg->terminal_id,
+		    a->terminal_id);
+		return ENROL_LOCAL;
+	}
+	if (cfg->ca_file == NULL || cfg->cert_file == NULL) {
+		say("%s exists but names no ca_file, cert_file and key_file in "
+		    "[backend]: add them (e.g. %s, %s, %s) or remove the file",
+		    a->config_path, f->ca, f->cert, f->key);
+		return ENROL_LOCAL;
+	}
+	free(f->ca);
+	free(f->cert);
+	free(f->key);
+	f->ca = xstrdup(cfg->ca_file);
+	f->cert = xstrdup(cfg->cert_file);
+	f->key = xstrdup(cfg->key_file);
+	f->have_config = true;
+	return ENROL_OK;
+}
+
+/* Already enrolled as asked: the CA, a certificate of this terminal that
+ * has not expired, and its key. */
+static bool
+enrolled_already(const struct enrol_args *a, const struct files *f)
+{
+	struct termcert tc;
+	char fp[65], why[512];
+
+	return f->have_config && termcert_file_fingerprint(f->ca, fp) == 0 &&
+	       termcert_fingerprint_is(a->fingerprint, fp) &&
+	       termcert_read(f->cert, f->key, &tc, why, sizeof why) == 0 &&
+	       strcmp(tc.cn, a->terminal_id) == 0 &&
+	       termcert_days_left(&tc, time(NULL)) > 0;
+}
+
+/* GET /v1/ca unverified; keep the certificate with the given fingerprint. */
+static enum enrol_status
+fetch_ca(const struct enrol_args *a, const struct files *f)
+{
+	char *data = NULL, fp[65], *pem = NULL;
+	size_t len = 0;
+	enum backend_err err;
+	enum enrol_status st = ENROL_FINGERPRINT;
+	BIO *b;
+	X509 *x;
+
+	backend_set_unverified(true);
+	err = backend_fetch("/v1/ca", NULL, CA_MAX, NULL, &data, &len);
+	backend_set_unverified(false);
+	if (err != BACKEND_OK) {
+		say("%s: cannot fetch the backend's CA (%s): nothing was sent", a->url,
+		    backend_err_name(err));
+		wipe_free(data);
+		return ENROL_BACKEND;
+	}
+	b = BIO_new_mem_buf(data, (int)len);
+	while (b != NULL && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		unsigned char *der = NULL;
+		int n = i2d_X509(x, &der);
+
+		if (n > 0) {
+			codec_sha256_hex(der, (size_t)n, fp);
+			if (termcert_fingerprint_is(a->fingerprint, fp)) {
+				BIO *o = BIO_new(BIO_s_mem());
+				char *p;
+				long plen;
+
+				PEM_write_bio_X509(o, x);
+				plen = BIO_get_mem_data(o, &p);
+				pem = xstrndup(p, (size_t)plen);
+				BIO_free(o);
+			}
+		}
+		OPENSSL_free(der);
+		X509_free(x);
+		if (pem != NULL)
+			break;
+	}
+	BIO_free(b);
+	wipe_free(data);
+	if (pem == NULL) {
+		say("the backend's CA is not the one with fingerprint %s: refused, "
+		    "nothing was sent",
+		    a->fingerprint);
+		return st;
+	}
+	st = write_file(f->ca, pem, strlen(pem), 0644) == 0 ? ENROL_OK : ENROL_LOCAL;
+	free(pem);
+	return st;
+}
+
+/* The terminal's key: the one a cut-off run left, or a new EC P-256 key. */
+static EVP_PKEY *
+key_get(const struct files *f)
+{
+	FILE *in = fopen(f->key, "re");
+	EVP_PKEY *k = in != NULL ? PEM_read_PrivateKey(in, NULL, NULL, NULL) : NULL;
+	BIO *o;
+	char *p;
+	long n;
+
+	if (in != NULL)
+		fclose(in);
+	if (k != NULL)
+		return k;
+	if ((k = EVP_EC_gen("P-256")) == NULL) {
+		say("cannot make a key");
+		return NULL;
+	}
+	o = BIO_new(BIO_s_secmem());
+	PEM_write_bio_PrivateKey(o, k, NULL, NULL, 0, NULL, NULL);
+	n = BIO_get_mem_data(o, &p);
+	if (write_file(f->key, p, (size_t)n, 0600) != 0) {
+		EVP_PKEY_free(k);
+		k = NULL;
+	}
+	BIO_free(o);
+	return k;
+}
+
+static char *
+csr_make(EVP_PKEY *k, const char *terminal_id)
+{
+	X509_REQ *r = X509_REQ_new();
+	X509_NAME *nm = X509_REQ_get_subject_name(r);
+	BIO *o = BIO_new(BIO_s_mem());
+	char *p, *out = NULL;
+
+	if (X509_NAME_add_entry_by_NID(nm, NID_commonName, MBSTRING_UTF8,
+				       (const unsigned char *)terminal_id, -1, -1,
+				       0) == 1 &&
+	    X509_REQ_set_pubkey(r, k) == 1 && X509_REQ_sign(r, k, EVP_sha256()) > 0 &&
+	    PEM_write_bio_X509_REQ(o, r) == 1) {
+		long n = BIO_get_mem_data(o, &p);
+
+		out = xstrndup(p, (size_t)n);
+	}
+	BIO_free(o);
+	X509_REQ_free(r);
+	return out;
+}
+
+static enum enrol_status
+refused(const struct backend_reply *rep, enum backend_err err)
+{
+	if (err != BACKEND_REFUSED) {
+		say("the backend did not enrol this terminal (%s %ld): try again",
+		    backend_err_name(err), rep->status);
+		return ENROL_BACKEND;
+	}
+	say("the backend refused: %s (%s)", rep->code, rep->message);
+	if (strcmp(rep->code, "rate_limited") == 0)
+		return ENROL_LIMITED;
+	if (strcmp(rep->code, "enrol_code_invalid") == 0 ||
+	    strcmp(rep->code, "enrol_code_used") == 0 ||
+	    strcmp(rep->code, "terminal_mismatch") == 0)
+		return ENROL_CODE;
+	return ENROL_BACKEND;
+}
+
+/* POST /v1/enrol and keep the certificate that comes back. */
+static enum enrol_status
+enrol_post(const struct enrol_args *a, const struct files *f, const char *csr)
+{
+	struct config cfg;
+	struct backend_reply rep = {0};
+	struct termcert tc;
+	char key[BACKEND_IDEM_KEY_LEN + 1], why[512];
+	enum enrol_status st = ENROL_BACKEND;
+	enum backend_err err;
+	json_t *body;
+	const char *pem;
+
+	config_defaults(&cfg);
+	cfg.backend_url = xstrdup(a->url);
+	cfg.ca_file = xstrdup(f->ca);
+	cfg.terminal_id = xstrdup(a->terminal_id);
+	backend_cleanup();
+	if (backend_init(&cfg) != 0) {
+		config_free(&cfg);
+		return ENROL_LOCAL;
+	}
+	body = json_pack("{s:s, s:s, s:s}", "code", a->code, "csr", csr, "terminal_id",
+			 a->terminal_id);
+	backend_new_key(key);
+	err = backend_call("POST", "/v1/enrol", body, key, NULL, &rep);
+	json_decref(body);
+	if (err != BACKEND_OK) {
+		st = refused(&rep, err);
+		goto out;
+	}
+	pem = json_string_value(json_object_get(rep.json, "certificate"));
+	if (pem == NULL || termcert_check_pem(pem, f->key, &tc, why, sizeof why) != 0) {
+		say("the backend's certificate is not for this key: %s",
+		    pem ? why : "none");
+		goto out;
+	}
+	if (strcmp(tc.cn, a->terminal_id) != 0) {
+		say("the backend's certificate names terminal %s, not %s", tc.cn,
+		    a->terminal_id);
+		st = ENROL_CODE;
+		goto out;
+	}
+	st = write_file(f->cert, pem, strlen(pem), 0644) == 0 ? ENROL_OK : ENROL_LOCAL;
+	if (st == ENROL_OK)
+		printf("enrolled: terminal %s, certificate %s, %ld days\n", tc.cn,
+		       tc.serial, termcert_days_left(&tc, time(NULL)));
+out:
+	backend_reply_free(&rep);
+	config_free(&cfg);
+	return st;
+}
+
+static enum enrol_status
+config_write(const struct enrol_args *a, const struct files *f)
+{
+	struct config cfg;
+	char err[1024];
+	char *text = xasprintf("; Written by cakiosk --enrol.\n"
+			       "[kiosk]\nterminal_id = %s\n\n"
+			       "[backend]\nurl = %s\nca_file = %s\ncert_file = %s\n"
+			       "key_file = %s\n",
+			       a->terminal_id, a->url, f->ca, f->cert, f->key);
+	int rc = write_file(a->config_path, text, strlen(text), 0644);
+
+	free(text);
+	if (rc != 0)
+		return ENROL_LOCAL;
+	if (config_load(&cfg, a->config_path, err, sizeof err) != 0) {
+		say("%s", err);
+		return ENROL_LOCAL;
+	}
+	config_free(&cfg);
+	printf("configuration: %s\n", a->config_path);
+	return ENROL_OK;
+}
+
+enum enrol_status
+enrol_run(const struct enrol_args *a)
+{
+	struct files f = {0};
+	struct config cfg = {0}, net;
+	enum enrol_status st;
+	EVP_PKEY *k = NULL;
+	char *csr = NULL;
+
+	if (!args_ok(a)) {
+		st = ENROL_USAGE;
+		goto out;
+	}
+	if ((st = files_plan(a, &f, &cfg)) != ENROL_OK)
+		goto out;
+	if (enrolled_already(a, &f)) {
+		printf("already enrolled: terminal %s (%s); the code was not used\n",
+		       a->terminal_id, a->config_path);
+		goto out;
+	}
+	config_defaults(&net);
+	net.backend_url = xstrdup(a->url);
+	net.terminal_id = xstrdup(a->terminal_id);
+	st = backend_init(&net) == 0 ? fetch_ca(a, &f) : ENROL_LOCAL;
+	config_free(&net);
+	if (st != ENROL_OK)
+		goto out;
+	if ((k = key_get(&f)) == NULL || (csr = csr_make(k, a->terminal_id)) == NULL) {
+		st = ENROL_LOCAL;
+		goto out;
+	}
+	if ((st = enrol_post(a, &f, csr)) != ENROL_OK)
+		goto out;
+	if (!f.have_config)
+		st = config_write(a, &f);
+out:
+	backend_cleanup();
+	secure_wipe(a->code, a->code != NULL ? strlen(a->code) : 0);
+	EVP_PKEY_free(k);
+	free(csr);
+	free(f.ca);
+	free(f.cert);
+	free(f.key);
+	if (cfg.terminal_id != NULL)
+		config_free(&cfg);
+	return st;
+}

@@ -1,0 +1,79 @@
+#!/bin/sh
+# test_enrol_kiosk.sh - cakiosk --enrol against the real cakiosk-ra: a blank
+# terminal enrols with a one-time code and its new certificate works over
+# mTLS; a wrong CA fingerprint is refused before anything is sent; a wrong,
+# used or another terminal's code is refused with its own exit status; a
+# second run changes nothing; the certificate's CN is held against the
+# X-Terminal-Id a request claims.
+. "$(dirname "$0")/lib.sh"
+KIOSK=$B/cakiosk
+[ -x "$KIOSK" ] || { echo "Bail out! $KIOSK is not built"; exit 1; }
+
+ra_start --sandbox
+FP=$(openssl x509 -in "$CA/ca.crt" -noout -fingerprint -sha256 | cut -d= -f2)
+C1=$("$RA" enrol-code --db "$T/db" T-K1)
+C2=$("$RA" enrol-code --db "$T/db" T-K2)
+D=$T/etc
+mkdir -p "$D"
+# enrol DIR TERMINAL CODE [FINGERPRINT]: sets RC, output in $T/enrol.out.
+enrol() {
+	"$KIOSK" --enrol --backend "$URL/" --ca-fingerprint "${4:-$FP}" --code "$3" \
+		--terminal-id "$2" --config "$1/cakiosk.conf" >"$T/enrol.out" 2>&1
+	RC=$?
+}
+
+enrol "$D" T-K1 "$C1" "$(echo "$FP" | tr 'A-F0123' 'a-f3210')"
+is 3 "$RC" "a wrong CA fingerprint: exit 3"
+like 'nothing was sent' "$(cat "$T/enrol.out")" "... saying nothing was sent"
+is "" "$(ls "$D")" "... and no file written"
+
+enrol "$D" T-K1 123456789012
+is 4 "$RC" "an unknown code: exit 4"
+like 'enrol_code_invalid' "$(cat "$T/enrol.out")" "... naming the backend's refusal"
+
+enrol "$D" T-K1 "$C2"
+is 4 "$RC" "another terminal's code: exit 4"
+like 'terminal_mismatch' "$(cat "$T/enrol.out")" "... terminal_mismatch"
+
+enrol "$D" T-K1 "$C1"
+is 0 "$RC" "a blank terminal enrols with its code (after the wrong fingerprint: it was never sent)"
+like '^enrolled: terminal T-K1, certificate [0-9a-f]+, 109[0-9] days' "$(head -n 1 "$T/enrol.out")" "... and says so"
+is 600 "$(stat -c %a "$D/terminal.key")" "the key file is 0600"
+is "CN = T-K1" "$(openssl x509 -in "$D/terminal.pem" -noout -subject -nameopt sep_multiline | sed -n 's/^ *CN=/CN = /p')" "the certificate's CN is the terminal id"
+"$KIOSK" --check-config -c "$D/cakiosk.conf" >"$T/cc.out" 2>&1
+is 0 "$?" "the written configuration passes --check-config"
+like 'terminal T-K1' "$(cat "$T/cc.out")" "... for terminal T-K1"
+
+# The new certificate over mTLS, as the kiosk's configuration names it.
+mtls() {
+	curl -s -o "$T/out" -w '%{http_code}' --max-time 20 --cacert "$D/backend-ca.pem" \
+		--cert "$D/terminal.pem" --key "$D/terminal.key" "$@"
+}
+is 200 "$(mtls "$URL/v1/prices")" "the enrolled terminal's certificate is accepted (GET /v1/prices)"
+is 200 "$(mtls -H 'X-Terminal-Id: T-K1' "$URL/v1/health")" "GET /v1/health with its own X-Terminal-Id"
+is 403 "$(mtls -H 'X-Terminal-Id: T-K2' "$URL/v1/prices")" "X-Terminal-Id naming another terminal: 403"
+is terminal_mismatch "$(j error.code)" "... terminal_mismatch"
+
+cp "$D/terminal.pem" "$T/first.pem"
+enrol "$D" T-K1 "$C1"
+is 0 "$RC" "a second run on the enrolled terminal: exit 0"
+like 'already enrolled' "$(cat "$T/enrol.out")" "... already enrolled, the code not used"
+check_same=$(cmp -s "$D/terminal.pem" "$T/first.pem" && echo same)
+is same "$check_same" "... the certificate unchanged"
+
+mkdir -p "$T/blank"
+enrol "$T/blank" T-K1 "$C1"
+is 4 "$RC" "a used code on another blank terminal: exit 4"
+like 'enrol_code_used' "$(cat "$T/enrol.out")" "... enrol_code_used"
+
+mkdir -p "$T/k2"
+enrol "$T/k2" T-K2 "$C2"
+is 0 "$RC" "the code refused for another terminal still enrols its own"
+
+enrol "$T/blank" T-K3 12345
+is 2 "$RC" "a malformed code: exit 2, before any connection"
+"$KIOSK" --enrol --backend https://127.0.0.1:9/ --ca-fingerprint "$FP" --code 123456789012 \
+	--terminal-id T-K3 --config "$T/blank/cakiosk.conf" >/dev/null 2>&1
+is 6 "$?" "an unreachable backend: exit 6"
+
+done_testing
