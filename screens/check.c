@@ -211,10 +211,18 @@ draw_shown(const struct check *c, struct rect b)
 	ui_put(y++, b.x, b.w, color, pin);
 	y++;
 	if (c->resume) {
+		bool change = renew_resume_is_change();
+
 		y += ui_wrap((struct rect){y, b.x, 2, b.w}, UI_ACCENT,
-			     _("A paid renewal of this UKey was not finished. The kiosk "
-			       "will finish it now; you do not pay again."));
-		ui_button(y, b.x, _("Finish the renewal"), K_ENTER, true);
+			     change ? _("The change of this UKey's certificate was "
+					"approved and is paid. The kiosk will write "
+					"the new certificate now; you do not pay again.")
+				    : _("A paid renewal of this UKey was not finished. "
+					"The kiosk will finish it now; you do not pay "
+					"again."));
+		ui_button(y, b.x,
+			  change ? _("Finish the change") : _("Finish the renewal"),
+			  K_ENTER, true);
 		y += 2;
 	}
 	if (c->ncerts == 0)
@@ -358,7 +366,8 @@ check_key(void *state, int key)
 		if (c->state == CK_FAILED)
 			return check_follow(c);
 		if (c->state == CK_SHOWN && c->resume)
-			return flow_start(SVC_RENEW);
+			return flow_start(renew_resume_is_change() ? SVC_CHANGE
+								   : SVC_RENEW);
 		if (c->state == CK_SHOWN)
 			return RESULT(ACT_POP);
 	}

@@ -71,29 +71,33 @@ menu_draw(void *state)
 	struct rect b = ui_body();
 	int w = b.w > 64 ? 64 : b.w;
 	int x = b.x + (b.w - w) / 2;
-	int y = b.y + 1, need = 0;
+	int y = b.y + 1, need = 0, gap = 2, bare = 0;
 	bool tight;
 
-	/* Every row must show: without the gaps when they do not all fit, and
-	 * the first line taken too when even that is not enough. */
+	/* Every row must show: without the gaps when they do not all fit; the
+	 * first line taken too when even that is not enough; then the line
+	 * under the question, and last the summaries of the rows at the end
+	 * (the guide's, staff's), whose names always show. */
 	for (int i = 0; i < m->n; i++)
 		need += i + 1 < m->n && !m->rows[i + 1].sub ? 3 : 2;
 	tight = y + 2 + need > b.y + b.h;
 	if (tight && y + 2 + 2 * m->n > b.y + b.h)
 		y = b.y;
+	if (tight && y + 2 + 2 * m->n > b.y + b.h) {
+		gap = 1;
+		bare = y + 1 + 2 * m->n - (b.y + b.h);
+	}
 	ui_put(y, x, w, UI_NORMAL,
 	       _("Choose a service (arrow keys and Enter, a number, or touch):"));
-	y += 2;
+	y += gap;
 	for (int i = 0; i < m->n && y < b.y + b.h; i++) {
 		const struct row *r = &m->rows[i];
 		bool focus = i == m->focus;
 		char num[16];
+		int h = i >= m->n - bare || y + 1 >= b.y + b.h ? 1 : 2;
 
-		snprintf(num, sizeof num, " %d ", i + 1);
-		/* The last row's summary, when even the tight menu runs out of
-		 * lines, is left: its name always shows. */
-		int h = y + 1 < b.y + b.h ? 2 : 1;
-
+		/* The tenth row's key is 0. */
+		snprintf(num, sizeof num, " %d ", (i + 1) % 10);
 		ui_fill((struct rect){y, x, h, w}, focus ? UI_FOCUS : UI_NORMAL);
 		ui_put(y, x, 3, focus ? UI_FOCUS : UI_ACCENT, num);
 		ui_put(y, x + 4, w - 5, focus ? UI_FOCUS : UI_TITLE, _(r->name));
@@ -102,7 +106,7 @@ menu_draw(void *state)
 			       _(r->summary));
 		ui_hit(y, x, h, w, K_ITEM(i));
 		/* A group's rows follow each other without a gap. */
-		y += tight || (i + 1 < m->n && m->rows[i + 1].sub) ? 2 : 3;
+		y += tight ? h : i + 1 < m->n && m->rows[i + 1].sub ? 2 : 3;
 	}
 }
 

@@ -22,6 +22,7 @@
 #include "orderpage.h"
 #include "payflow.h"
 #include "renew.h"
+#include "renew_steps.h"
 #include "rules.h"
 #include "service.h"
 #include "session.h"
@@ -48,8 +49,8 @@ enum {
 /* ---- whose UKey, whose certificate ----------------------------------- */
 
 /* Vendor and certificate name, as the manual has it ("显示证书名称"). */
-static int
-draw_token(struct rect b)
+int
+renew_draw_token(struct rect b)
 {
 	const struct renew_cert *c = renew_cert();
 	const struct session *s = session_get();
@@ -103,14 +104,14 @@ after_pin(const struct session *s)
 
 /* ---- asking the CA --------------------------------------------------- */
 
-static struct job *
-check_start(void)
+struct job *
+renew_check_start(void)
 {
 	return renew_check_job();
 }
 
-static const char *
-check_stage(const struct job *job)
+const char *
+renew_check_stage(const struct job *job)
 {
 	(void)job;
 	return N_("Checking the certificate with the CA...");
@@ -150,15 +151,19 @@ check_result(struct job *job, const char **reason, int *go)
 	return WORK_STOP;
 }
 
-static int
-draw_resume(struct rect b)
+int
+renew_draw_resume(struct rect b)
 {
 	char line[256];
-	int y = draw_token(b);
+	int y = renew_draw_token(b);
 
 	y += ui_wrap((struct rect){y, b.x, 4, b.w}, UI_ACCENT,
-		     _("A paid renewal of this UKey was not finished. The kiosk will "
-		       "finish it now; you do not pay again."));
+		     renew_resume_is_change()
+			     ? _("The change of this certificate was approved and is "
+				 "paid. The kiosk will now write the new certificate "
+				 "and seal; you do not pay again.")
+			     : _("A paid renewal of this UKey was not finished. The "
+				 "kiosk will finish it now; you do not pay again."));
 	ui_labelled(line, sizeof line, _("Order number:"), session_get()->order_id);
 	ui_put(y + 1, b.x, b.w, UI_NORMAL, line);
 	return y + 2;
@@ -178,7 +183,7 @@ draw_validity(struct rect b)
 	const struct renew_cert *c = renew_cert();
 	time_t now = time(NULL), from, to;
 	char a[16], z[16], old[16], line[512];
-	int y = draw_token(b);
+	int y = renew_draw_token(b);
 
 	rules_new_validity(c->not_after, now, 1, &from, &to);
 	ui_date(now, a, sizeof a);
@@ -364,6 +369,17 @@ seal_text(enum renew_seal seal)
 	return N_("No electronic seal came with this certificate.");
 }
 
+int
+renew_draw_kept(int y, int x, int w)
+{
+	ui_put(y++, x, w, UI_ACCENT, _("Your PIN is unchanged. Please take your UKey."));
+	if (renew_get()->has_enc)
+		y += ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL,
+			     _("The encryption key stays on the UKey, so bids sealed to "
+			       "your old certificate still open."));
+	return y;
+}
+
 static int
 draw_done(struct rect b)
 {
@@ -380,13 +396,7 @@ draw_done(struct rect b)
 	ui_labelled(line, sizeof line, _("Order number:"), session_get()->order_id);
 	ui_put(y++, x, w, UI_NORMAL, line);
 	y += ui_wrap((struct rect){y, x, 2, w}, UI_NORMAL, _(seal_text(r->seal)));
-	y++;
-	ui_put(y++, x, w, UI_ACCENT, _("Your PIN is unchanged. Please take your UKey."));
-	if (r->has_enc)
-		y += ui_wrap((struct rect){y, x, 3, w}, UI_NORMAL,
-			     _("The encryption key stays on the UKey, so bids sealed to "
-			       "your old certificate still open."));
-	return y;
+	return renew_draw_kept(y + 1, x, w);
 }
 
 static const char *
@@ -410,20 +420,20 @@ static const struct insert_param insert = {
 			 "UKey is put into any kiosk. Esc ends your visit."),
 };
 static const struct pin_param pin = {
-	.head = draw_token,
+	.head = renew_draw_token,
 	.paid_ask = N_("Type the PIN again to finish the paid renewal."),
 	.paid_locked = N_("The order stays paid; nothing is charged again. Once the UKey "
 			  "is unlocked, the renewal is finished at any kiosk with it."),
 };
 static const struct work_param check = {
-	.start = check_start,
-	.stage = check_stage,
+	.start = renew_check_start,
+	.stage = renew_check_stage,
 	.result = check_result,
-	.head = draw_token,
+	.head = renew_draw_token,
 	.stop_note = check_note,
 };
 static const struct confirm_param resume = {
-	.draw = draw_resume,
+	.draw = renew_draw_resume,
 	.confirm = N_("Finish the renewal"),
 };
 static const struct confirm_param validity = {
@@ -451,7 +461,7 @@ static const struct confirm_param order = {
 /* Esc cancels the renewal at once (test_renew_pay.sh): it is made again in
  * a minute with the UKey, and the key pair made while paying is undone. */
 static const struct pay_param pay = {.request = renew_pay_request};
-static const struct work_param install = {
+const struct work_param renew_install_step = {
 	.start = install_start,
 	.stage = install_stage,
 	.result = install_result,
@@ -490,7 +500,7 @@ static const struct step steps[ST_COUNT] = {
 	[ST_PAY] = {"renew-pay", N_("Pay"), STEP_PAY, 3, NEED_ORDER, NEED_PAID,
 		    ST_CONFIRM, &pay, NULL},
 	[ST_INSTALL] = {"renew-install", N_("Download certificate and seal"), STEP_WORK,
-			4, TOKEN | NEED_PAID, 0, FLOW_HOME, &install, NULL},
+			4, TOKEN | NEED_PAID, 0, FLOW_HOME, &renew_install_step, NULL},
 	[ST_DONE] = {"renew-done", N_("Download certificate and seal"), STEP_DONE, 4, 0,
 		     0, FLOW_HOME, &done, NULL},
 	[ST_RESUME] = {"renew-resume", TITLE, STEP_CONFIRM, 0, TOKEN | NEED_PAID, 0,

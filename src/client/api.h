@@ -268,9 +268,12 @@ struct api_certificate {
 	bool revoked;
 	int64_t not_after;
 	struct api_issued self; /* its own PEM, dates and seal (pem NULL if not sent) */
-	/* the newest renewal waiting for its CSR (pending_order) */
+	/* the newest paid renewal or approved change waiting for its CSR
+	 * (pending_order), or issued and not installed (pending_install):
+	 * its kind, "renew" or "change" */
 	bool has_pending_order;
 	char pending_order_id[API_ID_MAX];
+	char pending_kind[16];
 	/* issued but not acknowledged (pending_install) */
 	bool has_pending_install;
 	char pending_install_order[API_ID_MAX];

@@ -336,6 +336,7 @@ api_parse_certificate(const json_t *reply, struct api_certificate *out, struct a
 		out->has_pending_order = true;
 		api_text(p, "order_id", out->pending_order_id,
 			 sizeof out->pending_order_id);
+		api_text(p, "kind", out->pending_kind, sizeof out->pending_kind);
 	}
 	if (json_is_object(p = json_object_get(c, "pending_install"))) {
 		if (!api_checked(p, pending, N(pending), "certificate.pending_install",
@@ -345,6 +346,7 @@ api_parse_certificate(const json_t *reply, struct api_certificate *out, struct a
 		out->has_pending_install = true;
 		api_text(p, "order_id", out->pending_install_order,
 			 sizeof out->pending_install_order);
+		api_text(p, "kind", out->pending_kind, sizeof out->pending_kind);
 	}
 	return true;
 }

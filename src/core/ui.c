@@ -190,6 +190,8 @@ ui_list_key(int *focus, int n, int key)
 		i = K_ITEM_INDEX(key);
 	else if (key >= '1' && key <= '9')
 		i = key - '1';
+	else if (key == '0') /* the tenth row */
+		i = 9;
 	if (i >= 0) {
 		if (i >= n)
 			return LIST_NONE;

@@ -15,11 +15,11 @@
 
 /* The service tables, one per service built on steps (src/svc/). */
 extern const struct flow_table renew_flow, query_flow, pinchange_flow, unlock_flow,
-	apply_flow, reissue_flow;
+	apply_flow, reissue_flow, change_flow;
 
-static const struct flow_table *const tables[] = {&renew_flow,     &query_flow,
-						  &pinchange_flow, &unlock_flow,
-						  &apply_flow,     &reissue_flow};
+static const struct flow_table *const tables[] = {
+	&renew_flow, &query_flow,   &pinchange_flow, &unlock_flow,
+	&apply_flow, &reissue_flow, &change_flow};
 
 /* The screen each kind of step is drawn by. */
 static const enum screen_id kind_screen[STEP_KIND_COUNT] = {

@@ -26,6 +26,16 @@ const struct flow_resume flow_resumes[] = {
 	 N_("Finish with the UKey"),
 	 N_("The renewal is paid but not yet written onto the UKey. Put the UKey "
 	    "in to finish it; you do not pay again.")},
+	/* An approved change of details, like a paid renewal: the change
+	 * finds it by the certificate on the UKey and writes the new one. */
+	{"change", "approved", SVC_CHANGE, "change-insert", false, false,
+	 N_("Finish with the UKey"),
+	 N_("The change was approved but the new certificate is not yet on the "
+	    "UKey. Put the UKey in to finish it; you do not pay again.")},
+	{"change", "issued", SVC_CHANGE, "change-insert", false, false,
+	 N_("Finish with the UKey"),
+	 N_("The change was approved but the new certificate is not yet on the "
+	    "UKey. Put the UKey in to finish it; you do not pay again.")},
 	/* An application not yet confirmed: back at its form with what was
 	 * typed (the order's form, apply_flow's resume), the identity checks
 	 * it passed not asked again, then the documents, the SMS code that

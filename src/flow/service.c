@@ -124,7 +124,7 @@ static const struct service services[SVC_COUNT] = {
 			   "verification, confirm, and the new certificate and seal are "
 			   "written "
 			   "onto the same UKey. Change the registration platform first."),
-			SERVICE_NOT_BUILT,
+			SERVICE_FLOW,
 		},
 	[SVC_QUERY] =
 		{

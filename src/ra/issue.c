@@ -123,8 +123,6 @@ h_certificate(struct req *r)
 		   "UPDATE orders SET cert_serial = ?, valid_from = ?, valid_to = ? "
 		   "WHERE id = ?",
 		   "siis", is.serial, is.not_before, is.not_after, S(o, "id"));
-	if (strcmp(kind, "change") == 0)
-		order_revoke(r->app->st, S(o, "old_serial"), "change (superseded)");
 	seal_id = seal_make(r->app, o, is.serial, is.pem, name, is.not_before,
 			    is.not_after);
 	if (escrow > 0 && !(tok = owner_escrow(r, tserial, tpin, S(o, "subject_type"),
@@ -157,8 +155,14 @@ h_installed(struct req *r)
 	json_t *o = order_from_path_token(r);
 	if (!o)
 		return;
-	if (order_move(r, o, "installed", "written onto the token"))
+	/* A change revokes the superseded certificate only now: the token
+	 * holds the new one, read back, so it is never left with neither. */
+	if (order_move(r, o, "installed", "written onto the token")) {
+		if (strcmp(S(o, "kind"), "change") == 0)
+			order_revoke(r->app->st, S(o, "old_serial"),
+				     "change (superseded)");
 		req_json(r, 200, json_pack("{s:o}", "order", order_view(r->app, o)));
+	}
 	json_decref(o);
 }
 

@@ -118,6 +118,7 @@ struct check_job {
 	int cur; /* first certificate this CA knows */
 	int old; /* RC_RESUME: the old certificate, -1 when gone */
 	char order_id[PAY_ORDER_ID_MAX];
+	char kind[16];
 	char new_serial[TOKEN_SERIAL_HEX_MAX];
 };
 
@@ -151,15 +152,19 @@ check_run(struct job *job)
 			order = cert.pending_order_id;
 		if (order != NULL) {
 			snprintf(c->order_id, sizeof c->order_id, "%s", order);
+			snprintf(c->kind, sizeof c->kind, "%s", cert.pending_kind);
 			c->old = i;
 			c->result = RC_RESUME;
-		} else if (cert.has_order && strcmp(cert.order_kind, "renew") == 0 &&
+		} else if (cert.has_order &&
+			   (strcmp(cert.order_kind, "renew") == 0 ||
+			    strcmp(cert.order_kind, "change") == 0) &&
 			   strcmp(cert.order_state, "issued") == 0 && new_at < 0) {
 			/* The new certificate is on the token and the backend not
 			 * yet told.  Finished from here only when the old pair is
 			 * gone: while the old certificate is still on the token
 			 * (further on in the list), its order removes it. */
 			snprintf(c->order_id, sizeof c->order_id, "%s", cert.order_id);
+			snprintf(c->kind, sizeof c->kind, "%s", cert.order_kind);
 			new_at = i;
 		}
 		api_certificate_free(&cert);
@@ -209,11 +214,18 @@ renew_check_result(struct job *job, const char **reason)
 		S.paid = true;
 		snprintf(S.order_id, sizeof S.order_id, "%s", c->order_id);
 		snprintf(R.new_serial, sizeof R.new_serial, "%s", c->new_serial);
+		snprintf(R.resume_kind, sizeof R.resume_kind, "%s", c->kind);
 		R.cur = c->old;
 		log_info("renew: unfinished paid order %s found on this UKey",
 			 S.order_id);
 	}
 	return c->result;
+}
+
+bool
+renew_resume_is_change(void)
+{
+	return strcmp(R.resume_kind, "change") == 0;
 }
 
 /* ---- the order -------------------------------------------------------- */

@@ -87,6 +87,15 @@ struct renew {
 	time_t new_from, new_to;
 	char invoice_url[512];
 	enum renew_seal seal;
+	char new_cn[TOKEN_NAME_MAX]; /* the new certificate's name, read back */
+	/* A change of subject (信息变更, change.h) is this renewal's work with
+	 * the name the registration record holds now: its part is this one. */
+	bool change;
+	char reg_name[TOKEN_NAME_MAX];  /* the registered name, sanitized */
+	char reg_email[FORM_VALUE_MAX]; /* where the e-invoice goes */
+	char state[16];                 /* the paid change's order state */
+	/* RC_RESUME: the unfinished order's kind, "renew" or "change" */
+	char resume_kind[16];
 };
 
 /* The renewal's part of the session (made on first use). */
@@ -136,6 +145,9 @@ struct job *renew_install_job(void);
 enum renew_stage renew_install_stage(const struct job *job);
 /* NULL when installed, else a message id; *token_err for token failures. */
 const char *renew_install_result(struct job *job, enum token_err *token_err);
+
+/* The unfinished order found (RC_RESUME) is a change of subject. */
+bool renew_resume_is_change(void);
 
 /* Message id of a stage, for the "do not remove the UKey" screen. */
 const char *renew_stage_text(enum renew_stage stage);

@@ -54,6 +54,7 @@ pem_to_der(const char *pem, size_t *len)
 struct install_job {
 	struct job job;
 	/* in */
+	bool change; /* a change of subject (信息变更): the same work */
 	char token_serial[TOKEN_TEXT_MAX];
 	char order_id[PAY_ORDER_ID_MAX];
 	bool has_old;
@@ -73,7 +74,8 @@ struct install_job {
 	time_t from, to;
 	char invoice_url[512];
 	enum renew_seal seal;
-	unsigned char *old_seal; /* the seal the UKey held before, a copy */
+	char new_cn[TOKEN_NAME_MAX]; /* the name the new certificate carries */
+	unsigned char *old_seal;     /* the seal the UKey held before, a copy */
 	size_t old_seal_len;
 	bool had_seal;
 };
@@ -283,8 +285,10 @@ install_run(struct job *job)
 	}
 	seal_before(in, &info);
 	if (strcmp(info.ref.serial, in->token_serial) != 0) {
-		in->reason = N_("This is not the UKey being renewed. Please insert that "
-				"one, and only that one.");
+		in->reason = in->change ? N_("This is not the UKey being changed. Please "
+					     "insert that one, and only that one.")
+					: N_("This is not the UKey being renewed. Please "
+					     "insert that one, and only that one.");
 		goto out;
 	}
 	if (!info.logged_in) {
@@ -306,8 +310,11 @@ install_run(struct job *job)
 		if (request_cert(in, &info, &is) != 0)
 			goto out;
 	} else {
-		in->reason = N_("The backend has no paid renewal waiting for this UKey. "
-				"Please ask the staff.");
+		in->reason =
+			in->change ? N_("The backend has no approved change waiting for "
+					"this UKey. Please ask the staff.")
+				   : N_("The backend has no paid renewal waiting for "
+					"this UKey. Please ask the staff.");
 		goto out;
 	}
 	der = is.pem != NULL ? pem_to_der(is.pem, &der_len) : NULL;
@@ -340,6 +347,7 @@ install_run(struct job *job)
 		set_token_err(in, TOKEN_ERR_DEVICE);
 		goto out;
 	}
+	snprintf(in->new_cn, sizeof in->new_cn, "%s", tc->subject_cn);
 	if (is.seal_id[0] != '\0' && write_seal(in, is.seal_id) != 0)
 		goto out;
 	if (in->has_old && holds_id(&info, in->old_id, in->old_id_len) &&
@@ -389,6 +397,7 @@ renew_install_job(void)
 	const struct renew_cert *c = renew_cert();
 
 	job_init(&in->job, "renew-install", install_run, install_release);
+	in->change = R.change || renew_resume_is_change();
 	snprintf(in->token_serial, sizeof in->token_serial, "%s", S.token_serial);
 	snprintf(in->order_id, sizeof in->order_id, "%s", S.order_id);
 	snprintf(in->new_serial, sizeof in->new_serial, "%s", R.new_serial);
@@ -425,6 +434,7 @@ renew_install_result(struct job *job, enum token_err *token_err)
 	R.new_from = in->from;
 	R.new_to = in->to;
 	R.seal = in->seal;
+	snprintf(R.new_cn, sizeof R.new_cn, "%s", in->new_cn);
 	snprintf(R.invoice_url, sizeof R.invoice_url, "%s", in->invoice_url);
 	return NULL;
 }

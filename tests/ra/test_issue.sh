@@ -171,9 +171,14 @@ is 201 "$STATUS" "the changed certificate is issued"
 j certificate >"$T/changed.crt"
 like "O=长沙麓谷智能科技有限公司" "$(openssl x509 -in "$T/changed.crt" -noout -subject -nameopt utf8,sep_comma_plus)" "... with the new name"
 is "$(cert_end "$T/lugu.crt")" "$(cert_end "$T/changed.crt")" "... and the old end date"
+lugu=$(openssl x509 -in "$T/lugu.crt" -noout -serial | cut -d= -f2)
 curl -s -o "$T/crl2.der" --cacert "$CA/ca.crt" "$URL/crl.der"
 openssl crl -inform DER -in "$T/crl2.der" -noout -text >"$T/crl2.txt"
-lugu=$(openssl x509 -in "$T/lugu.crt" -noout -serial | cut -d= -f2)
+grep -q "Serial Number: $lugu" "$T/crl2.txt" && not_ok "the old certificate stays valid until the new one is installed" || ok "the old certificate stays valid until the new one is installed"
+req POST "/v1/orders/$COID/installed"
+is installed "$(j order.state)" "the kiosk says the changed certificate is on the token"
+curl -s -o "$T/crl2.der" --cacert "$CA/ca.crt" "$URL/crl.der"
+openssl crl -inform DER -in "$T/crl2.der" -noout -text >"$T/crl2.txt"
 grep -q "Serial Number: $lugu" "$T/crl2.txt" && ok "the superseded certificate is revoked" || not_ok "the superseded certificate is revoked"
 
 # Unlock: one-time SO authorization, then escrow of the new SO PIN (the

@@ -47,16 +47,18 @@ set -g escape-time 0
 CONF
 
 # The main menu's rows: apply, renew, unlock, change the PIN (in Unlock's
-# group), order query, check my UKey, the guide, staff.
+# group), reissue, change of details, order query, check my UKey, the
+# guide, staff (the tenth row: its key is 0).
 APPLY_ROW=1
 RENEW_ROW=2
 UNLOCK_ROW=3
 PINCHANGE_ROW=4
 REISSUE_ROW=5
-QUERY_ROW=6
-CHECK_ROW=7
-GUIDE_ROW=8
-STAFF_ROW=9
+CHANGE_ROW=6
+QUERY_ROW=7
+CHECK_ROW=8
+GUIDE_ROW=9
+STAFF_ROW=0
 
 # ck_identify 1|2 ID: on the identify step, a unit (1) or a person (2)
 # with that number, its record taken.

@@ -10,6 +10,7 @@
 #   rb_to_pay                validity -> form -> confirm -> Alipay QR
 #   rb_pay                   decode the QR off the screen and open it (pays)
 #   rb_check_token LABEL DAYS  inspect the token with pkcs11-tool and openssl
+#   rb_check_new LABEL       ... the part a renewal and a change share
 #   rb_api METHOD PATH [JSON]  the terminal's own call; jfield reads the reply
 
 RA=$top/$B/cakiosk-ra
@@ -251,19 +252,8 @@ rb_is_pay_url() { case $1 in "$RAURL"/pay/P*) return 0 ;; esac; echo "# decoded:
 # the right validity and a key that matches it, the new seal bound to it,
 # no old signing key or certificate, the encryption pair, and PIN 123456.
 rb_check_token() {
-	l=$1 left=$2 k=$work/keys-$1
-	rb_tool --list-objects || { not_ok "the PIN is unchanged (log in with it)"; return 1; }
-	ok "the PIN is unchanged (pkcs11-tool logs in with it)"
-	cp "$work/tool.out" "$work/objects.txt"
-	check "the old signing certificate and key are gone" \
-		sh -c "! grep -q 'label: *sign\$' '$work/objects.txt' || [ \$(grep -c 'ID: *01\$' '$work/objects.txt') -eq 0 ]"
-	check "the encryption certificate and key stay" \
-		sh -c "[ \$(grep -c 'ID: *02\$' '$work/objects.txt') -ge 2 ]"
-	newid=$(awk '/Certificate Object/ {c = 1} c && /ID:/ {print $2; c = 0}' "$work/objects.txt" | grep -v '^0[12]$' | head -1)
-	rb_tool --read-object --type cert --id "$newid" -o "$work/new.der"
-	openssl x509 -inform DER -in "$work/new.der" -out "$work/new.pem" 2>/dev/null
-	check "a new certificate is on the token, issued by the CA" \
-		sh -c "openssl verify -CAfile '$CA/ca.crt' '$work/new.pem' >/dev/null"
+	left=$2 k=$work/keys-$1
+	rb_check_new "$1" || return 1
 	old_end=$(openssl x509 -in "$k/sign.crt" -noout -enddate | cut -d= -f2)
 	new_end=$(openssl x509 -in "$work/new.pem" -noout -enddate | cut -d= -f2)
 	new_start=$(date -d "$(openssl x509 -in "$work/new.pem" -noout -startdate | cut -d= -f2)" +%s)
@@ -278,6 +268,26 @@ rb_check_token() {
 		want=$(date -u -d "@$new_start" "+%b %e %H:%M:%S $((y + 1)) GMT" | sed 's/  / /')
 		check "and runs one year" [ "$(echo "$new_end" | sed 's/  / /')" = "$want" ]
 	fi
+}
+# rb_check_new LABEL: the token after a renewal or change, with pkcs11-tool
+# and openssl: the PIN unchanged, the old signing pair gone, the encryption
+# pair kept, a new certificate of the CA for the key made on the token, and
+# the seal bound to it.  Leaves $work/new.pem, $serial and the seal's JSON
+# in $work/out.
+rb_check_new() {
+	l=$1
+	rb_tool --list-objects || { not_ok "the PIN is unchanged (log in with it)"; return 1; }
+	ok "the PIN is unchanged (pkcs11-tool logs in with it)"
+	cp "$work/tool.out" "$work/objects.txt"
+	check "the old signing certificate and key are gone" \
+		sh -c "! grep -q 'label: *sign\$' '$work/objects.txt' || [ \$(grep -c 'ID: *01\$' '$work/objects.txt') -eq 0 ]"
+	check "the encryption certificate and key stay" \
+		sh -c "[ \$(grep -c 'ID: *02\$' '$work/objects.txt') -ge 2 ]"
+	newid=$(awk '/Certificate Object/ {c = 1} c && /ID:/ {print $2; c = 0}' "$work/objects.txt" | grep -v '^0[12]$' | head -1)
+	rb_tool --read-object --type cert --id "$newid" -o "$work/new.der"
+	openssl x509 -inform DER -in "$work/new.der" -out "$work/new.pem" 2>/dev/null
+	check "a new certificate is on the token, issued by the CA" \
+		sh -c "openssl verify -CAfile '$CA/ca.crt' '$work/new.pem' >/dev/null"
 	rb_tool --read-object --type pubkey --id "$newid" -o "$work/newkey.der"
 	openssl pkey -pubin -inform DER -in "$work/newkey.der" -outform PEM -out "$work/newkey.pem" 2>/dev/null
 	openssl x509 -in "$work/new.pem" -noout -pubkey >"$work/certkey.pem"
@@ -296,7 +306,6 @@ rb_check_token() {
 		cmp -s "$work/seal.der" "$work/seal.want"
 	check "the seal names the new certificate" [ "$(jfield seal.property.certSerial)" = "$serial" ]
 }
-
 
 # rb_faultproxy: the backend behind tests/tools/faultproxy (after rb_setup,
 # before ck_start); the kiosk goes through it and gives up on a call after
