@@ -15,6 +15,7 @@
 #   ap_qr_url                 the QR code on the left of the screen, decoded
 #   ap_order                  the order number the kiosk made (its log)
 #   ap_kb FILE                a file's size as the kiosk says it: KB, rounded up
+#   ap_scan_unit              a unit's four documents into the scanner's folder (ap_files)
 
 PERSON=430102198503150022
 LEGAL_REP_MOBILE=13800138000
@@ -163,4 +164,12 @@ ap_files() {
 	{ printf '\377\330\377\340\000\020JFIF\000'; openssl rand 90000; } >"$work/id-back.jpg"
 	{ printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\000\000\100\000\000\000\040\010\006\000\000\000'; openssl rand 100000; } >"$work/seal.png"
 	printf 'This is not a scan, only text named .pdf\n' >"$work/forged.pdf"
+}
+# A unit's four documents, made by ap_files, into the scanner's folder.
+ap_scan_unit() {
+	ap_files
+	cp "$work/licence.pdf" "$work/scans/business_licence.pdf"
+	cp "$work/id-front.jpg" "$work/scans/agent_id_front.jpg"
+	cp "$work/id-back.jpg" "$work/scans/agent_id_back.jpg"
+	cp "$work/seal.png" "$work/scans/seal_form.png"
 }

@@ -15,9 +15,7 @@
 . "$(dirname "$0")/query_lib.sh"
 . "$(dirname "$0")/apply_lib.sh"
 
-rb_setup || { not_ok "test bed (backend)"; finish; exit 1; }
-mkdir -p "$work/scans"
-sed -i "s|^\[kiosk\]\$|[kiosk]\nscan_dir = $work/scans|" "$work/cakiosk.conf"
+ap_bed
 has() { ck_capture | grep -qF -- "$1"; }
 # Wrapped text: the lines joined, their indent dropped.
 says() { ck_capture | sed 's/^ *//; s/ *$//' | tr -d '\n' | grep -qF -- "$1"; }
@@ -67,11 +65,7 @@ OID=$(change_order)
 SESSION= q_req GET "/v1/orders/$OID" >/dev/null
 check "a change order of the certificate, the new name from the registry" \
 	[ "$(jfield order.kind) $(jfield order.old_serial) $(jfield order.form.new_name)" = "change $OLD $NEW_NAME" ]
-ap_files
-cp "$work/licence.pdf" "$work/scans/business_licence.pdf"
-cp "$work/id-front.jpg" "$work/scans/agent_id_front.jpg"
-cp "$work/id-back.jpg" "$work/scans/agent_id_back.jpg"
-cp "$work/seal.png" "$work/scans/seal_form.png"
+ap_scan_unit
 check "the documents arrive" ck_wait "资料已齐全。" 15
 rb_mark
 ck_keys Enter

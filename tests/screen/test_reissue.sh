@@ -79,11 +79,7 @@ OID=$(ap_order)
 check "a reissue order of the lost certificate" \
 	[ "$(SESSION= q_req GET "/v1/orders/$OID" >/dev/null; echo "$(jfield order.kind) $(jfield order.old_serial) $(jfield order.form.reissue_reason)")" = "reissue $U_OLD lost" ]
 check "... revoked nothing yet" [ "$(cert_status "$U_OLD")" = valid ]
-ap_files
-cp "$work/licence.pdf" "$work/scans/business_licence.pdf"
-cp "$work/id-front.jpg" "$work/scans/agent_id_front.jpg"
-cp "$work/id-back.jpg" "$work/scans/agent_id_back.jpg"
-cp "$work/seal.png" "$work/scans/seal_form.png"
+ap_scan_unit
 check "the documents arrive" ck_wait "资料已齐全。" 15
 ck_keys Enter
 check "the agent's SMS code confirms the reissue" ck_wait "原证书随即作废" 10
