@@ -119,11 +119,15 @@ static const struct service services[SVC_COUNT] = {
 			N_("Change certificate details"),
 			N_("For example after a unit changed its name"),
 			change_steps,
-			N_("Insert the UKey, log in with its PIN, change the details "
-			   "with SMS "
-			   "verification, confirm, and the new certificate and seal are "
-			   "written "
-			   "onto the same UKey. Change the registration platform first."),
+			N_("Change the name on the registration platform first: the new "
+			   "certificate takes it from there. Insert the UKey, log in "
+			   "with "
+			   "its PIN, confirm with the SMS code, upload the new business "
+			   "licence and seal sample form from your phone, pay; once "
+			   "staff "
+			   "approve, the new certificate and seal are written onto the "
+			   "same UKey at any kiosk. The PIN and the decryption key "
+			   "stay."),
 			SERVICE_FLOW,
 		},
 	[SVC_QUERY] =

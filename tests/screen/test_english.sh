@@ -39,11 +39,11 @@ bed_ctl present=none
 menu "" || { not_ok "kiosk starts"; finish; exit 1; }
 bad=
 for row in "1  Apply for a certificate" "2  Renew a certificate" "3  Unlock a UKey" \
-	"4  Change the PIN" "5  Replace a lost or damaged UKey" "6  Track my orders" \
-	"7  Check my UKey" "8  Service guide" "9  Staff"; do
+	"4  Change the PIN" "5  Replace a lost or damaged UKey" "6  Change certificate details" \
+	"7  Track my orders" "8  Check my UKey" "9  Service guide" "0  Staff"; do
 	whole "$row" || bad="$bad [$row]"
 done
-check "the menu in English names its 9 rows, each whole" test -z "$bad"
+check "the menu in English names its 10 rows, each whole" test -z "$bad"
 
 menu "$APPLY_ROW"
 check "Apply: the step bar names all five steps, the last too" bar_named 5
