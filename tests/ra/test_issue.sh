@@ -180,6 +180,8 @@ is installed "$(j order.state)" "the kiosk says the changed certificate is on th
 curl -s -o "$T/crl2.der" --cacert "$CA/ca.crt" "$URL/crl.der"
 openssl crl -inform DER -in "$T/crl2.der" -noout -text >"$T/crl2.txt"
 grep -q "Serial Number: $lugu" "$T/crl2.txt" && ok "the superseded certificate is revoked" || not_ok "the superseded certificate is revoked"
+openssl crl -inform DER -in "$T/crl2.der" -out "$T/crl2.pem"
+is "Affiliation Changed" "$(crl_reason "$T/crl2.pem" "$lugu")" "... for a change of affiliation (the name)"
 
 # Unlock: one-time SO authorization, then escrow of the new SO PIN (the
 # owner's rights are tested in test_sec_owner.sh).
