@@ -7,13 +7,16 @@
 #     themselves after 15 s, or when the QR code's link is opened);
 #   - a SoftHSM2 demo UKey "DEMO" (PIN 123456) holding a unit certificate
 #     from that CA with 30 days left, so it can be renewed, behind the test
-#     PKCS#11 module so it can be "pulled out" and "put back";
+#     PKCS#11 module so it can be "pulled out" and "put back"; a second,
+#     "CHANGE", of a unit renamed on the registration platform since;
 #   - the kiosk full screen, talking mTLS to the backend.
 #
 # Staff 1001, PIN 123456 (held by the demo backend; the kiosk's own staff
 # PIN, for when the backend is down, is 123456 too).  From another terminal:
 #   echo present=none > build/demo/ctl    pull the demo UKey out
 #   echo present=DEMO > build/demo/ctl    put it back
+#   echo present=CHANGE > build/demo/ctl  the UKey of a renamed unit instead
+#                                         (信息变更, Change of details)
 #   sh kiosk/demo-phone.sh                the SMS codes and transfer memos
 #                                         the demo backend sent
 #   build/cakiosk-ra calls --db build/demo/ra/ra.db   open calls (F12)
@@ -64,7 +67,7 @@ log.level = ERROR
 slots.removable = true
 CONF
 export SOFTHSM2_CONF=$demo/softhsm2.conf CAKIOSK_TESTP11_CTL=$demo/ctl
-[ -f "$demo/ctl" ] || echo "present=*" >"$demo/ctl"
+[ -f "$demo/ctl" ] || echo "present=DEMO" >"$demo/ctl"
 
 # The demo UKey, made once.
 if ! softhsm2-util --show-slots 2>/dev/null | grep -q 'Label:.*DEMO'; then
@@ -107,6 +110,45 @@ if [ ! -f "$demo/keys/person.crt" ]; then
 		"$top/$B/ra-tools/jget" certificate <"$k/person.json" >"$k/person.crt.tmp" &&
 		mv "$k/person.crt.tmp" "$k/person.crt"
 fi
+# A second UKey "CHANGE" (PIN 123456) for 信息变更 (Change of details): a
+# certificate of 长沙麓谷科技有限公司 with an encryption pair beside it,
+# and the unit renamed on the registration platform since (the sandbox's
+# registry), so the kiosk finds a new name to change to; made once.  The
+# demo UKey stays the one in the reader (present=DEMO).
+if ! softhsm2-util --show-slots 2>/dev/null | grep -q 'Label:.*CHANGE'; then
+	k=$demo/keys-change
+	mkdir -p "$k"
+	now=$(date +%s)
+	lugu=91430100MA4L0002XB
+	softhsm2-util --init-token --free --label CHANGE --so-pin 12345678 --pin 123456 >/dev/null
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/sign.pem" 2>/dev/null
+	openssl req -new -key "$k/sign.pem" -subj /CN=demo -out "$k/sign.csr" 2>/dev/null
+	csr=$(awk '{printf "%s\\n", $0}' "$k/sign.csr")
+	curl -s --cacert "$ra/ca.crt" --cert "$ra/terminal-demo.crt" --key "$ra/terminal-demo.key" \
+		-H 'Content-Type: application/json' -H "Idempotency-Key: demo-change-$now" \
+		--data-binary "{\"subject_type\":\"unit\",\"subject_id\":\"$lugu\",\"csr\":\"$csr\",\"not_before\":$((now - 100 * 86400)),\"not_after\":$((now + 265 * 86400))}" \
+		"$url/v1/sandbox/certificates" >"$k/reply.json"
+	"$top/$B/ra-tools/jget" certificate <"$k/reply.json" >"$k/sign.crt"
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/enc.pem" 2>/dev/null
+	openssl req -x509 -new -key "$k/enc.pem" -subj "/CN=长沙麓谷科技有限公司 enc" -days 365 \
+		-addext keyUsage=critical,keyAgreement -out "$k/enc.crt" 2>/dev/null
+	for u in sign enc; do
+		id=01; [ $u = enc ] && id=02
+		openssl pkey -in "$k/$u.pem" -outform DER -out "$k/$u.der"
+		openssl pkey -in "$k/$u.pem" -pubout -outform DER -out "$k/$u.pub.der"
+		openssl x509 -in "$k/$u.crt" -outform DER -out "$k/$u.crt.der"
+		for t in privkey:$u.der pubkey:$u.pub.der cert:$u.crt.der; do
+			pkcs11-tool --module "$softhsm" --token-label CHANGE --login --pin 123456 \
+				--write-object "$k/${t#*:}" --type "${t%%:*}" --id $id --label $u >/dev/null 2>&1
+		done
+	done
+	curl -s -o /dev/null --cacert "$ra/ca.crt" --cert "$ra/terminal-demo.crt" --key "$ra/terminal-demo.key" \
+		-H 'Content-Type: application/json' -H "Idempotency-Key: demo-rename-$now" \
+		--data-binary "{\"subject_type\":\"unit\",\"subject_id\":\"$lugu\",\"name\":\"长沙麓谷智能科技有限公司\"}" \
+		"$url/v1/sandbox/registry"
+	# Two UKeys now: the demo one stays in the reader.
+	if grep -q '^present=\*$' "$demo/ctl"; then echo "present=DEMO" >"$demo/ctl"; fi
+fi
 # Its SO PIN escrowed for its owner, as staff personalizing it would, so
 # that the demo can unlock it (a demo made before gets it now; an escrow
 # already there stays: 409).
@@ -147,6 +189,7 @@ fi
 
 echo "cakiosk demo: UKey DEMO (PIN 123456), staff 1001 PIN 123456; logs in $demo/"
 echo "pull the UKey: echo present=none > $demo/ctl; put it back: echo present=DEMO > $demo/ctl"
+echo "a renamed unit's UKey (Change of details): echo present=CHANGE > $demo/ctl"
 echo "a renewal is kept; rm -rf $demo starts the demo afresh (a UKey with 30 days left)"
 echo "SMS codes and transfer memos of the demo: sh $top/kiosk/demo-phone.sh $B"
 # A demo made before staff could close the program: let them.

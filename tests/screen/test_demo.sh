@@ -5,7 +5,9 @@
 # (DEMO_DIR, DEMO_PORT=0), three wrong PINs at Change the PIN, Unlock taken
 # from the locked PIN step with the UKey left in, the unit's credit code,
 # the SMS code and the transfer memo read with kiosk/demo-phone.sh, a new
-# PIN; then pkcs11-tool through the demo's module logs in with it.
+# PIN; then pkcs11-tool through the demo's module logs in with it.  Then
+# the demo's other UKey, of a unit renamed on the registration platform,
+# at Change of details: the new name to change to.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
 . "$(dirname "$0")/unlock_lib.sh"
@@ -86,4 +88,19 @@ ck_keys Enter
 check "丢失补办 in the demo: 王芳's certificate, valid, to choose" ck_wait "请选择需要补办的证书" 10
 check "... valid, on no UKey the backend knows" sh -c "tmux -L $sock capture-pane -p | grep -q 有效 &&
 	tmux -L $sock capture-pane -p | grep -q 未登记"
+
+# ---- a renamed unit's UKey: the change of details has a new name to take ---------------
+ctl() { printf '%s\n' "$1" >"$demo/ctl.new" && mv "$demo/ctl.new" "$demo/ctl"; }
+ck_keys Escape
+ck_wait "请选择业务" 10 >/dev/null
+ctl present=none
+ck_wait "UKey：未插入" 10 >/dev/null
+ck_keys "$CHANGE_ROW"
+ck_wait "请插入要变更信息的UKey" 10 >/dev/null
+ctl present=CHANGE
+check "信息变更 in the demo: the UKey CHANGE of 长沙麓谷科技有限公司, its PIN" ck_wait "证书：长沙麓谷科技有限公司" 15
+ck_type 123456
+ck_keys Enter
+check "... the registration record's new name beside it" ck_wait "长沙麓谷智能科技有限公司" 15
+check "... what changes: the unit's name" sh -c "tmux -L $sock capture-pane -p | grep -q 变更内容：单位名称"
 finish
