@@ -128,7 +128,7 @@ $(B)/tools/%: tests/tools/%.c | $(STAMP)
 TESTP11   := $(B)/tests/p11/cakiosk-testp11.so
 TOKEN_BIN := $(patsubst tests/token/%.c,$(B)/tests/%,$(wildcard tests/token/test_*.c))
 $(TOKEN_BIN): tests/token/bed.h
-check unit: $(TESTP11) $(TOKEN_BIN) $(B)/tests/unlockrun $(B)/tests/renewrun
+check unit: $(TESTP11) $(TOKEN_BIN) $(B)/tests/unlockrun $(B)/tests/renewrun $(B)/tests/changerun
 $(TESTP11): $(wildcard tests/p11/*.c) tests/p11/testp11.h | $(STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  SO      $@"
@@ -141,7 +141,7 @@ define link_core
 	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 	    $(filter %.c %.o,$^) $(PKG_LIBS) $(CMOCKA_LIBS)
 endef
-$(TOKEN_BIN) $(B)/tests/tokbench $(B)/tests/unlockrun $(B)/tests/renewrun: $(B)/tests/%: tests/token/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
+$(TOKEN_BIN) $(B)/tests/tokbench $(B)/tests/unlockrun $(B)/tests/renewrun $(B)/tests/changerun: $(B)/tests/%: tests/token/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
 	$(link_core)
 # The renewal benchmark's kiosk side (tests/bench/renew-bench.sh).
 $(B)/tests/renewbench: tests/bench/renewbench.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)

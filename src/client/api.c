@@ -27,6 +27,11 @@ api_reason(const struct api_err *e)
 	if (e->err == BACKEND_REFUSED && strcmp(e->code, "not_eligible") == 0)
 		return N_("The service centre says this certificate cannot be renewed "
 			  "now.");
+	/* A renewal of a renamed unit, or a change renamed again since. */
+	if (e->err == BACKEND_REFUSED && strcmp(e->code, "registry_changed") == 0)
+		return N_("The registration platform holds another name for this "
+			  "certificate's owner now. A new name is taken with \"Change "
+			  "certificate details\"; please ask the staff.");
 	if (e->err == BACKEND_REFUSED && (strcmp(e->code, "client_cert_required") == 0 ||
 					  strcmp(e->code, "terminal_mismatch") == 0))
 		return N_("The service centre does not accept this kiosk's certificate. "

@@ -20,7 +20,7 @@
 
 /* The insert step: the one UKey present read; taken for the renewal when
  * take (a paid order keeps the certificates it had). */
-static const char *
+static inline const char *
 rd_read(bool take, enum token_err *err)
 {
 	struct job *job = drive_run(token_job_read(NULL, 0));
@@ -45,7 +45,7 @@ rd_read(bool take, enum token_err *err)
 }
 
 /* The PIN step. */
-static const char *
+static inline const char *
 rd_login(const char *pin, enum token_err *err)
 {
 	struct job *job = drive_run(token_job_login(&session_get()->ref, pin, 0));
@@ -59,7 +59,7 @@ rd_login(const char *pin, enum token_err *err)
 }
 
 /* Asking the CA: a new renewal (*rc RC_NEW) or a paid one to finish. */
-static const char *
+static inline const char *
 rd_check(enum renew_check *rc)
 {
 	struct job *job = drive_run(renew_check_job());
@@ -75,7 +75,7 @@ rd_check(enum renew_check *rc)
 }
 
 /* The order form filled in (as its submit does) and the order confirmed. */
-static const char *
+static inline const char *
 rd_order(const char *email)
 {
 	struct job *job;
@@ -96,7 +96,7 @@ rd_order(const char *email)
 }
 
 /* The payment screen's create: the payment, and the QR code of its URL. */
-static const char *
+static inline const char *
 rd_payment(char *id, size_t idlen, char *url, size_t urllen)
 {
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
@@ -124,7 +124,7 @@ rd_payment(char *id, size_t idlen, char *url, size_t urllen)
 
 /* What the payment screen has the worker do while the customer pays: the
  * new key (its failure is the install's to mend: the screen says nothing). */
-static const char *
+static inline const char *
 rd_key(enum token_err *err)
 {
 	const struct pay_request *req = renew_pay_request();
@@ -139,7 +139,7 @@ rd_key(enum token_err *err)
 }
 
 /* The customer's phone: open the sandbox pay link (public, no client cert). */
-static const char *
+static inline const char *
 rd_pay_link(const char *url, const char *ca_file)
 {
 	CURL *c = curl_easy_init();
@@ -162,7 +162,7 @@ rd_pay_link(const char *url, const char *ca_file)
 }
 
 /* The payment screen's poll: paid? */
-static const char *
+static inline const char *
 rd_poll(const char *id)
 {
 	struct job *job = drive_run(api_job_payment_get(id, NULL));
@@ -179,7 +179,7 @@ rd_poll(const char *id)
 }
 
 /* After the payment: the certificate and seal written, the old pair gone. */
-static const char *
+static inline const char *
 rd_install(enum token_err *err)
 {
 	struct job *job = drive_run(renew_install_job());
@@ -191,6 +191,80 @@ rd_install(enum token_err *err)
 	reason = renew_install_result(job, err);
 	job->release(job);
 	return reason;
+}
+
+/* A visit's failures, as the screens take them: a UKey pulled (none
+ * present any more) or a login lost is put back, read and logged in again
+ * (the insert and PIN steps); any other failure is tried again. */
+struct rd_visit {
+	const char *pin;
+	const char *ctl, *again; /* the control file; written after a failure */
+	int faults, max_faults;
+	bool in; /* the UKey read and logged in since it was last put back */
+	const char *at, *why;
+	void (*taken)(void); /* after the UKey was taken afresh, or NULL */
+};
+
+/* A step failed: the card is put back; false once the customer has had
+ * enough. */
+static inline bool
+rd_fault(struct rd_visit *v, const char *at, const char *why, enum token_err err)
+{
+	struct token_ref refs[2];
+	size_t n = 0;
+
+	v->faults++;
+	v->at = at;
+	v->why = why;
+	token_list(refs, 2, &n);
+	if (n != 1 || err == TOKEN_ERR_REMOVED || err == TOKEN_ERR_NONE ||
+	    err == TOKEN_ERR_NOT_LOGGED_IN || err == TOKEN_ERR_MANY) {
+		v->in = false;
+		session_token_gone();
+	}
+	drive_ctl_write(v->ctl, v->again);
+	return v->faults <= v->max_faults;
+}
+
+/* The insert and PIN steps, until the UKey is in and logged in.  Before
+ * the payment the UKey put back is taken afresh; after it, the paid order
+ * stays bound to it. */
+static inline bool
+rd_token_up(struct rd_visit *v)
+{
+	while (!v->in) {
+		enum token_err err = TOKEN_OK;
+		bool take = !session_get()->paid;
+		const char *why = rd_read(take, &err);
+
+		if (why == NULL && take && v->taken != NULL)
+			v->taken();
+		if (why == NULL)
+			why = rd_login(v->pin, &err);
+		if (why == NULL)
+			v->in = true;
+		else if (!rd_fault(v, err == TOKEN_OK ? "read" : "login", why, err))
+			return false;
+	}
+	return true;
+}
+
+/* After the payment: the install, with the UKey put back and logged in
+ * again, or tried again, until it is done or the customer gives up. */
+static inline bool
+rd_finish(struct rd_visit *v)
+{
+	for (;;) {
+		enum token_err err = TOKEN_OK;
+		const char *why;
+
+		if (!rd_token_up(v))
+			return false;
+		if ((why = rd_install(&err)) == NULL)
+			return true;
+		if (!rd_fault(v, "install", why, err))
+			return false;
+	}
 }
 
 #endif

@@ -45,50 +45,13 @@
 #include "drive.h"
 #include "renew_drive.h"
 
-static struct {
-	const char *pin, *email, *ca_file;
-	int faults, max_faults;
-	bool in; /* the UKey read and logged in since it was last put back */
-	const char *at, *why;
-} v;
+static struct rd_visit v;
+static const char *ca_file, *email;
 
-/* A step failed: the kiosk notices a pulled UKey (its watcher finds none),
- * the card is put back; false once the customer has had enough. */
 static bool
 fault(const char *at, const char *why, enum token_err err)
 {
-	struct token_ref refs[2];
-	size_t n = 0;
-
-	v.faults++;
-	v.at = at;
-	v.why = why;
-	token_list(refs, 2, &n);
-	if (n != 1 || err == TOKEN_ERR_REMOVED || err == TOKEN_ERR_NONE ||
-	    err == TOKEN_ERR_NOT_LOGGED_IN || err == TOKEN_ERR_MANY) {
-		v.in = false;
-		session_token_gone();
-	}
-	drive_ctl_write(getenv("RENEW_CTL"), getenv("RENEW_CTL_AGAIN"));
-	return v.faults <= v.max_faults;
-}
-
-/* The insert and PIN steps, until the UKey is in and logged in. */
-static bool
-token_up(void)
-{
-	while (!v.in) {
-		enum token_err err = TOKEN_OK;
-		const char *why = rd_read(!session_get()->paid, &err);
-
-		if (why == NULL)
-			why = rd_login(v.pin, &err);
-		if (why == NULL)
-			v.in = true;
-		else if (!fault(err == TOKEN_OK ? "read" : "login", why, err))
-			return false;
-	}
-	return true;
+	return rd_fault(&v, at, why, err);
 }
 
 /* A step of the backend's, tried again as its screen offers. */
@@ -107,13 +70,13 @@ order_and_pay(void)
 	enum token_err err = TOKEN_OK;
 	const char *why;
 
-	TRY("order", rd_order(v.email));
+	TRY("order", rd_order(email));
 	TRY("payment", rd_payment(pay_id, sizeof pay_id, url, sizeof url));
 	/* The key while paying: a failure is the install's to mend, but a
 	 * UKey pulled meanwhile is asked for again before it. */
 	if ((why = rd_key(&err)) != NULL && !fault("key", why, err))
 		return false;
-	TRY("pay", rd_pay_link(url, v.ca_file));
+	TRY("pay", rd_pay_link(url, ca_file));
 	TRY("poll", rd_poll(pay_id));
 	return true;
 }
@@ -123,23 +86,13 @@ visit(bool *resumed)
 {
 	enum renew_check rc = RC_FAILED;
 
-	if (!token_up())
+	if (!rd_token_up(&v))
 		return false;
 	TRY("check", rd_check(&rc));
 	*resumed = rc == RC_RESUME;
 	if (rc == RC_NEW && !order_and_pay())
 		return false;
-	for (;;) {
-		enum token_err err = TOKEN_OK;
-		const char *why;
-
-		if (!token_up())
-			return false;
-		if ((why = rd_install(&err)) == NULL)
-			return true;
-		if (!fault("install", why, err))
-			return false;
-	}
+	return rd_finish(&v);
 }
 
 int
@@ -158,10 +111,12 @@ main(int argc, char **argv)
 	snprintf(pin, sizeof pin, "%s", argv[2]);
 	secure_wipe(argv[2], strlen(argv[2]));
 	v.pin = pin;
-	v.email = argv[3];
+	v.ctl = getenv("RENEW_CTL");
+	v.again = getenv("RENEW_CTL_AGAIN");
+	email = argv[3];
 	v.max_faults = tries != NULL ? atoi(tries) : 6;
 	if (drive_start(&cfg, argv[1], "renewrun") == 0) {
-		v.ca_file = cfg.ca_file;
+		ca_file = cfg.ca_file;
 		renew_begin();
 		drive_ctl_write(getenv("RENEW_CTL"), getenv("RENEW_CTL_START"));
 		done = visit(&resumed);

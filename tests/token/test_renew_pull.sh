@@ -37,6 +37,7 @@
 # RENEW_AT="N ..." only those.
 . "$(dirname "$0")/../screen/lib.sh"
 . "$top/tests/screen/renew_lib.sh"
+. "$top/tests/token/pull_lib.sh"
 trap 'set +e; cleanup' EXIT INT TERM
 for t in pkcs11-tool softhsm2-util openssl curl xxd; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP needs $t"; exit 0; }
@@ -78,32 +79,12 @@ order_of() { echo "$1" | sed -n 's/.*order=\([^ ]*\).*/\1/p'; }
 # what failed, NEW whether the certificate is the new one.
 verify() {
 	bed_ctl "present=*"
-	why= NEW=
-	rb_card $L --login --pin 123456 --list-objects || { why=" PIN"; return 1; }
-	ids=$(awk '/^Certificate Object/ {t = "c"; next} /^Private Key Object/ {t = "k"; next}
-		/^[A-Z]/ {t = ""} t && $1 == "ID:" {print t, $2}' "$work/tool.out" |
-		awk '{has[$2] = has[$2] $1} END {for (i in has) if (has[i] ~ /c/ && has[i] ~ /k/ && i != "02") print i}')
-	[ "$(echo "$ids" | grep -c .)" = 1 ] || { why=" pairs:$(echo $ids)"; return 1; }
+	NEW=
+	pull_pair $L "renewal matrix" || return 1
 	# A key left without its certificate (the old one's, when the work
 	# stopped between deleting the two): not a failure, but counted.
-	orphans=$(awk '/^Certificate Object/ {t = "c"; next} /^Private Key Object/ {t = "k"; next}
-		/^[A-Z]/ {t = ""} t && $1 == "ID:" {print t, $2}' "$work/tool.out" |
-		awk '{has[$2] = has[$2] $1} END {for (i in has) if (has[i] !~ /c/) n++; print n + 0}')
-	rb_card $L --read-object --type cert --id "$ids" -o "$work/cert.der"
-	openssl x509 -inform DER -in "$work/cert.der" -out "$work/cert.pem" 2>/dev/null &&
-		openssl verify -CAfile "$CA/ca.crt" "$work/cert.pem" >/dev/null 2>&1 || why="$why cert"
+	orphans=$(awk '{has[$2] = has[$2] $1} END {for (i in has) if (has[i] !~ /c/) n++; print n + 0}' "$work/ids")
 	cmp -s "$work/cert.der" "$work/old.der" && NEW=0 || NEW=1
-	openssl x509 -in "$work/cert.pem" -noout -pubkey >"$work/pub.pem" 2>/dev/null
-	printf 'renewal matrix %s' "$ids" >"$work/msg"
-	openssl dgst -sha256 -binary -out "$work/msg.sha" "$work/msg"
-	rb_card $L --login --pin 123456 --sign --id "$ids" --mechanism ECDSA \
-		--signature-format openssl -i "$work/msg.sha" -o "$work/msg.sig" &&
-		openssl dgst -sha256 -verify "$work/pub.pem" -signature "$work/msg.sig" "$work/msg" \
-			>/dev/null 2>&1 || why="$why key"
-	rb_card $L --login --pin 123456 --read-object --type data --label seal \
-		--application-label cakiosk-seal -o "$work/seal.der" || why="$why seal-read"
-	xxd -p "$work/seal.der" | tr -d '\n' | grep -q "$(xxd -p "$work/cert.der" | tr -d '\n')" ||
-		why="$why seal-binding"
 	if [ "${1:--}" != - ]; then
 		rb_api GET "/v1/orders/$1" >/dev/null
 		[ "$(jfield order.state)" = installed ] || why="$why order-$(jfield order.state)"
@@ -122,15 +103,10 @@ renew RENEW_CTL_START="present=*\nlog=$work/calls.log"
 t1=$(date +%s%N)
 case $OUT in outcome=DONE\ faults=0*) ok "a clean renewal: $OUT" ;; *) not_ok "a clean renewal: $OUT" ;; esac
 check "after it: the PIN, the new certificate and key, its seal, one payment" verify "$(order_of "$OUT")"
-UNCOUNTED='^(C_GetSlotList|C_GetSlotInfo|C_GetTokenInfo|C_WaitForSlotEvent|C_GetInfo|C_GetFunctionList) '
-CALLS=$(grep -cvE "$UNCOUNTED" "$work/calls.log")
-[ "$CALLS" -ge 20 ] && ok "one renewal makes $CALLS counted PKCS#11 calls ($(((t1 - t0) / 1000000)) ms)" ||
-	not_ok "counted calls: $CALLS"
-grep -vE "$UNCOUNTED" "$work/calls.log" | awk '{print NR": "$1}' | tr '\n' ' ' | sed 's/^/# calls: /'
-echo
+pull_count "$work/calls.log" "one renewal" $(((t1 - t0) / 1000000))
 
 # ---- the matrix ---------------------------------------------------------------
-size=0 clean=0 same=0 next=0 bad=0 gone=0 keyonly=0 FAILS=
+size=0 clean=0 same=0 next=0 bad=0 keyonly=0 FAILS=
 tally() { # KIND N
 	size=$((size + 1))
 	ord=$(order_of "$OUT")
@@ -155,21 +131,8 @@ tally() { # KIND N
 		echo "# $1 $2: FAILED:$why: $OUT"
 	fi
 }
-# The call indexes to run: the spread, or all of them.
-WRITES='^C_(Login|GenerateKeyPair|CreateObject|DestroyObject|SetAttributeValue|SignInit|Sign)$'
-grep -vE "$UNCOUNTED" "$work/calls.log" | awk -v k="$STRIDE" -v w="$WRITES" -v at=" ${RENEW_AT:-} " '
-	at != "  " { if (index(at, " " NR " ")) print NR, ($1 ~ w); next }
-	k == 1 || NR % k == 0 || $1 ~ w {print NR, ($1 ~ w)}' >"$work/indexes"
-while read -r N write; do
-	fresh && renew RENEW_CTL_START="present=*\npull_nth=$N"
-	tally pull $N
-	fresh && renew RENEW_CTL_START="present=*\nfail_nth=$N:CKR_DEVICE_ERROR"
-	tally error $N
-	[ "$write" = 1 ] || continue
-	fresh && renew RENEW_CTL_START="present=*\npull_nth=$N" RENEW_TRIES=0
-	gone=$((gone + 1))
-	tally gone $N
-done <"$work/indexes"
+pull_indexes "$work/calls.log" "$STRIDE" "${RENEW_AT:-}"
+pull_loop renew RENEW
 echo "# matrix: $(wc -l <"$work/indexes") of $CALLS call indexes (every $STRIDE and the writes) x 2 (pulled, device error)" \
 	"+ $gone gone at a write = $size runs:" \
 	"$clean clean, $same finished in the same visit, $next at the next visit, $bad failed;" \

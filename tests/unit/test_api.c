@@ -195,6 +195,12 @@ test_certificate(void **state)
 			 &c, &e));
 	assert_true(c.has_pending_order);
 	assert_string_equal(c.pending_order_id, "O1");
+	assert_string_equal(c.pending_kind, "renew");
+	/* An approved change waits for its CSR the same way: its kind kept. */
+	assert_true(cert(CERT_OK ",\"pending_order\":{\"order_id\":\"O3\",\"kind\":"
+				 "\"change\",\"state\":\"approved\",\"term_years\":1}",
+			 &c, &e));
+	assert_string_equal(c.pending_kind, "change");
 	assert_true(cert(CERT_OK ",\"pending_install\":{\"order_id\":\"O2\",\"serial\":"
 				 "\"5B\",\"pem\":\"" PEM "\",\"not_before\":1,"
 				 "\"not_after\":2,\"seal_id\":\"S1\"}",
@@ -350,6 +356,9 @@ test_reasons(void **state)
 	snprintf(e.code, sizeof e.code, "client_cert_required");
 	assert_true(api_refused(&e, "client_cert_required"));
 	assert_non_null(strstr(api_reason(&e), "certificate"));
+	/* A renamed owner: the change of details, not a renewal. */
+	snprintf(e.code, sizeof e.code, "registry_changed");
+	assert_non_null(strstr(api_reason(&e), "Change certificate details"));
 	e.err = BACKEND_GARBAGE;
 	assert_false(api_refused(&e, "client_cert_required"));
 	assert_non_null(strstr(api_reason(&e), "does not understand"));
