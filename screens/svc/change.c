@@ -143,7 +143,9 @@ draw_names(struct rect b)
 	int y = b.y, x = b.x, w = b.w;
 
 	orderpage_row(y++, x, w, _("On the certificate"), c != NULL ? c->cn : "");
-	orderpage_row(y++, x, w, _("Registration record"), r->reg_name);
+	/* (not while the record is being read) */
+	if (r->reg_name[0] != '\0')
+		orderpage_row(y++, x, w, _("Registration record"), r->reg_name);
 	return y + 1;
 }
 

@@ -68,6 +68,10 @@ check "Unlock: the step bar names its steps" bar_named 4
 menu "$PINCHANGE_ROW"
 check "PIN change: the step bar names its steps" bar_named 2
 
+menu "$CHANGE_ROW"
+check "Change of details: the step bar names its steps" bar_named 4
+check "... the question whole" whole "Please insert the UKey whose certificate changes."
+
 menu "$RENEW_ROW"
 check "Renewal: the step bar names all five steps" bar_named 5
 check "... the first whole" ck_wait "1.Insert UKey and log in >"
