@@ -20,30 +20,14 @@
 #include "i18n.h"
 #include "log.h"
 #include "loop.h"
+#include "oos.h"
+#include "say.h"
+#include "selftest.h"
 #include "staffauth.h"
 #include "session.h"
 #include "text.h"
 #include "token.h"
 #include "xmem.h"
-
-static void say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* One line to the person at the console.  What it quotes from outside (an
- * argument, a path, what the configuration says) is sanitized first, so no
- * escape sequence from there reaches their terminal. */
-static void
-say(FILE *out, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	char *clean = text_sanitize(buf, strlen(buf), sizeof buf, 0);
-	fprintf(out, "%s\n", clean);
-	free(clean);
-}
 
 static void
 usage(FILE *out)
@@ -51,6 +35,7 @@ usage(FILE *out)
 	fprintf(out,
 		"usage: cakiosk [-c FILE] [-l LANG]\n"
 		"       cakiosk --check-config [-c FILE]\n"
+		"       cakiosk --self-test [-c FILE]\n"
 		"       cakiosk --hash-pin\n"
 		"       cakiosk --enrol --backend URL --ca-fingerprint SHA256 --code "
 		"CODE\n"
@@ -60,7 +45,13 @@ usage(FILE *out)
 		"\n"
 		"  -c, --config FILE      configuration file (default %s)\n"
 		"  -l, --lang LANG        start in zh_CN or en (default: from the file)\n"
-		"      --check-config     check the configuration and exit\n"
+		"      --check-config     check the configuration and exit: every key,\n"
+		"                         each module a loadable PKCS#11 library, the\n"
+		"                         certificate and key files a matching pair\n"
+		"      --self-test        check modules and slots, certificate and key,\n"
+		"                         CN = terminal_id, days to expiry, an mTLS\n"
+		"                         round trip to the backend, the zh_CN\n"
+		"                         catalogue; one line each; exit 0 if all pass\n"
 		"      --config-reference print every configuration key and exit\n"
 		"      --hash-pin         read a staff PIN twice, print its hash for\n"
 		"                         [staff] pin_hash, and exit\n"
@@ -137,6 +128,61 @@ out:
 	return rc;
 }
 
+/*
+ * The configuration loads and the terminal's own files pass their checks
+ * (selftest.h), or the out-of-service screen stands on the terminal and
+ * they are tried again slowly: never a black screen restarted every two
+ * seconds.  0 with cfg loaded, -1 when told to stop meanwhile, or the
+ * exit status of a failure.
+ */
+static int
+start_checks(const char *path, struct config *cfg, char *err, size_t errlen)
+{
+	char last[1024] = "", tid[64];
+
+	for (;;) {
+		int rc = config_load(cfg, path, err, errlen);
+
+		if (rc == 0 &&
+		    selftest_run(cfg, SELFTEST_FILES, NULL, err, errlen) != 0) {
+			char *why = xasprintf("%s: %s", path, err);
+
+			snprintf(err, errlen, "%s", why);
+			free(why);
+			config_free(cfg);
+			rc = -1;
+		}
+		if (rc == 0)
+			break;
+		/* Said once (to the journal under systemd), not each retry. */
+		if (strcmp(err, last) != 0) {
+			oos_end();
+			say(stderr, "cakiosk: %s", err);
+			say(stderr, "cakiosk: not starting: fix the configuration first");
+			snprintf(last, sizeof last, "%s", err);
+		}
+		/* Keys come from a terminal: with none (a pipe, /dev/null)
+		 * there is nobody to serve or show anything to. */
+		if (!isatty(STDIN_FILENO))
+			return 1;
+		if (config_peek_terminal(path, tid, sizeof tid) != 0)
+			snprintf(tid, sizeof tid, "?");
+		rc = oos_wait(tid);
+		if (rc <= 0) {
+			oos_end();
+			return rc == 0 ? -1 : 1;
+		}
+	}
+	oos_end();
+	if (!isatty(STDIN_FILENO)) {
+		say(stderr, "cakiosk: standard input is not a terminal: the kiosk "
+			    "runs on a terminal (a console or a terminal emulator)");
+		config_free(cfg);
+		return 1;
+	}
+	return 0;
+}
+
 /* OpenSSL's buffers (TLS records, the request and reply in clear) are
  * wiped when freed, like the other libraries' (xmem.h). */
 static void *
@@ -175,6 +221,7 @@ main(int argc, char **argv)
 		OPT_FP,
 		OPT_CODE,
 		OPT_TID,
+		OPT_SELFTEST,
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -183,6 +230,7 @@ main(int argc, char **argv)
 		{"config-reference", no_argument, NULL, OPT_REFERENCE},
 		{"hash-pin", no_argument, NULL, OPT_HASH},
 		{"enrol", no_argument, NULL, OPT_ENROL},
+		{"self-test", no_argument, NULL, OPT_SELFTEST},
 		{"backend", required_argument, NULL, OPT_BACKEND},
 		{"ca-fingerprint", required_argument, NULL, OPT_FP},
 		{"code", required_argument, NULL, OPT_CODE},
@@ -192,7 +240,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = CONFIG_DEFAULT_PATH, *lang = NULL, *localedir;
-	bool check_only = false, enrol = false;
+	bool check_only = false, enrol = false, self_test = false;
 	struct enrol_args ea = {0};
 	char code[64] = "";
 	struct config cfg;
@@ -221,6 +269,9 @@ main(int argc, char **argv)
 			return hash_pin();
 		case OPT_ENROL:
 			enrol = true;
+			break;
+		case OPT_SELFTEST:
+			self_test = true;
 			break;
 		case OPT_BACKEND:
 			ea.url = optarg;
@@ -275,24 +326,38 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	if (config_load(&cfg, path, err, sizeof err) != 0) {
+	/* Operator messages (this program's own and the system's, such as
+	 * "No such file or directory") are in English whatever the
+	 * environment says; the screen's language comes from the
+	 * configuration once it is read. */
+	i18n_set(LANG_EN);
+	if ((self_test || check_only) && config_load(&cfg, path, err, sizeof err) != 0) {
 		say(stderr, "cakiosk: %s", err);
+		if (self_test)
+			printf("FAIL configuration: %s\n", err);
 		say(stderr, "cakiosk: not starting: fix the configuration first");
 		return 1;
 	}
-	if (check_only) {
+	if (self_test) {
+		printf("ok   configuration: %s, terminal %s\n", path, cfg.terminal_id);
+		rc = selftest_run(&cfg, SELFTEST_ALL, stdout, NULL, 0);
+		config_free(&cfg);
+		return rc == 0 ? 0 : 1;
+	}
+	if (!check_only) {
+		rc = start_checks(path, &cfg, err, sizeof err);
+		if (rc != 0)
+			return rc < 0 ? 0 : rc;
+	} else {
+		if (selftest_run(&cfg, SELFTEST_FILES, stdout, err, sizeof err) != 0) {
+			say(stderr, "cakiosk: %s: %s", path, err);
+			config_free(&cfg);
+			return 1;
+		}
 		say(stdout, "%s: configuration OK (terminal %s, %zu vendor%s)", path,
 		    cfg.terminal_id, cfg.nvendors, cfg.nvendors == 1 ? "" : "s");
 		config_free(&cfg);
 		return 0;
-	}
-	/* Keys come from a terminal: with none (a pipe, /dev/null) there is
-	 * nobody to serve, and its end of file would wake the loop for ever. */
-	if (!isatty(STDIN_FILENO)) {
-		say(stderr, "cakiosk: standard input is not a terminal: the kiosk "
-			    "runs on a terminal (a console or a terminal emulator)");
-		config_free(&cfg);
-		return 1;
 	}
 	if (log_open(cfg.log, (enum log_level)cfg.log_level, err, sizeof err) != 0) {
 		say(stderr, "cakiosk: %s: [kiosk] log = %s: %s", path, cfg.log, err);

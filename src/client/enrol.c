@@ -28,6 +28,7 @@
 #include "backend.h"
 #include "codec.h"
 #include "config.h"
+#include "say.h"
 #include "termcert.h"
 #include "xmem.h"
 
@@ -38,18 +39,17 @@ struct files {
 	bool have_config; /* the configuration exists and names them */
 };
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void esay(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A line to the operator; paths and the backend's words sanitized. */
 static void
-say(const char *fmt, ...)
+esay(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("cakiosk: enrol: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say_v(stderr, "cakiosk: enrol: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Write data to path through a temporary file and a rename, mode kept
@@ -65,7 +65,7 @@ write_file(const char *path, const char *data, size_t len, mode_t mode)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0 || fchmod(fd, mode) != 0 || write(fd, data, len) != (ssize_t)len ||
 	    fsync(fd) != 0) {
-		say("cannot write %s: %s", tmp, strerror(errno));
+		esay("cannot write %s: %s", tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
@@ -73,7 +73,7 @@ write_file(const char *path, const char *data, size_t len, mode_t mode)
 	}
 	close(fd);
 	if (rename(tmp, path) != 0) {
-		say("cannot write %s: %s", path, strerror(errno));
+		esay("cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
 		goto out;
 	}
@@ -90,25 +90,25 @@ args_ok(const struct enrol_args *a)
 	size_t n;
 
 	if (a->url == NULL || strncmp(a->url, "https://", 8) != 0 || a->url[8] == '\0') {
-		say("--backend: an https:// URL is needed");
+		esay("--backend: an https:// URL is needed");
 		return false;
 	}
 	if (a->fingerprint == NULL ||
 	    codec_unhex(a->fingerprint, fp, sizeof fp) != (long)sizeof fp) {
-		say("--ca-fingerprint: the backend CA's SHA-256 fingerprint, 64 hex "
-		    "digits");
+		esay("--ca-fingerprint: the backend CA's SHA-256 fingerprint, 64 hex "
+		     "digits");
 		return false;
 	}
 	n = a->code != NULL ? strlen(a->code) : 0;
 	if (n != 12 || strspn(a->code, "0123456789") != n) {
-		say("--code: the 12-digit enrolment code is needed");
+		esay("--code: the 12-digit enrolment code is needed");
 		return false;
 	}
 	n = a->terminal_id != NULL ? strlen(a->terminal_id) : 0;
 	if (n == 0 || n > 32 ||
 	    strspn(a->terminal_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 				   "0123456789._-") != n) {
-		say("--terminal-id: 1 to 32 letters, digits, '.', '_' or '-'");
+		esay("--terminal-id: 1 to 32 letters, digits, '.', '_' or '-'");
 		return false;
 	}
 	return true;
@@ -133,18 +133,18 @@ files_plan(const struct enrol_args *a, struct files *f, struct config *cfg)
 	if (access(a->config_path, F_OK) != 0)
 		return ENROL_OK;
 	if (config_load(cfg, a->config_path, err, sizeof err) != 0) {
-		say("%s", err);
+		esay("%s", err);
 		return ENROL_LOCAL;
 	}
 	if (strcmp(cfg->terminal_id, a->terminal_id) != 0) {
-		say("%s names terminal %s, not %s", a->config_path, cfg->terminal_id,
-		    a->terminal_id);
+		esay("%s names terminal %s, not %s", a->config_path, cfg->terminal_id,
+		     a->terminal_id);
 		return ENROL_LOCAL;
 	}
 	if (cfg->ca_file == NULL || cfg->cert_file == NULL) {
-		say("%s exists but names no ca_file, cert_file and key_file in "
-		    "[backend]: add them (e.g. %s, %s, %s) or remove the file",
-		    a->config_path, f->ca, f->cert, f->key);
+		esay("%s exists but names no ca_file, cert_file and key_file in "
+		     "[backend]: add them (e.g. %s, %s, %s) or remove the file",
+		     a->config_path, f->ca, f->cert, f->key);
 		return ENROL_LOCAL;
 	}
 	free(f->ca);
@@ -187,8 +187,8 @@ fetch_ca(const struct enrol_args *a, const struct files *f)
 	err = backend_fetch("/v1/ca", NULL, CA_MAX, NULL, &data, &len);
 	backend_set_unverified(false);
 	if (err != BACKEND_OK) {
-		say("%s: cannot fetch the backend's CA (%s): nothing was sent", a->url,
-		    backend_err_name(err));
+		esay("%s: cannot fetch the backend's CA (%s): nothing was sent", a->url,
+		     backend_err_name(err));
 		wipe_free(data);
 		return ENROL_BACKEND;
 	}
@@ -218,9 +218,9 @@ fetch_ca(const struct enrol_args *a, const struct files *f)
 	BIO_free(b);
 	wipe_free(data);
 	if (pem == NULL) {
-		say("the backend's CA is not the one with fingerprint %s: refused, "
-		    "nothing was sent",
-		    a->fingerprint);
+		esay("the backend's CA is not the one with fingerprint %s: refused, "
+		     "nothing was sent",
+		     a->fingerprint);
 		return st;
 	}
 	st = write_file(f->ca, pem, strlen(pem), 0644) == 0 ? ENROL_OK : ENROL_LOCAL;
@@ -243,7 +243,7 @@ key_get(const struct files *f)
 	if (k != NULL)
 		return k;
 	if ((k = EVP_EC_gen("P-256")) == NULL) {
-		say("cannot make a key");
+		esay("cannot make a key");
 		return NULL;
 	}
 	o = BIO_new(BIO_s_secmem());
@@ -283,11 +283,11 @@ static enum enrol_status
 refused(const struct backend_reply *rep, enum backend_err err)
 {
 	if (err != BACKEND_REFUSED) {
-		say("the backend did not enrol this terminal (%s %ld): try again",
-		    backend_err_name(err), rep->status);
+		esay("the backend did not enrol this terminal (%s %ld): try again",
+		     backend_err_name(err), rep->status);
 		return ENROL_BACKEND;
 	}
-	say("the backend refused: %s (%s)", rep->code, rep->message);
+	esay("the backend refused: %s (%s)", rep->code, rep->message);
 	if (strcmp(rep->code, "rate_limited") == 0)
 		return ENROL_LIMITED;
 	if (strcmp(rep->code, "enrol_code_invalid") == 0 ||
@@ -330,13 +330,13 @@ enrol_post(const struct enrol_args *a, const struct files *f, const char *csr)
 	}
 	pem = json_string_value(json_object_get(rep.json, "certificate"));
 	if (pem == NULL || termcert_check_pem(pem, f->key, &tc, why, sizeof why) != 0) {
-		say("the backend's certificate is not for this key: %s",
-		    pem ? why : "none");
+		esay("the backend's certificate is not for this key: %s",
+		     pem ? why : "none");
 		goto out;
 	}
 	if (strcmp(tc.cn, a->terminal_id) != 0) {
-		say("the backend's certificate names terminal %s, not %s", tc.cn,
-		    a->terminal_id);
+		esay("the backend's certificate names terminal %s, not %s", tc.cn,
+		     a->terminal_id);
 		st = ENROL_CODE;
 		goto out;
 	}
@@ -366,7 +366,7 @@ config_write(const struct enrol_args *a, const struct files *f)
 	if (rc != 0)
 		return ENROL_LOCAL;
 	if (config_load(&cfg, a->config_path, err, sizeof err) != 0) {
-		say("%s", err);
+		esay("%s", err);
 		return ENROL_LOCAL;
 	}
 	config_free(&cfg);

@@ -62,6 +62,9 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 /* The defaults alone (no file). */
 void config_defaults(struct config *cfg);
 void config_free(struct config *cfg);
+/* [kiosk] terminal_id of a file that may fail to load as a whole (a
+ * well-formed id only); 0, or -1 with buf empty. */
+int config_peek_terminal(const char *path, char *buf, size_t len);
 /* Print every key with its default and help, as an example file. */
 void config_print_reference(void);
 

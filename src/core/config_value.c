@@ -1,14 +1,20 @@
 /*
  * config_value.c - the checks of one value of cakiosk.conf by its type
  * (see config.c): names, printable text, https URLs, SHA-256 fingerprints,
- * staff PIN hashes.
+ * staff PIN hashes; and the terminal's name from a file that may not
+ * load, for the out-of-service screen.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include <ini.h>
+
+#include "config.h"
 #include "config_int.h"
 
 bool
@@ -78,4 +84,37 @@ check_pinhash(const char *v)
 		if (!isxdigit((unsigned char)*c) && !(c == hash))
 			return false;
 	return true;
+}
+
+struct peek {
+	char *buf;
+	size_t len;
+};
+
+static int
+peek_handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct peek *p = user;
+
+	if (strcmp(section, "kiosk") == 0 && strcmp(key, "terminal_id") == 0 &&
+	    is_ident(value, 32))
+		snprintf(p->buf, p->len, "%s", value);
+	return 1;
+}
+
+int
+config_peek_terminal(const char *path, char *buf, size_t len)
+{
+	struct peek p = {buf, len};
+	FILE *f = fopen(path, "re");
+	struct stat st;
+
+	buf[0] = '\0';
+	if (f == NULL)
+		return -1;
+	/* Only a file of a sane size: not a device that never ends. */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size < 1024 * 1024)
+		ini_parse_file(f, peek_handler, &p);
+	fclose(f);
+	return buf[0] != '\0' ? 0 : -1;
 }

@@ -210,6 +210,14 @@ int token_init(const struct config *cfg);
 void token_shutdown(void);
 /* Vendor i's module error ("cannot load /x.so: ..."), or NULL if it is fine. */
 const char *token_vendor_error(size_t vendor);
+/*
+ * The operator's checks of a module (selftest.h), in a process that has
+ * not loaded it otherwise: path must load and give a PKCS#11 function
+ * list; with slots non-NULL the module is also initialised, its reader
+ * slots and those with a token counted into slots[0] and slots[1], and
+ * finalised.  0, or -1 with a sentence in why.
+ */
+int token_module_probe(const char *path, unsigned long *slots, char *why, size_t whylen);
 
 /* ---- the synchronous core (worker thread or tests only) -------------- */
 

@@ -127,7 +127,8 @@ ck_start() {
 		-e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e TZ=Asia/Shanghai "$@" \
 		-e CAKIOSK_LOCALEDIR="$top/$B/locale" \
 		"$bin --config $work/cakiosk.conf; echo EXIT=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon; sleep 600"
-	ck_wait "CA" 10 || return 1
+	# CK_READY: what shows once it is up (the title's "CA" by default).
+	ck_wait "${CK_READY:-CA}" 10 || return 1
 	kiosk_pid=$(pgrep -n -x cakiosk -P "$(tmux -L "$sock" display -p '#{pane_pid}')" 2>/dev/null ||
 		tmux -L "$sock" display -p '#{pane_pid}')
 }
