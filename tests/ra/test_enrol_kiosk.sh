@@ -13,6 +13,8 @@ ra_start --sandbox
 FP=$(openssl x509 -in "$CA/ca.crt" -noout -fingerprint -sha256 | cut -d= -f2)
 C1=$("$RA" enrol-code --db "$T/db" T-K1)
 C2=$("$RA" enrol-code --db "$T/db" T-K2)
+keep_secret enrol_code "$C1"
+keep_secret enrol_code "$C2"
 D=$T/etc
 mkdir -p "$D"
 # enrol DIR TERMINAL CODE [FINGERPRINT]: sets RC, output in $T/enrol.out.
@@ -35,8 +37,11 @@ enrol "$D" T-K1 "$C2"
 is 4 "$RC" "another terminal's code: exit 4"
 like 'terminal_mismatch' "$(cat "$T/enrol.out")" "... terminal_mismatch"
 
+cp "$D/terminal.key" "$T/cut.key"
 enrol "$D" T-K1 "$C1"
 is 0 "$RC" "a blank terminal enrols with its code (after the wrong fingerprint: it was never sent)"
+check_key=$(cmp -s "$D/terminal.key" "$T/cut.key" && echo same)
+is same "$check_key" "... with the key the refused runs left (no second key)"
 like '^enrolled: terminal T-K1, certificate [0-9a-f]+, 109[0-9] days' "$(head -n 1 "$T/enrol.out")" "... and says so"
 is 600 "$(stat -c %a "$D/terminal.key")" "the key file is 0600"
 is "CN = T-K1" "$(openssl x509 -in "$D/terminal.pem" -noout -subject -nameopt sep_multiline | sed -n 's/^ *CN=/CN = /p')" "the certificate's CN is the terminal id"
@@ -67,13 +72,25 @@ is 4 "$RC" "a used code on another blank terminal: exit 4"
 like 'enrol_code_used' "$(cat "$T/enrol.out")" "... enrol_code_used"
 
 mkdir -p "$T/k2"
-enrol "$T/k2" T-K2 "$C2"
-is 0 "$RC" "the code refused for another terminal still enrols its own"
+echo "$C2" | "$KIOSK" --enrol --backend "$URL/" --ca-fingerprint "$FP" --code - \
+	--terminal-id T-K2 --config "$T/k2/cakiosk.conf" >"$T/enrol.out" 2>&1
+is 0 "$?" "the code refused for another terminal still enrols its own (--code - from stdin)"
 
 enrol "$T/blank" T-K3 12345
 is 2 "$RC" "a malformed code: exit 2, before any connection"
 "$KIOSK" --enrol --backend https://127.0.0.1:9/ --ca-fingerprint "$FP" --code 123456789012 \
 	--terminal-id T-K3 --config "$T/blank/cakiosk.conf" >/dev/null 2>&1
 is 6 "$?" "an unreachable backend: exit 6"
+
+# Failed enrolments count (cakiosk-ra's try limit): 3 so far from this
+# address; 7 more and the next run is told to wait.
+i=0
+while [ $i -lt 7 ]; do i=$((i + 1)); enrol "$T/blank" T-K3 "$(printf '8%011d' $i)"; done
+is 4 "$RC" "the 10th failed enrolment is still a refused code"
+C3=$("$RA" enrol-code --db "$T/db" T-K3)
+keep_secret enrol_code "$C3"
+enrol "$T/blank" T-K3 "$C3"
+is 5 "$RC" "then even a right code: exit 5 (too many tries, later)"
+like 'rate_limited' "$(cat "$T/enrol.out")" "... rate_limited"
 
 done_testing
