@@ -113,10 +113,11 @@ $(B)/tests/%: tests/unit/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
 	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
 	    $(PKG_LIBS) $(CMOCKA_LIBS)
 
-$(B)/tools/mkseal: tests/tools/mkseal.c tests/tools/sealgen.h | $(STAMP)
+$(B)/tools/mkseal: tests/tools/mkseal.c tests/tools/sealgen.h $(B)/src/common/sesseal.o | $(STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libpng)
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/src/common/sesseal.o \
+	    $(shell $(PKG_CONFIG) --libs libpng libcrypto)
 
 $(B)/tools/%: tests/tools/%.c | $(STAMP)
 	@mkdir -p $(dir $@)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "flow.h"
 #include "i18n.h"
 #include "keys.h"
@@ -78,6 +79,7 @@ struct check {
 	char seal_holder[SEAL_NAME_MAX];
 	time_t seal_end;
 	bool seal_bound;
+	enum seal_sig seal_sig;
 	bool seal_picture;
 	uint32_t seal_px[SEAL_COLS * SEAL_ROWS * 2];
 };
@@ -197,6 +199,25 @@ draw_cert(const struct cert_view *v, int y, struct rect b)
 	return y + 4;
 }
 
+/* The line under the seal: its signature first, then what it is bound to. */
+static const char *
+seal_note(const struct check *c, int *color)
+{
+	*color = UI_WARN;
+	switch (c->seal_sig) {
+	case SEAL_SIG_BAD:
+		return _("This seal's signature does not check out.");
+	case SEAL_SIG_UNCHECKED:
+		return _("This kiosk cannot check the seal's signature.");
+	case SEAL_SIG_OK:
+		break;
+	}
+	if (!c->seal_bound)
+		return _("Not bound to the certificate on this UKey.");
+	*color = UI_DIM;
+	return _("Bound to the signing certificate above.");
+}
+
 static void
 draw_shown(const struct check *c, struct rect b)
 {
@@ -240,16 +261,20 @@ draw_shown(const struct check *c, struct rect b)
 	}
 	if (c->has_seal) {
 		char until[16];
+		const char *note;
 
 		ui_date(c->seal_end, until, sizeof until);
-		snprintf(line, sizeof line, _("Electronic seal: %s, valid until %s"),
-			 c->seal_holder, until);
+		if (c->seal_sig == SEAL_SIG_OK)
+			snprintf(line, sizeof line,
+				 _("Electronic seal: %s, valid until %s"), c->seal_holder,
+				 until);
+		else
+			snprintf(line, sizeof line, _("Electronic seal: %s"),
+				 c->seal_holder);
 		ui_put(y, b.x, c->seal_picture ? b.w - SEAL_COLS - 2 : b.w, UI_TITLE,
 		       line);
-		ui_put(y + 1, b.x + 2, b.w - SEAL_COLS - 4,
-		       c->seal_bound ? UI_DIM : UI_WARN,
-		       c->seal_bound ? _("Bound to the signing certificate above.")
-				     : _("Not bound to the certificate on this UKey."));
+		note = seal_note(c, &color);
+		ui_put(y + 1, b.x + 2, b.w - SEAL_COLS - 4, color, note);
 		if (c->seal_picture)
 			ui_pixels(
 				y - SEAL_ROWS + 2 > b.y + 3 ? y - SEAL_ROWS + 2 : b.y + 3,
@@ -415,15 +440,23 @@ view_from(struct check *c, const struct token_info *info)
 		c->has_seal = true;
 		snprintf(c->seal_holder, sizeof c->seal_holder, "%s", seal.holder);
 		c->seal_end = seal.valid_end;
+		/* The CA's signature first: a seal is "valid" only once it checks. */
+		c->seal_sig = seal_verify(d->value, d->size, loop_config()->ca_file);
 		/* Bound to a signing certificate here, whichever one it is. */
 		c->seal_bound = false;
-		for (size_t k = 0; k < info->ncerts && !c->seal_bound; k++)
+		for (size_t k = 0; k < info->ncerts && !c->seal_bound; k++) {
+			struct seal with;
+
 			if ((info->certs[k].usage & TOKEN_USAGE_SIGN) &&
 			    seal_parse(d->value, d->size, info->certs[k].der,
-				       info->certs[k].der_len, &seal) == 0)
-				c->seal_bound = seal.bound;
+				       info->certs[k].der_len, &with) == 0) {
+				c->seal_bound = with.bound;
+				seal_free(&with);
+			}
+		}
 		c->seal_picture =
 			seal_preview(&seal, SEAL_COLS, SEAL_ROWS, c->seal_px) == 0;
+		seal_free(&seal);
 	}
 }
 

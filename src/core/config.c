@@ -75,7 +75,7 @@ static const struct opt opts[] = {
 	{"backend", "url", OPT_URL, K(backend_url), 0, 512, NULL, true,
 	 "base URL of the RA/CA backend, https only"},
 	{"backend", "ca_file", OPT_FILE, K(ca_file), 0, 4096, NULL, false,
-	 "PEM bundle that signs the backend's certificate"},
+	 "PEM bundle of the CA: the backend's certificate, the seals"},
 	{"backend", "cert_file", OPT_FILE, K(cert_file), 0, 4096, NULL, false,
 	 "this terminal's client certificate (PEM)"},
 	{"backend", "key_file", OPT_FILE, K(key_file), 0, 4096, NULL, false,

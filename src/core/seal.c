@@ -1,161 +1,113 @@
 /*
  * seal.c - reading an SESeal and drawing its picture small (see seal.h).
  *
- * DER is walked with OpenSSL's ASN1_get_object(), one TLV at a time, with
- * every length checked against what is left; PNG pictures are decoded with
- * libpng's simplified API.
+ * The seal's structure is src/common/sesseal.h's, the one both programs
+ * use; its signature is checked against the CA certificates the kiosk
+ * trusts.  PNG pictures are decoded with libpng's simplified API.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/asn1.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <png.h>
 
 #include "seal.h"
+#include "sesseal.h"
 #include "text.h"
 #include "xmem.h"
 
-/* One element: its tag, its content, and where the next one starts. */
-struct tlv {
-	int tag;
-	bool constructed;
-	const unsigned char *p;
-	long len;
-};
-
-/* Read the element at *pp (at most left bytes); advance *pp past it. */
-static bool
-next(const unsigned char **pp, long *left, struct tlv *t)
+static int
+to_int(const ASN1_INTEGER *i)
 {
-	const unsigned char *p = *pp;
-	int tag, xclass, ret;
-	long len;
+	int64_t v = 0;
 
-	if (*left <= 0)
-		return false;
-	ret = ASN1_get_object(&p, &len, &tag, &xclass, *left);
-	if ((ret & 0x80) || xclass != V_ASN1_UNIVERSAL || (ret & 0x01))
-		return false; /* error, a tag we do not expect, or indefinite length */
-	if (len < 0 || len > *left - (long)(p - *pp))
-		return false;
-	t->tag = tag;
-	t->constructed = (ret & V_ASN1_CONSTRUCTED) != 0;
-	t->p = p;
-	t->len = len;
-	*left -= (long)(p - *pp) + len;
-	*pp = p + len;
-	return true;
-}
-
-static bool
-expect(const unsigned char **pp, long *left, int tag, struct tlv *t)
-{
-	return next(pp, left, t) && t->tag == tag &&
-	       t->constructed == (tag == V_ASN1_SEQUENCE);
-}
-
-static long
-to_long(const struct tlv *t)
-{
-	long v = 0;
-
-	if (t->len < 1 || t->len > 4)
-		return -1;
-	for (long i = 0; i < t->len; i++)
-		v = v << 8 | t->p[i];
-	return v;
+	return ASN1_INTEGER_get_int64(&v, i) == 1 && v >= 0 && v <= 1000 ? (int)v : -1;
 }
 
 static time_t
-to_time(const struct tlv *t)
+to_time(const ASN1_UTCTIME *t)
 {
-	ASN1_UTCTIME *u = ASN1_UTCTIME_new();
 	struct tm tm;
-	time_t r = 0;
 
-	if (u != NULL && ASN1_STRING_set(u, t->p, (int)t->len) == 1 &&
-	    ASN1_TIME_to_tm(u, &tm) == 1)
-		r = timegm(&tm);
-	ASN1_UTCTIME_free(u);
-	return r;
+	return ASN1_TIME_to_tm(t, &tm) == 1 ? timegm(&tm) : 0;
 }
 
 int
 seal_parse(const unsigned char *der, size_t len, const unsigned char *cert,
 	   size_t cert_len, struct seal *out)
 {
-	const unsigned char *p = der, *q, *r;
-	long left = (long)len, qleft, rleft;
-	struct tlv seal, info, t, prop, pic;
+	SES_Seal *s;
+	const SES_ESPropertyInfo *p;
+	const SES_ESPictureInfo *pic;
+	char *clean;
+	int n;
 
 	memset(out, 0, sizeof *out);
-	if (len > 16 * 1024 * 1024 || !expect(&p, &left, V_ASN1_SEQUENCE, &seal))
+	s = sesseal_read(der, len);
+	if (s == NULL)
 		return -1;
-	q = seal.p;
-	qleft = seal.len;
-	if (!expect(&q, &qleft, V_ASN1_SEQUENCE, &info))
+	p = s->esealInfo->property;
+	pic = s->esealInfo->picture;
+	n = ASN1_STRING_length(pic->type);
+	if (n < 1 || n > 7) {
+		SES_Seal_free(s);
 		return -1;
-	/* esealInfo: header, esID, property, picture */
-	r = info.p;
-	rleft = info.len;
-	if (!expect(&r, &rleft, V_ASN1_SEQUENCE, &t)) /* header */
-		return -1;
-	if (t.len < 4 || memcmp(t.p,
-				"\x16\x02"
-				"ES",
-				4) != 0)
-		return -1;
-	if (!expect(&r, &rleft, V_ASN1_IA5STRING, &t)) /* esID */
-		return -1;
-	if (!expect(&r, &rleft, V_ASN1_SEQUENCE, &prop) ||
-	    !expect(&r, &rleft, V_ASN1_SEQUENCE, &pic))
-		return -1;
-
-	const unsigned char *s = prop.p;
-	long sleft = prop.len;
-	struct tlv list;
-	char *clean;
-
-	if (!expect(&s, &sleft, V_ASN1_INTEGER, &t))
-		return -1;
-	out->type = (int)to_long(&t);
-	if (!expect(&s, &sleft, V_ASN1_UTF8STRING, &t))
-		return -1;
-	clean = text_sanitize((const char *)t.p, (size_t)t.len, SEAL_NAME_MAX - 1, 0);
+	}
+	out->type = to_int(p->type);
+	clean = text_sanitize((const char *)ASN1_STRING_get0_data(p->name),
+			      (size_t)ASN1_STRING_length(p->name), SEAL_NAME_MAX - 1, 0);
 	memcpy(out->holder, clean, strlen(clean) + 1);
 	free(clean);
-	if (!expect(&s, &sleft, V_ASN1_SEQUENCE, &list))
-		return -1;
-	const unsigned char *c = list.p;
-	long cleft = list.len;
-	while (cleft > 0) {
-		if (!expect(&c, &cleft, V_ASN1_OCTET_STRING, &t))
-			return -1;
+	for (int i = 0; i < sk_ASN1_OCTET_STRING_num(p->certList); i++) {
+		const ASN1_OCTET_STRING *c = sk_ASN1_OCTET_STRING_value(p->certList, i);
+
 		out->certs++;
-		if (cert != NULL && (size_t)t.len == cert_len &&
-		    memcmp(t.p, cert, cert_len) == 0)
+		if (cert != NULL && (size_t)ASN1_STRING_length(c) == cert_len &&
+		    memcmp(ASN1_STRING_get0_data(c), cert, cert_len) == 0)
 			out->bound = true;
 	}
-	if (!expect(&s, &sleft, V_ASN1_UTCTIME, &t)) /* createDate */
-		return -1;
-	if (!expect(&s, &sleft, V_ASN1_UTCTIME, &t))
-		return -1;
-	out->valid_start = to_time(&t);
-	if (!expect(&s, &sleft, V_ASN1_UTCTIME, &t))
-		return -1;
-	out->valid_end = to_time(&t);
-
-	s = pic.p;
-	sleft = pic.len;
-	if (!expect(&s, &sleft, V_ASN1_IA5STRING, &t) || t.len < 1 || t.len > 7)
-		return -1;
-	memcpy(out->picture_type, t.p, (size_t)t.len);
-	out->picture_type[t.len] = '\0';
-	if (!expect(&s, &sleft, V_ASN1_OCTET_STRING, &t))
-		return -1;
-	out->picture = t.p;
-	out->picture_len = (size_t)t.len;
+	out->valid_start = to_time(p->validStart);
+	out->valid_end = to_time(p->validEnd);
+	memcpy(out->picture_type, ASN1_STRING_get0_data(pic->type), (size_t)n);
+	out->picture_type[n] = '\0';
+	out->picture_len = (size_t)ASN1_STRING_length(pic->data);
+	out->picture = xmalloc(out->picture_len > 0 ? out->picture_len : 1);
+	memcpy((unsigned char *)out->picture, ASN1_STRING_get0_data(pic->data),
+	       out->picture_len);
+	SES_Seal_free(s);
 	return 0;
+}
+
+void
+seal_free(struct seal *seal)
+{
+	free((unsigned char *)seal->picture);
+	seal->picture = NULL;
+	seal->picture_len = 0;
+}
+
+enum seal_sig
+seal_verify(const unsigned char *der, size_t len, const char *ca_file)
+{
+	SES_Seal *s = sesseal_read(der, len);
+	enum seal_sig sig = SEAL_SIG_UNCHECKED;
+	BIO *bio;
+	X509 *ca;
+
+	if (s == NULL)
+		return SEAL_SIG_BAD;
+	bio = ca_file != NULL && ca_file[0] != '\0' ? BIO_new_file(ca_file, "r") : NULL;
+	/* Any of the CA certificates the kiosk trusts may have made it. */
+	while (bio != NULL && sig != SEAL_SIG_OK &&
+	       (ca = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		sig = sesseal_verify(s, X509_get0_pubkey(ca)) ? SEAL_SIG_OK
+							      : SEAL_SIG_BAD;
+		X509_free(ca);
+	}
+	BIO_free(bio);
+	SES_Seal_free(s);
+	return sig;
 }
 
 /* One colour all over (alpha over white): a block, not a seal. */

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "ra/ident.h"
-#include "ra/der.h"
 #include "ra/gw.h"
 #include "ra/ids.h"
 #include "ra/order.h"
@@ -20,6 +19,7 @@
 #include "ra/util.h"
 #include "common/codec.h"
 #include "common/rules.h"
+#include "common/sesseal.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
 #define I(o, k) json_integer_value(json_object_get((o), (k)))

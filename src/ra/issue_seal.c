@@ -74,31 +74,21 @@ seal_picture(struct app *app, json_t *order, void **pic, size_t *plen, char **mi
 }
 
 /*
- * Builds and signs a seal bound to the certificate, in the structure of
- * GM/T 0031-2014:
- *   SESeal ::= SEQUENCE { esealInfo SES_SealInfo, signInfo SES_SignInfo }
- *   SES_SealInfo ::= SEQUENCE { header SEQUENCE { ID IA5String "ES",
- *       version INTEGER 4, Vid IA5String }, esID IA5String,
- *     property SEQUENCE { type INTEGER (1 official, 2 personal),
- *       name UTF8String, certList SEQUENCE OF OCTET STRING (certificate DER),
- *       createDate UTCTime, validStart UTCTime, validEnd UTCTime },
- *     picture SEQUENCE { type IA5String, data OCTET STRING,
- *       width INTEGER, height INTEGER } }
- *   SES_SignInfo ::= SEQUENCE { cert OCTET STRING (signer certificate DER),
- *     signatureAlgorithm OBJECT IDENTIFIER, signData BIT STRING }
- * signData is the CA's SHA-256/ECDSA signature over the DER of esealInfo.
- * Stores the DER and a JSON rendering; returns the seal id (new), or NULL.
+ * Builds and signs a seal bound to the certificate: the SES_Seal of
+ * src/common/sesseal.h (GM/T 0031-2014), the CA's SHA-256/ECDSA signature
+ * over the DER of esealInfo.  Stores the DER and a JSON rendering;
+ * returns the seal id (new), or NULL.
  */
 char *
 seal_make(struct app *app, json_t *order, const char *serial, const char *cert_pem,
 	  const char *holder, int64_t start, int64_t end)
 {
 	void *pic = NULL;
-	size_t plen = 0, dlen = 0, clen = 0, slen = 0;
+	size_t plen = 0, dlen = 0, clen = 0, slen = 0, tlen = 0, alen = 0;
 	char *mime = NULL, *ret = NULL, *b64pic = NULL, *b64cert = NULL, *b64sig = NULL;
 	char *b64der = NULL, *view = NULL;
-	unsigned char *der = NULL, *cader = NULL, *sig = NULL;
-	struct der info = {0}, all = {0};
+	unsigned char *der = NULL, *cader = NULL, *sig = NULL, *tbs = NULL, *all = NULL;
+	SES_Seal *seal = NULL;
 	char cert_hash[65], id[33], from[32], to[32], made[32];
 	int64_t now = util_now(), w, h;
 	bool unit = strcmp(S(order, "subject_type"), "unit") == 0;
@@ -109,42 +99,30 @@ seal_make(struct app *app, json_t *order, const char *serial, const char *cert_p
 	codec_sha256_hex(der, dlen, cert_hash);
 	util_random_hex(id, 16);
 	picture_size(pic, plen, &w, &h);
-
-	size_t s0 = info.len, s1;
-	s1 = info.len; /* header */
-	der_ia5(&info, "ES");
-	der_int(&info, 4);
-	der_ia5(&info, "cakiosk-ra");
-	der_wrap(&info, s1, DER_SEQUENCE);
-	der_ia5(&info, id);
-	s1 = info.len; /* property */
-	der_int(&info, unit ? 1 : 2);
-	der_utf8(&info, holder);
-	size_t s2 = info.len;
-	der_octets(&info, der, dlen);
-	der_wrap(&info, s2, DER_SEQUENCE);
-	der_utctime(&info, now);
-	der_utctime(&info, start);
-	der_utctime(&info, end);
-	der_wrap(&info, s1, DER_SEQUENCE);
-	s1 = info.len; /* picture */
-	der_ia5(&info, strcmp(mime, "image/png") == 0    ? "PNG"
-		       : strcmp(mime, "image/jpeg") == 0 ? "JPG"
-							 : "PDF");
-	der_octets(&info, pic, plen);
-	der_int(&info, w);
-	der_int(&info, h);
-	der_wrap(&info, s1, DER_SEQUENCE);
-	der_wrap(&info, s0, DER_SEQUENCE);
-	if (ca_sign(app->ca, info.p, info.len, &sig, &slen) != 0)
+	seal = sesseal_new(&(struct sesseal_fields){
+		.vid = "cakiosk-ra",
+		.es_id = id,
+		.type = unit ? 1 : 2,
+		.name = holder,
+		.cert = der,
+		.cert_len = dlen,
+		.created = now,
+		.start = start,
+		.end = end,
+		.picture_type = strcmp(mime, "image/png") == 0    ? "PNG"
+				: strcmp(mime, "image/jpeg") == 0 ? "JPG"
+								  : "PDF",
+		.picture = pic,
+		.picture_len = plen,
+		.width = w,
+		.height = h,
+	});
+	tbs = sesseal_tbs(seal, &tlen);
+	if (ca_sign(app->ca, tbs, tlen, &sig, &slen) != 0 ||
+	    sesseal_set_signature(seal, cader, clen, SESSEAL_ECDSA_SHA256, sig, slen) !=
+		    0)
 		goto out;
-	der_append(&all, &info);
-	s1 = all.len; /* signInfo */
-	der_octets(&all, cader, clen);
-	der_oid(&all, "1.2.840.10045.4.3.2");
-	der_bits(&all, sig, slen);
-	der_wrap(&all, s1, DER_SEQUENCE);
-	der_wrap(&all, 0, DER_SEQUENCE);
+	all = sesseal_der(seal, &alen);
 
 	util_iso8601(start, from, sizeof from);
 	util_iso8601(end, to, sizeof to);
@@ -152,7 +130,7 @@ seal_make(struct app *app, json_t *order, const char *serial, const char *cert_p
 	b64pic = codec_base64_encode(pic, plen);
 	b64cert = codec_base64_encode(cader, clen);
 	b64sig = codec_base64_encode(sig, slen);
-	b64der = codec_base64_encode(all.p, all.len);
+	b64der = codec_base64_encode(all, alen);
 	json_t *v = json_pack(
 		"{s:{s:{s:s, s:i, s:s}, s:s, s:{s:i, s:s, s:s, s:s, s:s, s:s, s:s},"
 		" s:{s:s, s:s, s:I, s:I}}, s:s, s:s, s:s, s:s}",
@@ -161,14 +139,14 @@ seal_make(struct app *app, json_t *order, const char *serial, const char *cert_p
 		cert_hash, "certSerial", serial, "createDate", made, "validStart", from,
 		"validEnd", to, "picture", "type", mime, "data", b64pic, "width",
 		(json_int_t)w, "height", (json_int_t)h, "cert", b64cert, "signAlgID",
-		"1.2.840.10045.4.3.2", "signedValue", b64sig, "der", b64der);
+		SESSEAL_ECDSA_SHA256, "signedValue", b64sig, "der", b64der);
 	view = json_dumps(v, JSON_COMPACT);
 	json_decref(v);
 	if (view &&
 	    store_exec(app->st,
 		       "INSERT INTO seals(id, cert_serial, order_id, der, view, created)"
 		       " VALUES(?,?,?,?,?,?)",
-		       "sssbsi", id, serial, S(order, "id"), (const void *)all.p, all.len,
+		       "sssbsi", id, serial, S(order, "id"), (const void *)all, alen,
 		       view, now) == 1)
 		ret = util_xstrdup(id);
 out:
@@ -177,8 +155,9 @@ out:
 	free(b64sig);
 	free(b64cert);
 	free(b64pic);
-	der_free(&all);
-	der_free(&info);
+	free(all);
+	free(tbs);
+	SES_Seal_free(seal);
 	free(sig);
 	free(cader);
 	free(der);

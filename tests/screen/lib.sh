@@ -208,6 +208,9 @@ bed_setup() {
 	sh "$top/tests/token/mkbed.sh" "$work/bed" >"$work/bed.log" 2>&1 || return 1
 	bed_ctl "present=none"
 	[ -f "$work/cakiosk.conf" ] || make_config
+	# The bed's CA signed its seals: the kiosk checks them against it.
+	grep -q '^ca_file' "$work/cakiosk.conf" ||
+		sed -i "s|^\[backend\]\$|&\nca_file = $work/bed/ca/ca.pem|" "$work/cakiosk.conf"
 	cat >>"$work/cakiosk.conf" <<CONF
 
 [vendor test]

@@ -1,8 +1,9 @@
 #!/bin/sh
 # test_check.sh - "Check my UKey" on real SoftHSM tokens behind the PKCS#11
 # test module: insertion opens it by itself, removal, two UKeys, an expired
-# certificate, a slow card read and cancelled, a card pulled while reading,
-# and a PIN locked by wrong tries.
+# certificate, the seal's signature checked against the CA (a forged seal
+# and an altered one), a slow card read and cancelled, a card pulled while
+# reading, and a PIN locked by wrong tries.
 . "$(dirname "$0")/lib.sh"
 
 bed_setup || { not_ok "token test bed"; finish; exit 1; }
@@ -16,6 +17,7 @@ check "days left are counted" ck_wait "还剩 30 天"
 check "both certificates are listed" ck_wait "加密证书  湖南测试科技有限公司"
 check "the PIN state is said in words" ck_wait "密码状态：正常"
 check "the electronic seal is shown with its holder" ck_wait "电子印章：湖南测试科技有限公司"
+check "... and, its CA's signature checked, its validity" ck_wait "电子印章：湖南测试科技有限公司，有效期至"
 check "and it is bound to the signing certificate" ck_wait "与上面的签名证书绑定"
 check "renewal is offered: fewer than 90 days left" ck_wait "此证书可以更新"
 check "the status line names the vendor" ck_wait "UKey：测试CA的UKey"
@@ -63,6 +65,35 @@ check "... here at this kiosk, now that it takes applications" ck_wait "可以�
 
 bed_ctl "present=rsa200"
 check "200 days left: too early to renew" ck_wait "现在还不能更新" 10
+
+# A seal the CA did not make (mkseal signs it with a key of its own) and
+# one altered after the CA signed it: never "valid", and said so.
+reseal() { # LABEL FILE: the token's seal replaced, through SoftHSM itself
+	for a in "--delete-object" "--write-object $2"; do
+		SOFTHSM2_CONF=$work/bed/softhsm2.conf pkcs11-tool --module \
+			"${SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}" --token-label "$1" \
+			--login --pin 123456 $a --type data --label seal \
+			--application-label cakiosk-seal >/dev/null 2>&1
+	done
+}
+bed_ctl "present=none"
+ck_wait "请插入您的UKey" >/dev/null
+now=$(date +%s)
+"$tools/mkseal" 湖南测试科技有限公司 "$work/bed/keys/ec200-sign.der" "$now" \
+	$((now + 200 * 86400)) >"$work/forged.der"
+reseal ec200 "$work/forged.der"
+# The good seal of ec30 (张三's) with its holder's surname changed.
+perl -0777 -pe 's/\xe5\xbc\xa0\xe4\xb8\x89/\xe6\x9d\x8e\xe4\xb8\x89/' \
+	"$work/bed/keys/ec30-seal.der" >"$work/altered.der"
+reseal ec30 "$work/altered.der"
+bed_ctl "present=ec200"
+check "a forged seal: its signature does not check out" ck_wait "此印章的签名核验不通过" 10
+check "... and no validity is claimed for it" ck_wait_gone "有效期至" 1
+bed_ctl "present=none"
+ck_wait "请插入您的UKey" >/dev/null
+bed_ctl "present=ec30"
+check "an altered seal (张三 -> 李三): its signature does not check out" ck_wait "此印章的签名核验不通过" 10
+check "... the altered holder is what it shows, unvouched" ck_wait "电子印章：李三" 1
 
 # A slow card: the screen keeps moving, Esc cancels.
 bed_ctl "present=none"

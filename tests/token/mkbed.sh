@@ -121,8 +121,8 @@ tool() {
 		>/dev/null 2>&1
 }
 
-# The electronic seal: a real SESeal bound to the signing certificate, made
-# by the tree's mkseal tool when it is built, else a stand-in blob (the
+# The electronic seal: a real SESeal bound to the signing certificate and
+# signed by the test CA, made by the tree's mkseal tool when it is built, else a stand-in blob (the
 # token layer only stores and reads it).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 case ${B:-build} in
@@ -132,7 +132,8 @@ esac
 # seal HOLDER CERT.der LEFT_DAYS OUT
 seal() {
 	if [ -x "$mkseal" ]; then
-		"$mkseal" "$1" "$2" $((now + ($3 - 365) * 86400)) $((now + $3 * 86400)) >"$4"
+		"$mkseal" "$1" "$2" $((now + ($3 - 365) * 86400)) $((now + $3 * 86400)) \
+			"$dir/ca/ca.key" "$dir/ca/ca.pem" >"$4"
 	else
 		printf 'SES_Seal test seal for cakiosk\n' >"$4"
 		head -c 3000 /dev/urandom >>"$4"

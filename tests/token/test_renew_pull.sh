@@ -103,6 +103,21 @@ renew RENEW_CTL_START="present=*\nlog=$work/calls.log"
 t1=$(date +%s%N)
 case $OUT in outcome=DONE\ faults=0*) ok "a clean renewal: $OUT" ;; *) not_ok "a clean renewal: $OUT" ;; esac
 check "after it: the PIN, the new certificate and key, its seal, one payment" verify "$(order_of "$OUT")"
+# The seal the backend made (src/common/sesseal.h), checked by openssl:
+# the CA's signature over the DER of its esealInfo.
+seal_signed() {
+	openssl asn1parse -inform DER -in "$work/seal.der" >"$work/seal.asn" 2>/dev/null || return 1
+	set -- $(sed -n 's/^ *\([0-9]*\):d=1 *hl=\([0-9]*\) l= *\([0-9]*\) cons: SEQUENCE.*/\1 \2 \3/p' \
+		"$work/seal.asn" | head -1)
+	dd if="$work/seal.der" of="$work/sealinfo.der" bs=1 skip="$1" count=$(($2 + $3)) 2>/dev/null
+	bits=$(sed -n 's/^ *\([0-9]*\):.*BIT STRING.*/\1/p' "$work/seal.asn" | tail -1)
+	openssl asn1parse -inform DER -in "$work/seal.der" -strparse "$bits" -noout \
+		-out "$work/seal.sig" 2>/dev/null
+	openssl x509 -in "$CA/ca.crt" -noout -pubkey >"$work/ca.pub"
+	openssl dgst -sha256 -verify "$work/ca.pub" -signature "$work/seal.sig" \
+		"$work/sealinfo.der" >/dev/null 2>&1
+}
+check "the new seal is signed by the CA (openssl over its esealInfo)" seal_signed
 pull_count "$work/calls.log" "one renewal" $(((t1 - t0) / 1000000))
 
 # ---- the matrix ---------------------------------------------------------------

@@ -1,8 +1,9 @@
 /*
- * sealgen.h - build an SESeal (GM/T 0031 structure, as cakiosk-ra issues
- * it) with a PNG picture of a red round seal, for tests: the unit test of
- * src/seal.c and the token test bed (tests/tools/mkseal.c).  The signature
- * is a placeholder: the kiosk shows seals, it does not verify them.
+ * sealgen.h - build an SESeal with a PNG picture of a red round seal, for
+ * tests: the unit test of src/core/seal.c and the token test bed
+ * (tests/tools/mkseal.c).  The seal is the one definition both programs
+ * use (src/common/sesseal.h), signed by the key given - the test CA's for
+ * a good seal, any other for a forged one.
  */
 #ifndef CAKIOSK_SEALGEN_H
 #define CAKIOSK_SEALGEN_H
@@ -12,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <openssl/ec.h>
+
+#include "sesseal.h"
 
 struct buf {
 	unsigned char *p;
@@ -29,69 +34,6 @@ buf_add(struct buf *b, const void *data, size_t n)
 	}
 	memcpy(b->p + b->len, data, n);
 	b->len += n;
-}
-
-/* tag + length + content */
-static void
-der(struct buf *b, unsigned char tag, const void *data, size_t n)
-{
-	unsigned char h[6];
-	size_t k = 0;
-
-	h[k++] = tag;
-	if (n < 0x80) {
-		h[k++] = (unsigned char)n;
-	} else if (n < 0x100) {
-		h[k++] = 0x81;
-		h[k++] = (unsigned char)n;
-	} else if (n < 0x10000) {
-		h[k++] = 0x82;
-		h[k++] = (unsigned char)(n >> 8);
-		h[k++] = (unsigned char)n;
-	} else {
-		h[k++] = 0x83;
-		h[k++] = (unsigned char)(n >> 16);
-		h[k++] = (unsigned char)(n >> 8);
-		h[k++] = (unsigned char)n;
-	}
-	buf_add(b, h, k);
-	buf_add(b, data, n);
-}
-
-static void
-der_str(struct buf *b, unsigned char tag, const char *s)
-{
-	der(b, tag, s, strlen(s));
-}
-
-static void
-der_int(struct buf *b, int v)
-{
-	unsigned char c[2] = {(unsigned char)(v >> 8), (unsigned char)v};
-
-	if (v < 0x80)
-		der(b, 0x02, c + 1, 1);
-	else
-		der(b, 0x02, c, 2);
-}
-
-static void
-der_time(struct buf *b, time_t t)
-{
-	char s[64];
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	/* UTCTime has two-digit years by definition. */
-	snprintf(s, sizeof s, "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	der_str(b, 0x17, s);
-}
-
-static void
-der_seq(struct buf *b, const struct buf *inner)
-{
-	der(b, 0x30, inner->p, inner->len);
 }
 
 static void
@@ -162,59 +104,68 @@ seal_png(struct buf *out, int size)
 	free(row);
 }
 
-/* The whole SESeal for holder, bound to cert (DER), valid [start, end],
- * with the picture png_in (NULL: a red ring). */
-static void
-seal_build_pic(struct buf *out, const char *holder, const unsigned char *cert,
-	       size_t cert_len, time_t start, time_t end, const struct buf *png_in)
+/* A key of the seal's own, for a seal that no CA made (forged). */
+static EVP_PKEY *
+seal_forger(void)
 {
-	struct buf header = {0}, prop = {0}, certs = {0}, pic = {0}, png = {0};
-	struct buf info = {0}, infoseq = {0}, sign = {0}, all = {0};
-	static const unsigned char oid[] = {0x2a, 0x86, 0x48, 0xce,
-					    0x3d, 0x04, 0x03, 0x02};
-	static const unsigned char sig[] = {0x00, 0x30, 0x00};
+	static EVP_PKEY *key;
 
-	der_str(&header, 0x16, "ES");
-	der_int(&header, 4);
-	der_str(&header, 0x16, "cakiosk-test");
-	der_seq(&info, &header);
-	der_str(&info, 0x16, "0123456789abcdef0123456789abcdef");
-	der_int(&prop, 1);
-	der_str(&prop, 0x0c, holder);
-	der(&certs, 0x04, cert, cert_len);
-	der_seq(&prop, &certs);
-	der_time(&prop, start);
-	der_time(&prop, start);
-	der_time(&prop, end);
-	der_seq(&info, &prop);
+	if (key == NULL)
+		key = EVP_EC_gen("P-256");
+	return key;
+}
+
+/* The whole SESeal for holder, bound to cert (DER), valid [start, end],
+ * with the picture png_in (NULL: a red ring), signed by key with signer
+ * (DER) named as its certificate (key NULL: a forger's key). */
+static void
+seal_build_signed(struct buf *out, const char *holder, const unsigned char *cert,
+		  size_t cert_len, time_t start, time_t end, const struct buf *png_in,
+		  EVP_PKEY *key, const unsigned char *signer, size_t signer_len)
+{
+	struct buf png = {0};
+	unsigned char *der;
+	size_t len;
+	SES_Seal *seal;
+
 	if (png_in != NULL)
 		buf_add(&png, png_in->p, png_in->len);
 	else
 		seal_png(&png, 48);
-	der_str(&pic, 0x16, "PNG");
-	der(&pic, 0x04, png.p, png.len);
-	der_int(&pic, 48);
-	der_int(&pic, 48);
-	der_seq(&info, &pic);
-	der_seq(&infoseq, &info);
-	buf_add(&all, infoseq.p, infoseq.len);
-	der(&sign, 0x04, cert, cert_len);
-	der(&sign, 0x06, oid, sizeof oid);
-	der(&sign, 0x03, sig, sizeof sig);
-	der_seq(&all, &sign);
-	der_seq(out, &all);
-	free(header.p);
-	free(prop.p);
-	free(certs.p);
-	free(pic.p);
+	seal = sesseal_new(&(struct sesseal_fields){
+		.vid = "cakiosk-test",
+		.es_id = "0123456789abcdef0123456789abcdef",
+		.type = 1,
+		.name = holder,
+		.cert = cert,
+		.cert_len = cert_len,
+		.created = start,
+		.start = start,
+		.end = end,
+		.picture_type = "PNG",
+		.picture = png.p,
+		.picture_len = png.len,
+		.width = 48,
+		.height = 48,
+	});
+	if (sesseal_sign(seal, key != NULL ? key : seal_forger(), signer,
+			 signer != NULL ? signer_len : 0) != 0)
+		abort();
+	der = sesseal_der(seal, &len);
+	buf_add(out, der, len);
+	free(der);
+	SES_Seal_free(seal);
 	free(png.p);
-	free(info.p);
-	free(infoseq.p);
-	free(sign.p);
-	free(all.p);
 }
 
-static void
+static inline void
+seal_build_pic(struct buf *out, const char *holder, const unsigned char *cert,
+	       size_t cert_len, time_t start, time_t end, const struct buf *png_in)
+{
+	seal_build_signed(out, holder, cert, cert_len, start, end, png_in, NULL, NULL, 0);
+}
+
+static inline void
 seal_build(struct buf *out, const char *holder, const unsigned char *cert,
 	   size_t cert_len, time_t start, time_t end)
 {
