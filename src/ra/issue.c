@@ -130,6 +130,9 @@ h_certificate(struct req *r)
 		goto out;
 	if (!order_move(r, o, "issued", "certificate issued"))
 		goto out;
+	char who[80];
+	if (escrow > 0 && staff_actor_opt(r, who, sizeof who))
+		staff_audit(r->app->st, who, r->terminal, "token_issued", tserial);
 	json_t *ans = json_pack("{s:s, s:s, s:[s], s:I, s:I, s:s}", "certificate", is.pem,
 				"serial", is.serial, "chain", ca_cert_pem(r->app->ca),
 				"not_before", (json_int_t)is.not_before, "not_after",
@@ -281,17 +284,6 @@ h_review(struct req *r)
 	req_json(r, 200, json_pack("{s:o}", "order", order_view(r->app, fresh)));
 	json_decref(fresh);
 out:
-	json_decref(o);
-}
-
-void
-h_made(struct req *r)
-{
-	json_t *o = order_from_path(r);
-	if (!o)
-		return;
-	if (order_move(r, o, "made", "token made by staff"))
-		req_json(r, 200, json_pack("{s:o}", "order", order_view(r->app, o)));
 	json_decref(o);
 }
 

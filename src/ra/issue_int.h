@@ -16,6 +16,7 @@
 #include "ra/ids.h"
 #include "ra/order.h"
 #include "ra/owner.h"
+#include "ra/staff.h"
 #include "ra/util.h"
 #include "common/codec.h"
 #include "common/rules.h"

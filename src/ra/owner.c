@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "ra/ident.h"
+#include "ra/personalize.h"
+#include "ra/staff.h"
 #include "ra/util.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
@@ -112,7 +114,11 @@ owner_escrow_request(struct req *r, json_t *order, const char **serial, const ch
 	if (!*serial && !*pin)
 		return 0;
 	const char *kind = S(order, "kind");
-	if (strcmp(r->role, "staff") != 0) {
+	char who[80];
+	/* Staff: a staff certificate, or staff logged in at this kiosk (a
+	 * staff session of this terminal); a terminal alone never escrows. */
+	if (strcmp(r->role, "staff") != 0 &&
+	    !(req_header(r, "Authorization") && staff_actor_opt(r, who, sizeof who))) {
 		req_error(r, 403, "forbidden", NULL,
 			  "only staff escrow an SO PIN (personalization at the counter)");
 		return -1;
@@ -131,7 +137,8 @@ owner_escrow_request(struct req *r, json_t *order, const char **serial, const ch
 			  "reissue)");
 		return -1;
 	}
-	if (!owner_so_pin_checked(r, *pin))
+	if (!owner_so_pin_checked(r, *pin) ||
+	    personalize_escrow_check(r, order, *pin) != 0)
 		return -1;
 	json_t *tok = store_query_one(
 		r->app->st, "SELECT owner_id FROM tokens WHERE serial = ?", "s", *serial);

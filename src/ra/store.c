@@ -174,6 +174,9 @@ static const char *const migrations[] = {
 	 * knows it (instant issuance; a renewal or change stays on the
 	 * token of the certificate it replaces), for the list of reissue */
 	"ALTER TABLE certificates ADD COLUMN token_serial TEXT;",
+	/* 13: instant issuance: the SO PIN a blank token is initialized with,
+	 * recorded before the kiosk sets it, until the order is made */
+	"ALTER TABLE orders ADD COLUMN token_so_enc TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

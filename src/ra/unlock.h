@@ -7,6 +7,7 @@
 #define CAKIOSK_RA_UNLOCK_H
 
 #include "ra/app.h"
+#include "ra/personalize.h"
 
 void h_token_register(struct req *r);
 void h_unlock_auth(struct req *r);
@@ -17,6 +18,8 @@ void h_so_pin(struct req *r);
 	{"POST", "/v1/orders/*/unlock-authorization", 0, h_unlock_auth},                 \
 		{"POST", "/v1/orders/*/so-pin-candidate", 0, h_so_pin_candidate},        \
 		{"POST", "/v1/orders/*/so-pin", 0, h_so_pin},                            \
-		{"POST", "/v1/tokens", R_STAFF, h_token_register},
+		{"POST", "/v1/tokens", R_STAFF, h_token_register},                       \
+		{"POST", "/v1/orders/*/personalize", 0, h_personalize},                  \
+		{"GET", "/v1/tokens/*", 0, h_token_get},
 
 #endif

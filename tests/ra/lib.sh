@@ -180,6 +180,15 @@ unit_docs() {
 		agent_id_back=@"$T/doc.jpg" seal_form=@"$T/doc.png"
 }
 
+# enrol_term NAME ID: a terminal enrolled like a real one ($CA/NAME.crt).
+enrol_term() {
+	code=$("$RA" enrol-code --db "$T/db" "$2")
+	newcsr "$1"
+	s=$CERT; CERT=
+	req POST /v1/enrol "{\"code\":\"$code\",\"csr\":\"$(pem_json "$T/$1.csr")\"}"
+	j certificate >"$CA/$1.crt"; cp "$T/$1.key" "$CA/$1.key"
+	CERT=$s
+}
 # pem_json FILE: the file as a JSON string body (newlines escaped).
 pem_json() { awk '{printf "%s\\n", $0}' "$1"; }
 # newcsr NAME [KEYARGS...]: key $T/NAME.key and CSR $T/NAME.csr (EC P-256 by default).

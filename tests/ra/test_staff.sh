@@ -17,15 +17,6 @@ PIN_A=24681357 PIN_B=97531864 PIN_C=11223344
 keep_secret staff_pin "$PIN_A"; keep_secret staff_pin "$PIN_B"; keep_secret staff_pin "$PIN_C"
 staff() { "$RA" staff --db "$T/db" "$@" 2>&1; }
 
-# enrol_term NAME ID: a terminal enrolled like a real one ($CA/NAME.crt).
-enrol_term() {
-	code=$("$RA" enrol-code --db "$T/db" "$2")
-	newcsr "$1"
-	s=$CERT; CERT=
-	req POST /v1/enrol "{\"code\":\"$code\",\"csr\":\"$(pem_json "$T/$1.csr")\"}"
-	j certificate >"$CA/$1.crt"; cp "$T/$1.key" "$CA/$1.key"
-	CERT=$s
-}
 enrol_term ta T-STAFF-A
 enrol_term tb T-STAFF-B
 
