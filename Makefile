@@ -129,7 +129,8 @@ $(B)/tools/%: tests/tools/%.c | $(STAMP)
 TESTP11   := $(B)/tests/p11/cakiosk-testp11.so
 TOKEN_BIN := $(patsubst tests/token/%.c,$(B)/tests/%,$(wildcard tests/token/test_*.c))
 $(TOKEN_BIN): tests/token/bed.h
-check unit: $(TESTP11) $(TOKEN_BIN) $(B)/tests/unlockrun $(B)/tests/renewrun $(B)/tests/changerun
+check unit: $(TESTP11) $(TOKEN_BIN) $(B)/tests/unlockrun $(B)/tests/renewrun $(B)/tests/changerun \
+	$(B)/tests/pzrun
 $(TESTP11): $(wildcard tests/p11/*.c) tests/p11/testp11.h | $(STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  SO      $@"
@@ -142,7 +143,8 @@ define link_core
 	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 	    $(filter %.c %.o,$^) $(PKG_LIBS) $(CMOCKA_LIBS)
 endef
-$(TOKEN_BIN) $(B)/tests/tokbench $(B)/tests/unlockrun $(B)/tests/renewrun $(B)/tests/changerun: $(B)/tests/%: tests/token/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
+$(TOKEN_BIN) $(B)/tests/tokbench $(B)/tests/unlockrun $(B)/tests/renewrun $(B)/tests/changerun \
+	$(B)/tests/pzrun: $(B)/tests/%: tests/token/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
 	$(link_core)
 # The renewal benchmark's kiosk side (tests/bench/renew-bench.sh).
 $(B)/tests/renewbench: tests/bench/renewbench.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
@@ -199,13 +201,14 @@ format-check:
 	    clang-format "$$f" | cmp -s - "$$f" || { echo "not formatted: $$f"; n=$$((n + 1)); }; \
 	done; echo "$$n file(s) not formatted (make format fixes them)"; test $$n -eq 0
 
-bench: all $(TESTP11) $(B)/tests/renewbench $(B)/tests/unlockrun
+bench: all $(TESTP11) $(B)/tests/renewbench $(B)/tests/unlockrun $(B)/tests/pzrun
 	@sh tests/bench/startup.sh $(B)
 	@sh tests/bench/idle.sh $(B)
 	@sh tests/bench/token-bench.sh $(B)
 	@sh tests/bench/ra-bench.sh $(B)
 	@sh tests/bench/renew-bench.sh $(B)
 	@sh tests/bench/unlock-bench.sh $(B)
+	@sh tests/bench/personalize-bench.sh $(B)
 	@sh tests/bench/upload-bench.sh $(B)
 
 install: all

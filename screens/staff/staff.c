@@ -5,7 +5,8 @@
  * releasing the kiosk from a customer's visit left open (a paid renewal
  * waiting for its UKey), the open calls for staff of every kiosk (closed
  * here), the day's orders at this kiosk with totals per payment channel,
- * and closing the program.  Releasing and closing are asked first.
+ * making a blank UKey on the spot (personalize.c), what a UKey holds
+ * (diag.c), and closing the program.  Releasing and closing are asked first.
  *
  * With a staff session from the backend every action is reported to it
  * for the audit, with the real staff number.  Logged in on the kiosk's own
@@ -44,6 +45,8 @@ enum {
 	ROW_RELEASE,
 	ROW_CALLS,
 	ROW_ORDERS,
+	ROW_MAKE,
+	ROW_DIAG,
 	ROW_LOGOUT,
 	ROW_QUIT,
 	ROW_MAX
@@ -94,7 +97,8 @@ staff_enter(const void *arg)
 		/* A visit is open: a service was started and not ended. */
 		if (r == ROW_RELEASE && session_get()->service < 0)
 			continue;
-		if ((r == ROW_CALLS || r == ROW_ORDERS) && s->cred.offline)
+		if ((r == ROW_CALLS || r == ROW_ORDERS || r == ROW_MAKE) &&
+		    s->cred.offline)
 			continue;
 		if (r == ROW_QUIT && !loop_config()->allow_quit)
 			continue;
@@ -150,6 +154,10 @@ row_label(int i)
 		return _("Open calls for staff (all kiosks)");
 	case ROW_ORDERS:
 		return _("Today's orders at this kiosk");
+	case ROW_MAKE:
+		return _("Make a blank UKey (instant issuance)");
+	case ROW_DIAG:
+		return _("UKey diagnostics");
 	default:
 		return _("Log out");
 	}
@@ -259,7 +267,8 @@ staff_draw(void *state)
 		draw_orders(s, b, x, w);
 		return;
 	}
-	for (int i = 0; i < s->nrows; i++, y += 2) {
+	/* A blank line between rows while they fit in 80x24. */
+	for (int i = 0; i<s->nrows; i++, y += s->nrows> 6 ? 1 : 2) {
 		bool focus = i == s->focus;
 
 		ui_fill((struct rect){y, x, 1, w}, focus ? UI_FOCUS : UI_NORMAL);
@@ -386,6 +395,11 @@ staff_activate(struct staff *s, int i)
 	case ROW_QUIT:
 		s->asking = row;
 		return RESULT(ACT_REDRAW);
+	case ROW_MAKE:
+		return RESULT_PUSH(SCR_STAFF_PERSONALIZE, s->cred.session);
+	case ROW_DIAG:
+		/* Offline: the token alone, without the backend's view. */
+		return RESULT_PUSH(SCR_STAFF_DIAG, s->cred.session);
 	default:
 		if (s->cred.offline)
 			return staff_finish(s, ROW_LOGOUT);

@@ -41,6 +41,11 @@ void api_text(const json_t *obj, const char *key, char *buf, size_t len);
 /* An integer member of obj, 0 when absent. */
 long long api_num(const json_t *obj, const char *key);
 
+/* An SO PIN (or a PIN) as the protocol has it: 4..32 visible ASCII, copied
+ * raw into out (API_SO_PIN_MAX; never sanitized: a changed character would
+ * be another PIN); "" when absent and not required. */
+bool api_so_pin_copy(const json_t *o, const char *key, bool required, char *out,
+		     struct api_err *e);
 struct api_seal {
 	unsigned char *der;
 	size_t len;

@@ -15,10 +15,10 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* An SO PIN as the protocol has it: 4..32 visible ASCII, copied raw (never
- * sanitized: a changed character would be another PIN). */
-static bool
-so_pin_copy(const json_t *o, const char *key, bool required, char *out, struct api_err *e)
+/* See api_int.h. */
+bool
+api_so_pin_copy(const json_t *o, const char *key, bool required, char *out,
+		struct api_err *e)
 {
 	const json_t *v = json_object_get(o, key);
 	const char *s = json_string_value(v);
@@ -53,8 +53,8 @@ api_parse_unlock_auth(const json_t *reply, struct api_unlock_auth *out, struct a
 	if (!api_checked(reply, spec, N(spec), "unlock authorization", e))
 		return false;
 	api_text(reply, "token_serial", out->token_serial, sizeof out->token_serial);
-	if (so_pin_copy(reply, "so_pin", true, out->so_pin, e) &&
-	    so_pin_copy(reply, "so_pin_candidate", false, out->candidate, e))
+	if (api_so_pin_copy(reply, "so_pin", true, out->so_pin, e) &&
+	    api_so_pin_copy(reply, "so_pin_candidate", false, out->candidate, e))
 		return true;
 	secure_wipe(out, sizeof *out);
 	return false;

@@ -43,6 +43,8 @@ enum screen_id {
 	SCR_STEP_UPLOAD,
 	SCR_CALL, /* F12: the call for staff, said once the backend has it */
 	SCR_STEP_CERTS,
+	SCR_STAFF_PERSONALIZE, /* counter staff: a blank UKey made on the spot */
+	SCR_STAFF_DIAG,        /* counter staff: what a UKey holds */
 	SCR_COUNT
 };
 
@@ -134,4 +136,4 @@ extern const struct screen_ops screen_welcome, screen_menu, screen_help, screen_
 	screen_step_confirm, screen_step_work, screen_step_done, screen_step_identify,
 	screen_step_sms, screen_step_orders, screen_step_order, screen_step_certs;
 extern const struct screen_ops screen_step_newpin, screen_step_verify, screen_step_upload,
-	screen_call;
+	screen_call, screen_staff_personalize, screen_staff_diag;

@@ -32,6 +32,8 @@ static const struct screen_ops *const registry[SCR_COUNT] = {
 	[SCR_STEP_UPLOAD] = &screen_step_upload,
 	[SCR_CALL] = &screen_call,
 	[SCR_STEP_CERTS] = &screen_step_certs,
+	[SCR_STAFF_PERSONALIZE] = &screen_staff_personalize,
+	[SCR_STAFF_DIAG] = &screen_staff_diag,
 };
 
 const struct screen_ops *

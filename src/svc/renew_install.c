@@ -180,15 +180,6 @@ out:
 	return rc;
 }
 
-static const struct token_cert *
-find_cert(const struct token_info *info, const char *serial)
-{
-	for (size_t i = 0; i < info->ncerts; i++)
-		if (token_serial_same(info->certs[i].serial_hex, serial))
-			return &info->certs[i];
-	return NULL;
-}
-
 static bool
 holds_id(const struct token_info *info, const unsigned char *id, size_t len)
 {
@@ -324,7 +315,7 @@ install_run(struct job *job)
 		goto out;
 	}
 	/* Written before (a resumed order)?  Then only check it. */
-	if (find_cert(&info, is.serial) == NULL) {
+	if (token_find_cert(&info, is.serial) == NULL) {
 		atomic_store(&in->stage, RS_WRITING);
 		terr = token_write_cert(NULL, der, der_len,
 					in->label[0] ? in->label : NULL, &ctl);
@@ -341,7 +332,7 @@ install_run(struct job *job)
 		set_token_err(in, terr);
 		goto out;
 	}
-	tc = find_cert(&info, is.serial);
+	tc = token_find_cert(&info, is.serial);
 	if (tc == NULL || !tc->has_private_key || tc->der_len != der_len ||
 	    memcmp(tc->der, der, der_len) != 0) {
 		set_token_err(in, TOKEN_ERR_DEVICE);

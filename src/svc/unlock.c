@@ -116,8 +116,8 @@ struct unlock_job {
  * and any person at the counter can take), SO_PIN_LEN long or what the
  * token's limits allow, at least 4 and at most 32 (the protocol's).
  */
-static bool
-random_so_pin(const struct unlock_work *w, char *out)
+bool
+unlock_new_so_pin(unsigned long min_pin, unsigned long max_pin, char *out)
 {
 	static const char set[] =
 		"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
@@ -125,10 +125,10 @@ random_so_pin(const struct unlock_work *w, char *out)
 	size_t len = SO_PIN_LEN, lo = 4, hi = 32, n = 0;
 	unsigned char b[64];
 
-	if (w->min_pin > lo && w->min_pin <= hi)
-		lo = w->min_pin;
-	if (w->max_pin >= lo && w->max_pin < hi)
-		hi = w->max_pin;
+	if (min_pin > lo && min_pin <= hi)
+		lo = min_pin;
+	if (max_pin >= lo && max_pin < hi)
+		hi = max_pin;
 	len = len < lo ? lo : len > hi ? hi : len;
 	while (n < len) {
 		if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
@@ -281,7 +281,8 @@ stage_run(struct unlock_job *j)
 				    &ctl);
 		return err == TOKEN_OK || token_failed(j, err, tries);
 	case UL_RECORDING:
-		if (w->next[0] == '\0' && !random_so_pin(w, w->next)) {
+		if (w->next[0] == '\0' &&
+		    !unlock_new_so_pin(w->min_pin, w->max_pin, w->next)) {
 			j->reason = backend_err_reason(BACKEND_SERVER, NULL);
 			j->outcome = UO_AGAIN;
 			return false;

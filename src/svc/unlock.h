@@ -100,6 +100,11 @@ enum unlock_stage unlock_job_stage(const struct job *job);
 enum unlock_outcome unlock_result(struct job *job, const char **reason,
 				  enum token_err *token_err);
 
+/* A fresh random SO PIN into out (API_SO_PIN_MAX): letters and digits,
+ * within the token's limits and the protocol's 4..32; false when the
+ * system gives no randomness.  Also personalize.c's. */
+bool unlock_new_so_pin(unsigned long min_pin, unsigned long max_pin, char *out);
+
 /* Message id of a stage, for the "do not remove the UKey" screen. */
 const char *unlock_stage_text(enum unlock_stage stage);
 /* Short English name of a stage, for logs and tests ("SO_LOGIN"). */

@@ -377,5 +377,8 @@ void token_set_vendor(const struct token_ref *ref, int vendor);
 /* Two certificate serials in hex are the same, whatever the case and
  * leading zeros (the backend's and a token's). */
 bool token_serial_same(const char *a, const char *b);
+/* The certificate of info with this serial (hex), or NULL. */
+const struct token_cert *token_find_cert(const struct token_info *info,
+					 const char *serial);
 
 #endif

@@ -225,3 +225,12 @@ token_serial_same(const char *a, const char *b)
 		b++;
 	return *a != '\0' && strcasecmp(a, b) == 0;
 }
+
+const struct token_cert *
+token_find_cert(const struct token_info *info, const char *serial)
+{
+	for (size_t i = 0; i < info->ncerts; i++)
+		if (token_serial_same(info->certs[i].serial_hex, serial))
+			return &info->certs[i];
+	return NULL;
+}

@@ -375,6 +375,17 @@ token_init_token(const struct token_ref *ref, char *so_pin, char *user_pin,
 	tok_stage(ctl, TOKEN_STAGE_INITIALIZING);
 	if ((err = p11_logout_first(&t)) != TOKEN_OK)
 		goto out;
+	/* C_InitToken refuses a token with sessions open (CKR_SESSION_EXISTS):
+	 * an initialized one has libp11's.  Its slots are enumerated afresh
+	 * below, so closing them behind its back is safe. */
+	if ((t.info.flags & CKF_TOKEN_INITIALIZED) != 0) {
+		CK_RV rv = t.m->f->C_CloseAllSessions(t.id);
+
+		if (rv != CKR_OK) {
+			err = tok_fail(&t, "C_CloseAllSessions", rv);
+			goto out;
+		}
+	}
 	ERR_clear_error();
 	if (PKCS11_init_token(t.slot->token, so_pin, lab) != 0) {
 		err = tok_fail(&t, "C_InitToken", tok_p11_rv());

@@ -23,7 +23,10 @@
  * whenever it changes (write a new file and rename it over the old one):
  *
  *   present=*|none|LABEL,LABEL   which tokens are in a reader (default *)
- *   blank=0|1                    show SoftHSM's uninitialised token (0)
+ *   blank=0|1|2                  show SoftHSM's uninitialised token (0);
+ *                                2: it is the one card in the reader, gone
+ *                                once a listed token is initialized (it
+ *                                became that token)
  *   pin_tries=N  so_pin_tries=N  tries before a PIN locks (3; 0 = never)
  *   min_pin=N  max_pin=N         the token's PIN length limits (SoftHSM's)
  *   pinpad=0|1  pinpad_pin=PIN   a PIN-pad reader, and what is "typed" on it

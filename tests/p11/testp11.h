@@ -63,6 +63,7 @@ struct testp11 {
 	bool ctl_seen;
 	char present[1024];
 	bool blank;
+	bool blank_card; /* blank=2: the blank slot is the one card in the reader */
 	int pin_tries, so_pin_tries;
 	long min_pin, max_pin;
 	bool pinpad;

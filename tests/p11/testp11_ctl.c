@@ -104,6 +104,7 @@ ctl_defaults(void)
 {
 	strcpy(T.present, "*");
 	T.blank = false;
+	T.blank_card = false;
 	T.pin_tries = 3;
 	T.so_pin_tries = 3;
 	T.min_pin = -1;
@@ -140,7 +141,7 @@ ctl_line(char *line)
 	if (strcmp(key, "present") == 0)
 		setstr(T.present, sizeof T.present, val);
 	else if (strcmp(key, "blank") == 0)
-		T.blank = atoi(val) != 0;
+		T.blank = atoi(val) != 0, T.blank_card = atoi(val) == 2;
 	else if (strcmp(key, "pin_tries") == 0)
 		T.pin_tries = atoi(val);
 	else if (strcmp(key, "so_pin_tries") == 0)
@@ -346,8 +347,24 @@ slots_refresh(void)
 	CK_SLOT_ID ids[MAX_SLOTS];
 	CK_ULONG n = MAX_SLOTS;
 
+	bool card_in = false;
+
 	if (T.real->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
 		n = 0;
+	/* blank=2: one reader, one card.  Once the blank card is initialized
+	 * it is the token with its new label (present as the list says), and
+	 * SoftHSM's next free slot is no second card. */
+	for (CK_ULONG i = 0; i < n && T.blank_card; i++) {
+		CK_TOKEN_INFO ti;
+
+		if (T.real->C_GetTokenInfo(ids[i], &ti) == CKR_OK &&
+		    (ti.flags & CKF_TOKEN_INITIALIZED) != 0) {
+			char label[LABEL_LEN + 1];
+
+			trim_label(ti.label, label);
+			card_in = card_in || label_listed(label);
+		}
+	}
 	for (CK_ULONG i = 0; i < n; i++) {
 		struct slot *s = slot_find(ids[i]);
 		CK_TOKEN_INFO ti;
@@ -367,7 +384,7 @@ slots_refresh(void)
 		if (T.pulled)
 			present = false;
 		else if (!s->initialized)
-			present = T.blank;
+			present = T.blank && !card_in;
 		else
 			present = label_listed(s->label);
 		if (s->known && s->present && !present) {

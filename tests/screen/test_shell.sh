@@ -113,14 +113,14 @@ check "and it is not left in raw mode" sh -c "! tmux -L $sock capture-pane -p | 
 printf '[staff]\nallow_quit = 1\n' >>"$work/cakiosk.conf"
 ck_start 80x24 || { not_ok "kiosk starts with allow_quit"; finish; exit 1; }
 ck_staff_login
-check "allowed: the staff functions offer to close the program" ck_wait "4  关闭自助服务程序"
-ck_keys 4
+check "allowed: the staff functions offer to close the program" ck_wait "5  关闭自助服务程序"
+ck_keys 5
 check "closing is asked first" ck_wait "要关闭自助服务程序吗" 5
 check "... the program still runs" ck_alive
 ck_keys Escape
 check "... Esc keeps it running" ck_wait_gone "要关闭自助服务程序吗" 5
-check "... still the staff functions" _has "4  关闭自助服务程序"
-ck_keys 4
+check "... still the staff functions" _has "5  关闭自助服务程序"
+ck_keys 5
 ck_wait "要关闭自助服务程序吗" 5 >/dev/null
 ck_keys Enter
 check "staff close the program: status 0" ck_wait "EXIT=0" 5

@@ -150,7 +150,7 @@ check "... closed there" ck_wait "现在没有终端呼叫工作人员" 10
 ck_keys Escape
 ck_keys 1
 ck_wait "工作人员协助模式" 5 >/dev/null
-ck_keys 5
+ck_keys 7
 check "log out" ck_wait_gone "测试与后台的连接" 10
 
 "$RA" audit --db "$work/ra.db" >"$work/audit"

@@ -1,0 +1,65 @@
+#!/bin/sh
+# test_personalize.sh - the counter's staff screens for issue 13 against
+# the real cakiosk-ra (sandbox) and a blank SoftHSM card behind the PKCS#11
+# test module: staff log in, make a blank UKey for an approved application
+# (the order number typed, as a scanner types the order's QR), see whose it
+# is and how the customer got the PIN, and the UKey works (checked from
+# outside: pkcs11-tool, the escrow, the order made); the diagnostics show
+# what the UKey holds and the backend's view of it; a UKey pulled while the
+# certificate is written is said, and Enter after putting it back finishes
+# it; a made order is refused.  The job's every-call pull matrix is
+# tests/token/test_personalize_pull.sh.
+. "$(dirname "$0")/lib.sh"
+. "$top/tests/token/pz_lib.sh"
+
+pz_setup || { not_ok "the bed: cakiosk-ra, staff login, SMS sessions"; finish; exit 1; }
+pz_order; pz_blank
+ck_start 80x24 || { not_ok "kiosk starts"; finish; exit 1; }
+check "staff log in" ck_staff_login
+check "the staff screen offers making a blank UKey" ck_wait "5  制作空白UKey（现场制证）"
+check "... and the diagnostics" ck_wait "6  UKey诊断"
+ck_keys 5
+check "it asks for a blank UKey and the order number" ck_wait "请插入一个空白UKey"
+# The card is pulled when the certificate is written (the first object
+# created on it); SoftHSM has one blank card per process, so the same one
+# is put back.
+bed_ctl "present=*" "blank=2" "pull_fn=C_CreateObject"
+ck_type "$ORDER"
+ck_keys Enter
+check "pulled while writing: the screen says so" ck_wait "UKey已被拔出" 30
+check "... and that Enter goes on" ck_wait "已完成的部分不会丢失"
+ck_capture | sed 's/^/# /'
+bed_ctl "present=*" "blank=2"
+ck_keys Enter
+check "put back, Enter: the UKey is made" ck_wait "UKey已制作完成" 30
+check "... for the order's holder" ck_wait "持有人：王芳"
+check "... the PIN went by SMS, masked" ck_wait "短信发送至 138****8001"
+ck_capture | sed 's/^/# /'
+pz_verify; check "from outside: order made, the SMS'd PIN, the escrowed SO PIN, certificate and seal" test -z "$why"
+[ -z "$why" ] || echo "# $why"
+ck_keys Enter
+check "Done: back to the staff functions" ck_wait "6  UKey诊断" 10
+
+ck_keys 6
+check "diagnostics: the UKey is initialized" ck_wait "已初始化。" 15
+check "... its certificate with its key type" ck_wait "：EC 256，王芳"
+check "... the seal's data object" ck_wait "数据对象 seal（cakiosk-seal）"
+check "... the backend's view: escrowed" ck_wait "管理员PIN已托管。" 15
+check "... owned by the person" ck_wait "持有人： 个人 $P1"
+check "... the order that made its certificate" ck_wait "订单 $ORDER：made"
+ck_capture | sed 's/^/# /'
+ck_keys Escape
+ck_wait "6  UKey诊断" 10 >/dev/null
+
+ck_keys 5
+ck_wait "请插入一个空白UKey" 10 >/dev/null
+ck_type "$ORDER"
+ck_keys Enter
+check "the made order again: refused" ck_wait "此订单不在等待制作UKey" 30
+ck_keys Escape
+check "Back: the order number again" ck_wait "请插入一个空白UKey" 10
+pz_verify; check "the UKey still works" test -z "$why"
+if grep -aq "$UPIN" "$work/cakiosk.log" "$work/ra.log" 2>/dev/null; then
+	not_ok "no PIN in the kiosk's or the backend's log"
+else ok "no PIN in the kiosk's or the backend's log"; fi
+finish
