@@ -31,33 +31,6 @@ drive_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* The test module's control file at path as text says ("\n" for
- * newlines), replaced at once (written aside, then renamed over it). */
-static void
-drive_ctl_write(const char *path, const char *text)
-{
-	char tmp[4200];
-	FILE *f;
-
-	if (path == NULL || text == NULL)
-		return;
-	snprintf(tmp, sizeof tmp, "%s.run%d", path, (int)getpid());
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return;
-	for (const char *p = text; *p != '\0'; p++) {
-		if (p[0] == '\\' && p[1] == 'n') {
-			fputc('\n', f);
-			p++;
-		} else {
-			fputc(*p, f);
-		}
-	}
-	fputc('\n', f);
-	fclose(f);
-	rename(tmp, path);
-}
-
 /* Hand a job to the worker and wait for it as the event loop does. */
 static struct job *
 drive_run(struct job *job)
