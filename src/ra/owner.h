@@ -36,6 +36,10 @@ json_t *owner_escrow(struct req *r, const char *serial, const char *pin, const c
 
 /* An SO PIN has 4 to 32 visible ASCII characters; false (answered 400) if
  * pin has not. */
+/* An issuance's escrowed SO PIN against the one recorded for the order's
+ * token by staff starting its personalization (POST .../personalize), if
+ * any: 0, or -1 with 409 so_pin_mismatch answered. */
+int owner_escrow_recorded(struct req *r, json_t *order, const char *so_pin);
 bool owner_so_pin_checked(struct req *r, const char *pin);
 /* Is the token row (owner_type, owner_id) owned by type/id? */
 bool owner_owns(json_t *tok, const char *type, const char *id);

@@ -166,24 +166,6 @@ out:
 	json_decref(o);
 }
 
-int
-personalize_escrow_check(struct req *r, json_t *order, const char *so_pin)
-{
-	const char *rec = S(order, "token_so_enc");
-	if (!rec)
-		return 0;
-	char *want = ca_escrow_open(r->app->ca, rec);
-	bool same = want && util_str_eq_ct(want, so_pin);
-	if (want)
-		util_wipe_str(want);
-	free(want);
-	if (same)
-		return 0;
-	req_error(r, 409, "so_pin_mismatch", NULL,
-		  "the SO PIN is not the one recorded for this order's token");
-	return -1;
-}
-
 /* POST /v1/orders/{id}/made (staff certificate or staff session). */
 void
 h_made(struct req *r)

@@ -14,8 +14,5 @@ void h_personalize(struct req *r);
 void h_made(struct req *r);
 /* GET /v1/tokens/{serial} (staff): owner, certificates, orders. */
 void h_token_get(struct req *r);
-/* An issuance's escrowed SO PIN against the one recorded for the order's
- * token (if any): 0, or -1 with 409 so_pin_mismatch answered. */
-int personalize_escrow_check(struct req *r, json_t *order, const char *so_pin);
 
 #endif
