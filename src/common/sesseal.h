@@ -31,6 +31,7 @@
 #include <openssl/safestack.h>
 
 /* certList's type: OpenSSL names no stack of OCTET STRINGs itself. */
+/* cppcheck-suppress unknownMacro ; OpenSSL's stack template, defined in its headers */
 DEFINE_STACK_OF(ASN1_OCTET_STRING)
 
 typedef struct SES_Header_st {
