@@ -250,6 +250,8 @@ run_handler(struct rctx *x, bool *replayed)
 	if (r->status >= 400 && !r->commit_anyway)
 		store_exec(st, "ROLLBACK TO handler", "");
 	store_exec(st, "RELEASE handler", "");
+	if (store_full(st))
+		goto full;
 	/* Only successes are kept for replay: an error changed nothing (or only
 	 * counted a try), and a later retry should be judged afresh. */
 	if (idem && r->status < 300 && r->out) {
@@ -268,6 +270,8 @@ run_handler(struct rctx *x, bool *replayed)
 			"sssssisi", key, r->terminal, r->method, r->path, hash,
 			(int64_t)r->status, body ? body : "{}", util_now());
 		free(body);
+		if (ok < 0 && store_full(st))
+			goto full;
 		if (ok < 0) {
 			store_rollback(st);
 			req_error(r, 500, "internal", NULL,
@@ -276,9 +280,19 @@ run_handler(struct rctx *x, bool *replayed)
 		}
 	}
 	if (store_commit(st) != 0) {
+		if (store_full(st))
+			goto full;
 		req_error(r, 500, "internal", NULL, "could not commit");
-		goto out;
 	}
+	goto out;
+full:
+	/* The disk is full: nothing of this request is kept, whatever the
+	 * handler answered; the same request (same key) works once there is
+	 * room again. */
+	store_rollback(st);
+	log_warn("store: no room left: %s %s refused", r->method, r->path);
+	req_error(r, 503, "unavailable", NULL,
+		  "the store has no room left; nothing was changed, try again later");
 out:
 	store_unlock(st);
 }

@@ -23,6 +23,7 @@ struct store {
 	sqlite3 *db;
 	pthread_mutex_t lock;
 	int last_rc;
+	bool full; /* a statement since store_begin found no room */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
@@ -181,11 +182,21 @@ static const char *const migrations[] = {
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
+/* A write the disk refused: SQLite says SQLITE_FULL for ENOSPC, and an
+ * I/O error where the file system fails the write itself. */
+static int
+store_note(struct store *st, int rc)
+{
+	if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR)
+		st->full = true;
+	return rc;
+}
+
 static int
 store_exec_plain(struct store *st, const char *sql)
 {
 	char *msg = NULL;
-	st->last_rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	st->last_rc = store_note(st, sqlite3_exec(st->db, sql, NULL, NULL, &msg));
 	if (st->last_rc != SQLITE_OK) {
 		log_err("store: %s", msg ? msg : sqlite3_errstr(st->last_rc));
 		sqlite3_free(msg);
@@ -325,7 +336,14 @@ store_unlock(struct store *st)
 int
 store_begin(struct store *st, bool write)
 {
+	st->full = false;
 	return store_exec_plain(st, write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+bool
+store_full(struct store *st)
+{
+	return st->full;
 }
 
 int
@@ -444,7 +462,7 @@ store_exec(struct store *st, const char *sql, const char *types, ...)
 	int rc;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		;
-	st->last_rc = rc;
+	st->last_rc = store_note(st, rc);
 	store_done(st, sql, stmt);
 	if (rc != SQLITE_DONE) {
 		if ((rc & 0xff) != SQLITE_CONSTRAINT)
@@ -499,7 +517,7 @@ store_vquery(struct store *st, int limit, const char *sql, const char *types, va
 		json_array_append_new(rows, store_row(stmt));
 	if (limit >= 0 && (int)json_array_size(rows) >= limit)
 		rc = SQLITE_DONE;
-	st->last_rc = rc;
+	st->last_rc = store_note(st, rc);
 	store_done(st, sql, stmt);
 	if (rc != SQLITE_DONE) {
 		log_err("store: %s", sqlite3_errmsg(st->db));

@@ -36,6 +36,9 @@ void store_unlock(struct store *st);
 int store_begin(struct store *st, bool write);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+/* True when a statement since store_begin failed for want of room (a full
+ * disk): the transaction cannot be kept; roll it back and answer 503. */
+bool store_full(struct store *st);
 
 /* Runs one statement; returns rows changed, or -1 on error. */
 int64_t store_exec(struct store *st, const char *sql, const char *types, ...);
