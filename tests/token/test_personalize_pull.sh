@@ -14,6 +14,8 @@
 # picked), with a new approved order and a new blank card each:
 #   resume  the card is pulled at call N (pull_nth), put back, and the same
 #           visit runs the job again;
+#   after   (calls that write) call N is done by the card, then it is pulled
+#           before the answer (pull_after); put back, the visit goes on;
 #   visit   the card is pulled at call N and the kiosk gives up; the card is
 #           put back and staff start again (a new kiosk process, the same
 #           order: the backend's recorded SO PIN opens the half-made card);
@@ -76,25 +78,33 @@ ORDER=$DONE_CARD UPIN=$DONE_PIN
 check "... it still works for its own order${why:+ ($why)}" pz_verify
 
 # ---- the matrix -------------------------------------------------------------------
-size=0 resumed=0 visits=0 bad=0
+size=0 resumed=0 afters=0 visits=0 bad=0
 tally() { # KIND N
 	size=$((size + 1))
 	if pz_verify; then
-		case $1 in resume) resumed=$((resumed + 1)) ;; *) visits=$((visits + 1)) ;; esac
+		case $1 in resume) resumed=$((resumed + 1)) ;; after) afters=$((afters + 1)) ;;
+		*) visits=$((visits + 1)) ;; esac
 	else
 		bad=$((bad + 1)); FAILS="$FAILS $1@$2"
 		echo "# $1 $2: FAILED:$why: $OUT"
 	fi
 }
 # The indexes: the writes and every STRIDE-th call.
-grep -vE "$SKIPCALLS" "$work/calls.log" | awk '{print $1}' |
-	awk -v s="$STRIDE" -v w="$WRITES" '$1 ~ w || (NR - 1) % s == 0 {print NR}' >"$work/indexes"
+grep -vE "$SKIPCALLS" "$work/calls.log" | awk '{print $1}' >"$work/callnames"
+awk -v s="$STRIDE" -v w="$WRITES" '$1 ~ w || (NR - 1) % s == 0 {print NR}' \
+	"$work/callnames" >"$work/indexes"
 NIDX=$(wc -l <"$work/indexes")
 nth=0
 for N in $(cat "$work/indexes"); do
 	pz_order; pz_blank
 	pz_run PZ_CTL_START="present=*\nblank=2\npull_nth=$N" PZ_CTL_AGAIN="present=*\nblank=2"
 	tally resume $N
+	# A write the card did whose answer was lost: the same visit goes on.
+	if sed -n "${N}p" "$work/callnames" | grep -qE "$WRITES"; then
+		pz_order; pz_blank
+		pz_run PZ_CTL_START="present=*\nblank=2\npull_after=$N" PZ_CTL_AGAIN="present=*\nblank=2"
+		tally after $N
+	fi
 	nth=$((nth + 1))
 	[ $(((nth - 1) % VSTRIDE)) -eq 0 ] || continue
 	pz_order; pz_blank
@@ -117,7 +127,8 @@ for stage in INIT KEY ISSUING WRITING CHECKING MADE; do
 done
 echo "# matrix: $NIDX of $CALLS call indexes (the writes and every $STRIDE) pulled and resumed" \
 	"in the visit, every $VSTRIDE of them also pulled and started again by a new kiosk," \
-	"+ 6 kills = $size runs: $resumed resumed," \
+	"each write also done with its answer lost, + 6 kills = $size runs: $resumed resumed," \
+	"$afters resumed after a lost answer," \
 	"$visits finished by a new start, $kills after a kill, $bad failed"
 check "the pull matrix: every pull and kill ends with a working token the backend knows ($size runs;${FAILS:- none failed})" \
 	test "$bad" -eq 0
