@@ -32,7 +32,7 @@
 # make check runs a fixed spread of it, every call that writes to the card
 # or logs in (C_Login, C_GenerateKeyPair, C_CreateObject, C_DestroyObject,
 # C_SetAttributeValue, C_SignInit, C_Sign) and every CHANGE_STRIDE-th call
-# besides (default 24), about a minute.  CHANGE_STRIDE=1 runs every index;
+# besides (default 48), about a minute.  CHANGE_STRIDE=1 runs every index;
 # CHANGE_AT="N ..." only those.
 . "$(dirname "$0")/../screen/lib.sh"
 . "$top/tests/token/unlock_lib.sh"
@@ -40,7 +40,7 @@
 for t in xxd; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP needs $t"; exit 0; }
 done
-STRIDE=${CHANGE_STRIDE:-24}
+STRIDE=${CHANGE_STRIDE:-48}
 RUN=$top/$B/tests/changerun
 L=chg
 LUGU=$("$RA" demo-data | awk '$3 == "长沙麓谷科技有限公司" {print $2}')
