@@ -387,7 +387,10 @@ draw_done(struct rect b)
 	char line[512], a[16], z[16];
 	int y = b.y, x = b.x, w = b.w;
 
-	ui_put(y, x, w, UI_OK, _("The certificate was renewed."));
+	/* An approved change found on the UKey was finished here. */
+	ui_put(y, x, w, UI_OK,
+	       renew_resume_is_change() ? _("The certificate was changed.")
+					: _("The certificate was renewed."));
 	y += 2;
 	ui_date(r->new_from, a, sizeof a);
 	ui_date(r->new_to, z, sizeof z);
