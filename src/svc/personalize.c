@@ -127,6 +127,11 @@ token_failed(struct pz_job *j, enum token_err err)
 		j->reason = N_("The certificate was issued onto another UKey: insert "
 			       "that UKey.");
 		break;
+	case TOKEN_ERR_NOT_LOGGED_IN:
+		/* Pulled and put back: the job logs in again by itself. */
+		j->outcome = PZ_OUT_AGAIN;
+		j->reason = token_err_reason(TOKEN_ERR_REMOVED, -1);
+		break;
 	default:
 		j->outcome = PZ_OUT_AGAIN;
 		break;
