@@ -100,6 +100,9 @@ void req_json(struct req *r, int status, json_t *out);
  * of extra, which is taken; may be NULL). */
 void req_error(struct req *r, int status, const char *code, json_t *extra,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Answer 503 "unavailable": the store's disk refused a write of this
+ * request (store_full), which the caller rolled back whole. */
+void req_store_full(struct req *r);
 /* Answer with a raw body (copied). */
 void req_raw(struct req *r, int status, const char *type, const void *data, size_t len);
 void req_add_header(struct req *r, const char *name, const char *value);

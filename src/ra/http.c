@@ -251,7 +251,7 @@ run_handler(struct rctx *x, bool *replayed)
 		store_exec(st, "ROLLBACK TO handler", "");
 	store_exec(st, "RELEASE handler", "");
 	if (store_full(st))
-		goto full;
+		goto out;
 	/* Only successes are kept for replay: an error changed nothing (or only
 	 * counted a try), and a later retry should be judged afresh. */
 	if (idem && r->status < 300 && r->out) {
@@ -270,8 +270,6 @@ run_handler(struct rctx *x, bool *replayed)
 			"sssssisi", key, r->terminal, r->method, r->path, hash,
 			(int64_t)r->status, body ? body : "{}", util_now());
 		free(body);
-		if (ok < 0 && store_full(st))
-			goto full;
 		if (ok < 0) {
 			store_rollback(st);
 			req_error(r, 500, "internal", NULL,
@@ -279,21 +277,13 @@ run_handler(struct rctx *x, bool *replayed)
 			goto out;
 		}
 	}
-	if (store_commit(st) != 0) {
-		if (store_full(st))
-			goto full;
+	if (store_commit(st) != 0)
 		req_error(r, 500, "internal", NULL, "could not commit");
-	}
-	goto out;
-full:
-	/* The disk is full: nothing of this request is kept, whatever the
-	 * handler answered; the same request (same key) works once there is
-	 * room again. */
-	store_rollback(st);
-	log_warn("store: no room left: %s %s refused", r->method, r->path);
-	req_error(r, 503, "unavailable", NULL,
-		  "the store has no room left; nothing was changed, try again later");
 out:
+	if (store_full(st)) { /* the disk refused a write: keep nothing */
+		store_rollback(st);
+		req_store_full(r);
+	}
 	store_unlock(st);
 }
 

@@ -97,6 +97,16 @@ req_error(struct req *r, int status, const char *code, json_t *extra, const char
 }
 
 void
+req_store_full(struct req *r)
+{
+	/* Whatever the handler answered, nothing of it was kept; the same
+	 * request (same key) works once there is room again. */
+	log_warn("store: no room left: %s %s refused", r->method, r->path);
+	req_error(r, 503, "unavailable", NULL,
+		  "the store has no room left; nothing was changed, try again later");
+}
+
+void
 req_raw(struct req *r, int status, const char *type, const void *data, size_t len)
 {
 	req_reset_answer(r);
