@@ -3,6 +3,8 @@
  * backend.h).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,102 @@ static struct {
 	bool ready;
 	bool unverified; /* enrolment's fetch of the CA, before any trust */
 } B;
+
+/*
+ * One libcurl handle per thread that calls the backend (the worker), with
+ * a multi handle of its own whose connection cache keeps the connection:
+ * a visit's calls and the payment's poll share one mTLS handshake instead
+ * of paying one each (pinning and the client certificate as on any new
+ * connection).  A connection the backend closed (a restart, its idle
+ * timeout) is found dead by libcurl, which dials again and sends the
+ * request on the new one.  The end of a visit (backend_session_end) drops
+ * the link, so nothing of one customer's replies waits in its buffers for
+ * the next: the generation says which links are stale.
+ */
+struct link {
+	CURL *easy;
+	CURLM *multi;
+	unsigned generation;
+};
+
+static pthread_key_t link_key;
+static pthread_once_t link_once = PTHREAD_ONCE_INIT;
+static atomic_uint link_generation;
+
+static void
+link_free(void *arg)
+{
+	struct link *l = arg;
+
+	if (l == NULL)
+		return;
+	if (l->multi != NULL)
+		curl_multi_cleanup(l->multi); /* closes the kept connection */
+	if (l->easy != NULL)
+		curl_easy_cleanup(l->easy);
+	free(l);
+}
+
+static void
+link_key_make(void)
+{
+	if (pthread_key_create(&link_key, link_free) != 0)
+		abort(); /* only when the system is out of keys at start-up */
+}
+
+/* This thread's link, made or made anew; NULL if libcurl has no memory. */
+static struct link *
+link_get(void)
+{
+	struct link *l;
+	unsigned gen = atomic_load(&link_generation);
+
+	pthread_once(&link_once, link_key_make);
+	l = pthread_getspecific(link_key);
+	if (l != NULL && l->generation == gen)
+		return l;
+	link_free(l);
+	pthread_setspecific(link_key, NULL);
+	l = xcalloc(1, sizeof *l);
+	l->easy = curl_easy_init();
+	l->multi = curl_multi_init();
+	l->generation = gen;
+	if (l->easy == NULL || l->multi == NULL) {
+		link_free(l);
+		return NULL;
+	}
+	pthread_setspecific(link_key, l);
+	return l;
+}
+
+/* The end of a visit, on the worker: this thread's link goes. */
+static void
+forget_run(struct job *job)
+{
+	(void)job;
+	link_free(pthread_getspecific(link_key));
+	pthread_setspecific(link_key, NULL);
+}
+
+static void
+forget_release(struct job *job)
+{
+	free(job);
+}
+
+void
+backend_session_end(void)
+{
+	struct job *job;
+
+	if (!B.ready)
+		return;
+	atomic_fetch_add(&link_generation, 1);
+	pthread_once(&link_once, link_key_make);
+	job = xcalloc(1, sizeof *job);
+	job_init(job, "backend-forget", forget_run, forget_release);
+	worker_submit(job);
+}
 
 struct body {
 	char *data;
@@ -132,6 +230,10 @@ backend_cleanup(void)
 	free(B.key_file);
 	free(B.pin);
 	memset(&B, 0, sizeof B);
+	/* The worker has stopped (its link went with it); the main thread's. */
+	pthread_once(&link_once, link_key_make);
+	link_free(pthread_getspecific(link_key));
+	pthread_setspecific(link_key, NULL);
 	curl_global_cleanup();
 }
 
@@ -248,19 +350,16 @@ read_error(struct backend_reply *out)
  * take a second while the line is quiet.
  */
 static CURLcode
-perform(CURL *c, struct job *job)
+perform(struct link *l, struct job *job)
 {
-	CURLM *m = curl_multi_init();
 	CURLcode rc = CURLE_FAILED_INIT;
 	int running = 1, left;
 	CURLMsg *msg;
 
-	if (m == NULL || curl_multi_add_handle(m, c) != CURLM_OK) {
-		curl_multi_cleanup(m);
-		return curl_easy_perform(c);
-	}
+	if (curl_multi_add_handle(l->multi, l->easy) != CURLM_OK)
+		return curl_easy_perform(l->easy);
 	while (running > 0) {
-		if (curl_multi_perform(m, &running) != CURLM_OK)
+		if (curl_multi_perform(l->multi, &running) != CURLM_OK)
 			break;
 		if (running == 0)
 			break;
@@ -268,26 +367,28 @@ perform(CURL *c, struct job *job)
 			rc = CURLE_ABORTED_BY_CALLBACK;
 			goto out;
 		}
-		if (curl_multi_poll(m, NULL, 0, CANCEL_SLICE_MS, NULL) != CURLM_OK)
+		if (curl_multi_poll(l->multi, NULL, 0, CANCEL_SLICE_MS, NULL) != CURLM_OK)
 			break;
 	}
-	while ((msg = curl_multi_info_read(m, &left)) != NULL)
-		if (msg->msg == CURLMSG_DONE && msg->easy_handle == c)
+	while ((msg = curl_multi_info_read(l->multi, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == l->easy)
 			rc = msg->data.result;
 out:
-	curl_multi_remove_handle(m, c);
-	curl_multi_cleanup(m);
+	/* The connection goes back to the multi handle's cache (a transfer
+	 * cut short closes it). */
+	curl_multi_remove_handle(l->multi, l->easy);
 	return rc;
 }
 
 /* keep (may be NULL): a 2xx answer's body is handed over as it came, not
  * read as JSON; keep->max bounds it. */
 static enum backend_err
-call_once(CURL *c, const char *method, const char *url, const char *payload,
+call_once(struct link *l, const char *method, const char *url, const char *payload,
 	  curl_mime *mime, struct curl_slist *headers, struct job *job, long timeout,
 	  struct backend_reply *out, struct body *keep)
 {
 	struct body body = {.max = keep != NULL ? keep->max : 0};
+	CURL *c = l->easy;
 	json_error_t jerr;
 	CURLcode rc;
 	enum backend_err err;
@@ -324,7 +425,7 @@ call_once(CURL *c, const char *method, const char *url, const char *payload,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
 	}
 
-	rc = perform(c, job);
+	rc = perform(l, job);
 	if (body.too_big) {
 		err = BACKEND_GARBAGE;
 		goto out;
@@ -391,13 +492,10 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 	struct curl_slist *headers = NULL;
 	char *url, *payload = NULL, hdr[128];
 	enum backend_err err = BACKEND_CONFIG;
-	CURL *c;
+	struct link *l;
 
 	memset(out, 0, sizeof *out);
-	if (!B.ready)
-		return BACKEND_CONFIG;
-	c = curl_easy_init();
-	if (c == NULL)
+	if (!B.ready || (l = link_get()) == NULL)
 		return BACKEND_CONFIG;
 	url = xasprintf("%s%s", B.base, path);
 	headers = curl_slist_append(headers, "Accept: application/json");
@@ -418,7 +516,7 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 		}
 	}
 	for (out->attempts = 1; out->attempts <= attempts; out->attempts++) {
-		err = call_once(c, method, url, payload, NULL, headers, job, timeout, out,
+		err = call_once(l, method, url, payload, NULL, headers, job, timeout, out,
 				NULL);
 		/*
 		 * Only a request that cannot have done anything twice is sent
@@ -442,7 +540,6 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 	}
 	curl_slist_free_all(headers);
 	wipe_free(url);
-	curl_easy_cleanup(c);
 	return err;
 }
 
@@ -456,12 +553,12 @@ backend_upload(const char *path, const char *field, const char *filename,
 	curl_mimepart *part;
 	char *url;
 	long status;
-	CURL *c;
+	struct link *l;
 
-	if (!B.ready || (c = curl_easy_init()) == NULL)
+	if (!B.ready || (l = link_get()) == NULL)
 		return 0;
 	url = xasprintf("%s%s", B.base, path);
-	mime = curl_mime_init(c);
+	mime = curl_mime_init(l->easy);
 	part = curl_mime_addpart(mime);
 	curl_mime_name(part, field);
 	curl_mime_filename(part, filename);
@@ -470,11 +567,11 @@ backend_upload(const char *path, const char *field, const char *filename,
 	curl_mime_data(part, data, len);
 	headers = curl_slist_append(headers, "Expect:");
 	/* One attempt: the page is no idempotent call, a repeat is the caller's. */
-	call_once(c, "POST", url, NULL, mime, headers, job, B.timeout, &out, NULL);
+	call_once(l, "POST", url, NULL, mime, headers, job, B.timeout, &out, NULL);
+	curl_easy_setopt(l->easy, CURLOPT_MIMEPOST, NULL);
 	curl_mime_free(mime);
 	curl_slist_free_all(headers);
 	wipe_free(url);
-	curl_easy_cleanup(c);
 	status = out.status;
 	backend_reply_free(&out);
 	return status;
@@ -489,11 +586,11 @@ backend_fetch(const char *path, const char *bearer, size_t max, struct job *job,
 	struct body body = {.max = max};
 	enum backend_err err;
 	char *url, hdr[128];
-	CURL *c;
+	struct link *l;
 
 	*data = NULL;
 	*len = 0;
-	if (!B.ready || (c = curl_easy_init()) == NULL)
+	if (!B.ready || (l = link_get()) == NULL)
 		return BACKEND_CONFIG;
 	url = xasprintf("%s%s", B.base, path);
 	snprintf(hdr, sizeof hdr, "X-Terminal-Id: %s", B.terminal);
@@ -504,7 +601,7 @@ backend_fetch(const char *path, const char *bearer, size_t max, struct job *job,
 		headers = curl_slist_append(headers, auth);
 		secure_free_str(&auth);
 	}
-	err = call_once(c, "GET", url, NULL, NULL, headers, job, B.timeout, &out, &body);
+	err = call_once(l, "GET", url, NULL, NULL, headers, job, B.timeout, &out, &body);
 	if (err == BACKEND_OK && body.data != NULL) {
 		*data = body.data;
 		*len = body.len;
@@ -514,7 +611,6 @@ backend_fetch(const char *path, const char *bearer, size_t max, struct job *job,
 	backend_reply_free(&out);
 	curl_slist_free_all(headers);
 	wipe_free(url);
-	curl_easy_cleanup(c);
 	return err;
 }
 

@@ -56,6 +56,9 @@ struct backend_reply {
 /* Global set-up, from the main thread before the worker starts. */
 int backend_init(const struct config *cfg);
 void backend_cleanup(void);
+/* The end of a visit (a loop_on_session_end hook, UI thread): the kept
+ * connection is closed on the worker, its buffers freed (and wiped). */
+void backend_session_end(void);
 
 /*
  * method "GET" or "POST"; path below the base URL ("/v1/orders/42"); body

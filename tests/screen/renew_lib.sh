@@ -310,7 +310,8 @@ rb_check_new() {
 # rb_faultproxy: the backend behind tests/tools/faultproxy (after rb_setup,
 # before ck_start); the kiosk goes through it and gives up on a call after
 # 2 s (each call is tried 3 times before the customer is told).  fault WORD
-# sets what the proxy does with the next connections (pass, hang, ...).
+# sets what the proxy does with the next requests (pass, hang, ...); its
+# log ($work/proxy.log) has a line for each connection and each request.
 rb_faultproxy() {
 	"$tools/faultproxy" "${RAURL##*:}" "$work/fault" >"$work/proxy.port" 2>"$work/proxy.log" &
 	proxy_pid=$!

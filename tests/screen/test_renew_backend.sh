@@ -2,7 +2,7 @@
 # test_renew_backend.sh - the renewal when the backend is down, slow, or
 # loses its answers, at each call the kiosk makes.  The kiosk reaches
 # cakiosk-ra through tests/tools/faultproxy, which refuses, hangs or
-# swallows the answer of each new connection as the test says (TLS passes
+# swallows the answer of each request as the test says (TLS passes
 # through it untouched).  Every failure must end in a plain sentence and a
 # way on, and the retry must never make a second order, payment or charge:
 # the answers lost on the way are found again by the idempotency keys.

@@ -110,9 +110,12 @@ u_so_login() {
 }
 u_checked() {
 	so=$(u_so_now "$(u_serial "$1")")
-	u_objects "$1" "$2" >"$work/after-$1" &&
-		grep -q Object "$work/after-$1" &&
-		cmp -s "$work/objects-$1" "$work/after-$1" &&
-		[ -n "$so" ] && [ "$so" != 12345678 ] &&
-		u_so_login "$1" "$so" && ! u_so_login "$1" 12345678
+	u_objects "$1" "$2" >"$work/after-$1" && grep -q Object "$work/after-$1" ||
+		{ echo "# $1: no objects listed with the new PIN" >&2; return 1; }
+	cmp -s "$work/objects-$1" "$work/after-$1" ||
+		{ echo "# $1: the objects changed:" >&2; diff "$work/objects-$1" "$work/after-$1" >&2; return 1; }
+	[ -n "$so" ] && [ "$so" != 12345678 ] ||
+		{ echo "# $1: no new SO PIN escrowed for $(u_serial "$1")" >&2; return 1; }
+	u_so_login "$1" "$so" || { echo "# $1: the escrowed SO PIN does not log in" >&2; return 1; }
+	! u_so_login "$1" 12345678 || { echo "# $1: the old SO PIN still logs in" >&2; return 1; }
 }

@@ -2,32 +2,40 @@
  * faultproxy.c - a loopback TCP relay in front of the backend that misbehaves
  * on demand, for tests of a backend that is down, slow or loses answers.
  * TLS passes through untouched (the kiosk still talks to cakiosk-ra with its
- * client certificate); the relay only decides what happens to each new
- * connection, by the one word in a control file read when it is accepted:
+ * client certificate); the relay decides what happens to each request, by
+ * the one word in a control file read when the request begins:
  *
  *   pass      relay both ways (also when the file is missing)
- *   refuse    close at once with a reset: "connection refused" for a client
+ *   refuse    reset the connection: "connection refused" for a client (a
+ *             kept-alive connection is reset when its next request begins;
+ *             the client's new connection is then refused at once)
  *   hang      take what the client sends, never answer: a slow backend
  *   swallow   relay the request, drop the answer: the backend acted, the
- *             client never heard (the case idempotency keys are for).  The
- *             TLS handshake passes: what the server sends is dropped from
- *             the client's first application-data record on (TLS 1.3: its
- *             Finished flight, the request right behind it; TLS 1.2: the
- *             request), so the request arrives whole and its answer never
- *             does
+ *             client never heard (the case idempotency keys are for)
  *   after N MODE
- *             the next N connections pass, the ones after get MODE: a
- *             fault at the second of two calls the client makes back to
- *             back (counted from when the file last changed)
+ *             the next N requests pass, the ones after get MODE: a fault
+ *             at the second of two calls the client makes back to back
+ *             (counted from when the file last changed)
+ *
+ * Clients keep connections alive, so a request is found in the TLS stream
+ * itself: an application-data record from the client, longer than a
+ * Finished or an alert, that is the connection's first or follows data
+ * from the server (HTTP/1.1 without pipelining: one request, then its
+ * answer).  A new connection is refused or left hanging at once when the
+ * next request is to be.  The count of requests is kept in CONTROL_FILE.n
+ * under a lock, shared by the process of each connection.
  *
  * Prints the port it listens on, then serves until killed or SECONDS
- * (default 600) have passed.  One process per connection.
+ * (default 600) have passed.  One process per connection.  Its standard
+ * error gets a line for each connection ("connection") and each request
+ * ("request pass", "request swallow", ...), for tests that count them.
  *
  *   faultproxy TARGET_PORT CONTROL_FILE [SECONDS]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -35,10 +43,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 enum mode { M_PASS, M_REFUSE, M_HANG, M_SWALLOW };
+
+/* The longest client application-data record that is no request: a TLS 1.3
+ * Finished (53 bytes with SHA-384's 48 + 5) or an alert (19). */
+#define NOT_A_REQUEST 69
+
+static const char *control;
+
+static const char *const mode_names[] = {"pass", "refuse", "hang", "swallow"};
 
 static enum mode
 mode_of(const char *word)
@@ -52,28 +69,46 @@ mode_of(const char *word)
 	return M_PASS;
 }
 
-/* The mode of the connection just accepted. */
+/*
+ * The mode of the next request; consume: count it.  The count since the
+ * control file last changed is in CONTROL.n ("count text"), under flock.
+ */
 static enum mode
-read_mode(const char *path)
+next_mode(bool consume)
 {
-	static char last[96];
-	static long seen;
-	char text[96] = "", word[32] = "";
-	FILE *f = fopen(path, "r");
-	long after = 0;
+	char text[96] = "", word[32] = "", kept[128] = "", path[4096];
+	FILE *f = fopen(control, "r");
+	long after = 0, count = 0;
+	int fd;
 
 	if (f == NULL)
 		return M_PASS;
 	if (fgets(text, sizeof text, f) == NULL)
 		text[0] = '\0';
 	fclose(f);
-	if (strcmp(text, last) != 0) {
-		snprintf(last, sizeof last, "%s", text);
-		seen = 0;
+	text[strcspn(text, "\n")] = '\0';
+	snprintf(path, sizeof path, "%s.n", control);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	if (fd >= 0 && flock(fd, LOCK_EX) == 0) {
+		ssize_t n = pread(fd, kept, sizeof kept - 1, 0);
+		char *sp;
+
+		kept[n > 0 ? n : 0] = '\0';
+		sp = strchr(kept, ' ');
+		if (sp != NULL && strcmp(sp + 1, text) == 0)
+			count = atol(kept);
+		count++;
+		if (consume) {
+			int k = snprintf(kept, sizeof kept, "%ld %s", count, text);
+
+			if (ftruncate(fd, 0) != 0 || pwrite(fd, kept, (size_t)k, 0) != k)
+				perror("faultproxy: count");
+		}
 	}
-	seen++;
+	if (fd >= 0)
+		close(fd); /* and the lock */
 	if (sscanf(text, "after %ld %31s", &after, word) == 2)
-		return seen <= after ? M_PASS : mode_of(word);
+		return count <= after ? M_PASS : mode_of(word);
 	if (sscanf(text, "%31s", word) != 1)
 		return M_PASS;
 	return mode_of(word);
@@ -94,51 +129,53 @@ dial(int port)
 	return fd;
 }
 
-/* Where a stream of TLS records stands: the bytes left of the record being
- * read, or of the header being read; whether an application-data record
- * (type 23) has been seen. */
-struct records {
+/* One connection: where the client's stream of TLS records stands (the
+ * header being read, the bytes left of the record), and the request. */
+struct conn {
+	int client, server;
 	unsigned char head[5];
-	size_t have;  /* header bytes read */
-	size_t left;  /* body bytes left of the current record */
-	bool appdata; /* one was seen */
+	size_t have;       /* header bytes read */
+	size_t left;       /* body bytes left of the current record */
+	bool requested;    /* a request was seen */
+	bool server_spoke; /* ... and the server sent something since */
+	enum mode mode;    /* of the request in flight */
 };
 
-static void
-records_feed(struct records *r, const unsigned char *p, size_t n)
+/* Reads the client's bytes; true if a request begins in them. */
+static bool
+request_begins(struct conn *c, const unsigned char *p, size_t n)
 {
-	while (n > 0 && !r->appdata) {
-		if (r->left > 0) {
-			size_t k = n < r->left ? n : r->left;
+	bool begins = false;
 
-			r->left -= k;
+	while (n > 0) {
+		if (c->left > 0) {
+			size_t k = n < c->left ? n : c->left;
+
+			c->left -= k;
 			p += k;
 			n -= k;
 			continue;
 		}
-		r->head[r->have++] = *p++;
+		c->head[c->have++] = *p++;
 		n--;
-		if (r->have == 5) {
-			r->appdata = r->head[0] == 23;
-			r->left = (size_t)r->head[3] << 8 | r->head[4];
-			r->have = 0;
+		if (c->have < 5)
+			continue;
+		c->have = 0;
+		c->left = (size_t)c->head[3] << 8 | c->head[4];
+		if (c->head[0] == 23 && c->left > NOT_A_REQUEST &&
+		    (!c->requested || c->server_spoke)) {
+			c->requested = true;
+			c->server_spoke = false;
+			begins = true;
 		}
 	}
+	return begins;
 }
 
-/* Copy what is readable from one side to the other; false at the end.
- * seen (may be NULL): the records that went through. */
 static bool
-pump(int from, int to, bool drop, struct records *seen)
+write_all(int to, const char *buf, ssize_t n)
 {
-	char buf[16384];
-	ssize_t n = read(from, buf, sizeof buf);
-
-	if (n <= 0)
-		return false;
-	if (seen != NULL)
-		records_feed(seen, (const unsigned char *)buf, (size_t)n);
-	for (ssize_t off = 0; !drop && off < n;) {
+	for (ssize_t off = 0; off < n;) {
 		ssize_t w = write(to, buf + off, (size_t)(n - off));
 
 		if (w < 0 && errno != EINTR)
@@ -150,38 +187,93 @@ pump(int from, int to, bool drop, struct records *seen)
 }
 
 static void
-serve(int client, int port, enum mode mode)
+reset(int fd)
 {
 	struct linger rst = {1, 0};
-	struct pollfd p[2];
-	struct records sent = {0};
-	int server = -1;
 
-	if (mode == M_REFUSE) {
-		setsockopt(client, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
-		close(client);
-		return;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
+	close(fd);
+}
+
+/* The client spoke: a new request takes the mode of its turn. */
+static bool
+from_client(struct conn *c)
+{
+	char buf[16384];
+	ssize_t n = read(c->client, buf, sizeof buf);
+
+	if (n <= 0)
+		return false;
+	if (request_begins(c, (const unsigned char *)buf, (size_t)n)) {
+		c->mode = next_mode(true);
+		fprintf(stderr, "request %s\n", mode_names[c->mode]);
+		if (c->mode == M_REFUSE)
+			return false;
 	}
-	if (mode != M_HANG && (server = dial(port)) < 0) {
-		setsockopt(client, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
-		close(client);
+	if (c->mode == M_HANG || c->server < 0)
+		return true;
+	return write_all(c->server, buf, n);
+}
+
+static bool
+from_server(struct conn *c)
+{
+	char buf[16384];
+	ssize_t n = read(c->server, buf, sizeof buf);
+
+	if (n <= 0)
+		return false;
+	if (c->requested)
+		c->server_spoke = true;
+	if (c->mode == M_SWALLOW && c->requested)
+		return true;
+	return write_all(c->client, buf, n);
+}
+
+static void
+serve(int client, int port)
+{
+	struct conn c = {.client = client, .server = -1, .mode = M_PASS};
+	struct pollfd p[2];
+
+	fprintf(stderr, "connection\n");
+	/* Refused or hanging from the start when the next request is to be. */
+	switch (next_mode(false)) {
+	case M_REFUSE:
+		fprintf(stderr, "request %s\n", mode_names[next_mode(true)]);
+		reset(client);
 		return;
+	case M_HANG:
+		c.mode = next_mode(true);
+		c.requested = true;
+		fprintf(stderr, "request %s\n", mode_names[c.mode]);
+		break;
+	default:
+		if ((c.server = dial(port)) < 0) {
+			reset(client);
+			return;
+		}
 	}
 	p[0] = (struct pollfd){.fd = client, .events = POLLIN};
-	p[1] = (struct pollfd){.fd = server, .events = POLLIN};
+	p[1] = (struct pollfd){.fd = c.server, .events = POLLIN};
 	for (;;) {
-		if (poll(p, server >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+		if (poll(p, c.server >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
 			break;
-		if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    !pump(client, server, mode == M_HANG, &sent))
+		if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !from_client(&c)) {
+			if (c.mode == M_REFUSE) {
+				reset(client);
+				client = -1;
+			}
 			break;
-		if (server >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    !pump(server, client, mode == M_SWALLOW && sent.appdata, NULL))
+		}
+		if (c.server >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !from_server(&c))
 			break;
 	}
-	close(client);
-	if (server >= 0)
-		close(server);
+	if (client >= 0)
+		close(client);
+	if (c.server >= 0)
+		close(c.server);
 }
 
 int
@@ -196,6 +288,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	port = atoi(argv[1]);
+	control = argv[2];
 	seconds = argc > 3 ? atoi(argv[3]) : 600;
 	signal(SIGCHLD, SIG_IGN); /* children reap themselves */
 	signal(SIGPIPE, SIG_IGN);
@@ -211,7 +304,6 @@ main(int argc, char **argv)
 	alarm((unsigned)seconds);
 	for (;;) {
 		int c = accept(lfd, NULL, NULL);
-		enum mode mode;
 
 		if (c < 0) {
 			if (errno == EINTR)
@@ -219,12 +311,11 @@ main(int argc, char **argv)
 			perror("faultproxy: accept");
 			return 1;
 		}
-		mode = read_mode(argv[2]);
 		switch (fork()) {
 		case 0:
 			close(lfd);
 			alarm(0);
-			serve(c, port, mode);
+			serve(c, port);
 			_exit(0);
 		case -1:
 			perror("faultproxy: fork");
