@@ -3,8 +3,6 @@
  * backend.h).
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 
 #include "backend.h"
 #include "codec.h"
+#include "backend_conn.h"
 #include "config.h"
 #include "i18n.h"
 #include "log.h"
@@ -25,8 +24,6 @@
 
 /* Tries of one request when the failure is one that a repeat can cure. */
 #define MAX_ATTEMPTS 3
-/* How often a running transfer looks at its job's cancel flag. */
-#define CANCEL_SLICE_MS 50
 
 static struct {
 	char *base; /* URL without the trailing slash */
@@ -38,102 +35,6 @@ static struct {
 	bool ready;
 	bool unverified; /* enrolment's fetch of the CA, before any trust */
 } B;
-
-/*
- * One libcurl handle per thread that calls the backend (the worker), with
- * a multi handle of its own whose connection cache keeps the connection:
- * a visit's calls and the payment's poll share one mTLS handshake instead
- * of paying one each (pinning and the client certificate as on any new
- * connection).  A connection the backend closed (a restart, its idle
- * timeout) is found dead by libcurl, which dials again and sends the
- * request on the new one.  The end of a visit (backend_session_end) drops
- * the link, so nothing of one customer's replies waits in its buffers for
- * the next: the generation says which links are stale.
- */
-struct link {
-	CURL *easy;
-	CURLM *multi;
-	unsigned generation;
-};
-
-static pthread_key_t link_key;
-static pthread_once_t link_once = PTHREAD_ONCE_INIT;
-static atomic_uint link_generation;
-
-static void
-link_free(void *arg)
-{
-	struct link *l = arg;
-
-	if (l == NULL)
-		return;
-	if (l->multi != NULL)
-		curl_multi_cleanup(l->multi); /* closes the kept connection */
-	if (l->easy != NULL)
-		curl_easy_cleanup(l->easy);
-	free(l);
-}
-
-static void
-link_key_make(void)
-{
-	if (pthread_key_create(&link_key, link_free) != 0)
-		abort(); /* only when the system is out of keys at start-up */
-}
-
-/* This thread's link, made or made anew; NULL if libcurl has no memory. */
-static struct link *
-link_get(void)
-{
-	struct link *l;
-	unsigned gen = atomic_load(&link_generation);
-
-	pthread_once(&link_once, link_key_make);
-	l = pthread_getspecific(link_key);
-	if (l != NULL && l->generation == gen)
-		return l;
-	link_free(l);
-	pthread_setspecific(link_key, NULL);
-	l = xcalloc(1, sizeof *l);
-	l->easy = curl_easy_init();
-	l->multi = curl_multi_init();
-	l->generation = gen;
-	if (l->easy == NULL || l->multi == NULL) {
-		link_free(l);
-		return NULL;
-	}
-	pthread_setspecific(link_key, l);
-	return l;
-}
-
-/* The end of a visit, on the worker: this thread's link goes. */
-static void
-forget_run(struct job *job)
-{
-	(void)job;
-	link_free(pthread_getspecific(link_key));
-	pthread_setspecific(link_key, NULL);
-}
-
-static void
-forget_release(struct job *job)
-{
-	free(job);
-}
-
-void
-backend_session_end(void)
-{
-	struct job *job;
-
-	if (!B.ready)
-		return;
-	atomic_fetch_add(&link_generation, 1);
-	pthread_once(&link_once, link_key_make);
-	job = xcalloc(1, sizeof *job);
-	job_init(job, "backend-forget", forget_run, forget_release);
-	worker_submit(job);
-}
 
 struct body {
 	char *data;
@@ -210,6 +111,7 @@ backend_init(const struct config *cfg)
 	B.timeout = cfg->request_timeout;
 	snprintf(B.terminal, sizeof B.terminal, "%s", cfg->terminal_id);
 	B.ready = true;
+	conn_ready = true;
 	return 0;
 }
 
@@ -230,10 +132,9 @@ backend_cleanup(void)
 	free(B.key_file);
 	free(B.pin);
 	memset(&B, 0, sizeof B);
+	conn_ready = false;
 	/* The worker has stopped (its link went with it); the main thread's. */
-	pthread_once(&link_once, link_key_make);
-	link_free(pthread_getspecific(link_key));
-	pthread_setspecific(link_key, NULL);
+	conn_drop();
 	curl_global_cleanup();
 }
 
@@ -343,43 +244,6 @@ read_error(struct backend_reply *out)
 	}
 }
 
-/*
- * curl_easy_perform, but looking at the job's cancel flag every
- * CANCEL_SLICE_MS: a cancelled call (a background check giving way to a
- * customer's) stops within that, where the progress callback alone can
- * take a second while the line is quiet.
- */
-static CURLcode
-perform(struct link *l, struct job *job)
-{
-	CURLcode rc = CURLE_FAILED_INIT;
-	int running = 1, left;
-	CURLMsg *msg;
-
-	if (curl_multi_add_handle(l->multi, l->easy) != CURLM_OK)
-		return curl_easy_perform(l->easy);
-	while (running > 0) {
-		if (curl_multi_perform(l->multi, &running) != CURLM_OK)
-			break;
-		if (running == 0)
-			break;
-		if (job != NULL && job_cancelled(job)) {
-			rc = CURLE_ABORTED_BY_CALLBACK;
-			goto out;
-		}
-		if (curl_multi_poll(l->multi, NULL, 0, CANCEL_SLICE_MS, NULL) != CURLM_OK)
-			break;
-	}
-	while ((msg = curl_multi_info_read(l->multi, &left)) != NULL)
-		if (msg->msg == CURLMSG_DONE && msg->easy_handle == l->easy)
-			rc = msg->data.result;
-out:
-	/* The connection goes back to the multi handle's cache (a transfer
-	 * cut short closes it). */
-	curl_multi_remove_handle(l->multi, l->easy);
-	return rc;
-}
-
 /* keep (may be NULL): a 2xx answer's body is handed over as it came, not
  * read as JSON; keep->max bounds it. */
 static enum backend_err
@@ -425,7 +289,7 @@ call_once(struct link *l, const char *method, const char *url, const char *paylo
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
 	}
 
-	rc = perform(l, job);
+	rc = conn_perform(l, job);
 	if (body.too_big) {
 		err = BACKEND_GARBAGE;
 		goto out;
@@ -495,7 +359,7 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 	struct link *l;
 
 	memset(out, 0, sizeof *out);
-	if (!B.ready || (l = link_get()) == NULL)
+	if (!B.ready || (l = conn_link()) == NULL)
 		return BACKEND_CONFIG;
 	url = xasprintf("%s%s", B.base, path);
 	headers = curl_slist_append(headers, "Accept: application/json");
@@ -555,7 +419,7 @@ backend_upload(const char *path, const char *field, const char *filename,
 	long status;
 	struct link *l;
 
-	if (!B.ready || (l = link_get()) == NULL)
+	if (!B.ready || (l = conn_link()) == NULL)
 		return 0;
 	url = xasprintf("%s%s", B.base, path);
 	mime = curl_mime_init(l->easy);
@@ -590,7 +454,7 @@ backend_fetch(const char *path, const char *bearer, size_t max, struct job *job,
 
 	*data = NULL;
 	*len = 0;
-	if (!B.ready || (l = link_get()) == NULL)
+	if (!B.ready || (l = conn_link()) == NULL)
 		return BACKEND_CONFIG;
 	url = xasprintf("%s%s", B.base, path);
 	snprintf(hdr, sizeof hdr, "X-Terminal-Id: %s", B.terminal);

@@ -65,6 +65,8 @@ check "... which is the order's upload page" ap_is_upload_url "$url"
 
 # ---- the document list while the backend does not answer ------------------------------------
 phone() { curl -s -o /dev/null -w '%{http_code}' --cacert "$CA/ca.crt" -F "$1=@$2" "$url"; }
+# The list must have come once for there to be one to keep.
+ck_wait "还缺 4 份资料（共 4 份）。" 10 >/dev/null
 fault hang
 check "the phone uploads (straight to the backend)" [ "$(phone business_licence "$work/licence.pdf")" = 200 ]
 check "the list not answering: the screen says so" ck_wait "网络较慢，仍在查询。" 20

@@ -1,0 +1,36 @@
+/*
+ * backend_conn.h - the backend connection each thread keeps, for backend.c only.
+ *
+ * One libcurl handle per thread that calls the backend (the worker), with
+ * a multi handle of its own whose connection cache keeps the connection:
+ * a visit's calls and the payment's poll share one mTLS handshake instead
+ * of paying one each.  See backend_conn.c.
+ */
+#ifndef CAKIOSK_BACKEND_CONN_H
+#define CAKIOSK_BACKEND_CONN_H
+
+#include <stdbool.h>
+
+#include <curl/curl.h>
+
+struct job;
+
+struct link {
+	CURL *easy;
+	CURLM *multi;
+	unsigned generation; /* of backend_session_end: stale when older */
+};
+
+/* Set by backend_init once libcurl is ready, cleared by backend_cleanup. */
+extern bool conn_ready;
+
+/* This thread's link, made (or made anew after a visit ended); NULL if
+ * libcurl has no memory. */
+struct link *conn_link(void);
+/* This thread's link closed and freed (its buffers wiped on the way). */
+void conn_drop(void);
+/* Runs the transfer set up on l->easy; stops within CANCEL_SLICE_MS of the
+ * job being cancelled (CURLE_ABORTED_BY_CALLBACK). */
+CURLcode conn_perform(struct link *l, struct job *job);
+
+#endif
