@@ -20,7 +20,7 @@ libsqlite3-dev libgnutls28-dev gettext"
 
 test="libcmocka-dev tmux locales softhsm2 opensc curl zbar-tools imagemagick
 cppcheck clang-format dialog hyperfine time libengine-pkcs11-openssl openssl chromium chromium-driver
-sqlite3 clang"
+sqlite3 clang iproute2 procps"
 
 mode=all
 case "${1:-}" in
