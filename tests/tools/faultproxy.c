@@ -76,7 +76,7 @@ mode_of(const char *word)
 static enum mode
 next_mode(bool consume)
 {
-	char text[96] = "", word[32] = "", kept[128] = "", path[4096];
+	char text[96] = "", word[32] = "", path[4096];
 	FILE *f = fopen(control, "r");
 	long after = 0, count = 0;
 	int fd;
@@ -90,6 +90,7 @@ next_mode(bool consume)
 	snprintf(path, sizeof path, "%s.n", control);
 	fd = open(path, O_RDWR | O_CREAT, 0600);
 	if (fd >= 0 && flock(fd, LOCK_EX) == 0) {
+		char kept[128];
 		ssize_t n = pread(fd, kept, sizeof kept - 1, 0);
 		char *sp;
 
