@@ -111,7 +111,6 @@ backend_init(const struct config *cfg)
 	B.timeout = cfg->request_timeout;
 	snprintf(B.terminal, sizeof B.terminal, "%s", cfg->terminal_id);
 	B.ready = true;
-	conn_ready = true;
 	return 0;
 }
 
@@ -119,6 +118,13 @@ void
 backend_set_unverified(bool on)
 {
 	B.unverified = on;
+}
+
+void
+backend_session_end(void)
+{
+	if (B.ready)
+		conn_forget();
 }
 
 void
@@ -132,7 +138,6 @@ backend_cleanup(void)
 	free(B.key_file);
 	free(B.pin);
 	memset(&B, 0, sizeof B);
-	conn_ready = false;
 	/* The worker has stopped (its link went with it); the main thread's. */
 	conn_drop();
 	curl_global_cleanup();

@@ -3,18 +3,14 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stdlib.h>
 
-#include "backend.h"
 #include "backend_conn.h"
 #include "worker.h"
 #include "xmem.h"
 
 /* How often a running transfer looks at its job's cancel flag. */
 #define CANCEL_SLICE_MS 50
-
-bool conn_ready;
 
 /*
  * One libcurl handle per thread that calls the backend (the worker), with
@@ -23,7 +19,7 @@ bool conn_ready;
  * of paying one each (pinning and the client certificate as on any new
  * connection).  A connection the backend closed (a restart, its idle
  * timeout) is found dead by libcurl, which dials again and sends the
- * request on the new one.  The end of a visit (backend_session_end) drops
+ * request on the new one.  The end of a visit (conn_forget) drops
  * the link, so nothing of one customer's replies waits in its buffers for
  * the next: the generation says which links are stale.
  */
@@ -101,12 +97,10 @@ forget_release(struct job *job)
 }
 
 void
-backend_session_end(void)
+conn_forget(void)
 {
 	struct job *job;
 
-	if (!conn_ready)
-		return;
 	atomic_fetch_add(&link_generation, 1);
 	pthread_once(&link_once, link_key_make);
 	job = xcalloc(1, sizeof *job);

@@ -9,7 +9,6 @@
 #ifndef CAKIOSK_BACKEND_CONN_H
 #define CAKIOSK_BACKEND_CONN_H
 
-#include <stdbool.h>
 
 #include <curl/curl.h>
 
@@ -21,14 +20,14 @@ struct link {
 	unsigned generation; /* of backend_session_end: stale when older */
 };
 
-/* Set by backend_init once libcurl is ready, cleared by backend_cleanup. */
-extern bool conn_ready;
-
 /* This thread's link, made (or made anew after a visit ended); NULL if
  * libcurl has no memory. */
 struct link *conn_link(void);
 /* This thread's link closed and freed (its buffers wiped on the way). */
 void conn_drop(void);
+/* The end of a visit (UI thread): every link is stale, and the worker's is
+ * dropped at once by a job queued for it. */
+void conn_forget(void);
 /* Runs the transfer set up on l->easy; stops within CANCEL_SLICE_MS of the
  * job being cancelled (CURLE_ABORTED_BY_CALLBACK). */
 CURLcode conn_perform(struct link *l, struct job *job);
