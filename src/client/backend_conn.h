@@ -9,7 +9,6 @@
 #ifndef CAKIOSK_BACKEND_CONN_H
 #define CAKIOSK_BACKEND_CONN_H
 
-
 #include <curl/curl.h>
 
 struct job;
