@@ -1,7 +1,9 @@
 /*
  * personalize.c - counter staff make a blank UKey on the spot (instant
- * issuance): the order number typed or scanned from the order's QR (a
- * scanner types it), a blank UKey inserted, then the job of
+ * issuance): an order picked from the backend's list of approved
+ * applications and reissues waiting for their UKey, or its number typed
+ * or scanned from the order's QR (a scanner types it), a blank UKey
+ * inserted, then the job of
  * src/svc/personalize.c with a progress line ("do not remove the UKey"),
  * and what was made: whose, which UKey, how the customer got the PIN.
  * A pulled UKey or a backend that did not answer is said, and Enter goes
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "form.h"
 #include "i18n.h"
@@ -20,7 +23,9 @@
 #include "log.h"
 #include "loop.h"
 #include "personalize.h"
+#include "resume.h"
 #include "screen.h"
+#include "service.h"
 #include "staff.h"
 #include "ui.h"
 #include "worker.h"
@@ -43,7 +48,19 @@ struct pers {
 	struct job *job;
 	enum pz_outcome out;
 	const char *reason; /* message id */
+	struct job *list;   /* the orders waiting, being asked */
+	struct api_waiting *waiting; /* NULL until answered */
+	const char *list_problem;    /* message id */
+	int focus;
 };
+
+static void
+list_ask(struct pers *s)
+{
+	s->list_problem = NULL;
+	s->list = api_job_staff(API_STAFF_WAITING, s->session, NULL, NULL, 0);
+	loop_submit(s->list);
+}
 
 static void *
 pers_enter(const void *arg)
@@ -52,6 +69,7 @@ pers_enter(const void *arg)
 
 	snprintf(s->session, sizeof s->session, "%s", (const char *)arg);
 	form_init(&s->form, fields, F_COUNT);
+	list_ask(s);
 	return s;
 }
 
@@ -62,6 +80,7 @@ pers_leave(void *state)
 
 	/* A running job was cancelled by the loop; it frees itself. */
 	personalize_free(s->pz);
+	free(s->waiting);
 	form_wipe(&s->form);
 	secure_wipe(s, sizeof *s);
 	free(s);
@@ -105,6 +124,62 @@ draw_made(struct pers *s, struct rect r)
 	ui_button(y + 4, r.x, _("Done"), K_ENTER, true);
 }
 
+/* One row of the list: kind, holder, masked number, when approved. */
+static void
+waiting_row(const struct pers *s, int i, char *buf, size_t len)
+{
+	int svc = order_kind_service(s->waiting->orders[i].kind);
+	time_t t = (time_t)s->waiting->orders[i].approved;
+	struct tm tm;
+	char at[24];
+
+	if (localtime_r(&t, &tm) == NULL || strftime(at, sizeof at, "%m-%d %H:%M", &tm) == 0)
+		snprintf(at, sizeof at, "--");
+	snprintf(buf, len, " %d  %s  %s (%s) %s  %s", i + 1,
+		 svc >= 0 ? _(service_get((enum service_id)svc)->name)
+			  : s->waiting->orders[i].kind,
+		 s->waiting->orders[i].name, _(s->waiting->orders[i].unit ? "unit" : "person"),
+		 s->waiting->orders[i].id_masked, at);
+}
+
+/* The orders waiting in rows y.. (at most h); returns the rows used. */
+static int
+draw_list(const struct pers *s, int y, int x, int w, int h)
+{
+	char line[512];
+	int first = 0, n;
+
+	if (s->list != NULL) {
+		ui_put(y, x, w, UI_ACCENT,
+		       ui_busy(line, sizeof line, _("Asking the backend...")));
+		return 1;
+	}
+	if (s->waiting == NULL) {
+		ui_wrap((struct rect){y, x, 2, w}, UI_ERROR,
+			_(s->list_problem != NULL ? s->list_problem : N_("Unknown")));
+		return 2;
+	}
+	if (s->waiting->n == 0) {
+		ui_wrap((struct rect){y, x, 2, w}, UI_DIM,
+			_("No approved application or reissue is waiting for its UKey "
+			  "now. Type or scan an order number instead."));
+		return 2;
+	}
+	if (s->focus >= h)
+		first = s->focus - h + 1;
+	for (n = 0; first + n < s->waiting->n && n < h; n++) {
+		int i = first + n;
+		bool focus = i == s->focus;
+
+		waiting_row(s, i, line, sizeof line);
+		ui_fill((struct rect){y + n, x, 1, w}, focus ? UI_FOCUS : UI_NORMAL);
+		/* The drawing sanitizes the name from the backend (ui.h). */
+		ui_put(y + n, x, w, focus ? UI_FOCUS : UI_NORMAL, line);
+		ui_hit(y + n, x, 1, w, K_ITEM(i));
+	}
+	return n;
+}
+
 static void
 pers_draw(void *state)
 {
@@ -114,12 +189,16 @@ pers_draw(void *state)
 	int x = r.x;
 
 	if (s->view == V_ORDER) {
+		int y = r.y + 3, rows = r.h - 11;
+
 		ui_wrap((struct rect){r.y, r.x, 2, r.w}, UI_NORMAL,
-			_("Insert one blank UKey, then type or scan the number of an "
-			  "approved application or reissue."));
-		form_draw(&s->form, (struct rect){r.y + 3, r.x, 3, r.w});
-		x += ui_button(r.y + 7, x, _("Make the UKey"), K_ENTER, false) + 2;
-		ui_button(r.y + 7, x, _("Back"), K_ESC, false);
+			_("Insert one blank UKey, then choose the approved application "
+			  "or reissue (arrow keys, or type its row number) and press "
+			  "Enter; or type or scan its order number."));
+		y += draw_list(s, y, r.x, r.w, rows > 1 ? rows : 1) + 1;
+		form_draw(&s->form, (struct rect){y, r.x, 3, r.w});
+		x += ui_button(y + 4, x, _("Make the UKey"), K_ENTER, false) + 2;
+		ui_button(y + 4, x, _("Back"), K_ESC, false);
 		return;
 	}
 	if (s->view == V_WORK) {
@@ -145,15 +224,32 @@ pers_draw(void *state)
 	ui_button(r.y + 6, x, _("Back"), K_ESC, false);
 }
 
+/* The order Enter makes: the one typed or scanned; a row's number (1 or 2
+ * digits: order numbers are far longer) or nothing typed, a row of the
+ * list.  NULL when there is none. */
+static const char *
+chosen(struct pers *s)
+{
+	const char *t = form_get(&s->form, F_ORDER);
+	int n = s->waiting != NULL ? s->waiting->n : 0;
+
+	if (t[0] == '\0' && n > 0)
+		return s->waiting->orders[s->focus].id;
+	if (t[0] != '\0' && strlen(t) <= 2 && atoi(t) >= 1 && atoi(t) <= n)
+		return s->waiting->orders[atoi(t) - 1].id;
+	return form_check(&s->form) ? t : NULL;
+}
+
 static struct result
 start(struct pers *s)
 {
 	if (s->pz == NULL) {
-		if (!form_check(&s->form))
+		const char *id = chosen(s);
+
+		if (id == NULL)
 			return RESULT(ACT_REDRAW);
-		s->pz = personalize_new(form_get(&s->form, F_ORDER), s->session);
-		log_info("staff: personalization of order %s started",
-			 form_get(&s->form, F_ORDER));
+		s->pz = personalize_new(id, s->session);
+		log_info("staff: personalization of order %s started", id);
 	}
 	s->job = personalize_job(s->pz);
 	s->view = V_WORK;
@@ -170,6 +266,16 @@ pers_key(void *state, int key)
 	case V_ORDER:
 		if (key == K_ESC)
 			return RESULT(ACT_POP);
+		if (key == K_ENTER)
+			return start(s);
+		if (s->waiting != NULL && (key == K_UP || key == K_DOWN || K_IS_ITEM(key))) {
+			/* A click on a row makes it; arrows only move. */
+			if (ui_list_key(&s->focus, s->waiting->n, key) == LIST_CHOSEN) {
+				form_clear(&s->form, F_ORDER);
+				return start(s);
+			}
+			return RESULT(ACT_REDRAW);
+		}
 		switch (form_key(&s->form, key)) {
 		case FORM_SUBMIT:
 			return start(s);
@@ -193,6 +299,8 @@ pers_key(void *state, int key)
 		personalize_free(s->pz);
 		s->pz = NULL;
 		s->view = V_ORDER;
+		if (s->list == NULL)
+			list_ask(s);
 		return RESULT(ACT_REDRAW);
 	}
 	return RESULT(ACT_NONE);
@@ -203,6 +311,23 @@ pers_done(void *state, struct job *job)
 {
 	struct pers *s = state;
 
+	if (job == s->list) {
+		const struct api_err *e = api_job_staff_err(job);
+
+		s->list = NULL;
+		if (e->err != BACKEND_OK) {
+			s->list_problem = api_reason(e);
+			free(s->waiting);
+			s->waiting = NULL;
+			return RESULT(ACT_REDRAW);
+		}
+		if (s->waiting == NULL)
+			s->waiting = xcalloc(1, sizeof *s->waiting);
+		*s->waiting = *api_job_staff_waiting(job);
+		if (s->focus >= s->waiting->n)
+			s->focus = s->waiting->n > 0 ? s->waiting->n - 1 : 0;
+		return RESULT(ACT_REDRAW);
+	}
 	if (job != s->job)
 		return RESULT(ACT_NONE);
 	s->job = NULL;
@@ -219,7 +344,8 @@ pers_tick(void *state, int64_t now)
 	struct pers *s = state;
 
 	(void)now;
-	return s->view == V_WORK ? RESULT(ACT_REDRAW) : RESULT(ACT_NONE);
+	return s->view == V_WORK || s->list != NULL ? RESULT(ACT_REDRAW)
+						    : RESULT(ACT_NONE);
 }
 
 const struct screen_ops screen_staff_personalize = {

@@ -475,6 +475,22 @@ struct api_day {
 	long paid_total;
 };
 
+/* GET /v1/staff/orders: applications and reissues waiting for their
+ * UKey at the counter, newest approval first (masked numbers only). */
+#define API_WAITING_MAX 20
+struct api_waiting {
+	int n;
+	struct {
+		char id[API_ID_MAX];
+		char kind[16];
+		char state[API_STATE_MAX]; /* approved, or issued (made half-way) */
+		bool unit;
+		char name[API_NAME_MAX]; /* "" when the backend has none */
+		char id_masked[40];
+		int64_t approved;
+	} orders[API_WAITING_MAX];
+};
+
 /* Jobs for the staff screens and F12; session: the staff session or NULL.
  * The PIN and the session are copied into the job and wiped with it.
  * Calls that decide what a person sees next (login, F12) make one short
@@ -491,6 +507,7 @@ enum api_staff_op {
 	API_STAFF_CALLS,  /* session */
 	API_STAFF_CLOSE,  /* session, id: the call */
 	API_STAFF_DAY,    /* session */
+	API_STAFF_WAITING, /* session */
 };
 struct job *api_job_staff(enum api_staff_op op, const char *session, const char *a,
 			  const char *b, long id);
@@ -498,8 +515,10 @@ const struct api_err *api_job_staff_err(const struct job *job);
 const struct api_call *api_job_staff_call(const struct job *job);
 const struct api_calls *api_job_staff_calls(const struct job *job);
 const struct api_day *api_job_staff_day(const struct job *job);
+const struct api_waiting *api_job_staff_waiting(const struct job *job);
 bool api_parse_calls(const json_t *reply, struct api_calls *out, struct api_err *e);
 bool api_parse_day(const json_t *reply, struct api_day *out, struct api_err *e);
+bool api_parse_waiting(const json_t *reply, struct api_waiting *out, struct api_err *e);
 
 /* ---- for the unit tests: the shape checks alone ------------------------- */
 

@@ -186,6 +186,57 @@ parse_day(const json_t *reply, void *out, struct api_err *e)
 	return api_parse_day(reply, out, e);
 }
 
+bool
+api_parse_waiting(const json_t *reply, struct api_waiting *out, struct api_err *e)
+{
+	static const char *const states[] = {"approved", "issued", NULL};
+	static const char *const types[] = {"unit", "person", NULL};
+	static const struct bfield top[] = {
+		{"orders", BF_ARRAY, true, 0, 500, NULL},
+	};
+	static const struct bfield row[] = {
+		{"id", BF_TOKEN, true, 1, API_ID_MAX - 1, NULL},
+		{"kind", BF_ENUM, true, 0, 0, api_order_kinds},
+		{"state", BF_ENUM, true, 0, 0, states},
+		{"subject_type", BF_ENUM, true, 0, 0, types},
+		{"name", BF_STRING, false, 0, 512, NULL},
+		{"subject_id_masked", BF_STRING, true, 1, 39, NULL},
+		{"approved", BF_INT, true, 1, TIME_MAX, NULL},
+	};
+	const json_t *r;
+	size_t i;
+	char st[16];
+
+	memset(out, 0, sizeof *out);
+	if (!api_checked(reply, top, N(top), "waiting orders", e))
+		return false;
+	json_array_foreach(json_object_get(reply, "orders"), i, r)
+	{
+		if (out->n == API_WAITING_MAX)
+			break;
+		if (!api_checked(r, row, N(row), "waiting orders[]", e))
+			return false;
+		api_text(r, "id", out->orders[out->n].id, sizeof out->orders[0].id);
+		api_text(r, "kind", out->orders[out->n].kind, sizeof out->orders[0].kind);
+		api_text(r, "state", out->orders[out->n].state,
+			 sizeof out->orders[0].state);
+		api_text(r, "subject_type", st, sizeof st);
+		out->orders[out->n].unit = strcmp(st, "unit") == 0;
+		api_text(r, "name", out->orders[out->n].name, sizeof out->orders[0].name);
+		api_text(r, "subject_id_masked", out->orders[out->n].id_masked,
+			 sizeof out->orders[0].id_masked);
+		out->orders[out->n].approved = api_num(r, "approved");
+		out->n++;
+	}
+	return true;
+}
+
+static bool
+parse_waiting(const json_t *reply, void *out, struct api_err *e)
+{
+	return api_parse_waiting(reply, out, e);
+}
+
 /* ---- as a worker job ---------------------------------------------------- */
 
 struct sjob {
@@ -199,6 +250,7 @@ struct sjob {
 	struct api_call call;
 	struct api_calls *calls; /* large: their own blocks */
 	struct api_day *day;
+	struct api_waiting *waiting;
 };
 
 static void
@@ -240,6 +292,10 @@ sjob_run(struct job *job)
 		api_request_opts("GET", "/v1/terminal/orders", NULL, "", NULL, NULL, &as,
 				 job, parse_day, s->day, &s->err);
 		break;
+	case API_STAFF_WAITING:
+		api_request_opts("GET", "/v1/staff/orders", NULL, "", NULL, NULL, &as,
+				 job, parse_waiting, s->waiting, &s->err);
+		break;
 	}
 }
 
@@ -250,6 +306,7 @@ sjob_release(struct job *job)
 
 	free(s->calls);
 	free(s->day);
+	free(s->waiting);
 	secure_wipe(s, sizeof *s);
 	free(s);
 }
@@ -273,6 +330,8 @@ api_job_staff(enum api_staff_op op, const char *session, const char *a, const ch
 		s->calls = xcalloc(1, sizeof *s->calls);
 	if (op == API_STAFF_DAY)
 		s->day = xcalloc(1, sizeof *s->day);
+	if (op == API_STAFF_WAITING)
+		s->waiting = xcalloc(1, sizeof *s->waiting);
 	return &s->job;
 }
 
@@ -298,4 +357,10 @@ const struct api_day *
 api_job_staff_day(const struct job *job)
 {
 	return ((const struct sjob *)job)->day;
+}
+
+const struct api_waiting *
+api_job_staff_waiting(const struct job *job)
+{
+	return ((const struct sjob *)job)->waiting;
 }

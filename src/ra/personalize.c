@@ -21,6 +21,7 @@
 
 #include "ra/ca.h"
 #include "ra/ident.h"
+#include "ra/ids.h"
 #include "ra/order.h"
 #include "ra/owner.h"
 #include "ra/staff.h"
@@ -164,6 +165,49 @@ out:
 	free(pin);
 	json_decref(subj);
 	json_decref(o);
+}
+
+/*
+ * GET /v1/staff/orders (staff certificate or staff session): the
+ * applications and reissues waiting for their token at the counter,
+ * approved or made half-way (issued with a recorded SO PIN), newest
+ * approval first.  The subject's registered name and its masked number
+ * only: never a full ID number or mobile.
+ */
+void
+h_orders_waiting(struct req *r)
+{
+	char who[80], masked[40];
+	size_t i;
+	json_t *row;
+
+	if (!staff_who(r, who, sizeof who))
+		return;
+	json_t *rows = store_query(
+		r->app->st,
+		"SELECT o.id, o.kind, o.state, o.subject_type, o.subject_id,"
+		" COALESCE((SELECT MAX(e.at) FROM order_events e WHERE e.order_id = o.id"
+		" AND e.to_state = 'approved'), o.updated) AS approved FROM orders o"
+		" WHERE o.kind IN ('apply', 'reissue') AND (o.state = 'approved'"
+		" OR (o.state = 'issued' AND o.token_so_enc IS NOT NULL))"
+		" ORDER BY approved DESC, o.id DESC LIMIT 50",
+		"");
+	if (!rows) {
+		req_error(r, 500, "internal", NULL, "store error");
+		return;
+	}
+	json_array_foreach(rows, i, row)
+	{
+		json_t *subj = ident_subject(r->app, S(row, "subject_type"),
+					     S(row, "subject_id"), false);
+		if (subj && S(subj, "name"))
+			json_object_set_new(row, "name", json_string(S(subj, "name")));
+		json_decref(subj);
+		ids_mask_id(S(row, "subject_id"), masked, sizeof masked);
+		json_object_set_new(row, "subject_id_masked", json_string(masked));
+		json_object_del(row, "subject_id");
+	}
+	req_json(r, 200, json_pack("{s:o}", "orders", rows));
 }
 
 /* POST /v1/orders/{id}/made (staff certificate or staff session). */

@@ -10,6 +10,8 @@
 
 /* POST /v1/orders/{id}/personalize: the recorded SO PIN and the PIN. */
 void h_personalize(struct req *r);
+/* GET /v1/staff/orders: approved apply/reissue orders waiting for a token. */
+void h_orders_waiting(struct req *r);
 /* POST /v1/orders/{id}/made (staff certificate or staff session). */
 void h_made(struct req *r);
 /* GET /v1/tokens/{serial} (staff): owner, certificates, orders. */

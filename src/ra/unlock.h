@@ -20,6 +20,7 @@ void h_so_pin(struct req *r);
 		{"POST", "/v1/orders/*/so-pin", 0, h_so_pin},                            \
 		{"POST", "/v1/tokens", R_STAFF, h_token_register},                       \
 		{"POST", "/v1/orders/*/personalize", 0, h_personalize},                  \
+		{"GET", "/v1/staff/orders", 0, h_orders_waiting},                        \
 		{"GET", "/v1/tokens/*", 0, h_token_get},
 
 #endif

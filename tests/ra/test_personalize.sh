@@ -50,6 +50,11 @@ req POST "/v1/orders/$OID/made"
 is "401 staff_session_required" "$STATUS $(j error.code)" "... nor mark the order made"
 req GET /v1/tokens/PZ-0001
 is 401 "$STATUS" "... nor read the backend's view of a token"
+req GET /v1/staff/orders
+is "401 staff_session_required" "$STATUS $(j error.code)" "... nor list the orders waiting for a token"
+as "$CUST" req GET /v1/staff/orders
+is "401 staff_session_invalid" "$STATUS $(j error.code)" "... nor with the customer's session"
+grep -q "$OID" "$T/out" && not_ok "... which gets no order" || ok "... which gets no order"
 CERT=staff-demo slogin
 CERT=terminal-demo
 as "$SSN" req POST "/v1/orders/$OID/personalize" "{\"so_pin\":\"$SO1\"}"
@@ -64,6 +69,12 @@ grep -q "^so_pin" "$T/esc" && not_ok "no SO PIN escrowed by any of them" || ok "
 
 # ---- staff logged in at this kiosk -------------------------------------------------
 slogin; STAFF=$SSN
+as "$STAFF" req GET /v1/staff/orders
+is "200 $OID apply unit approved" "$STATUS $(j orders.0.id) $(j orders.0.kind) $(j orders.0.subject_type) $(j orders.0.state)" "staff list the approved orders waiting for a token"
+like '.' "$(j orders.0.name)" "... with the registered name"
+like '^[0-9]+$' "$(j orders.0.approved)" "... and when it was approved"
+is "$(printf %.6s "$UNIT1")********$(printf %s "$UNIT1" | tail -c 4)" "$(j orders.0.subject_id_masked)" "... the number masked"
+grep -q "$UNIT1\|13800138000" "$T/out" && not_ok "... never a full number or mobile" || ok "... never a full number or mobile"
 as "$STAFF" req POST "/v1/orders/$OID/personalize" '{"so_pin":"ab"}'
 is "400 invalid_field" "$STATUS $(j error.code)" "an SO PIN of 2 characters is refused"
 as "$STAFF" req POST "/v1/orders/$OID/personalize" "{\"so_pin\":\"$SO1\"}"
@@ -98,6 +109,8 @@ req POST "/v1/orders/$OID/made"
 is 401 "$STATUS" "the terminal alone still cannot mark it made"
 as "$STAFF" req POST "/v1/orders/$OID/made"
 is "200 made" "$STATUS $(j order.state)" "staff mark the order made"
+as "$STAFF" req GET /v1/staff/orders
+grep -q "$OID" "$T/out" && not_ok "... it leaves the list of orders waiting" || ok "... it leaves the list of orders waiting"
 as "$STAFF" req POST "/v1/orders/$OID/personalize" "{\"so_pin\":\"$SO2\"}"
 is "409 wrong_state" "$STATUS $(j error.code)" "a second personalization of the same order is refused"
 newcsr t3

@@ -2,7 +2,8 @@
 # test_personalize.sh - the counter's staff screens for issue 13 against
 # the real cakiosk-ra (sandbox) and a blank SoftHSM card behind the PKCS#11
 # test module: staff log in, make a blank UKey for an approved application
-# (the order number typed, as a scanner types the order's QR), see whose it
+# picked from the list of orders waiting (later the order number typed, as
+# a scanner types the order's QR), see whose it
 # is and how the customer got the PIN, and the UKey works (checked from
 # outside: pkcs11-tool, the escrow, the order made); the diagnostics show
 # what the UKey holds and the backend's view of it; a UKey pulled while the
@@ -22,13 +23,15 @@ check "staff log in" ck_staff_login
 check "the staff screen offers making a blank UKey" ck_wait "5  制作空白UKey（现场制证）"
 check "... and the diagnostics" ck_wait "6  UKey诊断"
 ck_keys 5
-check "it asks for a blank UKey and the order number" ck_wait "请插入一个空白UKey"
+check "it asks for a blank UKey and the order" ck_wait "请插入一个空白UKey"
+check "... listing the approved application waiting, with its holder" \
+	ck_wait " 1  证书申请  王芳 (个人) " 15
+ck_capture | sed 's/^/# /'
 # The card is pulled when the certificate is written (the first object
 # created on it); SoftHSM has one blank card per process, so the same one
 # is put back.
 bed_ctl "present=*" "blank=2" "pull_fn=C_CreateObject"
-type_order "$ORDER"
-ck_keys Enter
+ck_keys Down Enter
 check "pulled while writing: the screen says it stopped and that Enter goes on" \
 	ck_wait "已完成的部分不会丢失" 30
 check "... the UKey was removed" ck_wait "UKey已被拔出"
@@ -56,7 +59,7 @@ ck_keys Escape
 ck_wait "6  UKey诊断" 10 >/dev/null
 
 ck_keys 5
-ck_wait "请插入一个空白UKey" 10 >/dev/null
+check "made: no order is waiting any more" ck_wait "现在没有等待制作UKey" 15
 type_order "$ORDER"
 ck_keys Enter
 check "the made order again: refused" ck_wait "此订单不在等待制作UKey" 30
