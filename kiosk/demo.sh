@@ -8,7 +8,9 @@
 #   - a SoftHSM2 demo UKey "DEMO" (PIN 123456) holding a unit certificate
 #     from that CA with 30 days left, so it can be renewed, behind the test
 #     PKCS#11 module so it can be "pulled out" and "put back"; a second,
-#     "CHANGE", of a unit renamed on the registration platform since;
+#     "CHANGE", of a unit renamed on the registration platform since; and
+#     SoftHSM's free slot as a blank UKey (the test module's blank=2) for
+#     staff to personalize for an approved order;
 #   - the kiosk full screen, talking mTLS to the backend.
 #
 # Staff 1001, PIN 123456 (held by the demo backend; the kiosk's own staff
@@ -17,6 +19,10 @@
 #   echo present=DEMO > build/demo/ctl    put it back
 #   echo present=CHANGE > build/demo/ctl  the UKey of a renamed unit instead
 #                                         (信息变更, Change of details)
+#   printf 'present=CA*\nblank=2\n' > build/demo/ctl
+#                                         a blank UKey instead, for staff to
+#                                         make (制作空白UKey); once made it
+#                                         stays in as the customer's UKey
 #   sh kiosk/demo-phone.sh                the SMS codes and transfer memos
 #                                         the demo backend sent
 #   build/cakiosk-ra calls --db build/demo/ra/ra.db   open calls (F12)
@@ -190,6 +196,7 @@ fi
 echo "cakiosk demo: UKey DEMO (PIN 123456), staff 1001 PIN 123456; logs in $demo/"
 echo "pull the UKey: echo present=none > $demo/ctl; put it back: echo present=DEMO > $demo/ctl"
 echo "a renamed unit's UKey (Change of details): echo present=CHANGE > $demo/ctl"
+printf '%s\n' "a blank UKey for staff to make: printf 'present=CA*\\nblank=2\\n' > $demo/ctl"
 echo "a renewal is kept; rm -rf $demo starts the demo afresh (a UKey with 30 days left)"
 echo "SMS codes and transfer memos of the demo: sh $top/kiosk/demo-phone.sh $B"
 # A demo made before staff could close the program: let them.

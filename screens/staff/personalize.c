@@ -47,8 +47,8 @@ struct pers {
 	struct personalize *pz;
 	struct job *job;
 	enum pz_outcome out;
-	const char *reason; /* message id */
-	struct job *list;   /* the orders waiting, being asked */
+	const char *reason;          /* message id */
+	struct job *list;            /* the orders waiting, being asked */
 	struct api_waiting *waiting; /* NULL until answered */
 	const char *list_problem;    /* message id */
 	int focus;
@@ -133,12 +133,14 @@ waiting_row(const struct pers *s, int i, char *buf, size_t len)
 	struct tm tm;
 	char at[24];
 
-	if (localtime_r(&t, &tm) == NULL || strftime(at, sizeof at, "%m-%d %H:%M", &tm) == 0)
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(at, sizeof at, "%m-%d %H:%M", &tm) == 0)
 		snprintf(at, sizeof at, "--");
 	snprintf(buf, len, " %d  %s  %s (%s) %s  %s", i + 1,
 		 svc >= 0 ? _(service_get((enum service_id)svc)->name)
 			  : s->waiting->orders[i].kind,
-		 s->waiting->orders[i].name, _(s->waiting->orders[i].unit ? "unit" : "person"),
+		 s->waiting->orders[i].name,
+		 _(s->waiting->orders[i].unit ? "unit" : "person"),
 		 s->waiting->orders[i].id_masked, at);
 }
 
@@ -268,7 +270,8 @@ pers_key(void *state, int key)
 			return RESULT(ACT_POP);
 		if (key == K_ENTER)
 			return start(s);
-		if (s->waiting != NULL && (key == K_UP || key == K_DOWN || K_IS_ITEM(key))) {
+		if (s->waiting != NULL &&
+		    (key == K_UP || key == K_DOWN || K_IS_ITEM(key))) {
 			/* A click on a row makes it; arrows only move. */
 			if (ui_list_key(&s->focus, s->waiting->n, key) == LIST_CHOSEN) {
 				form_clear(&s->form, F_ORDER);

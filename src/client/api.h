@@ -501,12 +501,12 @@ struct api_waiting {
 bool api_staff_login(const char *staff_no, const char *pin, const char *idem,
 		     struct job *job, struct api_staff_login *out, struct api_err *e);
 enum api_staff_op {
-	API_STAFF_LOGOUT, /* session */
-	API_STAFF_ACTION, /* session, text: the action */
-	API_STAFF_CALL,   /* text: the screen the customer is on */
-	API_STAFF_CALLS,  /* session */
-	API_STAFF_CLOSE,  /* session, id: the call */
-	API_STAFF_DAY,    /* session */
+	API_STAFF_LOGOUT,  /* session */
+	API_STAFF_ACTION,  /* session, text: the action */
+	API_STAFF_CALL,    /* text: the screen the customer is on */
+	API_STAFF_CALLS,   /* session */
+	API_STAFF_CLOSE,   /* session, id: the call */
+	API_STAFF_DAY,     /* session */
 	API_STAFF_WAITING, /* session */
 };
 struct job *api_job_staff(enum api_staff_op op, const char *session, const char *a,

@@ -22,7 +22,8 @@
  * Control: the file named by CAKIOSK_TESTP11_CTL, "key=value" lines, re-read
  * whenever it changes (write a new file and rename it over the old one):
  *
- *   present=*|none|LABEL,LABEL   which tokens are in a reader (default *)
+ *   present=*|none|LABEL,LABEL   which tokens are in a reader (default *);
+ *                                LABEL* is every label that begins LABEL
  *   blank=0|1|2                  show SoftHSM's uninitialised token (0);
  *                                2: it is the one card in the reader, gone
  *                                once a listed token is initialized (it

@@ -305,6 +305,10 @@ label_listed(const char *label)
 
 		if (len == n && strncmp(p, label, n) == 0)
 			return true;
+		/* "CA*": every label that begins so (a card made from blank=2) */
+		if (len > 1 && p[len - 1] == '*' && n >= len - 1 &&
+		    strncmp(p, label, len - 1) == 0)
+			return true;
 		p += len;
 		if (*p == ',')
 			p++;

@@ -7,7 +7,8 @@
 # the SMS code and the transfer memo read with kiosk/demo-phone.sh, a new
 # PIN; then pkcs11-tool through the demo's module logs in with it.  Then
 # the demo's other UKey, of a unit renamed on the registration platform,
-# at Change of details: the new name to change to.
+# at Change of details: the new name to change to; and the blank UKey the
+# README's control line puts in, for staff to make.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renew_lib.sh"
 . "$(dirname "$0")/unlock_lib.sh"
@@ -103,4 +104,14 @@ ck_type 123456
 ck_keys Enter
 check "... the registration record's new name beside it" ck_wait "长沙麓谷智能科技有限公司" 15
 check "... what changes: the unit's name" sh -c "tmux -L $sock capture-pane -p | grep -q 变更内容：单位名称"
+
+# ---- a blank UKey for staff to make ------------------------------------------------------
+# README's line for the control file; the one card then is the blank one.
+printf 'present=CA*\nblank=2\n' >"$demo/ctl.new" && mv "$demo/ctl.new" "$demo/ctl"
+SOFTHSM2_CONF=$demo/softhsm2.conf CAKIOSK_TESTP11_CTL=$demo/ctl pkcs11-tool \
+	--module "$top/$B/tests/p11/cakiosk-testp11.so" -L >"$work/slots" 2>&1
+check "the demo has a blank UKey: the one card in the reader, uninitialized" \
+	test "$(grep -c 'token state: *uninitialized' "$work/slots")/$(grep -c 'token label' "$work/slots")" = 1/0
+grep -q "present=CA\*.nblank=2" "$top/README.md" && ok "README says how to put it in" ||
+	not_ok "README says how to put it in"
 finish
