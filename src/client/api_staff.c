@@ -189,6 +189,7 @@ parse_day(const json_t *reply, void *out, struct api_err *e)
 bool
 api_parse_waiting(const json_t *reply, struct api_waiting *out, struct api_err *e)
 {
+	static const char *const kinds[] = {"apply", "reissue", NULL};
 	static const char *const states[] = {"approved", "issued", NULL};
 	static const char *const types[] = {"unit", "person", NULL};
 	static const struct bfield top[] = {
@@ -196,7 +197,7 @@ api_parse_waiting(const json_t *reply, struct api_waiting *out, struct api_err *
 	};
 	static const struct bfield row[] = {
 		{"id", BF_TOKEN, true, 1, API_ID_MAX - 1, NULL},
-		{"kind", BF_ENUM, true, 0, 0, api_order_kinds},
+		{"kind", BF_ENUM, true, 0, 0, kinds},
 		{"state", BF_ENUM, true, 0, 0, states},
 		{"subject_type", BF_ENUM, true, 0, 0, types},
 		{"name", BF_STRING, false, 0, 512, NULL},

@@ -53,6 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct api_verify verify;
 		struct api_upload_link link;
 		struct api_documents docs;
+		struct api_waiting waiting;
 	} u;
 	struct api_certificate cert;
 	struct api_issued issued;
@@ -80,6 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	RUN(api_parse_documents(reply, &u.docs, &e));
 	RUN(api_parse_subject(reply, true, &u.subject, &e));
 	RUN(api_parse_subject(reply, false, &u.subject, &e));
+	RUN(api_parse_waiting(reply, &u.waiting, &e));
 	memset(&u, 0, sizeof u);
 	if (api_parse_unlock_auth(reply, &u.auth, &e)) {
 		term(u.auth.so_pin, sizeof u.auth.so_pin);

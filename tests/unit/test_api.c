@@ -437,6 +437,39 @@ test_unlock(void **state)
 	json_decref(j);
 }
 
+/* The counter's list of orders waiting: masked numbers, two kinds only. */
+static void
+test_waiting(void **state)
+{
+	struct api_waiting *w = calloc(1, sizeof *w);
+	struct api_err e;
+	json_t *j;
+
+	(void)state;
+	memset(&e, 0, sizeof e);
+	j = js("{\"orders\":[{\"id\":\"2026120200951106\",\"kind\":\"reissue\","
+	       "\"state\":\"approved\",\"subject_type\":\"person\",\"name\":\"王芳\","
+	       "\"subject_id_masked\":\"430102********0022\",\"approved\":1764640000}]}");
+	assert_true(api_parse_waiting(j, w, &e));
+	assert_int_equal(w->n, 1);
+	assert_string_equal(w->orders[0].kind, "reissue");
+	assert_false(w->orders[0].unit);
+	assert_string_equal(w->orders[0].name, "王芳");
+	assert_string_equal(w->orders[0].id_masked, "430102********0022");
+	json_decref(j);
+	/* A renewal is never made at the counter; a row without its time. */
+	j = js("{\"orders\":[{\"id\":\"1\",\"kind\":\"renew\",\"state\":\"approved\","
+	       "\"subject_type\":\"unit\",\"subject_id_masked\":\"x\",\"approved\":1}]}");
+	assert_false(api_parse_waiting(j, w, &e));
+	assert_int_equal(e.err, BACKEND_GARBAGE);
+	json_decref(j);
+	j = js("{\"orders\":[{\"id\":\"1\",\"kind\":\"apply\",\"state\":\"approved\","
+	       "\"subject_type\":\"unit\",\"subject_id_masked\":\"x\"}]}");
+	assert_false(api_parse_waiting(j, w, &e));
+	json_decref(j);
+	free(w);
+}
+
 int
 main(void)
 {
@@ -449,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_seal),
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_unlock),
+		cmocka_unit_test(test_waiting),
 	};
 
 	i18n_init("/nonexistent");
