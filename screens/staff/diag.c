@@ -35,6 +35,14 @@ struct view_job {
 };
 
 #define OBJ_MAX 8
+#define READERS_MAX 16
+
+/* Every reader (slot) of the loaded modules, as a job. */
+struct readers_job {
+	struct job job;
+	struct token_reader r[READERS_MAX];
+	size_t n;
+};
 
 /* What is shown of the first UKey present, copied out of the read. */
 struct shown {
@@ -53,7 +61,9 @@ struct shown {
 
 struct diag {
 	char session[API_SESSION_MAX];
-	struct job *read, *ask; /* running, or NULL */
+	struct job *read, *ask, *readers; /* running, or NULL */
+	struct token_reader reader[READERS_MAX];
+	size_t nreaders; /* may exceed READERS_MAX */
 	enum token_err err;
 	struct shown info; /* the first UKey present */
 	size_t ntokens;
@@ -79,12 +89,31 @@ view_release(struct job *job)
 }
 
 static void
+readers_run(struct job *job)
+{
+	struct readers_job *j = (struct readers_job *)job;
+
+	j->n = token_readers(j->r, READERS_MAX);
+}
+
+static void
+readers_release(struct job *job)
+{
+	free(job);
+}
+
+static void
 diag_read(struct diag *s)
 {
+	struct readers_job *j = xcalloc(1, sizeof *j);
+
 	s->have_view = false;
 	s->view_problem = NULL;
 	s->read = token_job_read_all(0);
 	loop_submit(s->read);
+	job_init(&j->job, "readers", readers_run, readers_release);
+	s->readers = &j->job;
+	loop_submit(s->readers);
 }
 
 static void *
@@ -231,6 +260,23 @@ draw_view(struct diag *s, struct rect r, int *y)
 	}
 }
 
+/* The readers: each slot of each module, a UKey in it or empty. */
+static void
+draw_readers(struct diag *s, struct rect r, int *y)
+{
+	char line[400];
+
+	snprintf(line, sizeof line, _("Readers: %zu"), s->nreaders);
+	line_at(s, r, y, UI_DIM, line);
+	for (size_t i = 0; i < s->nreaders && i < READERS_MAX; i++) {
+		const struct token_reader *d = &s->reader[i];
+
+		snprintf(line, sizeof line, "  %s (%s): %s", d->description, d->module,
+			 d->present ? _("a UKey is in it") : _("empty"));
+		line_at(s, r, y, d->present ? UI_NORMAL : UI_DIM, line);
+	}
+}
+
 static void
 diag_draw(void *state)
 {
@@ -246,13 +292,15 @@ diag_draw(void *state)
 		return;
 	}
 	if (s->err != TOKEN_OK) {
-		ui_wrap((struct rect){r.y, r.x, 3, r.w}, UI_ERROR,
-			_(token_err_reason(s->err, -1)));
+		y += ui_wrap((struct rect){r.y, r.x, 3, r.w}, UI_ERROR,
+			     _(token_err_reason(s->err, -1)));
+		draw_readers(s, r, &y);
 	} else {
 		snprintf(line, sizeof line, _("UKeys present: %zu"), s->ntokens);
 		line_at(s, r, &y, UI_DIM, line);
 		draw_token(s, r, &y);
 		draw_view(s, r, &y);
+		draw_readers(s, r, &y);
 	}
 	ui_button(b.y + b.h - 1, r.x, _("Read again"), K_ENTER, false);
 }
@@ -269,7 +317,7 @@ diag_key(void *state, int key)
 		s->top = s->top < 0 ? 0 : s->top;
 		return RESULT(ACT_REDRAW);
 	}
-	if (key == K_ENTER && s->read == NULL && s->ask == NULL) {
+	if (key == K_ENTER && s->read == NULL && s->ask == NULL && s->readers == NULL) {
 		diag_read(s);
 		return RESULT(ACT_REDRAW);
 	}
@@ -310,6 +358,14 @@ diag_done(void *state, struct job *job)
 	struct diag *s = state;
 	struct view_job *v;
 
+	if (job == s->readers) {
+		struct readers_job *j = (struct readers_job *)job;
+
+		s->readers = NULL;
+		memcpy(s->reader, j->r, sizeof s->reader);
+		s->nreaders = j->n;
+		return RESULT(ACT_REDRAW);
+	}
 	if (job == s->ask) {
 		v = (struct view_job *)job;
 		s->ask = NULL;
@@ -348,7 +404,9 @@ diag_tick(void *state, int64_t now)
 	struct diag *s = state;
 
 	(void)now;
-	return s->read != NULL || s->ask != NULL ? RESULT(ACT_REDRAW) : RESULT(ACT_NONE);
+	return s->read != NULL || s->ask != NULL || s->readers != NULL
+		       ? RESULT(ACT_REDRAW)
+		       : RESULT(ACT_NONE);
 }
 
 static struct result
@@ -357,7 +415,7 @@ diag_tokens(void *state)
 	struct diag *s = state;
 
 	/* A UKey put in or taken out: read again. */
-	if (s->read == NULL && s->ask == NULL)
+	if (s->read == NULL && s->ask == NULL && s->readers == NULL)
 		diag_read(s);
 	return RESULT(ACT_REDRAW);
 }
@@ -365,7 +423,8 @@ diag_tokens(void *state)
 const struct screen_ops screen_staff_diag = {
 	.name = "staff-diag",
 	.title = N_("UKey diagnostics"),
-	.help = N_("What the inserted UKey holds and what the backend knows of it. "
+	.help = N_("What the inserted UKey holds, the readers attached, and what the "
+		   "backend knows of the UKey. "
 		   "Up and Down scroll; Enter reads again; Esc goes back."),
 	.flags = SCREEN_STAFF,
 	.footer = FOOT_ENTER | FOOT_ESC,

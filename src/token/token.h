@@ -219,6 +219,16 @@ const char *token_vendor_error(size_t vendor);
  */
 int token_module_probe(const char *path, unsigned long *slots, char *why, size_t whylen);
 
+/* A slot of a loaded module, a UKey in it or not: what diagnostics list. */
+struct token_reader {
+	char description[TOKEN_TEXT_MAX]; /* the slot's, sanitized */
+	char module[TOKEN_TEXT_MAX];      /* the module's file name */
+	bool present;                     /* a token is in it */
+};
+/* Every slot of every loaded module into out (at most max); returns how
+ * many there are.  Blocking (the modules are asked): the worker's. */
+size_t token_readers(struct token_reader *out, size_t max);
+
 /* ---- the synchronous core (worker thread or tests only) -------------- */
 
 /* Flags */

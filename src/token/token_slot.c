@@ -367,3 +367,38 @@ tok_pin_state(CK_FLAGS fl, bool so, int *tries)
 		return TOKEN_PIN_COUNT_LOW;
 	return TOKEN_PIN_OK;
 }
+
+size_t
+token_readers(struct token_reader *out, size_t max)
+{
+	size_t n = 0;
+
+	for (int mi = 0; mi < token_module_count(); mi++) {
+		CK_FUNCTION_LIST_PTR f = token_module_functions(mi);
+		const struct module *m = tok_module(mi);
+		const char *name = m != NULL && m->path != NULL ? m->path : "";
+		CK_SLOT_ID ids[32];
+		CK_ULONG count = 32;
+
+		if (f == NULL || f->C_GetSlotList(CK_FALSE, ids, &count) != CKR_OK)
+			continue;
+		if (strrchr(name, '/') != NULL)
+			name = strrchr(name, '/') + 1;
+		for (CK_ULONG i = 0; i < count && i < 32; i++) {
+			CK_SLOT_INFO si;
+
+			if (f->C_GetSlotInfo(ids[i], &si) != CKR_OK)
+				continue;
+			if (n < max) {
+				token_clean(si.slotDescription, sizeof si.slotDescription,
+					    out[n].description,
+					    sizeof out[n].description);
+				token_clean((const unsigned char *)name, strlen(name),
+					    out[n].module, sizeof out[n].module);
+				out[n].present = (si.flags & CKF_TOKEN_PRESENT) != 0;
+			}
+			n++;
+		}
+	}
+	return n;
+}

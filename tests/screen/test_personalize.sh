@@ -6,8 +6,8 @@
 # a scanner types the order's QR), see whose it
 # is and how the customer got the PIN, and the UKey works (checked from
 # outside: pkcs11-tool, the escrow, the order made); the diagnostics show
-# what the UKey holds and the backend's view of it; a UKey pulled while the
-# certificate is written is said, and Enter after putting it back finishes
+# what the UKey holds, the readers attached and the backend's view of it; a
+# UKey pulled while the certificate is written is said, and Enter after putting it back finishes
 # it; a made order is refused.  The job's every-call pull matrix is
 # tests/token/test_personalize_pull.sh.
 . "$(dirname "$0")/lib.sh"
@@ -54,6 +54,8 @@ check "... the seal's data object" ck_wait "数据对象 seal（cakiosk-seal）"
 check "... the backend's view: escrowed" ck_wait "管理员PIN已托管。" 15
 check "... owned by the person" ck_wait "持有人： 个人 $P1"
 check "... the order that made its certificate" ck_wait "订单 $ORDER：made"
+check "... the readers attached: the test module's, the UKey in it" \
+	ck_wait "cakiosk test reader (cakiosk-testp11.so): 已插入UKey"
 ck_capture | sed 's/^/# /'
 ck_keys Escape
 ck_wait "6  UKey诊断" 10 >/dev/null
