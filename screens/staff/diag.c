@@ -236,8 +236,18 @@ draw_view(struct diag *s, struct rect r, int *y)
 		 v->escrowed ? _("SO PIN escrowed.") : _("SO PIN not escrowed."));
 	line_at(s, r, y, UI_NORMAL, line);
 	if (v->has_owner) {
+		char id[64];
+		size_t n = strlen(v->owner_id);
+
+		/* Masked as everywhere on a screen: the first six and the last
+		 * four (a staff screen is still seen over a shoulder). */
+		if (n > 10 && n - 10 < 20)
+			snprintf(id, sizeof id, "%.6s%.*s%s", v->owner_id, (int)(n - 10),
+				 "********************", v->owner_id + n - 4);
+		else
+			snprintf(id, sizeof id, "%s", n > 10 ? "" : v->owner_id);
 		snprintf(line, sizeof line, "%s %s %s", _("Owner:"),
-			 v->owner_unit ? _("unit") : _("person"), v->owner_id);
+			 v->owner_unit ? _("unit") : _("person"), id);
 		line_at(s, r, y, UI_NORMAL, line);
 	}
 	if (v->unlock_pending)
