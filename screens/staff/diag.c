@@ -241,9 +241,9 @@ draw_view(struct diag *s, struct rect r, int *y)
 
 		/* Masked as everywhere on a screen: the first six and the last
 		 * four (a staff screen is still seen over a shoulder). */
-		if (n > 10 && n - 10 < 20)
+		if (n > 10 && n < sizeof v->owner_id)
 			snprintf(id, sizeof id, "%.6s%.*s%s", v->owner_id, (int)(n - 10),
-				 "********************", v->owner_id + n - 4);
+				 "********************", &v->owner_id[n - 4]);
 		else
 			snprintf(id, sizeof id, "%s", n > 10 ? "" : v->owner_id);
 		snprintf(line, sizeof line, "%s %s %s", _("Owner:"),
