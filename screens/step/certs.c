@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "flow.h"
+#include "history.h"
 #include "i18n.h"
 #include "keys.h"
 #include "loop.h"
@@ -45,11 +46,7 @@ struct cl {
 static void
 fetch(struct cl *s)
 {
-	const struct session *ses = session_get();
-
-	s->reason = NULL;
-	s->job = api_job_history(ses->unit, ses->subject_id, ses->sms_session);
-	loop_submit(s->job);
+	history_fetch(&s->job, &s->reason);
 }
 
 /* The list and the inserted UKey's certificate, both known: on it. */
@@ -98,10 +95,7 @@ cl_leave(void *state)
 {
 	struct cl *s = state;
 
-	if (s->h != NULL) {
-		secure_wipe(s->h, sizeof *s->h);
-		free(s->h);
-	}
+	history_free(&s->h);
 	secure_wipe(s, sizeof *s);
 	free(s);
 }
@@ -261,7 +255,7 @@ static struct result
 cl_job_done(void *state, struct job *job)
 {
 	struct cl *s = state;
-	const struct api_err *e = api_job_err(job);
+	struct result r;
 
 	if (job == s->read) {
 		s->read = NULL;
@@ -277,18 +271,9 @@ cl_job_done(void *state, struct job *job)
 	}
 	if (job != s->job)
 		return RESULT(ACT_NONE);
-	s->job = NULL;
-	if (e->err == BACKEND_OK) {
-		s->h = xcalloc(1, sizeof *s->h);
-		*s->h = *api_job_history_got(job);
-		find_held(s);
-		return RESULT(ACT_REDRAW);
-	}
-	/* The backend let the session go: a new SMS code. */
-	if (e->err == BACKEND_REFUSED && session_sms_lost(e->code))
-		return RESULT_FLOW(FLOW_AGAIN);
-	s->reason = api_reason(e);
-	return RESULT(ACT_REDRAW);
+	r = history_take(&s->job, &s->h, &s->reason);
+	find_held(s);
+	return r;
 }
 
 static struct result

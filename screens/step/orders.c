@@ -12,6 +12,7 @@
 
 #include "api.h"
 #include "flow.h"
+#include "history.h"
 #include "i18n.h"
 #include "keys.h"
 #include "loop.h"
@@ -38,11 +39,7 @@ struct ol {
 static void
 fetch(struct ol *s)
 {
-	const struct session *ses = session_get();
-
-	s->reason = NULL;
-	s->job = api_job_history(ses->unit, ses->subject_id, ses->sms_session);
-	loop_submit(s->job);
+	history_fetch(&s->job, &s->reason);
 }
 
 static void *
@@ -61,10 +58,7 @@ ol_leave(void *state)
 {
 	struct ol *s = state;
 
-	if (s->h != NULL) {
-		secure_wipe(s->h, sizeof *s->h);
-		free(s->h);
-	}
+	history_free(&s->h);
 	secure_wipe(s, sizeof *s);
 	free(s);
 }
@@ -209,24 +203,14 @@ ol_key(void *state, int key)
 }
 
 static struct result
+/* cppcheck-suppress constParameter ; the screen_ops signature */
 ol_job_done(void *state, struct job *job)
 {
 	struct ol *s = state;
-	const struct api_err *e = api_job_err(job);
 
 	if (job != s->job)
 		return RESULT(ACT_NONE);
-	s->job = NULL;
-	if (e->err == BACKEND_OK) {
-		s->h = xcalloc(1, sizeof *s->h);
-		*s->h = *api_job_history_got(job);
-		return RESULT(ACT_REDRAW);
-	}
-	/* The backend let the session go: a new SMS code. */
-	if (e->err == BACKEND_REFUSED && session_sms_lost(e->code))
-		return RESULT_FLOW(FLOW_AGAIN);
-	s->reason = api_reason(e);
-	return RESULT(ACT_REDRAW);
+	return history_take(&s->job, &s->h, &s->reason);
 }
 
 static struct result
