@@ -1,6 +1,7 @@
 /*
- * enrol.c - cakiosk --enrol: this terminal's key, certificate and
- * configuration from a one-time code, without a screen (see enrol.h).
+ * enrol.c - this terminal's key, certificate and configuration from a
+ * one-time code: cakiosk --enrol, and the first-run setup's steps (see
+ * enrol.h).
  *
  * Order matters: the CA is checked before the code leaves the machine,
  * the key is on disk (0600) before its CSR does, and the configuration is
@@ -28,35 +29,36 @@
 #include "backend.h"
 #include "codec.h"
 #include "config.h"
+#include "enrol_int.h"
 #include "say.h"
 #include "termcert.h"
 #include "xmem.h"
 
 #define CA_MAX (64 * 1024)
 
-struct files {
-	char *ca, *cert, *key;
-	bool have_config; /* the configuration exists and names them */
-};
-
-static void esay(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* A line to the operator; paths and the backend's words sanitized. */
-static void
-esay(const char *fmt, ...)
+/* A sentence to the operator, paths and the backend's words sanitized:
+ * on standard error, or kept for the screen. */
+void
+enrol_say(struct enrol_args *a, const char *fmt, ...)
 {
 	va_list ap;
+	char *s;
 
 	va_start(ap, fmt);
-	say_v(stderr, "cakiosk: enrol: ", fmt, ap);
+	s = say_vformat(fmt, ap);
 	va_end(ap);
+	snprintf(a->detail, sizeof a->detail, "%s", s);
+	if (!a->quiet)
+		fprintf(stderr, "cakiosk: enrol: %s\n", s);
+	free(s);
 }
 
 /* Write data to path through a temporary file and a rename, mode kept
  * from the first byte on (a key is never readable by others, not even
  * half-written). */
-static int
-write_file(const char *path, const char *data, size_t len, mode_t mode)
+int
+enrol_write_file(struct enrol_args *a, const char *path, const char *data, size_t len,
+		 mode_t mode)
 {
 	char *tmp = xasprintf("%s.new", path);
 	int fd, rc = -1;
@@ -65,7 +67,7 @@ write_file(const char *path, const char *data, size_t len, mode_t mode)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0 || fchmod(fd, mode) != 0 || write(fd, data, len) != (ssize_t)len ||
 	    fsync(fd) != 0) {
-		esay("cannot write %s: %s", tmp, strerror(errno));
+		enrol_say(a, "cannot write %s: %s", tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
@@ -73,7 +75,7 @@ write_file(const char *path, const char *data, size_t len, mode_t mode)
 	}
 	close(fd);
 	if (rename(tmp, path) != 0) {
-		esay("cannot write %s: %s", path, strerror(errno));
+		enrol_say(a, "cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
 		goto out;
 	}
@@ -84,31 +86,40 @@ out:
 }
 
 static bool
-args_ok(const struct enrol_args *a)
+url_ok(struct enrol_args *a)
 {
 	unsigned char fp[32];
-	size_t n;
 
 	if (a->url == NULL || strncmp(a->url, "https://", 8) != 0 || a->url[8] == '\0') {
-		esay("--backend: an https:// URL is needed");
+		enrol_say(a, "--backend: an https:// URL is needed");
 		return false;
 	}
 	if (a->fingerprint == NULL ||
 	    codec_unhex(a->fingerprint, fp, sizeof fp) != (long)sizeof fp) {
-		esay("--ca-fingerprint: the backend CA's SHA-256 fingerprint, 64 hex "
-		     "digits");
+		enrol_say(a, "--ca-fingerprint: the backend CA's SHA-256 fingerprint, 64 "
+			     "hex digits");
 		return false;
 	}
+	return true;
+}
+
+static bool
+args_ok(struct enrol_args *a)
+{
+	size_t n;
+
+	if (!url_ok(a))
+		return false;
 	n = a->code != NULL ? strlen(a->code) : 0;
 	if (n != 12 || strspn(a->code, "0123456789") != n) {
-		esay("--code: the 12-digit enrolment code is needed");
+		enrol_say(a, "--code: the 12-digit enrolment code is needed");
 		return false;
 	}
 	n = a->terminal_id != NULL ? strlen(a->terminal_id) : 0;
 	if (n == 0 || n > 32 ||
 	    strspn(a->terminal_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 				   "0123456789._-") != n) {
-		esay("--terminal-id: 1 to 32 letters, digits, '.', '_' or '-'");
+		enrol_say(a, "--terminal-id: 1 to 32 letters, digits, '.', '_' or '-'");
 		return false;
 	}
 	return true;
@@ -116,40 +127,30 @@ args_ok(const struct enrol_args *a)
 
 /* Where the files go: as an existing configuration says, else beside it. */
 static enum enrol_status
-files_plan(const struct enrol_args *a, struct files *f, struct config *cfg)
+files_plan(struct enrol_args *a, struct enrol_files *f, struct config *cfg)
 {
-	char err[1024], *dir = xstrdup(a->config_path), *slash = strrchr(dir, '/');
+	char err[1024];
 
-	if (slash == NULL)
-		snprintf(dir, strlen(dir) + 1, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	f->ca = xasprintf("%s/backend-ca.pem", dir);
-	f->cert = xasprintf("%s/terminal.pem", dir);
-	f->key = xasprintf("%s/terminal.key", dir);
-	free(dir);
-	if (access(a->config_path, F_OK) != 0)
+	enrol_files_beside(a->config_path, f);
+	if (a->fresh || access(a->config_path, F_OK) != 0)
 		return ENROL_OK;
 	if (config_load(cfg, a->config_path, err, sizeof err) != 0) {
-		esay("%s", err);
+		enrol_say(a, "%s", err);
 		return ENROL_LOCAL;
 	}
 	if (strcmp(cfg->terminal_id, a->terminal_id) != 0) {
-		esay("%s names terminal %s, not %s", a->config_path, cfg->terminal_id,
-		     a->terminal_id);
+		enrol_say(a, "%s names terminal %s, not %s", a->config_path,
+			  cfg->terminal_id, a->terminal_id);
 		return ENROL_LOCAL;
 	}
 	if (cfg->ca_file == NULL || cfg->cert_file == NULL) {
-		esay("%s exists but names no ca_file, cert_file and key_file in "
-		     "[backend]: add them (e.g. %s, %s, %s) or remove the file",
-		     a->config_path, f->ca, f->cert, f->key);
+		enrol_say(a,
+			  "%s exists but names no ca_file, cert_file and key_file in "
+			  "[backend]: add them (e.g. %s, %s, %s) or remove the file",
+			  a->config_path, f->ca, f->cert, f->key);
 		return ENROL_LOCAL;
 	}
-	free(f->ca);
-	free(f->cert);
-	free(f->key);
+	enrol_files_free(f);
 	f->ca = xstrdup(cfg->ca_file);
 	f->cert = xstrdup(cfg->cert_file);
 	f->key = xstrdup(cfg->key_file);
@@ -158,23 +159,30 @@ files_plan(const struct enrol_args *a, struct files *f, struct config *cfg)
 }
 
 /* Already enrolled as asked: the CA, a certificate of this terminal that
- * has not expired, and its key. */
+ * has not expired, and its key; named by the configuration, or beside
+ * where it goes (a run cut after the certificate came, before the
+ * configuration was written: the code is spent by then). */
 static bool
-enrolled_already(const struct enrol_args *a, const struct files *f)
+enrolled_already(struct enrol_args *a, const struct enrol_files *f)
 {
 	struct termcert tc;
 	char fp[65], why[512];
 
-	return f->have_config && termcert_file_fingerprint(f->ca, fp) == 0 &&
-	       termcert_fingerprint_is(a->fingerprint, fp) &&
-	       termcert_read(f->cert, f->key, &tc, why, sizeof why) == 0 &&
-	       strcmp(tc.cn, a->terminal_id) == 0 &&
-	       termcert_days_left(&tc, time(NULL)) > 0;
+	if (termcert_file_fingerprint(f->ca, fp) == 0 &&
+	    termcert_fingerprint_is(a->fingerprint, fp) &&
+	    termcert_read(f->cert, f->key, &tc, why, sizeof why) == 0 &&
+	    strcmp(tc.cn, a->terminal_id) == 0 &&
+	    termcert_days_left(&tc, time(NULL)) > 0) {
+		a->got = tc;
+		a->already = true;
+		return true;
+	}
+	return false;
 }
 
 /* GET /v1/ca unverified; keep the certificate with the given fingerprint. */
 static enum enrol_status
-fetch_ca(const struct enrol_args *a, const struct files *f)
+fetch_ca(struct enrol_args *a, const struct enrol_files *f)
 {
 	char *data = NULL, fp[65], *pem = NULL;
 	size_t len = 0;
@@ -183,12 +191,13 @@ fetch_ca(const struct enrol_args *a, const struct files *f)
 	BIO *b;
 	X509 *x;
 
+	a->ca_seen[0] = '\0';
 	backend_set_unverified(true);
 	err = backend_fetch("/v1/ca", NULL, CA_MAX, NULL, &data, &len);
 	backend_set_unverified(false);
 	if (err != BACKEND_OK) {
-		esay("%s: cannot fetch the backend's CA (%s): nothing was sent", a->url,
-		     backend_err_name(err));
+		enrol_say(a, "%s: cannot fetch the backend's CA (%s): nothing was sent",
+			  a->url, backend_err_name(err));
 		wipe_free(data);
 		return ENROL_BACKEND;
 	}
@@ -199,6 +208,9 @@ fetch_ca(const struct enrol_args *a, const struct files *f)
 
 		if (n > 0) {
 			codec_sha256_hex(der, (size_t)n, fp);
+			/* The first one sent is what the operator compares. */
+			if (a->ca_seen[0] == '\0')
+				memcpy(a->ca_seen, fp, sizeof a->ca_seen);
 			if (termcert_fingerprint_is(a->fingerprint, fp)) {
 				BIO *o = BIO_new(BIO_s_mem());
 				char *p;
@@ -218,19 +230,22 @@ fetch_ca(const struct enrol_args *a, const struct files *f)
 	BIO_free(b);
 	wipe_free(data);
 	if (pem == NULL) {
-		esay("the backend's CA is not the one with fingerprint %s: refused, "
-		     "nothing was sent",
-		     a->fingerprint);
+		enrol_say(a,
+			  "the backend's CA is not the one with fingerprint %s (it sent "
+			  "%s): refused, nothing was sent",
+			  a->fingerprint, a->ca_seen[0] != '\0' ? a->ca_seen : "none");
 		return st;
 	}
-	st = write_file(f->ca, pem, strlen(pem), 0644) == 0 ? ENROL_OK : ENROL_LOCAL;
+	a->ca_seen[0] = '\0';
+	st = enrol_write_file(a, f->ca, pem, strlen(pem), 0644) == 0 ? ENROL_OK
+								     : ENROL_LOCAL;
 	free(pem);
 	return st;
 }
 
 /* The terminal's key: the one a cut-off run left, or a new EC P-256 key. */
 static EVP_PKEY *
-key_get(const struct files *f)
+key_get(struct enrol_args *a, const struct enrol_files *f)
 {
 	FILE *in = fopen(f->key, "re");
 	EVP_PKEY *k = in != NULL ? PEM_read_PrivateKey(in, NULL, NULL, NULL) : NULL;
@@ -243,13 +258,13 @@ key_get(const struct files *f)
 	if (k != NULL)
 		return k;
 	if ((k = EVP_EC_gen("P-256")) == NULL) {
-		esay("cannot make a key");
+		enrol_say(a, "cannot make a key");
 		return NULL;
 	}
 	o = BIO_new(BIO_s_secmem());
 	PEM_write_bio_PrivateKey(o, k, NULL, NULL, 0, NULL, NULL);
 	n = BIO_get_mem_data(o, &p);
-	if (write_file(f->key, p, (size_t)n, 0600) != 0) {
+	if (enrol_write_file(a, f->key, p, (size_t)n, 0600) != 0) {
 		EVP_PKEY_free(k);
 		k = NULL;
 	}
@@ -280,14 +295,15 @@ csr_make(EVP_PKEY *k, const char *terminal_id)
 }
 
 static enum enrol_status
-refused(const struct backend_reply *rep, enum backend_err err)
+refused(struct enrol_args *a, const struct backend_reply *rep, enum backend_err err)
 {
 	if (err != BACKEND_REFUSED) {
-		esay("the backend did not enrol this terminal (%s %ld): try again",
-		     backend_err_name(err), rep->status);
+		enrol_say(a,
+			  "the backend did not enrol this terminal (%s %ld): try again",
+			  backend_err_name(err), rep->status);
 		return ENROL_BACKEND;
 	}
-	esay("the backend refused: %s (%s)", rep->code, rep->message);
+	enrol_say(a, "the backend refused: %s (%s)", rep->code, rep->message);
 	if (strcmp(rep->code, "rate_limited") == 0)
 		return ENROL_LIMITED;
 	if (strcmp(rep->code, "enrol_code_invalid") == 0 ||
@@ -299,7 +315,7 @@ refused(const struct backend_reply *rep, enum backend_err err)
 
 /* POST /v1/enrol and keep the certificate that comes back. */
 static enum enrol_status
-enrol_post(const struct enrol_args *a, const struct files *f, const char *csr)
+enrol_post(struct enrol_args *a, const struct enrol_files *f, const char *csr)
 {
 	struct config cfg;
 	struct backend_reply rep = {0};
@@ -325,64 +341,77 @@ enrol_post(const struct enrol_args *a, const struct files *f, const char *csr)
 	err = backend_call("POST", "/v1/enrol", body, key, NULL, &rep);
 	json_decref(body);
 	if (err != BACKEND_OK) {
-		st = refused(&rep, err);
+		st = refused(a, &rep, err);
 		goto out;
 	}
 	pem = json_string_value(json_object_get(rep.json, "certificate"));
 	if (pem == NULL || termcert_check_pem(pem, f->key, &tc, why, sizeof why) != 0) {
-		esay("the backend's certificate is not for this key: %s",
-		     pem ? why : "none");
+		enrol_say(a, "the backend's certificate is not for this key: %s",
+			  pem ? why : "none");
 		goto out;
 	}
 	if (strcmp(tc.cn, a->terminal_id) != 0) {
-		esay("the backend's certificate names terminal %s, not %s", tc.cn,
-		     a->terminal_id);
+		enrol_say(a, "the backend's certificate names terminal %s, not %s", tc.cn,
+			  a->terminal_id);
 		st = ENROL_CODE;
 		goto out;
 	}
-	st = write_file(f->cert, pem, strlen(pem), 0644) == 0 ? ENROL_OK : ENROL_LOCAL;
-	if (st == ENROL_OK)
-		printf("enrolled: terminal %s, certificate %s, %ld days\n", tc.cn,
-		       tc.serial, termcert_days_left(&tc, time(NULL)));
+	st = enrol_write_file(a, f->cert, pem, strlen(pem), 0644) == 0 ? ENROL_OK
+								       : ENROL_LOCAL;
+	if (st == ENROL_OK) {
+		a->got = tc;
+		if (!a->quiet)
+			printf("enrolled: terminal %s, certificate %s, %ld days\n", tc.cn,
+			       tc.serial, termcert_days_left(&tc, time(NULL)));
+	}
 out:
 	backend_reply_free(&rep);
 	config_free(&cfg);
 	return st;
 }
 
+/* Fetch and check the CA, with a client for the backend made for it. */
 static enum enrol_status
-config_write(const struct enrol_args *a, const struct files *f)
+ca_step(struct enrol_args *a, const struct enrol_files *f)
 {
-	struct config cfg;
-	char err[1024];
-	char *text = xasprintf("; Written by cakiosk --enrol.\n"
-			       "[kiosk]\nterminal_id = %s\n\n"
-			       "[backend]\nurl = %s\nca_file = %s\ncert_file = %s\n"
-			       "key_file = %s\n",
-			       a->terminal_id, a->url, f->ca, f->cert, f->key);
-	int rc = write_file(a->config_path, text, strlen(text), 0644);
+	struct config net;
+	enum enrol_status st;
 
-	free(text);
-	if (rc != 0)
-		return ENROL_LOCAL;
-	if (config_load(&cfg, a->config_path, err, sizeof err) != 0) {
-		esay("%s", err);
-		return ENROL_LOCAL;
-	}
-	config_free(&cfg);
-	printf("configuration: %s\n", a->config_path);
-	return ENROL_OK;
+	config_defaults(&net);
+	net.backend_url = xstrdup(a->url);
+	net.terminal_id = xstrdup(a->terminal_id != NULL ? a->terminal_id : "setup");
+	st = backend_init(&net) == 0 ? fetch_ca(a, f) : ENROL_LOCAL;
+	config_free(&net);
+	return st;
 }
 
 enum enrol_status
-enrol_run(const struct enrol_args *a)
+enrol_check_ca(struct enrol_args *a)
 {
-	struct files f = {0};
-	struct config cfg = {0}, net;
+	struct enrol_files f = {0};
+	enum enrol_status st = ENROL_USAGE;
+
+	a->detail[0] = '\0';
+	if (url_ok(a)) {
+		enrol_files_beside(a->config_path, &f);
+		st = ca_step(a, &f);
+		backend_cleanup();
+		enrol_files_free(&f);
+	}
+	return st;
+}
+
+enum enrol_status
+enrol_run(struct enrol_args *a)
+{
+	struct enrol_files f = {0};
+	struct config cfg = {0};
 	enum enrol_status st;
 	EVP_PKEY *k = NULL;
 	char *csr = NULL;
 
+	a->detail[0] = '\0';
+	a->already = false;
 	if (!args_ok(a)) {
 		st = ENROL_USAGE;
 		goto out;
@@ -390,33 +419,30 @@ enrol_run(const struct enrol_args *a)
 	if ((st = files_plan(a, &f, &cfg)) != ENROL_OK)
 		goto out;
 	if (enrolled_already(a, &f)) {
-		printf("already enrolled: terminal %s (%s); the code was not used\n",
-		       a->terminal_id, a->config_path);
+		if (!a->quiet)
+			printf("already enrolled: terminal %s (%s); the code was not "
+			       "used\n",
+			       a->terminal_id, a->config_path);
+		if (!f.have_config && !a->quiet)
+			st = enrol_write_config(a, NULL, 0644);
 		goto out;
 	}
-	config_defaults(&net);
-	net.backend_url = xstrdup(a->url);
-	net.terminal_id = xstrdup(a->terminal_id);
-	st = backend_init(&net) == 0 ? fetch_ca(a, &f) : ENROL_LOCAL;
-	config_free(&net);
-	if (st != ENROL_OK)
+	if ((st = ca_step(a, &f)) != ENROL_OK)
 		goto out;
-	if ((k = key_get(&f)) == NULL || (csr = csr_make(k, a->terminal_id)) == NULL) {
+	if ((k = key_get(a, &f)) == NULL || (csr = csr_make(k, a->terminal_id)) == NULL) {
 		st = ENROL_LOCAL;
 		goto out;
 	}
 	if ((st = enrol_post(a, &f, csr)) != ENROL_OK)
 		goto out;
-	if (!f.have_config)
-		st = config_write(a, &f);
+	if (!f.have_config && !a->quiet)
+		st = enrol_write_config(a, NULL, 0644);
 out:
 	backend_cleanup();
 	secure_wipe(a->code, a->code != NULL ? strlen(a->code) : 0);
 	EVP_PKEY_free(k);
 	free(csr);
-	free(f.ca);
-	free(f.cert);
-	free(f.key);
+	enrol_files_free(&f);
 	if (cfg.terminal_id != NULL)
 		config_free(&cfg);
 	return st;

@@ -66,6 +66,15 @@ like 'already enrolled' "$(cat "$T/enrol.out")" "... already enrolled, the code 
 check_same=$(cmp -s "$D/terminal.pem" "$T/first.pem" && echo same)
 is same "$check_same" "... the certificate unchanged"
 
+# A run cut after the certificate was written, before the configuration:
+# the code is spent, and the next run finishes from the files.
+mkdir -p "$T/cut"
+cp "$D/backend-ca.pem" "$D/terminal.pem" "$D/terminal.key" "$T/cut/"
+enrol "$T/cut" T-K1 "$C1"
+is 0 "$RC" "a run cut before the configuration was written: the next one finishes it"
+"$KIOSK" --check-config -c "$T/cut/cakiosk.conf" >/dev/null 2>&1
+is 0 "$?" "... its configuration written and passing --check-config"
+
 mkdir -p "$T/blank"
 enrol "$T/blank" T-K1 "$C1"
 is 4 "$RC" "a used code on another blank terminal: exit 4"
