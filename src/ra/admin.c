@@ -12,6 +12,7 @@
 #include "ra/issue.h"
 #include "ra/order.h"
 #include "ra/staff.h"
+#include "ra/terminal.h"
 #include "ra/util.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
@@ -113,12 +114,60 @@ admin_staff(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 	return rc;
 }
 
+/* A terminal's certificate revoked: the terminal is shut out, so every
+ * other certificate it holds goes too (one it renewed itself, perhaps in
+ * a thief's hands, among them). */
+static void
+revoke_terminal(struct store *st, const char *serial, const char *reason)
+{
+	json_t *c = store_query_one(st,
+				    "SELECT subject_id FROM certificates WHERE serial = ?"
+				    " AND subject_type = 'terminal'",
+				    "s", serial);
+	if (!c)
+		return;
+	int64_t n = store_exec(st,
+			       "UPDATE certificates SET status = 'revoked', revoked_at = ?,"
+			       " revoke_reason = ? WHERE subject_type = 'terminal' AND"
+			       " subject_id = ? AND status = 'valid'",
+			       "iss", util_now(), reason, S(c, "subject_id"));
+	printf("terminal %s: %lld more of its certificates revoked\n", S(c, "subject_id"),
+	       (long long)(n > 0 ? n : 0));
+	json_decref(c);
+}
+
+/* Every terminal: last seen, state, what its heartbeat said. */
+static int
+admin_terminals(int argc, const struct admin_opts *o)
+{
+	char *err = NULL;
+	if (argc != 0) {
+		fprintf(stderr, "cakiosk-ra: terminals takes no argument\n");
+		return 2;
+	}
+	struct store *st = store_open(o->db, &err);
+	if (!st) {
+		fprintf(stderr, "cakiosk-ra: %s\n", err);
+		free(err);
+		return 1;
+	}
+	int rc = 1;
+	if (store_begin(st, false) == 0) {
+		rc = terminal_list(st, o->json, o->silent_after, stdout);
+		store_rollback(st);
+	}
+	store_close(st);
+	return rc;
+}
+
 int
 admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 {
 	if (strcmp(cmd, "staff") == 0 || strcmp(cmd, "calls") == 0 ||
 	    strcmp(cmd, "audit") == 0)
 		return admin_staff(cmd, argc, argv, o);
+	if (strcmp(cmd, "terminals") == 0)
+		return admin_terminals(argc, o);
 	static const struct {
 		const char *name;
 		int nargs;
@@ -195,10 +244,13 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 		rc = admin_orders(app.st, o->state);
 	} else if (strcmp(cmd, "revoke") == 0) {
 		if (order_revoke(app.st, argv[0],
-				 o->reason ? o->reason : "revoked by staff") != 0)
+				 o->reason ? o->reason : "revoked by staff") != 0) {
 			fprintf(stderr, "cakiosk-ra: no valid certificate %s\n", argv[0]);
-		else
+		} else {
 			rc = 0;
+			revoke_terminal(app.st, argv[0],
+					o->reason ? o->reason : "revoked by staff");
+		}
 	} else if (strcmp(cmd, "escrow") == 0) {
 		rc = admin_escrow(&app, argv[0]);
 	} else if (strcmp(cmd, "enrol-code") == 0) {

@@ -17,6 +17,7 @@
 #include "ra/order.h"
 #include "ra/owner.h"
 #include "ra/staff.h"
+#include "ra/terminal.h"
 #include "ra/unlock.h"
 #include "ra/util.h"
 
@@ -27,7 +28,7 @@ const struct route api_routes[] = {
 	{"GET", "/v1/registry/persons/*", 0, h_person},
 	{"POST", "/v1/sms", 0, h_sms_send},
 	{"POST", "/v1/sessions", 0, h_session_create},
-	ORDER_ROUTES ISSUE_ROUTES UNLOCK_ROUTES OWNER_ROUTES STAFF_ROUTES{
+	ORDER_ROUTES ISSUE_ROUTES UNLOCK_ROUTES OWNER_ROUTES STAFF_ROUTES TERMINAL_ROUTES{
 		"GET", "/v1/sandbox/sms", R_SANDBOX, h_sandbox_sms},
 	{"GET", "/v1/sandbox/mails", R_SANDBOX, h_sandbox_mails},
 	{"GET", "/v1/sandbox/bank", R_SANDBOX, h_sandbox_bank},

@@ -24,6 +24,8 @@ struct admin_opts {
 	const char *reason;
 	const char *state;
 	const char *name; /* staff add: the staff member's name */
+	bool json;        /* terminals: a JSON array */
+	int silent_after; /* terminals: minutes before "silent" */
 };
 /* A staff subcommand; 0 done, 1 failed, 2 usage error. */
 int admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o);

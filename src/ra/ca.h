@@ -87,6 +87,9 @@ int ca_cert_info(const struct ca *ca, const char *pem, char serial[41],
 		 int64_t *not_before, int64_t *not_after, bool *ours);
 /* The subject's common name of a PEM certificate (new UTF-8 string), or NULL. */
 char *ca_cert_cn(const char *pem);
+/* The subject's common name of a PEM CSR (new UTF-8 string), or NULL when
+ * it has none or more than one. */
+char *ca_csr_cn(const char *csr_pem);
 /* DER of a PEM certificate (new buffer), or -1. */
 int ca_cert_der(const char *pem, unsigned char **der, size_t *len);
 

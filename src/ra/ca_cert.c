@@ -194,22 +194,42 @@ ca_cert_info(const struct ca *ca, const char *pem, char serial[41], int64_t *not
 	X509_free(x);
 	return 0;
 }
+/* The only common name of a subject (new UTF-8 string); NULL when it has
+ * none or more than one. */
+static char *
+name_cn(const X509_NAME *name)
+{
+	int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+	const ASN1_STRING *v =
+		i >= 0 ? X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)) : NULL;
+	unsigned char *utf8 = NULL;
+	char *ret = NULL;
+	if (v && X509_NAME_get_index_by_NID(name, NID_commonName, i) < 0 &&
+	    ASN1_STRING_to_UTF8(&utf8, v) >= 0)
+		ret = util_xstrdup((const char *)utf8);
+	OPENSSL_free(utf8);
+	return ret;
+}
+
 char *
 ca_cert_cn(const char *pem)
 {
 	X509 *x = pem ? cert_of_pem(pem) : NULL;
 	if (!x)
 		return NULL;
-	const X509_NAME *name = X509_get_subject_name(x);
-	int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-	const ASN1_STRING *v =
-		i >= 0 ? X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)) : NULL;
-	unsigned char *utf8 = NULL;
-	char *ret = NULL;
-	if (v && ASN1_STRING_to_UTF8(&utf8, v) >= 0)
-		ret = util_xstrdup((const char *)utf8);
-	OPENSSL_free(utf8);
+	char *ret = name_cn(X509_get_subject_name(x));
 	X509_free(x);
+	return ret;
+}
+
+char *
+ca_csr_cn(const char *csr_pem)
+{
+	X509_REQ *req = csr_pem ? csr_of_pem(csr_pem) : NULL;
+	if (!req)
+		return NULL;
+	char *ret = name_cn(X509_REQ_get_subject_name(req));
+	X509_REQ_free(req);
 	return ret;
 }
 int

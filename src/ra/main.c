@@ -16,6 +16,7 @@
 #include "ra/demo.h"
 #include "ra/gw.h"
 #include "ra/http.h"
+#include "ra/terminal.h"
 #include "ra/util.h"
 
 static const char usage_text[] =
@@ -30,8 +31,13 @@ static const char usage_text[] =
 	"  orders [--state STATE] list orders (default: those under review)\n"
 	"  post ORDER TRACKING    record that a made token was posted\n"
 	"  make ORDER             record that staff made the token of an approved order\n"
-	"  revoke SERIAL          revoke a certificate\n"
+	"  revoke SERIAL          revoke a certificate (a terminal's: all of its\n"
+	"                         certificates)\n"
 	"  enrol-code TERMINAL_ID print a one-time enrolment code for a terminal\n"
+	"  terminals [--json] [--silent-after MINUTES]\n"
+	"                         every terminal: last seen, state (ok, expiring,\n"
+	"                         expired, revoked, silent, never), version,\n"
+	"                         readers, certificate expiry, last error\n"
 	"  escrow SERIAL          print a token's escrowed SO PIN (and the candidate\n"
 	"                         of an unlock stopped half-way), for the counter\n"
 	"  staff add NUMBER [--name NAME]   a member of staff; their PIN is read\n"
@@ -49,6 +55,9 @@ static const char usage_text[] =
 	"Options (all commands):\n"
 	"  --db FILE              the store (default cakiosk-ra.db)\n"
 	"  --ca-dir DIR           the CA directory (default ca)\n"
+	"Options (terminals):\n"
+	"  --json                 a JSON array instead of columns\n"
+	"  --silent-after MINUTES not heard from for longer: \"silent\" (15)\n"
 	"Options (serve):\n"
 	"  --listen HOST:PORT     address to listen on (default 127.0.0.1:8443;\n"
 	"                         port 0 picks a free one)\n"
@@ -88,7 +97,9 @@ enum {
 	O_SMSLIMIT,
 	O_DEMO,
 	O_GATEWAY,
-	O_NAME
+	O_NAME,
+	O_JSON,
+	O_SILENT
 };
 
 #define MAX_GATEWAYS 8
@@ -102,6 +113,8 @@ struct opts {
 	const char *reason;
 	const char *state;
 	const char *name;
+	bool json;
+	int silent_after;
 	bool sandbox;
 	bool no_demo;
 	bool demo;
@@ -247,6 +260,19 @@ apply_opt(int c, struct opts *o)
 	case O_NAME:
 		o->name = optarg;
 		break;
+	case O_JSON:
+		o->json = true;
+		break;
+	case O_SILENT:
+		errno = 0;
+		o->silent_after = (int)strtol(optarg, &end, 10);
+		if (errno || *end || end == optarg || o->silent_after < 0 ||
+		    o->silent_after > 100000) {
+			fprintf(stderr, "cakiosk-ra: --silent-after wants 0..100000 "
+					"minutes\n");
+			return 2;
+		}
+		break;
 	case O_VERBOSE:
 		util_log_level = LOG_DEBUG_;
 		break;
@@ -307,6 +333,8 @@ main(int argc, char **argv)
 		{"reason", required_argument, NULL, O_REASON},
 		{"state", required_argument, NULL, O_STATE},
 		{"name", required_argument, NULL, O_NAME},
+		{"json", no_argument, NULL, O_JSON},
+		{"silent-after", required_argument, NULL, O_SILENT},
 		{"verbose", no_argument, NULL, O_VERBOSE},
 		{"sms-terminal-limit", required_argument, NULL, O_SMSLIMIT},
 		{"help", no_argument, NULL, 'h'},
@@ -318,7 +346,8 @@ main(int argc, char **argv)
 			 .listen = "127.0.0.1:8443",
 			 .pay_delay = -1,
 			 .pay_ttl = 900,
-			 .sms_limit = 30};
+			 .sms_limit = 30,
+			 .silent_after = TERMINAL_SILENT_MINUTES};
 	int c, r;
 	/* Whatever the server writes (the store and its -wal and -shm, the
 	 * CA's files) is its own, whatever umask it was started with. */
@@ -351,7 +380,9 @@ main(int argc, char **argv)
 				.ca_dir = o.ca_dir,
 				.reason = o.reason,
 				.state = o.state,
-				.name = o.name};
+				.name = o.name,
+				.json = o.json,
+				.silent_after = o.silent_after};
 	r = admin_run(cmd, nargs, args, &ao);
 	if (r == 2)
 		fputs(usage_text, stderr);

@@ -76,6 +76,9 @@ peer_identify(struct app *app, struct MHD_Connection *conn, struct req *r, unsig
 		   memcmp(cc->der, certs[0].data, certs[0].size) != 0))
 		conn_identify(app, s, &certs[0], cc);
 	int64_t now = (int64_t)time(NULL);
+	/* A revoked certificate is said to be one, for the terminal to show
+	 * it (an expired one it knows by its own end date). */
+	const char *why = NULL;
 	ok = ok && cc->ok && now >= cc->not_before - 300 && now <= cc->not_after;
 	if (ok) {
 		/* A certificate revoked by staff (a stolen kiosk) is refused. */
@@ -85,9 +88,12 @@ peer_identify(struct app *app, struct MHD_Connection *conn, struct req *r, unsig
 				     " AND status = 'revoked'",
 				     "s", cc->serial) == 0;
 		store_unlock(app->st);
+		if (!ok)
+			why = "revoked";
 	}
 	if (!ok) {
-		req_error(r, 401, "client_cert_required", NULL,
+		req_error(r, 401, "client_cert_required",
+			  why ? json_pack("{s:s}", "reason", why) : NULL,
 			  "a valid terminal certificate issued by this CA is required");
 		return -1;
 	}
@@ -108,6 +114,8 @@ peer_identify(struct app *app, struct MHD_Connection *conn, struct req *r, unsig
 	}
 	snprintf(r->terminal, sizeof r->terminal, "%s", cc->cn);
 	snprintf(r->role, sizeof r->role, "%s", cc->ou);
+	snprintf(r->cert_serial, sizeof r->cert_serial, "%s", cc->serial);
+	r->cert_not_after = cc->not_after;
 	return 0;
 }
 

@@ -178,6 +178,16 @@ static const char *const migrations[] = {
 	/* 13: instant issuance: the SO PIN a blank token is initialized with,
 	 * recorded before the kiosk sets it, until the order is made */
 	"ALTER TABLE orders ADD COLUMN token_so_enc TEXT;",
+	/* 14: the terminal's heartbeat (what it said last, and when) and the
+	 * certificate it last came with; its renewals are in certificates */
+	"ALTER TABLE terminals ADD COLUMN last_seen INTEGER;"
+	"ALTER TABLE terminals ADD COLUMN seen_serial TEXT;"
+	"ALTER TABLE terminals ADD COLUMN seen_not_after INTEGER;"
+	"ALTER TABLE terminals ADD COLUMN version TEXT;"
+	"ALTER TABLE terminals ADD COLUMN readers INTEGER;"
+	"ALTER TABLE terminals ADD COLUMN ukey INTEGER;"
+	"ALTER TABLE terminals ADD COLUMN last_error TEXT;"
+	"ALTER TABLE terminals ADD COLUMN last_error_at INTEGER;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
