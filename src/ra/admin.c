@@ -126,11 +126,12 @@ revoke_terminal(struct store *st, const char *serial, const char *reason)
 				    "s", serial);
 	if (!c)
 		return;
-	int64_t n = store_exec(st,
-			       "UPDATE certificates SET status = 'revoked', revoked_at = ?,"
-			       " revoke_reason = ? WHERE subject_type = 'terminal' AND"
-			       " subject_id = ? AND status = 'valid'",
-			       "iss", util_now(), reason, S(c, "subject_id"));
+	int64_t n =
+		store_exec(st,
+			   "UPDATE certificates SET status = 'revoked', revoked_at = ?,"
+			   " revoke_reason = ? WHERE subject_type = 'terminal' AND"
+			   " subject_id = ? AND status = 'valid'",
+			   "iss", util_now(), reason, S(c, "subject_id"));
 	printf("terminal %s: %lld more of its certificates revoked\n", S(c, "subject_id"),
 	       (long long)(n > 0 ? n : 0));
 	json_decref(c);

@@ -63,9 +63,9 @@ struct req {
 	const char *path;
 	char *args[REQ_MAX_ARGS]; /* the '*' segments of the route, in order */
 	int nargs;
-	json_t *body;      /* JSON body (an object), or NULL */
-	char terminal[64]; /* client certificate CN ("" on public routes) */
-	char role[16];     /* client certificate OU: "terminal" or "staff" */
+	json_t *body;           /* JSON body (an object), or NULL */
+	char terminal[64];      /* client certificate CN ("" on public routes) */
+	char role[16];          /* client certificate OU: "terminal" or "staff" */
 	char cert_serial[41];   /* the client certificate's serial (hex) */
 	int64_t cert_not_after; /* ... and its end */
 	struct form_field fields[REQ_MAX_FIELDS];

@@ -224,9 +224,10 @@ utc(int64_t t, bool with_time, char *out, size_t len)
 static void
 cells(json_t *t, const char *state, int64_t end, int64_t now, char *c[NCOLS])
 {
-	char a[64], b[32];
+	char a[64];
 	c[0] = util_xstrdup(S(t, "id"));
 	if (I(t, "last_seen")) {
+		char b[32];
 		utc(I(t, "last_seen"), true, a, sizeof a);
 		ago(now - I(t, "last_seen"), b, sizeof b);
 		c[1] = util_xasprintf("%s (%s)", a, b);
@@ -265,8 +266,8 @@ print_row(FILE *out, const char *const *cell, const int *w)
 int
 terminal_list(struct store *st, bool json, int silent_min, FILE *out)
 {
-	static const char *const head[NCOLS] = {"TERMINAL", "LAST SEEN", "STATE",
-						"VERSION",  "READERS",   "CERT EXPIRY",
+	static const char *const head[NCOLS] = {"TERMINAL",  "LAST SEEN", "STATE",
+						"VERSION",   "READERS",   "CERT EXPIRY",
 						"LAST ERROR"};
 	json_t *rows = store_query(
 		st,
