@@ -16,7 +16,7 @@
 
 B=${B:-build}
 # secrets last: it reads the logs every suite before it wrote.
-SUITES=${SUITES:-"unit cli i18n token ra screen fuzz secrets"}
+SUITES=${SUITES:-"unit cli i18n token ra screen display fuzz secrets"}
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=$top/$B/test-logs
 
