@@ -203,6 +203,7 @@ format-check:
 
 bench: all $(TESTP11) $(B)/tests/renewbench $(B)/tests/unlockrun $(B)/tests/pzrun
 	@sh tests/bench/startup.sh $(B)
+	@sh tests/bench/display-startup.sh $(B)
 	@sh tests/bench/idle.sh $(B)
 	@sh tests/bench/token-bench.sh $(B)
 	@sh tests/bench/ra-bench.sh $(B)

@@ -13,15 +13,8 @@ trap 'rm -rf "$work"' EXIT
 
 cc -O2 -o "$work/ptyrun" "$top/tests/bench/ptyrun.c"
 command -v dialog >/dev/null || { echo "startup.sh: needs Debian's dialog" >&2; exit 1; }
-cat >"$work/cakiosk.conf" <<CONF
-[kiosk]
-terminal_id = BENCH
-log = none
-[backend]
-url = https://127.0.0.1:9/
-CONF
-
-export LANG=C.UTF-8 CAKIOSK_LOCALEDIR=$top/$B/locale
+. "$top/tests/bench/bench_conf.sh"
+bench_conf "$work/cakiosk.conf"
 # Both wait for their first full screen; dialog is ended with Enter, the
 # kiosk (which ignores keys as a way out) with SIGTERM.
 k=$("$work/ptyrun" -n "$RUNS" "请按任意键或触摸屏幕开始" -- "$top/$B/cakiosk" -c "$work/cakiosk.conf")

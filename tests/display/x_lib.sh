@@ -3,7 +3,7 @@
 # Sourced by tests/display/ and tests/bench/display-startup.sh after $work
 # (a private directory) and $top are set.  Every wait has a deadline.
 #
-#   x_start WxH               Xvfb on a free display number; sets DISPLAY
+#   x_start WxH [ARG...]      Xvfb on a free display number; sets DISPLAY
 #   x_stop                    stop it (and every client still on it)
 #   x_shot FILE               the whole screen as PNG
 #   x_crop IN X Y W H OUT     a rectangle of a PNG, black and white
@@ -18,8 +18,10 @@ x_pids=
 
 x_start() {
 	: >"$work/xdisplay"
+	x_size=$1
+	shift
 	# -displayfd: the server picks a free number and says which.
-	Xvfb -displayfd 5 -screen 0 "${1}x24" -dpi 96 -nolisten tcp -nolisten local \
+	Xvfb -displayfd 5 -screen 0 "${x_size}x24" -dpi 96 -nolisten tcp -nolisten local "$@" \
 		5>"$work/xdisplay" 2>"$work/xvfb.err" &
 	xvfb_pid=$!
 	i=0
@@ -34,9 +36,11 @@ x_start() {
 }
 
 x_stop() {
-	for p in $x_pids; do kill "$p" 2>/dev/null; done
-	[ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null
-	[ -n "${xvfb_pid:-}" ] && wait "$xvfb_pid" 2>/dev/null
+	for p in $x_pids; do kill "$p" 2>/dev/null || :; done
+	if [ -n "${xvfb_pid:-}" ]; then
+		kill "$xvfb_pid" 2>/dev/null || :
+		wait "$xvfb_pid" 2>/dev/null || :
+	fi
 	xvfb_pid=
 }
 
