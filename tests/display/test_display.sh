@@ -52,14 +52,13 @@ while :; do
 done
 kill $ref_pid $box_pid 2>/dev/null
 
-# The display stack as cakiosk-x.service starts it, a shell in front of
-# the kiosk noting the terminal's size.
+# The display stack as cakiosk-x.service starts it.
 make_config
 sed "s|^log = .*|log = file:$work/x.log|" "$work/cakiosk.conf" >"$work/x.conf"
 CAKIOSK_XRESOURCES=$kres LANG=C.UTF-8 CAKIOSK_LOCALEDIR="$top/$B/locale" TZ=Asia/Shanghai \
-	sh "$xinitrc" sh -c 'stty size >"$0.tmp" && mv "$0.tmp" "$0"; exec "$@"' "$work/size" \
-	"$bin" --config "$work/x.conf" 2>"$work/xinit.err" &
-x_pids="$x_pids $!"
+	sh "$xinitrc" "$bin" --config "$work/x.conf" 2>"$work/xinit.err" &
+kiosk_xterm=$!
+x_pids="$x_pids $kiosk_xterm"
 
 # x_wait_log TEXT SECONDS: the kiosk's log says TEXT.
 x_wait_log() {
@@ -70,11 +69,25 @@ x_wait_log() {
 	done
 }
 check "the kiosk starts inside xterm on the X display" x_wait_log "screen welcome" 15
-read -r rows cols <"$work/size" || rows=0 cols=0
-check "xterm fills the 1920x1080 screen: ${cols}x${rows} cells" \
-	[ $((cols * cw)) -gt $((1920 - cw)) -a $((rows * ch)) -gt $((1080 - ch)) ]
+# xterm opens at 80x24, then takes the whole screen (-maximized).
+deadline=$(($(date +%s) + 10))
+until [ "$(x_geom "$kiosk_xterm")" = "1920 1080 " ]; do
+	[ "$(date +%s)" -lt "$deadline" ] || break
+	sleep 0.1
+done
+set -- $(x_geom "$kiosk_xterm")
+check "xterm fills the 1920x1080 screen (${1:-?}x${2:-?})" [ "${1:-0}" -eq 1920 -a "${2:-0}" -eq 1080 ]
+cols=$((1920 / cw)) rows=$((1080 / ch))
 
-# A touch anywhere on the welcome screen opens the menu.
+# A touch anywhere on the welcome screen opens the menu, once the screen
+# is drawn (xterm has then taken the kiosk's request for mouse reports).
+deadline=$(($(date +%s) + 10))
+while :; do
+	x_shot "$work/welcome.png"
+	x_crop "$work/welcome.png" 0 $((4 * ch)) 1920 $((20 * ch)) "$work/welcome-band.png"
+	[ "$(x_ink "$work/welcome-band.png")" -gt 1000 ] && break
+	[ "$(date +%s)" -lt "$deadline" ] || break
+done
 xdotool mousemove 960 540 click 1
 check "a touch on the welcome screen opens the menu" x_wait_log "screen menu" 10
 
