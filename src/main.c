@@ -23,6 +23,7 @@
 #include "oos.h"
 #include "say.h"
 #include "selftest.h"
+#include "setup.h"
 #include "staffauth.h"
 #include "session.h"
 #include "text.h"
@@ -36,6 +37,7 @@ usage(FILE *out)
 		"usage: cakiosk [-c FILE] [-l LANG]\n"
 		"       cakiosk --check-config [-c FILE]\n"
 		"       cakiosk --self-test [-c FILE]\n"
+		"       cakiosk --setup [-c FILE]\n"
 		"       cakiosk --hash-pin\n"
 		"       cakiosk --enrol --backend URL --ca-fingerprint SHA256 --code "
 		"CODE\n"
@@ -52,6 +54,10 @@ usage(FILE *out)
 		"                         CN = terminal_id, days to expiry, an mTLS\n"
 		"                         round trip to the backend, the zh_CN\n"
 		"                         catalogue; one line each; exit 0 if all pass\n"
+		"      --setup            the first-run setup on this terminal (also\n"
+		"                         shown when FILE does not exist): backend,\n"
+		"                         CA fingerprint, enrolment, module, reader;\n"
+		"                         a working FILE is replaced once confirmed\n"
 		"      --config-reference print every configuration key and exit\n"
 		"      --hash-pin         read a staff PIN twice, print its hash for\n"
 		"                         [staff] pin_hash, and exit\n"
@@ -183,6 +189,40 @@ start_checks(const char *path, struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * No configuration where the kiosk reads it (or --setup): the first-run
+ * setup on the terminal.  0 to go on and start, -1 to stop quietly, or an
+ * exit status.
+ */
+static int
+first_run(const char *path, bool asked)
+{
+	int rc;
+
+	if (!asked && (access(path, F_OK) == 0 || errno != ENOENT))
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		/* Nobody to ask: the configuration's own sentence says it. */
+		if (!asked)
+			return 0;
+		say(stderr, "cakiosk: --setup runs on a terminal (a console or a "
+			    "terminal emulator); cakiosk --enrol does the same from a "
+			    "script");
+		return 2;
+	}
+	rc = setup_run(path, asked);
+	if (rc < 0) {
+		say(stderr, "cakiosk: cannot draw the setup on this terminal");
+		return 1;
+	}
+	if (rc > 0) {
+		say(stderr, "cakiosk: setup left; %s was not written", path);
+		return -1;
+	}
+	say(stderr, "cakiosk: setup wrote %s; starting", path);
+	return 0;
+}
+
 /* OpenSSL's buffers (TLS records, the request and reply in clear) are
  * wiped when freed, like the other libraries' (xmem.h). */
 static void *
@@ -222,6 +262,7 @@ main(int argc, char **argv)
 		OPT_CODE,
 		OPT_TID,
 		OPT_SELFTEST,
+		OPT_SETUP,
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -231,6 +272,7 @@ main(int argc, char **argv)
 		{"hash-pin", no_argument, NULL, OPT_HASH},
 		{"enrol", no_argument, NULL, OPT_ENROL},
 		{"self-test", no_argument, NULL, OPT_SELFTEST},
+		{"setup", no_argument, NULL, OPT_SETUP},
 		{"backend", required_argument, NULL, OPT_BACKEND},
 		{"ca-fingerprint", required_argument, NULL, OPT_FP},
 		{"code", required_argument, NULL, OPT_CODE},
@@ -240,7 +282,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = CONFIG_DEFAULT_PATH, *lang = NULL, *localedir;
-	bool check_only = false, enrol = false, self_test = false;
+	bool check_only = false, enrol = false, self_test = false, setup = false;
 	struct enrol_args ea = {0};
 	char code[64] = "";
 	struct config cfg;
@@ -272,6 +314,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_SELFTEST:
 			self_test = true;
+			break;
+		case OPT_SETUP:
+			setup = true;
 			break;
 		case OPT_BACKEND:
 			ea.url = optarg;
@@ -345,7 +390,11 @@ main(int argc, char **argv)
 		return rc == 0 ? 0 : 1;
 	}
 	if (!check_only) {
-		rc = start_checks(path, &cfg, err, sizeof err);
+		/* No configuration yet: the setup writes one, then on. */
+		rc = first_run(path, setup);
+		i18n_set(LANG_EN);
+		if (rc == 0)
+			rc = start_checks(path, &cfg, err, sizeof err);
 		if (rc != 0)
 			return rc < 0 ? 0 : rc;
 	} else {

@@ -21,9 +21,8 @@ SOFTHSM=${SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 UNIT=91430100MA4L00011K
 CA=$work/ca
 
-# rb_setup: start cakiosk-ra, write the kiosk's configuration (mTLS with the
-# demo terminal certificate, the test module as the one vendor).
-rb_setup() {
+# rb_hsm: SoftHSM's configuration, its tokens in $work/tokens.
+rb_hsm() {
 	mkdir -p "$work/tokens"
 	cat >"$work/softhsm2.conf" <<CONF
 directories.tokendir = $work/tokens
@@ -31,6 +30,12 @@ objectstore.backend = file
 log.level = ERROR
 slots.removable = true
 CONF
+}
+
+# rb_setup: start cakiosk-ra, write the kiosk's configuration (mTLS with the
+# demo terminal certificate, the test module as the one vendor).
+rb_setup() {
+	rb_hsm
 	rb_ra_start || return 1
 	BACKEND_URL=$RAURL/ make_config
 	cat >>"$work/cakiosk.conf" <<CONF
