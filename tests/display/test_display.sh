@@ -6,7 +6,8 @@
 # in the font's glyphs (a crop of a menu row against the same text printed
 # by a second xterm with the same resources), not as boxes (against the
 # same text in a font without Chinese, and distinct characters drawn
-# distinct); a touch on the guide's row opens the guide.
+# distinct); a touch on the guide's row opens the guide; Ctrl+click opens
+# no xterm menu.
 #
 # The screenshots are kept in $B/test-logs/display-*.png.
 # DISPLAY_XRES=FILE runs the kiosk and the reference with other resources
@@ -140,5 +141,18 @@ xdotool mousemove $(((gc + 2) * cw)) $((gl * ch + ch / 2)) click 1
 check "a touch on the guide's menu row opens the guide" x_wait_log "screen guide" 10
 x_shot "$logs/display-guide.png"
 echo "# screenshots: $logs/display-menu.png $logs/display-guide.png"
+
+# Ctrl with any button opens no xterm menu (a new top-level window).
+tops() { xdotool search --onlyvisible --maxdepth 1 --name '' 2>/dev/null | wc -l; }
+before=$(tops) menus=0
+xdotool mousemove 1910 1070
+for b in 1 2 3; do
+	xdotool keydown ctrl mousedown "$b"
+	deadline=$(($(date +%s) + 1))
+	while [ "$(tops)" -le "$before" ] && [ "$(date +%s)" -le "$deadline" ]; do sleep 0.1; done
+	[ "$(tops)" -gt "$before" ] && menus=$((menus + 1))
+	xdotool mouseup "$b" keyup ctrl
+done
+check "Ctrl+click opens none of xterm's menus ($menus of 3 buttons did)" [ "$menus" -eq 0 ]
 
 finish
