@@ -1,20 +1,30 @@
 # cakiosk - self-service certificate kiosk and its reference backend.
 #
-#   make run      build, install missing Debian packages, start the demo
-#   make check    build and run every test suite (unit, screen)
+#   make          build both programs and the catalogue (installs nothing)
+#   make deps     install the missing Debian packages (kiosk/install-deps.sh)
+#   make run      make deps, build, start the demo
+#   make check    make deps, build and run every test suite (unit, screen)
 #   make asan     the same suite under AddressSanitizer + UBSan
 #   make fuzz     libFuzzer harnesses (FUZZ_SECONDS=N runs each N s)
 #   make lint     cppcheck over both programs and their tests; no include cycles
 #   make format   clang-format every C file (make format-check lists them)
 #   make bench    benchmarks (on demand, prints figures)
-#   make install  PREFIX=/usr/local DESTDIR=
+#   make install  PREFIX=/usr/local DESTDIR= (both programs, the catalogue,
+#                 the units, the udev rule, the examples, the man pages)
+#   make uninstall  removes what make install put
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
 DATADIR   ?= $(PREFIX)/share
 LOCALEDIR ?= $(DATADIR)/locale
 SYSCONFDIR ?= /etc
+MANDIR    ?= $(DATADIR)/man
+# systemd, udev and sysusers read /usr/local/lib as well as /usr/lib.
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR   ?=
 
 # Build products live in $(B); an ASan build uses its own directory so the
@@ -32,7 +42,9 @@ override CFLAGS += -std=c11 $(WARN) -pthread
 # include path, so a module includes another's header by its bare name.
 KIOSK_DIRS := core flow svc token client common
 KIOSK_INC  := $(addprefix -Isrc/,$(KIOSK_DIRS))
-CPPFLAGS  += -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DNCURSES_WIDECHAR=1 \
+# override: a CPPFLAGS given on the command line (a packaging build's
+# -D_FORTIFY_SOURCE=2) keeps the project's own.
+override CPPFLAGS += -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DNCURSES_WIDECHAR=1 \
              -DVERSION='"$(VERSION)"' -Isrc $(KIOSK_INC) -I$(B)/gen
 
 # Only the ones we ask for; every library through pkg-config.
@@ -59,6 +71,12 @@ MO_FILES   := $(PO_FILES:assets/po/%.po=$(B)/locale/%/LC_MESSAGES/cakiosk.mo)
 
 DEPS       := kiosk/install-deps.sh
 STAMP      := $(B)/.deps-ok
+# The plain build never installs packages (a packaging build must not):
+# only the goals that run something install what is missing first.  Every
+# build rule waits for $(DEPS_FIRST) (order-only), so make -j compiles
+# nothing before the packages are there.
+DEPS_GOALS := deps run check unit screen asan bench lint fuzz
+DEPS_FIRST := $(if $(filter $(DEPS_GOALS),$(MAKECMDGOALS)),$(STAMP))
 
 # The reference backend (src/ra/), built beside the kiosk: defines RA_BIN.
 # Its rules come first in the file, so the default goal is named here.
@@ -68,17 +86,18 @@ include src/ra/ra.mk
 include tests/fuzz/fuzz.mk
 
 .PHONY: all deps run check unit screen asan lint format format-check install \
-        uninstall clean bench pot
-all: $(STAMP) $(B)/cakiosk $(RA_BIN) $(MO_FILES)
+        uninstall clean bench pot units
+all: $(B)/cakiosk $(RA_BIN) $(MO_FILES) units
 
 # The install step: a no-op when everything is there, apt-get otherwise.
 deps $(STAMP): $(DEPS)
 	@sh $(DEPS)
 	@mkdir -p $(B) && touch $(STAMP)
+run check unit screen bench lint: $(STAMP)
 
 # Installation paths compiled in; rewritten only when they change, so
 # "make install PREFIX=/usr" after a plain "make" rebuilds what uses them.
-$(B)/gen/paths.h: FORCE | $(STAMP)
+$(B)/gen/paths.h: FORCE | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@printf '#define LOCALEDIR "%s"\n#define SYSCONFDIR "%s"\n' \
 	    '$(LOCALEDIR)' '$(SYSCONFDIR)' > $@.tmp
@@ -88,13 +107,13 @@ FORCE:
 $(B)/src/main.o $(B)/src/core/config.o $(B)/src/core/i18n.o: $(B)/gen/paths.h
 
 # Art from assets/art/, as C string arrays.
-$(B)/gen/art.h: $(wildcard assets/art/*.txt) kiosk/art2c.sh | $(STAMP)
+$(B)/gen/art.h: $(wildcard assets/art/*.txt) kiosk/art2c.sh | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	sh kiosk/art2c.sh $(wildcard assets/art/*.txt) > $@
 
 $(SCREEN_OBJ): $(B)/gen/art.h
 
-$(B)/%.o: %.c | $(STAMP)
+$(B)/%.o: %.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -103,23 +122,23 @@ $(B)/cakiosk: $(MAIN_OBJ) $(CORE_OBJ) $(SCREEN_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/locale/%/LC_MESSAGES/cakiosk.mo: assets/po/%.po | $(STAMP)
+$(B)/locale/%/LC_MESSAGES/cakiosk.mo: assets/po/%.po | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
 
-$(B)/tests/%: tests/unit/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
+$(B)/tests/%: tests/unit/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
 	    $(PKG_LIBS) $(CMOCKA_LIBS)
 
-$(B)/tools/mkseal: tests/tools/mkseal.c tests/tools/sealgen.h $(B)/src/common/sesseal.o | $(STAMP)
+$(B)/tools/mkseal: tests/tools/mkseal.c tests/tools/sealgen.h $(B)/src/common/sesseal.o | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/src/common/sesseal.o \
 	    $(shell $(PKG_CONFIG) --libs libpng libcrypto)
 
-$(B)/tools/%: tests/tools/%.c | $(STAMP)
+$(B)/tools/%: tests/tools/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -131,7 +150,7 @@ TOKEN_BIN := $(patsubst tests/token/%.c,$(B)/tests/%,$(wildcard tests/token/test
 $(TOKEN_BIN): tests/token/bed.h
 check unit: $(TESTP11) $(TOKEN_BIN) $(B)/tests/unlockrun $(B)/tests/renewrun $(B)/tests/changerun \
 	$(B)/tests/pzrun
-$(TESTP11): $(wildcard tests/p11/*.c) tests/p11/testp11.h | $(STAMP)
+$(TESTP11): $(wildcard tests/p11/*.c) tests/p11/testp11.h | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  SO      $@"
 	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags p11-kit-1) -std=c11 $(WARN) -O2 -g \
@@ -144,10 +163,10 @@ define link_core
 	    $(filter %.c %.o,$^) $(PKG_LIBS) $(CMOCKA_LIBS)
 endef
 $(TOKEN_BIN) $(B)/tests/tokbench $(B)/tests/unlockrun $(B)/tests/renewrun $(B)/tests/changerun \
-	$(B)/tests/pzrun: $(B)/tests/%: tests/token/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
+	$(B)/tests/pzrun: $(B)/tests/%: tests/token/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(DEPS_FIRST)
 	$(link_core)
 # The renewal benchmark's kiosk side (tests/bench/renew-bench.sh).
-$(B)/tests/renewbench: tests/bench/renewbench.c $(CORE_OBJ) $(SCREEN_OBJ) | $(STAMP)
+$(B)/tests/renewbench: tests/bench/renewbench.c $(CORE_OBJ) $(SCREEN_OBJ) | $(DEPS_FIRST)
 	$(link_core)
 
 # Message catalogue template, from the sources.
@@ -212,17 +231,60 @@ bench: all $(TESTP11) $(B)/tests/renewbench $(B)/tests/unlockrun $(B)/tests/pzru
 	@sh tests/bench/personalize-bench.sh $(B)
 	@sh tests/bench/upload-bench.sh $(B)
 
+# The systemd units, from kiosk/*.service.in (and kiosk/display/'s) with
+# the installation paths put in; regenerated when a path changes.
+UNIT_IN  := $(wildcard kiosk/*.service.in kiosk/display/*.service.in)
+UNITS    := $(addprefix $(B)/units/,$(notdir $(UNIT_IN:.in=)))
+SUBST     = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+            -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g'
+units: $(UNITS)
+$(B)/gen/subst: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(BINDIR)' '$(SBINDIR)' '$(SYSCONFDIR)' '$(DATADIR)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(B)/units/%: kiosk/%.in $(B)/gen/subst
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@$(SUBST) $< > $@
+$(B)/units/%: kiosk/display/%.in $(B)/gen/subst
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@$(SUBST) $< > $@
+
+# What make install puts where (make uninstall removes exactly these).
+MAN_PAGES := man/cakiosk.1 man/cakiosk.conf.5 man/cakiosk-ra.8
+DOCDIR    ?= $(DATADIR)/doc/cakiosk
+INSTALL   ?= install
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/cakiosk
-	install -m 0755 $(B)/cakiosk $(DESTDIR)$(BINDIR)/cakiosk
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/cakiosk \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 0755 $(B)/cakiosk $(DESTDIR)$(BINDIR)/cakiosk
+	$(INSTALL) -m 0755 $(B)/cakiosk-ra $(DESTDIR)$(SBINDIR)/cakiosk-ra
 	for mo in $(MO_FILES); do \
 	    l=$${mo#$(B)/locale/}; \
-	    install -D -m 0644 $$mo $(DESTDIR)$(LOCALEDIR)/$$l; \
+	    $(INSTALL) -D -m 0644 $$mo $(DESTDIR)$(LOCALEDIR)/$$l; \
 	done
-	install -m 0644 kiosk/cakiosk.conf.example $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk.conf.example
+	$(INSTALL) -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/
+	$(INSTALL) -m 0644 kiosk/90-cakiosk-ukey.rules $(DESTDIR)$(UDEVRULESDIR)/90-cakiosk-ukey.rules
+	$(INSTALL) -m 0644 kiosk/cakiosk.sysusers $(DESTDIR)$(SYSUSERSDIR)/cakiosk.conf
+	$(INSTALL) -m 0644 kiosk/cakiosk.conf.example $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk.conf.example
+	$(INSTALL) -m 0644 kiosk/cakiosk-ra.default.example \
+	    $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk-ra.default.example
+	for m in $(MAN_PAGES); do \
+	    s=$${m##*.}; $(INSTALL) -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; \
+	done
+	$(INSTALL) -m 0644 kiosk/LOCKDOWN.md $(DESTDIR)$(DOCDIR)/LOCKDOWN.md
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/cakiosk $(DESTDIR)$(LOCALEDIR)/*/LC_MESSAGES/cakiosk.mo
+	rm -f $(DESTDIR)$(BINDIR)/cakiosk $(DESTDIR)$(SBINDIR)/cakiosk-ra
+	for mo in $(MO_FILES); do rm -f $(DESTDIR)$(LOCALEDIR)/$${mo#$(B)/locale/}; done
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/90-cakiosk-ukey.rules $(DESTDIR)$(SYSUSERSDIR)/cakiosk.conf
+	rm -f $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk.conf.example \
+	    $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk-ra.default.example
+	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
+	rm -f $(DESTDIR)$(DOCDIR)/LOCKDOWN.md
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/cakiosk 2>/dev/null
 
 clean:
 	rm -rf build build-asan

@@ -10,13 +10,15 @@
 #                                    (with its display: Xorg, libinput for
 #                                    touch, xterm, Chinese fonts; kiosk/display/)
 #   kiosk/install-deps.sh --list     print the package list and exit
+#   kiosk/install-deps.sh --list-runtime  print the runtime list and exit
 
 set -eu
 
 runtime="libncursesw6 libinih1 libjansson4 libp11-3 opensc libcurl4 libqrencode4
 libmicrohttpd12 libsqlite3-0 libssl3 libpng16-16 libjpeg62-turbo ca-certificates
 xserver-xorg-core xserver-xorg-input-libinput xinit xterm x11-xserver-utils
-fonts-noto-cjk fonts-dejavu-core"
+fonts-noto-cjk fonts-dejavu-core
+pcscd libccid"
 
 build="make gcc pkg-config libncurses-dev libinih-dev libjansson-dev libp11-dev libpng-dev libjpeg62-turbo-dev
 libp11-kit-dev libssl-dev libcurl4-openssl-dev libqrencode-dev libmicrohttpd-dev
@@ -24,14 +26,16 @@ libsqlite3-dev libgnutls28-dev gettext"
 
 test="libcmocka-dev tmux locales softhsm2 opensc curl zbar-tools imagemagick
 cppcheck clang-format dialog hyperfine time libengine-pkcs11-openssl openssl chromium chromium-driver
-sqlite3 clang iproute2 procps xvfb xdotool x11-apps"
+sqlite3 clang iproute2 procps xvfb xdotool x11-apps
+systemd man-db groff-base"
 
 mode=all
 case "${1:-}" in
 --runtime) mode=runtime ;;
 --list) echo $runtime $build $test; exit 0 ;;
+--list-runtime) echo $runtime; exit 0 ;;
 "") ;;
-*) echo "usage: $0 [--runtime|--list]" >&2; exit 2 ;;
+*) echo "usage: $0 [--runtime|--list|--list-runtime]" >&2; exit 2 ;;
 esac
 
 if [ "$mode" = runtime ]; then

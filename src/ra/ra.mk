@@ -1,7 +1,7 @@
 # ra.mk - the reference backend cakiosk-ra and its test tools.
 #
 # Included from the top-level Makefile, which defines B, CC, CFLAGS,
-# CPPFLAGS, LDFLAGS, PKG_CONFIG and STAMP.  Defines $(B)/cakiosk-ra,
+# CPPFLAGS, LDFLAGS, PKG_CONFIG and DEPS_FIRST.  Defines $(B)/cakiosk-ra,
 # $(B)/ra-tools/jget (a tiny JSON reader for the shell test suites) and
 # $(B)/ra-tools/loadgen (the benchmark's client when wrk is missing), and
 # adds all three to RA_BIN.
@@ -19,7 +19,7 @@ RA_LOADGEN := $(B)/ra-tools/loadgen
 
 RA_BIN     += $(B)/cakiosk-ra $(RA_JGET) $(RA_LOADGEN)
 
-$(B)/src/ra/%.o: src/ra/%.c | $(STAMP)
+$(B)/src/ra/%.o: src/ra/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(RA_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -28,13 +28,13 @@ $(B)/cakiosk-ra: $(RA_OBJ) $(RA_COMMON)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RA_LIBS)
 
-$(RA_JGET): tests/ra/jget.c | $(STAMP)
+$(RA_JGET): tests/ra/jget.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
 	@$(CC) $(CPPFLAGS) $(RA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(shell $(PKG_CONFIG) --libs jansson)
 
-$(RA_LOADGEN): tests/ra/loadgen.c | $(STAMP)
+$(RA_LOADGEN): tests/ra/loadgen.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
 	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl) $(CFLAGS) $(LDFLAGS) -o $@ $< \

@@ -79,13 +79,7 @@ check "a stray argument with escapes is echoed clean" sh -c "test $? = 2 && grep
 "$bin" -c "$(printf '/nonexistent/\033[2J.conf')" </dev/null >/dev/null 2>"$work/err"
 check "a config path with escapes is echoed clean" sh -c "test $? = 1 && grep -q 'cannot open' '$work/err' && ! grep -q '$esc' '$work/err'"
 
-make -s -C "$top" B="$B" install DESTDIR="$work/dest" PREFIX=/usr >/dev/null 2>&1
-check "make install puts the binary under DESTDIR/PREFIX" test -x "$work/dest/usr/bin/cakiosk"
-check "and the zh_CN catalogue" test -f "$work/dest/usr/share/locale/zh_CN/LC_MESSAGES/cakiosk.mo"
-check "and the example configuration" test -f "$work/dest/etc/cakiosk/cakiosk.conf.example"
-check "the installed kiosk looks for its catalogue where it was installed" \
-	grep -q -a /usr/share/locale "$work/dest/usr/bin/cakiosk"
-make -s -C "$top" B="$B" >/dev/null 2>&1
+# make install and uninstall: tests/cli/test_pkg.sh.
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

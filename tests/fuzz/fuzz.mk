@@ -31,13 +31,13 @@ FUZZ_KIOSK_OBJ := $(patsubst %.c,$(FB)/obj/%.o,$(CORE_SRC))
 FUZZ_RA_OBJ    := $(patsubst %.c,$(FB)/obj/%.o,$(filter-out src/ra/main.c,$(RA_SRC)) \
                     $(wildcard src/common/*.c))
 
-$(FB)/obj/src/ra/%.o: src/ra/%.c | $(STAMP)
+$(FB)/obj/src/ra/%.o: src/ra/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
 	@$(FUZZ_CC) $(CPPFLAGS) $(RA_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 	    -MMD -MP -c -o $@ $<
 
-$(FB)/obj/%.o: %.c | $(STAMP) $(B)/gen/art.h $(B)/gen/paths.h
+$(FB)/obj/%.o: %.c | $(DEPS_FIRST) $(B)/gen/art.h $(B)/gen/paths.h
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
 	@$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(RA_CFLAGS) $(FUZZ_CFLAGS) \

@@ -1,0 +1,226 @@
+#!/bin/sh
+# test_pkg.sh - installing like a Debian program: the plain build installs
+# no package and keeps the project's flags under a packager's; make install
+# puts both programs, the catalogue, the units, the udev rule, the users,
+# the examples and the man pages under DESTDIR with their modes, and make
+# uninstall takes exactly those away; the generated units pass
+# systemd-analyze verify and name only users the sysusers file creates; the
+# man pages render without a warning and document every option of
+# cakiosk --help, every key of cakiosk --config-reference and every command
+# and option of cakiosk-ra --help (a new option without its documentation
+# fails here).
+#
+# The one suite that runs make on $B (in turn: install, units, the rebuild).
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-build}
+work=$(mktemp -d /tmp/cakiosk-pkg.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
+check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# none DESCRIPTION OFFENDERS: a pass when OFFENDERS is empty, else each named.
+none() {
+	if [ -n "$2" ]; then
+		echo "$2" | sed 's/^/# /'
+		not_ok "$1"
+	else
+		ok "$1"
+	fi
+}
+cd "$top" || exit 1
+
+# --- The build: no package installed, the project's flags kept. ----------
+fresh=$work/fresh
+make -n B="$fresh" all >"$work/all.n" 2>&1
+none "make (all) would run no package installer" "$(grep install-deps "$work/all.n")"
+# The installer is the first thing these goals would run: grep stops at it
+# (and make with it), so the whole tree is not walked five times.
+for goal in deps run check asan bench; do
+	check "make $goal runs kiosk/install-deps.sh first" sh -c \
+		"make -n B='$fresh' $goal 2>&1 | grep -m1 -q 'sh kiosk/install-deps.sh'"
+done
+make -n -B B="$fresh" CPPFLAGS=-DPKG_TEST_FLAG CFLAGS=-O0 "$fresh/src/main.o" >"$work/cc.n" 2>&1
+check "a CPPFLAGS on the command line is added to the project's" \
+	sh -c "grep -q -- '-DPKG_TEST_FLAG' '$work/cc.n' && grep -q -- '-DNCURSES_WIDECHAR=1' '$work/cc.n' && grep -q -- '-Isrc ' '$work/cc.n'"
+check "... and a CFLAGS keeps -std=c11 and -Werror" \
+	sh -c "grep -q -- '-O0' '$work/cc.n' && grep -q -- '-std=c11' '$work/cc.n' && grep -q -- '-Werror' '$work/cc.n'"
+
+# --- make install into a DESTDIR. -----------------------------------------
+dest=$work/dest
+make -s B="$B" install DESTDIR="$dest" PREFIX=/usr >"$work/install.out" 2>&1
+check "make install DESTDIR=... PREFIX=/usr succeeds" test $? = 0 || sed 's/^/# /' "$work/install.out"
+# The expected files and their modes.
+while read -r mode path; do
+	got=$(stat -c %a "$dest$path" 2>/dev/null)
+	check "installed $path, mode $mode" test "$got" = "$mode"
+done <<EOF
+755 /usr/bin/cakiosk
+755 /usr/sbin/cakiosk-ra
+644 /usr/share/locale/zh_CN/LC_MESSAGES/cakiosk.mo
+644 /usr/lib/systemd/system/cakiosk.service
+644 /usr/lib/systemd/system/cakiosk-ra.service
+644 /usr/lib/udev/rules.d/90-cakiosk-ukey.rules
+644 /usr/lib/sysusers.d/cakiosk.conf
+644 /etc/cakiosk/cakiosk.conf.example
+644 /etc/cakiosk/cakiosk-ra.default.example
+644 /usr/share/man/man1/cakiosk.1
+644 /usr/share/man/man5/cakiosk.conf.5
+644 /usr/share/man/man8/cakiosk-ra.8
+644 /usr/share/doc/cakiosk/LOCKDOWN.md
+EOF
+for f in $(find kiosk -name '*.service.in' | sort); do
+	u=$(basename "$f" .in)
+	check "the unit $u is installed" test -f "$dest/usr/lib/systemd/system/$u"
+done
+check "the installed kiosk looks for its catalogue where it was installed" \
+	grep -q -a /usr/share/locale "$dest/usr/bin/cakiosk"
+none "the installed units name the installed programs, no /usr/local" \
+	"$(grep -n '/usr/local\|@[A-Z]*@' "$dest"/usr/lib/systemd/system/*.service)"
+check "ExecStart of cakiosk.service is /usr/bin/cakiosk" \
+	grep -q '^ExecStart=/usr/bin/cakiosk --config /etc/cakiosk/cakiosk.conf$' "$dest/usr/lib/systemd/system/cakiosk.service"
+check "ExecStart of cakiosk-ra.service is /usr/sbin/cakiosk-ra serve" \
+	grep -q '^ExecStart=/usr/sbin/cakiosk-ra serve ' "$dest/usr/lib/systemd/system/cakiosk-ra.service"
+none "every installed file is one of the above (nothing unlisted)" \
+	"$(cd "$dest" && find . ! -type d | sed 's|^\.||' | grep -v -x -F "$(printf '%s\n' \
+		/usr/bin/cakiosk /usr/sbin/cakiosk-ra /usr/lib/udev/rules.d/90-cakiosk-ukey.rules \
+		/usr/lib/sysusers.d/cakiosk.conf /etc/cakiosk/cakiosk.conf.example \
+		/etc/cakiosk/cakiosk-ra.default.example /usr/share/man/man1/cakiosk.1 \
+		/usr/share/man/man5/cakiosk.conf.5 /usr/share/man/man8/cakiosk-ra.8 \
+		/usr/share/doc/cakiosk/LOCKDOWN.md)" | grep -v '^/usr/share/locale/.*/LC_MESSAGES/cakiosk\.mo$' \
+		| grep -v '^/usr/lib/systemd/system/[a-z-]*\.service$')"
+
+# --- The man pages: they render without a warning. ------------------------
+for m in man/cakiosk.1 man/cakiosk.conf.5 man/cakiosk-ra.8; do
+	LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$m" >"$work/warn" 2>&1
+	none "$m renders with groff -man -Tutf8 -ww and no warning" "$(cat "$work/warn")"
+	page=$(basename "$m")
+	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$dest/usr/share/man/man${page##*.}/$page" \
+		>"$work/man.out" 2>"$work/warn"
+	check "man -l shows the installed $page (no warning, a NAME and a SYNOPSIS)" sh -c \
+		"test ! -s '$work/warn' && grep -q '^NAME' '$work/man.out' && grep -q '^SYNOPSIS' '$work/man.out'"
+done
+
+# text PAGE: the page as plain text on one line, no hyphenation, single
+# spaces, for looking up words and phrases.
+text() {
+	LC_ALL=C groff -man -Tascii -rHY=0 -rLL=250n -P-cbou "$1" 2>/dev/null | tr '\n' ' ' | tr -s ' '
+}
+# documented PAGE WORD...: the words of WORD... the page lacks.
+documented() {
+	page=$1; shift
+	t=$(text "$page")
+	for w in "$@"; do
+		case " $t " in
+		*"$w"*) ;;
+		*) echo "$w" ;;
+		esac
+	done
+}
+bin=$top/$B/cakiosk ra=$top/$B/cakiosk-ra
+opts=$("$bin" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+shorts=$("$bin" --help | grep -o -- '^ *-[a-zA-Z],' | tr -d ' ,' | sort -u)
+check "cakiosk --help lists options to look up ($(echo $opts | wc -w))" test "$(echo $opts | wc -w)" -ge 10
+none "every option of cakiosk --help is in cakiosk(1)" "$(documented man/cakiosk.1 $opts $shorts)"
+keys=$("$bin" --config-reference | sed -n 's/^;\{0,1\}\([a-z_0-9]*\) =.*/\1/p' | sort -u)
+sections=$("$bin" --config-reference | grep '^\[' | sed 's/ NAME\]$//' | sort -u)
+check "cakiosk --config-reference lists keys to look up ($(echo $keys | wc -w))" test "$(echo $keys | wc -w)" -ge 20
+none "every key of cakiosk --config-reference is in cakiosk.conf(5)" \
+	"$(documented man/cakiosk.conf.5 $keys $sections)"
+raopts=$("$ra" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+# A command: the words at the start of a line under "Commands:" up to the
+# first argument in capitals or option ("staff disable|enable", "calls close").
+racmds=$("$ra" --help | sed -n '/^Commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z|-]*\( [a-z][a-z|-]*\)*\).*/\1/p' |
+	sed 's/ /_/g' | sort -u)
+check "cakiosk-ra --help lists commands to look up ($(echo $racmds | wc -w))" test "$(echo $racmds | wc -w)" -ge 15
+t=$(text man/cakiosk-ra.8)
+missing=
+for c in $racmds $raopts; do
+	w=$(echo "$c" | sed 's/_/ /g')
+	case " $t " in *"$w"*) ;; *) missing="$missing$w
+" ;; esac
+done
+none "every command and option of cakiosk-ra --help is in cakiosk-ra(8)" "$(printf %s "$missing")"
+none "the exit statuses of cakiosk --enrol are in cakiosk(1)" \
+	"$(documented man/cakiosk.1 'EXIT STATUS' 'fingerprint differs' 'Too many tries')"
+
+# --- The units: systemd-analyze verify, the users they run as. ------------
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+	skip "systemd-analyze is not installed (kiosk/install-deps.sh installs systemd)"
+else
+	# The units with programs that exist here: generated by the same rule
+	# with BINDIR/SBINDIR pointing into the DESTDIR install.
+	make -s B="$B" units BINDIR="$dest/usr/bin" SBINDIR="$dest/usr/sbin" \
+		SYSCONFDIR="$dest/etc" >/dev/null 2>&1
+	mkdir -p "$work/units"
+	cp "$top/$B"/units/*.service "$work/units/"
+	make -s B="$B" units >/dev/null 2>&1
+	(cd "$work" && MANPATH=$dest/usr/share/man systemd-analyze verify "$work"/units/*.service) \
+		>"$work/verify" 2>&1
+	rc=$?
+	none "systemd-analyze verify: the units are clean (status $rc, no line)" "$(cat "$work/verify")"
+	for u in cakiosk cakiosk-ra; do
+		systemd-analyze security --offline=yes "$work/units/$u.service" >"$work/sec" 2>&1
+		fig=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p' "$work/sec")
+		check "systemd-analyze security $u.service: exposure $fig (at most 2.0; 2.1 before this round)" \
+			awk -v f="${fig%% *}" 'BEGIN { exit !(f != "" && f <= 2.0) }'
+	done
+fi
+units=$dest/usr/lib/systemd/system
+check "StartLimitIntervalSec and StartLimitBurst are in [Unit], in both units" sh -c "
+	for u in '$units/cakiosk.service' '$units/cakiosk-ra.service'; do
+		awk '/^\[/{s=\$0} /^StartLimit(IntervalSec|Burst)=/{print s}' \"\$u\" | grep -v -x '\[Unit\]' | grep -q . && exit 1
+		test \$(grep -c '^StartLimit\(IntervalSec\|Burst\)=' \"\$u\") = 2 || exit 1
+	done; exit 0"
+check "cakiosk.service waits for pcscd's socket" grep -q '^Wants=.*pcscd\.socket' "$units/cakiosk.service"
+for h in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes CapabilityBoundingSet= \
+	SystemCallFilter=@system-service LimitCORE=0 UMask=0077 MemoryDenyWriteExecute=yes; do
+	check "both units keep $h" sh -c "grep -q -x '$h' '$units/cakiosk.service' && grep -q -x '$h' '$units/cakiosk-ra.service'"
+done
+check "cakiosk-ra.service keeps its store in a StateDirectory" grep -q -x 'StateDirectory=cakiosk-ra' "$units/cakiosk-ra.service"
+if command -v systemd-sysusers >/dev/null 2>&1; then
+	mkdir -p "$work/sysroot/etc"
+	systemd-sysusers --root="$work/sysroot" "$dest/usr/lib/sysusers.d/cakiosk.conf" >/dev/null 2>&1
+	check "systemd-sysusers creates the users from the installed file" \
+		grep -q '^cakiosk:' "$work/sysroot/etc/passwd"
+	# Every user and group a unit names: made by sysusers (no phantom
+	# group Debian never creates, as pcscd once was).
+	bad=
+	for u in "$units"/*.service; do
+		for name in $(sed -n 's/^\(User\|Group\|SupplementaryGroups\)=//p' "$u"); do
+			grep -q "^$name:" "$work/sysroot/etc/passwd" "$work/sysroot/etc/group" ||
+				bad="$bad$(basename "$u"): $name
+"
+		done
+	done
+	none "every User, Group and SupplementaryGroups of the units is created by sysusers" "$bad"
+else
+	skip "systemd-sysusers is not installed"
+fi
+
+# --- The udev rule. --------------------------------------------------------
+rules=$dest/usr/lib/udev/rules.d/90-cakiosk-ukey.rules
+none "every udev rule line matches ACTION!=\"remove\" (a token plugged in before boot counts)" \
+	"$(grep -v '^#' "$rules" | grep . | grep -v 'ACTION!="remove"')"
+check "hidraw tokens are given to the cakiosk group as well as USB devices" sh -c \
+	"grep -q 'SUBSYSTEM==\"hidraw\".*GROUP=\"cakiosk\"' '$rules' && grep -q 'SUBSYSTEM==\"usb\".*GROUP=\"cakiosk\"' '$rules'"
+
+# --- The runtime packages. -------------------------------------------------
+rt=$(sh kiosk/install-deps.sh --list-runtime)
+check "the runtime list has pcscd and libccid (readers)" sh -c \
+	"echo ' $rt ' | tr '\n' ' ' | grep -q ' pcscd ' && echo ' $rt ' | tr '\n' ' ' | grep -q ' libccid '"
+
+# --- make uninstall leaves nothing but empty directories. ------------------
+make -s B="$B" uninstall DESTDIR="$dest" PREFIX=/usr >"$work/uninstall.out" 2>&1
+check "make uninstall succeeds" test $? = 0
+none "after make uninstall the DESTDIR holds no file (only empty directories)" \
+	"$(find "$dest" ! -type d | sed "s|^$dest||")"
+none "... and no cakiosk directory of its own" \
+	"$(find "$dest" -type d -name 'cakiosk*' | sed "s|^$dest||")"
+
+# The build as it was (the install rebuilt it for PREFIX=/usr).
+make -s B="$B" >/dev/null 2>&1
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
