@@ -274,6 +274,10 @@ install: all
 	    s=$${m##*.}; $(INSTALL) -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; \
 	done
 	$(INSTALL) -m 0644 kiosk/LOCKDOWN.md $(DESTDIR)$(DOCDIR)/LOCKDOWN.md
+	$(INSTALL) -m 0755 kiosk/display/xinitrc $(DESTDIR)$(SYSCONFDIR)/cakiosk/xinitrc
+	$(INSTALL) -m 0644 kiosk/display/Xresources $(DESTDIR)$(SYSCONFDIR)/cakiosk/Xresources
+	$(INSTALL) -D -m 0644 kiosk/display/50-cakiosk.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/X11/xorg.conf.d/50-cakiosk.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cakiosk $(DESTDIR)$(SBINDIR)/cakiosk-ra
@@ -284,6 +288,8 @@ uninstall:
 	    $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk-ra.default.example
 	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
 	rm -f $(DESTDIR)$(DOCDIR)/LOCKDOWN.md
+	rm -f $(DESTDIR)$(SYSCONFDIR)/cakiosk/xinitrc $(DESTDIR)$(SYSCONFDIR)/cakiosk/Xresources \
+	    $(DESTDIR)$(SYSCONFDIR)/X11/xorg.conf.d/50-cakiosk.conf
 	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/cakiosk 2>/dev/null
 
 clean:

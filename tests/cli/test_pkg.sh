@@ -69,6 +69,9 @@ done <<EOF
 644 /usr/share/man/man5/cakiosk.conf.5
 644 /usr/share/man/man8/cakiosk-ra.8
 644 /usr/share/doc/cakiosk/LOCKDOWN.md
+755 /etc/cakiosk/xinitrc
+644 /etc/cakiosk/Xresources
+644 /etc/X11/xorg.conf.d/50-cakiosk.conf
 EOF
 for f in $(find kiosk -name '*.service.in' | sort); do
 	u=$(basename "$f" .in)
@@ -88,7 +91,8 @@ none "every installed file is one of the above (nothing unlisted)" \
 		/usr/lib/sysusers.d/cakiosk.conf /etc/cakiosk/cakiosk.conf.example \
 		/etc/cakiosk/cakiosk-ra.default.example /usr/share/man/man1/cakiosk.1 \
 		/usr/share/man/man5/cakiosk.conf.5 /usr/share/man/man8/cakiosk-ra.8 \
-		/usr/share/doc/cakiosk/LOCKDOWN.md)" | grep -v '^/usr/share/locale/.*/LC_MESSAGES/cakiosk\.mo$' \
+		/usr/share/doc/cakiosk/LOCKDOWN.md /etc/cakiosk/xinitrc /etc/cakiosk/Xresources \
+		/etc/X11/xorg.conf.d/50-cakiosk.conf)" | grep -v '^/usr/share/locale/.*/LC_MESSAGES/cakiosk\.mo$' \
 		| grep -v '^/usr/lib/systemd/system/[a-z-]*\.service$')"
 
 # --- The man pages: they render without a warning. ------------------------
