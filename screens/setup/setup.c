@@ -45,7 +45,8 @@ static const struct field_def fp_fields[] = {
 static const struct field_def enrol_fields[] = {
 	{N_("Terminal id"), FIELD_REQUIRED, CHARS_EMAIL, 32, check_tid,
 	 N_("Letters, digits, '.', '_' or '-'.")},
-	{N_("Enrolment code"), FIELD_REQUIRED | FIELD_MASKED, CHARS_DIGITS, 12, NULL,
+	/* Not needed by a terminal enrolled already (set up again). */
+	{N_("Enrolment code"), FIELD_MASKED, CHARS_DIGITS, 12, NULL,
 	 N_("The 12-digit one-time code made for this terminal.")},
 };
 
@@ -200,6 +201,12 @@ enrol_submit(struct setup *s)
 		s->got = a.got;
 		s->already = a.already;
 		go(s, S_MODULE);
+		return;
+	}
+	if (st == ENROL_USAGE) {
+		/* Only the code can be malformed here: the form checked the rest. */
+		form_set_error(&s->enrol, F_CODE,
+			       N_("The 12-digit one-time code made for this terminal."));
 		return;
 	}
 	/* The sentence says all of a refused code; what failed here or on

@@ -88,8 +88,8 @@ draw_ask(const struct setup *s, struct rect r)
 
 	snprintf(buf, sizeof buf,
 		 _("A working configuration is already at %s (terminal %s). Setting up "
-		   "again replaces it, and enrols this terminal again, once the setup "
-		   "is finished."),
+		   "again replaces it once the setup is finished; the same terminal "
+		   "keeps its key and certificate, and needs no new code."),
 		 s->path, s->have_tid);
 	r.y += ui_wrap((struct rect){r.y, r.x, 4, r.w}, UI_WARN, buf) + 1;
 	ui_button(r.y, r.x, _("Set up again"), K_ENTER, true);

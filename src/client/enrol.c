@@ -110,16 +110,24 @@ args_ok(struct enrol_args *a)
 
 	if (!url_ok(a))
 		return false;
-	n = a->code != NULL ? strlen(a->code) : 0;
-	if (n != 12 || strspn(a->code, "0123456789") != n) {
-		enrol_say(a, "--code: the 12-digit enrolment code is needed");
-		return false;
-	}
 	n = a->terminal_id != NULL ? strlen(a->terminal_id) : 0;
 	if (n == 0 || n > 32 ||
 	    strspn(a->terminal_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 				   "0123456789._-") != n) {
 		enrol_say(a, "--terminal-id: 1 to 32 letters, digits, '.', '_' or '-'");
+		return false;
+	}
+	return true;
+}
+
+/* Asked for once it is needed: not by a terminal enrolled already. */
+static bool
+code_ok(struct enrol_args *a)
+{
+	size_t n = a->code != NULL ? strlen(a->code) : 0;
+
+	if (n != 12 || strspn(a->code, "0123456789") != n) {
+		enrol_say(a, "--code: the 12-digit enrolment code is needed");
 		return false;
 	}
 	return true;
@@ -425,6 +433,10 @@ enrol_run(struct enrol_args *a)
 			       a->terminal_id, a->config_path);
 		if (!f.have_config && !a->quiet)
 			st = enrol_write_config(a, NULL, 0644);
+		goto out;
+	}
+	if (!code_ok(a)) {
+		st = ENROL_USAGE;
 		goto out;
 	}
 	if ((st = ca_step(a, &f)) != ENROL_OK)

@@ -146,6 +146,41 @@ check "--setup over a working configuration asks first" ck_wait "A working confi
 ck_keys Escape
 check "... Esc leaves it: nothing written" ck_wait "EXIT=0"
 check "... the configuration as it was" cmp -s "$conf" "$work/conf.before"
+# Set up again, confirmed: the enrolled terminal needs no code.
+cp "$etc/terminal.key" "$work/key.before"
+cp "$etc/terminal.pem" "$work/cert.before"
+su_start --setup
+ck_wait "A working configuration is already at" >/dev/null
+ck_keys Enter
+check "--setup confirmed: the first step" ck_wait "The kiosk's language:"
+ck_keys Enter Enter
+ck_wait "Type the backend's URL." >/dev/null
+ck_type "$RAURL/"
+ck_keys Enter
+ck_wait "SHA-256 fingerprint of the backend's CA" >/dev/null
+ck_type "$FP"
+ck_keys Enter
+ck_wait "Enrolment code" >/dev/null
+ck_type T-OTHER
+ck_keys Enter Enter
+check "another terminal id with no code: the code is asked for" \
+	ck_wait "The 12-digit one-time code made for this terminal."
+check "... nothing enrolled for it" sh -c "! grep -q 'T-OTHER' '$work/ra.log'"
+ck_keys BTab BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+ck_type T-SETUP
+ck_keys Enter Enter
+check "the enrolled terminal's id with no code: enrolled already" \
+	ck_wait "Terminal T-SETUP was enrolled already"
+ck_keys "$((shown + 1))"
+check "no module chosen: the summary says none" ck_wait "PKCS#11 module: none"
+ck_keys Enter
+check "Enter: the kiosk starts on the new configuration" \
+	ck_wait "Press any key or touch the screen to start" 10
+check "... which has no vendor now" sh -c "! grep -q '^\[vendor' '$conf'"
+check "... the same key and certificate (no second enrolment)" sh -c \
+	"cmp -s '$etc/terminal.key' '$work/key.before' && cmp -s '$etc/terminal.pem' '$work/cert.before'"
+kill -TERM "$(pgrep -n -x cakiosk -P "$kiosk_pid")" 2>/dev/null
+
 "$bin" --setup --config "$conf" </dev/null >"$work/notty.out" 2>&1
 check "--setup with no terminal: exit 2" test $? -eq 2
 check "... saying it runs on a terminal" grep -q 'runs on a terminal' "$work/notty.out"
