@@ -215,6 +215,17 @@ rt=$(sh kiosk/install-deps.sh --list-runtime)
 check "the runtime list has pcscd and libccid (readers)" sh -c \
 	"echo ' $rt ' | tr '\n' ' ' | grep -q ' pcscd ' && echo ' $rt ' | tr '\n' ' ' | grep -q ' libccid '"
 
+# --- LOCKDOWN.md keeps the machine's part of the lock-down. --------------
+miss=
+for w in consoleblank=0 'kernel.printk' 'quiet loglevel=3' systemd-timesyncd chrony \
+	time-sync.target 'grub-mkpasswd-pbkdf2' '--unrestricted' 'USB' 'Secure Boot' \
+	pcscd libccid systemd-sysusers 'kiosk/display/'; do
+	grep -q -F -- "$w" kiosk/LOCKDOWN.md || miss="$miss$w
+"
+done
+none "LOCKDOWN.md covers blanking, kernel messages, the clock, boot loader, firmware, readers, display" \
+	"$(printf %s "$miss")"
+
 # --- make uninstall leaves nothing but empty directories. ------------------
 make -s B="$B" uninstall DESTDIR="$dest" PREFIX=/usr >"$work/uninstall.out" 2>&1
 check "make uninstall succeeds" test $? = 0
