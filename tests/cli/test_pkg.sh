@@ -10,7 +10,8 @@
 # and option of cakiosk-ra --help (a new option without its documentation
 # fails here).
 #
-# The one suite that runs make on $B (in turn: install, units, the rebuild).
+# The one suite that runs make on $B: install (as built, nothing relinked)
+# and the units with test paths, put back at the end.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build}
 work=$(mktemp -d /tmp/cakiosk-pkg.XXXXXX)
@@ -48,59 +49,62 @@ check "... and a CFLAGS keeps -std=c11 and -Werror" \
 	sh -c "grep -q -- '-O0' '$work/cc.n' && grep -q -- '-std=c11' '$work/cc.n' && grep -q -- '-Werror' '$work/cc.n'"
 
 # --- make install into a DESTDIR. -----------------------------------------
-dest=$work/dest
-make -s B="$B" install DESTDIR="$dest" PREFIX=/usr >"$work/install.out" 2>&1
-check "make install DESTDIR=... PREFIX=/usr succeeds" test $? = 0 || sed 's/^/# /' "$work/install.out"
+# The default PREFIX (/usr/local), as built: the build is not relinked while
+# other suites run its programs.  PREFIX=/usr is looked at with make -n.
+make -n B="$B" install DESTDIR=/x PREFIX=/usr >"$work/usr.n" 2>&1
+check "with PREFIX=/usr the kiosk is built to find its catalogue in /usr/share/locale" \
+	grep -q "'/usr/share/locale' '/etc'" "$work/usr.n"
+check "... the units name /usr/bin and /usr/sbin" \
+	grep -q "s|@BINDIR@|/usr/bin|g' -e 's|@SBINDIR@|/usr/sbin|g'" "$work/usr.n"
+check "... and go to /usr/lib/systemd/system, the programs to /usr/bin and /usr/sbin" sh -c \
+	"grep -q ' /x/usr/lib/systemd/system/\$' '$work/usr.n' && grep -q ' /x/usr/bin/cakiosk\$' '$work/usr.n' && grep -q ' /x/usr/sbin/cakiosk-ra\$' '$work/usr.n'"
+dest=$work/dest P=/usr/local
+make -s B="$B" install DESTDIR="$dest" >"$work/install.out" 2>&1
+check "make install DESTDIR=... succeeds" test $? = 0 || sed 's/^/# /' "$work/install.out"
 # The expected files and their modes.
+list="755 $P/bin/cakiosk
+755 $P/sbin/cakiosk-ra
+644 $P/share/locale/zh_CN/LC_MESSAGES/cakiosk.mo
+644 $P/lib/systemd/system/cakiosk.service
+644 $P/lib/systemd/system/cakiosk-ra.service
+644 $P/lib/udev/rules.d/90-cakiosk-ukey.rules
+644 $P/lib/sysusers.d/cakiosk.conf
+644 /etc/cakiosk/cakiosk.conf.example
+644 /etc/cakiosk/cakiosk-ra.default.example
+644 $P/share/man/man1/cakiosk.1
+644 $P/share/man/man5/cakiosk.conf.5
+644 $P/share/man/man8/cakiosk-ra.8
+644 $P/share/doc/cakiosk/LOCKDOWN.md
+755 /etc/cakiosk/xinitrc
+644 /etc/cakiosk/Xresources
+644 /etc/X11/xorg.conf.d/50-cakiosk.conf"
+for f in $(find kiosk -name '*.service.in' | sort); do
+	list="$list
+644 $P/lib/systemd/system/$(basename "$f" .in)"
+done
+echo "$list" | sort -u -k2 >"$work/list"
 while read -r mode path; do
 	got=$(stat -c %a "$dest$path" 2>/dev/null)
 	check "installed $path, mode $mode" test "$got" = "$mode"
-done <<EOF
-755 /usr/bin/cakiosk
-755 /usr/sbin/cakiosk-ra
-644 /usr/share/locale/zh_CN/LC_MESSAGES/cakiosk.mo
-644 /usr/lib/systemd/system/cakiosk.service
-644 /usr/lib/systemd/system/cakiosk-ra.service
-644 /usr/lib/udev/rules.d/90-cakiosk-ukey.rules
-644 /usr/lib/sysusers.d/cakiosk.conf
-644 /etc/cakiosk/cakiosk.conf.example
-644 /etc/cakiosk/cakiosk-ra.default.example
-644 /usr/share/man/man1/cakiosk.1
-644 /usr/share/man/man5/cakiosk.conf.5
-644 /usr/share/man/man8/cakiosk-ra.8
-644 /usr/share/doc/cakiosk/LOCKDOWN.md
-755 /etc/cakiosk/xinitrc
-644 /etc/cakiosk/Xresources
-644 /etc/X11/xorg.conf.d/50-cakiosk.conf
-EOF
-for f in $(find kiosk -name '*.service.in' | sort); do
-	u=$(basename "$f" .in)
-	check "the unit $u is installed" test -f "$dest/usr/lib/systemd/system/$u"
-done
+done <"$work/list"
 check "the installed kiosk looks for its catalogue where it was installed" \
-	grep -q -a /usr/share/locale "$dest/usr/bin/cakiosk"
-none "the installed units name the installed programs, no /usr/local" \
-	"$(grep -n '/usr/local\|@[A-Z]*@' "$dest"/usr/lib/systemd/system/*.service)"
-check "ExecStart of cakiosk.service is /usr/bin/cakiosk" \
-	grep -q '^ExecStart=/usr/bin/cakiosk --config /etc/cakiosk/cakiosk.conf$' "$dest/usr/lib/systemd/system/cakiosk.service"
-check "ExecStart of cakiosk-ra.service is /usr/sbin/cakiosk-ra serve" \
-	grep -q '^ExecStart=/usr/sbin/cakiosk-ra serve ' "$dest/usr/lib/systemd/system/cakiosk-ra.service"
+	grep -q -a $P/share/locale "$dest$P/bin/cakiosk"
+none "the installed units name no path left to fill in" \
+	"$(grep -n '@[A-Z]*@' "$dest$P"/lib/systemd/system/*.service)"
+check "ExecStart of cakiosk.service is $P/bin/cakiosk" \
+	grep -q "^ExecStart=$P/bin/cakiosk --config /etc/cakiosk/cakiosk.conf\$" "$dest$P/lib/systemd/system/cakiosk.service"
+check "ExecStart of cakiosk-ra.service is $P/sbin/cakiosk-ra serve" \
+	grep -q "^ExecStart=$P/sbin/cakiosk-ra serve " "$dest$P/lib/systemd/system/cakiosk-ra.service"
 none "every installed file is one of the above (nothing unlisted)" \
-	"$(cd "$dest" && find . ! -type d | sed 's|^\.||' | grep -v -x -F "$(printf '%s\n' \
-		/usr/bin/cakiosk /usr/sbin/cakiosk-ra /usr/lib/udev/rules.d/90-cakiosk-ukey.rules \
-		/usr/lib/sysusers.d/cakiosk.conf /etc/cakiosk/cakiosk.conf.example \
-		/etc/cakiosk/cakiosk-ra.default.example /usr/share/man/man1/cakiosk.1 \
-		/usr/share/man/man5/cakiosk.conf.5 /usr/share/man/man8/cakiosk-ra.8 \
-		/usr/share/doc/cakiosk/LOCKDOWN.md /etc/cakiosk/xinitrc /etc/cakiosk/Xresources \
-		/etc/X11/xorg.conf.d/50-cakiosk.conf)" | grep -v '^/usr/share/locale/.*/LC_MESSAGES/cakiosk\.mo$' \
-		| grep -v '^/usr/lib/systemd/system/[a-z-]*\.service$')"
+	"$(cd "$dest" && find . ! -type d | sed 's|^\.||' | grep -v -x -F "$(cut -d' ' -f2 "$work/list")" |
+		grep -v "^$P/share/locale/.*/LC_MESSAGES/cakiosk\.mo\$")"
 
 # --- The man pages: they render without a warning. ------------------------
 for m in man/cakiosk.1 man/cakiosk.conf.5 man/cakiosk-ra.8; do
 	LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$m" >"$work/warn" 2>&1
 	none "$m renders with groff -man -Tutf8 -ww and no warning" "$(cat "$work/warn")"
 	page=$(basename "$m")
-	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$dest/usr/share/man/man${page##*.}/$page" \
+	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$dest$P/share/man/man${page##*.}/$page" \
 		>"$work/man.out" 2>"$work/warn"
 	check "man -l shows the installed $page (no warning, a NAME and a SYNOPSIS)" sh -c \
 		"test ! -s '$work/warn' && grep -q '^NAME' '$work/man.out' && grep -q '^SYNOPSIS' '$work/man.out'"
@@ -155,12 +159,12 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
 else
 	# The units with programs that exist here: generated by the same rule
 	# with BINDIR/SBINDIR pointing into the DESTDIR install.
-	make -s B="$B" units BINDIR="$dest/usr/bin" SBINDIR="$dest/usr/sbin" \
+	make -s B="$B" units BINDIR="$dest$P/bin" SBINDIR="$dest$P/sbin" \
 		SYSCONFDIR="$dest/etc" >/dev/null 2>&1
 	mkdir -p "$work/units"
 	cp "$top/$B"/units/*.service "$work/units/"
 	make -s B="$B" units >/dev/null 2>&1
-	(cd "$work" && MANPATH=$dest/usr/share/man systemd-analyze verify "$work"/units/*.service) \
+	(cd "$work" && MANPATH=$dest$P/share/man systemd-analyze verify "$work"/units/*.service) \
 		>"$work/verify" 2>&1
 	rc=$?
 	none "systemd-analyze verify: the units are clean (status $rc, no line)" "$(cat "$work/verify")"
@@ -171,7 +175,7 @@ else
 			awk -v f="${fig%% *}" 'BEGIN { exit !(f != "" && f <= 2.0) }'
 	done
 fi
-units=$dest/usr/lib/systemd/system
+units=$dest$P/lib/systemd/system
 check "StartLimitIntervalSec and StartLimitBurst are in [Unit], in both units" sh -c "
 	for u in '$units/cakiosk.service' '$units/cakiosk-ra.service'; do
 		awk '/^\[/{s=\$0} /^StartLimit(IntervalSec|Burst)=/{print s}' \"\$u\" | grep -v -x '\[Unit\]' | grep -q . && exit 1
@@ -185,7 +189,7 @@ done
 check "cakiosk-ra.service keeps its store in a StateDirectory" grep -q -x 'StateDirectory=cakiosk-ra' "$units/cakiosk-ra.service"
 if command -v systemd-sysusers >/dev/null 2>&1; then
 	mkdir -p "$work/sysroot/etc"
-	systemd-sysusers --root="$work/sysroot" "$dest/usr/lib/sysusers.d/cakiosk.conf" >/dev/null 2>&1
+	systemd-sysusers --root="$work/sysroot" "$dest$P/lib/sysusers.d/cakiosk.conf" >/dev/null 2>&1
 	check "systemd-sysusers creates the users from the installed file" \
 		grep -q '^cakiosk:' "$work/sysroot/etc/passwd"
 	# Every user and group a unit names: made by sysusers (no phantom
@@ -204,7 +208,7 @@ else
 fi
 
 # --- The udev rule. --------------------------------------------------------
-rules=$dest/usr/lib/udev/rules.d/90-cakiosk-ukey.rules
+rules=$dest$P/lib/udev/rules.d/90-cakiosk-ukey.rules
 none "every udev rule line matches ACTION!=\"remove\" (a token plugged in before boot counts)" \
 	"$(grep -v '^#' "$rules" | grep . | grep -v 'ACTION!="remove"')"
 check "hidraw tokens are given to the cakiosk group as well as USB devices" sh -c \
@@ -227,15 +231,12 @@ none "LOCKDOWN.md covers blanking, kernel messages, the clock, boot loader, firm
 	"$(printf %s "$miss")"
 
 # --- make uninstall leaves nothing but empty directories. ------------------
-make -s B="$B" uninstall DESTDIR="$dest" PREFIX=/usr >"$work/uninstall.out" 2>&1
+make -s B="$B" uninstall DESTDIR="$dest" >"$work/uninstall.out" 2>&1
 check "make uninstall succeeds" test $? = 0
 none "after make uninstall the DESTDIR holds no file (only empty directories)" \
 	"$(find "$dest" ! -type d | sed "s|^$dest||")"
 none "... and no cakiosk directory of its own" \
 	"$(find "$dest" -type d -name 'cakiosk*' | sed "s|^$dest||")"
-
-# The build as it was (the install rebuilt it for PREFIX=/usr).
-make -s B="$B" >/dev/null 2>&1
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
