@@ -56,8 +56,10 @@ keep_secret enrol_code "$CODE"
 su_start
 check "no configuration file: the first-run setup, in both languages" ck_wait "首次设置：本机还没有配置"
 check "... First-run setup" ck_wait "First-run setup: this kiosk has no configuration yet."
-ck_keys 2
-check "English chosen: the setup speaks English" ck_wait "The kiosk's language:"
+# A touch on the English row (1-based row and column of its text).
+row=$(tmux -L "$sock" capture-pane -p | grep -n '○ English' | cut -d: -f1)
+ck_click 10 "$row"
+check "English chosen by a touch: the setup speaks English" ck_wait "The kiosk's language:"
 ck_keys Enter BSpace BSpace BSpace
 ck_type 30
 ck_keys Enter
@@ -94,12 +96,12 @@ check "the backend up again: Enter goes on to the enrolment" ck_wait "Enrolment 
 
 ck_type T-SETUP
 ck_keys Enter
-ck_type 000000000000
+ck_type 918273645501
 ck_keys Enter
 check "a wrong code is refused in a sentence" ck_wait "refused the enrolment code"
 check "... the code field emptied for typing again" sh -c \
 	"tmux -L $sock capture-pane -p | grep -q 'Enrolment code *_'"
-check "... no code drawn on the screen" sh -c "! tmux -L $sock capture-pane -p | grep -q 000000"
+check "... no code drawn on the screen" sh -c "! tmux -L $sock capture-pane -p | grep -q 9182"
 ck_type "$CODE"
 ck_keys Enter
 check "the right code: enrolled" ck_wait "Terminal T-SETUP is enrolled" 10
