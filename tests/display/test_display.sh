@@ -7,7 +7,7 @@
 # by a second xterm with the same resources), not as boxes (against the
 # same text in a font without Chinese, and distinct characters drawn
 # distinct); a touch on the guide's row opens the guide; Ctrl+click opens
-# no xterm menu.
+# no xterm menu and another window's selection is not pasted.
 #
 # The screenshots are kept in $B/test-logs/display-*.png.
 # DISPLAY_XRES=FILE runs the kiosk and the reference with other resources
@@ -154,5 +154,35 @@ for b in 1 2 3; do
 	xdotool mouseup "$b" keyup ctrl
 done
 check "Ctrl+click opens none of xterm's menus ($menus of 3 buttons did)" [ "$menus" -eq 0 ]
+
+# Nothing selected elsewhere pastes into the kiosk.  Another xterm (its
+# own default resources) in the corner holds "2" as the selection; on the
+# guide, a typed 2 shows that service's steps, a pasted one must not.
+x_xterm helper /dev/null 4x1+1800+1040 sh -c 'printf 2; exec sleep 600'
+helper=$x_pid
+x_geom "$helper" >/dev/null
+xdotool mousemove 1808 1056 click --repeat 2 1
+# guide_band FILE: the guide's text lines, clear of the clock and helper.
+guide_band() {
+	x_shot "$work/g.png"
+	x_crop "$work/g.png" 0 "$ch" 1700 $((20 * ch)) "$1"
+}
+# changes_within SECONDS: the band differs from $work/g0.png.
+changes_within() {
+	deadline=$(($(date +%s) + $1))
+	while :; do
+		guide_band "$work/g1.png"
+		[ "$(x_diff "$work/g0.png" "$work/g1.png")" -gt 0 ] && return 0
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+	done
+}
+no_change_within() { ! changes_within "$1"; }
+guide_band "$work/g0.png"
+xdotool mousemove 960 700 key shift+Insert
+xdotool keydown shift click 2 keyup shift
+check "the selection is not pasted (Shift+Insert, Shift+middle button)" no_change_within 2
+xdotool type 2
+check "... while a typed 2 shows that service's steps" changes_within 5
+kill "$helper" 2>/dev/null
 
 finish
