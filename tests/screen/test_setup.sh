@@ -19,12 +19,15 @@ rb_hsm
 SOFTHSM2_CONF=$work/softhsm2.conf softhsm2-util --init-token --free --label CARD1 \
 	--so-pin 12345678 --pin 123456 >/dev/null 2>&1
 printf 'present=none\n' >"$work/ctl"
-# The modules the setup finds: the test card's, SoftHSM's, the test
-# card's again through a symlink and SoftHSM's again as a copy (the same
-# library twice each: listed once).
+# The modules the setup finds: the test card's named by a p11-kit module
+# file (the only way to it), SoftHSM's, the test card's again through a
+# symlink and SoftHSM's again as a copy (the same library twice each:
+# listed once).
+mkdir -p "$work/p11-kit"
+printf '# a p11-kit module file\nmodule: %s\ncritical: no\n' "$P11" >"$work/p11-kit/card.module"
 ln -s "$P11" "$work/mods/a-link.so"
 cp "$SOFTHSM" "$work/mods/b-copy.so"
-scan="$P11:$SOFTHSM:$work/mods/*.so"
+scan="$work/p11-kit/*.module:$SOFTHSM:$work/mods/*.so"
 
 # su_start [ARGS]: the kiosk on the configuration path under $etc.
 su_start() {
@@ -108,6 +111,8 @@ check "the right code: enrolled" ck_wait "Terminal T-SETUP is enrolled" 10
 check "the modules found are listed, each library once" ck_wait "None: this kiosk has no UKey reader yet"
 shown=$(tmux -L "$sock" capture-pane -p | grep -c -e 'cakiosk test card' -e 'Implementation of PKCS11')
 check "... two, the symlink and the copy left out ($shown)" test "$shown" -eq 2
+check "... the test card's found through its p11-kit module file (its path, not the link)" \
+	ck_wait "(${P11%/*}/"
 row=$(tmux -L "$sock" capture-pane -p | sed -n 's/^ *\([0-9]\)  .*cakiosk test card.*/\1/p')
 ck_keys "$row"
 check "the test card's module: the reader test waits for a card" ck_wait "Insert any card"
