@@ -482,9 +482,9 @@ setup_run(const char *path, bool asked)
 		if (poll(pfd, 2, 250) < 0 && errno != EINTR)
 			break;
 		while (read(sigfd, &sig, 1) == 1)
-			if (sig == SIGTERM)
+			if (sig == SIGTERM || sig == SIGHUP)
 				rc = -1;
-		if (pfd[0].revents & (POLLHUP | POLLERR) && !(pfd[0].revents & POLLIN))
+		if (ui_hung_up(pfd[0].revents))
 			rc = -1; /* the terminal is gone */
 		while (rc == 0 && (key = read_key()) != K_NONE) {
 			if (key == K_F(2))

@@ -556,8 +556,7 @@ loop_run(const struct config *cfg)
 		if (L.tokfd >= 0 && (pfd[3].revents & POLLIN) && token_watch_drain())
 			tokens_changed();
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (pfd[0].revents & (POLLHUP | POLLERR) &&
-			    !(pfd[0].revents & POLLIN)) {
+			if (ui_hung_up(pfd[0].revents)) {
 				log_error("terminal gone: shutting down");
 				break;
 			}

@@ -110,7 +110,7 @@ oos_wait(const char *terminal_id)
 			if (sig == SIGHUP)
 				return 1;
 		}
-		if (pfd[0].revents & (POLLHUP | POLLERR) && !(pfd[0].revents & POLLIN))
+		if (ui_hung_up(pfd[0].revents))
 			return 0; /* the terminal is gone */
 		if (drain_keys())
 			draw(terminal_id);

@@ -1,6 +1,7 @@
 /*
  * ui.c - the frame, drawing helpers and click targets (see ui.h).
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,12 @@ bool
 ui_too_small(void)
 {
 	return COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
+}
+
+bool
+ui_hung_up(short revents)
+{
+	return (revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 int

@@ -71,6 +71,12 @@ void ui_end(void);
 void ui_emergency_restore(void);
 
 bool ui_too_small(void);
+/*
+ * The terminal is gone, from poll()'s revents on standard input: a hung-up
+ * tty reports POLLIN as well as POLLHUP (every read then ends at once), so
+ * POLLIN must not be read as "keys to come".
+ */
+bool ui_hung_up(short revents);
 int ui_lines(void);
 int ui_cols(void);
 struct rect ui_body(void);
