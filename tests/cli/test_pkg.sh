@@ -182,6 +182,13 @@ check "StartLimitIntervalSec and StartLimitBurst are in [Unit], in both units" s
 		test \$(grep -c '^StartLimit\(IntervalSec\|Burst\)=' \"\$u\") = 2 || exit 1
 	done; exit 0"
 check "cakiosk.service waits for pcscd's socket" grep -q '^Wants=.*pcscd\.socket' "$units/cakiosk.service"
+# The first-run setup and the terminal certificate's renewal write beside
+# the configuration: a kiosk unit that makes /etc read-only must open it.
+for u in cakiosk cakiosk-x; do
+	check "$u.service lets the kiosk write /etc/cakiosk (setup, certificate renewal)" sh -c "
+		grep -q '^ProtectSystem=\(full\|strict\)' '$units/$u.service' || exit 0
+		grep -q -x 'ReadWritePaths=-/etc/cakiosk' '$units/$u.service'"
+done
 for h in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes CapabilityBoundingSet= \
 	SystemCallFilter=@system-service LimitCORE=0 UMask=0077 MemoryDenyWriteExecute=yes; do
 	check "both units keep $h" sh -c "grep -q -x '$h' '$units/cakiosk.service' && grep -q -x '$h' '$units/cakiosk-ra.service'"
