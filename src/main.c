@@ -26,6 +26,7 @@
 #include "setup.h"
 #include "staffauth.h"
 #include "session.h"
+#include "termrenew.h"
 #include "text.h"
 #include "token.h"
 #include "xmem.h"
@@ -149,6 +150,16 @@ start_checks(const char *path, struct config *cfg, char *err, size_t errlen)
 	for (;;) {
 		int rc = config_load(cfg, path, err, errlen);
 
+		/* A renewal of the terminal's certificate cut short is
+		 * finished before the files are checked (termrenew.h). */
+		if (rc == 0 && cfg->cert_file != NULL && cfg->key_file != NULL) {
+			char why[1024];
+
+			if (termrenew_recover(cfg->cert_file, cfg->key_file, why,
+					      sizeof why) != 0 ||
+			    why[0] != '\0')
+				say(stderr, "cakiosk: %s", why);
+		}
 		if (rc == 0 &&
 		    selftest_run(cfg, SELFTEST_FILES, NULL, err, errlen) != 0) {
 			char *why = xasprintf("%s: %s", path, err);

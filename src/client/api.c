@@ -62,9 +62,10 @@ api_link_state(const struct api_err *e)
 		if (strcmp(e->code, "client_cert_required") == 0) {
 			long long end = backend_cert_not_after();
 
-			return end != 0 && end <= (long long)time(NULL)
-				       ? LINK_CERT_EXPIRED
-				       : LINK_CERT_REFUSED;
+			if (end != 0 && end <= (long long)time(NULL))
+				return LINK_CERT_EXPIRED;
+			return strcmp(e->reason, "revoked") == 0 ? LINK_CERT_REVOKED
+								 : LINK_CERT_REFUSED;
 		}
 		/* The certificate names another terminal than this one's id. */
 		if (strcmp(e->code, "terminal_mismatch") == 0)

@@ -520,6 +520,32 @@ bool api_parse_calls(const json_t *reply, struct api_calls *out, struct api_err 
 bool api_parse_day(const json_t *reply, struct api_day *out, struct api_err *e);
 bool api_parse_waiting(const json_t *reply, struct api_waiting *out, struct api_err *e);
 
+/* ---- the terminal itself ---------------------------------------------- */
+
+/* POST /v1/terminal/renew: a new certificate of this terminal for the CSR
+ * (out->pem, serial, not_after; api_issued_free). */
+bool api_terminal_renew(const char *csr_pem, const char *idem, struct job *job,
+			struct api_issued *out, struct api_err *e);
+
+/* What a heartbeat says: nothing of a customer. */
+struct api_beat {
+	const char *version;
+	int readers; /* reader slots seen */
+	bool ukey;   /* a UKey is in one */
+	long long cert_not_after;
+	const char *last_error; /* the last warning or error logged, or NULL */
+	long long last_error_at;
+};
+/* How the backend sees the certificate the heartbeat came with. */
+struct api_heartbeat {
+	char serial[API_SERIAL_MAX];
+	char state[API_STATE_MAX]; /* ok, expiring, superseded */
+	int64_t not_after;
+};
+/* POST /v1/terminal/heartbeat. */
+bool api_terminal_heartbeat(const struct api_beat *in, struct job *job,
+			    struct api_heartbeat *out, struct api_err *e);
+
 /* ---- for the unit tests: the shape checks alone ------------------------- */
 
 bool api_parse_order(const json_t *reply, struct api_order *out, struct api_err *e);
@@ -539,5 +565,7 @@ bool api_parse_sms(const json_t *reply, struct api_sms *out, struct api_err *e);
 bool api_parse_session(const json_t *reply, struct api_session *out, struct api_err *e);
 bool api_parse_history(const json_t *reply, struct api_history *out, struct api_err *e);
 bool api_parse_verify(const json_t *reply, struct api_verify *out, struct api_err *e);
+bool api_parse_heartbeat(const json_t *reply, struct api_heartbeat *out,
+			 struct api_err *e);
 
 #endif

@@ -82,6 +82,15 @@ backend_cert_not_after(void)
 	return B.cert_not_after;
 }
 
+void
+backend_identity_changed(void)
+{
+	B.cert_not_after = cert_end(B.cert_file);
+	/* The kept connection presented the old certificate: the next call
+	 * dials again and presents the new one. */
+	conn_drop();
+}
+
 int
 backend_init(const struct config *cfg)
 {

@@ -119,6 +119,11 @@ void backend_set_unverified(bool on);
  * it after that time is "expired", not "revoked". */
 long long backend_cert_not_after(void);
 
+/* This terminal's certificate and key files were replaced (a renewal, on
+ * the worker): its end date is read again and this thread's kept
+ * connection dropped, so the next call presents the new certificate. */
+void backend_identity_changed(void);
+
 /* A fresh random idempotency key (UUID v4 text) into out[37]. */
 void backend_new_key(char out[BACKEND_IDEM_KEY_LEN + 1]);
 

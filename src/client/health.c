@@ -74,6 +74,9 @@ health_reason(const struct job *job)
 	case LINK_CERT_REFUSED:
 		return N_("The backend refuses this kiosk's certificate (revoked, or "
 			  "another terminal's). Enrol the kiosk again.");
+	case LINK_CERT_REVOKED:
+		return N_("The backend refuses this kiosk's certificate: it was "
+			  "revoked. Enrol the kiosk again.");
 	case LINK_CONFIG:
 		return N_("This kiosk's backend address or certificate files cannot be "
 			  "used. Check its configuration.");

@@ -64,6 +64,9 @@ link_text(enum link_state s, int *good)
 		return N_("kiosk certificate expired");
 	case LINK_CERT_REFUSED:
 		return N_("kiosk certificate refused");
+	case LINK_CERT_REVOKED:
+		/* TRANSLATORS: status line: this kiosk's own certificate. */
+		return N_("kiosk certificate revoked");
 	case LINK_CONFIG:
 		return N_("not set up");
 	case LINK_UNKNOWN:

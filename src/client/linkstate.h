@@ -17,7 +17,8 @@ enum link_state {
 	LINK_DOWN,         /* no connection, or no answer in time */
 	LINK_UNTRUSTED,    /* the backend's certificate failed our check */
 	LINK_CERT_EXPIRED, /* refuses this terminal: its certificate ran out */
-	LINK_CERT_REFUSED, /* refuses this terminal's certificate (revoked) */
+	LINK_CERT_REFUSED, /* refuses this terminal's certificate (another's) */
+	LINK_CERT_REVOKED, /* refuses this terminal's certificate: revoked */
 	LINK_CONFIG,       /* this terminal's TLS files cannot be used */
 };
 

@@ -4,14 +4,20 @@
 #include "termcert.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "codec.h"
+#include "xmem.h"
 
 static int
 check_pair(X509 *x, const char *key_file, struct termcert *out, char *why, size_t whylen)
@@ -124,4 +130,89 @@ termcert_file_fingerprint(const char *file, char out[65])
 	OPENSSL_free(der);
 	X509_free(x);
 	return len > 0 ? 0 : -1;
+}
+
+int
+termcert_write(const char *path, const char *data, size_t len, unsigned mode, char *why,
+	       size_t whylen)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	int fd, rc = -1;
+
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  (mode_t)mode);
+	if (fd < 0 || fchmod(fd, (mode_t)mode) != 0 ||
+	    write(fd, data, len) != (ssize_t)len || fsync(fd) != 0) {
+		snprintf(why, whylen, "cannot write %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		snprintf(why, whylen, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	return rc;
+}
+
+/* The key in key_file, or a new EC P-256 key written there (0600). */
+static EVP_PKEY *
+key_load_or_make(const char *key_file, char *why, size_t whylen)
+{
+	FILE *in = fopen(key_file, "re");
+	EVP_PKEY *k = in != NULL ? PEM_read_PrivateKey(in, NULL, NULL, NULL) : NULL;
+	BIO *o;
+	char *p;
+	long n;
+
+	if (in != NULL)
+		fclose(in);
+	if (k != NULL)
+		return k;
+	if ((k = EVP_EC_gen("P-256")) == NULL) {
+		snprintf(why, whylen, "cannot make a key");
+		return NULL;
+	}
+	o = BIO_new(BIO_s_secmem());
+	PEM_write_bio_PrivateKey(o, k, NULL, NULL, 0, NULL, NULL);
+	n = BIO_get_mem_data(o, &p);
+	if (termcert_write(key_file, p, (size_t)n, 0600, why, whylen) != 0) {
+		EVP_PKEY_free(k);
+		k = NULL;
+	}
+	BIO_free(o);
+	return k;
+}
+
+char *
+termcert_csr(const char *key_file, const char *cn, char *why, size_t whylen)
+{
+	EVP_PKEY *k = key_load_or_make(key_file, why, whylen);
+	X509_REQ *r = k != NULL ? X509_REQ_new() : NULL;
+	BIO *o = r != NULL ? BIO_new(BIO_s_mem()) : NULL;
+	char *p, *out = NULL;
+
+	if (o != NULL &&
+	    X509_NAME_add_entry_by_NID(X509_REQ_get_subject_name(r), NID_commonName,
+				       MBSTRING_UTF8, (const unsigned char *)cn, -1, -1,
+				       0) == 1 &&
+	    X509_REQ_set_pubkey(r, k) == 1 && X509_REQ_sign(r, k, EVP_sha256()) > 0 &&
+	    PEM_write_bio_X509_REQ(o, r) == 1) {
+		long n = BIO_get_mem_data(o, &p);
+
+		out = xstrndup(p, (size_t)n);
+	} else if (k != NULL) {
+		snprintf(why, whylen, "cannot make the certificate request");
+	}
+	BIO_free(o);
+	X509_REQ_free(r);
+	EVP_PKEY_free(k);
+	return out;
 }

@@ -34,4 +34,14 @@ bool termcert_fingerprint_is(const char *given, const char *hex);
 /* Fingerprint of the first certificate of a PEM file; 0 or -1. */
 int termcert_file_fingerprint(const char *file, char out[65]);
 
+/* data written to path through path.tmp (mode from its first byte on,
+ * synced) renamed over it: path holds the old or the new whole, never a
+ * part.  0, or -1 with a sentence in why. */
+int termcert_write(const char *path, const char *data, size_t len, unsigned mode,
+		   char *why, size_t whylen);
+/* A CSR (new PEM string) naming cn, signed with the key in key_file: the
+ * one there, or a new EC P-256 key written there (0600) first.  NULL with
+ * a sentence in why. */
+char *termcert_csr(const char *key_file, const char *cn, char *why, size_t whylen);
+
 #endif

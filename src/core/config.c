@@ -86,6 +86,13 @@ static const struct opt opts[] = {
 	 "seconds to wait for a connection"},
 	{"backend", "timeout", OPT_INT, K(request_timeout), 2, 300, "20", false,
 	 "seconds a request may take in all"},
+	{"backend", "renew_days", OPT_INT, K(renew_days), 1, 365, "30", false,
+	 "days before its end the kiosk renews its own certificate (at start, "
+	 "then daily); the status line warns while that fails"},
+	{"backend", "heartbeat_interval", OPT_INT, K(heartbeat_interval), 30, 86400,
+	 "300", false,
+	 "seconds between heartbeats to the backend (version, readers, certificate "
+	 "end, last error); one is sent at start"},
 	{"staff", "pin_hash", OPT_PINHASH, K(staff_pin_hash), 0, 512, NULL, false,
 	 "staff PIN, as printed by cakiosk --hash-pin; no staff login without it"},
 	{"staff", "assist_idle_timeout", OPT_INT, K(assist_idle_timeout), 60, 7200, "900",

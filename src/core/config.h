@@ -44,6 +44,8 @@ struct config {
 	char *pin_sha256;
 	int connect_timeout;
 	int request_timeout;
+	int renew_days;         /* renew the terminal certificate this close to its end */
+	int heartbeat_interval; /* seconds between heartbeats */
 	/* [staff] */
 	char *staff_pin_hash;
 	int assist_idle_timeout;

@@ -2,6 +2,7 @@
  * log.c - levelled logging (the tmux log.c habit: one place, one format).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,12 @@ static FILE *logfile;
 static bool screen_active;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+/* The last warning or error, whatever the target and threshold, for the
+ * heartbeat (log_last_problem); any thread logs. */
+static pthread_mutex_t last_lock = PTHREAD_MUTEX_INITIALIZER;
+static char last_line[LOG_PROBLEM_MAX];
+static long long last_at;
 
 int
 log_level_parse(const char *s)
@@ -87,7 +94,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_list ap;
 	FILE *out = NULL;
 
-	if (level > threshold || target == TARGET_NONE)
+	if ((level > threshold || target == TARGET_NONE) && level > LOG_LVL_WARN)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
@@ -102,6 +109,22 @@ log_msg(enum log_level level, const char *fmt, ...)
 		snprintf(line, sizeof line, "%s", clean);
 		free(clean);
 	}
+	if (level <= LOG_LVL_WARN) {
+		pthread_mutex_lock(&last_lock);
+		/* Cut on a character, not inside one. */
+		size_t n = strlen(line);
+		if (n >= sizeof last_line) {
+			n = sizeof last_line - 1;
+			while (n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80)
+				n--;
+		}
+		memcpy(last_line, line, n);
+		last_line[n] = '\0';
+		last_at = (long long)time(NULL);
+		pthread_mutex_unlock(&last_lock);
+	}
+	if (level > threshold || target == TARGET_NONE)
+		return;
 
 	if (target == TARGET_JOURNAL) {
 		syslog(syslog_prio[level], "%s", line);
@@ -123,6 +146,19 @@ log_msg(enum log_level level, const char *fmt, ...)
 	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
 	fprintf(out, "%s.%03ld cakiosk[%ld] %s: %s\n", stamp, ts.tv_nsec / 1000000,
 		(long)getpid(), level_names[level], line);
+}
+
+bool
+log_last_problem(char *buf, size_t len, long long *at)
+{
+	bool any;
+
+	pthread_mutex_lock(&last_lock);
+	any = last_line[0] != '\0';
+	snprintf(buf, len, "%s", last_line);
+	*at = last_at;
+	pthread_mutex_unlock(&last_lock);
+	return any;
 }
 
 const char *

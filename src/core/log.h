@@ -28,6 +28,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 #define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
 
+/* The last warning or error logged (sanitized, at most LOG_PROBLEM_MAX - 1
+ * bytes) and when (seconds since the epoch); false when there was none.
+ * What the heartbeat reports as the terminal's last error. */
+#define LOG_PROBLEM_MAX 240
+bool log_last_problem(char *buf, size_t len, long long *at);
+
 /* "110***********002X" style mask of an ID number into buf. */
 const char *log_mask_id(const char *id, char *buf, size_t len);
 

@@ -30,6 +30,7 @@
 #include "token.h"
 #include "token_watch.h"
 #include "ui.h"
+#include "upkeep.h"
 #include "worker.h"
 #include "xmem.h"
 
@@ -144,9 +145,11 @@ screen_push(enum screen_id id, const void *arg)
 		log_error("screen stack full opening %s", ops->name);
 		return;
 	}
-	/* A customer is starting: the worker is theirs, not the health check's. */
+	/* A customer is starting: the worker is theirs, not the health check's
+	 * nor the upkeep's. */
 	if (L.probing)
 		worker_cancel_owner(&L);
+	upkeep_cancel();
 	f = &L.stack[L.depth++];
 	f->ops = ops;
 	/*
@@ -376,6 +379,9 @@ jobs_collect(void)
 		if (job->owner == &L) {
 			/* The health check told the status line itself. */
 			L.probing = false;
+		} else if (upkeep_collect(job, loop_now())) {
+			L.redraw = true;
+			continue; /* released there */
 		} else if (owner != NULL && owner->ops->job_done != NULL &&
 			   !job_cancelled(job)) {
 			log_debug("job %s done", job->name);
@@ -456,7 +462,7 @@ idle_check(int64_t now)
 	if (f->ops == screen_get(SCR_IDLE))
 		return;
 	/* Someone waiting on a card or the backend is not idle. */
-	if (worker_pending() > (L.probing ? 1 : 0))
+	if (worker_pending() > (L.probing ? 1 : 0) + upkeep_running())
 		return;
 	if (now - L.last_input >= (int64_t)timeout * 1000) {
 		log_info("idle for %d s on %s", timeout, f->ops->name);
@@ -490,6 +496,8 @@ tick(int64_t now)
 			AS_FRAME(f, f->ops->tick(f->state, now));
 	}
 	idle_check(now);
+	/* Renewal and heartbeat between visits (upkeep.h). */
+	upkeep_tick(L.cfg, now, !(L.depth == 1 && top()->ops == screen_get(SCR_WELCOME)));
 	maybe_probe(now);
 	/* The clock in the header; cheap, curses sends only what changed. */
 	L.redraw = true;
@@ -527,7 +535,8 @@ loop_run(const struct config *cfg)
 
 	while (!L.quit) {
 		int64_t now = loop_now();
-		int period = worker_pending() > (L.probing ? 1 : 0) || ticking()
+		int period = worker_pending() > (L.probing ? 1 : 0) + upkeep_running() ||
+					     ticking()
 				     ? TICK_BUSY_MS
 				     : TICK_IDLE_MS;
 		int wait = (int)(L.last_tick + period - now);

@@ -4,6 +4,7 @@
  * (title, step bar, footer, the status line of the UKey and the backend).
  */
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "i18n.h"
@@ -12,14 +13,30 @@
 #include "screen.h"
 #include "token_watch.h"
 #include "ui.h"
+#include "upkeep.h"
 
+/* What the status line says of the backend: its state as last seen, or,
+ * while it answers, this kiosk's certificate nearing its end when its
+ * renewal fails (upkeep.h). */
 static const char *
-backend_text(int *color)
+backend_text(int *color, char *buf, size_t len)
 {
-	int good;
-	const char *text = link_text(link_get(), &good);
+	enum link_state s = link_get();
+	int good, days;
+	const char *text = link_text(s, &good);
 
 	*color = good > 0 ? UI_OK : good < 0 ? UI_ERROR : UI_STATUS;
+	if (s == LINK_UP && upkeep_cert_warning(&days)) {
+		*color = UI_WARN;
+		if (days > 1)
+			/* TRANSLATORS: status line, after "Backend: ": this kiosk's
+			 * certificate could not be renewed. */
+			snprintf(buf, len, _("kiosk certificate ends in %d days"), days);
+		else
+			snprintf(buf, len, "%s",
+				 _("kiosk certificate ends within a day"));
+		return buf;
+	}
 	return _(text);
 }
 
@@ -28,7 +45,7 @@ loop_draw(const struct frame *stack, int depth, const struct config *cfg, bool a
 {
 	const struct frame *f = &stack[depth - 1];
 	struct ui_frame uf = {0};
-	char tokstate[128];
+	char tokstate[128], backtext[128];
 	int first = depth - 1;
 
 	ui_begin();
@@ -60,7 +77,7 @@ loop_draw(const struct frame *stack, int depth, const struct config *cfg, bool a
 	uf.global_keys = !(f->ops->flags & SCREEN_NO_GLOBAL);
 	uf.staff_call = !(f->ops->flags & SCREEN_STAFF);
 	uf.token_state = token_status_text(tokstate, sizeof tokstate);
-	uf.backend_state = backend_text(&uf.backend_color);
+	uf.backend_state = backend_text(&uf.backend_color, backtext, sizeof backtext);
 	uf.extra_state = assist ? _("Staff assist mode") : NULL;
 	ui_frame(&uf);
 	ui_finish();

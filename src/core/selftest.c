@@ -49,6 +49,24 @@ line(struct run *r, bool ok, const char *fmt, ...)
 	free(clean);
 }
 
+static void warn(struct run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A line that needs the operator's eye but fails nothing. */
+static void
+warn(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *clean;
+
+	va_start(ap, fmt);
+	clean = say_vformat(fmt, ap);
+	va_end(ap);
+	if (r->out != NULL)
+		fprintf(r->out, "WARN %s\n", clean);
+	free(clean);
+}
+
 /* A vendor's module loads as PKCS#11; with slots, its slots are listed. */
 static void
 check_module(struct run *r, const struct config_vendor *v, bool slots)
@@ -95,7 +113,15 @@ check_cert(struct run *r, const struct config *cfg, bool local)
 	if (!local)
 		return;
 	days = termcert_days_left(&tc, time(NULL));
-	line(r, days > 0, "expiry: %ld days left", days);
+	if (days > 0 && days <= cfg->renew_days)
+		/* Not a failure: the kiosk renews it by itself; a warning
+		 * that stays says the renewal keeps failing. */
+		warn(r,
+		     "expiry: %ld days left: renewal is due (the kiosk renews it "
+		     "at start and daily within renew_days = %d)",
+		     days, cfg->renew_days);
+	else
+		line(r, days > 0, "expiry: %ld days left", days);
 }
 
 static void

@@ -25,7 +25,9 @@ enum selftest_part {
 
 /*
  * Run the parts asked for.  Each check is one line, "ok   WHAT: detail" or
- * "FAIL WHAT: detail", to out (NULL: none).  Returns the number of
+ * "FAIL WHAT: detail", to out (NULL: none); "WARN WHAT: detail" needs the
+ * operator's eye and fails nothing (a certificate within renew_days of
+ * its end: the kiosk renews it itself).  Returns the number of
  * checks that failed; the first failure's line is kept in first (may be
  * NULL) for a caller that shows one sentence.
  */

@@ -178,9 +178,11 @@ h_terminal_heartbeat(struct req *r)
 static const char *
 state_of(json_t *t, int64_t now, int silent_min, int64_t *end)
 {
-	int64_t a = I(t, "cert_end"), b = I(t, "seen_not_after");
-	*end = a > b ? a : b;
-	if (S(t, "cert_status") && strcmp(S(t, "cert_status"), "revoked") == 0)
+	/* The certificate it comes with, once heard from; before, the one
+	 * it was issued last. */
+	*end = I(t, "seen_not_after") ? I(t, "seen_not_after") : I(t, "cert_end");
+	if ((S(t, "cert_status") && strcmp(S(t, "cert_status"), "revoked") == 0) ||
+	    (S(t, "seen_status") && strcmp(S(t, "seen_status"), "revoked") == 0))
 		return "revoked";
 	if (*end && *end < now)
 		return "expired";
@@ -273,8 +275,10 @@ terminal_list(struct store *st, bool json, int silent_min, FILE *out)
 		st,
 		"SELECT t.id, t.cert_serial, t.enrolled, t.last_seen, t.seen_serial,"
 		" t.seen_not_after, t.version, t.readers, t.ukey, t.last_error,"
-		" t.last_error_at, c.not_after AS cert_end, c.status AS cert_status"
-		" FROM terminals t LEFT JOIN certificates c ON c.serial = t.cert_serial"
+		" t.last_error_at, c.not_after AS cert_end, c.status AS cert_status,"
+		" s.status AS seen_status FROM terminals t"
+		" LEFT JOIN certificates c ON c.serial = t.cert_serial"
+		" LEFT JOIN certificates s ON s.serial = t.seen_serial"
 		" ORDER BY t.id",
 		"");
 	if (!rows)

@@ -56,7 +56,7 @@ check "renewal: online again" ck_wait "后台：在线" 10
 # This kiosk's certificate revoked at the backend (a stolen kiosk): the
 # backend answers, but refuses it; the status line says so.
 "$RA" revoke --db "$work/ra.db" "$serial" 2>>"$work/ra.log"
-check "the kiosk's certificate revoked: said as such" ck_wait "后台：本机证书被拒绝" 10
+check "the kiosk's certificate revoked: said as such" ck_wait "后台：本机证书已吊销" 10
 check "... not as 'cannot be reached'" _hasnt "后台：无法连接"
 # Staff's connection test asks the same way (mTLS): it names the refused
 # certificate rather than "the backend answered".

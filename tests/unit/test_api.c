@@ -364,6 +364,56 @@ test_reasons(void **state)
 	assert_non_null(strstr(api_reason(&e), "does not understand"));
 }
 
+/* This kiosk's certificate refused: revoked is said as such, another
+ * refusal is not taken for it. */
+static void
+test_cert_states(void **state)
+{
+	struct api_err e = {.err = BACKEND_REFUSED};
+
+	(void)state;
+	snprintf(e.code, sizeof e.code, "client_cert_required");
+	assert_int_equal(api_link_state(&e), LINK_CERT_REFUSED);
+	snprintf(e.reason, sizeof e.reason, "revoked");
+	assert_int_equal(api_link_state(&e), LINK_CERT_REVOKED);
+	snprintf(e.code, sizeof e.code, "terminal_mismatch");
+	assert_int_equal(api_link_state(&e), LINK_CERT_REFUSED);
+}
+
+/* The heartbeat's answer: the certificate's state, one of three. */
+static void
+test_heartbeat(void **state)
+{
+	static const char *const bad[] = {
+		"{}",
+		"{\"certificate\":{\"serial\":\"0A\",\"not_after\":1,\"state\":"
+		"\"revoked\"}}",
+		"{\"certificate\":{\"serial\":\"0A/..\",\"not_after\":1,\"state\":"
+		"\"ok\"}}",
+		"{\"certificate\":{\"serial\":\"0A\",\"state\":\"ok\"}}",
+		"{\"certificate\":\"ok\"}",
+	};
+	struct api_heartbeat hb;
+	struct api_err e = {0};
+	json_t *j = js("{\"terminal_id\":\"T\",\"certificate\":{\"serial\":\"0A\","
+		       "\"not_after\":1893456000,\"state\":\"expiring\"}}");
+
+	(void)state;
+	assert_true(api_parse_heartbeat(j, &hb, &e));
+	assert_string_equal(hb.state, "expiring");
+	assert_string_equal(hb.serial, "0A");
+	assert_int_equal(hb.not_after, 1893456000);
+	json_decref(j);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		j = js(bad[i]);
+		memset(&e, 0, sizeof e);
+		if (api_parse_heartbeat(j, &hb, &e))
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(e.err, BACKEND_GARBAGE);
+		json_decref(j);
+	}
+}
+
 static bool
 unlock_auth(const char *text, struct api_unlock_auth *a)
 {
@@ -481,6 +531,8 @@ main(void)
 		cmocka_unit_test(test_health_and_prices),
 		cmocka_unit_test(test_seal),
 		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_cert_states),
+		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_unlock),
 		cmocka_unit_test(test_waiting),
 	};
