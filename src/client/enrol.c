@@ -251,6 +251,28 @@ fetch_ca(struct enrol_args *a, const struct enrol_files *f)
 	return st;
 }
 
+/*
+ * The configuration's folder (/etc/cakiosk before anything is installed):
+ * made if it is missing, 0750, one level only - a parent that is missing
+ * too is a mistyped path, said as such.
+ */
+static bool
+folder_ok(struct enrol_args *a)
+{
+	char *dir = xstrdup(a->config_path), *slash = strrchr(dir, '/');
+	bool ok = true;
+
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+			enrol_say(a, "cannot make the folder %s: %s", dir, strerror(errno));
+			ok = false;
+		}
+	}
+	free(dir);
+	return ok;
+}
+
 /* The terminal's key: the one a cut-off run left, or a new EC P-256 key. */
 static EVP_PKEY *
 key_get(struct enrol_args *a, const struct enrol_files *f)
@@ -437,6 +459,10 @@ enrol_run(struct enrol_args *a)
 	}
 	if (!code_ok(a)) {
 		st = ENROL_USAGE;
+		goto out;
+	}
+	if (!folder_ok(a)) {
+		st = ENROL_LOCAL;
 		goto out;
 	}
 	if ((st = ca_step(a, &f)) != ENROL_OK)

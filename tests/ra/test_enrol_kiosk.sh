@@ -80,10 +80,11 @@ enrol "$T/blank" T-K1 "$C1"
 is 4 "$RC" "a used code on another blank terminal: exit 4"
 like 'enrol_code_used' "$(cat "$T/enrol.out")" "... enrol_code_used"
 
-mkdir -p "$T/k2"
+# Into a configuration folder not made yet (/etc/cakiosk before install).
 echo "$C2" | "$KIOSK" --enrol --backend "$URL/" --ca-fingerprint "$FP" --code - \
 	--terminal-id T-K2 --config "$T/k2/cakiosk.conf" >"$T/enrol.out" 2>&1
-is 0 "$?" "the code refused for another terminal still enrols its own (--code - from stdin)"
+is 0 "$?" "the code refused for another terminal still enrols its own (--code -, a new folder)"
+is 750 "$(stat -c %a "$T/k2" 2>&1)" "... the configuration's folder made, 0750"
 
 enrol "$T/blank" T-K3 12345
 is 2 "$RC" "a malformed code: exit 2, before any connection"
