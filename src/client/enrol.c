@@ -265,7 +265,8 @@ folder_ok(struct enrol_args *a)
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
 		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-			enrol_say(a, "cannot make the folder %s: %s", dir, strerror(errno));
+			enrol_say(a, "cannot make the folder %s: %s", dir,
+				  strerror(errno));
 			ok = false;
 		}
 	}
