@@ -149,7 +149,7 @@ TESTP11   := $(B)/tests/p11/cakiosk-testp11.so
 TOKEN_BIN := $(patsubst tests/token/%.c,$(B)/tests/%,$(wildcard tests/token/test_*.c))
 $(TOKEN_BIN): tests/token/bed.h
 check unit: $(TESTP11) $(TOKEN_BIN) $(B)/tests/unlockrun $(B)/tests/renewrun $(B)/tests/changerun \
-	$(B)/tests/pzrun
+	$(B)/tests/pzrun $(B)/tests/soakrun
 $(TESTP11): $(wildcard tests/p11/*.c) tests/p11/testp11.h | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  SO      $@"
@@ -164,6 +164,9 @@ define link_core
 endef
 $(TOKEN_BIN) $(B)/tests/tokbench $(B)/tests/unlockrun $(B)/tests/renewrun $(B)/tests/changerun \
 	$(B)/tests/pzrun: $(B)/tests/%: tests/token/%.c $(CORE_OBJ) $(SCREEN_OBJ) | $(DEPS_FIRST)
+	$(link_core)
+# One kiosk process through many visits (tests/soak/).
+$(B)/tests/soakrun: tests/soak/soakrun.c $(CORE_OBJ) $(SCREEN_OBJ) | $(DEPS_FIRST)
 	$(link_core)
 # The renewal benchmark's kiosk side (tests/bench/renew-bench.sh).
 $(B)/tests/renewbench: tests/bench/renewbench.c $(CORE_OBJ) $(SCREEN_OBJ) | $(DEPS_FIRST)

@@ -16,7 +16,7 @@
 
 B=${B:-build}
 # secrets last: it reads the logs every suite before it wrote.
-SUITES=${SUITES:-"unit cli i18n token ra screen display fuzz secrets"}
+SUITES=${SUITES:-"unit cli i18n token ra screen display fuzz soak secrets"}
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=$top/$B/test-logs
 
@@ -86,7 +86,7 @@ run() {
 order=$log/suites.list
 main=$(echo " $SUITES " | sed 's/ secrets / /g')
 ordered=
-for s in screen ra token fuzz; do
+for s in screen ra token soak fuzz; do
 	case " $main " in *" $s "*) ordered="$ordered $s" ;; esac
 done
 for s in $main; do

@@ -38,9 +38,16 @@ drive_run(struct job *job)
 	struct job *done;
 
 	worker_submit(job);
-	while ((done = worker_take_done()) == NULL) {
+	while ((done = worker_take_done()) != job) {
 		struct pollfd p = {.fd = drive_wake_fd, .events = POLLIN};
 
+		/* Another job's answer (one started and not waited for): said,
+		 * and let go as the loop lets a gone screen's go. */
+		if (done != NULL) {
+			fprintf(stderr, "drive: job %s came back unasked\n", done->name);
+			done->release(done);
+			continue;
+		}
 		if (poll(&p, 1, 120000) <= 0)
 			return NULL;
 	}
@@ -75,7 +82,7 @@ drive_ctl_write(const char *path, const char *text)
 }
 
 /* The configuration, the log, the backend, the modules and the worker. */
-static int
+static __attribute__((unused)) int
 drive_start(struct config *cfg, const char *path, const char *prog)
 {
 	char err[1024];
@@ -95,7 +102,7 @@ drive_start(struct config *cfg, const char *path, const char *prog)
 }
 
 /* The visit ends; everything stops in the kiosk's order. */
-static void
+static __attribute__((unused)) void
 drive_end(struct config *cfg)
 {
 	session_end();

@@ -267,4 +267,49 @@ rd_finish(struct rd_visit *v)
 	}
 }
 
+/* A step of the backend's, tried again as its screen offers. */
+#define RD_TRY(v, name, call)                                                            \
+	do {                                                                             \
+		const char *why_;                                                        \
+		while ((why_ = (call)) != NULL)                                          \
+			if (!rd_fault((v), (name), why_, TOKEN_OK))                      \
+				return false;                                            \
+	} while (0)
+
+/* The order, its payment (the new key made meanwhile) and the poll. */
+static inline bool
+rd_order_and_pay(struct rd_visit *v, const char *email, const char *ca_file)
+{
+	char pay_id[PAY_ORDER_ID_MAX] = "", url[512] = "";
+	enum token_err err = TOKEN_OK;
+	const char *why;
+
+	RD_TRY(v, "order", rd_order(email));
+	RD_TRY(v, "payment", rd_payment(pay_id, sizeof pay_id, url, sizeof url));
+	/* The key while paying: a failure is the install's to mend, but a
+	 * UKey pulled meanwhile is asked for again before it. */
+	if ((why = rd_key(&err)) != NULL && !rd_fault(v, "key", why, err))
+		return false;
+	RD_TRY(v, "pay", rd_pay_link(url, ca_file));
+	RD_TRY(v, "poll", rd_poll(pay_id));
+	return true;
+}
+
+/* One customer's renewal from the UKey's insertion to the done page; a
+ * paid one the CA finds unfinished (*resumed) goes straight to the
+ * install. */
+static inline bool
+rd_renewal(struct rd_visit *v, const char *email, const char *ca_file, bool *resumed)
+{
+	enum renew_check rc = RC_FAILED;
+
+	if (!rd_token_up(v))
+		return false;
+	RD_TRY(v, "check", rd_check(&rc));
+	*resumed = rc == RC_RESUME;
+	if (rc == RC_NEW && !rd_order_and_pay(v, email, ca_file))
+		return false;
+	return rd_finish(v);
+}
+
 #endif

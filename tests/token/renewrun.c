@@ -48,53 +48,6 @@
 static struct rd_visit v;
 static const char *ca_file, *email;
 
-static bool
-fault(const char *at, const char *why, enum token_err err)
-{
-	return rd_fault(&v, at, why, err);
-}
-
-/* A step of the backend's, tried again as its screen offers. */
-#define TRY(name, call)                                                                  \
-	do {                                                                             \
-		const char *why_;                                                        \
-		while ((why_ = (call)) != NULL)                                          \
-			if (!fault(name, why_, TOKEN_OK))                                \
-				return false;                                            \
-	} while (0)
-
-static bool
-order_and_pay(void)
-{
-	char pay_id[PAY_ORDER_ID_MAX] = "", url[512] = "";
-	enum token_err err = TOKEN_OK;
-	const char *why;
-
-	TRY("order", rd_order(email));
-	TRY("payment", rd_payment(pay_id, sizeof pay_id, url, sizeof url));
-	/* The key while paying: a failure is the install's to mend, but a
-	 * UKey pulled meanwhile is asked for again before it. */
-	if ((why = rd_key(&err)) != NULL && !fault("key", why, err))
-		return false;
-	TRY("pay", rd_pay_link(url, ca_file));
-	TRY("poll", rd_poll(pay_id));
-	return true;
-}
-
-static bool
-visit(bool *resumed)
-{
-	enum renew_check rc = RC_FAILED;
-
-	if (!rd_token_up(&v))
-		return false;
-	TRY("check", rd_check(&rc));
-	*resumed = rc == RC_RESUME;
-	if (rc == RC_NEW && !order_and_pay())
-		return false;
-	return rd_finish(&v);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -119,7 +72,7 @@ main(int argc, char **argv)
 		ca_file = cfg.ca_file;
 		renew_begin();
 		drive_ctl_write(getenv("RENEW_CTL"), getenv("RENEW_CTL_START"));
-		done = visit(&resumed);
+		done = rd_renewal(&v, email, ca_file, &resumed);
 		printf("outcome=%s faults=%d path=%s order=%s", done ? "DONE" : "GAVE_UP",
 		       v.faults, resumed ? "resumed" : "new",
 		       session_get()->order_id[0] ? session_get()->order_id : "-");
