@@ -525,6 +525,12 @@ backend_err_reason(enum backend_err err, const char *code)
 		return N_("The connection to the service centre could not be checked as "
 			  "safe, so it was not used. Please ask the staff.");
 	case BACKEND_SERVER:
+		/* 503 "unavailable": the backend kept nothing of the request
+		 * (its store busy or its disk full, a provider silent). */
+		if (code != NULL && strcmp(code, "unavailable") == 0)
+			return N_("The service centre cannot take this request just now. "
+				  "This step was not carried out and nothing was charged "
+				  "for it; please try again in a moment.");
 		return N_(
 			"The service centre had a problem with this request. Please try "
 			"again later, or ask the staff.");
@@ -539,6 +545,6 @@ backend_err_reason(enum backend_err err, const char *code)
 	case BACKEND_REFUSED:
 		break;
 	}
-	(void)code; /* codes get their own sentences with the services using them */
+	/* other codes get their own sentences with the services using them */
 	return N_("The service centre refused this request.");
 }

@@ -9,19 +9,11 @@
 # (unshare -m): it goes away with the test, whatever happens to it.  The
 # disk is filled with a file of zeros and emptied by removing it.  Without
 # unshare or the right to mount (CAP_SYS_ADMIN) the suite skips.
-if [ -z "${RA_FULL_NS:-}" ]; then
-	if command -v unshare >/dev/null && unshare -m --propagation private sh -c \
-		'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"' \
-		2>/dev/null; then
-		RA_FULL_NS=1 exec unshare -m --propagation private sh "$0" "$@"
-	fi
-	echo "1..0 # SKIP cannot mount a small tmpfs in a private mount namespace (needs unshare and CAP_SYS_ADMIN)"
-	exit 0
-fi
+. "$(dirname "$0")/smallfs.sh"
+smallfs_enter RA_FULL_NS "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 SMALL=$T/small
-mkdir -p "$SMALL" && mount -t tmpfs -o size=4m,mode=0700 tmpfs "$SMALL" ||
-	{ echo "Bail out! cannot mount the small store's tmpfs"; exit 1; }
+smallfs_mount "$SMALL"
 trap 'if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi; PID=
 	umount "$SMALL" 2>/dev/null; ra_cleanup' EXIT
 RA_DB=$SMALL/ra.db ra_start --sandbox

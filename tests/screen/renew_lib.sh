@@ -66,7 +66,7 @@ bed_ctl() {
 
 rb_ra_start() {
 	rm -f "$work/ra.port"
-	"$RA" serve --listen "127.0.0.1:${RA_PORT:-0}" --port-file "$work/ra.port" --db "$work/ra.db" \
+	"$RA" serve --listen "127.0.0.1:${RA_PORT:-0}" --port-file "$work/ra.port" --db "${RA_DB:-$work/ra.db}" \
 		--ca-dir "$CA" --sandbox ${RA_OPTS:-} 2>>"$work/ra.log" &
 	ra_pid=$!
 	cleanup_extra="kill \$ra_pid 2>/dev/null; [ -z \"\${KEEP_WORK:-}\" ] || cp -r \$work \$KEEP_WORK"
@@ -149,7 +149,7 @@ rb_login() {
 
 # From "this certificate can be renewed" through the form (e-mail only) and
 # the confirm page to the payment's channel choice (rb_to_channel) or the
-# Alipay QR code (rb_to_pay).
+# Alipay QR code (rb_to_pay); rb_form the form alone.
 rb_to_pay() {
 	rb_to_channel || return 1
 	ck_keys 1
@@ -158,15 +158,19 @@ rb_to_pay() {
 rb_to_channel() {
 	rb_mark
 	ck_wait "此证书可以更新" 10 >/dev/null || return 1
+	rb_form || return 1
+	ck_keys Enter
+	ck_wait "支付宝" 10 >/dev/null
+}
+# From "this certificate can be renewed" (Enter) to the confirm page.
+rb_form() {
 	ck_keys Enter
 	ck_wait "* 电子发票邮箱" 5 >/dev/null || return 1
 	ck_keys Enter Enter Enter
 	ck_wait "此项为必填项" 3 >/dev/null || return 1
 	ck_type "agent@example.cn"
 	ck_keys Enter Enter Enter
-	ck_wait "请再次核对订单" 5 >/dev/null || return 1
-	ck_keys Enter
-	ck_wait "支付宝" 10 >/dev/null
+	ck_wait "请再次核对订单" 5 >/dev/null
 }
 
 # Pay as a phone would: the QR code off the screen, its URL opened.

@@ -32,13 +32,7 @@ check "asked again when it is back: the PIN is asked" rb_login bk
 check "... then eligible" ck_wait "此证书可以更新" 10
 
 # ---- the order (create and confirm), its answers lost -------------------------------
-ck_keys Enter
-ck_wait "* 电子发票邮箱" 5 >/dev/null
-ck_keys Enter Enter Enter
-ck_wait "此项为必填项" 3 >/dev/null
-ck_type "agent@example.cn"
-ck_keys Enter Enter Enter
-ck_wait "请再次核对订单" 5 >/dev/null
+rb_form
 fault swallow
 ck_keys Enter
 check "the order's answers lost: a plain sentence on the confirm page" ck_wait "$SLOW" 30
