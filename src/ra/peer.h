@@ -11,6 +11,33 @@
 
 #include "ra/app.h"
 
+/* What a connection's client certificate says once read: kept per TLS
+ * connection, with a copy of the certificate, so that the costly checks are
+ * done again only if another one is presented. */
+struct peer_cert {
+	bool ok; /* verified: issued by this CA, names a terminal (CN) */
+	unsigned char *der;
+	size_t der_len;
+	char cn[64];
+	char ou[16];
+	char serial[41];
+	int64_t not_before, not_after;
+};
+
+/* A client certificate (DER) read into pc (its old contents freed): its
+ * dates by GnuTLS, its signature, names and serial by OpenSSL; ok only if
+ * the TLS layer verified its chain (chain_ok) and all of that holds at now. */
+void peer_cert_read(struct app *app, const unsigned char *der, size_t len, bool chain_ok,
+		    int64_t now, struct peer_cert *pc);
+void peer_cert_free(struct peer_cert *pc);
+
+/* May a request from a connection whose certificate is pc (NULL: none) go
+ * on at now?  0 with r->terminal and r->role set, or -1 answered: its
+ * dates, its revocation, its OU against the route's flags and the request's
+ * X-Terminal-Id against its CN. */
+int peer_decide(struct app *app, const struct peer_cert *pc, struct req *r,
+		unsigned flags, int64_t now);
+
 /* 0 with r->terminal and r->role set, or -1 with the error answered
  * (401 client_cert_required, 403 forbidden or terminal_mismatch).  flags:
  * the route's (R_STAFF). */

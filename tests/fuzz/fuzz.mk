@@ -21,7 +21,7 @@ FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -std=c11 $(WARN) -pthr
 FB          := $(B)/fuzz
 
 FUZZ_KIOSK  := seal text validate config replies picture
-FUZZ_RA     := csr ra_body ra_form
+FUZZ_RA     := csr ra_body ra_form peer
 FUZZ_NAMES  := $(FUZZ_KIOSK) $(FUZZ_RA)
 FUZZ_BIN    := $(FUZZ_NAMES:%=$(FB)/bin/fuzz_%)
 
