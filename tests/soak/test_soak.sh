@@ -28,6 +28,8 @@
 #
 #   sh tests/soak/test_soak.sh               make check's short form (30)
 #   SOAK_VISITS=500 sh tests/soak/test_soak.sh   the full soak (soak.sh)
+#   SOAK_WRAP="valgrind --tool=massif"           the kiosk run under a tool
+#   SOAK_CYCLE="check esc idle"                  other visits in the cycle
 . "$(dirname "$0")/../screen/lib.sh"
 . "$top/tests/screen/renew_lib.sh"
 # A kiosk that dies answers nothing: a write to it fails, not the suite.
@@ -52,7 +54,7 @@ bed_ctl "present=*"
 # visit never answers.
 mkfifo "$work/visits" "$work/answers"
 env SOFTHSM2_CONF="$work/softhsm2.conf" CAKIOSK_TESTP11_CTL="$work/ctl" SOAK_CTL="$work/ctl" \
-	"$RUN" "$work/cakiosk.conf" 123456 "$EMAIL" <"$work/visits" >"$work/answers" \
+	${SOAK_WRAP:-} "$RUN" "$work/cakiosk.conf" 123456 "$EMAIL" <"$work/visits" >"$work/answers" \
 	2>>"$work/soak.err" &
 kpid=$!
 exec 3>"$work/visits" 4<"$work/answers"
