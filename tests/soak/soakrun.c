@@ -54,6 +54,7 @@ static struct config cfg;
 static const char *email, *ctl;
 static char pin[64];
 static struct rd_visit v;
+static int watch_fd = -1;
 static char kept_order[PAY_ORDER_ID_MAX], kept_reason[256],
 	kept_at[16]; /* past its end */
 
@@ -235,6 +236,17 @@ reset_once(void)
 	return why;
 }
 
+/* Until the UKey watcher has seen nothing change for a second, as a
+ * screen is told of a card put back before it goes on. */
+static void
+settle(void)
+{
+	struct pollfd p = {.fd = watch_fd, .events = POLLIN};
+
+	while (poll(&p, 1, 1000) > 0)
+		token_watch_drain();
+}
+
 /* A login lost meanwhile (the UKey watcher seeing the card put back after
  * a pulled visit, as a screen would be told): the whole tried again. */
 static const char *
@@ -243,9 +255,12 @@ reset_visit(void)
 	const char *why = NULL;
 
 	reset_asked = false;
-	for (int i = 0; i < 3 && !reset_asked; i++)
+	for (int i = 0; i < 3 && !reset_asked; i++) {
+		if (i > 0)
+			settle();
 		if ((why = reset_once()) == NULL)
 			break;
+	}
 	return why;
 }
 

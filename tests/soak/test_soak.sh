@@ -27,7 +27,7 @@
 # renewal's order is installed with one payment.  Under ASan (make asan)
 # the RSS checks skip: its quarantine keeps what is freed.
 #
-#   sh tests/soak/test_soak.sh               make check's short form (30)
+#   sh tests/soak/test_soak.sh               make check's short form (50)
 #   SOAK_VISITS=500 sh tests/soak/test_soak.sh   the full soak (soak.sh)
 #   SOAK_WRAP="valgrind --tool=massif"           the kiosk run under a tool
 #   SOAK_CYCLE="check esc idle"                  other visits in the cycle
@@ -38,7 +38,7 @@ trap '' PIPE
 for t in pkcs11-tool softhsm2-util openssl curl; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP needs $t"; exit 0; }
 done
-V=${SOAK_VISITS:-30}
+V=${SOAK_VISITS:-50}
 KIOSK_KB=${SOAK_KIOSK_KB:-1024}
 RA_KB=${SOAK_RA_KB:-2048}
 RUN=$top/$B/tests/soakrun
@@ -59,7 +59,13 @@ env SOFTHSM2_CONF="$work/softhsm2.conf" CAKIOSK_TESTP11_CTL="$work/ctl" SOAK_CTL
 	2>>"$work/soak.err" &
 kpid=$!
 exec 3>"$work/visits" 4<"$work/answers"
-(sleep $((V * 3 + 120)) && kill "$kpid") 2>/dev/null &
+(
+	exec >/dev/null 2>&1 </dev/null
+	sleep $((V * 3 + 120)) &
+	s=$!
+	trap 'kill $s; exit 0' TERM
+	wait $s && kill "$kpid"
+) &
 dog=$!
 cleanup_extra="kill \$ra_pid \$kpid \$dog 2>/dev/null; [ -z \"\${KEEP_WORK:-}\" ] || cp -r \$work \$KEEP_WORK"
 read -r ready <&4
@@ -122,7 +128,9 @@ while [ "$i" -lt "$V" ]; do
 	esac
 	case $kind in
 	renew | pull*)	# The UKey as it was: renewable again.
-		restore || { bad=$((bad + 1)) FIRST_BAD=${FIRST_BAD:-"visit $i: the UKey not put back"}; } ;;
+		# Once more if it fails (a login lost to the card's return
+		# after a pulled visit, seen now and then): not a visit.
+		restore || restore || { bad=$((bad + 1)) FIRST_BAD=${FIRST_BAD:-"visit $i: the UKey not put back"}; } ;;
 	esac
 	case $i in 1 | $((V / 5)) | $((V / 2)) | $V) sample $i ;; esac
 done
