@@ -439,6 +439,8 @@ main(int argc, char **argv)
 	loop_on_session_end(token_session_end);
 	/* Everything the customer told us goes with them. */
 	loop_on_session_end(session_end);
+	/* ... the heartbeat's last error keeps no word of theirs ... */
+	loop_on_session_end(log_visit_end);
 	/* ... and so does the connection that carried it. */
 	loop_on_session_end(backend_session_end);
 	rc = loop_run(&cfg);

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "text.h"
+#include "xmem.h"
 
 enum log_target { TARGET_NONE, TARGET_STDERR, TARGET_FILE, TARGET_JOURNAL };
 
@@ -159,6 +160,26 @@ log_last_problem(char *buf, size_t len, long long *at)
 	*at = last_at;
 	pthread_mutex_unlock(&last_lock);
 	return any;
+}
+
+void
+log_visit_end(void)
+{
+	size_t src;
+
+	pthread_mutex_lock(&last_lock);
+	if (last_line[0] != '\0') {
+		/* The source is the module's own word ("renew: ..."), never the
+		 * customer's; a line without one keeps nothing. */
+		src = strcspn(last_line, ":");
+		if (last_line[src] == '\0' || src > 32)
+			src = 0;
+		secure_wipe(last_line + src, sizeof last_line - src);
+		snprintf(last_line + src, sizeof last_line - src,
+			 "%sa problem during a visit (the kiosk's log has it)",
+			 src > 0 ? ": " : "");
+	}
+	pthread_mutex_unlock(&last_lock);
 }
 
 const char *

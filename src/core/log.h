@@ -33,6 +33,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
  * What the heartbeat reports as the terminal's last error. */
 #define LOG_PROBLEM_MAX 240
 bool log_last_problem(char *buf, size_t len, long long *at);
+/* At a visit's end: a problem logged during it may quote the customer's
+ * order or data, so only its source ("renew", ...) and time stay for the
+ * heartbeat; the rest is wiped (the kiosk's own log keeps the line). */
+void log_visit_end(void);
 
 /* "110***********002X" style mask of an ID number into buf. */
 const char *log_mask_id(const char *id, char *buf, size_t len);
