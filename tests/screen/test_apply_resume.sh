@@ -46,7 +46,7 @@ check "... not the whole address in one field" hasnt "岳麓区麓山南路"
 check "... the postcode" has 410082
 ck_keys Enter Enter Enter Enter Enter
 check "on: the e-mail as typed" ck_wait "agent@example.cn" 5
-check "... the term of 2 years, at its price" has "700.00"
+check "... the term of 2 years, at its price" ck_wait "700.00" 5
 ck_keys Enter Enter
 check "the confirm page" ck_wait "请再次核对订单" 5
 check "... says the unit's check stands" has "身份已核验：法定代表人手机实名认证"

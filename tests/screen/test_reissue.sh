@@ -72,7 +72,7 @@ check "the e-invoice and term" ck_wait "* 电子发票邮箱" 5
 ck_keys Enter Enter
 check "the confirm page names the certificate replaced" ck_wait "$U_OLD" 5
 check "... lost, on its UKey" has "UKey SH-LOST-1，丢失"
-check "... at a reissue's price" has "400.00 元"
+check "... at a reissue's price" ck_wait "400.00 元" 5
 ap_verify_unit
 check "confirmed order, unit and agent verified: the documents" test $? -eq 0
 OID=$(ap_order)
