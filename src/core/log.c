@@ -165,13 +165,11 @@ log_last_problem(char *buf, size_t len, long long *at)
 void
 log_visit_end(void)
 {
-	size_t src;
-
 	pthread_mutex_lock(&last_lock);
 	if (last_line[0] != '\0') {
 		/* The source is the module's own word ("renew: ..."), never the
 		 * customer's; a line without one keeps nothing. */
-		src = strcspn(last_line, ":");
+		size_t src = strcspn(last_line, ":");
 		if (last_line[src] == '\0' || src > 32)
 			src = 0;
 		secure_wipe(last_line + src, sizeof last_line - src);
