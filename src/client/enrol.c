@@ -53,36 +53,19 @@ enrol_say(struct enrol_args *a, const char *fmt, ...)
 	free(s);
 }
 
-/* Write data to path through a temporary file and a rename, mode kept
- * from the first byte on (a key is never readable by others, not even
- * half-written). */
+/* Write data to path as termcert_write does (a temporary file renamed,
+ * the mode kept from the first byte on), saying why it could not. */
 int
 enrol_write_file(struct enrol_args *a, const char *path, const char *data, size_t len,
 		 mode_t mode)
 {
-	char *tmp = xasprintf("%s.new", path);
-	int fd, rc = -1;
+	char why[512];
 
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0 || fchmod(fd, mode) != 0 || write(fd, data, len) != (ssize_t)len ||
-	    fsync(fd) != 0) {
-		enrol_say(a, "cannot write %s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
-		goto out;
+	if (termcert_write(path, data, len, (unsigned)mode, why, sizeof why) != 0) {
+		enrol_say(a, "%s", why);
+		return -1;
 	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		enrol_say(a, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(tmp);
-	return rc;
+	return 0;
 }
 
 static bool
@@ -274,57 +257,6 @@ folder_ok(struct enrol_args *a)
 	return ok;
 }
 
-/* The terminal's key: the one a cut-off run left, or a new EC P-256 key. */
-static EVP_PKEY *
-key_get(struct enrol_args *a, const struct enrol_files *f)
-{
-	FILE *in = fopen(f->key, "re");
-	EVP_PKEY *k = in != NULL ? PEM_read_PrivateKey(in, NULL, NULL, NULL) : NULL;
-	BIO *o;
-	char *p;
-	long n;
-
-	if (in != NULL)
-		fclose(in);
-	if (k != NULL)
-		return k;
-	if ((k = EVP_EC_gen("P-256")) == NULL) {
-		enrol_say(a, "cannot make a key");
-		return NULL;
-	}
-	o = BIO_new(BIO_s_secmem());
-	PEM_write_bio_PrivateKey(o, k, NULL, NULL, 0, NULL, NULL);
-	n = BIO_get_mem_data(o, &p);
-	if (enrol_write_file(a, f->key, p, (size_t)n, 0600) != 0) {
-		EVP_PKEY_free(k);
-		k = NULL;
-	}
-	BIO_free(o);
-	return k;
-}
-
-static char *
-csr_make(EVP_PKEY *k, const char *terminal_id)
-{
-	X509_REQ *r = X509_REQ_new();
-	X509_NAME *nm = X509_REQ_get_subject_name(r);
-	BIO *o = BIO_new(BIO_s_mem());
-	char *p, *out = NULL;
-
-	if (X509_NAME_add_entry_by_NID(nm, NID_commonName, MBSTRING_UTF8,
-				       (const unsigned char *)terminal_id, -1, -1,
-				       0) == 1 &&
-	    X509_REQ_set_pubkey(r, k) == 1 && X509_REQ_sign(r, k, EVP_sha256()) > 0 &&
-	    PEM_write_bio_X509_REQ(o, r) == 1) {
-		long n = BIO_get_mem_data(o, &p);
-
-		out = xstrndup(p, (size_t)n);
-	}
-	BIO_free(o);
-	X509_REQ_free(r);
-	return out;
-}
-
 static enum enrol_status
 refused(struct enrol_args *a, const struct backend_reply *rep, enum backend_err err)
 {
@@ -438,7 +370,7 @@ enrol_run(struct enrol_args *a)
 	struct enrol_files f = {0};
 	struct config cfg = {0};
 	enum enrol_status st;
-	EVP_PKEY *k = NULL;
+	char why[512];
 	char *csr = NULL;
 
 	a->detail[0] = '\0';
@@ -468,7 +400,9 @@ enrol_run(struct enrol_args *a)
 	}
 	if ((st = ca_step(a, &f)) != ENROL_OK)
 		goto out;
-	if ((k = key_get(a, &f)) == NULL || (csr = csr_make(k, a->terminal_id)) == NULL) {
+	/* The key a cut-off run left, or a new EC P-256 key (0600). */
+	if ((csr = termcert_csr(f.key, a->terminal_id, why, sizeof why)) == NULL) {
+		enrol_say(a, "%s", why);
 		st = ENROL_LOCAL;
 		goto out;
 	}
@@ -479,7 +413,6 @@ enrol_run(struct enrol_args *a)
 out:
 	backend_cleanup();
 	secure_wipe(a->code, a->code != NULL ? strlen(a->code) : 0);
-	EVP_PKEY_free(k);
 	free(csr);
 	enrol_files_free(&f);
 	if (cfg.terminal_id != NULL)
