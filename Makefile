@@ -234,9 +234,10 @@ bench: all $(TESTP11) $(B)/tests/renewbench $(B)/tests/unlockrun $(B)/tests/pzru
 	@sh tests/bench/personalize-bench.sh $(B)
 	@sh tests/bench/upload-bench.sh $(B)
 
-# The systemd units, from kiosk/*.service.in (and kiosk/display/'s) with
-# the installation paths put in; regenerated when a path changes.
-UNIT_IN  := $(wildcard kiosk/*.service.in kiosk/display/*.service.in)
+# The systemd units, from kiosk/*.service.in and *.timer.in (and
+# kiosk/display/'s) with the installation paths put in; regenerated when a
+# path changes.
+UNIT_IN  := $(wildcard kiosk/*.service.in kiosk/*.timer.in kiosk/display/*.service.in)
 UNITS    := $(addprefix $(B)/units/,$(notdir $(UNIT_IN:.in=)))
 SUBST     = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
             -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g'

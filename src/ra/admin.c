@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ra/api.h"
 #include "ra/gw.h"
 #include "ra/issue.h"
 #include "ra/order.h"
+#include "ra/purge.h"
 #include "ra/staff.h"
 #include "ra/terminal.h"
 #include "ra/util.h"
@@ -91,17 +93,26 @@ admin_escrow(struct app *app, const char *serial)
 	return rc;
 }
 
+/* The store of a command that needs nothing else; NULL after saying why. */
+static struct store *
+admin_store(const char *db)
+{
+	char *err = NULL;
+	struct store *st = store_open(db, &err);
+	if (!st) {
+		fprintf(stderr, "cakiosk-ra: %s\n", err);
+		free(err);
+	}
+	return st;
+}
+
 /* Staff accounts, calls and the audit: the store alone, one transaction. */
 static int
 admin_staff(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 {
-	char *err = NULL;
-	struct store *st = store_open(o->db, &err);
-	if (!st) {
-		fprintf(stderr, "cakiosk-ra: %s\n", err);
-		free(err);
+	struct store *st = admin_store(o->db);
+	if (!st)
 		return 1;
-	}
 	int rc = 1;
 	if (store_begin(st, true) == 0) {
 		rc = staff_admin(st, cmd, argc, argv, o->name);
@@ -141,17 +152,13 @@ revoke_terminal(struct store *st, const char *serial, const char *reason)
 static int
 admin_terminals(int argc, const struct admin_opts *o)
 {
-	char *err = NULL;
 	if (argc != 0) {
 		fprintf(stderr, "cakiosk-ra: terminals takes no argument\n");
 		return 2;
 	}
-	struct store *st = store_open(o->db, &err);
-	if (!st) {
-		fprintf(stderr, "cakiosk-ra: %s\n", err);
-		free(err);
+	struct store *st = admin_store(o->db);
+	if (!st)
 		return 1;
-	}
 	int rc = 1;
 	if (store_begin(st, false) == 0) {
 		rc = terminal_list(st, o->json, o->silent_after, stdout);
@@ -161,9 +168,35 @@ admin_terminals(int argc, const struct admin_opts *o)
 	return rc;
 }
 
+/* What has outlived its use, deleted (purge.h).  The store must be there:
+ * a purge never makes an empty one. */
+static int
+admin_purge(int argc, const struct admin_opts *o)
+{
+	struct stat sb;
+	if (argc != 0) {
+		fprintf(stderr, "cakiosk-ra: purge takes no argument\n");
+		return 2;
+	}
+	if (stat(o->db, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "cakiosk-ra: no store at %s (use --db)\n", o->db);
+		return 1;
+	}
+	struct store *st = admin_store(o->db);
+	if (!st)
+		return 1;
+	int rc = purge_run(st, util_now(), o->documents_days, o->dry_run, stdout) == 0
+			 ? 0
+			 : 1;
+	store_close(st);
+	return rc;
+}
+
 int
 admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 {
+	if (strcmp(cmd, "purge") == 0)
+		return admin_purge(argc, o);
 	if (strcmp(cmd, "staff") == 0 || strcmp(cmd, "calls") == 0 ||
 	    strcmp(cmd, "audit") == 0)
 		return admin_staff(cmd, argc, argv, o);
@@ -208,12 +241,9 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 		printf("issued %d certificates: %.0f per second\n", n, rate);
 		return 0;
 	}
-	app.st = store_open(o->db, &err);
-	if (!app.st) {
-		fprintf(stderr, "cakiosk-ra: %s\n", err);
-		free(err);
+	app.st = admin_store(o->db);
+	if (!app.st)
 		return 1;
-	}
 	int rc = 1;
 	json_t *ord = NULL;
 	admin_gateways(app.st);

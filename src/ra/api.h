@@ -23,9 +23,11 @@ struct admin_opts {
 	const char *ca_dir;
 	const char *reason;
 	const char *state;
-	const char *name; /* staff add: the staff member's name */
-	bool json;        /* terminals: a JSON array */
-	int silent_after; /* terminals: minutes before "silent" */
+	const char *name;   /* staff add: the staff member's name */
+	bool json;          /* terminals: a JSON array */
+	int silent_after;   /* terminals: minutes before "silent" */
+	int documents_days; /* purge: days (or PURGE_NEVER) documents stay */
+	bool dry_run;       /* purge: count, delete nothing */
 };
 /* A staff subcommand; 0 done, 1 failed, 2 usage error. */
 int admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o);

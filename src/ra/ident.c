@@ -17,11 +17,9 @@
 #include "common/codec.h"
 #include "common/validate.h"
 
-#define SMS_TTL 300
 #define SMS_TRIES 5
 #define SMS_RESEND 60
 #define SMS_PER_SUBJECT_HOUR 5
-#define SESSION_TTL 900
 
 /* ---- shared with the other endpoints (ident.h) ---- */
 
@@ -270,7 +268,8 @@ h_sms_send(struct req *r)
 			    "SELECT count(*) FROM sms_codes WHERE subject_type = ? AND "
 			    "subject_id = ?"
 			    " AND created > ?",
-			    "ssi", type, id, now - 3600) >= SMS_PER_SUBJECT_HOUR) {
+			    "ssi", type, id,
+			    now - SMS_COUNT_WINDOW) >= SMS_PER_SUBJECT_HOUR) {
 		req_add_header(r, "Retry-After", "3600");
 		req_error(r, 429, "rate_limited", json_pack("{s:i}", "retry_after", 3600),
 			  "too many codes for this customer in the last hour");
@@ -279,7 +278,8 @@ h_sms_send(struct req *r)
 	if (store_query_int(
 		    st, 0,
 		    "SELECT count(*) FROM sms_codes WHERE terminal = ? AND created > ?",
-		    "si", r->terminal, now - 3600) >= r->app->sms_terminal_limit) {
+		    "si", r->terminal,
+		    now - SMS_COUNT_WINDOW) >= r->app->sms_terminal_limit) {
 		req_add_header(r, "Retry-After", "3600");
 		req_error(r, 429, "rate_limited", json_pack("{s:i}", "retry_after", 3600),
 			  "too many codes from this terminal in the last hour");

@@ -10,6 +10,14 @@
 
 #include "ra/app.h"
 
+/* An SMS code is good for SMS_TTL seconds; the codes sent within the last
+ * SMS_COUNT_WINDOW seconds count towards the hourly limits per customer and
+ * per terminal, so a code row is kept that long (purge.h). */
+#define SMS_TTL 300
+#define SMS_COUNT_WINDOW 3600
+/* A customer's session lives SESSION_TTL seconds. */
+#define SESSION_TTL 900
+
 /* The registration record of a subject as a new JSON object, or NULL.
  * full: with unmasked numbers (server-side use only). */
 json_t *ident_subject(struct app *app, const char *type, const char *id, bool full);

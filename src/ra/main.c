@@ -16,6 +16,7 @@
 #include "ra/demo.h"
 #include "ra/gw.h"
 #include "ra/http.h"
+#include "ra/purge.h"
 #include "ra/terminal.h"
 #include "ra/util.h"
 
@@ -99,7 +100,9 @@ enum {
 	O_GATEWAY,
 	O_NAME,
 	O_JSON,
-	O_SILENT
+	O_SILENT,
+	O_DOCDAYS,
+	O_DRYRUN
 };
 
 #define MAX_GATEWAYS 8
@@ -115,6 +118,8 @@ struct opts {
 	const char *name;
 	bool json;
 	int silent_after;
+	int documents_days;
+	bool dry_run;
 	bool sandbox;
 	bool no_demo;
 	bool demo;
@@ -273,6 +278,23 @@ apply_opt(int c, struct opts *o)
 			return 2;
 		}
 		break;
+	case O_DOCDAYS:
+		if (strcmp(optarg, "never") == 0) {
+			o->documents_days = PURGE_NEVER;
+			break;
+		}
+		errno = 0;
+		o->documents_days = (int)strtol(optarg, &end, 10);
+		if (errno || *end || end == optarg || o->documents_days < 1 ||
+		    o->documents_days > 36500) {
+			fprintf(stderr, "cakiosk-ra: --documents-days wants 1..36500 "
+					"days or \"never\"\n");
+			return 2;
+		}
+		break;
+	case O_DRYRUN:
+		o->dry_run = true;
+		break;
 	case O_VERBOSE:
 		util_log_level = LOG_DEBUG_;
 		break;
@@ -335,6 +357,8 @@ main(int argc, char **argv)
 		{"name", required_argument, NULL, O_NAME},
 		{"json", no_argument, NULL, O_JSON},
 		{"silent-after", required_argument, NULL, O_SILENT},
+		{"documents-days", required_argument, NULL, O_DOCDAYS},
+		{"dry-run", no_argument, NULL, O_DRYRUN},
 		{"verbose", no_argument, NULL, O_VERBOSE},
 		{"sms-terminal-limit", required_argument, NULL, O_SMSLIMIT},
 		{"help", no_argument, NULL, 'h'},
@@ -347,7 +371,8 @@ main(int argc, char **argv)
 			 .pay_delay = -1,
 			 .pay_ttl = 900,
 			 .sms_limit = 30,
-			 .silent_after = TERMINAL_SILENT_MINUTES};
+			 .silent_after = TERMINAL_SILENT_MINUTES,
+			 .documents_days = PURGE_DOCUMENTS_DAYS};
 	int c, r;
 	/* Whatever the server writes (the store and its -wal and -shm, the
 	 * CA's files) is its own, whatever umask it was started with. */
@@ -382,7 +407,9 @@ main(int argc, char **argv)
 				.state = o.state,
 				.name = o.name,
 				.json = o.json,
-				.silent_after = o.silent_after};
+				.silent_after = o.silent_after,
+				.documents_days = o.documents_days,
+				.dry_run = o.dry_run};
 	r = admin_run(cmd, nargs, args, &ao);
 	if (r == 2)
 		fputs(usage_text, stderr);

@@ -9,6 +9,13 @@
 
 #include "ra/app.h"
 
+/* The states in which no later step of an order reads its documents (the
+ * review and the seal's picture at issuance are behind it, or it ended),
+ * as an SQL list: their documents may go after a while (purge.h). */
+#define ORDER_DONE_STATES                                                                \
+	"('issued', 'installed', 'made', 'posted', 'completed', 'rejected',"             \
+	" 'cancelled')"
+
 /* The order as stored (with "form" parsed), or NULL. */
 json_t *order_load(struct store *st, const char *id);
 /* May this request see / act on the order?  Answers 403/404 if not. */

@@ -53,6 +53,14 @@ int64_t store_query_int(struct store *st, int64_t dflt, const char *sql,
 /* First column of the first row as a new blob; 0 found, 1 none, -1 error. */
 int store_query_blob(struct store *st, void **out, size_t *len, const char *sql,
 		     const char *types, ...);
+/* A statement deleting at most LIMIT rows of table that match where, in
+ * that order of parameters (where's, then the limit): short transactions
+ * beside a running server (purge.c).  Literal strings, as the statement
+ * cache keys them; SQLite's rowid names the rows. */
+#define STORE_DELETE_SOME(table, where)                                                  \
+	"DELETE FROM " table " WHERE rowid IN (SELECT rowid FROM " table " WHERE " where \
+	" LIMIT ?)"
+
 /* Message of the last error (for logs, never shown to clients). */
 const char *store_errmsg(struct store *st);
 /* True if the last error was a uniqueness violation. */

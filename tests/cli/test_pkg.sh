@@ -4,11 +4,12 @@
 # puts both programs, the catalogue, the units, the udev rule, the users,
 # the examples and the man pages under DESTDIR with their modes, and make
 # uninstall takes exactly those away; the generated units pass
-# systemd-analyze verify and name only users the sysusers file creates; the
-# man pages render without a warning and document every option of
-# cakiosk --help, every key of cakiosk --config-reference and every command
-# and option of cakiosk-ra --help (a new option without its documentation
-# fails here).
+# systemd-analyze verify and name only users the sysusers file creates (the
+# daily purge's service and timer run cakiosk-ra purge on the server's
+# store, as its user); the man pages render without a warning and document
+# every option of cakiosk --help, every key of cakiosk --config-reference
+# and every command and option of cakiosk-ra --help (a new option without
+# its documentation fails here).
 #
 # The one suite that runs make on $B: install (as built, nothing relinked)
 # and the units with test paths, put back at the end.
@@ -80,7 +81,7 @@ list="755 $P/bin/cakiosk
 755 /etc/cakiosk/xinitrc
 644 /etc/cakiosk/Xresources
 644 /etc/X11/xorg.conf.d/50-cakiosk.conf"
-for f in $(find kiosk -name '*.service.in' | sort); do
+for f in $(find kiosk -name '*.service.in' -o -name '*.timer.in' | sort); do
 	list="$list
 644 $P/lib/systemd/system/$(basename "$f" .in)"
 done
@@ -92,11 +93,24 @@ done <"$work/list"
 check "the installed kiosk looks for its catalogue where it was installed" \
 	grep -q -a $P/share/locale "$dest$P/bin/cakiosk"
 none "the installed units name no path left to fill in" \
-	"$(grep -n '@[A-Z]*@' "$dest$P"/lib/systemd/system/*.service)"
+	"$(grep -n '@[A-Z]*@' "$dest$P"/lib/systemd/system/*.service "$dest$P"/lib/systemd/system/*.timer)"
 check "ExecStart of cakiosk.service is $P/bin/cakiosk" \
 	grep -q "^ExecStart=$P/bin/cakiosk --config /etc/cakiosk/cakiosk.conf\$" "$dest$P/lib/systemd/system/cakiosk.service"
 check "ExecStart of cakiosk-ra.service is $P/sbin/cakiosk-ra serve" \
 	grep -q "^ExecStart=$P/sbin/cakiosk-ra serve " "$dest$P/lib/systemd/system/cakiosk-ra.service"
+# The daily purge: the server's store, as the server's user, once a day.
+db=/var/lib/cakiosk-ra/cakiosk-ra.db
+check "cakiosk-ra-purge.service runs $P/sbin/cakiosk-ra purge on the server's store" sh -c "
+	grep -q '^ExecStart=$P/sbin/cakiosk-ra purge --db $db ' '$dest$P/lib/systemd/system/cakiosk-ra-purge.service' &&
+	grep -q -- '--db $db ' '$dest$P/lib/systemd/system/cakiosk-ra.service'"
+check "... as the server's user, once (Type=oneshot)" sh -c "
+	for k in User=cakiosk-ra Group=cakiosk-ra StateDirectory=cakiosk-ra Type=oneshot; do
+		grep -q -x \"\$k\" '$dest$P/lib/systemd/system/cakiosk-ra-purge.service' || exit 1
+	done"
+check "cakiosk-ra-purge.timer starts it daily, and makes up a missed day" sh -c "
+	for k in OnCalendar=daily Persistent=true WantedBy=timers.target; do
+		grep -q -x \"\$k\" '$dest$P/lib/systemd/system/cakiosk-ra-purge.timer' || exit 1
+	done"
 none "every installed file is one of the above (nothing unlisted)" \
 	"$(cd "$dest" && find . ! -type d | sed 's|^\.||' | grep -v -x -F "$(cut -d' ' -f2 "$work/list")" |
 		grep -v "^$P/share/locale/.*/LC_MESSAGES/cakiosk\.mo\$")"
@@ -164,13 +178,13 @@ else
 	make -s B="$B" units BINDIR="$dest$P/bin" SBINDIR="$dest$P/sbin" \
 		SYSCONFDIR="$dest/etc" >/dev/null 2>&1
 	mkdir -p "$work/units"
-	cp "$top/$B"/units/*.service "$work/units/"
+	cp "$top/$B"/units/*.service "$top/$B"/units/*.timer "$work/units/"
 	make -s B="$B" units >/dev/null 2>&1
-	(cd "$work" && MANPATH=$dest$P/share/man systemd-analyze verify "$work"/units/*.service) \
+	(cd "$work" && MANPATH=$dest$P/share/man systemd-analyze verify "$work"/units/*.service "$work"/units/*.timer) \
 		>"$work/verify" 2>&1
 	rc=$?
 	none "systemd-analyze verify: the units are clean (status $rc, no line)" "$(cat "$work/verify")"
-	for u in cakiosk cakiosk-ra; do
+	for u in cakiosk cakiosk-ra cakiosk-ra-purge; do
 		systemd-analyze security --offline=yes "$work/units/$u.service" >"$work/sec" 2>&1
 		fig=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p' "$work/sec")
 		check "systemd-analyze security $u.service: exposure $fig (at most 2.0; 2.1 before this round)" \
@@ -193,7 +207,7 @@ for u in cakiosk cakiosk-x; do
 done
 for h in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes CapabilityBoundingSet= \
 	SystemCallFilter=@system-service LimitCORE=0 UMask=0077 MemoryDenyWriteExecute=yes; do
-	check "both units keep $h" sh -c "grep -q -x '$h' '$units/cakiosk.service' && grep -q -x '$h' '$units/cakiosk-ra.service'"
+	check "the three units keep $h" sh -c "grep -q -x '$h' '$units/cakiosk.service' && grep -q -x '$h' '$units/cakiosk-ra.service' && grep -q -x '$h' '$units/cakiosk-ra-purge.service'"
 done
 check "cakiosk-ra.service keeps its store in a StateDirectory" grep -q -x 'StateDirectory=cakiosk-ra' "$units/cakiosk-ra.service"
 if command -v systemd-sysusers >/dev/null 2>&1; then

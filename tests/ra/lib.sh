@@ -218,14 +218,21 @@ renew_proof() {
 # cert_end / cert_start FILE: the certificate's validity, seconds since the epoch.
 cert_end() { date -u -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s; }
 cert_start() { date -u -d "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s; }
-# pay_approve ORDER: the draft order confirmed (with SESSION), paid on the
-# sandbox pay page and approved by staff.
-pay_approve() {
+# pay_order ORDER: the draft order confirmed (with SESSION) and paid on the
+# sandbox pay page.
+pay_order() {
 	req POST "/v1/orders/$1/confirm"
 	req POST "/v1/orders/$1/payments" '{"channel":"alipay"}'
 	curl -s -o /dev/null --max-time 20 --cacert "$CA/ca.crt" "$(j payment.code_url)"
+}
+# pay_approve ORDER [REVIEW-BODY]: the draft order paid and approved by
+# staff (or decided as REVIEW-BODY says).
+pay_approve() {
+	pay_order "$1"
 	c=$CERT; CERT=staff-demo
-	req POST "/v1/orders/$1/review" '{"decision":"approve"}'
+	rv=${2:-}
+	[ -n "$rv" ] || rv='{"decision":"approve"}'
+	req POST "/v1/orders/$1/review" "$rv"
 	CERT=$c
 }
 # approved_unit_order: an apply order of UNIT1 paid and approved by staff; sets OID.
