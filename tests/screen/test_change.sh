@@ -58,7 +58,7 @@ ck_keys Enter
 ap_sms "$LUGU_AGENT"
 check "the agent's SMS code taken: the order" ck_wait "请再次核对订单" 10
 check "... at the change's price (the backend's table)" ck_wait "200.00 元" 10
-check "... the old end date kept" has "$(date -d "$(openssl x509 -in "$work/keys-CHG/sign.crt" -noout -enddate | cut -d= -f2)" +%Y-%m-%d)"
+check "... the old end date kept" has "$(TZ=Asia/Shanghai date -d "$(openssl x509 -in "$work/keys-CHG/sign.crt" -noout -enddate | cut -d= -f2)" +%Y-%m-%d)"
 ck_keys Enter
 check "the order made: the documents" ck_wait "请用手机扫码上传" 10
 OID=$(change_order)
