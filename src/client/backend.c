@@ -1,6 +1,6 @@
 /*
  * backend.c - HTTPS + JSON to the RA/CA backend through libcurl (see
- * backend.h).
+ * backend.h), loaded by the first call (curl_lazy.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,13 +8,13 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include <curl/curl.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "backend.h"
 #include "codec.h"
 #include "backend_conn.h"
+#include "curl_lazy.h"
 #include "config.h"
 #include "i18n.h"
 #include "log.h"
@@ -97,11 +97,9 @@ backend_init(const struct config *cfg)
 	size_t n;
 
 	/* Replies and requests carry customer data: their buffers are wiped
-	 * when freed (session.h: nothing of a visit outlives it). */
+	 * when freed (session.h: nothing of a visit outlives it); libcurl's
+	 * too, from its loading (curl_lazy.c) on. */
 	json_set_alloc_funcs(malloc, wipe_free);
-	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, wipe_free, wipe_realloc,
-				 strdup, calloc) != CURLE_OK)
-		return -1;
 	B.base = xstrdup(cfg->backend_url);
 	n = strlen(B.base);
 	while (n > 0 && B.base[n - 1] == '/')
@@ -149,7 +147,7 @@ backend_cleanup(void)
 	memset(&B, 0, sizeof B);
 	/* The worker has stopped (its link went with it); the main thread's. */
 	conn_drop();
-	curl_global_cleanup();
+	curl_lazy_cleanup();
 }
 
 void
@@ -168,6 +166,22 @@ backend_new_key(char out[BACKEND_IDEM_KEY_LEN + 1])
 		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
 		 r[12], r[13], r[14], r[15]);
+}
+
+/*
+ * This thread's link into *l.  libcurl is loaded here, by the first call
+ * (on the worker, or the self-test's thread); a kiosk where it cannot be
+ * loaded finds the backend out of reach, as the log says why.
+ */
+static enum backend_err
+link_get(struct link **l)
+{
+	if (!B.ready)
+		return BACKEND_CONFIG;
+	if (!curl_lazy_load())
+		return BACKEND_UNREACHABLE;
+	*l = conn_link();
+	return *l != NULL ? BACKEND_OK : BACKEND_CONFIG;
 }
 
 static size_t
@@ -369,12 +383,12 @@ backend_call_opts(const char *method, const char *path, const json_t *body,
 	int attempts = opts != NULL && opts->attempts > 0 ? opts->attempts : MAX_ATTEMPTS;
 	struct curl_slist *headers = NULL;
 	char *url, *payload = NULL, hdr[128];
-	enum backend_err err = BACKEND_CONFIG;
-	struct link *l;
+	enum backend_err err;
+	struct link *l = NULL;
 
 	memset(out, 0, sizeof *out);
-	if (!B.ready || (l = conn_link()) == NULL)
-		return BACKEND_CONFIG;
+	if ((err = link_get(&l)) != BACKEND_OK)
+		return err;
 	url = xasprintf("%s%s", B.base, path);
 	headers = curl_slist_append(headers, "Accept: application/json");
 	snprintf(hdr, sizeof hdr, "X-Terminal-Id: %s", B.terminal);
@@ -431,9 +445,9 @@ backend_upload(const char *path, const char *field, const char *filename,
 	curl_mimepart *part;
 	char *url;
 	long status;
-	struct link *l;
+	struct link *l = NULL;
 
-	if (!B.ready || (l = conn_link()) == NULL)
+	if (link_get(&l) != BACKEND_OK)
 		return 0;
 	url = xasprintf("%s%s", B.base, path);
 	mime = curl_mime_init(l->easy);
@@ -464,12 +478,12 @@ backend_fetch(const char *path, const char *bearer, size_t max, struct job *job,
 	struct body body = {.max = max};
 	enum backend_err err;
 	char *url, hdr[128];
-	struct link *l;
+	struct link *l = NULL;
 
 	*data = NULL;
 	*len = 0;
-	if (!B.ready || (l = conn_link()) == NULL)
-		return BACKEND_CONFIG;
+	if ((err = link_get(&l)) != BACKEND_OK)
+		return err;
 	url = xasprintf("%s%s", B.base, path);
 	snprintf(hdr, sizeof hdr, "X-Terminal-Id: %s", B.terminal);
 	headers = curl_slist_append(headers, hdr);

@@ -1,8 +1,9 @@
 /*
  * backend.h - the kiosk's HTTPS client for the RA/CA backend.
  *
- * The only module that includes libcurl (with backend_conn.c, the connection it
- * keeps per thread).  Every request goes to the
+ * The only module that calls libcurl (with backend_conn.c, the connection it
+ * keeps per thread), which the first call loads (curl_lazy.h): a kiosk
+ * where it cannot be loaded finds the backend unreachable.  Every request goes to the
  * configured base URL, verifies the backend against the configured CA
  * bundle (and the pinned public key, when one is set), presents this
  * terminal's client certificate, and is bounded by the connect and total

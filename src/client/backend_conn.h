@@ -9,7 +9,7 @@
 #ifndef CAKIOSK_BACKEND_CONN_H
 #define CAKIOSK_BACKEND_CONN_H
 
-#include <curl/curl.h>
+#include "curl_lazy.h"
 
 struct job;
 
@@ -20,7 +20,7 @@ struct link {
 };
 
 /* This thread's link, made (or made anew after a visit ended); NULL if
- * libcurl has no memory. */
+ * libcurl has no memory.  Only once curl_lazy_load() said yes. */
 struct link *conn_link(void);
 /* This thread's link closed and freed (its buffers wiped on the way). */
 void conn_drop(void);

@@ -1,11 +1,14 @@
 /*
  * ptyrun.c - start a full-screen program on a fresh 80x24 pseudo-terminal,
  * time how long it takes until MARKER appears in what it draws, then end it
- * (send KEYS, or SIGTERM) and report its peak RSS.  For comparing start-up
- * of cakiosk with other terminal programs; prints one line per run and a
- * median line.
+ * (send KEYS, or SIGTERM) and report its peak RSS, its RSS when MARKER
+ * appeared and, with -s, its RSS SECS seconds after the start (what it
+ * drew meanwhile read and dropped).  For comparing start-up of cakiosk with
+ * other terminal programs; prints one line: the time in ms (min, median,
+ * max), the peak RSS in KiB, the median RSS at the marker and the median
+ * RSS after SECS (0 without -s).
  *
- *   ptyrun [-n RUNS] [-k KEYS] MARKER -- COMMAND [ARGS...]
+ *   ptyrun [-n RUNS] [-k KEYS] [-s SECS] MARKER -- COMMAND [ARGS...]
  */
 #define _GNU_SOURCE /* forkpty, wait4 */
 #include <errno.h>
@@ -29,6 +32,40 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* The resident set of pid now, in KiB (VmRSS), or 0. */
+static long
+rss_now(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static long
+median_long(long *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_long);
+	return v[n / 2];
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -37,9 +74,30 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* One run: returns 0 and fills ms and rss_kb, or -1. */
+/* What one run measured. */
+struct sample {
+	double ms;  /* until the marker */
+	long peak;  /* peak RSS, KiB */
+	long first; /* RSS at the marker */
+	long later; /* RSS secs after the start, 0 when secs is 0 */
+};
+
+/* Reads what the program draws until deadline (ms, now_ms), dropping it. */
+static void
+drain_until(int fd, char *buf, size_t size, double deadline)
+{
+	for (double left; (left = deadline - now_ms()) > 0;) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+		if (poll(&pfd, 1, (int)left + 1) < 0 ||
+		    (pfd.revents != 0 && read(fd, buf, size) <= 0))
+			break;
+	}
+}
+
+/* One run: returns 0 and fills out, or -1. */
 static int
-run(char **cmd, const char *marker, const char *keys, double *ms, long *rss_kb)
+run(char **cmd, const char *marker, const char *keys, int secs, struct sample *out)
 {
 	struct winsize ws = {.ws_row = 24, .ws_col = 80};
 	static char buf[1 << 20];
@@ -69,13 +127,19 @@ run(char **cmd, const char *marker, const char *keys, double *ms, long *rss_kb)
 		len += (size_t)n;
 		buf[len] = '\0';
 		if (memmem(buf, len, marker, strlen(marker)) != NULL) {
-			*ms = now_ms() - start;
+			out->ms = now_ms() - start;
+			out->first = rss_now(pid);
 			seen = 1;
 		}
 		if (len > sizeof buf / 2) { /* keep the tail only */
 			memmove(buf, buf + len - 4096, 4096);
 			len = 4096;
 		}
+	}
+	out->later = 0;
+	if (seen && secs > 0) {
+		drain_until(fd, buf, sizeof buf, start + secs * 1e3);
+		out->later = rss_now(pid);
 	}
 	if (seen && keys != NULL)
 		(void)!write(fd, keys, strlen(keys));
@@ -91,50 +155,50 @@ run(char **cmd, const char *marker, const char *keys, double *ms, long *rss_kb)
 	if (wait4(pid, &status, 0, &ru) < 0)
 		return -1;
 	close(fd);
-	*rss_kb = ru.ru_maxrss;
+	out->peak = ru.ru_maxrss;
 	return seen ? 0 : -1;
 }
 
 int
 main(int argc, char **argv)
 {
-	int runs = 10, c;
+	int runs = 10, secs = 0, c;
 	const char *keys = NULL, *marker;
-	double ms[100];
-	long rss[100];
+	static struct sample smp[100];
+	double sorted[100];
+	long first[100], later[100], maxrss = 0;
 
-	while ((c = getopt(argc, argv, "+n:k:")) != -1) {
+	while ((c = getopt(argc, argv, "+n:k:s:")) != -1) {
 		if (c == 'n')
 			runs = atoi(optarg);
 		else if (c == 'k')
 			keys = optarg;
+		else if (c == 's')
+			secs = atoi(optarg);
 		else
 			return 2;
 	}
 	if (optind + 2 > argc || strcmp(argv[optind + 1], "--") != 0 || runs < 1 ||
-	    runs > 100) {
-		fprintf(stderr,
-			"usage: ptyrun [-n RUNS] [-k KEYS] MARKER -- COMMAND...\n");
+	    runs > 100 || secs < 0) {
+		fprintf(stderr, "usage: ptyrun [-n RUNS] [-k KEYS] [-s SECS] MARKER -- "
+				"COMMAND...\n");
 		return 2;
 	}
 	marker = argv[optind];
 	for (int i = 0; i < runs; i++) {
-		if (run(argv + optind + 2, marker, keys, &ms[i], &rss[i]) != 0) {
+		if (run(argv + optind + 2, marker, keys, secs, &smp[i]) != 0) {
 			fprintf(stderr, "ptyrun: run %d: marker never appeared\n", i + 1);
 			return 1;
 		}
+		sorted[i] = smp[i].ms;
+		first[i] = smp[i].first;
+		later[i] = smp[i].later;
+		if (smp[i].peak > maxrss)
+			maxrss = smp[i].peak;
 	}
-	double sorted[100];
-	long rs[100];
-	memcpy(sorted, ms, sizeof(double) * (size_t)runs);
 	qsort(sorted, (size_t)runs, sizeof(double), cmp_double);
-	for (int i = 0; i < runs; i++)
-		rs[i] = rss[i];
-	long maxrss = 0;
-	for (int i = 0; i < runs; i++)
-		if (rs[i] > maxrss)
-			maxrss = rs[i];
-	printf("%.2f %.2f %.2f %ld\n", sorted[0], sorted[runs / 2], sorted[runs - 1],
-	       maxrss);
+	printf("%.2f %.2f %.2f %ld %ld %ld\n", sorted[0], sorted[runs / 2],
+	       sorted[runs - 1], maxrss, median_long(first, runs),
+	       median_long(later, runs));
 	return 0;
 }

@@ -33,8 +33,8 @@ none "only the client module (src/client/) names a /v1 path" \
 	"$(kiosk_files src/client/ | xargs grep -ln '"/v1')"
 none "... and parses the backend's JSON (jansson)" \
 	"$(kiosk_files src/client/ | xargs grep -ln 'json_\|jansson.h')"
-none "only src/client/backend.c (and backend_conn.c) use libcurl" \
-	"$(kiosk_files src/client/backend | xargs grep -ln 'curl_easy\|curl/curl.h')"
+none "only src/client/backend.c (and backend_conn.c, curl_lazy.c) use libcurl" \
+	"$(kiosk_files 'src/client/\(backend\|curl_lazy\)' | xargs grep -ln 'curl_easy\|curl/curl.h\|curl_lazy.h')"
 none "only the token layer (src/token/) talks PKCS#11" \
 	"$(kiosk_files src/token/ | xargs grep -ln 'PKCS11_\|libp11.h\|C_Login\|pkcs11.h')"
 none "only src/core/qr.c uses libqrencode" \
