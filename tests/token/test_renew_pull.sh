@@ -33,7 +33,7 @@
 # runs a fixed spread of it, every call that writes to the card or logs in
 # (C_Login, C_GenerateKeyPair, C_CreateObject, C_DestroyObject,
 # C_SetAttributeValue, C_SignInit, C_Sign) and every RENEW_STRIDE-th call
-# besides (default 16), under a minute.  RENEW_STRIDE=1 runs every index;
+# besides (default 32), under a minute.  RENEW_STRIDE=1 runs every index;
 # RENEW_AT="N ..." only those.
 . "$(dirname "$0")/../screen/lib.sh"
 . "$top/tests/screen/renew_lib.sh"
@@ -42,7 +42,7 @@ trap 'set +e; cleanup' EXIT INT TERM
 for t in pkcs11-tool softhsm2-util openssl curl xxd; do
 	command -v $t >/dev/null || { echo "1..0 # SKIP needs $t"; exit 0; }
 done
-STRIDE=${RENEW_STRIDE:-16}
+STRIDE=${RENEW_STRIDE:-32}
 RUN=$top/$B/tests/renewrun
 EMAIL=agent@example.cn
 L=renew
