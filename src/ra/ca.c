@@ -77,16 +77,6 @@ key_of_pem(const char *pem)
 	return k;
 }
 
-X509_REQ *
-csr_of_pem(const char *pem)
-{
-	BIO *b = BIO_new_mem_buf(pem, -1);
-	X509_REQ *r = PEM_read_bio_X509_REQ(b, NULL, NULL, NULL);
-	BIO_free(b);
-	ERR_clear_error();
-	return r;
-}
-
 static int
 add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value)
 {
@@ -109,7 +99,7 @@ name_add(X509_NAME *n, const char *field, const char *value)
 		       : -1;
 }
 
-static void
+void
 random_serial(ASN1_INTEGER *ai, char out[41])
 {
 	unsigned char b[16];
@@ -122,6 +112,75 @@ random_serial(ASN1_INTEGER *ai, char out[41])
 	snprintf(out, 41, "%s", hex);
 	OPENSSL_free(hex);
 	BN_free(bn);
+}
+
+/* The extensions of a terminal's or staff member's client certificate and
+ * of a customer's, after the subject and authority key identifiers. */
+static const struct fixed_ext {
+	int nid;
+	const char *value;
+} client_ext[] =
+	{
+		{NID_basic_constraints, "critical,CA:FALSE"},
+		{NID_key_usage, "critical,digitalSignature"},
+		{NID_ext_key_usage, "clientAuth"},
+},
+  customer_ext[] = {
+	  {NID_basic_constraints, "critical,CA:FALSE"},
+	  {NID_key_usage, "critical,digitalSignature,nonRepudiation"},
+	  {NID_ext_key_usage, "clientAuth,emailProtection"},
+	  {NID_crl_distribution_points, NULL}, /* URI:the CRL's URL */
+};
+
+/* The extensions of a profile (after the key identifiers), made once: the
+ * authority key identifier and the fixed ones of the table. */
+static STACK_OF(X509_EXTENSION) *
+	fixed_exts(struct ca *ca, const struct fixed_ext *t, size_t n)
+{
+	STACK_OF(X509_EXTENSION) *sk = sk_X509_EXTENSION_new_null();
+	X509 *dummy = X509_new();
+	X509V3_CTX ctx;
+	char *dp = util_xasprintf("URI:%s", ca->crl_url);
+	bool ok = sk && dummy;
+	X509V3_set_ctx(&ctx, ca->cert, dummy, NULL, NULL, 0);
+	for (size_t i = 0; ok && i <= n; i++) {
+		X509_EXTENSION *e =
+			i == 0 ? X509V3_EXT_conf_nid(NULL, &ctx,
+						     NID_authority_key_identifier,
+						     "keyid:always")
+			       : X509V3_EXT_conf_nid(NULL, &ctx, t[i - 1].nid,
+						     t[i - 1].value ? t[i - 1].value
+								    : dp);
+		ok = e && sk_X509_EXTENSION_push(sk, e) > 0;
+		if (!ok)
+			X509_EXTENSION_free(e);
+	}
+	free(dp);
+	X509_free(dummy);
+	if (!ok) {
+		sk_X509_EXTENSION_pop_free(sk, X509_EXTENSION_free);
+		sk = NULL;
+	}
+	return sk;
+}
+
+static int
+make_fixed(struct ca *ca)
+{
+	STACK_OF(X509_EXTENSION) *c = fixed_exts(
+		ca, customer_ext, sizeof customer_ext / sizeof customer_ext[0]);
+	STACK_OF(X509_EXTENSION) *t =
+		fixed_exts(ca, client_ext, sizeof client_ext / sizeof client_ext[0]);
+	if (!c || !t) {
+		sk_X509_EXTENSION_pop_free(c, X509_EXTENSION_free);
+		sk_X509_EXTENSION_pop_free(t, X509_EXTENSION_free);
+		return -1;
+	}
+	sk_X509_EXTENSION_pop_free(ca->fixed[CA_PROFILE_CUSTOMER], X509_EXTENSION_free);
+	sk_X509_EXTENSION_pop_free(ca->fixed[CA_PROFILE_TERMINAL], X509_EXTENSION_free);
+	ca->fixed[CA_PROFILE_CUSTOMER] = c;
+	ca->fixed[CA_PROFILE_TERMINAL] = t;
+	return 0;
 }
 
 /*
@@ -167,25 +226,10 @@ make_cert(struct ca *ca, EVP_PKEY *pubkey, X509_NAME *subject, enum cert_kind ki
 			goto fail;
 		break;
 	case KIND_CLIENT:
-		if (add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
-		    add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature") != 0 ||
-		    add_ext(x, &ctx, NID_ext_key_usage, "clientAuth") != 0)
-			goto fail;
+		for (size_t i = 0; i < sizeof client_ext / sizeof client_ext[0]; i++)
+			if (add_ext(x, &ctx, client_ext[i].nid, client_ext[i].value) != 0)
+				goto fail;
 		break;
-	case KIND_CUSTOMER: {
-		char *dp = util_xasprintf("URI:%s", ca->crl_url);
-		int bad = add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") !=
-				  0 ||
-			  add_ext(x, &ctx, NID_key_usage,
-				  "critical,digitalSignature,nonRepudiation") != 0 ||
-			  add_ext(x, &ctx, NID_ext_key_usage,
-				  "clientAuth,emailProtection") != 0 ||
-			  add_ext(x, &ctx, NID_crl_distribution_points, dp) != 0;
-		free(dp);
-		if (bad)
-			goto fail;
-		break;
-	}
 	}
 	if (X509_sign(x, signer, EVP_sha256()) <= 0)
 		goto fail;
@@ -403,6 +447,15 @@ ca_open(const char *dir, const char *extra_host, const char *crl_url,
 	}
 	if (check_whose(ca, mode, err) != 0)
 		goto fail;
+	unsigned char *der = NULL;
+	int dl = i2d_X509(ca->cert, &der);
+	if (dl <= 0 || make_fixed(ca) != 0) {
+		OPENSSL_free(der);
+		*err = ca_openssl_error("cannot prepare the CA's certificates");
+		goto fail;
+	}
+	ca->cert_der = der;
+	ca->cert_der_len = (size_t)dl;
 	if (extra_host && *extra_host && strcmp(extra_host, "localhost") != 0 &&
 	    strcmp(extra_host, "127.0.0.1") != 0)
 		sans = util_xasprintf("DNS:localhost,IP:127.0.0.1,%s:%s",
@@ -442,6 +495,9 @@ ca_close(struct ca *ca)
 		return;
 	EVP_PKEY_free(ca->key);
 	X509_free(ca->cert);
+	OPENSSL_free(ca->cert_der);
+	sk_X509_EXTENSION_pop_free(ca->fixed[CA_PROFILE_CUSTOMER], X509_EXTENSION_free);
+	sk_X509_EXTENSION_pop_free(ca->fixed[CA_PROFILE_TERMINAL], X509_EXTENSION_free);
 	free(ca->cert_pem);
 	free(ca->server_cert_pem);
 	if (ca->server_key_pem)
@@ -458,6 +514,15 @@ ca_set_crl_url(struct ca *ca, const char *crl_url)
 {
 	free(ca->crl_url);
 	ca->crl_url = util_xstrdup(crl_url);
+	if (ca->cert && make_fixed(ca) != 0)
+		log_err("ca: cannot make the certificates' extensions for %s", crl_url);
+}
+
+const unsigned char *
+ca_cert_der_of(const struct ca *ca, size_t *len)
+{
+	*len = ca->cert_der_len;
+	return ca->cert_der;
 }
 
 const char *

@@ -34,6 +34,8 @@ struct ca_issued {
 	char serial[41]; /* uppercase hex */
 	char *pem;
 	char *dn; /* one-line RFC 2253 form, UTF-8 */
+	unsigned char *der;
+	size_t der_len;
 	int64_t not_before;
 	int64_t not_after;
 };
@@ -66,18 +68,19 @@ const char *ca_server_cert_pem(const struct ca *ca);
 const char *ca_server_key_pem(const struct ca *ca);
 
 /*
- * Checks a PEM CSR (parse, self-signature, key type and size: RSA 2048..4096
- * or EC P-256).  Returns 0, or -1 with *code (a protocol error code) and a
- * new *msg.  pubkey_sha256 (may be NULL) gets the hash of the CSR's public
- * key (SubjectPublicKeyInfo DER).
+ * A customer's certificate request, read once: parsed from PEM, its
+ * self-signature checked, its key of a type and size accepted (RSA
+ * 2048..4096 or EC P-256).  NULL with *code (a protocol error code) and a
+ * new *msg when it is refused.
  */
-int ca_csr_check(const char *csr_pem, char pubkey_sha256[65], const char **code,
-		 char **msg);
-/* SHA-256 (hex) of the DER of a PEM CSR; -1 if it does not parse. */
-int ca_csr_hash(const char *csr_pem, char out[65]);
+struct ca_csr;
+struct ca_csr *ca_csr_parse(const char *csr_pem, const char **code, char **msg);
+void ca_csr_free(struct ca_csr *c);
+/* SHA-256 (hex) of the request's DER. */
+void ca_csr_hash(const struct ca_csr *c, char out[65]);
 
-/* Issues a certificate for an already checked CSR.  0 or -1 + *msg. */
-int ca_issue(struct ca *ca, const char *csr_pem, const struct ca_subject *subj,
+/* Issues a certificate for a checked request.  0 or -1 + *msg. */
+int ca_issue(struct ca *ca, const struct ca_csr *csr, const struct ca_subject *subj,
 	     int64_t not_before, int64_t not_after, enum ca_profile profile,
 	     struct ca_issued *out, char **msg);
 void ca_issued_free(struct ca_issued *is);
@@ -87,11 +90,11 @@ int ca_cert_info(const struct ca *ca, const char *pem, char serial[41],
 		 int64_t *not_before, int64_t *not_after, bool *ours);
 /* The subject's common name of a PEM certificate (new UTF-8 string), or NULL. */
 char *ca_cert_cn(const char *pem);
-/* The subject's common name of a PEM CSR (new UTF-8 string), or NULL when
+/* The subject's common name of a request (new UTF-8 string), or NULL when
  * it has none or more than one. */
-char *ca_csr_cn(const char *csr_pem);
-/* DER of a PEM certificate (new buffer), or -1. */
-int ca_cert_der(const char *pem, unsigned char **der, size_t *len);
+char *ca_csr_cn(const struct ca_csr *c);
+/* DER of the CA's certificate (the CA's own buffer). */
+const unsigned char *ca_cert_der_of(const struct ca *ca, size_t *len);
 
 /* Verifies sig over data (SHA-256) with the public key of cert_pem.
  * 1 good, 0 bad, -1 unusable input. */

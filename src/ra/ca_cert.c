@@ -5,105 +5,6 @@
  */
 #include "ra/ca_int.h"
 
-static void
-spki_hash(EVP_PKEY *k, char out[65])
-{
-	unsigned char *der = NULL;
-	int n = i2d_PUBKEY(k, &der);
-	if (n > 0)
-		codec_sha256_hex(der, (size_t)n, out);
-	else
-		out[0] = '\0';
-	OPENSSL_free(der);
-}
-/* True when the CSR's EC key names its curve by OID.  Explicit parameters
- * would be copied into the certificate as they are, and relying parties
- * that take them at their word can be given a curve of the sender's making. */
-static bool
-csr_curve_named(X509_REQ *req)
-{
-	X509_PUBKEY *xpk = X509_REQ_get_X509_PUBKEY(req);
-	X509_ALGOR *alg = NULL;
-	const void *pval = NULL;
-	int ptype = V_ASN1_UNDEF;
-	if (!xpk || X509_PUBKEY_get0_param(NULL, NULL, NULL, &alg, xpk) != 1 || !alg)
-		return false;
-	X509_ALGOR_get0(NULL, &ptype, &pval, alg);
-	return ptype == V_ASN1_OBJECT && pval != NULL;
-}
-int
-ca_csr_check(const char *csr_pem, char pubkey_sha256[65], const char **code, char **msg)
-{
-	X509_REQ *req = NULL;
-	int rc = -1;
-	if (!csr_pem || strlen(csr_pem) > 16384 || !(req = csr_of_pem(csr_pem))) {
-		*code = "csr_invalid";
-		*msg = util_xstrdup("the CSR is not a PEM certificate request");
-		goto out;
-	}
-	EVP_PKEY *pk = X509_REQ_get0_pubkey(req);
-	if (!pk) {
-		*code = "csr_invalid";
-		*msg = util_xstrdup("the CSR has no usable public key");
-		goto out;
-	}
-	if (X509_REQ_verify(req, pk) != 1) {
-		ERR_clear_error();
-		*code = "csr_signature";
-		*msg = util_xstrdup(
-			"the CSR's signature does not verify with its own key");
-		goto out;
-	}
-	int bits = EVP_PKEY_get_bits(pk);
-	if (EVP_PKEY_is_a(pk, "RSA")) {
-		if (bits < 2048 || bits > 4096) {
-			*code = "csr_key_size";
-			*msg = util_xasprintf(
-				"RSA keys must have 2048 to 4096 bits, not %d", bits);
-			goto out;
-		}
-	} else if (EVP_PKEY_is_a(pk, "EC")) {
-		if (!csr_curve_named(req)) {
-			*code = "csr_key_type";
-			*msg = util_xstrdup("an EC key must name its curve; explicit "
-					    "curve parameters are not accepted");
-			goto out;
-		}
-		char group[64] = "";
-		size_t gl = 0;
-		EVP_PKEY_get_utf8_string_param(pk, "group", group, sizeof group, &gl);
-		if (strcmp(group, "prime256v1") != 0 && strcmp(group, "P-256") != 0) {
-			*code = "csr_key_size";
-			*msg = util_xasprintf("EC keys must be on P-256, not %s", group);
-			goto out;
-		}
-	} else {
-		*code = "csr_key_type";
-		*msg = util_xstrdup("only RSA and EC P-256 keys are accepted");
-		goto out;
-	}
-	if (pubkey_sha256)
-		spki_hash(pk, pubkey_sha256);
-	rc = 0;
-out:
-	X509_REQ_free(req);
-	return rc;
-}
-int
-ca_csr_hash(const char *csr_pem, char out[65])
-{
-	X509_REQ *req = csr_of_pem(csr_pem);
-	if (!req)
-		return -1;
-	unsigned char *der = NULL;
-	int n = i2d_X509_REQ(req, &der);
-	X509_REQ_free(req);
-	if (n <= 0)
-		return -1;
-	codec_sha256_hex(der, (size_t)n, out);
-	OPENSSL_free(der);
-	return 0;
-}
 static char *
 name_oneline(X509_NAME *n)
 {
@@ -117,42 +18,63 @@ name_oneline(X509_NAME *n)
 	BIO_free(b);
 	return out;
 }
+/* The extensions of a certificate: the subject key identifier, then the
+ * profile's fixed ones (made once, ca.c) in the order OpenSSL's
+ * configuration made them. */
+static int
+add_exts(struct ca *ca, X509 *x, const unsigned char ski[SHA_DIGEST_LENGTH],
+	 enum ca_profile profile)
+{
+	ASN1_OCTET_STRING *id = ASN1_OCTET_STRING_new();
+	int ok = id && ASN1_OCTET_STRING_set(id, ski, SHA_DIGEST_LENGTH) == 1 &&
+		 X509_add1_ext_i2d(x, NID_subject_key_identifier, id, 0,
+				   X509V3_ADD_DEFAULT) == 1;
+	ASN1_OCTET_STRING_free(id);
+	STACK_OF(X509_EXTENSION) *fixed = ca->fixed[profile];
+	for (int i = 0; ok && i < sk_X509_EXTENSION_num(fixed); i++)
+		ok = X509_add_ext(x, sk_X509_EXTENSION_value(fixed, i), -1) == 1;
+	return ok ? 0 : -1;
+}
+
 int
-ca_issue(struct ca *ca, const char *csr_pem, const struct ca_subject *subj,
+ca_issue(struct ca *ca, const struct ca_csr *csr, const struct ca_subject *subj,
 	 int64_t not_before, int64_t not_after, enum ca_profile profile,
 	 struct ca_issued *out, char **msg)
 {
-	X509_REQ *req = csr_of_pem(csr_pem);
 	X509_NAME *n = X509_NAME_new();
-	X509 *x = NULL;
-	int rc = -1;
+	X509 *x = X509_new();
+	unsigned char ski[SHA_DIGEST_LENGTH], *der = NULL;
+	int rc = -1, dl;
 	memset(out, 0, sizeof *out);
-	if (!req || !n) {
-		*msg = util_xstrdup("the CSR does not parse");
-		goto out;
-	}
-	if (name_add(n, "C", "CN") != 0 || name_add(n, "O", subj->o) != 0 ||
+	if (!n || !x || name_add(n, "C", "CN") != 0 || name_add(n, "O", subj->o) != 0 ||
 	    name_add(n, "OU", subj->ou) != 0 || name_add(n, "CN", subj->cn) != 0 ||
 	    name_add(n, "serialNumber", subj->serial_number) != 0) {
 		*msg = ca_openssl_error("bad subject");
 		goto out;
 	}
-	x = make_cert(ca, X509_REQ_get0_pubkey(req), n,
-		      profile == CA_PROFILE_TERMINAL ? KIND_CLIENT : KIND_CUSTOMER,
-		      not_before, not_after, NULL, out->serial);
-	if (!x) {
+	X509_set_version(x, 2);
+	random_serial(X509_get_serialNumber(x), out->serial);
+	if (!ASN1_TIME_set(X509_getm_notBefore(x), (time_t)not_before) ||
+	    !ASN1_TIME_set(X509_getm_notAfter(x), (time_t)not_after) ||
+	    X509_set_subject_name(x, n) != 1 ||
+	    X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) != 1 ||
+	    csr_set_key(csr, x, ski) != 0 || add_exts(ca, x, ski, profile) != 0 ||
+	    X509_sign(x, ca->key, EVP_sha256()) <= 0 || (dl = i2d_X509(x, &der)) <= 0) {
 		*msg = ca_openssl_error("signing failed");
 		goto out;
 	}
 	out->pem = pem_of_cert(x);
+	out->der = util_xmalloc((size_t)dl);
+	memcpy(out->der, der, (size_t)dl);
+	out->der_len = (size_t)dl;
 	out->dn = name_oneline(n);
 	out->not_before = not_before;
 	out->not_after = not_after;
 	rc = 0;
 out:
+	OPENSSL_free(der);
 	X509_free(x);
 	X509_NAME_free(n);
-	X509_REQ_free(req);
 	return rc;
 }
 void
@@ -160,7 +82,9 @@ ca_issued_free(struct ca_issued *is)
 {
 	free(is->pem);
 	free(is->dn);
+	free(is->der);
 	is->pem = is->dn = NULL;
+	is->der = NULL;
 }
 static int64_t
 asn1_time_to_epoch(const ASN1_TIME *t)
@@ -223,31 +147,9 @@ ca_cert_cn(const char *pem)
 }
 
 char *
-ca_csr_cn(const char *csr_pem)
+ca_csr_cn(const struct ca_csr *c)
 {
-	X509_REQ *req = csr_pem ? csr_of_pem(csr_pem) : NULL;
-	if (!req)
-		return NULL;
-	char *ret = name_cn(X509_REQ_get_subject_name(req));
-	X509_REQ_free(req);
-	return ret;
-}
-int
-ca_cert_der(const char *pem, unsigned char **der, size_t *len)
-{
-	X509 *x = cert_of_pem(pem);
-	if (!x)
-		return -1;
-	unsigned char *p = NULL;
-	int n = i2d_X509(x, &p);
-	X509_free(x);
-	if (n <= 0)
-		return -1;
-	*der = util_xmalloc((size_t)n);
-	memcpy(*der, p, (size_t)n);
-	*len = (size_t)n;
-	OPENSSL_free(p);
-	return 0;
+	return name_cn(csr_subject(c));
 }
 static void
 name_field(X509_NAME *n, int nid, char *out, size_t size)
@@ -311,14 +213,16 @@ ca_bench_issue(struct ca *ca, int n)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < n; i++) {
 		struct ca_issued is;
-		char *msg = NULL, spki[65];
+		char *msg = NULL;
 		const char *code;
-		if (ca_csr_check(pem, spki, &code, &msg) != 0 ||
-		    ca_issue(ca, pem, &cs, util_now(), util_now() + 86400,
-			     CA_PROFILE_CUSTOMER, &is, &msg) != 0) {
+		struct ca_csr *c = ca_csr_parse(pem, &code, &msg);
+		if (!c || ca_issue(ca, c, &cs, util_now(), util_now() + 86400,
+				   CA_PROFILE_CUSTOMER, &is, &msg) != 0) {
+			ca_csr_free(c);
 			free(msg);
 			goto out;
 		}
+		ca_csr_free(c);
 		ca_issued_free(&is);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);

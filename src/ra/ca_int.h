@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -35,15 +36,27 @@ struct ca {
 	char *server_cert_pem;
 	char *server_key_pem;
 	unsigned char escrow_key[32];
+	unsigned char *cert_der;
+	size_t cert_der_len;
+	/* The extensions every certificate of a profile has after its subject
+	 * key identifier, made once (the CRL's URL is in the customer's). */
+	STACK_OF(X509_EXTENSION) * fixed[2]; /* by enum ca_profile */
 };
 
-enum cert_kind { KIND_ROOT, KIND_SERVER, KIND_CLIENT, KIND_CUSTOMER };
+enum cert_kind { KIND_ROOT, KIND_SERVER, KIND_CLIENT };
 
 char *ca_openssl_error(const char *what);
 char *pem_of_cert(X509 *x);
 X509 *cert_of_pem(const char *pem);
-X509_REQ *csr_of_pem(const char *pem);
 int name_add(X509_NAME *n, const char *field, const char *value);
+void random_serial(ASN1_INTEGER *ai, char out[41]);
+/* A checked request's subject, and its key set into x (no decoding or
+ * encoding: the bits as the request has them) with the SHA-1 of the key's
+ * bits (the subject key identifier) in ski.  ca_csr.c */
+X509_NAME *csr_subject(const struct ca_csr *c);
+int csr_set_key(const struct ca_csr *c, X509 *x, unsigned char ski[SHA_DIGEST_LENGTH]);
+/* The public key of a PEM certificate (new), or NULL.  ca_csr.c */
+EVP_PKEY *cert_key_of_pem(const char *pem);
 X509 *make_cert(struct ca *ca, EVP_PKEY *pubkey, X509_NAME *subject, enum cert_kind kind,
 		int64_t not_before, int64_t not_after, const char *sans, char serial[41]);
 

@@ -9,17 +9,16 @@ int
 ca_verify_with_cert(const char *cert_pem, const void *data, size_t len,
 		    const unsigned char *sig, size_t siglen)
 {
-	X509 *x = cert_of_pem(cert_pem);
-	if (!x)
+	EVP_PKEY *k = cert_pem ? cert_key_of_pem(cert_pem) : NULL;
+	if (!k)
 		return -1;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int r = -1;
-	if (md &&
-	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, X509_get0_pubkey(x)) == 1)
+	if (md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1)
 		r = EVP_DigestVerify(md, sig, siglen, data, len) == 1 ? 1 : 0;
 	ERR_clear_error();
 	EVP_MD_CTX_free(md);
-	X509_free(x);
+	EVP_PKEY_free(k);
 	return r;
 }
 int

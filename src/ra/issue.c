@@ -13,6 +13,7 @@ h_certificate(struct req *r)
 {
 	json_t *o = order_from_path_token(r), *subj = NULL, *old = NULL, *tok = NULL;
 	struct ca_issued is = {0};
+	struct ca_csr *c = NULL;
 	char *msg = NULL, *seal_id = NULL;
 	if (!o)
 		return;
@@ -36,8 +37,7 @@ h_certificate(struct req *r)
 	if (escrow < 0)
 		goto out;
 	const char *code = NULL;
-	char spki[65];
-	if (ca_csr_check(csr, spki, &code, &msg) != 0) {
+	if (!(c = ca_csr_parse(csr, &code, &msg))) {
 		req_error(r, 400, code, NULL, "%s", msg);
 		goto out;
 	}
@@ -64,8 +64,8 @@ h_certificate(struct req *r)
 		char csr_hash[65];
 		unsigned char *sig = NULL;
 		size_t slen = 0;
-		if (!proof || ca_csr_hash(csr, csr_hash) != 0 ||
-		    codec_base64_decode(proof, &sig, &slen) != 0) {
+		ca_csr_hash(c, csr_hash);
+		if (!proof || codec_base64_decode(proof, &sig, &slen) != 0) {
 			req_error(r, 400, "proof_required", NULL,
 				  "a renewal or change needs \"proof\": the old key's "
 				  "signature");
@@ -103,8 +103,7 @@ h_certificate(struct req *r)
 				.o = unit ? name : NULL,
 				.ou = unit ? NULL : "individual",
 				.serial_number = S(o, "subject_id")};
-	if (ca_issue(r->app->ca, csr, &cs, from, to, CA_PROFILE_CUSTOMER, &is, &msg) !=
-	    0) {
+	if (ca_issue(r->app->ca, c, &cs, from, to, CA_PROFILE_CUSTOMER, &is, &msg) != 0) {
 		req_error(r, 500, "internal", NULL, "issuing failed");
 		log_err("issue: %s", msg);
 		goto out;
@@ -123,8 +122,7 @@ h_certificate(struct req *r)
 		   "UPDATE orders SET cert_serial = ?, valid_from = ?, valid_to = ? "
 		   "WHERE id = ?",
 		   "siis", is.serial, is.not_before, is.not_after, S(o, "id"));
-	seal_id = seal_make(r->app, o, is.serial, is.pem, name, is.not_before,
-			    is.not_after);
+	seal_id = seal_make(r->app, o, &is, name);
 	if (escrow > 0 && !(tok = owner_escrow(r, tserial, tpin, S(o, "subject_type"),
 					       S(o, "subject_id"))))
 		goto out;
@@ -145,6 +143,7 @@ h_certificate(struct req *r)
 out:
 	json_decref(tok);
 	free(seal_id);
+	ca_csr_free(c);
 	ca_issued_free(&is);
 	free(msg);
 	json_decref(old);

@@ -33,8 +33,9 @@ h_enrol(struct req *r)
 	const char *claimed = csr ? req_str(r, "terminal_id", 64, false) : NULL;
 	if (!csr || r->status)
 		return;
-	char hash[65], spki[65], addr[64];
+	char hash[65], addr[64];
 	const char *ecode = NULL;
+	struct ca_csr *c = NULL;
 	/* Codes are guessable: failures count per address and in all
 	 * (limits.h); the right code is refused while either is spent. */
 	req_client_addr(r, addr, sizeof addr);
@@ -64,7 +65,7 @@ h_enrol(struct req *r)
 		lim_addr_fail(r, "enrol", addr);
 		goto out;
 	}
-	if (ca_csr_check(csr, spki, &ecode, &msg) != 0) {
+	if (!(c = ca_csr_parse(csr, &ecode, &msg))) {
 		req_error(r, 400, ecode, NULL, "%s", msg);
 		goto out;
 	}
@@ -72,7 +73,7 @@ h_enrol(struct req *r)
 	struct ca_subject cs = {.cn = S(row, "terminal_id"),
 				.o = "cakiosk reference RA",
 				.ou = "terminal"};
-	if (ca_issue(r->app->ca, csr, &cs, now - 300, rules_add_years(now, 3),
+	if (ca_issue(r->app->ca, c, &cs, now - 300, rules_add_years(now, 3),
 		     CA_PROFILE_TERMINAL, &is, &msg) != 0) {
 		req_error(r, 500, "internal", NULL, "issuing failed");
 		goto out;
@@ -98,6 +99,7 @@ h_enrol(struct req *r)
 			   "certificate", is.pem, "serial", is.serial, "chain",
 			   ca_cert_pem(r->app->ca)));
 out:
+	ca_csr_free(c);
 	ca_issued_free(&is);
 	free(msg);
 	json_decref(row);
@@ -110,8 +112,9 @@ h_sandbox_certificate(struct req *r)
 	const char *type, *id;
 	int64_t nb, na;
 	struct ca_issued is = {0};
-	char *msg = NULL, spki[65];
+	char *msg = NULL;
 	const char *code = NULL;
+	struct ca_csr *c;
 	if (!ident_body_subject(r, &type, &id))
 		return;
 	const char *csr = req_str(r, "csr", 16000, true);
@@ -120,7 +123,7 @@ h_sandbox_certificate(struct req *r)
 	    req_int(r, "not_before", 0, 4102444800LL, true, 0, &nb) != 0 ||
 	    req_int(r, "not_after", 0, 4102444800LL, true, 0, &na) != 0)
 		return;
-	if (ca_csr_check(csr, spki, &code, &msg) != 0) {
+	if (!(c = ca_csr_parse(csr, &code, &msg))) {
 		req_error(r, 400, code, NULL, "%s", msg);
 		free(msg);
 		return;
@@ -131,7 +134,7 @@ h_sandbox_certificate(struct req *r)
 				.o = unit ? S(subj, "name") : NULL,
 				.ou = unit ? NULL : "individual",
 				.serial_number = id};
-	if (ca_issue(r->app->ca, csr, &cs, nb, na, CA_PROFILE_CUSTOMER, &is, &msg) == 0) {
+	if (ca_issue(r->app->ca, c, &cs, nb, na, CA_PROFILE_CUSTOMER, &is, &msg) == 0) {
 		store_exec(r->app->st,
 			   "INSERT INTO certificates(serial, order_id, subject_type, "
 			   "subject_id,"
@@ -145,6 +148,7 @@ h_sandbox_certificate(struct req *r)
 	} else {
 		req_error(r, 500, "internal", NULL, "issuing failed");
 	}
+	ca_csr_free(c);
 	ca_issued_free(&is);
 	free(msg);
 	json_decref(subj);

@@ -27,7 +27,7 @@
 #define DAY 86400LL
 #define ENROL_TTL (7 * DAY)
 
-char *seal_make(struct app *app, json_t *order, const char *serial, const char *cert_pem,
-		const char *holder, int64_t start, int64_t end);
+char *seal_make(struct app *app, json_t *order, const struct ca_issued *is,
+		const char *holder);
 
 #endif

@@ -80,21 +80,22 @@ seal_picture(struct app *app, json_t *order, void **pic, size_t *plen, char **mi
  * returns the seal id (new), or NULL.
  */
 char *
-seal_make(struct app *app, json_t *order, const char *serial, const char *cert_pem,
-	  const char *holder, int64_t start, int64_t end)
+seal_make(struct app *app, json_t *order, const struct ca_issued *is, const char *holder)
 {
+	const char *serial = is->serial;
+	const unsigned char *der = is->der, *cader;
+	int64_t start = is->not_before, end = is->not_after;
 	void *pic = NULL;
-	size_t plen = 0, dlen = 0, clen = 0, slen = 0, tlen = 0, alen = 0;
+	size_t plen = 0, dlen = is->der_len, clen = 0, slen = 0, tlen = 0, alen = 0;
 	char *mime = NULL, *ret = NULL, *b64pic = NULL, *b64cert = NULL, *b64sig = NULL;
 	char *b64der = NULL, *view = NULL;
-	unsigned char *der = NULL, *cader = NULL, *sig = NULL, *tbs = NULL, *all = NULL;
+	unsigned char *sig = NULL, *tbs = NULL, *all = NULL;
 	SES_Seal *seal = NULL;
 	char cert_hash[65], id[33], from[32], to[32], made[32];
 	int64_t now = util_now(), w, h;
 	bool unit = strcmp(S(order, "subject_type"), "unit") == 0;
-	if (seal_picture(app, order, &pic, &plen, &mime) != 0 ||
-	    ca_cert_der(cert_pem, &der, &dlen) != 0 ||
-	    ca_cert_der(ca_cert_pem(app->ca), &cader, &clen) != 0)
+	cader = ca_cert_der_of(app->ca, &clen);
+	if (seal_picture(app, order, &pic, &plen, &mime) != 0)
 		goto out;
 	codec_sha256_hex(der, dlen, cert_hash);
 	util_random_hex(id, 16);
@@ -159,8 +160,6 @@ out:
 	free(tbs);
 	SES_Seal_free(seal);
 	free(sig);
-	free(cader);
-	free(der);
 	free(pic);
 	free(mime);
 	return ret;

@@ -36,18 +36,19 @@ void
 h_terminal_renew(struct req *r)
 {
 	struct ca_issued is = {0};
-	char *msg = NULL, *cn = NULL, spki[65];
+	char *msg = NULL, *cn = NULL;
 	const char *code = NULL;
+	struct ca_csr *c = NULL;
 	if (!terminal_only(r))
 		return;
 	const char *csr = req_str(r, "csr", 16000, true);
 	if (!csr || r->status)
 		return;
-	if (ca_csr_check(csr, spki, &code, &msg) != 0) {
+	if (!(c = ca_csr_parse(csr, &code, &msg))) {
 		req_error(r, 400, code, NULL, "%s", msg);
 		goto out;
 	}
-	cn = ca_csr_cn(csr);
+	cn = ca_csr_cn(c);
 	if (!cn || strcmp(cn, r->terminal) != 0) {
 		req_error(r, 403, "terminal_mismatch", NULL,
 			  "the request names another terminal than the certificate");
@@ -79,7 +80,7 @@ h_terminal_renew(struct req *r)
 	}
 	struct ca_subject cs = {
 		.cn = r->terminal, .o = "cakiosk reference RA", .ou = "terminal"};
-	if (ca_issue(r->app->ca, csr, &cs, now - 300, rules_add_years(now, 3),
+	if (ca_issue(r->app->ca, c, &cs, now - 300, rules_add_years(now, 3),
 		     CA_PROFILE_TERMINAL, &is, &msg) != 0) {
 		req_error(r, 500, "internal", NULL, "issuing failed");
 		goto out;
@@ -102,6 +103,7 @@ h_terminal_renew(struct req *r)
 			   (json_int_t)is.not_after, "previous", r->cert_serial, "chain",
 			   ca_cert_pem(r->app->ca)));
 out:
+	ca_csr_free(c);
 	ca_issued_free(&is);
 	free(msg);
 	free(cn);

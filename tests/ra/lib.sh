@@ -215,6 +215,43 @@ renew_proof() {
 	printf 'cakiosk-renew:%s:%s' "$2" "$rp_hash" |
 		openssl dgst -sha256 -sign "$T/$1.key" | openssl base64 -A
 }
+# exts_like_openssl CSR CRT CUSTOMER|TERMINAL: the extensions of CRT are,
+# byte for byte and in order, those `openssl x509 -req` gives the same
+# request with the profile's configuration (customer: key identifiers,
+# basic constraints, key usage, EKU, CRL distribution point).  Empty when
+# they are; else the difference.
+exts_like_openssl() {
+	{
+		echo "subjectKeyIdentifier = hash"
+		echo "authorityKeyIdentifier = keyid:always"
+		echo "basicConstraints = critical,CA:FALSE"
+		if [ "$3" = CUSTOMER ]; then
+			echo "keyUsage = critical,digitalSignature,nonRepudiation"
+			echo "extendedKeyUsage = clientAuth,emailProtection"
+			echo "crlDistributionPoints = URI:$URL/crl.der"
+		else
+			echo "keyUsage = critical,digitalSignature"
+			echo "extendedKeyUsage = clientAuth"
+		fi
+	} >"$T/ref.cnf"
+	openssl x509 -req -in "$1" -CA "$CA/ca.crt" -CAkey "$CA/ca.key" -set_serial 1 -days 1 \
+		-extfile "$T/ref.cnf" -out "$T/ref.crt" 2>/dev/null || { echo "openssl x509 -req failed"; return; }
+	for c in "$T/ref.crt" "$2"; do
+		# from [3] (the extensions) to the signature's algorithm, offsets left out
+		openssl asn1parse -in "$c" | sed -n '/cont \[ 3 \]/,/d=1 /p' | sed '$d; s/^ *[0-9]*://' >"$c.ext"
+	done
+	[ -s "$2.ext" ] || echo "no extensions in $2"
+	diff "$T/ref.crt.ext" "$2.ext" | head -8
+}
+# ski_is_key_sha1 CRT: empty when the subject key identifier of CRT is the
+# SHA-1 of its subjectPublicKey's bits (RFC 5280 4.2.1.2 (1)); else both.
+ski_is_key_sha1() {
+	openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER -out "$T/spki.der"
+	bs=$(openssl asn1parse -inform DER -in "$T/spki.der" | awk '/BIT STRING/ {sub(/:.*/, "", $1); o = $1; for (i = 1; i <= NF; i++) if ($i ~ /^hl=/) {sub(/hl=/, "", $i); print o + $i + 1}; exit}')
+	want=$(tail -c +$((bs + 1)) "$T/spki.der" | openssl dgst -sha1 -r | cut -c1-40)
+	got=$(openssl x509 -in "$1" -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' :\n' | tr 'A-F' 'a-f')
+	[ "$want" = "$got" ] || echo "sha1 $want, SKI $got"
+}
 # cert_end / cert_start FILE: the certificate's validity, seconds since the epoch.
 cert_end() { date -u -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s; }
 cert_start() { date -u -d "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s; }

@@ -44,6 +44,17 @@ like "TLS Web Client Authentication, E-mail Protection" "$text" "extended key us
 like "URI:https://127.0.0.1:$PORT/crl.der" "$text" "CRL distribution point"
 like "X509v3 Subject Key Identifier" "$text" "subject key identifier"
 like "X509v3 Authority Key Identifier" "$text" "authority key identifier"
+is "" "$(exts_like_openssl "$T/good.csr" "$T/unit.crt" CUSTOMER)" \
+	"its extensions are byte for byte those openssl x509 -req gives the same request (EC P-256)"
+is "" "$(ski_is_key_sha1 "$T/unit.crt")" "... its subject key identifier is the SHA-1 of the key's bits"
+is "$(openssl x509 -in "$CA/ca.crt" -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' ')" \
+	"$(openssl x509 -in "$T/unit.crt" -noout -ext authorityKeyIdentifier | sed -n 's/^ *\(keyid:\)\{0,1\}\([0-9A-F:]\{20,\}\).*/\2/p')" \
+	"... its authority key identifier is the CA's subject key identifier"
+sandbox_cert rsakey $(($(date +%s) - 100)) $(($(date +%s) + 86400)) person "$PERSON1" -newkey rsa:2048
+like ": OK" "$(openssl verify -CAfile "$CA/ca.crt" "$T/rsakey.crt" 2>&1)" "a certificate for an RSA-2048 request verifies against the CA"
+is "$(openssl req -in "$T/rsakey.csr" -noout -pubkey)" "$(openssl x509 -in "$T/rsakey.crt" -noout -pubkey)" "... carries the request's key"
+is "" "$(exts_like_openssl "$T/rsakey.csr" "$T/rsakey.crt" CUSTOMER)" "... with the extensions openssl x509 -req gives it"
+is "" "$(ski_is_key_sha1 "$T/rsakey.crt")" "... and the SHA-1 of its key's bits as subject key identifier"
 subj=$(openssl x509 -in "$T/unit.crt" -noout -subject -nameopt utf8,sep_comma_plus)
 like "O=湖南湘江建设工程有限公司" "$subj" "subject from the registration record, not the CSR"
 like "serialNumber=$UNIT1" "$subj" "... with the credit code"
@@ -243,6 +254,8 @@ is 201 "$STATUS" "a terminal enrols with the code and its CSR (no client certifi
 j certificate >"$CA/t42.crt"; cp "$T/term.key" "$CA/t42.key"
 like "CN ?= ?T-0042" "$(openssl x509 -in "$CA/t42.crt" -noout -subject)" "... its certificate names the terminal"
 like "TLS Web Client Authentication" "$(openssl x509 -in "$CA/t42.crt" -noout -text)" "... for TLS client authentication"
+is "" "$(exts_like_openssl "$T/term.csr" "$CA/t42.crt" TERMINAL)" "... with the extensions openssl x509 -req gives a client certificate"
+like ": OK" "$(openssl verify -CAfile "$CA/ca.crt" "$CA/t42.crt" 2>&1)" "... and verifies against the CA"
 req POST /v1/enrol "{\"code\":\"$code\",\"csr\":\"$(pem_json "$T/term.csr")\"}"
 is enrol_code_used "$(j error.code)" "the code works once"
 req POST /v1/enrol "{\"code\":\"000000000000\",\"csr\":\"$(pem_json "$T/term.csr")\"}"
