@@ -87,6 +87,11 @@ struct req {
 	char *hdr_value[REQ_MAX_HEADERS];
 	int nhdr;
 	bool commit_anyway; /* keep the changes although the answer is an error */
+	/* Work a handler does without the store's lock (req_unlocked). */
+	bool may_unlock;             /* set by the HTTP layer: it may ask */
+	void (*unlocked)(void *job); /* asked: run between two runs */
+	void *job;                   /* the handler's, kept across its runs */
+	void (*job_free)(void *job);
 	bool secret; /* the answer holds a secret: kept for replay only encrypted */
 };
 
@@ -115,6 +120,22 @@ void req_add_header(struct req *r, const char *name, const char *value);
 #define REQ_FIELD_LIMIT (5 * 1024 * 1024)
 int req_form_add(struct req *r, const char *key, const char *filename, const char *data,
 		 size_t size);
+
+/*
+ * Asks the HTTP layer (only when r->may_unlock) to end this run's
+ * transaction keeping nothing, run fn(r->job) with the store's lock
+ * released (the CA's crypto), and run the handler again from the start in
+ * a new transaction; a POST whose Idempotency-Key was answered meanwhile is
+ * replayed instead.  An answer this run gave is dropped.
+ */
+void req_unlocked(struct req *r, void (*fn)(void *job));
+/* The HTTP layer, with the lock released: runs what the handler asked;
+ * false when it asked for nothing. */
+bool req_run_unlocked(struct req *r);
+/* Frees the handler's job, if any (the request's end). */
+void req_job_end(struct req *r);
+/* An Idempotency-Key: 1 to 128 visible ASCII characters. */
+bool req_idem_key_ok(const char *k);
 
 /* Body members with type checks: on a missing or wrongly typed member they
  * answer 400 (bad_request) and return NULL / -1. */

@@ -28,10 +28,11 @@ ASN1_SEQUENCE(RAW_SPKI) =
 } static_ASN1_SEQUENCE_END(RAW_SPKI)
 
 		typedef struct {
-	ASN1_ENCODING enc; /* the bytes as received: the signature is over them */
-	ASN1_INTEGER *version;
+	ASN1_ENCODING enc;     /* the bytes as received: the signature is over them */
+	ASN1_INTEGER *version; /* cppcheck-suppress unusedStructMember */
 	X509_NAME *subject;
 	RAW_SPKI *spki;
+	/* cppcheck-suppress unusedStructMember */
 	STACK_OF(X509_ATTRIBUTE) * attributes;
 } RAW_REQ_INFO;
 

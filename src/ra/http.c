@@ -165,20 +165,10 @@ send_answer(struct MHD_Connection *conn, struct req *r, bool replayed)
 	return ret;
 }
 
-static bool
-idem_key_ok(const char *k)
-{
-	size_t n = strlen(k);
-	if (n == 0 || n > 128)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (k[i] <= 0x20 || k[i] >= 0x7f)
-			return false;
-	return true;
-}
-
-/* Runs the handler inside a transaction, with idempotency for POSTs.
- * Sets *replayed when the answer is a stored one. */
+/* Runs the handler inside a transaction, with idempotency for POSTs, and
+ * again after work it asked to do without the lock (req_unlocked; twice at
+ * most, then it does it under the lock).  Sets *replayed when the answer
+ * is a stored one. */
 static void
 run_handler(struct rctx *x, bool *replayed)
 {
@@ -193,7 +183,7 @@ run_handler(struct rctx *x, bool *replayed)
 				  "every POST needs an Idempotency-Key header");
 			return;
 		}
-		if (!idem_key_ok(key)) {
+		if (!req_idem_key_ok(key)) {
 			req_error(r, 400, "bad_request", NULL,
 				  "the Idempotency-Key must be 1 to 128 visible ASCII "
 				  "characters");
@@ -203,6 +193,8 @@ run_handler(struct rctx *x, bool *replayed)
 		 * that a plain digest would let anyone with the store guess. */
 		ca_mac_hex(x->h->app->ca, x->buf ? x->buf : "", x->len, hash);
 	}
+	int runs = 0;
+again:
 	store_lock(st);
 	if (store_begin(st, strcmp(r->method, "GET") != 0) != 0) {
 		req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
@@ -244,7 +236,16 @@ run_handler(struct rctx *x, bool *replayed)
 		}
 	}
 	store_exec(st, "SAVEPOINT handler", "");
+	r->may_unlock = runs++ < 2;
 	x->route->fn(r);
+	if (r->unlocked) { /* nothing of this run is kept */
+		store_exec(st, "ROLLBACK TO handler", "");
+		store_exec(st, "RELEASE handler", "");
+		store_rollback(st);
+		store_unlock(st);
+		req_run_unlocked(r);
+		goto again;
+	}
 	if (r->status == 0)
 		req_error(r, 500, "internal", NULL, "the handler gave no answer");
 	if (r->status >= 400 && !r->commit_anyway)
@@ -285,6 +286,7 @@ out:
 		req_store_full(r);
 	}
 	store_unlock(st);
+	req_job_end(r);
 }
 
 static enum MHD_Result

@@ -8,15 +8,21 @@
 
 /* ---- issuance ---- */
 
+/*
+ * The CA's crypto (the CSR's and the proof's checks, the certificate, the
+ * seal) is done without the store's lock, between two runs of this handler
+ * (issue_cert.c): every run reads and checks everything; one that lacks a
+ * result assumes it, writes nothing and asks for the work at its end.
+ */
 void
 h_certificate(struct req *r)
 {
 	json_t *o = order_from_path_token(r), *subj = NULL, *old = NULL, *tok = NULL;
-	struct ca_issued is = {0};
-	struct ca_csr *c = NULL;
-	char *msg = NULL, *seal_id = NULL;
+	char *seal_id = NULL;
+	struct seal sl = {0};
 	if (!o)
 		return;
+	struct cert_job *job = cert_job_of(r);
 	const char *csr = req_str(r, "csr", 16000, true);
 	const char *proof = csr ? req_str(r, "proof", 2048, false) : NULL;
 	const char *tserial = NULL, *tpin = NULL;
@@ -36,12 +42,12 @@ h_certificate(struct req *r)
 	int escrow = owner_escrow_request(r, o, &tserial, &tpin);
 	if (escrow < 0)
 		goto out;
-	const char *code = NULL;
-	if (!(c = ca_csr_parse(csr, &code, &msg))) {
+	const char *code = NULL, *msg = NULL;
+	if (!cert_job_csr(r, job, csr, &code, &msg)) {
 		req_error(r, 400, code, NULL, "%s", msg);
 		goto out;
 	}
-	int64_t now = util_now(), from = now,
+	int64_t now = cert_job_now(job), from = now,
 		to = rules_add_years(now, (int)I(o, "term_years"));
 	if (from_token) {
 		old = store_query_one(r->app->st,
@@ -61,21 +67,16 @@ h_certificate(struct req *r)
 		}
 		/* Proof of possession of the old key: its signature over
 		 * "cakiosk-renew:" ORDER ":" hex(SHA-256(CSR DER)). */
-		char csr_hash[65];
 		unsigned char *sig = NULL;
 		size_t slen = 0;
-		ca_csr_hash(c, csr_hash);
 		if (!proof || codec_base64_decode(proof, &sig, &slen) != 0) {
 			req_error(r, 400, "proof_required", NULL,
 				  "a renewal or change needs \"proof\": the old key's "
 				  "signature");
 			goto out;
 		}
-		char *tbs = util_xasprintf("cakiosk-renew:%s:%s", S(o, "id"), csr_hash);
-		int v = ca_verify_with_cert(S(old, "pem"), tbs, strlen(tbs), sig, slen);
-		free(tbs);
 		free(sig);
-		if (v != 1) {
+		if (!cert_job_proof(r, job, S(old, "pem"), S(o, "id"), proof)) {
 			req_error(
 				r, 400, "proof_invalid", NULL,
 				"the request is not signed by the old certificate's key");
@@ -103,26 +104,34 @@ h_certificate(struct req *r)
 				.o = unit ? name : NULL,
 				.ou = unit ? NULL : "individual",
 				.serial_number = S(o, "subject_id")};
-	if (ca_issue(r->app->ca, c, &cs, from, to, CA_PROFILE_CUSTOMER, &is, &msg) != 0) {
+	bool failed = false;
+	const struct ca_issued *is = cert_job_issue(r, job, &cs, from, to, &failed);
+	if (failed) {
 		req_error(r, 500, "internal", NULL, "issuing failed");
-		log_err("issue: %s", msg);
 		goto out;
 	}
+	const struct seal *seal = NULL;
+	if (seal_read(r->app, o, name, &sl) == 0)
+		seal = cert_job_seal(r, job, &sl);
+	if (cert_job_assumed(job))
+		goto out; /* nothing is written before every result is had */
 	store_exec(r->app->st,
 		   "INSERT INTO certificates(serial, order_id, subject_type, subject_id, "
 		   "subject_dn,"
 		   " not_before, not_after, pem, status, created, token_serial) "
 		   "VALUES(?,?,?,?,?,?,?,?,'valid',?,?)",
-		   "sssssiisis", is.serial, S(o, "id"), S(o, "subject_type"),
-		   S(o, "subject_id"), is.dn, is.not_before, is.not_after, is.pem, now,
+		   "sssssiisis", is->serial, S(o, "id"), S(o, "subject_type"),
+		   S(o, "subject_id"), is->dn, is->not_before, is->not_after, is->pem,
+		   now,
 		   escrow > 0 ? tserial
 		   : old      ? S(old, "token_serial")
 			      : NULL);
 	store_exec(r->app->st,
 		   "UPDATE orders SET cert_serial = ?, valid_from = ?, valid_to = ? "
 		   "WHERE id = ?",
-		   "siis", is.serial, is.not_before, is.not_after, S(o, "id"));
-	seal_id = seal_make(r->app, o, &is, name);
+		   "siis", is->serial, is->not_before, is->not_after, S(o, "id"));
+	if (seal)
+		seal_id = seal_store(r->app, o, is->serial, seal);
 	if (escrow > 0 && !(tok = owner_escrow(r, tserial, tpin, S(o, "subject_type"),
 					       S(o, "subject_id"))))
 		goto out;
@@ -131,21 +140,21 @@ h_certificate(struct req *r)
 	char who[80];
 	if (escrow > 0 && staff_actor_opt(r, who, sizeof who))
 		staff_audit(r->app->st, who, r->terminal, "token_issued", tserial);
-	json_t *ans = json_pack("{s:s, s:s, s:[s], s:I, s:I, s:s}", "certificate", is.pem,
-				"serial", is.serial, "chain", ca_cert_pem(r->app->ca),
-				"not_before", (json_int_t)is.not_before, "not_after",
-				(json_int_t)is.not_after, "subject", is.dn);
+	json_t *ans =
+		json_pack("{s:s, s:s, s:[s], s:I, s:I, s:s}", "certificate", is->pem,
+			  "serial", is->serial, "chain", ca_cert_pem(r->app->ca),
+			  "not_before", (json_int_t)is->not_before, "not_after",
+			  (json_int_t)is->not_after, "subject", is->dn);
 	if (seal_id)
 		json_object_set_new(ans, "seal_id", json_string(seal_id));
 	if (tok)
 		json_object_set(ans, "token", tok);
 	req_json(r, 201, ans);
 out:
+	cert_job_ask(r, job);
+	seal_clear(&sl);
 	json_decref(tok);
 	free(seal_id);
-	ca_csr_free(c);
-	ca_issued_free(&is);
-	free(msg);
 	json_decref(old);
 	json_decref(subj);
 	json_decref(o);

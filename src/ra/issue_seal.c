@@ -73,96 +73,119 @@ seal_picture(struct app *app, json_t *order, void **pic, size_t *plen, char **mi
 	return rc;
 }
 
-/*
- * Builds and signs a seal bound to the certificate: the SES_Seal of
- * src/common/sesseal.h (GM/T 0031-2014), the CA's SHA-256/ECDSA signature
- * over the DER of esealInfo.  Stores the DER and a JSON rendering;
- * returns the seal id (new), or NULL.
- */
-char *
-seal_make(struct app *app, json_t *order, const struct ca_issued *is, const char *holder)
+int
+seal_read(struct app *app, json_t *order, const char *holder, struct seal *s)
 {
-	const char *serial = is->serial;
-	const unsigned char *der = is->der, *cader;
-	int64_t start = is->not_before, end = is->not_after;
-	void *pic = NULL;
-	size_t plen = 0, dlen = is->der_len, clen = 0, slen = 0, tlen = 0, alen = 0;
-	char *mime = NULL, *ret = NULL, *b64pic = NULL, *b64cert = NULL, *b64sig = NULL;
-	char *b64der = NULL, *view = NULL;
-	unsigned char *sig = NULL, *tbs = NULL, *all = NULL;
+	memset(s, 0, sizeof *s);
+	s->holder = util_xstrdup(holder);
+	s->unit = strcmp(S(order, "subject_type"), "unit") == 0;
+	return seal_picture(app, order, &s->pic, &s->plen, &s->mime);
+}
+
+bool
+seal_same(const struct seal *a, const struct seal *b)
+{
+	return a->unit == b->unit && a->plen == b->plen &&
+	       strcmp(a->holder, b->holder) == 0 && strcmp(a->mime, b->mime) == 0 &&
+	       memcmp(a->pic, b->pic, a->plen) == 0;
+}
+
+/*
+ * Builds and signs the seal bound to the certificate is: the SES_Seal of
+ * src/common/sesseal.h (GM/T 0031-2014), the CA's SHA-256/ECDSA signature
+ * over the DER of esealInfo, and its JSON rendering.  No store: this is
+ * done without its lock.  0 or -1.
+ */
+int
+seal_sign(struct ca *ca, const struct ca_issued *is, int64_t now, struct seal *s)
+{
+	const unsigned char *cader;
+	size_t clen = 0, slen = 0, tlen = 0;
+	char *b64pic = NULL, *b64cert = NULL, *b64sig = NULL, *b64der = NULL;
+	unsigned char *sig = NULL, *tbs = NULL;
 	SES_Seal *seal = NULL;
-	char cert_hash[65], id[33], from[32], to[32], made[32];
-	int64_t now = util_now(), w, h;
-	bool unit = strcmp(S(order, "subject_type"), "unit") == 0;
-	cader = ca_cert_der_of(app->ca, &clen);
-	if (seal_picture(app, order, &pic, &plen, &mime) != 0)
-		goto out;
-	codec_sha256_hex(der, dlen, cert_hash);
-	util_random_hex(id, 16);
-	picture_size(pic, plen, &w, &h);
+	char cert_hash[65], from[32], to[32], made[32];
+	int64_t w, h;
+	cader = ca_cert_der_of(ca, &clen);
+	codec_sha256_hex(is->der, is->der_len, cert_hash);
+	util_random_hex(s->id, 16);
+	s->created = now;
+	picture_size(s->pic, s->plen, &w, &h);
 	seal = sesseal_new(&(struct sesseal_fields){
 		.vid = "cakiosk-ra",
-		.es_id = id,
-		.type = unit ? 1 : 2,
-		.name = holder,
-		.cert = der,
-		.cert_len = dlen,
+		.es_id = s->id,
+		.type = s->unit ? 1 : 2,
+		.name = s->holder,
+		.cert = is->der,
+		.cert_len = is->der_len,
 		.created = now,
-		.start = start,
-		.end = end,
-		.picture_type = strcmp(mime, "image/png") == 0    ? "PNG"
-				: strcmp(mime, "image/jpeg") == 0 ? "JPG"
-								  : "PDF",
-		.picture = pic,
-		.picture_len = plen,
+		.start = is->not_before,
+		.end = is->not_after,
+		.picture_type = strcmp(s->mime, "image/png") == 0    ? "PNG"
+				: strcmp(s->mime, "image/jpeg") == 0 ? "JPG"
+								     : "PDF",
+		.picture = s->pic,
+		.picture_len = s->plen,
 		.width = w,
 		.height = h,
 	});
 	tbs = sesseal_tbs(seal, &tlen);
-	if (ca_sign(app->ca, tbs, tlen, &sig, &slen) != 0 ||
+	if (ca_sign(ca, tbs, tlen, &sig, &slen) != 0 ||
 	    sesseal_set_signature(seal, cader, clen, SESSEAL_ECDSA_SHA256, sig, slen) !=
 		    0)
 		goto out;
-	all = sesseal_der(seal, &alen);
+	s->der = sesseal_der(seal, &s->dlen);
 
-	util_iso8601(start, from, sizeof from);
-	util_iso8601(end, to, sizeof to);
+	util_iso8601(is->not_before, from, sizeof from);
+	util_iso8601(is->not_after, to, sizeof to);
 	util_iso8601(now, made, sizeof made);
-	b64pic = codec_base64_encode(pic, plen);
+	b64pic = codec_base64_encode(s->pic, s->plen);
 	b64cert = codec_base64_encode(cader, clen);
 	b64sig = codec_base64_encode(sig, slen);
-	b64der = codec_base64_encode(all, alen);
+	b64der = codec_base64_encode(s->der, s->dlen);
 	json_t *v = json_pack(
 		"{s:{s:{s:s, s:i, s:s}, s:s, s:{s:i, s:s, s:s, s:s, s:s, s:s, s:s},"
 		" s:{s:s, s:s, s:I, s:I}}, s:s, s:s, s:s, s:s}",
 		"seal", "header", "id", "ES", "version", 4, "vid", "cakiosk-ra", "esID",
-		id, "property", "type", unit ? 1 : 2, "name", holder, "certHash",
-		cert_hash, "certSerial", serial, "createDate", made, "validStart", from,
-		"validEnd", to, "picture", "type", mime, "data", b64pic, "width",
+		s->id, "property", "type", s->unit ? 1 : 2, "name", s->holder, "certHash",
+		cert_hash, "certSerial", is->serial, "createDate", made, "validStart",
+		from, "validEnd", to, "picture", "type", s->mime, "data", b64pic, "width",
 		(json_int_t)w, "height", (json_int_t)h, "cert", b64cert, "signAlgID",
 		SESSEAL_ECDSA_SHA256, "signedValue", b64sig, "der", b64der);
-	view = json_dumps(v, JSON_COMPACT);
+	s->view = json_dumps(v, JSON_COMPACT);
 	json_decref(v);
-	if (view &&
-	    store_exec(app->st,
-		       "INSERT INTO seals(id, cert_serial, order_id, der, view, created)"
-		       " VALUES(?,?,?,?,?,?)",
-		       "sssbsi", id, serial, S(order, "id"), (const void *)all, alen,
-		       view, now) == 1)
-		ret = util_xstrdup(id);
 out:
-	free(view);
 	free(b64der);
 	free(b64sig);
 	free(b64cert);
 	free(b64pic);
-	free(all);
 	free(tbs);
 	SES_Seal_free(seal);
 	free(sig);
-	free(pic);
-	free(mime);
-	return ret;
+	return s->der && s->view ? 0 : -1;
+}
+
+char *
+seal_store(struct app *app, json_t *order, const char *serial, const struct seal *s)
+{
+	if (store_exec(app->st,
+		       "INSERT INTO seals(id, cert_serial, order_id, der, view, created)"
+		       " VALUES(?,?,?,?,?,?)",
+		       "sssbsi", s->id, serial, S(order, "id"), (const void *)s->der,
+		       s->dlen, s->view, s->created) != 1)
+		return NULL;
+	return util_xstrdup(s->id);
+}
+
+void
+seal_clear(struct seal *s)
+{
+	free(s->pic);
+	free(s->mime);
+	free(s->holder);
+	free(s->der);
+	free(s->view);
+	memset(s, 0, sizeof *s);
 }
 
 void

@@ -37,7 +37,7 @@ $(RA_JGET): tests/ra/jget.c | $(DEPS_FIRST)
 $(RA_LOADGEN): tests/ra/loadgen.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
-	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl) $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	    $(shell $(PKG_CONFIG) --libs libcurl)
+	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl libcrypto) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
 
 -include $(RA_OBJ:.o=.d)

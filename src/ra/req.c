@@ -222,3 +222,47 @@ req_form_add(struct req *r, const char *key, const char *filename, const char *d
 	f->len += size;
 	return 0;
 }
+
+void
+req_unlocked(struct req *r, void (*fn)(void *job))
+{
+	req_reset_answer(r);
+	r->status = 0;
+	for (int i = 0; i < r->nhdr; i++)
+		free(r->hdr_value[i]);
+	r->nhdr = 0;
+	r->commit_anyway = false;
+	r->unlocked = fn;
+}
+
+bool
+req_run_unlocked(struct req *r)
+{
+	void (*fn)(void *) = r->unlocked;
+	if (!fn)
+		return false;
+	r->unlocked = NULL;
+	fn(r->job);
+	return true;
+}
+
+void
+req_job_end(struct req *r)
+{
+	if (r->job && r->job_free)
+		r->job_free(r->job);
+	r->job = NULL;
+	r->job_free = NULL;
+}
+
+bool
+req_idem_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > 128)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (k[i] <= 0x20 || k[i] >= 0x7f)
+			return false;
+	return true;
+}

@@ -13,12 +13,14 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *pem = fuzz_str(data, size), hash[65];
+	char *pem = fuzz_str(data, size);
 	const char *code = NULL;
 	char *msg = NULL;
 	struct ca_csr *c = ca_csr_parse(pem, &code, &msg);
 
 	if (c != NULL) {
+		char hash[65];
+
 		ca_csr_hash(c, hash);
 		if (strlen(hash) != 64)
 			abort();

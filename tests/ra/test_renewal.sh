@@ -180,4 +180,59 @@ is "$(plus_years "$nb" 1)" "$na" "... for the term"
 req GET "/v1/orders/$LOID"
 is "$nb $na" "$(j order.valid_from) $(j order.valid_to)" "... and the order's validity is the certificate's"
 
+# Two requests for one paid renewal at once, on two connections: the CA's
+# work is done without the store's lock, so both may make a certificate;
+# one is kept.  With two Idempotency-Keys the later is wrong_state; with
+# one key it gets the first answer again.
+# race ORDER TAG KEY1 KEY2: both POSTs at once (one body when the keys are
+# one); sets RACE (the two statuses, sorted) and RACE_SERIALS (the serials
+# answered, sorted, unique).
+race() {
+	for i in 1 2; do
+		newcsr "race$2$i"
+		printf '{"csr":"%s","proof":"%s"}' "$(pem_json "$T/race$2$i.csr")" \
+			"$(renew_proof "$2" "$1" "race$2$i")" >"$T/race$2$i.json"
+	done
+	pids=
+	for i in 1 2; do
+		eval "key=\$$((i + 2))"
+		body=$T/race$2$i.json
+		[ "$3" = "$4" ] && body=$T/race$2"1.json"
+		curl -s -o "$T/race$2$i.out" -w '%{http_code}' --max-time 20 --cacert "$CA/ca.crt" \
+			--cert "$CA/terminal-demo.crt" --key "$CA/terminal-demo.key" \
+			-H "Idempotency-Key: $key" -H 'Content-Type: application/json' \
+			--data-binary @"$body" "$URL/v1/orders/$1/certificate" >"$T/race$2$i.st" &
+		pids="$pids $!"
+	done
+	wait $pids
+	RACE=$(for i in 1 2; do cat "$T/race$2$i.st"; echo; done | sort | tr '\n' ' ' | sed 's/ $//')
+	RACE_SERIALS=$(for i in 1 2; do "$JGET" serial <"$T/race$2$i.out" 2>/dev/null; done |
+		grep . | sort -u | tr '\n' ' ' | sed 's/ $//')
+}
+for t in ra rb; do
+	sandbox_cert $t $((S2 - 335 * DAY)) $((S2 + 30 * DAY)) person "$PERSON3"
+	renew $t person "$PERSON3"
+	eval "R_$t=\$(j order.id)"
+	pay "$(j order.id)"
+done
+race "$R_ra" ra race-a1 race-a2
+is "201 409" "$RACE" "two requests at once for one renewal (two keys): one certificate, the other wrong_state"
+like '^[0-9A-F]+$' "$RACE_SERIALS" "... one serial answered"
+req GET "/v1/orders/$R_ra"
+is "issued $RACE_SERIALS" "$(j order.state order.cert_serial | tr '\n' ' ' | sed 's/ $//')" "... the order's certificate is that one"
+if command -v sqlite3 >/dev/null; then
+	is 1 "$(sqlite3 "$T/db" "SELECT count(*) FROM certificates WHERE order_id = '$R_ra'")" "... and the store holds one certificate for the order"
+	is 1 "$(sqlite3 "$T/db" "SELECT count(*) FROM seals WHERE order_id = '$R_ra'")" "... and one seal"
+else
+	skip "no sqlite3 to count the order's certificates"; skip "-"
+fi
+race "$R_rb" rb race-b race-b
+is "201 201" "$RACE" "two requests at once for one renewal with one Idempotency-Key: both answered"
+like '^[0-9A-F]+$' "$RACE_SERIALS" "... with the same one certificate"
+if command -v sqlite3 >/dev/null; then
+	is 1 "$(sqlite3 "$T/db" "SELECT count(*) FROM certificates WHERE order_id = '$R_rb'")" "... the only one the store holds for the order"
+else
+	skip "no sqlite3 to count the order's certificates"
+fi
+
 done_testing

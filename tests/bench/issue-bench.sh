@@ -1,0 +1,146 @@
+#!/bin/sh
+# issue-bench.sh - certificate issuance of the reference backend cakiosk-ra
+# against the floor of the CA's crypto, measured in the same run:
+#   floor      `openssl speed ecdsap256`: one signature check (the CSR's
+#              EC P-256 key) plus one signature (the EC P-256 CA key), as
+#              issuances per second: 1 / (1/verify/s + 1/sign/s);
+#   in process `cakiosk-ra bench-issue`: CSR parsed and checked, an X.509 v3
+#              certificate made and signed, one thread, 2000 times;
+#   HTTPS      paid renewals finished through the real endpoint, POST
+#              /v1/orders/ID/certificate (the old key's proof checked, the
+#              CSR checked, the certificate and its seal signed, all
+#              stored), by loadgen's clients on kept-alive mTLS connections:
+#              first 1 connection, then 2 at once, N renewals each.  The
+#              endpoint does two checks and two signatures: its own floor
+#              is half the floor above.  Twice: the store on the disk (every
+#              commit waits for its fdatasync, under the store's lock), and
+#              the store in /dev/shm, where that wait is gone and what the
+#              connections share is the store's work and the CPU.
+# Every key is EC P-256 (the old certificate's, the CSR's, the CA's).
+#
+# The renewals: one old certificate and one paid renewal order made through
+# the API (sandbox), then copied 2N times in the store with the server
+# stopped (only the order's id differs), so that the timed part is the
+# issuance alone.  loadgen makes each order's proof before the clock starts.
+#
+#   sh tests/bench/issue-bench.sh [B] [N]       (make bench runs it too)
+#   LOADGEN=other/loadgen  a loadgen of its own (to time an older server)
+B=${1:-${B:-build}}
+N=${2:-1500}
+RA=$B/cakiosk-ra LOADGEN=${LOADGEN:-$B/ra-tools/loadgen} JGET=${JGET:-$B/ra-tools/jget}
+for f in "$RA" "$LOADGEN" "$JGET"; do
+	[ -x "$f" ] || { echo "issue-bench: $f is not built" >&2; exit 1; }
+done
+[ -x /usr/bin/time ] || { echo "issue-bench: needs /usr/bin/time (Debian's time)" >&2; exit 1; }
+for t in sqlite3 openssl curl; do
+	command -v $t >/dev/null || { echo "issue-bench: needs $t" >&2; exit 1; }
+done
+T=$(mktemp -d "${TMPDIR:-/tmp}/issue-bench.XXXXXX")
+PID=
+SHM=
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T" $SHM' EXIT
+trap 'exit 1' INT TERM
+
+start() {
+	rm -f "$T/port"
+	"$RA" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "${DB:-$T/db}" --ca-dir "$T/ca" \
+		--demo 2>>"$T/log" &
+	PID=$!
+	i=0
+	while [ ! -s "$T/port" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -s "$T/port" ] || { echo "issue-bench: server did not start" >&2; cat "$T/log"; exit 1; }
+	URL=https://127.0.0.1:$(cat "$T/port")
+}
+stop() { kill "$PID"; wait "$PID" 2>/dev/null; PID=; }
+k=0
+# post PATH [JSON]: with the demo terminal's certificate; body in $T/out.
+post() {
+	k=$((k + 1))
+	curl -s -o "$T/out" --max-time 20 --cacert "$T/ca/ca.crt" --cert "$T/ca/terminal-demo.crt" \
+		--key "$T/ca/terminal-demo.key" -H "Idempotency-Key: setup-$k" \
+		-H 'Content-Type: application/json' --data-binary "${2:-{\}}" "$URL$1"
+}
+j() { "$JGET" "$@" <"$T/out"; }
+pem_json() { awk '{printf "%s\\n", $0}' "$1"; }
+newcsr() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$1.key" \
+		-subj "/CN=ignored" -out "$T/$1.csr" 2>/dev/null
+}
+
+start
+person=$("$RA" demo-data | awk '/^person/ {print $2; exit}')
+now=$(date +%s)
+newcsr old
+post /v1/sandbox/certificates "{\"subject_type\":\"person\",\"subject_id\":\"$person\",\"csr\":\"$(pem_json "$T/old.csr")\",\"not_before\":$((now - 335 * 86400)),\"not_after\":$((now + 30 * 86400))}"
+j certificate >"$T/old.crt" || { echo "issue-bench: no old certificate" >&2; cat "$T/out"; exit 1; }
+post /v1/orders "{\"kind\":\"renew\",\"subject_type\":\"person\",\"subject_id\":\"$person\",\"term_years\":1,\"certificate\":\"$(pem_json "$T/old.crt")\",\"form\":{\"email\":\"bench@example.cn\"}}"
+OID=$(j order.id) || { echo "issue-bench: no order" >&2; cat "$T/out"; exit 1; }
+post "/v1/orders/$OID/confirm"
+post "/v1/orders/$OID/payments" '{"channel":"alipay"}'
+curl -s -o /dev/null --max-time 20 --cacert "$T/ca/ca.crt" "$(j payment.code_url)"
+stop
+state=$(sqlite3 "$T/db" "SELECT state FROM orders WHERE id = '$OID'")
+[ "$state" = paid ] || { echo "issue-bench: the order is $state, not paid" >&2; exit 1; }
+{
+	echo "BEGIN; CREATE TEMP TABLE t AS SELECT * FROM orders WHERE id = '$OID';"
+	i=1
+	while [ $i -le $((4 * N)) ]; do
+		id=9$(printf '%015d' $i)
+		echo "UPDATE t SET id = '$id'; INSERT INTO orders SELECT * FROM t;"
+		echo "$id" >>"$T/orders"
+		i=$((i + 1))
+	done
+	echo "COMMIT;"
+} | sqlite3 "$T/db" || { echo "issue-bench: cannot copy the order" >&2; exit 1; }
+split -l "$N" -d -a 1 "$T/orders" "$T/orders."
+newcsr new
+TID=$(openssl x509 -in "$T/ca/terminal-demo.crt" -noout -subject -nameopt sep_multiline |
+	sed -n 's/^ *CN=//p')
+
+echo "cakiosk-ra issuance benchmark on $(nproc) CPU(s), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+speed=$(openssl speed -seconds 3 ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ {print $(NF-1), $NF}')
+sign=${speed% *} verify=${speed#* }
+floor=$(awk -v s="$sign" -v v="$verify" 'BEGIN {printf "%.0f", 1 / (1 / s + 1 / v)}')
+echo "floor (openssl speed ecdsap256, one thread): sign/s $sign, verify/s $verify: one verify + one sign = $floor/s"
+
+# CPU time as well as the clock's: openssl speed divides by CPU time, and
+# the machine may be busy with more than this.
+/usr/bin/time -f '%U %S' -o "$T/time" "$RA" bench-issue --ca-dir "$T/ca" 2000 >"$T/inproc" 2>/dev/null
+inproc=$(awk '{print $4}' "$T/inproc")
+inproc_cpu=$(awk '{printf "%.0f", 2000 / ($1 + $2)}' "$T/time")
+echo "in process (bench-issue, one thread, 2000): $inproc issuances/s by the clock, $inproc_cpu per CPU second = $(awk -v a="$inproc_cpu" -v f="$floor" 'BEGIN {printf "%.0f", 100 * a / f}')% of the floor (goal >= 30%)"
+
+run() { # CONNS ORDERS
+	"$LOADGEN" -c "$1" -d 120 -a "$T/ca/ca.crt" -e "$T/ca/terminal-demo.crt" \
+		-k "$T/ca/terminal-demo.key" -H "X-Terminal-Id: $TID" -r "$2" -q "$T/new.csr" \
+		-s "$T/old.key" "$URL"
+}
+# The server's CPU seconds (user + system) so far.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$PID/stat"; }
+# https WHERE ORDERS1 ORDERS2: the server on the store $DB, 1 then 2 connections.
+https() {
+	start
+	c0=$(cpu)
+	r1=$(run 1 "$2") || { echo "issue-bench: loadgen failed: $r1" >&2; exit 1; }
+	c1=$(cpu)
+	r2=$(run 2 "$3") || { echo "issue-bench: loadgen failed: $r2" >&2; exit 1; }
+	c2=$(cpu)
+	stop
+	rps1=$(echo "$r1" | awk '{print $6}') rps2=$(echo "$r2" | awk '{print $6}')
+	echo "HTTPS renewals (proof, CSR, certificate, seal), $N per run, the store $1:"
+	echo "  1 connection:  $r1"
+	echo "  2 connections: $r2"
+	awk -v a="$rps1" -v b="$rps2" -v f="$floor" -v n="$N" -v c1="$(awk -v x="$c0" -v y="$c1" 'BEGIN {print y - x}')" \
+		-v c2="$(awk -v x="$c1" -v y="$c2" 'BEGIN {print y - x}')" 'BEGIN {
+		printf "  1 connection:  %.0f/s = %.0f%% of the floor; server CPU %.0f us an issuance\n", a, 100 * a / f, 1e6 * c1 / n
+		printf "  2 connections: %.0f/s = %.0f%% of the floor; server CPU %.0f us an issuance\n", b, 100 * b / f, 1e6 * c2 / n
+		printf "  2 vs 1 connection: %.2fx (goal >= 1.6x)\n", b / a
+	}'
+}
+https "on the disk" "$T/orders.0" "$T/orders.1"
+if [ -d /dev/shm ] && SHM=$(mktemp -d /dev/shm/issue-bench.XXXXXX); then
+	cp "$T/db" "$SHM/db"
+	DB=$SHM/db https "in /dev/shm" "$T/orders.2" "$T/orders.3"
+	issued=$(sqlite3 "$SHM/db" "SELECT count(*) FROM orders WHERE id LIKE '9%' AND state = 'issued'")
+	echo "orders issued in the last store: $issued of $((4 * N)) (the first $((2 * N)) were issued on the disk)"
+fi
