@@ -164,23 +164,20 @@ static STACK_OF(X509_EXTENSION) *
 	return sk;
 }
 
-static int
+/* A profile whose extensions cannot be made (the admin tools open the CA
+ * with no CRL URL) has none, and its certificates are refused. */
+static void
 make_fixed(struct ca *ca)
 {
 	STACK_OF(X509_EXTENSION) *c = fixed_exts(
 		ca, customer_ext, sizeof customer_ext / sizeof customer_ext[0]);
 	STACK_OF(X509_EXTENSION) *t =
 		fixed_exts(ca, client_ext, sizeof client_ext / sizeof client_ext[0]);
-	if (!c || !t) {
-		sk_X509_EXTENSION_pop_free(c, X509_EXTENSION_free);
-		sk_X509_EXTENSION_pop_free(t, X509_EXTENSION_free);
-		return -1;
-	}
+	ERR_clear_error();
 	sk_X509_EXTENSION_pop_free(ca->fixed[CA_PROFILE_CUSTOMER], X509_EXTENSION_free);
 	sk_X509_EXTENSION_pop_free(ca->fixed[CA_PROFILE_TERMINAL], X509_EXTENSION_free);
 	ca->fixed[CA_PROFILE_CUSTOMER] = c;
 	ca->fixed[CA_PROFILE_TERMINAL] = t;
-	return 0;
 }
 
 /*
@@ -449,13 +446,14 @@ ca_open(const char *dir, const char *extra_host, const char *crl_url,
 		goto fail;
 	unsigned char *der = NULL;
 	int dl = i2d_X509(ca->cert, &der);
-	if (dl <= 0 || make_fixed(ca) != 0) {
+	if (dl <= 0) {
 		OPENSSL_free(der);
 		*err = ca_openssl_error("cannot prepare the CA's certificates");
 		goto fail;
 	}
 	ca->cert_der = der;
 	ca->cert_der_len = (size_t)dl;
+	make_fixed(ca);
 	if (extra_host && *extra_host && strcmp(extra_host, "localhost") != 0 &&
 	    strcmp(extra_host, "127.0.0.1") != 0)
 		sans = util_xasprintf("DNS:localhost,IP:127.0.0.1,%s:%s",
@@ -514,8 +512,8 @@ ca_set_crl_url(struct ca *ca, const char *crl_url)
 {
 	free(ca->crl_url);
 	ca->crl_url = util_xstrdup(crl_url);
-	if (ca->cert && make_fixed(ca) != 0)
-		log_err("ca: cannot make the certificates' extensions for %s", crl_url);
+	if (ca->cert)
+		make_fixed(ca);
 }
 
 const unsigned char *

@@ -25,12 +25,12 @@ static int
 add_exts(struct ca *ca, X509 *x, const unsigned char ski[SHA_DIGEST_LENGTH],
 	 enum ca_profile profile)
 {
-	ASN1_OCTET_STRING *id = ASN1_OCTET_STRING_new();
+	STACK_OF(X509_EXTENSION) *fixed = ca->fixed[profile];
+	ASN1_OCTET_STRING *id = fixed ? ASN1_OCTET_STRING_new() : NULL;
 	int ok = id && ASN1_OCTET_STRING_set(id, ski, SHA_DIGEST_LENGTH) == 1 &&
 		 X509_add1_ext_i2d(x, NID_subject_key_identifier, id, 0,
 				   X509V3_ADD_DEFAULT) == 1;
 	ASN1_OCTET_STRING_free(id);
-	STACK_OF(X509_EXTENSION) *fixed = ca->fixed[profile];
 	for (int i = 0; ok && i < sk_X509_EXTENSION_num(fixed); i++)
 		ok = X509_add_ext(x, sk_X509_EXTENSION_value(fixed, i), -1) == 1;
 	return ok ? 0 : -1;
