@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ra/addr.h"
 #include "ra/demo.h"
 #include "ra/gw.h"
 #include "ra/ident.h"
@@ -24,8 +25,8 @@
 const struct route api_routes[] = {
 	{"GET", "/v1/health", R_PUBLIC, h_health},
 	{"GET", "/v1/prices", 0, h_prices},
-	{"GET", "/v1/registry/units/*", 0, h_unit},
-	{"GET", "/v1/registry/persons/*", 0, h_person},
+	{"GET", "/v1/registry/units/{id}", 0, h_unit},
+	{"GET", "/v1/registry/persons/{id}", 0, h_person},
 	{"POST", "/v1/sms", 0, h_sms_send},
 	{"POST", "/v1/sessions", 0, h_session_create},
 	ORDER_ROUTES ISSUE_ROUTES UNLOCK_ROUTES OWNER_ROUTES STAFF_ROUTES TERMINAL_ROUTES{
@@ -41,8 +42,8 @@ int
 api_open(struct app *app, const char *db, const char *ca_dir, const char *host,
 	 const char *public_url, int port, char **err)
 {
-	app->public_url = public_url ? util_xstrdup(public_url)
-				     : util_xasprintf("https://%s:%d", host, port);
+	app->public_url =
+		public_url ? util_xstrdup(public_url) : addr_url("https", host, port);
 	char *crl_url = util_xasprintf("%s/crl.der", app->public_url);
 	app->st = store_open(db, err);
 	if (app->st)

@@ -61,6 +61,7 @@ struct req {
 	const char *const *in_headers;
 	const char *method;
 	const char *path;
+	const char *route;        /* the route's pattern ("/u/{token}"), "-" for none */
 	char *args[REQ_MAX_ARGS]; /* the '*' segments of the route, in order */
 	int nargs;
 	json_t *body;           /* JSON body (an object), or NULL */

@@ -10,8 +10,6 @@
  */
 #include "ra/http.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +19,10 @@
 
 #include <microhttpd.h>
 
+#include "ra/addr.h"
+#include "ra/metrics.h"
 #include "ra/peer.h"
+#include "ra/route.h"
 #include "ra/upslot.h"
 #include "ra/util.h"
 
@@ -52,88 +53,17 @@ struct rctx {
 	int up_slot;   /* its place in h->up while its body is received */
 	struct MHD_PostProcessor *pp;
 	char *path;
+	struct timespec t0; /* when the headers were in */
+	bool logged;        /* its access line is written */
+	char id[32];        /* X-Request-Id */
 };
-
-/* ---- routing ---- */
-
-static bool
-seg_ok(const char *s, size_t n)
-{
-	if (n == 0 || n > 128)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
-			return false;
-	}
-	return true;
-}
-
-/* Matches path against pattern, filling args.  1 match, 0 no. */
-static int
-route_match(const char *pattern, const char *path, struct req *r)
-{
-	const char *p = pattern, *s = path;
-	int nargs = 0;
-	char *args[REQ_MAX_ARGS] = {0};
-	while (*p && *s) {
-		if (*p == '*') {
-			size_t n = strcspn(s, "/");
-			if (!seg_ok(s, n) || nargs >= REQ_MAX_ARGS)
-				goto no;
-			args[nargs] = util_xmalloc(n + 1);
-			memcpy(args[nargs], s, n);
-			args[nargs++][n] = '\0';
-			p++;
-			s += n;
-		} else if (*p == *s) {
-			p++;
-			s++;
-		} else {
-			goto no;
-		}
-	}
-	if (*p || *s)
-		goto no;
-	for (int i = 0; i < nargs; i++)
-		r->args[i] = args[i];
-	r->nargs = nargs;
-	return 1;
-no:
-	for (int i = 0; i < nargs; i++)
-		free(args[i]);
-	return 0;
-}
-
-static const struct route *
-route_find(struct http *h, const char *method, const char *path, struct req *r,
-	   int *status)
-{
-	bool path_seen = false;
-	for (const struct route *rt = h->routes; rt->method; rt++) {
-		struct req tmp = {0};
-		if (!route_match(rt->pattern, path, &tmp))
-			continue;
-		if (strcmp(rt->method, method) != 0) {
-			path_seen = true;
-			for (int i = 0; i < tmp.nargs; i++)
-				free(tmp.args[i]);
-			continue;
-		}
-		memcpy(r->args, tmp.args, sizeof r->args);
-		r->nargs = tmp.nargs;
-		return rt;
-	}
-	*status = path_seen ? 405 : 404;
-	return NULL;
-}
 
 /* ---- answering ---- */
 
 static enum MHD_Result
-send_answer(struct MHD_Connection *conn, struct req *r, bool replayed)
+send_answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
 {
+	struct req *r = &x->r;
 	char *text = NULL;
 	const void *data;
 	size_t len;
@@ -156,6 +86,7 @@ send_answer(struct MHD_Connection *conn, struct req *r, bool replayed)
 	MHD_add_response_header(resp, "Content-Type", type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Request-Id", x->id);
 	if (replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	for (int i = 0; i < r->nhdr; i++)
@@ -377,20 +308,37 @@ headers_check(struct rctx *x, struct MHD_Connection *conn, const char *method)
 	return false;
 }
 
-static void
-log_answer(const char *method, struct req *r)
+static uint64_t
+micros_since(const struct timespec *t0)
 {
-	if (r->status >= 500)
-		log_err("%s %s -> %d", method, r->path, r->status);
-	else if (util_log_level >= LOG_DEBUG_)
-		/* phone links carry bearer tokens in the path: not in the log */
-		util_log(LOG_DEBUG_, "%s %s -> %d (%s)", method,
-			 strncmp(r->path, "/u/", 3) == 0 ||
-					 strncmp(r->path, "/s/", 3) == 0 ||
-					 strncmp(r->path, "/invoice/", 9) == 0
-				 ? "(link)"
-				 : r->path,
-			 r->status, r->terminal[0] ? r->terminal : "-");
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	int64_t us = (int64_t)(t.tv_sec - t0->tv_sec) * 1000000 +
+		     (t.tv_nsec - t0->tv_nsec) / 1000;
+	return us > 0 ? (uint64_t)us : 0;
+}
+
+/* The request's access line and counters (status 0: no answer). */
+static void
+account(struct rctx *x, int status)
+{
+	uint64_t us = micros_since(&x->t0);
+	x->logged = true;
+	metrics_request(x->route ? (size_t)(x->route - x->h->routes) : SIZE_MAX, status,
+			us);
+	metrics_access(x->id, x->r.terminal, x->r.method, x->r.route, status, us);
+	if (status >= 500) /* the route, not the path: a path may hold a token */
+		log_err("%s %s -> %d (request %s)", x->r.method, x->r.route, status,
+			x->id);
+}
+
+static enum MHD_Result
+answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
+{
+	if (replayed)
+		metrics_note(M_REPLAYED);
+	account(x, x->r.status);
+	return send_answer(conn, x, replayed);
 }
 
 static enum MHD_Result
@@ -407,13 +355,16 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		x->r.app = h->app;
 		x->r.conn = conn;
 		x->r.method = method;
+		clock_gettime(CLOCK_MONOTONIC, &x->t0);
+		metrics_request_id(x->id, sizeof x->id);
 		x->path = util_xstrdup(strlen(url) <= PATH_LIMIT ? url : "/");
 		x->r.path = x->path;
-		x->route = strlen(url) <= PATH_LIMIT
-				   ? route_find(h, method, url, &x->r, &x->route_status)
-				   : NULL;
+		x->route = strlen(url) <= PATH_LIMIT ? route_find(h->routes, method, url,
+								  &x->r, &x->route_status)
+						     : NULL;
 		if (!x->route && !x->route_status)
 			x->route_status = 414;
+		x->r.route = x->route ? x->route->pattern : "-";
 		x->limit =
 			x->route && (x->route->flags & R_FORM) ? FORM_LIMIT : JSON_LIMIT;
 		*con_cls = x;
@@ -421,8 +372,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 			/* Answered now: the body is never read, and the
 			 * connection closes after the answer if one follows. */
 			x->answered = true;
-			log_answer(method, &x->r);
-			return send_answer(conn, &x->r, false);
+			return answer(conn, x, false);
 		}
 		if (x->route && (x->route->flags & R_FORM) && strcmp(method, "POST") == 0)
 			x->pp = MHD_create_post_processor(conn, 64 * 1024, post_iter, x);
@@ -492,8 +442,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	}
 	run_handler(x, &replayed);
 answer:
-	log_answer(method, r);
-	return send_answer(conn, r, replayed);
+	return answer(conn, x, replayed);
 }
 
 static void
@@ -506,6 +455,8 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct rctx *x = *con_cls;
 	if (!x)
 		return;
+	if (!x->logged) /* the client went away before the answer */
+		account(x, 0);
 	upslot_give_back(&x->h->up, &x->up_slot);
 	if (x->pp)
 		MHD_destroy_post_processor(x->pp);
@@ -538,29 +489,45 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	util_log(LOG_DEBUG_, "http: %s", buf);
 }
 
+static void
+conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+	    enum MHD_ConnectionNotificationCode toe)
+{
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		metrics_note(M_CONN_OPEN);
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		metrics_note(M_CONN_CLOSED);
+	peer_notify(cls, conn, socket_context, toe);
+}
+
 struct http *
 http_start(struct app *app, const char *host, int port, const struct route *routes,
 	   char **err)
 {
 	struct http *h = util_xcalloc(1, sizeof *h);
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa;
 	upslots_init(&h->up);
 	h->app = app;
 	h->routes = routes;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	if (strcmp(host, "localhost") == 0)
-		host = "127.0.0.1";
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		*err = util_xasprintf("--listen needs an IPv4 address, not \"%s\"", host);
+	size_t n = 0;
+	while (routes[n].method)
+		n++;
+	const char **names = util_xcalloc(2 * n + 1, sizeof *names);
+	for (size_t i = 0; i < n; i++) {
+		names[2 * i] = routes[i].method;
+		names[2 * i + 1] = routes[i].pattern;
+	}
+	metrics_routes(names, n);
+	if (addr_sockaddr(host, port, &sa) != 0) {
+		*err = util_xasprintf(
+			"--listen needs an IPv4 or IPv6 address, not \"%s\"", host);
 		upslots_fini(&h->up);
 		free(h);
 		return NULL;
 	}
 	h->d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
-			MHD_USE_ERROR_LOG,
+			MHD_USE_ERROR_LOG | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 		(uint16_t)port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_KEY,
 		ca_server_key_pem(app->ca), MHD_OPTION_HTTPS_MEM_CERT,
@@ -571,7 +538,7 @@ http_start(struct app *app, const char *host, int port, const struct route *rout
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-		peer_notify, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
+		conn_notify, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
 	if (!h->d) {
 		*err = util_xasprintf("cannot listen on %s:%d", host, port);
 		upslots_fini(&h->up);

@@ -8,13 +8,7 @@
 #define CAKIOSK_RA_HTTP_H
 
 #include "ra/app.h"
-
-struct route {
-	const char *method;
-	const char *pattern; /* "/v1/orders/ * /confirm": '*' matches one segment */
-	unsigned flags;
-	void (*fn)(struct req *r);
-};
+#include "ra/route.h"
 
 struct http;
 

@@ -29,13 +29,13 @@ void h_cert_get(struct req *r);
 void h_terminal_orders(struct req *r);
 
 #define ISSUE_ROUTES                                                                     \
-	{"POST", "/v1/orders/*/certificate", 0, h_certificate},                          \
-		{"POST", "/v1/orders/*/installed", 0, h_installed},                      \
-		{"POST", "/v1/orders/*/review", R_STAFF, h_review},                      \
-		{"POST", "/v1/orders/*/made", 0, h_made},                                \
-		{"POST", "/v1/orders/*/posted", R_STAFF, h_posted},                      \
-		{"GET", "/v1/seals/*", 0, h_seal_get},                                   \
-		{"GET", "/v1/certificates/*", 0, h_cert_get},                            \
+	{"POST", "/v1/orders/{id}/certificate", 0, h_certificate},                       \
+		{"POST", "/v1/orders/{id}/installed", 0, h_installed},                   \
+		{"POST", "/v1/orders/{id}/review", R_STAFF, h_review},                   \
+		{"POST", "/v1/orders/{id}/made", 0, h_made},                             \
+		{"POST", "/v1/orders/{id}/posted", R_STAFF, h_posted},                   \
+		{"GET", "/v1/seals/{id}", 0, h_seal_get},                                \
+		{"GET", "/v1/certificates/{serial}", 0, h_cert_get},                     \
 		{"GET", "/v1/terminal/orders", 0, h_terminal_orders},                    \
 		{"GET", "/v1/ca", R_PUBLIC, h_ca_cert},                                  \
 		{"GET", "/v1/crl", R_PUBLIC, h_crl},                                     \

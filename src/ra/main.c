@@ -11,11 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ra/addr.h"
 #include "ra/api.h"
 #include "ra/app.h"
 #include "ra/demo.h"
 #include "ra/gw.h"
 #include "ra/http.h"
+#include "ra/metrics.h"
+#include "ra/metrics_http.h"
 #include "ra/purge.h"
 #include "ra/terminal.h"
 #include "ra/util.h"
@@ -61,7 +64,12 @@ static const char usage_text[] =
 	"  --silent-after MINUTES not heard from for longer: \"silent\" (15)\n"
 	"Options (serve):\n"
 	"  --listen HOST:PORT     address to listen on (default 127.0.0.1:8443;\n"
-	"                         port 0 picks a free one)\n"
+	"                         port 0 picks a free one; IPv6 as [::1]:8443)\n"
+	"  --metrics-listen HOST:PORT  serve GET /metrics (Prometheus text) there,\n"
+	"                         plain HTTP: keep it on loopback (off by default)\n"
+	"  --instance NAME        this server's name in the access lines and\n"
+	"                         metrics (default: the host name)\n"
+	"  --no-access-log        no access line per request\n"
 	"  --sandbox              sandbox gateways (SMS, mail, bank, payment record\n"
 	"                         in the store), the pay page and the inspection\n"
 	"                         endpoints; with the demo unless --no-demo\n"
@@ -102,7 +110,10 @@ enum {
 	O_JSON,
 	O_SILENT,
 	O_DOCDAYS,
-	O_DRYRUN
+	O_DRYRUN,
+	O_METRICS,
+	O_INSTANCE,
+	O_NOACCESS
 };
 
 #define MAX_GATEWAYS 8
@@ -111,6 +122,9 @@ struct opts {
 	const char *db;
 	const char *ca_dir;
 	const char *listen;
+	const char *metrics_listen;
+	const char *instance;
+	bool no_access_log;
 	const char *public_url;
 	const char *port_file;
 	const char *reason;
@@ -131,33 +145,29 @@ struct opts {
 };
 
 static int
-parse_listen(const char *s, char *host, size_t hsize, int *port)
-{
-	const char *colon = strrchr(s, ':');
-	char *end;
-	if (!colon || (size_t)(colon - s) >= hsize || colon == s)
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	errno = 0;
-	long p = strtol(colon + 1, &end, 10);
-	if (errno || *end || p < 0 || p > 65535 || end == colon + 1)
-		return -1;
-	*port = (int)p;
-	return 0;
-}
-
-static int
 cmd_serve(const struct opts *o)
 {
-	char host[256], *err = NULL;
-	int port, rc = 1;
+	char host[256], mhost[256], *err = NULL;
+	int port, mport = 0, rc = 1;
 	struct app app = {0};
 	struct http *h = NULL;
+	struct metrics_http *mh = NULL;
 	sigset_t set;
-	if (parse_listen(o->listen, host, sizeof host, &port) != 0) {
+	if (addr_split(o->listen, host, sizeof host, &port) != 0) {
 		fprintf(stderr, "cakiosk-ra: --listen wants HOST:PORT, not \"%s\"\n",
 			o->listen);
+		return 2;
+	}
+	if (o->metrics_listen &&
+	    addr_split(o->metrics_listen, mhost, sizeof mhost, &mport) != 0) {
+		fprintf(stderr,
+			"cakiosk-ra: --metrics-listen wants HOST:PORT, not \"%s\"\n",
+			o->metrics_listen);
+		return 2;
+	}
+	if (metrics_setup(o->instance, !o->no_access_log, &err) != 0) {
+		fprintf(stderr, "cakiosk-ra: %s\n", err);
+		free(err);
 		return 2;
 	}
 	/* The signals are taken by sigwait() below; every thread started from
@@ -186,20 +196,30 @@ cmd_serve(const struct opts *o)
 	h = http_start(&app, host, port, api_routes, &err);
 	if (!h)
 		goto out;
+	if (o->metrics_listen) {
+		mh = metrics_http_start(&app, mhost, mport, &err);
+		if (!mh)
+			goto out;
+		char *murl = addr_url("http", mhost, metrics_http_port(mh));
+		log_info("metrics on %s/metrics", murl);
+		free(murl);
+	}
 	if (port == 0 || !o->public_url) {
 		port = http_port(h);
 		if (!o->public_url) {
 			free(app.public_url);
-			app.public_url = util_xasprintf("https://%s:%d", host, port);
+			app.public_url = addr_url("https", host, port);
 		}
 		char *crl = util_xasprintf("%s/crl.der", app.public_url);
 		ca_set_crl_url(app.ca, crl);
 		free(crl);
 	}
-	log_info("listening on https://%s:%d%s", host, http_port(h),
+	char *url = addr_url("https", host, http_port(h));
+	log_info("listening on %s%s", url,
 		 app.demo      ? " (the demo, sandbox mode)"
 		 : app.sandbox ? " (sandbox mode)"
 			       : "");
+	free(url);
 	if (o->port_file) {
 		char buf[16];
 		int n = snprintf(buf, sizeof buf, "%d\n", http_port(h));
@@ -215,8 +235,10 @@ out:
 		fprintf(stderr, "cakiosk-ra: %s\n", err);
 		free(err);
 	}
+	metrics_http_stop(mh);
 	http_stop(h);
 	api_close(&app);
+	metrics_fini();
 	return rc;
 }
 
@@ -233,6 +255,15 @@ apply_opt(int c, struct opts *o)
 		break;
 	case O_LISTEN:
 		o->listen = optarg;
+		break;
+	case O_METRICS:
+		o->metrics_listen = optarg;
+		break;
+	case O_INSTANCE:
+		o->instance = optarg;
+		break;
+	case O_NOACCESS:
+		o->no_access_log = true;
 		break;
 	case O_SANDBOX:
 		o->sandbox = true;
@@ -344,6 +375,9 @@ main(int argc, char **argv)
 		{"db", required_argument, NULL, O_DB},
 		{"ca-dir", required_argument, NULL, O_CA},
 		{"listen", required_argument, NULL, O_LISTEN},
+		{"metrics-listen", required_argument, NULL, O_METRICS},
+		{"instance", required_argument, NULL, O_INSTANCE},
+		{"no-access-log", no_argument, NULL, O_NOACCESS},
 		{"sandbox", no_argument, NULL, O_SANDBOX},
 		{"pay-delay", required_argument, NULL, O_DELAY},
 		{"pay-ttl", required_argument, NULL, O_TTL},

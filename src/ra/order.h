@@ -64,23 +64,23 @@ void h_status_page(struct req *r);
 
 #define ORDER_ROUTES                                                                     \
 	{"POST", "/v1/orders", 0, h_order_create},                                       \
-		{"GET", "/v1/orders/*", 0, h_order_get},                                 \
-		{"GET", "/v1/subjects/*/*/orders", 0, h_order_list},                     \
-		{"POST", "/v1/orders/*/confirm", 0, h_order_confirm},                    \
-		{"POST", "/v1/orders/*/cancel", 0, h_order_cancel},                      \
-		{"POST", "/v1/orders/*/verify", 0, h_order_verify},                      \
-		{"POST", "/v1/orders/*/payments", 0, h_payment_create},                  \
-		{"GET", "/v1/payments/*", 0, h_payment_get},                             \
-		{"GET", "/pay/*", R_PUBLIC | R_SANDBOX, h_pay_page},                     \
-		{"POST", "/v1/orders/*/upload-link", 0, h_upload_link},                  \
-		{"GET", "/v1/orders/*/documents", 0, h_documents},                       \
-		{"GET", "/u/*", R_PUBLIC, h_upload_page},                                \
-		{"POST", "/u/*", R_PUBLIC | R_FORM | R_NO_IDEM | R_EARLY,                \
+		{"GET", "/v1/orders/{id}", 0, h_order_get},                              \
+		{"GET", "/v1/subjects/{type}/{id}/orders", 0, h_order_list},             \
+		{"POST", "/v1/orders/{id}/confirm", 0, h_order_confirm},                 \
+		{"POST", "/v1/orders/{id}/cancel", 0, h_order_cancel},                   \
+		{"POST", "/v1/orders/{id}/verify", 0, h_order_verify},                   \
+		{"POST", "/v1/orders/{id}/payments", 0, h_payment_create},               \
+		{"GET", "/v1/payments/{id}", 0, h_payment_get},                          \
+		{"GET", "/pay/{token}", R_PUBLIC | R_SANDBOX, h_pay_page},               \
+		{"POST", "/v1/orders/{id}/upload-link", 0, h_upload_link},               \
+		{"GET", "/v1/orders/{id}/documents", 0, h_documents},                    \
+		{"GET", "/u/{token}", R_PUBLIC, h_upload_page},                          \
+		{"POST", "/u/{token}", R_PUBLIC | R_FORM | R_NO_IDEM | R_EARLY,          \
 		 h_upload_post},                                                         \
-		{"GET", "/forms/*", R_PUBLIC, h_form_download},                          \
-		{"GET", "/invoice/*", R_PUBLIC, h_invoice_page},                         \
-		{"GET", "/v1/orders/*/documents/*", 0, h_document_file},                 \
-		{"POST", "/v1/orders/*/status-link", 0, h_status_link},                  \
-		{"GET", "/s/*", R_PUBLIC, h_status_page},
+		{"GET", "/forms/{name}", R_PUBLIC, h_form_download},                     \
+		{"GET", "/invoice/{token}", R_PUBLIC, h_invoice_page},                   \
+		{"GET", "/v1/orders/{id}/documents/{kind}", 0, h_document_file},         \
+		{"POST", "/v1/orders/{id}/status-link", 0, h_status_link},               \
+		{"GET", "/s/{token}", R_PUBLIC, h_status_page},
 
 #endif

@@ -101,7 +101,8 @@ req_store_full(struct req *r)
 {
 	/* Whatever the handler answered, nothing of it was kept; the same
 	 * request (same key) works once there is room again. */
-	log_warn("store: no room left: %s %s refused", r->method, r->path);
+	log_warn("store: no room left: %s %s refused", r->method,
+		 r->route ? r->route : "-");
 	req_error(r, 503, "unavailable", NULL,
 		  "the store has no room left; nothing was changed, try again later");
 }

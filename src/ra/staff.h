@@ -36,7 +36,7 @@
 		{"POST", "/v1/staff/logout", 0, h_staff_logout},                         \
 		{"POST", "/v1/staff/actions", 0, h_staff_action},                        \
 		{"GET", "/v1/calls", 0, h_calls_list}, {"POST", "/v1/calls", 0, h_call}, \
-		{"POST", "/v1/calls/*/close", 0, h_call_close},
+		{"POST", "/v1/calls/{id}/close", 0, h_call_close},
 
 void h_staff_login(struct req *r);
 void h_staff_logout(struct req *r);

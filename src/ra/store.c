@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
+#include "ra/metrics.h"
 #include "ra/store_schema.h"
 #include "ra/util.h"
 
@@ -41,13 +43,30 @@ store_note(struct store *st, int rc)
 	return rc;
 }
 
+/* A failed statement: logged and counted (GET /metrics). */
+#define store_err(...) (metrics_note(M_STORE_ERROR), log_err(__VA_ARGS__))
+
+/* Another process (a staff subcommand) holds the store: wait and try again,
+ * short waits first, for about 5 s in all; each try is counted. */
+static int
+store_busy(void *arg, int count)
+{
+	(void)arg;
+	if (count >= 10 + 500)
+		return 0;
+	struct timespec ts = {0, count < 10 ? 1000000L : 10000000L};
+	metrics_note(M_STORE_RETRY);
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 static int
 store_exec_plain(struct store *st, const char *sql)
 {
 	char *msg = NULL;
 	st->last_rc = store_note(st, sqlite3_exec(st->db, sql, NULL, NULL, &msg));
 	if (st->last_rc != SQLITE_OK) {
-		log_err("store: %s", msg ? msg : sqlite3_errstr(st->last_rc));
+		store_err("store: %s", msg ? msg : sqlite3_errstr(st->last_rc));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -130,7 +149,7 @@ store_open(const char *path, char **err)
 					     : sqlite3_errstr(rc));
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_handler(st->db, store_busy, NULL);
 	sqlite3_extended_result_codes(st->db, 1);
 	/* WAL + synchronous=FULL: a committed transaction survives a kill -9
 	 * and a power cut. */
@@ -260,7 +279,7 @@ store_prepare(struct store *st, const char *sql, const char *types, va_list ap)
 	if (!stmt) {
 		st->last_rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
 		if (st->last_rc != SQLITE_OK) {
-			log_err("store: prepare failed: %s", sqlite3_errmsg(st->db));
+			store_err("store: prepare failed: %s", sqlite3_errmsg(st->db));
 			return NULL;
 		}
 	}
@@ -291,7 +310,7 @@ store_prepare(struct store *st, const char *sql, const char *types, va_list ap)
 		}
 		if (rc != SQLITE_OK) {
 			st->last_rc = rc;
-			log_err("store: bind %d failed", i);
+			store_err("store: bind %d failed", i);
 			store_done(st, sql, stmt);
 			return NULL;
 		}
@@ -315,7 +334,7 @@ store_exec(struct store *st, const char *sql, const char *types, ...)
 	store_done(st, sql, stmt);
 	if (rc != SQLITE_DONE) {
 		if ((rc & 0xff) != SQLITE_CONSTRAINT)
-			log_err("store: %s", sqlite3_errmsg(st->db));
+			store_err("store: %s", sqlite3_errmsg(st->db));
 		return -1;
 	}
 	return sqlite3_changes64(st->db);
@@ -369,7 +388,7 @@ store_vquery(struct store *st, int limit, const char *sql, const char *types, va
 	st->last_rc = store_note(st, rc);
 	store_done(st, sql, stmt);
 	if (rc != SQLITE_DONE) {
-		log_err("store: %s", sqlite3_errmsg(st->db));
+		store_err("store: %s", sqlite3_errmsg(st->db));
 		json_decref(rows);
 		return NULL;
 	}

@@ -80,22 +80,33 @@ util_xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/* One lock for every line, so that lines from threads never mix. */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+util_log_line(const char *line)
+{
+	pthread_mutex_lock(&log_lock);
+	fputs(line, stderr);
+	fputc('\n', stderr);
+	pthread_mutex_unlock(&log_lock);
+}
+
 void
 util_log(int level, const char *fmt, ...)
 {
 	static const char *names[] = {"error", "warning", "info", "debug"};
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	if (level > util_log_level)
 		return;
 	char when[32];
 	util_iso8601((int64_t)time(NULL), when, sizeof when);
 	va_list ap;
 	va_start(ap, fmt);
-	pthread_mutex_lock(&lock);
+	pthread_mutex_lock(&log_lock);
 	fprintf(stderr, "%s cakiosk-ra %s: ", when, names[level & 3]);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&log_lock);
 	va_end(ap);
 }
 

@@ -122,7 +122,7 @@ one(char *line, char last[128], json_t **out)
 	for (const char *s = rt->pattern; *s; s++) {
 		size_t len;
 
-		if (*s != '*')
+		if (*s != '{' && *s != '*') /* one ARG per "{name}" */
 			continue;
 		if (*p == ' ')
 			p++;

@@ -8,10 +8,10 @@
  *   [~]ROUTE ARG... BODY
  *
  * ROUTE is the index of a route in api_routes (taken modulo their number)
- * or its method and pattern ("POST /v1/orders/ * /confirm" without the
- * spaces around '*'); multipart routes are skipped.  Then one ARG per '*'
- * in the pattern ("$" is the id, order id or serial of the previous answer
- * that had one, so an order can be made and then confirmed), then the rest
+ * or its method and pattern ("POST /v1/orders/{id}/confirm"); multipart
+ * routes are skipped.  Then one ARG per "{name}" in the pattern ("$" is
+ * the id, order id or serial of the previous answer that had one, so an
+ * order can be made and then confirmed), then the rest
  * of the line as the body, parsed as the HTTP layer does (its first "$ID"
  * is that id too).  Staff routes run as the demo staff member, the
  * others as the demo terminal, with a customer session of the demo's first

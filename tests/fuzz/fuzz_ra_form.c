@@ -97,7 +97,7 @@ access_(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 		u->r.app = &fuzz_app;
 		u->r.conn = conn;
 		u->r.method = method;
-		u->r.path = "/u/*";
+		u->r.path = "/u/{token}";
 		u->r.args[0] = strdup(token);
 		u->r.nargs = 1;
 		u->pp = MHD_create_post_processor(conn, 64 * 1024, field, u);
@@ -148,7 +148,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		"\"email\":\"agent@example.cn\",\"mobile\":\"13912345678\","
 		"\"address\":\"湖南省长沙市岳麓区麓山南路1号\",\"postcode\":\"410082\"}}"
 		"\n"
-		"POST /v1/orders/*/upload-link $\n";
+		"POST /v1/orders/{id}/upload-link $\n";
 	char last[128] = "none";
 	const char *url, *t;
 	const union MHD_DaemonInfo *di;

@@ -66,17 +66,18 @@ done_testing() {
 	exit $?
 }
 
-# ra_start [OPTIONS...]: start the server (store and CA survive restarts).
+# ra_start [OPTIONS...]: start the server (store and CA survive restarts);
+# on RA_LISTEN (127.0.0.1:0), reached at RA_HOST (127.0.0.1; "[::1]" for IPv6).
 ra_start() {
 	rm -f "$T/port"
-	"$RA" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "${RA_DB:-$T/db}" \
+	"$RA" serve --listen "${RA_LISTEN:-127.0.0.1:0}" --port-file "$T/port" --db "${RA_DB:-$T/db}" \
 		--ca-dir "$CA" "$@" 2>>"$T/server.log" &
 	PID=$!
 	i=0
 	while [ $i -lt 200 ]; do
 		if [ -s "$T/port" ]; then
 			PORT=$(cat "$T/port")
-			URL=https://127.0.0.1:$PORT
+			URL=https://${RA_HOST:-127.0.0.1}:$PORT
 			if curl -s -o /dev/null --max-time 2 --cacert "$CA/ca.crt" "$URL/v1/health"; then
 				return 0
 			fi
