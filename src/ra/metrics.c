@@ -167,17 +167,24 @@ metrics_access(const char *request_id, const char *terminal, const char *method,
 {
 	if (!m.access_log)
 		return;
+	/* The time's seconds are formatted once a second per thread. */
+	static _Thread_local time_t sec = -1;
+	static _Thread_local char when[32];
 	struct timespec now;
-	struct tm tm;
-	char when[32], term[64], meth[17], line[512];
+	char term[64], meth[17], line[512];
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (now.tv_sec != sec) {
+		struct tm tm;
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+		sec = now.tv_sec;
+	}
 	log_value(term, sizeof term, terminal);
 	log_value(meth, sizeof meth, method);
+	/* Every part is bounded: the line and its newline always fit. */
 	snprintf(line, sizeof line,
 		 "time=%s.%03ldZ event=access instance=%s request_id=%s terminal=%s "
-		 "method=%s route=%s status=%d duration_ms=%" PRIu64 ".%03u",
+		 "method=%s route=%s status=%d duration_ms=%" PRIu64 ".%03u\n",
 		 when, now.tv_nsec / 1000000, m.instance, request_id, term, meth,
 		 route ? route : "-", status, micros / 1000, (unsigned)(micros % 1000));
 	util_log_line(line);

@@ -87,8 +87,7 @@ void
 util_log_line(const char *line)
 {
 	pthread_mutex_lock(&log_lock);
-	fputs(line, stderr);
-	fputc('\n', stderr);
+	fputs(line, stderr); /* one write: stderr has no buffer */
 	pthread_mutex_unlock(&log_lock);
 }
 

@@ -23,7 +23,7 @@ char *util_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 enum { LOG_ERR_ = 0, LOG_WARN_ = 1, LOG_INFO_ = 2, LOG_DEBUG_ = 3 };
 extern int util_log_level;
 void util_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* line as it is, on a line of its own (the access line, metrics.h). */
+/* line as it is (it ends in a newline): the access line, metrics.h. */
 void util_log_line(const char *line);
 #define log_err(...) util_log(LOG_ERR_, __VA_ARGS__)
 #define log_warn(...) util_log(LOG_WARN_, __VA_ARGS__)
