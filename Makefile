@@ -264,7 +264,7 @@ $(B)/units/%: kiosk/display/%.in $(B)/gen/subst
 MAN_PAGES := man/cakiosk.1 man/cakiosk.conf.5 man/cakiosk-ra.8
 DOCDIR    ?= $(DATADIR)/doc/cakiosk
 INSTALL   ?= install
-install: all
+install: all $(RA_CONF_EXAMPLE)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/cakiosk \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)
 	$(INSTALL) -m 0755 $(B)/cakiosk $(DESTDIR)$(BINDIR)/cakiosk
@@ -279,6 +279,7 @@ install: all
 	$(INSTALL) -m 0644 kiosk/cakiosk.conf.example $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk.conf.example
 	$(INSTALL) -m 0644 kiosk/cakiosk-ra.default.example \
 	    $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk-ra.default.example
+	$(INSTALL) -m 0644 $(RA_CONF_EXAMPLE) $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk-ra.conf.example
 	for m in $(MAN_PAGES); do \
 	    s=$${m##*.}; $(INSTALL) -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; \
 	done
@@ -294,7 +295,8 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/90-cakiosk-ukey.rules $(DESTDIR)$(SYSUSERSDIR)/cakiosk.conf
 	rm -f $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk.conf.example \
-	    $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk-ra.default.example
+	    $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk-ra.default.example \
+	    $(DESTDIR)$(SYSCONFDIR)/cakiosk/cakiosk-ra.conf.example
 	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
 	rm -f $(DESTDIR)$(DOCDIR)/LOCKDOWN.md
 	rm -f $(DESTDIR)$(SYSCONFDIR)/cakiosk/xinitrc $(DESTDIR)$(SYSCONFDIR)/cakiosk/Xresources \

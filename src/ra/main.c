@@ -14,6 +14,7 @@
 #include "ra/addr.h"
 #include "ra/api.h"
 #include "ra/app.h"
+#include "ra/conf.h"
 #include "ra/demo.h"
 #include "ra/gw.h"
 #include "ra/http.h"
@@ -21,74 +22,8 @@
 #include "ra/metrics_http.h"
 #include "ra/purge.h"
 #include "ra/terminal.h"
+#include "ra/usage.h"
 #include "ra/util.h"
-
-static const char usage_text[] =
-	"usage: cakiosk-ra COMMAND [OPTIONS]\n"
-	"\n"
-	"The reference RA/CA backend of the cakiosk self-service kiosk.\n"
-	"\n"
-	"Commands:\n"
-	"  serve                  run the HTTPS server\n"
-	"  review ORDER approve|reject [--reason TEXT]\n"
-	"                         decide an order under review (SMS to the customer)\n"
-	"  orders [--state STATE] list orders (default: those under review)\n"
-	"  post ORDER TRACKING    record that a made token was posted\n"
-	"  make ORDER             record that staff made the token of an approved order\n"
-	"  revoke SERIAL          revoke a certificate (a terminal's: all of its\n"
-	"                         certificates)\n"
-	"  enrol-code TERMINAL_ID print a one-time enrolment code for a terminal\n"
-	"  terminals [--json] [--silent-after MINUTES]\n"
-	"                         every terminal: last seen, state (ok, expiring,\n"
-	"                         expired, revoked, silent, never), version,\n"
-	"                         readers, certificate expiry, last error\n"
-	"  escrow SERIAL          print a token's escrowed SO PIN (and the candidate\n"
-	"                         of an unlock stopped half-way), for the counter\n"
-	"  staff add NUMBER [--name NAME]   a member of staff; their PIN is read\n"
-	"                         from standard input (asked twice on a terminal)\n"
-	"  staff pin NUMBER       a new PIN (standard input); ends a lockout\n"
-	"  staff disable|enable NUMBER      no login while disabled\n"
-	"  staff reset NUMBER     end the lockout after wrong PINs\n"
-	"  staff list             numbers, states and wrong PINs in a row\n"
-	"  calls                  open calls for staff (F12 at a kiosk)\n"
-	"  calls close ID         close a call\n"
-	"  audit                  what staff did, with their numbers\n"
-	"  demo-data              print the demo registration records\n"
-	"  bench-issue N          issue N certificates with the CA, print the rate\n"
-	"\n"
-	"Options (all commands):\n"
-	"  --db FILE              the store (default cakiosk-ra.db)\n"
-	"  --ca-dir DIR           the CA directory (default ca)\n"
-	"Options (terminals):\n"
-	"  --json                 a JSON array instead of columns\n"
-	"  --silent-after MINUTES not heard from for longer: \"silent\" (15)\n"
-	"Options (serve):\n"
-	"  --listen HOST:PORT     address to listen on (default 127.0.0.1:8443;\n"
-	"                         port 0 picks a free one; IPv6 as [::1]:8443)\n"
-	"  --metrics-listen HOST:PORT  serve GET /metrics (Prometheus text) there,\n"
-	"                         plain HTTP: keep it on loopback (off by default)\n"
-	"  --instance NAME        this server's name in the access lines and\n"
-	"                         metrics (default: the host name)\n"
-	"  --no-access-log        no access line per request\n"
-	"  --sandbox              sandbox gateways (SMS, mail, bank, payment record\n"
-	"                         in the store), the pay page and the inspection\n"
-	"                         endpoints; with the demo unless --no-demo\n"
-	"  --demo                 the demo: --sandbox, the demo records, terminal\n"
-	"                         and staff certificates and the demo root CA\n"
-	"  --gateway KIND=PROVIDER  the provider of a gateway (KIND sms, mail, bank\n"
-	"                         or pay; PROVIDER exec:PROGRAM, or sandbox); without\n"
-	"                         --sandbox every gateway needs a real one\n"
-	"  --pay-delay SECONDS    sandbox: a payment pays itself after this delay\n"
-	"  --pay-ttl SECONDS      sandbox: a payment runs out after this (900)\n"
-	"  --public-url URL       base of links opened by phones (default "
-	"https://HOST:PORT)\n"
-	"  --port-file FILE       write the bound port here once ready\n"
-	"  --sms-terminal-limit N SMS codes one terminal may ask for per hour (30)\n"
-	"  --no-demo              sandbox without the demo: no demo records,\n"
-	"                         terminal, staff or root\n"
-	"  --verbose              log more\n"
-	"  -h, --help             this text\n"
-	"  -V, --version          the version\n";
 
 enum {
 	O_DB = 256,
@@ -113,7 +48,10 @@ enum {
 	O_DRYRUN,
 	O_METRICS,
 	O_INSTANCE,
-	O_NOACCESS
+	O_NOACCESS,
+	O_CONFIG,
+	O_CHECK,
+	O_REFERENCE
 };
 
 #define MAX_GATEWAYS 8
@@ -142,6 +80,9 @@ struct opts {
 	int pay_delay;
 	int pay_ttl;
 	int sms_limit;
+	int file_demo; /* the file's demo key: 1 yes, 0 no, -1 not given */
+	const char *file_gateways[4];
+	int nfile_gateways;
 };
 
 static int
@@ -242,25 +183,106 @@ out:
 	return rc;
 }
 
-static int
-apply_opt(int c, struct opts *o)
+static const struct option longopts[] = {
+	{"db", required_argument, NULL, O_DB},
+	{"ca-dir", required_argument, NULL, O_CA},
+	{"listen", required_argument, NULL, O_LISTEN},
+	{"metrics-listen", required_argument, NULL, O_METRICS},
+	{"instance", required_argument, NULL, O_INSTANCE},
+	{"no-access-log", no_argument, NULL, O_NOACCESS},
+	{"sandbox", no_argument, NULL, O_SANDBOX},
+	{"pay-delay", required_argument, NULL, O_DELAY},
+	{"pay-ttl", required_argument, NULL, O_TTL},
+	{"public-url", required_argument, NULL, O_URL},
+	{"port-file", required_argument, NULL, O_PORTFILE},
+	{"no-demo", no_argument, NULL, O_NODEMO},
+	{"demo", no_argument, NULL, O_DEMO},
+	{"gateway", required_argument, NULL, O_GATEWAY},
+	{"reason", required_argument, NULL, O_REASON},
+	{"state", required_argument, NULL, O_STATE},
+	{"name", required_argument, NULL, O_NAME},
+	{"json", no_argument, NULL, O_JSON},
+	{"silent-after", required_argument, NULL, O_SILENT},
+	{"documents-days", required_argument, NULL, O_DOCDAYS},
+	{"dry-run", no_argument, NULL, O_DRYRUN},
+	{"verbose", no_argument, NULL, O_VERBOSE},
+	{"sms-terminal-limit", required_argument, NULL, O_SMSLIMIT},
+	{"config", required_argument, NULL, O_CONFIG},
+	{"check-config", no_argument, NULL, O_CHECK},
+	{"config-reference", no_argument, NULL, O_REFERENCE},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The configuration file's keys as option codes. */
+static const struct ra_conf_codes conf_codes = {
+	.listen = O_LISTEN,
+	.public_url = O_URL,
+	.db = O_DB,
+	.ca_dir = O_CA,
+	.port_file = O_PORTFILE,
+	.instance = O_INSTANCE,
+	.metrics_listen = O_METRICS,
+	.no_access_log = O_NOACCESS,
+	.verbose = O_VERBOSE,
+	.sms_limit = O_SMSLIMIT,
+	.sandbox = O_SANDBOX,
+	.demo = O_DEMO,
+	.no_demo = O_NODEMO,
+	.pay_delay = O_DELAY,
+	.pay_ttl = O_TTL,
+	.gateway = O_GATEWAY,
+};
+
+/* arg as an int in lo..hi into *out; false when it is none. */
+static bool
+int_arg(const char *arg, int lo, int hi, int *out)
 {
 	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < lo || v > hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/* HOST:PORT with HOST an address the server can bind. */
+static bool
+addr_arg(const char *arg)
+{
+	char host[256];
+	int port;
+	struct sockaddr_storage ss;
+	return addr_split(arg, host, sizeof host, &port) == 0 &&
+	       addr_sockaddr(host, port, &ss) == 0;
+}
+
+/* Option c with argument arg (NULL for a flag) into o, from the command line
+ * or the configuration file: NULL, or what is wrong with arg. */
+static const char *
+opt_value(int c, const char *arg, struct opts *o)
+{
 	switch (c) {
 	case O_DB:
-		o->db = optarg;
+		o->db = arg;
 		break;
 	case O_CA:
-		o->ca_dir = optarg;
+		o->ca_dir = arg;
 		break;
 	case O_LISTEN:
-		o->listen = optarg;
+		if (!addr_arg(arg))
+			return "wants HOST:PORT (an IPv4 address, localhost or [IPv6])";
+		o->listen = arg;
 		break;
 	case O_METRICS:
-		o->metrics_listen = optarg;
+		if (!addr_arg(arg))
+			return "wants HOST:PORT (an IPv4 address, localhost or [IPv6])";
+		o->metrics_listen = arg;
 		break;
 	case O_INSTANCE:
-		o->instance = optarg;
+		o->instance = arg;
 		break;
 	case O_NOACCESS:
 		o->no_access_log = true;
@@ -269,10 +291,10 @@ apply_opt(int c, struct opts *o)
 		o->sandbox = true;
 		break;
 	case O_URL:
-		o->public_url = optarg;
+		o->public_url = arg;
 		break;
 	case O_PORTFILE:
-		o->port_file = optarg;
+		o->port_file = arg;
 		break;
 	case O_NODEMO:
 		o->no_demo = true;
@@ -281,47 +303,31 @@ apply_opt(int c, struct opts *o)
 		o->demo = true;
 		break;
 	case O_GATEWAY:
-		if (o->ngateways == MAX_GATEWAYS) {
-			fprintf(stderr, "cakiosk-ra: too many --gateway options\n");
-			return 2;
-		}
-		o->gateways[o->ngateways++] = optarg;
+		if (o->ngateways == MAX_GATEWAYS)
+			return "is given too often";
+		o->gateways[o->ngateways++] = arg;
 		break;
 	case O_REASON:
-		o->reason = optarg;
+		o->reason = arg;
 		break;
 	case O_STATE:
-		o->state = optarg;
+		o->state = arg;
 		break;
 	case O_NAME:
-		o->name = optarg;
+		o->name = arg;
 		break;
 	case O_JSON:
 		o->json = true;
 		break;
 	case O_SILENT:
-		errno = 0;
-		o->silent_after = (int)strtol(optarg, &end, 10);
-		if (errno || *end || end == optarg || o->silent_after < 0 ||
-		    o->silent_after > 100000) {
-			fprintf(stderr, "cakiosk-ra: --silent-after wants 0..100000 "
-					"minutes\n");
-			return 2;
-		}
+		if (!int_arg(arg, 0, 100000, &o->silent_after))
+			return "wants 0..100000 minutes";
 		break;
 	case O_DOCDAYS:
-		if (strcmp(optarg, "never") == 0) {
+		if (strcmp(arg, "never") == 0)
 			o->documents_days = PURGE_NEVER;
-			break;
-		}
-		errno = 0;
-		o->documents_days = (int)strtol(optarg, &end, 10);
-		if (errno || *end || end == optarg || o->documents_days < 1 ||
-		    o->documents_days > 36500) {
-			fprintf(stderr, "cakiosk-ra: --documents-days wants 1..36500 "
-					"days or \"never\"\n");
-			return 2;
-		}
+		else if (!int_arg(arg, 1, 36500, &o->documents_days))
+			return "wants 1..36500 days or \"never\"";
 		break;
 	case O_DRYRUN:
 		o->dry_run = true;
@@ -330,75 +336,134 @@ apply_opt(int c, struct opts *o)
 		util_log_level = LOG_DEBUG_;
 		break;
 	case O_DELAY:
-		errno = 0;
-		o->pay_delay = (int)strtol(optarg, &end, 10);
-		if (errno || *end || o->pay_delay < 0 || o->pay_delay > 86400) {
-			fprintf(stderr,
-				"cakiosk-ra: --pay-delay wants 0..86400 seconds\n");
-			return 2;
-		}
+		if (!int_arg(arg, 0, 86400, &o->pay_delay))
+			return "wants 0..86400 seconds";
 		break;
 	case O_TTL:
-		errno = 0;
-		o->pay_ttl = (int)strtol(optarg, &end, 10);
-		if (errno || *end || o->pay_ttl < 5 || o->pay_ttl > 86400) {
-			fprintf(stderr, "cakiosk-ra: --pay-ttl wants 5..86400 seconds\n");
-			return 2;
-		}
+		if (!int_arg(arg, 5, 86400, &o->pay_ttl))
+			return "wants 5..86400 seconds";
 		break;
 	case O_SMSLIMIT:
-		errno = 0;
-		o->sms_limit = (int)strtol(optarg, &end, 10);
-		if (errno || *end || o->sms_limit < 1 || o->sms_limit > 100000) {
-			fprintf(stderr,
-				"cakiosk-ra: --sms-terminal-limit wants 1..100000\n");
+		if (!int_arg(arg, 1, 100000, &o->sms_limit))
+			return "wants 1..100000";
+		break;
+	default:
+		return "is unknown";
+	}
+	return NULL;
+}
+
+/* A key of the configuration file: demo and the gateways are kept apart,
+ * for the command line to win over them. */
+static const char *
+file_value(void *ctx, int c, const char *arg)
+{
+	struct opts *o = ctx;
+	if (c == O_DEMO || c == O_NODEMO) {
+		o->file_demo = c == O_DEMO;
+		return NULL;
+	}
+	if (c == O_GATEWAY) {
+		if (o->nfile_gateways < 4)
+			o->file_gateways[o->nfile_gateways++] = arg;
+		return NULL;
+	}
+	return opt_value(c, arg, o);
+}
+
+/* The file's demo and gateways, where the command line said nothing. */
+static int
+file_merge(struct opts *o)
+{
+	if (!o->demo && !o->no_demo && o->file_demo >= 0) {
+		o->demo = o->file_demo == 1;
+		o->no_demo = o->file_demo == 0;
+	}
+	for (int i = 0; i < o->nfile_gateways; i++) {
+		const char *g = o->file_gateways[i];
+		size_t k = strcspn(g, "=") + 1;
+		bool given = false;
+		for (int j = 0; j < o->ngateways; j++)
+			given = given || strncmp(o->gateways[j], g, k) == 0;
+		if (!given && opt_value(O_GATEWAY, g, o)) {
+			fprintf(stderr, "cakiosk-ra: too many --gateway options\n");
 			return 2;
 		}
-		break;
-	case 'h':
-		fputs(usage_text, stdout);
-		return 1;
-	case 'V':
-		printf("cakiosk-ra %s\n", VERSION);
-		return 1;
-	default:
-		fputs(usage_text, stderr);
-		return 2;
 	}
 	return 0;
 }
 
+static const char *
+opt_name(int c)
+{
+	for (const struct option *l = longopts; l->name; l++)
+		if (l->val == c)
+			return l->name;
+	return "?";
+}
+
+/* The command line: what main does first (help, version, the reference),
+ * the file and the check, and the options kept in order for after the
+ * file. */
+struct cmdline {
+	int *codes;
+	const char **args;
+	int n;
+	const char *config;
+	bool check;
+};
+
+/* 0 to go on, 1 to exit 0, 2 for a usage error. */
+static int
+take_opt(int c, struct cmdline *cl)
+{
+	switch (c) {
+	case 'h':
+		fputs(ra_usage_text, stdout);
+		return 1;
+	case 'V':
+		printf("cakiosk-ra %s\n", VERSION);
+		return 1;
+	case O_REFERENCE:
+		ra_conf_print_reference(stdout);
+		return 1;
+	case O_CONFIG:
+		cl->config = optarg;
+		return 0;
+	case O_CHECK:
+		cl->check = true;
+		return 0;
+	case '?':
+	case ':':
+		fputs(ra_usage_text, stderr);
+		return 2;
+	default:
+		cl->codes[cl->n] = c;
+		cl->args[cl->n++] = optarg;
+		return 0;
+	}
+}
+
+/* The command line over the file; 0 or 2. */
+static int
+replay(const struct cmdline *cl, struct opts *o)
+{
+	for (int i = 0; i < cl->n; i++) {
+		int c = cl->codes[i];
+		const char *bad = opt_value(c, cl->args[i], o);
+		if (bad) {
+			fprintf(stderr, "cakiosk-ra: --%s %s\n", opt_name(c), bad);
+			return 2;
+		}
+	}
+	return file_merge(o);
+}
+
+static int run(const char *cmd, int nargs, char **args, struct opts *o);
+
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, O_DB},
-		{"ca-dir", required_argument, NULL, O_CA},
-		{"listen", required_argument, NULL, O_LISTEN},
-		{"metrics-listen", required_argument, NULL, O_METRICS},
-		{"instance", required_argument, NULL, O_INSTANCE},
-		{"no-access-log", no_argument, NULL, O_NOACCESS},
-		{"sandbox", no_argument, NULL, O_SANDBOX},
-		{"pay-delay", required_argument, NULL, O_DELAY},
-		{"pay-ttl", required_argument, NULL, O_TTL},
-		{"public-url", required_argument, NULL, O_URL},
-		{"port-file", required_argument, NULL, O_PORTFILE},
-		{"no-demo", no_argument, NULL, O_NODEMO},
-		{"demo", no_argument, NULL, O_DEMO},
-		{"gateway", required_argument, NULL, O_GATEWAY},
-		{"reason", required_argument, NULL, O_REASON},
-		{"state", required_argument, NULL, O_STATE},
-		{"name", required_argument, NULL, O_NAME},
-		{"json", no_argument, NULL, O_JSON},
-		{"silent-after", required_argument, NULL, O_SILENT},
-		{"documents-days", required_argument, NULL, O_DOCDAYS},
-		{"dry-run", no_argument, NULL, O_DRYRUN},
-		{"verbose", no_argument, NULL, O_VERBOSE},
-		{"sms-terminal-limit", required_argument, NULL, O_SMSLIMIT},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
 	struct opts o = {.db = "cakiosk-ra.db",
 			 .ca_dir = "ca",
 			 .listen = "127.0.0.1:8443",
@@ -406,46 +471,73 @@ main(int argc, char **argv)
 			 .pay_ttl = 900,
 			 .sms_limit = 30,
 			 .silent_after = TERMINAL_SILENT_MINUTES,
-			 .documents_days = PURGE_DOCUMENTS_DAYS};
-	int c, r;
+			 .documents_days = PURGE_DOCUMENTS_DAYS,
+			 .file_demo = -1};
+	struct cmdline cl = {.codes = calloc((size_t)argc, sizeof *cl.codes),
+			     .args = calloc((size_t)argc, sizeof *cl.args)};
+	struct ra_conf conf = {0};
+	int c, r = 0;
+	if (!cl.codes || !cl.args)
+		abort();
 	/* Whatever the server writes (the store and its -wal and -shm, the
 	 * CA's files) is its own, whatever umask it was started with. */
 	umask(077);
 	/* Options before the command... */
-	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1)
-		if ((r = apply_opt(c, &o)) != 0)
-			return r == 1 ? 0 : r;
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
-	const char *cmd = argv[optind];
-	/* ...and after it (GNU getopt moves the operands to the end). */
+	while (r == 0 && (c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1)
+		r = take_opt(c, &cl);
+	const char *cmd = optind < argc ? argv[optind] : NULL;
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;
+	if (r == 0 && !cmd && !cl.check) {
+		fputs(ra_usage_text, stderr);
+		r = 2;
+	}
+	/* ...and after it (GNU getopt moves the operands to the end). */
 	optind = 0; /* 0: glibc starts afresh */
-	while ((c = getopt_long(sub_argc, sub_argv, "hV", longopts, NULL)) != -1)
-		if ((r = apply_opt(c, &o)) != 0)
-			return r == 1 ? 0 : r;
-	int nargs = sub_argc - optind;
-	char **args = sub_argv + optind;
+	while (r == 0 && cmd &&
+	       (c = getopt_long(sub_argc, sub_argv, "hV", longopts, NULL)) != -1)
+		r = take_opt(c, &cl);
+	int rc = r == 1 ? 0 : r;
+	if (r == 0) {
+		/* The file first, the command line over it. */
+		if (ra_conf_load(&conf, cl.config, &conf_codes, file_value, &o, stderr) !=
+		    0) {
+			if (!cl.check)
+				fprintf(stderr, "cakiosk-ra: not starting: fix the "
+						"configuration first\n");
+			rc = 1;
+		} else if ((rc = replay(&cl, &o)) == 0 && cl.check) {
+			puts("ok");
+		} else if (rc == 0) {
+			rc = run(cmd, sub_argc - optind, sub_argv + optind, &o);
+		}
+	}
+	ra_conf_free(&conf);
+	free(cl.codes);
+	free(cl.args);
+	return rc;
+}
+
+static int
+run(const char *cmd, int nargs, char **args, struct opts *o)
+{
 	if (strcmp(cmd, "serve") == 0 && nargs == 0)
-		return cmd_serve(&o);
+		return cmd_serve(o);
 	if (strcmp(cmd, "demo-data") == 0 && nargs == 0) {
 		demo_print();
 		return 0;
 	}
-	struct admin_opts ao = {.db = o.db,
-				.ca_dir = o.ca_dir,
-				.reason = o.reason,
-				.state = o.state,
-				.name = o.name,
-				.json = o.json,
-				.silent_after = o.silent_after,
-				.documents_days = o.documents_days,
-				.dry_run = o.dry_run};
-	r = admin_run(cmd, nargs, args, &ao);
+	struct admin_opts ao = {.db = o->db,
+				.ca_dir = o->ca_dir,
+				.reason = o->reason,
+				.state = o->state,
+				.name = o->name,
+				.json = o->json,
+				.silent_after = o->silent_after,
+				.documents_days = o->documents_days,
+				.dry_run = o->dry_run};
+	int r = admin_run(cmd, nargs, args, &ao);
 	if (r == 2)
-		fputs(usage_text, stderr);
+		fputs(ra_usage_text, stderr);
 	return r;
 }

@@ -4,9 +4,9 @@
 # CPPFLAGS, LDFLAGS, PKG_CONFIG and DEPS_FIRST.  Defines $(B)/cakiosk-ra,
 # $(B)/ra-tools/jget (a tiny JSON reader for the shell test suites) and
 # $(B)/ra-tools/loadgen (the benchmark's client when wrk is missing), and
-# adds all three to RA_BIN.
+# adds all three to RA_BIN; $(RA_CONF_EXAMPLE), the reference configuration.
 
-RA_PKGS    := libmicrohttpd gnutls sqlite3 jansson openssl
+RA_PKGS    := libmicrohttpd gnutls sqlite3 jansson openssl inih
 RA_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(RA_PKGS))
 RA_LIBS     = $(shell $(PKG_CONFIG) --libs $(RA_PKGS))
 RA_SRC     := $(wildcard src/ra/*.c)
@@ -18,6 +18,9 @@ RA_JGET    := $(B)/ra-tools/jget
 RA_LOADGEN := $(B)/ra-tools/loadgen
 
 RA_BIN     += $(B)/cakiosk-ra $(RA_JGET) $(RA_LOADGEN)
+# The reference configuration file, printed by the server itself (make install
+# puts it in /etc/cakiosk/ as cakiosk-ra.conf.example).
+RA_CONF_EXAMPLE := $(B)/cakiosk-ra.conf.example
 
 $(B)/src/ra/%.o: src/ra/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
@@ -27,6 +30,10 @@ $(B)/src/ra/%.o: src/ra/%.c | $(DEPS_FIRST)
 $(B)/cakiosk-ra: $(RA_OBJ) $(RA_COMMON)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RA_LIBS)
+
+$(RA_CONF_EXAMPLE): $(B)/cakiosk-ra
+	@echo "  GEN     $@"
+	@$(B)/cakiosk-ra --config-reference > $@
 
 $(RA_JGET): tests/ra/jget.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)

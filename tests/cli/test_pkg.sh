@@ -74,6 +74,7 @@ list="755 $P/bin/cakiosk
 644 $P/lib/sysusers.d/cakiosk.conf
 644 /etc/cakiosk/cakiosk.conf.example
 644 /etc/cakiosk/cakiosk-ra.default.example
+644 /etc/cakiosk/cakiosk-ra.conf.example
 644 $P/share/man/man1/cakiosk.1
 644 $P/share/man/man5/cakiosk.conf.5
 644 $P/share/man/man8/cakiosk-ra.8
@@ -90,6 +91,8 @@ while read -r mode path; do
 	got=$(stat -c %a "$dest$path" 2>/dev/null)
 	check "installed $path, mode $mode" test "$got" = "$mode"
 done <"$work/list"
+check "the installed cakiosk-ra.conf.example passes cakiosk-ra --check-config" \
+	"$B/cakiosk-ra" --check-config --config "$dest/etc/cakiosk/cakiosk-ra.conf.example"
 check "the installed kiosk looks for its catalogue where it was installed" \
 	grep -q -a $P/share/locale "$dest$P/bin/cakiosk"
 none "the installed units name no path left to fill in" \

@@ -1,0 +1,125 @@
+#!/bin/sh
+# test_ra_conf.sh - cakiosk-ra's configuration file: a server started from
+# the file alone, the command line over the file, --check-config (every
+# error with its line, the exit status, opening nothing), unknown keys and
+# sections refused, --config-reference round-tripping, a missing --config.
+. "$(dirname "$0")/lib.sh"
+
+# conf_start ARGS...: cakiosk-ra serve ARGS, waiting for $T/port (which
+# the file names); sets PID and PORT.
+conf_start() {
+	rm -f "$T/port"
+	"$RA" serve "$@" 2>>"$T/server.log" &
+	PID=$!
+	i=0
+	while [ $i -lt 200 ] && [ ! -s "$T/port" ] && kill -0 "$PID" 2>/dev/null; do
+		sleep 0.05; i=$((i + 1))
+	done
+	PORT=$(cat "$T/port" 2>/dev/null)
+}
+
+# A free port, from a first start on port 0 (it also makes the CA).
+ra_start --sandbox
+FREE=$PORT
+ra_stop TERM
+
+cat >"$T/ra.conf" <<EOT
+# a province's server
+[server]
+listen = 127.0.0.1:$FREE
+db = $T/db
+ca_dir = $CA
+port_file = $T/port
+sandbox = yes
+EOT
+conf_start --config "$T/ra.conf"
+is "$FREE" "$PORT" "a server started from the file alone listens on the file's port"
+is 200 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$CA/ca.crt" \
+	"https://127.0.0.1:$FREE/v1/sandbox/sms?mobile=1" --cert "$CA/terminal-demo.crt" \
+	--key "$CA/terminal-demo.key")" "... and serves, in the file's sandbox mode"
+ra_stop TERM
+is 0 "$STOP_RC" "... and stops cleanly"
+
+conf_start --config "$T/ra.conf" --listen 127.0.0.1:0
+[ -n "$PORT" ] && [ "$PORT" != "$FREE" ] && ok "--listen on the command line wins over the file's listen" ||
+	not_ok "--listen on the command line wins over the file's listen (port $PORT)"
+ra_stop TERM
+
+# demo = no in the file, --demo on the command line: the demo terminal.
+printf '[server]\nca_dir = %s\ndb = %s\nport_file = %s\nlisten = 127.0.0.1:0\nsandbox = yes\ndemo = no\n' \
+	"$T/ca2" "$T/db2" "$T/port" >"$T/nodemo.conf"
+conf_start --config "$T/nodemo.conf"
+[ -n "$PORT" ] && [ ! -e "$T/ca2/terminal-demo.crt" ] && ok "demo = no in the file: no demo terminal" ||
+	not_ok "demo = no in the file: no demo terminal"
+ra_stop TERM
+rm -rf "$T/ca2" "$T/db2"*
+conf_start --config "$T/nodemo.conf" --demo
+[ -n "$PORT" ] && [ -s "$T/ca2/terminal-demo.crt" ] && ok "--demo on the command line wins over demo = no" ||
+	not_ok "--demo on the command line wins over demo = no"
+ra_stop TERM
+
+# A gateway from the file, and --gateway of the same kind over it.
+printf '[server]\nca_dir = %s\ndb = %s\nport_file = %s\nlisten = 127.0.0.1:0\nsandbox = yes\n[gateway]\nsms = exec:/nonexistent/sms\n' \
+	"$CA" "$T/db" "$T/port" >"$T/gw.conf"
+out=$("$RA" serve --config "$T/gw.conf" 2>&1)
+like "program \"/nonexistent/sms\" is not" "$out" "[gateway] sms of the file is the SMS gateway"
+conf_start --config "$T/gw.conf" --gateway sms=sandbox
+[ -n "$PORT" ] && ok "--gateway sms=... on the command line wins over [gateway] sms" ||
+	not_ok "--gateway sms=... on the command line wins over [gateway] sms"
+ra_stop TERM
+
+# bad NAME LINE3 PATTERN: a file whose third line is LINE3 fails the check
+# with exit 1, naming the file and line 3.
+bad() {
+	printf '; line 1\n[%s]\n%s\n' "${SECTION:-server}" "$2" >"$T/$1.conf"
+	out=$("$RA" --check-config --config "$T/$1.conf" 2>&1)
+	rc=$?
+	is 1 "$rc" "$1: --check-config exits 1"
+	like "^cakiosk-ra: $T/$1.conf:3: .*$3" "$out" "$1: the error names FILE:3"
+}
+bad unknown-key "colour = blue" "\\[server\\] colour: unknown key"
+bad bad-number "sms_terminal_limit = lots" "sms_terminal_limit wants 1..100000"
+bad out-of-range "sms_terminal_limit = 0" "sms_terminal_limit wants 1..100000"
+bad bad-bool "sandbox = perhaps" "sandbox wants yes or no"
+bad bad-address "listen = 127.0.0.1" "listen wants HOST:PORT"
+bad bad-host "metrics_listen = example.cn:9464" "metrics_listen wants HOST:PORT"
+bad not-a-line "just words" "not a \\[section\\]"
+SECTION=gateway bad bad-gateway "sms = /usr/bin/true" "sms wants exec:PROGRAM"
+SECTION=sandbox bad pay-ttl "pay_ttl = 1" "pay_ttl wants 5..86400 seconds"
+printf '[server]\nlisten = 127.0.0.1:1\n[colours]\n' >"$T/section.conf"
+like "section.conf:3: \\[colours\\]: unknown section" "$("$RA" --check-config --config "$T/section.conf" 2>&1)" \
+	"an unknown section is refused, even empty"
+printf '[server]\ninstance = a\ninstance = b\n' >"$T/twice.conf"
+like "twice.conf:3: .*given twice \\(first on line 2\\)" "$("$RA" --check-config --config "$T/twice.conf" 2>&1)" \
+	"a key given twice is refused"
+
+printf '[server]\nlisten = nowhere\ndb = %s\nbogus = 1\n[sandbox]\npay_delay = -5\n' "$T/never.db" >"$T/many.conf"
+out=$("$RA" --check-config --config "$T/many.conf" 2>&1)
+is 3 "$(printf '%s\n' "$out" | grep -c "^cakiosk-ra: $T/many.conf:[246]: ")" \
+	"--check-config prints every error, each with its line"
+"$RA" serve --config "$T/many.conf" 2>/dev/null
+is 1 $? "serve with a bad file exits 1 ..."
+[ ! -e "$T/never.db" ] && ok "... opening nothing (no store)" || not_ok "... opening nothing (no store)"
+is "ok" "$("$RA" --check-config --config "$T/ra.conf")" "a good file: --check-config prints ok, exit 0"
+out=$("$RA" --check-config --config "$T/ra.conf" --pay-ttl 1 2>&1)
+is "2 cakiosk-ra: --pay-ttl wants 5..86400 seconds" "$? $out" "--check-config checks the command line too (exit 2)"
+
+"$RA" --config-reference >"$T/reference.conf"
+out=$("$RA" --check-config --config "$T/reference.conf" 2>&1)
+is "0 ok" "$? $out" "--config-reference passes --check-config"
+missing=
+for k in listen public_url db ca_dir port_file instance metrics_listen access_log verbose \
+	sms_terminal_limit sandbox demo pay_delay pay_ttl sms mail bank pay; do
+	grep -Eq "^;?$k =" "$T/reference.conf" || missing="$missing $k"
+done
+is "" "$missing" "--config-reference has a key for every option of serve"
+like "^; .+" "$(grep -B1 '^sms_terminal_limit = 30$' "$T/reference.conf" | head -n 1)" \
+	"... each with its default and a line of explanation"
+
+out=$("$RA" serve --config "$T/absent.conf" 2>&1)
+is 1 $? "a file named with --config that is missing: exit 1"
+like "absent.conf: cannot open" "$out" "... saying which file"
+if [ -e /etc/cakiosk/cakiosk-ra.conf ]; then skip "the default file exists here"; else
+	is "ok" "$("$RA" --check-config)" "a missing default file is no error"
+fi
+done_testing
