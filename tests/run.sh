@@ -39,9 +39,14 @@ if [ "${1:-}" = --one ]; then
 	again=
 	# LeakSanitizer's own tracer sometimes crashes at exit, after every test
 	# passed (google/sanitizers#1353): that is no leak and no failure of
-	# ours, so such a suite runs once more, saying so.  A leak report
-	# ("detected memory leaks") or any "not ok" is never run again.
-	if [ "$rc" -ne 0 ] && ! grep -q -E '^not ok' "$out" &&
+	# ours, so such a suite runs once more, saying so.  Only when its plan
+	# ("1..N") is there with N passes: a leak report ("detected memory
+	# leaks"), any "not ok" or a suite cut short is never run again.
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | tail -n 1)
+	if [ "$rc" -ne 0 ] && [ -n "$plan" ] &&
+		[ "$(grep -c -E '^ok [0-9]+' "$out")" -eq "$plan" ] &&
+		! grep -q -E '^not ok' "$out" &&
+		! grep -q 'detected memory leaks' "$err" &&
 		grep -q 'LeakSanitizer has encountered a fatal error' "$err"; then
 		cp "$err" "$err.first"
 		one
@@ -57,6 +62,13 @@ if [ "${1:-}" = --one ]; then
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		echo "not ok - $name exited with status $rc" >>"$out"
+	fi
+	# The plan is the suite's own count: one that reports more or fewer
+	# tests than it planned (cut short, or its counter overwritten) fails.
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | tail -n 1)
+	if [ -n "$plan" ] && [ $((p + s + f)) -ne "$plan" ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name reported $((p + s)) tests where its plan says $plan" >>"$out"
 	fi
 	echo "$p $f $s" >"$log/$file.sum"
 	status=ok

@@ -1,8 +1,9 @@
 #!/bin/sh
 # test_runner.sh - tests/run.sh counts what its suites say: passes, failures,
-# skips, a suite that dies without a word, and the one case it runs a suite
-# twice (LeakSanitizer's own tracer crashing at exit after every test
-# passed).  A real leak report or a "not ok" beside that crash still fails.
+# skips, a suite that dies without a word or does not keep to its plan, and
+# the one case it runs a suite twice (LeakSanitizer's own tracer crashing
+# at exit after every test passed).  A real leak report, a "not ok" or a
+# suite cut short beside that crash still fails.
 # The suites here are small scripts in a copy of the runner's tree.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 n=0 failed=0
@@ -28,10 +29,16 @@ suite() {
 }
 suite plain 'echo "ok 1 - a"; echo "ok 2 - b # SKIP no reader"; echo "not ok 3 - c"; exit 1'
 suite silent 'exit 3'
-suite flaky 'echo "ok 1 - a"; if [ "$runs" -eq 1 ]; then echo "$TRACER" >&2; exit 1; fi'
-suite always 'echo "ok 1 - a"; echo "$TRACER" >&2; exit 1'
-suite leak 'echo "ok 1 - a"; echo "ERROR: LeakSanitizer: detected memory leaks" >&2; exit 1'
-suite notok 'echo "not ok 1 - a"; echo "$TRACER" >&2; exit 1'
+suite flaky 'echo "ok 1 - a"; echo "1..1"; if [ "$runs" -eq 1 ]; then echo "$TRACER" >&2; exit 1; fi'
+suite always 'echo "ok 1 - a"; echo "1..1"; echo "$TRACER" >&2; exit 1'
+suite leak 'echo "ok 1 - a"; echo "1..1"; echo "ERROR: LeakSanitizer: detected memory leaks" >&2; exit 1'
+suite notok 'echo "not ok 1 - a"; echo "1..1"; echo "$TRACER" >&2; exit 1'
+suite leakcrash 'echo "ok 1 - a"; echo "1..1"; echo "ERROR: LeakSanitizer: detected memory leaks" >&2; echo "$TRACER" >&2; exit 1'
+suite cut 'echo "ok 1 - a"; echo "$TRACER" >&2; exit 1'
+suite overrun 'echo "ok 1 - a"; echo "ok 2 - b"; echo "ok 2 - c"; echo "1..2"'
+suite under 'echo "1..3"; echo "ok 1 - a"; echo "ok 2 - b"'
+suite whole 'echo "1..2"; echo "ok 1 - a"; echo "ok 2 - b # SKIP c"'
+suite short 'echo "ok 1 - a"; echo "1..2"; echo "$TRACER" >&2; exit 1'
 
 out=$(cd "$tmp" && B=build JOBS=2 SUITES=fake sh tests/run.sh 2>&1)
 echo "$out" | sed 's/^/# /'
@@ -53,7 +60,16 @@ check "a leak report is a failure, never run again" \
 	test "$(says leak '1 failed' && runs leak)" = 1
 check "a \"not ok\" beside a tracer crash is a failure, never run again" \
 	test "$(says notok '0 passed +1 failed' && runs notok)" = 1
+check "a leak report beside a tracer crash is a failure, never run again" \
+	test "$(says leakcrash '1 passed +1 failed' && runs leakcrash)" = 1
+check "a tracer crash in a suite cut short (no plan) is a failure, never run again" \
+	test "$(says cut '1 passed +1 failed' && runs cut)" = 1
+check "... nor one whose plan has more tests than passed" \
+	test "$(says short '1 passed +1 failed' && runs short)" = 1
+check "a suite reporting more tests than its plan fails" says overrun '3 passed +1 failed'
+check "... and one reporting fewer" says under '2 passed +1 failed'
+check "... and one that keeps its plan, skips counted, passes" says whole '1 passed +0 failed +1 skipped'
 check "the summary line adds them all up" \
-	test "$(echo "$out" | tail -n 1)" = "4 passed, 5 failed, 1 skipped"
+	test "$(echo "$out" | tail -n 1)" = "13 passed, 10 failed, 2 skipped"
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -38,10 +38,10 @@ for stage in AUTHORIZING RECORDING PROMOTING; do
 			ok "backend $fault at $stage: a sentence and a retry, then done in the same visit" ;;
 		*) not_ok "backend $fault at $stage: a sentence and a retry, then done in the same visit" ;;
 		esac
-		n=$(auths)
+		nauth=$(auths)
 		is_done=$(jfield order.state)
-		check "... its order authorized once ($n) and completed ($is_done)" \
-			test "$n.$is_done" = 1.completed
+		check "... its order authorized once ($nauth) and completed ($is_done)" \
+			test "$nauth.$is_done" = 1.completed
 		check "... the new PIN, the escrowed SO PIN, the objects (pkcs11-tool)${why:+:$why}" \
 			verify $pin "$old"
 	done
