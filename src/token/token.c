@@ -451,6 +451,7 @@ tok_unlock(void)
 	}
 	ERR_clear_error();
 	pthread_mutex_unlock(&G.lock);
+	token_watch_used();
 }
 
 void

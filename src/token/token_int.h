@@ -30,6 +30,12 @@ unsigned token_module_vendors(int module);
 /* The watcher saw this module's set of tokens change. */
 void token_module_changed(int module);
 /*
+ * The core made a call (a token may have changed under it): the watcher
+ * (token_watch.c) asks every slot for its token's info for a moment after,
+ * instead of only the slots its cheap listing shows as new.
+ */
+void token_watch_used(void);
+/*
  * A thread that calls into a module outside the core's lock (the watcher's
  * blocking C_WaitForSlotEvent) holds the module from before its first call
  * until after its last one has returned.  token_shutdown finalises the

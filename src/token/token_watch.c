@@ -2,9 +2,16 @@
  * token_watch.c - notice UKeys going in and out (see token_watch.h).
  *
  * One thread looks at every loaded module's slot list (C_GetSlotList with
- * tokenPresent, then C_GetTokenInfo per token: microseconds for SoftHSM,
- * a cached answer for OpenSC) every WATCH_POLL_MS, sleeping on a condition
- * variable in between: no busy loop, idle CPU near zero.  When the set of
+ * tokenPresent) every WATCH_POLL_MS, sleeping on a condition variable in
+ * between: no busy loop.  C_GetTokenInfo (SoftHSM reads the token's files
+ * for it) is asked only where the answer may have changed: for a slot new
+ * in the list, for every slot of a module whose list changed, for a slot
+ * that failed to answer last time, and in a full look.  A full look asks
+ * every slot: every WATCH_FULL_MS (a card swapped in the same reader
+ * between two looks, or a token relabelled by another program, shows only
+ * there), after a slot event or token_watch_recheck(), and while the token
+ * layer is in use (token_watch_used() within WATCH_BUSY_MS: a token the
+ * kiosk just initialised is seen at once, as before).  When the set of
  * tokens changes it bumps a generation, tells the core (so libp11 gets a
  * fresh view of the slots) and writes a byte to a pipe the event loop polls.
  *
@@ -23,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,7 +49,9 @@
  * make every screen start over.  A card that keeps failing is then gone.
  */
 #define GLITCH_LOOKS 10
-#define EVENT_BURST 20 /* events within a second that mean "broken" */
+#define WATCH_FULL_MS 2000 /* every slot's token info, at least this often */
+#define WATCH_BUSY_MS 1000 /* full looks for this long after a token call */
+#define EVENT_BURST 20     /* events within a second that mean "broken" */
 
 static struct {
 	pthread_mutex_t lock;
@@ -51,6 +61,7 @@ static struct {
 	bool stop;
 	bool poke;
 	bool force; /* report the next look as a change */
+	bool full;  /* the next look asks every slot */
 	int pipe[2];
 	struct token_watch state;
 	int loaded; /* modules that loaded */
@@ -67,6 +78,15 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* When the token layer was last used (token_watch_used), ms. */
+static _Atomic int64_t last_used = INT64_MIN / 2;
+
+void
+token_watch_used(void)
+{
+	atomic_store(&last_used, now_ms());
 }
 
 /* Per module, "slot:serial;" of each token: what the core must know about. */
@@ -92,13 +112,44 @@ seen_before(const struct token_watch *prev, int mi, CK_SLOT_ID id)
 /* Looks in a row a slot's token could not be read: [module][slot % 32]. */
 static unsigned char glitches[TOKEN_MAX_MODULES][32];
 
+/* What the last look read, per module: its slot list and each token's info. */
+static struct slot_cache {
+	bool valid;
+	CK_ULONG n;
+	CK_SLOT_ID ids[32];
+	bool ok[32];
+	CK_TOKEN_INFO ti[32];
+} cache[TOKEN_MAX_MODULES];
+
+/*
+ * The token info of slot i of this look: the last look's answer when the
+ * module's list is the same and the slot answered then (unless full), else
+ * the module's.
+ */
+static CK_RV
+token_info(CK_FUNCTION_LIST_PTR f, struct slot_cache *c, bool reuse, CK_ULONG i,
+	   CK_SLOT_ID id, CK_TOKEN_INFO *ti)
+{
+	CK_RV rv;
+
+	if (reuse && c->ok[i]) {
+		*ti = c->ti[i];
+		return CKR_OK;
+	}
+	rv = f->C_GetTokenInfo(id, ti);
+	c->ok[i] = rv == CKR_OK;
+	if (c->ok[i])
+		c->ti[i] = *ti;
+	return rv;
+}
+
 /*
  * Every token present now, as the watcher reports them.  prev is what the
  * last look reported: a token it saw whose slot now fails to answer for a
  * moment is carried over as it was.
  */
 static void
-scan(struct token_watch *out, module_key *keys, const struct token_watch *prev)
+scan(struct token_watch *out, module_key *keys, const struct token_watch *prev, bool full)
 {
 	char seen[TOKEN_WATCH_MAX][2 * TOKEN_TEXT_MAX];
 	size_t nseen = 0;
@@ -109,11 +160,22 @@ scan(struct token_watch *out, module_key *keys, const struct token_watch *prev)
 		CK_SLOT_ID ids[32];
 		CK_ULONG n = 32;
 		size_t used = 0;
+		struct slot_cache *c = &cache[mi];
+		bool reuse;
 
 		keys[mi][0] = '\0';
-		if (f == NULL || f->C_GetSlotList(CK_TRUE, ids, &n) != CKR_OK)
+		if (f == NULL || f->C_GetSlotList(CK_TRUE, ids, &n) != CKR_OK) {
+			c->valid = false;
 			continue;
-		for (CK_ULONG i = 0; i < n && i < 32; i++) {
+		}
+		if (n > 32)
+			n = 32;
+		reuse = !full && c->valid && c->n == n &&
+			memcmp(c->ids, ids, n * sizeof ids[0]) == 0;
+		c->valid = true;
+		c->n = n;
+		memcpy(c->ids, ids, n * sizeof ids[0]);
+		for (CK_ULONG i = 0; i < n; i++) {
 			CK_TOKEN_INFO ti;
 			char manuf[TOKEN_TEXT_MAX], model[TOKEN_TEXT_MAX],
 				label[TOKEN_TEXT_MAX];
@@ -121,7 +183,7 @@ scan(struct token_watch *out, module_key *keys, const struct token_watch *prev)
 			struct token_present *p;
 			bool dup = false;
 			int w;
-			CK_RV rv = f->C_GetTokenInfo(ids[i], &ti);
+			CK_RV rv = token_info(f, c, reuse, i, ids[i], &ti);
 			unsigned char *g = &glitches[mi][ids[i] % 32];
 
 			if (rv != CKR_OK) {
@@ -205,13 +267,20 @@ update(void)
 	/* Only the watcher thread (and token_watch_start before it) runs this. */
 	static module_key prev[TOKEN_MAX_MODULES];
 	static module_key cur[TOKEN_MAX_MODULES];
+	static int64_t last_full = INT64_MIN / 2;
 	struct token_watch now, last;
-	bool changed;
+	bool changed, full;
+	int64_t t = now_ms();
 
 	pthread_mutex_lock(&W.lock);
 	last = W.state;
+	full = W.full || W.force || t - last_full >= WATCH_FULL_MS ||
+	       t - atomic_load(&last_used) < WATCH_BUSY_MS;
+	W.full = false;
 	pthread_mutex_unlock(&W.lock);
-	scan(&now, cur, &last);
+	if (full)
+		last_full = t;
+	scan(&now, cur, &last, full);
 	/*
 	 * A module whose tokens changed gets a fresh libp11 view before its next
 	 * call.  A token pulled and put back between two looks is missed here;
@@ -294,6 +363,7 @@ waiter_main(void *arg)
 		stop = W.stop;
 		if (rv == CKR_OK && !stop) {
 			W.poke = true;
+			W.full = true;
 			pthread_cond_signal(&W.cond);
 		}
 		pthread_mutex_unlock(&W.lock);
@@ -336,7 +406,9 @@ token_watch_start(const struct config *cfg)
 	pthread_condattr_destroy(&ca);
 	W.stop = false;
 	W.poke = false;
+	W.full = true;
 	memset(&W.state, 0, sizeof W.state);
+	memset(cache, 0, sizeof cache);
 	/* The first look before returning: the status line is right at once. */
 	update();
 	if (pthread_create(&W.thread, NULL, watch_main, NULL) != 0) {
@@ -345,6 +417,8 @@ token_watch_start(const struct config *cfg)
 		W.pipe[0] = W.pipe[1] = -1;
 		return -1;
 	}
+	/* Named, so that its CPU time can be told apart (tests/bench/idle.sh). */
+	pthread_setname_np(W.thread, "ukey-watch");
 	W.running = true;
 	for (int mi = 0; mi < token_module_count() && mi < TOKEN_MAX_MODULES; mi++) {
 		CK_FUNCTION_LIST_PTR f = token_module_functions(mi);

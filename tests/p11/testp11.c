@@ -51,7 +51,9 @@
  *   events=0|1                   support blocking C_WaitForSlotEvent (0)
  *   wait_linger_ms=N             a wait ended by C_Finalize returns N ms
  *                                later (a reader noticing the cancel late)
- *   log=PATH                     append "C_Name rv" for every call
+ *   log=PATH                     append "C_Name rv" for every counted
+ *                                call, "C_Name 0x0" for every
+ *                                C_GetSlotList and C_GetTokenInfo (looks)
  *
  * Counted calls are all calls but C_GetSlotList, C_GetSlotInfo,
  * C_GetTokenInfo, C_WaitForSlotEvent, C_GetInfo and C_GetFunctionList, so a

@@ -94,6 +94,15 @@ w_C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 	return CKR_OK;
 }
 
+/* A watcher's look, logged as asked (log=) though not counted. */
+static void
+log_look(const char *fn)
+{
+	pthread_mutex_lock(&T.lock);
+	logcall(fn, CKR_OK);
+	pthread_mutex_unlock(&T.lock);
+}
+
 CK_RV
 w_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 {
@@ -102,6 +111,7 @@ w_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 
 	if (rv != CKR_OK)
 		return rv;
+	log_look("C_GetSlotList");
 	if (count == NULL)
 		return CKR_ARGUMENTS_BAD;
 	pthread_mutex_lock(&T.lock);
@@ -167,6 +177,7 @@ w_C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 
 	if (rv != CKR_OK)
 		return rv;
+	log_look("C_GetTokenInfo");
 	if (!slot_present(id, &exists))
 		return exists ? CKR_TOKEN_NOT_PRESENT : CKR_SLOT_ID_INVALID;
 	rv = T.real->C_GetTokenInfo(id, info);

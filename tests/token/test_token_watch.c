@@ -172,6 +172,45 @@ test_watcher_events(void **state)
 	dlclose(keep);
 }
 
+/*
+ * Idle, the watcher lists the slots on every look but asks a token for its
+ * info only now and then (SoftHSM reads the token's files for each answer).
+ * Once the kiosk has used the token layer, every look asks for a moment.
+ */
+static void
+test_watcher_idle_calls(void **state)
+{
+	int fd, lists, infos;
+	struct token_info info;
+
+	(void)state;
+	start("rsa200");
+	fd = token_watch_start(&bed.cfg);
+	assert_true(fd >= 0);
+	token_watch_drain();
+	sleep_ms(1200); /* the token layer was last used at token_init */
+	calls_clear();
+	sleep_ms(1800);
+	lists = calls("C_GetSlotList");
+	infos = calls("C_GetTokenInfo");
+	print_message("# idle 1.8 s: %d C_GetSlotList, %d C_GetTokenInfo\n", lists,
+		      infos);
+	assert_true(lists >= 3);
+	assert_true(infos <= 1);
+	assert_int_equal(wait_event(fd, 10), -1);
+
+	/* The kiosk reads the token: the next looks ask it as before. */
+	assert_int_equal(token_read(NULL, 0, &info), TOKEN_OK);
+	token_info_free(&info);
+	calls_clear();
+	sleep_ms(900);
+	print_message("# after a read: %d C_GetTokenInfo in 0.9 s\n",
+		      calls("C_GetTokenInfo"));
+	assert_true(calls("C_GetTokenInfo") >= 2);
+	/* Still one token, nothing reported. */
+	assert_int_equal(token_watch_state(NULL), 1);
+}
+
 static void
 test_watcher_vendors(void **state)
 {
@@ -335,6 +374,7 @@ main(void)
 #define T(f) cmocka_unit_test_teardown(f, bed_teardown)
 		T(test_watcher),
 		T(test_watcher_events),
+		T(test_watcher_idle_calls),
 		T(test_watcher_vendors),
 		T(test_pin_gone_after_session),
 #undef T
