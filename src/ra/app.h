@@ -99,7 +99,8 @@ struct req {
 /* Value of a request header / query argument, or NULL. */
 const char *req_header(struct req *r, const char *name);
 const char *req_query(struct req *r, const char *name);
-/* The client's IP address as text (the socket's peer, never a header). */
+/* The client as try limits count it, from the socket's peer (never a
+ * header): its IPv4 address, or its IPv6 address's /64 ("2001:db8::/64"). */
 void req_client_addr(struct req *r, char *out, size_t size);
 
 /* Answer with JSON (takes the reference). */

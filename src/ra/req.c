@@ -59,7 +59,17 @@ req_client_addr(struct req *r, char *out, size_t size)
 	} else if (sa && sa->sa_family == AF_INET6) {
 		struct sockaddr_in6 in6;
 		memcpy(&in6, sa, sizeof in6);
-		inet_ntop(AF_INET6, &in6.sin6_addr, out, (socklen_t)size);
+		if (IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr)) {
+			inet_ntop(AF_INET, &in6.sin6_addr.s6_addr[12], out,
+				  (socklen_t)size);
+			return;
+		}
+		/* One host's /64 is one client: a host is given a whole /64
+		 * and may take a fresh address in it for every try. */
+		char net[INET6_ADDRSTRLEN];
+		memset(&in6.sin6_addr.s6_addr[8], 0, 8);
+		if (inet_ntop(AF_INET6, &in6.sin6_addr, net, sizeof net))
+			snprintf(out, size, "%s/64", net);
 	}
 }
 
