@@ -282,6 +282,8 @@ opt_value(int c, const char *arg, struct opts *o)
 		o->metrics_listen = arg;
 		break;
 	case O_INSTANCE:
+		if (!metrics_instance_ok(arg))
+			return METRICS_INSTANCE_WANTS;
 		o->instance = arg;
 		break;
 	case O_NOACCESS:

@@ -59,19 +59,23 @@ name_char(char c)
 	       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
+bool
+metrics_instance_ok(const char *instance)
+{
+	size_t n = strlen(instance);
+	bool fit = n > 0 && n < sizeof m.instance;
+	for (size_t i = 0; fit && i < n; i++)
+		fit = name_char(instance[i]);
+	return fit;
+}
+
 int
 metrics_setup(const char *instance, bool access_log, char **err)
 {
 	char host[256] = "";
 	if (instance) {
-		size_t n = strlen(instance);
-		bool fit = n > 0 && n < sizeof m.instance;
-		for (size_t i = 0; fit && i < n; i++)
-			fit = name_char(instance[i]);
-		if (!fit) {
-			*err = util_xasprintf(
-				"--instance wants 1 to %zu of A-Z a-z 0-9 . _ -",
-				sizeof m.instance - 1);
+		if (!metrics_instance_ok(instance)) {
+			*err = util_xstrdup("--instance " METRICS_INSTANCE_WANTS);
 			return -1;
 		}
 	} else if (gethostname(host, sizeof host - 1) != 0 || !host[0]) {

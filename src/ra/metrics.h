@@ -20,6 +20,10 @@
  * whether the access line is written.  Before any request; 0, or -1 + *err
  * when the name is unfit for a log line. */
 int metrics_setup(const char *instance, bool access_log, char **err);
+/* Whether instance is fit for a log line and a label: 1 to 64 of
+ * METRICS_INSTANCE_WANTS's characters. */
+bool metrics_instance_ok(const char *instance);
+#define METRICS_INSTANCE_WANTS "wants 1 to 64 of A-Z a-z 0-9 . _ -"
 /* The n routes requests are counted by: routes holds each one's method and
  * pattern in turn (2n strings that outlive the counting); taken. */
 void metrics_routes(const char **routes, size_t n);
