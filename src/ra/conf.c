@@ -125,6 +125,19 @@ reader(char *str, int num, void *stream)
 	if (!fgets(str, num, p->f))
 		return NULL;
 	p->line++;
+	/* inih's buffer cut the line: said so, and the rest skipped rather
+	 * than read as a line of its own. */
+	size_t len = strlen(str);
+	if (len && str[len - 1] != '\n' && !feof(p->f)) {
+		int c = getc(p->f);
+		if (c != '\n' && c != EOF) {
+			error_at(p, "line too long (over %d characters)", num - 1);
+			while (c != '\n' && c != EOF)
+				c = getc(p->f);
+			str[0] = '\0';
+			return str;
+		}
+	}
 	const char *s = str + strspn(str, " \t");
 	if (*s == '[') {
 		const char *end = strchr(s, ']');

@@ -105,6 +105,17 @@ is "ok" "$("$RA" --check-config --config "$T/ra.conf")" "a good file: --check-co
 out=$("$RA" --check-config --config "$T/ra.conf" --pay-ttl 1 2>&1)
 is "2 cakiosk-ra: --pay-ttl wants 5..86400 seconds" "$? $out" "--check-config checks the command line too (exit 2)"
 
+# A line longer than inih's buffer: said so at its line, the rest of it
+# not read as a line of its own (the next line keeps its number).
+long=$(printf '%0300d' 0)
+printf '[server]\ninstance = %s\ncolour = blue\n' "$long" >"$T/long.conf"
+out=$("$RA" --check-config --config "$T/long.conf" 2>&1)
+is 1 $? "a 300-character line fails the check"
+like "^cakiosk-ra: $T/long.conf:2: line too long \\(over [0-9]+ characters\\)$" "$out" \
+	"... as too long, at its line"
+is 2 "$(printf '%s\n' "$out" | grep -c .)" "... its rest not parsed as a line of its own"
+like "long.conf:3: \\[server\\] colour: unknown key" "$out" "... and the next line keeps its number"
+
 "$RA" --config-reference >"$T/reference.conf"
 out=$("$RA" --check-config --config "$T/reference.conf" 2>&1)
 is "0 ok" "$? $out" "--config-reference passes --check-config"
