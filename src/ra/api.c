@@ -49,8 +49,14 @@ api_open(struct app *app, const char *db, const char *ca_dir, const char *host,
 	if (app->st)
 		app->ca = ca_open(ca_dir, host, crl_url,
 				  app->demo ? CA_OPEN_DEMO : CA_OPEN_OWN, err);
+	/* Without it every customer certificate would fail: not started. */
+	bool ready = !app->ca || ca_customer_ready(app->ca);
+	if (!ready)
+		*err = util_xasprintf("cannot make the CRL distribution point of "
+				      "\"%s\": check the public URL",
+				      crl_url);
 	free(crl_url);
-	if (!app->st || !app->ca)
+	if (!app->st || !app->ca || !ready)
 		return -1;
 	if (app->demo && (demo_load(app->st) != 0 || staff_demo(app->st) != 0)) {
 		*err = util_xstrdup("cannot load the demo data set");

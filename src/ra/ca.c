@@ -516,6 +516,12 @@ ca_set_crl_url(struct ca *ca, const char *crl_url)
 		make_fixed(ca);
 }
 
+bool
+ca_customer_ready(const struct ca *ca)
+{
+	return ca->fixed[CA_PROFILE_CUSTOMER] != NULL;
+}
+
 const unsigned char *
 ca_cert_der_of(const struct ca *ca, size_t *len)
 {

@@ -62,6 +62,9 @@ struct ca *ca_open(const char *dir, const char *extra_host, const char *crl_url,
 void ca_close(struct ca *ca);
 /* Changes the CRL distribution point URL (once the port is known). */
 void ca_set_crl_url(struct ca *ca, const char *crl_url);
+/* Whether certificates of the customer profile can be issued: false when
+ * OpenSSL refused the CRL URL for the distribution point. */
+bool ca_customer_ready(const struct ca *ca);
 
 const char *ca_cert_pem(const struct ca *ca);
 const char *ca_server_cert_pem(const struct ca *ca);

@@ -259,6 +259,23 @@ addr_arg(const char *arg)
 	       addr_sockaddr(host, port, &ss) == 0;
 }
 
+/* A public URL the links and the CRL distribution point can be made of:
+ * http:// or https://, a host, and no space, comma (OpenSSL splits the
+ * CRL's URI there) or control character. */
+static bool
+url_arg(const char *arg)
+{
+	size_t scheme = strncmp(arg, "https://", 8) == 0  ? 8
+			: strncmp(arg, "http://", 7) == 0 ? 7
+							  : 0;
+	if (!scheme || !arg[scheme] || strchr("/:?#@", arg[scheme]))
+		return false;
+	for (const char *p = arg; *p; p++)
+		if (*p == ' ' || *p == ',' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
 /* Option c with argument arg (NULL for a flag) into o, from the command line
  * or the configuration file: NULL, or what is wrong with arg. */
 static const char *
@@ -293,6 +310,9 @@ opt_value(int c, const char *arg, struct opts *o)
 		o->sandbox = true;
 		break;
 	case O_URL:
+		if (!url_arg(arg))
+			return "wants http:// or https://, a host, and no space, "
+			       "comma or control character";
 		o->public_url = arg;
 		break;
 	case O_PORTFILE:
@@ -454,7 +474,8 @@ replay(const struct cmdline *cl, struct opts *o)
 		int c = cl->codes[i];
 		const char *bad = opt_value(c, cl->args[i], o);
 		if (bad) {
-			fprintf(stderr, "cakiosk-ra: --%s %s\n", opt_name(c), bad);
+			fprintf(stderr, "cakiosk-ra: --%s %s, not \"%s\"\n", opt_name(c),
+				bad, cl->args[i] ? cl->args[i] : "");
 			return 2;
 		}
 	}

@@ -84,6 +84,9 @@ bad bad-bool "sandbox = perhaps" "sandbox wants yes or no"
 bad bad-address "listen = 127.0.0.1" "listen wants HOST:PORT"
 bad bad-host "metrics_listen = example.cn:9464" "metrics_listen wants HOST:PORT"
 bad bad-instance "instance = ra 1" "instance wants 1 to 64 of"
+bad url-comma "public_url = https://ra.example/a,b" "public_url wants http:// or https://, a host"
+bad url-no-scheme "public_url = ra.example" "public_url wants http:// or https://, a host"
+bad url-no-host "public_url = https:///crl" "public_url wants http:// or https://, a host"
 bad not-a-line "just words" "not a \\[section\\]"
 SECTION=gateway bad bad-gateway "sms = /usr/bin/true" "sms wants exec:PROGRAM"
 SECTION=sandbox bad pay-ttl "pay_ttl = 1" "pay_ttl wants 5..86400 seconds"
@@ -103,7 +106,7 @@ is 1 $? "serve with a bad file exits 1 ..."
 [ ! -e "$T/never.db" ] && ok "... opening nothing (no store)" || not_ok "... opening nothing (no store)"
 is "ok" "$("$RA" --check-config --config "$T/ra.conf")" "a good file: --check-config prints ok, exit 0"
 out=$("$RA" --check-config --config "$T/ra.conf" --pay-ttl 1 2>&1)
-is "2 cakiosk-ra: --pay-ttl wants 5..86400 seconds" "$? $out" "--check-config checks the command line too (exit 2)"
+is "2 cakiosk-ra: --pay-ttl wants 5..86400 seconds, not \"1\"" "$? $out" "--check-config checks the command line too (exit 2)"
 
 # A line longer than inih's buffer: said so at its line, the rest of it
 # not read as a line of its own (the next line keeps its number).
@@ -115,6 +118,35 @@ like "^cakiosk-ra: $T/long.conf:2: line too long \\(over [0-9]+ characters\\)$" 
 	"... as too long, at its line"
 is 2 "$(printf '%s\n' "$out" | grep -c .)" "... its rest not parsed as a line of its own"
 like "long.conf:3: \\[server\\] colour: unknown key" "$out" "... and the next line keeps its number"
+
+# The public URL (links and every certificate's CRL distribution point):
+# refused on the command line and in the file, by the check and by serve.
+for u in 'https://ra.example/a,b' 'ra.example' 'https://ra example'; do
+	out=$("$RA" --check-config --config "$T/ra.conf" --public-url "$u" 2>&1)
+	is 2 $? "--check-config --public-url '$u': exit 2"
+	like "public-url wants http:// or https://, a host.*not \"$u\"" "$out" "... a plain message naming it"
+	timeout 5 "$RA" serve --config "$T/ra.conf" --public-url "$u" 2>/dev/null
+	is 2 $? "serve --public-url '$u' refuses to start"
+done
+for u in 'https://ra.example/a,b' 'ra.example'; do
+	printf '[server]\nlisten = 127.0.0.1:0\ndb = %s\nca_dir = %s\nsandbox = yes\npublic_url = %s\n' \
+		"$T/never.db" "$CA" "$u" >"$T/url.conf"
+	out=$(timeout 5 "$RA" serve --config "$T/url.conf" 2>&1)
+	is 1 $? "serve with public_url = $u in the file refuses to start"
+	like "url.conf:6: \\[server\\] public_url wants .*not \"$u\"" "$out" "... naming it"
+done
+[ ! -e "$T/never.db" ] && ok "... opening nothing" || not_ok "... opening nothing"
+printf 'public_url = https://ra.example:8443/ra\n' >>"$T/ra.conf"
+is "ok" "$("$RA" --check-config --config "$T/ra.conf")" "a good public_url passes the check"
+conf_start --config "$T/ra.conf"
+URL=https://127.0.0.1:$PORT
+newcsr url
+req POST /v1/sandbox/certificates "{\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\",\"csr\":\"$(pem_json "$T/url.csr")\",\"not_before\":1700000000,\"not_after\":1800000000}" 2>/dev/null
+is 201 "$STATUS" "... and serve with it issues a customer certificate"
+j certificate >"$T/url.crt"
+like "URI:https://ra.example:8443/ra/crl.der" "$(openssl x509 -in "$T/url.crt" -noout -ext crlDistributionPoints 2>&1)" \
+	"... whose CRL distribution point is made of it"
+ra_stop TERM
 
 "$RA" --config-reference >"$T/reference.conf"
 out=$("$RA" --check-config --config "$T/reference.conf" 2>&1)
