@@ -54,7 +54,7 @@ ck_keys Escape Escape Escape
 ck_wait "请按任意键或触摸屏幕开始" 5 >/dev/null
 
 # Payment polls the backend has answered so far.
-polls() { grep -c 'GET /v1/payments/' "$work/ra.log"; }
+polls() { grep -c 'method=GET route=/v1/payments/' "$work/ra.log"; }
 polls_above() { [ "$(polls)" -ge "$1" ]; }
 paid_logged() { rb_logged " order [0-9A-Za-z]* paid\$"; }
 # Either sign that the paid renewal is going on.
