@@ -174,10 +174,16 @@ make_fixed(struct ca *ca)
 	STACK_OF(X509_EXTENSION) *t =
 		fixed_exts(ca, client_ext, sizeof client_ext / sizeof client_ext[0]);
 	ERR_clear_error();
-	sk_X509_EXTENSION_pop_free(ca->fixed[CA_PROFILE_CUSTOMER], X509_EXTENSION_free);
-	sk_X509_EXTENSION_pop_free(ca->fixed[CA_PROFILE_TERMINAL], X509_EXTENSION_free);
+	/* The new lists are whole before they are swapped in under the lock
+	 * add_exts reads them under; the old ones are freed once out of use. */
+	pthread_mutex_lock(&ca->fixed_lock);
+	STACK_OF(X509_EXTENSION) *oc = ca->fixed[CA_PROFILE_CUSTOMER];
+	STACK_OF(X509_EXTENSION) *ot = ca->fixed[CA_PROFILE_TERMINAL];
 	ca->fixed[CA_PROFILE_CUSTOMER] = c;
 	ca->fixed[CA_PROFILE_TERMINAL] = t;
+	pthread_mutex_unlock(&ca->fixed_lock);
+	sk_X509_EXTENSION_pop_free(oc, X509_EXTENSION_free);
+	sk_X509_EXTENSION_pop_free(ot, X509_EXTENSION_free);
 }
 
 /*
@@ -413,6 +419,7 @@ ca_open(const char *dir, const char *extra_host, const char *crl_url,
 {
 	struct ca *ca = util_xcalloc(1, sizeof *ca);
 	char *p = NULL, *sans = NULL;
+	pthread_mutex_init(&ca->fixed_lock, NULL);
 	ca->dir = util_xstrdup(dir);
 	ca->crl_url = util_xstrdup(crl_url);
 	/* It holds the CA's keys: the server's alone, also when it existed. */
@@ -504,6 +511,7 @@ ca_close(struct ca *ca)
 	util_wipe(ca->escrow_key, sizeof ca->escrow_key);
 	free(ca->dir);
 	free(ca->crl_url);
+	pthread_mutex_destroy(&ca->fixed_lock);
 	free(ca);
 }
 
@@ -517,9 +525,12 @@ ca_set_crl_url(struct ca *ca, const char *crl_url)
 }
 
 bool
-ca_customer_ready(const struct ca *ca)
+ca_customer_ready(struct ca *ca)
 {
-	return ca->fixed[CA_PROFILE_CUSTOMER] != NULL;
+	pthread_mutex_lock(&ca->fixed_lock);
+	bool ready = ca->fixed[CA_PROFILE_CUSTOMER] != NULL;
+	pthread_mutex_unlock(&ca->fixed_lock);
+	return ready;
 }
 
 const unsigned char *

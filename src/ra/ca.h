@@ -64,7 +64,7 @@ void ca_close(struct ca *ca);
 void ca_set_crl_url(struct ca *ca, const char *crl_url);
 /* Whether certificates of the customer profile can be issued: false when
  * OpenSSL refused the CRL URL for the distribution point. */
-bool ca_customer_ready(const struct ca *ca);
+bool ca_customer_ready(struct ca *ca);
 
 const char *ca_cert_pem(const struct ca *ca);
 const char *ca_server_cert_pem(const struct ca *ca);

@@ -26,6 +26,8 @@ static int
 add_exts(struct ca *ca, X509 *x, const unsigned char ski[SHA_DIGEST_LENGTH],
 	 enum ca_profile profile)
 {
+	/* X509_add_ext copies: the list is used under the lock only. */
+	pthread_mutex_lock(&ca->fixed_lock);
 	STACK_OF(X509_EXTENSION) *fixed = ca->fixed[profile];
 	ASN1_OCTET_STRING *id = fixed ? ASN1_OCTET_STRING_new() : NULL;
 	int ok = id && ASN1_OCTET_STRING_set(id, ski, SHA_DIGEST_LENGTH) == 1 &&
@@ -34,6 +36,7 @@ add_exts(struct ca *ca, X509 *x, const unsigned char ski[SHA_DIGEST_LENGTH],
 	ASN1_OCTET_STRING_free(id);
 	for (int i = 0; ok && i < sk_X509_EXTENSION_num(fixed); i++)
 		ok = X509_add_ext(x, sk_X509_EXTENSION_value(fixed, i), -1) == 1;
+	pthread_mutex_unlock(&ca->fixed_lock);
 	return ok ? 0 : -1;
 }
 

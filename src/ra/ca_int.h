@@ -8,6 +8,7 @@
 #include "ra/ca.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,12 @@ struct ca {
 	unsigned char *cert_der;
 	size_t cert_der_len;
 	/* The extensions every certificate of a profile has after its subject
-	 * key identifier, made once (the CRL's URL is in the customer's). */
+	 * key identifier, made once (the CRL's URL is in the customer's).
+	 * fixed_lock guards the two pointers and the lists' use: issuance
+	 * runs on the server's threads without the store's lock, and
+	 * ca_set_crl_url may replace the lists once they run. */
 	STACK_OF(X509_EXTENSION) * fixed[2]; /* by enum ca_profile */
+	pthread_mutex_t fixed_lock;
 };
 
 enum cert_kind { KIND_ROOT, KIND_SERVER, KIND_CLIENT };

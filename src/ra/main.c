@@ -145,15 +145,21 @@ cmd_serve(const struct opts *o)
 		log_info("metrics on %s/metrics", murl);
 		free(murl);
 	}
-	if (port == 0 || !o->public_url) {
-		port = http_port(h);
-		if (!o->public_url) {
-			free(app.public_url);
-			app.public_url = addr_url("https", host, port);
-		}
+	/* The URL made before the start differs from the one with the real
+	 * port only for port 0 without a public URL: only then is the CRL's
+	 * URL changed, the CA swapping its lists under its own lock (the pool
+	 * may already be issuing), and serving refused if it failed. */
+	if (port == 0 && !o->public_url) {
+		free(app.public_url);
+		app.public_url = addr_url("https", host, http_port(h));
 		char *crl = util_xasprintf("%s/crl.der", app.public_url);
 		ca_set_crl_url(app.ca, crl);
 		free(crl);
+		if (!ca_customer_ready(app.ca)) {
+			err = util_xstrdup("cannot make the CRL distribution point of "
+					   "the listening address");
+			goto out;
+		}
 	}
 	char *url = addr_url("https", host, http_port(h));
 	log_info("listening on %s%s", url,
