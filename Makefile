@@ -203,7 +203,7 @@ screen: all $(TOOL_BIN)
 # copies here, as in the plain build.
 asan:
 	@ASAN_OPTIONS="$${ASAN_OPTIONS:+$$ASAN_OPTIONS:}max_free_fill_size=1048576:free_fill_byte=0" \
-	$(MAKE) --no-print-directory B=build-asan \
+	JOBS="$${JOBS:-$$(nproc)}" $(MAKE) --no-print-directory B=build-asan \
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" check
 

@@ -9,9 +9,10 @@
 #   B=build SUITES="screen secrets" sh tests/run.sh   (the scan of their logs)
 #   JOBS=1 sh tests/run.sh                            (one suite at a time)
 #
-# Suites run JOBS at a time (default: the number of processors):
-# each has its own temporary directory, tmux server, backend port and tokens,
-# and most of their time is spent waiting on a screen or a server.  A line is
+# Suites run JOBS at a time (default: one more than the number of
+# processors; make asan runs as many as there are processors): each has its
+# own temporary directory, tmux server, backend port and tokens, and most of
+# their time is spent waiting on a screen or a server.  A line is
 # printed as each suite ends; the last line is "N passed, N failed, N skipped".
 
 B=${B:-build}
@@ -85,7 +86,7 @@ export CAKIOSK_KEEP_LOGS
 [ "$(echo $SUITES)" = secrets ] || rm -rf "$CAKIOSK_KEEP_LOGS"
 rm -f "$log"/*.sum
 
-JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+JOBS=${JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
 [ "$JOBS" -ge 1 ] 2>/dev/null || JOBS=1
 export B
 
