@@ -146,9 +146,11 @@ ck_click() {
 ck_resize() { tmux -L "$sock" resize-window -x "${1%x*}" -y "${1#*x}"; }
 
 # The screen as text, with the header clock masked.
+# CK_MASK: a further sed -E script for what changes by itself (a countdown).
 ck_capture() {
 	tmux -L "$sock" capture-pane -p |
-		sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/YYYY-MM-DD hh:mm/'
+		sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/YYYY-MM-DD hh:mm/' |
+		sed -E "${CK_MASK:-}"
 }
 
 # Poll every 50 ms until cond holds or the deadline passes.
