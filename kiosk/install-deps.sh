@@ -15,14 +15,14 @@
 set -eu
 
 runtime="libncursesw6 libinih1 libjansson4 libp11-3 opensc libcurl4 libqrencode4
-libmicrohttpd12 libsqlite3-0 libssl3 libpng16-16 libjpeg62-turbo ca-certificates
+libmicrohttpd12 libsqlite3-0 libpq5 libssl3 libpng16-16 libjpeg62-turbo ca-certificates
 xserver-xorg-core xserver-xorg-input-libinput xinit xterm x11-xserver-utils
 fonts-noto-cjk fonts-dejavu-core
 pcscd libccid"
 
 build="make gcc pkg-config libncurses-dev libinih-dev libjansson-dev libp11-dev libpng-dev libjpeg62-turbo-dev
 libp11-kit-dev libssl-dev libcurl4-openssl-dev libqrencode-dev libmicrohttpd-dev
-libsqlite3-dev libgnutls28-dev gettext"
+libsqlite3-dev libpq-dev libgnutls28-dev gettext"
 
 test="libcmocka-dev tmux locales softhsm2 opensc curl zbar-tools imagemagick
 cppcheck clang-format dialog hyperfine time libengine-pkcs11-openssl openssl chromium chromium-driver

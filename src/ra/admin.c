@@ -178,7 +178,7 @@ admin_purge(int argc, const struct admin_opts *o)
 		fprintf(stderr, "cakiosk-ra: purge takes no argument\n");
 		return 2;
 	}
-	if (stat(o->db, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	if (!store_is_uri(o->db) && (stat(o->db, &sb) != 0 || !S_ISREG(sb.st_mode))) {
 		fprintf(stderr, "cakiosk-ra: no store at %s (use --db)\n", o->db);
 		return 1;
 	}

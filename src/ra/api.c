@@ -66,9 +66,11 @@ api_open(struct app *app, const char *db, const char *ca_dir, const char *host,
 					  "SELECT count(*) FROM meta WHERE key = "
 					  "'demo_loaded'",
 					  "") > 0) {
+		char *shown = store_where(db);
 		*err = util_xasprintf("the store %s holds the demo's records: outside "
 				      "the demo give the server a store of its own",
-				      db);
+				      shown);
+		free(shown);
 		return -1;
 	}
 	char *gws = gw_describe();

@@ -131,6 +131,9 @@ int req_form_add(struct req *r, const char *key, const char *filename, const cha
  * replayed instead.  An answer this run gave is dropped.
  */
 void req_unlocked(struct req *r, void (*fn)(void *job));
+/* Forgets the answer of a run whose transaction was rolled back, before
+ * the handler runs again. */
+void req_unanswer(struct req *r);
 /* The HTTP layer, with the lock released: runs what the handler asked;
  * false when it asked for nothing. */
 bool req_run_unlocked(struct req *r);

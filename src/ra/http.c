@@ -96,10 +96,28 @@ send_answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
 	return ret;
 }
 
+/* How often a request whose transaction lost a race (store_must_retry) is
+ * run again before the client is told to try later. */
+#define STORE_TRIES 8
+
+/* Before run n + 1 of a request that lost a race: a wait growing with n
+ * and spread by the clock, so the racers do not meet again. */
+static void
+retry_wait(int n)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (1L << (n < 5 ? n : 5)) + now.tv_nsec % (2L << (n < 5 ? n : 5));
+	nanosleep(&(struct timespec){.tv_nsec = ms * 1000000L}, NULL);
+}
+
 /* Runs the handler inside a transaction, with idempotency for POSTs, and
  * again after work it asked to do without the lock (req_unlocked; twice at
- * most, then it does it under the lock).  Sets *replayed when the answer
- * is a stored one. */
+ * most, then it does it under the lock), and again from the start when
+ * the transaction lost a race with another (store_must_retry; PostgreSQL:
+ * another connection or instance; a handler changes nothing outside the
+ * store before its commit).  Sets *replayed when the answer is a stored
+ * one. */
 static void
 run_handler(struct rctx *x, bool *replayed)
 {
@@ -124,7 +142,7 @@ run_handler(struct rctx *x, bool *replayed)
 		 * that a plain digest would let anyone with the store guess. */
 		ca_mac_hex(x->h->app->ca, x->buf ? x->buf : "", x->len, hash);
 	}
-	int runs = 0;
+	int unlocks = 0, tries = 0;
 again:
 	store_lock(st);
 	if (store_begin(st, strcmp(r->method, "GET") != 0) != 0) {
@@ -167,9 +185,12 @@ again:
 		}
 	}
 	store_exec(st, "SAVEPOINT handler", "");
-	r->may_unlock = runs++ < 2;
+	r->may_unlock = unlocks < 2;
 	x->route->fn(r);
+	if (store_must_retry(st))
+		goto retry;
 	if (r->unlocked) { /* nothing of this run is kept */
+		unlocks++;
 		store_exec(st, "ROLLBACK TO handler", "");
 		store_exec(st, "RELEASE handler", "");
 		store_rollback(st);
@@ -202,6 +223,10 @@ again:
 			"sssssisi", key, r->terminal, r->method, r->path, hash,
 			(int64_t)r->status, body ? body : "{}", util_now());
 		free(body);
+		/* Another instance answered the same key meanwhile: the
+		 * next run replays its answer. */
+		if (ok < 0 && (store_must_retry(st) || store_last_was_conflict(st)))
+			goto retry;
 		if (ok < 0) {
 			store_rollback(st);
 			req_error(r, 500, "internal", NULL,
@@ -209,14 +234,30 @@ again:
 			goto out;
 		}
 	}
-	if (store_commit(st) != 0)
+	if (store_commit(st) != 0) {
+		if (store_must_retry(st))
+			goto retry;
 		req_error(r, 500, "internal", NULL, "could not commit");
+	}
 out:
 	if (store_full(st)) { /* the disk refused a write: keep nothing */
 		store_rollback(st);
 		req_store_full(r);
 	}
 	store_unlock(st);
+	req_job_end(r);
+	return;
+retry: /* nothing of this run is kept; its answer is forgotten */
+	store_rollback(st);
+	store_unlock(st);
+	req_unanswer(r);
+	metrics_note(M_STORE_RETRY);
+	if (++tries < STORE_TRIES) {
+		retry_wait(tries);
+		goto again;
+	}
+	log_warn("store: %s %s lost %d races in a row", r->method, r->route, tries);
+	req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
 	req_job_end(r);
 }
 

@@ -309,8 +309,9 @@ metrics_render(const char *more, size_t *len)
 		{"cakiosk_ra_store_errors_total", "Statements of the store that failed.",
 		 M_STORE_ERROR},
 		{"cakiosk_ra_store_busy_retries_total",
-		 "Times the store was busy (another process held it) and was tried "
-		 "again.",
+		 "Times the store was busy (another process held it) or a "
+		 "transaction lost a race with another (PostgreSQL), and the work "
+		 "was tried again.",
 		 M_STORE_RETRY},
 		{"cakiosk_ra_idempotent_replays_total",
 		 "Repeated POSTs answered with the first answer (Idempotency-Key).",

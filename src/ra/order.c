@@ -318,7 +318,8 @@ h_order_list(struct req *r)
 			" c.status, c.token_serial, o.data AS form"
 			" FROM certificates c LEFT JOIN orders o ON o.id = c.order_id"
 			" WHERE c.subject_type = ? AND c.subject_id = ?"
-			" ORDER BY c.created DESC, c.rowid DESC LIMIT 100",
+			" ORDER BY c.created DESC, c.not_after DESC, c.serial DESC LIMIT "
+			"100",
 			"ss", type, id);
 		cert_rows(certs);
 		req_json(r, 200,

@@ -293,7 +293,7 @@ h_documents(struct req *r)
 	json_t *refusals = store_query(
 		r->app->st,
 		"SELECT id, kind, reason, size, at FROM (SELECT * FROM upload_refusals"
-		" WHERE order_id = ? ORDER BY id DESC LIMIT 8) ORDER BY id",
+		" WHERE order_id = ? ORDER BY id DESC LIMIT 8) AS recent ORDER BY id",
 		"s", S(o, "id"));
 	req_json(r, 200,
 		 json_pack("{s:o, s:o, s:o}", "documents", docs ? docs : json_array(),

@@ -29,16 +29,17 @@ h_status_link(struct req *r)
 	util_random_hex(token, 16);
 	codec_sha256_hex(token, 32, hash);
 	store_exec(r->app->st, "DELETE FROM status_links WHERE expires <= ?", "i", now);
+	/* The newest links stay; a kiosk asking again and again closes old ones
+	 * (made before this one: those of one second are in no order). */
+	store_exec(r->app->st,
+		   "DELETE FROM status_links WHERE order_id = ? AND token_hash NOT IN"
+		   " (SELECT token_hash FROM status_links WHERE order_id = ?"
+		   " ORDER BY expires DESC, token_hash DESC LIMIT ?)",
+		   "ssi", S(o, "id"), S(o, "id"), (int64_t)(STATUS_LINKS_MAX - 1));
 	store_exec(
 		r->app->st,
 		"INSERT INTO status_links(token_hash, order_id, expires) VALUES(?,?,?)",
 		"ssi", hash, S(o, "id"), now + STATUS_TTL);
-	/* The newest links stay; a kiosk asking again and again closes old ones. */
-	store_exec(r->app->st,
-		   "DELETE FROM status_links WHERE order_id = ? AND token_hash NOT IN"
-		   " (SELECT token_hash FROM status_links WHERE order_id = ?"
-		   " ORDER BY expires DESC, rowid DESC LIMIT ?)",
-		   "ssi", S(o, "id"), S(o, "id"), (int64_t)STATUS_LINKS_MAX);
 	char *url = util_xasprintf("%s/s/%s", r->app->public_url, token);
 	req_json(r, 201,
 		 json_pack("{s:s, s:I}", "url", url, "expires",

@@ -26,10 +26,10 @@ enum age { AGE_NOW, AGE_IDEM, AGE_SMS, AGE_FAILURES, AGE_DOCUMENTS };
 
 /* A kind of row: its name in the output, how many there are and how to
  * delete some, both with the cut-off as their one parameter. */
-#define KIND(name, table, where, age, batch)                                             \
+#define KIND(name, table, key, where, age, batch)                                        \
 	{                                                                                \
 		name, "SELECT count(*) FROM " table " WHERE " where,                     \
-			STORE_DELETE_SOME(table, where), age, batch                      \
+			STORE_DELETE_SOME(table, key, where), age, batch                 \
 	}
 
 static const struct kind {
@@ -39,16 +39,22 @@ static const struct kind {
 	enum age age;
 	int batch;
 } kinds[] = {
-	KIND("idempotency", "idempotency", "created <= ?", AGE_IDEM, BATCH_ROWS),
-	KIND("sessions", "sessions", "expires <= ?", AGE_NOW, BATCH_ROWS),
-	KIND("staff_sessions", "staff_sessions", "expires <= ?", AGE_NOW, BATCH_ROWS),
-	KIND("sms_codes", "sms_codes", "created <= ?", AGE_SMS, BATCH_ROWS),
-	KIND("enrol_codes", "enrol_codes", "expires <= ?", AGE_NOW, BATCH_ROWS),
-	KIND("upload_links", "upload_links", "expires <= ?", AGE_NOW, BATCH_ROWS),
-	KIND("status_links", "status_links", "expires <= ?", AGE_NOW, BATCH_ROWS),
-	KIND("failures", "failures", "at <= ?", AGE_FAILURES, BATCH_ROWS),
-	KIND("documents", "documents", DONE_ORDERS, AGE_DOCUMENTS, BATCH_DOCS),
-	KIND("upload_refusals", "upload_refusals", DONE_ORDERS, AGE_DOCUMENTS,
+	KIND("idempotency", "idempotency", "key, terminal, method, path", "created <= ?",
+	     AGE_IDEM, BATCH_ROWS),
+	KIND("sessions", "sessions", "token_hash", "expires <= ?", AGE_NOW, BATCH_ROWS),
+	KIND("staff_sessions", "staff_sessions", "token_hash", "expires <= ?", AGE_NOW,
+	     BATCH_ROWS),
+	KIND("sms_codes", "sms_codes", "id", "created <= ?", AGE_SMS, BATCH_ROWS),
+	KIND("enrol_codes", "enrol_codes", "code_hash", "expires <= ?", AGE_NOW,
+	     BATCH_ROWS),
+	KIND("upload_links", "upload_links", "token_hash", "expires <= ?", AGE_NOW,
+	     BATCH_ROWS),
+	KIND("status_links", "status_links", "token_hash", "expires <= ?", AGE_NOW,
+	     BATCH_ROWS),
+	KIND("failures", "failures", "id", "at <= ?", AGE_FAILURES, BATCH_ROWS),
+	KIND("documents", "documents", "order_id, kind", DONE_ORDERS, AGE_DOCUMENTS,
+	     BATCH_DOCS),
+	KIND("upload_refusals", "upload_refusals", "id", DONE_ORDERS, AGE_DOCUMENTS,
 	     BATCH_ROWS),
 };
 

@@ -6,7 +6,7 @@
 # $(B)/ra-tools/loadgen (the benchmark's client when wrk is missing), and
 # adds all three to RA_BIN; $(RA_CONF_EXAMPLE), the reference configuration.
 
-RA_PKGS    := libmicrohttpd gnutls sqlite3 jansson openssl inih
+RA_PKGS    := libmicrohttpd gnutls sqlite3 libpq jansson openssl inih
 RA_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(RA_PKGS))
 RA_LIBS     = $(shell $(PKG_CONFIG) --libs $(RA_PKGS))
 RA_SRC     := $(wildcard src/ra/*.c)

@@ -235,7 +235,7 @@ req_form_add(struct req *r, const char *key, const char *filename, const char *d
 }
 
 void
-req_unlocked(struct req *r, void (*fn)(void *job))
+req_unanswer(struct req *r)
 {
 	req_reset_answer(r);
 	r->status = 0;
@@ -243,6 +243,12 @@ req_unlocked(struct req *r, void (*fn)(void *job))
 		free(r->hdr_value[i]);
 	r->nhdr = 0;
 	r->commit_anyway = false;
+}
+
+void
+req_unlocked(struct req *r, void (*fn)(void *job))
+{
+	req_unanswer(r);
 	r->unlocked = fn;
 }
 

@@ -1,13 +1,18 @@
 /*
- * store.h - the backend's persistent store.  This is the only module that
- * knows the database engine (SQLite, WAL mode); everything else speaks SQL
- * kept to the portable subset, with parameters bound by type, so a
- * PostgreSQL store can follow behind the same interface.
+ * store.h - the backend's persistent store, in a SQLite file (WAL mode) or
+ * on a PostgreSQL server, chosen by the --db value.  Only the store's
+ * files (store.c, store_sqlite.c, store_pg.c) know an engine; everything
+ * else speaks SQL kept to the portable subset: "?" parameters bound by
+ * type, no row ids, ON CONFLICT .. DO UPDATE.
  *
- * Concurrency: one connection per process, guarded by store_lock().  Every
- * request runs inside one transaction (store_begin .. store_commit or
- * store_rollback), so a crash or kill at any point leaves either all of a
- * state change or none of it.
+ * Concurrency: every request runs inside one transaction (store_begin ..
+ * store_commit or store_rollback), so a crash or kill at any point leaves
+ * either all of a state change or none of it.  store_lock() gives the
+ * calling thread the store: with SQLite the one connection, in turn; with
+ * PostgreSQL a connection of its own from a pool, whose transactions are
+ * SERIALIZABLE: one that lost a race with another (this process's or
+ * another instance's) fails, store_must_retry() says so, and the caller
+ * runs the whole of its work again.
  *
  * Parameter type strings: 's' text (const char *, NULL binds NULL),
  * 'i' integer (int64_t), 'b' blob (const void *, size_t), 'n' NULL.
@@ -23,8 +28,15 @@
 
 struct store;
 
-/* Opens (creating and migrating) the store at path; NULL + *err on failure. */
-struct store *store_open(const char *path, char **err);
+/* True when where names a PostgreSQL database (postgresql:// or
+ * postgres://, libpq's URI) rather than a SQLite file. */
+bool store_is_uri(const char *where);
+/* where, to be shown or logged: a URI without its password. */
+char *store_where(const char *where);
+
+/* Opens (creating and migrating) the store at where (a file or a URI);
+ * NULL + *err on failure. */
+struct store *store_open(const char *where, char **err);
 void store_close(struct store *st);
 /* Schema version after migrations. */
 int store_schema_version(struct store *st);
@@ -32,13 +44,18 @@ int store_schema_version(struct store *st);
 void store_lock(struct store *st);
 void store_unlock(struct store *st);
 
-/* write: take the write lock at once (BEGIN IMMEDIATE). 0 or -1. */
+/* write: the transaction will write (SQLite takes the write lock at once).
+ * 0 or -1. */
 int store_begin(struct store *st, bool write);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 /* True when a statement since store_begin failed for want of room (a full
  * disk): the transaction cannot be kept; roll it back and answer 503. */
 bool store_full(struct store *st);
+/* True when a statement or the commit since store_begin failed because a
+ * concurrent transaction won (PostgreSQL's serialization failure or
+ * deadlock): nothing of it is kept; roll back and run it all again. */
+bool store_must_retry(struct store *st);
 
 /* Runs one statement; returns rows changed, or -1 on error. */
 int64_t store_exec(struct store *st, const char *sql, const char *types, ...);
@@ -56,10 +73,11 @@ int store_query_blob(struct store *st, void **out, size_t *len, const char *sql,
 /* A statement deleting at most LIMIT rows of table that match where, in
  * that order of parameters (where's, then the limit): short transactions
  * beside a running server (purge.c).  Literal strings, as the statement
- * cache keys them; SQLite's rowid names the rows. */
-#define STORE_DELETE_SOME(table, where)                                                  \
-	"DELETE FROM " table " WHERE rowid IN (SELECT rowid FROM " table " WHERE " where \
-	" LIMIT ?)"
+ * cache keys them; key, the table's primary key (its columns, comma
+ * separated), names the rows. */
+#define STORE_DELETE_SOME(table, key, where)                                             \
+	"DELETE FROM " table " WHERE (" key ") IN (SELECT " key " FROM " table           \
+	" WHERE " where " LIMIT ?)"
 
 /* Message of the last error (for logs, never shown to clients). */
 const char *store_errmsg(struct store *st);
