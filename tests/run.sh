@@ -31,6 +31,8 @@ if [ "${1:-}" = --one ]; then
 	one() {
 		if [ "$kind" = unit ]; then
 			CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$out" 2>"$err"
+		elif [ "$kind" = pg ]; then
+			RA_STORE=pg B=$B sh "$t" >"$out" 2>"$err"
 		else
 			B=$B sh "$t" >"$out" 2>"$err"
 		fi
@@ -90,6 +92,10 @@ JOBS=${JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
 [ "$JOBS" -ge 1 ] 2>/dev/null || JOBS=1
 export B
 
+# The backend's suites run on each store of RA_STORES: "ra/test_x" on
+# SQLite, "ra@pg/test_x" on PostgreSQL (tests/ra/pg.sh).
+RA_STORES=${RA_STORES:-"sqlite pg"}
+
 # list SUITE...: "NAME KIND FILE" lines, one per suite.
 list() {
 	for suite in "$@"; do
@@ -97,6 +103,15 @@ list() {
 		unit)
 			for t in "$top/$B"/tests/test_*; do
 				[ -x "$t" ] && echo "unit/$(basename "$t") unit $t"
+			done ;;
+		ra)
+			for st in $RA_STORES; do
+				for t in "$top"/tests/ra/test_*.sh; do
+					case $st in
+					sqlite) echo "ra/$(basename "$t" .sh) sh $t" ;;
+					pg) echo "ra@pg/$(basename "$t" .sh) pg $t" ;;
+					esac
+				done
 			done ;;
 		*)
 			for t in "$top"/tests/"$suite"/test_*.sh; do
@@ -112,6 +127,24 @@ run() {
 	xargs -L 1 -P "$JOBS" sh "$0" --one <"$1"
 }
 
+# One PostgreSQL server for the whole run, each suite on it in a database
+# of its own; stopped at the end, also when the run is interrupted.  Where
+# it cannot run, the suites on it say why in a SKIP.
+case " $SUITES  $RA_STORES " in *" ra "*" pg "*)
+	. "$top/tests/ra/pg.sh"
+	trap pg_stop EXIT
+	trap 'exit 1' INT TERM
+	if why=$(pg_start >"$log/pg.why" && echo "$CAKIOSK_PG_DIR"); then
+		CAKIOSK_PG_DIR=$why
+		export CAKIOSK_PG_DIR
+		why=$(pg_probe "$top/$B/cakiosk-ra")
+	else
+		why=$(cat "$log/pg.why")
+	fi
+	CAKIOSK_PG_SKIP=$why
+	export CAKIOSK_PG_SKIP ;;
+esac
+
 order=$log/suites.list
 main=$(echo " $SUITES " | sed 's/ secrets / /g')
 ordered=
@@ -123,6 +156,11 @@ for s in $main; do
 done
 list $ordered >"$order"
 [ -s "$order" ] && run "$order"
+# The PostgreSQL server's log is the backend's too: scanned for secrets.
+if [ -n "${CAKIOSK_PG_DIR:-}" ]; then
+	mkdir -p "$CAKIOSK_KEEP_LOGS/logs"
+	cp "$CAKIOSK_PG_DIR/server.log" "$CAKIOSK_KEEP_LOGS/logs/postgresql.log" 2>/dev/null
+fi
 case " $SUITES " in *" secrets "*)
 	list secrets >"$order"
 	[ -s "$order" ] && run "$order" ;;

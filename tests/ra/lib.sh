@@ -23,13 +23,101 @@ n=0
 failures=0
 
 . "$(dirname "$0")/../secrets/keep.sh"
+. "$(dirname "$0")/pg.sh"
 ra_cleanup() {
 	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+	ra_drop_stores
 	keep_logs "$T"
 	rm -rf "$T"
 }
 trap ra_cleanup EXIT
 trap 'exit 1' INT TERM
+
+# ra_newdb NAME: the --db of another store of the suite, new and empty
+# (a file $T/NAME.db, or a database of its own); again, emptied.
+ra_newdb() {
+	if [ "$RA_STORE" = pg ]; then
+		pg_dropdb "${PG_DB}_$1" >/dev/null 2>&1
+		pg_createdb "${PG_DB}_$1" && pg_uri "${PG_DB}_$1"
+	else
+		rm -f "$T/$1.db" "$T/$1.db-wal" "$T/$1.db-shm"
+		echo "$T/$1.db"
+	fi
+}
+# ra_drop_stores: the suite's databases dropped (its server stopped if it
+# started one).
+ra_drop_stores() {
+	if [ -n "$PG_OWN" ]; then pg_stop; return 0; fi
+	[ -n "$PG_DB" ] || return 0
+	for d in $(pg_psql postgres "SELECT datname FROM pg_database WHERE datname LIKE '$PG_DB%'"); do
+		pg_dropdb "$d" >/dev/null 2>&1
+	done
+}
+# db_sql SQL [DB]: run SQL on the suite's store (or on another, DB as given
+# to --db), rows on stdout with fields split by "|", as both sqlite3 and
+# psql print them.
+db_sql() {
+	if [ "$RA_STORE" = pg ]; then
+		ds_db=${2:-$RA_DB}
+		ds_db=${ds_db#postgresql:///}
+		pg_psql "${ds_db%%\?*}" "$1"
+	else
+		sqlite3 -cmd '.timeout 5000' "${2:-$RA_DB}" "$1"
+	fi
+}
+# db_client: whether db_sql can run (sqlite3 is a test package; psql comes
+# with the server).
+db_client() { [ "$RA_STORE" = pg ] || command -v sqlite3 >/dev/null; }
+# db_tables: the names of the store's tables, sorted.
+db_tables() {
+	if [ "$RA_STORE" = pg ]; then
+		db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+	else
+		db_sql "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+	fi
+}
+# store_files: files holding what the store holds, for a search for secrets
+# in clear: SQLite's file and journal, or a dump of the database.
+store_files() {
+	if [ "$RA_STORE" = pg ]; then
+		"$PG_BIN/pg_dump" -h "$CAKIOSK_PG_DIR" -U postgres -d "$PG_DB" >"$T/store.dump" 2>/dev/null
+		echo "$T/store.dump"
+	else
+		echo "$RA_DB" "$RA_DB-wal"
+	fi
+}
+# sqlite_only: true on the SQLite store; else false, for a test of what only
+# SQLite has (a file's mode, a full disk, a lock held by another process).
+sqlite_only() { [ "$RA_STORE" = sqlite ]; }
+# The store the suite runs on: RA_STORE=sqlite (the default), the file
+# $T/db; RA_STORE=pg, a database of the suite's own on the private
+# PostgreSQL server tests/run.sh started and exported (CAKIOSK_PG_DIR), or
+# on one started for this suite alone when it runs by itself.  RA_DB is what
+# the server and every admin command of the suite get as --db.
+RA_STORE=${RA_STORE:-sqlite}
+PG_OWN=
+PG_DB=
+case $RA_STORE in
+sqlite) RA_DB=$T/db ;;
+pg)
+	# A suite that cannot run here says so, counted as skipped, rather
+	# than passing on nothing.
+	if [ -n "${CAKIOSK_PG_SKIP:-}" ]; then
+		echo "ok 1 # SKIP PostgreSQL store: $CAKIOSK_PG_SKIP"; echo "1..1"; exit 0
+	fi
+	if [ -z "${CAKIOSK_PG_DIR:-}" ]; then
+		pg_start >"$T/pg.why" ||
+			{ echo "ok 1 # SKIP PostgreSQL store: $(cat "$T/pg.why")"; echo "1..1"; exit 0; }
+		PG_OWN=1
+		why=$(pg_probe "$(cd "$(dirname "$RA")" && pwd)/cakiosk-ra") ||
+			{ echo "ok 1 # SKIP PostgreSQL store: $why"; echo "1..1"; exit 0; }
+	fi
+	PG_BIN=$(pg_bin)
+	PG_DB=$(basename "$0" .sh | tr 'A-Z-' 'a-z_')_$$
+	pg_createdb "$PG_DB" || { echo "Bail out! cannot make database $PG_DB"; exit 1; }
+	RA_DB=$(pg_uri "$PG_DB") ;;
+*) echo "Bail out! RA_STORE is sqlite or pg, not '$RA_STORE'"; exit 1 ;;
+esac
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
@@ -70,7 +158,7 @@ done_testing() {
 # on RA_LISTEN (127.0.0.1:0), reached at RA_HOST (127.0.0.1; "[::1]" for IPv6).
 ra_start() {
 	rm -f "$T/port"
-	"$RA" serve --listen "${RA_LISTEN:-127.0.0.1:0}" --port-file "$T/port" --db "${RA_DB:-$T/db}" \
+	"$RA" serve --listen "${RA_LISTEN:-127.0.0.1:0}" --port-file "$T/port" --db "$RA_DB" \
 		--ca-dir "$CA" "$@" 2>>"$T/server.log" &
 	PID=$!
 	i=0
@@ -183,7 +271,7 @@ unit_docs() {
 
 # enrol_term NAME ID: a terminal enrolled like a real one ($CA/NAME.crt).
 enrol_term() {
-	code=$("$RA" enrol-code --db "$T/db" "$2")
+	code=$("$RA" enrol-code --db "$RA_DB" "$2")
 	newcsr "$1"
 	s=$CERT; CERT=
 	req POST /v1/enrol "{\"code\":\"$code\",\"csr\":\"$(pem_json "$T/$1.csr")\"}"

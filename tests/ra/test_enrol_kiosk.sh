@@ -11,8 +11,8 @@ KIOSK=$B/cakiosk
 
 ra_start --sandbox
 FP=$(openssl x509 -in "$CA/ca.crt" -noout -fingerprint -sha256 | cut -d= -f2)
-C1=$("$RA" enrol-code --db "$T/db" T-K1)
-C2=$("$RA" enrol-code --db "$T/db" T-K2)
+C1=$("$RA" enrol-code --db "$RA_DB" T-K1)
+C2=$("$RA" enrol-code --db "$RA_DB" T-K2)
 keep_secret enrol_code "$C1"
 keep_secret enrol_code "$C2"
 D=$T/etc
@@ -97,7 +97,7 @@ is 6 "$?" "an unreachable backend: exit 6"
 i=0
 while [ $i -lt 7 ]; do i=$((i + 1)); enrol "$T/blank" T-K3 "$(printf '8%011d' $i)"; done
 is 4 "$RC" "the 10th failed enrolment is still a refused code"
-C3=$("$RA" enrol-code --db "$T/db" T-K3)
+C3=$("$RA" enrol-code --db "$RA_DB" T-K3)
 keep_secret enrol_code "$C3"
 enrol "$T/blank" T-K3 "$C3"
 is 5 "$RC" "then even a right code: exit 5 (too many tries, later)"

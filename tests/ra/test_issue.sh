@@ -228,7 +228,7 @@ req POST "/v1/orders/$UOID/so-pin-candidate" '{"so_pin":"new-so-87654321","token
 is true "$(j recorded)" "the candidate SO PIN is recorded before the token is changed"
 req POST "/v1/orders/$UOID/so-pin" '{"so_pin":"new-so-87654321"}'
 is completed "$(j order.state)" "the new SO PIN is escrowed"
-if grep -aq 'so-12345678\|new-so-87654321' "$T/db" "$T/db-wal" "$T/server.log" 2>/dev/null; then
+if grep -aq 'so-12345678\|new-so-87654321' $(store_files) "$T/server.log" 2>/dev/null; then
 	not_ok "no SO PIN in the store or the log in clear"; else ok "no SO PIN in the store or the log in clear"; fi
 req POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\",\"token_serial\":\"SH-0001\"}"
 U2=$(j order.id)
@@ -245,7 +245,7 @@ is unknown_token "$(j error.code)" "a token without escrow: unknown_token"
 SESSION=
 
 # Terminal enrolment.
-code=$("$RA" enrol-code --db "$T/db" T-0042)
+code=$("$RA" enrol-code --db "$RA_DB" T-0042)
 like '^[0-9]{12}$' "$code" "enrol-code prints a one-time code"
 newcsr term
 CERT=
@@ -266,15 +266,15 @@ is 200 "$STATUS" "the enrolled terminal is accepted over mTLS"
 req GET "/v1/orders/$ROID"
 is session_required "$(j error.code)" "another terminal cannot read an order without the customer's session"
 t42=$(openssl x509 -in "$CA/t42.crt" -noout -serial | cut -d= -f2)
-"$RA" revoke --db "$T/db" --reason "terminal stolen" "$t42"; is 0 $? "a terminal's certificate can be revoked"
+"$RA" revoke --db "$RA_DB" --reason "terminal stolen" "$t42"; is 0 $? "a terminal's certificate can be revoked"
 req GET "/v1/registry/persons/$PERSON3"
 is client_cert_required "$(j error.code)" "... and the revoked terminal is refused on its next connection"
 
 # Revocation by hand, the CA certificate, the CRL in PEM.
 CERT=terminal-demo
 renewed=$(openssl x509 -in "$T/renewed.crt" -noout -serial | cut -d= -f2)
-"$RA" revoke --db "$T/db" --reason "key compromise" "$renewed"; is 0 $? "revoke subcommand"
-"$RA" revoke --db "$T/db" "$renewed" 2>/dev/null; is 1 $? "revoking twice fails"
+"$RA" revoke --db "$RA_DB" --reason "key compromise" "$renewed"; is 0 $? "revoke subcommand"
+"$RA" revoke --db "$RA_DB" "$renewed" 2>/dev/null; is 1 $? "revoking twice fails"
 curl -s -o "$T/ca.pem" --cacert "$CA/ca.crt" "$URL/v1/ca"
 is "$(openssl x509 -in "$CA/ca.crt" -noout -fingerprint -sha256)" "$(openssl x509 -in "$T/ca.pem" -noout -fingerprint -sha256)" "GET /v1/ca gives the CA certificate"
 curl -s -o "$T/crl3.pem" --cacert "$CA/ca.crt" "$URL/v1/crl"

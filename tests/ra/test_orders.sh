@@ -191,16 +191,16 @@ unit_order_ready
 req POST "/v1/orders/$OID/confirm"
 req POST "/v1/orders/$OID/payments" '{"channel":"alipay"}'
 curl -s -o /dev/null --cacert "$CA/ca.crt" "$(j payment.code_url)"
-"$RA" orders --db "$T/db" >"$T/list"
+"$RA" orders --db "$RA_DB" >"$T/list"
 grep -q "^$OID apply unit" "$T/list" && ok "the orders subcommand lists orders under review" || not_ok "the orders subcommand lists orders under review"
-"$RA" review --db "$T/db" --ca-dir "$CA" "$OID" reject 2>/dev/null; is 1 $? "review reject without --reason fails"
-"$RA" review --db "$T/db" --ca-dir "$CA" "$OID" reject --reason "营业执照不清晰" >/dev/null 2>&1; is 0 $? "review reject by subcommand"
+"$RA" review --db "$RA_DB" --ca-dir "$CA" "$OID" reject 2>/dev/null; is 1 $? "review reject without --reason fails"
+"$RA" review --db "$RA_DB" --ca-dir "$CA" "$OID" reject --reason "营业执照不清晰" >/dev/null 2>&1; is 0 $? "review reject by subcommand"
 req GET "/v1/orders/$OID"
 is rejected "$(j order.state)" "... the order is rejected"
 is "营业执照不清晰" "$(j order.reason)" "... with the reason"
 req GET "/v1/sandbox/sms?mobile=13912345678"
 like "营业执照不清晰" "$(j messages.0.text)" "... and the customer is told why"
-"$RA" review --db "$T/db" --ca-dir "$CA" "$OID" approve 2>/dev/null; is 1 $? "a rejected order cannot be approved"
+"$RA" review --db "$RA_DB" --ca-dir "$CA" "$OID" approve 2>/dev/null; is 1 $? "a rejected order cannot be approved"
 REJECTED=$OID
 
 # Cancel, and idempotent creation.
@@ -277,17 +277,17 @@ req GET "/v1/orders/$POID"
 is under_review "$(j order.state)" "... and the order goes to review"
 req GET "/v1/orders/$REJECTED"
 is rejected "$(j order.state)" "orders survive a restart"
-"$RA" review --db "$T/db" "$POID" approve >/dev/null 2>&1; is 1 $? "review without a CA directory fails"
-"$RA" review --db "$T/db" --ca-dir "$CA" "$POID" approve >/dev/null 2>&1; is 0 $? "review approve by subcommand"
+"$RA" review --db "$RA_DB" "$POID" approve >/dev/null 2>&1; is 1 $? "review without a CA directory fails"
+"$RA" review --db "$RA_DB" --ca-dir "$CA" "$POID" approve >/dev/null 2>&1; is 0 $? "review approve by subcommand"
 req GET /v1/sandbox/bank?account=6222020000000000011
 pin=$(j transfers.0.memo | sed -n 's/^证书密码\([0-9]\{8\}\)$/\1/p')
 like '^[0-9]{8}$' "$pin" "transfer-verified customer: the PIN is in the memo of a 0.01 CNY transfer"
 req GET "/v1/orders/$POID"
 like '^memo:' "$(j order.pin_delivery)" "... and the order says so"
-is "token PIN: $pin" "$("$RA" make --db "$T/db" --ca-dir "$CA" "$POID" | grep 'token PIN')" "staff making the token get the same PIN"
+is "token PIN: $pin" "$("$RA" make --db "$RA_DB" --ca-dir "$CA" "$POID" | grep 'token PIN')" "staff making the token get the same PIN"
 req GET "/v1/orders/$POID"
 is made "$(j order.state)" "... and the order is made"
-"$RA" post --db "$T/db" --ca-dir "$CA" "$POID" YT9876543210 >/dev/null; is 0 $? "post by subcommand"
+"$RA" post --db "$RA_DB" --ca-dir "$CA" "$POID" YT9876543210 >/dev/null; is 0 $? "post by subcommand"
 req GET "/v1/orders/$POID"
 is YT9876543210 "$(j order.tracking)" "... records the tracking number"
 

@@ -64,7 +64,7 @@ as "$SSN" req POST "/v1/orders/$OID/personalize" "{\"so_pin\":\"$SO1\"}"
 is 401 "$STATUS" "... nor a session of a terminal enrolled later"
 req GET "/v1/orders/$OID"
 is "approved" "$(j order.state)" "the order is untouched"
-"$RA" escrow PZ-0001 --db "$T/db" --ca-dir "$CA" >"$T/esc" 2>&1
+"$RA" escrow PZ-0001 --db "$RA_DB" --ca-dir "$CA" >"$T/esc" 2>&1
 grep -q "^so_pin" "$T/esc" && not_ok "no SO PIN escrowed by any of them" || ok "no SO PIN escrowed by any of them"
 
 # ---- staff logged in at this kiosk -------------------------------------------------
@@ -85,7 +85,7 @@ is "approved unit $UNIT1" "$(j state) $(j subject_type) $(j subject_id)" "... fo
 is "sms:138****8000" "$(j pin_delivery)" "... saying how the customer got it"
 as "$STAFF" req POST "/v1/orders/$OID/personalize" "{\"so_pin\":\"$SO2\"}"
 is "$SO1" "$(j so_pin)" "starting over gets the recorded SO PIN, not a new one"
-grep -aq "$SO1" "$T/db" "$T/db-wal" 2>/dev/null && not_ok "the store holds no SO PIN in clear" || ok "the store holds no SO PIN in clear"
+grep -aq "$SO1" $(store_files) 2>/dev/null && not_ok "the store holds no SO PIN in clear" || ok "the store holds no SO PIN in clear"
 
 newcsr t2
 as "$STAFF" req POST "/v1/orders/$OID/certificate" "{\"csr\":\"$(pem_json "$T/t2.csr")\",\"token_serial\":\"PZ-0001\",\"so_pin\":\"$SO2\"}"
@@ -97,7 +97,7 @@ is 201 "$STATUS" "staff logged in at the kiosk issue onto the blank token"
 is "PZ-0001 unit $UNIT1" "$(j token.serial) $(j token.owner.subject_type) $(j token.owner.subject_id)" "... escrowing its SO PIN for the order's subject"
 SERIAL=$(j serial)
 like '^[0-9A-F]+$' "$SERIAL" "... a certificate serial"
-is "$SO1" "$("$RA" escrow PZ-0001 --db "$T/db" --ca-dir "$CA" | sed -n 's/^so_pin //p')" "the escrow holds the recorded SO PIN"
+is "$SO1" "$("$RA" escrow PZ-0001 --db "$RA_DB" --ca-dir "$CA" | sed -n 's/^so_pin //p')" "the escrow holds the recorded SO PIN"
 
 as "$STAFF" req POST "/v1/orders/$OID/personalize" "{\"so_pin\":\"$SO2\"}"
 is "200 issued $SO1" "$STATUS $(j state) $(j so_pin)" "a kiosk that lost the token after issuance resumes: the same SO PIN"
@@ -137,7 +137,7 @@ as "$STAFF" req POST /v1/staff/logout '{}'
 as "$STAFF" req GET /v1/tokens/PZ-0001
 is 401 "$STATUS" "after the logout the staff session opens nothing"
 
-"$RA" audit --db "$T/db" >"$T/audit"
+"$RA" audit --db "$RA_DB" >"$T/audit"
 grep -q "staff=1001 terminal=DEMO-T01 personalize order $OID (started)" "$T/audit" && ok "audit: the personalization, with the staff number" || not_ok "audit: the personalization"
 grep -q "staff=1001 terminal=DEMO-T01 token_issued PZ-0001" "$T/audit" && ok "audit: the issuance onto the token" || not_ok "audit: the issuance onto the token"
 grep -q "staff=1001 terminal=DEMO-T01 made $OID" "$T/audit" && ok "audit: the order made" || not_ok "audit: the order made"

@@ -10,14 +10,14 @@
 # store is a plain message and status 1.
 . "$(dirname "$0")/lib.sh"
 
-command -v sqlite3 >/dev/null || { echo "1..0 # SKIP no sqlite3 (kiosk/install-deps.sh installs it)"; exit 0; }
+db_client || { echo "1..0 # SKIP no sqlite3 (kiosk/install-deps.sh installs it)"; exit 0; }
 mkfiles
 ra_start --sandbox
 # q SQL: one value (or rows) from the store, beside the running server.
-q() { sqlite3 -cmd '.timeout 5000' "$T/db" "$1"; }
+q() { db_sql "$1"; }
 # purge [OPTIONS]: cakiosk-ra purge on the test store; output in $T/purge,
 # status in PRC.
-purge() { "$RA" purge --db "$T/db" "$@" >"$T/purge" 2>"$T/purge.err"; PRC=$?; }
+purge() { "$RA" purge --db "$RA_DB" "$@" >"$T/purge" 2>"$T/purge.err"; PRC=$?; }
 # said KIND: the number purge gave for KIND.
 said() { awk -v k="$1" '$1 == k { print $2 }' "$T/purge"; }
 NOW=$(date +%s)
@@ -61,8 +61,8 @@ login unit "$UNIT2" 13600136000 || not_ok "login of $UNIT2"
 DEAD=$SESSION
 SESSION=$LIVE
 q "UPDATE sessions SET expires = $((NOW - 1)) WHERE token_hash = '$(printf %s "$DEAD" | sha256sum | cut -c1-64)'"
-printf '%s\n' "$PIN_A" | "$RA" staff add 2001 --db "$T/db" >/dev/null 2>&1
-printf '%s\n' "$PIN_B" | "$RA" staff add 2002 --db "$T/db" >/dev/null 2>&1
+printf '%s\n' "$PIN_A" | "$RA" staff add 2001 --db "$RA_DB" >/dev/null 2>&1
+printf '%s\n' "$PIN_B" | "$RA" staff add 2002 --db "$RA_DB" >/dev/null 2>&1
 # slogin NUMBER PIN: POST /v1/staff/login; sets SSN on success.
 slogin() {
 	s=$SESSION; SESSION=
@@ -120,8 +120,8 @@ q "UPDATE status_links SET expires = $((NOW - 1)) WHERE order_id = '$O_ISS'"
 q "UPDATE upload_links SET expires = $((NOW - 1)) WHERE order_id != '$O_DRAFT'"
 req POST "/v1/orders/$O_DRAFT/upload-link"
 U_LIVE=$(j url)
-"$RA" enrol-code --db "$T/db" T-OLD >/dev/null
-"$RA" enrol-code --db "$T/db" T-NEW >/dev/null
+"$RA" enrol-code --db "$RA_DB" T-OLD >/dev/null
+"$RA" enrol-code --db "$RA_DB" T-NEW >/dev/null
 q "UPDATE enrol_codes SET expires = $((NOW - 1)) WHERE terminal_id = 'T-OLD'"
 CERT=staff-demo
 req POST /v1/tokens "{\"serial\":\"PURGE-0001\",\"so_pin\":\"12345678\",\"subject_type\":\"unit\",\"subject_id\":\"$UNIT1\"}"
@@ -136,7 +136,7 @@ EXP_DOCS=12 EXP_REFUSED=1
 KEEP="orders order_events verifications payments invoices certificates seals tokens staff audit calls terminals"
 # snapshot FILE: the number of rows of every table.
 snapshot() {
-	for t in $(q "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); do
+	for t in $(db_tables); do
 		echo "$t $(q "SELECT count(*) FROM $t")"
 	done >"$1"
 }
@@ -280,13 +280,22 @@ none=$(grep -v -x 201 "$T/loop" | sort | uniq -c | tr '\n' ' ')
 is "" "$none" "... every one answered 201 (no busy store, no 503)"
 
 # ---- a bad store ----------------------------------------------------------------
-"$RA" purge --db "$T/none.db" >"$T/purge" 2>"$T/purge.err"
-is 1 $? "purge of a store that does not exist: status 1"
-like 'no store at .*none\.db' "$(cat "$T/purge.err")" "... a plain message"
-test -e "$T/none.db" && not_ok "... and no store made" || ok "... and no store made"
-printf 'not a database, just words\n%.0s' $(seq 1 200) >"$T/junk.db"
-"$RA" purge --db "$T/junk.db" >"$T/purge" 2>"$T/purge.err"
-is 1 $? "purge of a file that is no store: status 1"
-like 'not a database' "$(cat "$T/purge.err")" "... a plain message"
+if sqlite_only; then
+	"$RA" purge --db "$T/none.db" >"$T/purge" 2>"$T/purge.err"
+	is 1 $? "purge of a store that does not exist: status 1"
+	like 'no store at .*none\.db' "$(cat "$T/purge.err")" "... a plain message"
+	test -e "$T/none.db" && not_ok "... and no store made" || ok "... and no store made"
+	printf 'not a database, just words\n%.0s' $(seq 1 200) >"$T/junk.db"
+	"$RA" purge --db "$T/junk.db" >"$T/purge" 2>"$T/purge.err"
+	is 1 $? "purge of a file that is no store: status 1"
+	like 'not a database' "$(cat "$T/purge.err")" "... a plain message"
+else
+	# A database that is not there: said, and not made.
+	"$RA" purge --db "$(pg_uri "${PG_DB}_none")" >"$T/purge" 2>"$T/purge.err"
+	is 1 $? "purge of a store that does not exist: status 1"
+	like "${PG_DB}_none" "$(cat "$T/purge.err")" "... a plain message"
+	is "" "$(pg_psql postgres "SELECT datname FROM pg_database WHERE datname = '${PG_DB}_none'")" "... and no store made"
+	skip "a file that is no store is SQLite's"; skip "-"
+fi
 
 done_testing

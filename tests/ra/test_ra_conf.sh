@@ -27,7 +27,7 @@ cat >"$T/ra.conf" <<EOT
 # a province's server
 [server]
 listen = 127.0.0.1:$FREE
-db = $T/db
+db = $RA_DB
 ca_dir = $CA
 port_file = $T/port
 sandbox = yes
@@ -47,12 +47,13 @@ ra_stop TERM
 
 # demo = no in the file, --demo on the command line: the demo terminal.
 printf '[server]\nca_dir = %s\ndb = %s\nport_file = %s\nlisten = 127.0.0.1:0\nsandbox = yes\ndemo = no\n' \
-	"$T/ca2" "$T/db2" "$T/port" >"$T/nodemo.conf"
+	"$T/ca2" "$(ra_newdb db2)" "$T/port" >"$T/nodemo.conf"
 conf_start --config "$T/nodemo.conf"
 [ -n "$PORT" ] && [ ! -e "$T/ca2/terminal-demo.crt" ] && ok "demo = no in the file: no demo terminal" ||
 	not_ok "demo = no in the file: no demo terminal"
 ra_stop TERM
-rm -rf "$T/ca2" "$T/db2"*
+rm -rf "$T/ca2"
+ra_newdb db2 >/dev/null
 conf_start --config "$T/nodemo.conf" --demo
 [ -n "$PORT" ] && [ -s "$T/ca2/terminal-demo.crt" ] && ok "--demo on the command line wins over demo = no" ||
 	not_ok "--demo on the command line wins over demo = no"
@@ -60,7 +61,7 @@ ra_stop TERM
 
 # A gateway from the file, and --gateway of the same kind over it.
 printf '[server]\nca_dir = %s\ndb = %s\nport_file = %s\nlisten = 127.0.0.1:0\nsandbox = yes\n[gateway]\nsms = exec:/nonexistent/sms\n' \
-	"$CA" "$T/db" "$T/port" >"$T/gw.conf"
+	"$CA" "$RA_DB" "$T/port" >"$T/gw.conf"
 out=$("$RA" serve --config "$T/gw.conf" 2>&1)
 like "program \"/nonexistent/sms\" is not" "$out" "[gateway] sms of the file is the SMS gateway"
 conf_start --config "$T/gw.conf" --gateway sms=sandbox

@@ -28,7 +28,7 @@ issue() {
 }
 
 # A second kiosk, enrolled like a real one.
-code=$("$RA" enrol-code --db "$T/db" T-0002)
+code=$("$RA" enrol-code --db "$RA_DB" T-0002)
 newcsr t2
 CERT=
 req POST /v1/enrol "{\"code\":\"$code\",\"csr\":\"$(pem_json "$T/t2.csr")\"}"
@@ -220,17 +220,17 @@ is "201 409" "$RACE" "two requests at once for one renewal (two keys): one certi
 like '^[0-9A-F]+$' "$RACE_SERIALS" "... one serial answered"
 req GET "/v1/orders/$R_ra"
 is "issued $RACE_SERIALS" "$(j order.state order.cert_serial | tr '\n' ' ' | sed 's/ $//')" "... the order's certificate is that one"
-if command -v sqlite3 >/dev/null; then
-	is 1 "$(sqlite3 "$T/db" "SELECT count(*) FROM certificates WHERE order_id = '$R_ra'")" "... and the store holds one certificate for the order"
-	is 1 "$(sqlite3 "$T/db" "SELECT count(*) FROM seals WHERE order_id = '$R_ra'")" "... and one seal"
+if db_client; then
+	is 1 "$(db_sql "SELECT count(*) FROM certificates WHERE order_id = '$R_ra'")" "... and the store holds one certificate for the order"
+	is 1 "$(db_sql "SELECT count(*) FROM seals WHERE order_id = '$R_ra'")" "... and one seal"
 else
 	skip "no sqlite3 to count the order's certificates"; skip "-"
 fi
 race "$R_rb" rb race-b race-b
 is "201 201" "$RACE" "two requests at once for one renewal with one Idempotency-Key: both answered"
 like '^[0-9A-F]+$' "$RACE_SERIALS" "... with the same one certificate"
-if command -v sqlite3 >/dev/null; then
-	is 1 "$(sqlite3 "$T/db" "SELECT count(*) FROM certificates WHERE order_id = '$R_rb'")" "... the only one the store holds for the order"
+if db_client; then
+	is 1 "$(db_sql "SELECT count(*) FROM certificates WHERE order_id = '$R_rb'")" "... the only one the store holds for the order"
 else
 	skip "no sqlite3 to count the order's certificates"
 fi

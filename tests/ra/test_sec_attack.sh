@@ -119,7 +119,7 @@ cmp -s "$T/pic" "$T/doc.png" && ok "... and is the picture of the official seal"
 # revoked must not give the thief a fresh certificate afterwards.
 sandbox_cert r2 $((now - 300 * DAY)) $((now + 30 * DAY)) unit "$UNIT2"
 renew_order r2
-"$RA" revoke --db "$T/db" --reason "token stolen" "$(openssl x509 -in "$T/r2.crt" -noout -serial | cut -d= -f2)"
+"$RA" revoke --db "$RA_DB" --reason "token stolen" "$(openssl x509 -in "$T/r2.crt" -noout -serial | cut -d= -f2)"
 issue r2n r2
 is 409 "$STATUS" "a paid renewal of a certificate revoked since: no certificate"
 is certificate_revoked "$(j error.code)" "... certificate_revoked"
@@ -130,7 +130,7 @@ OID=$(j order.id)
 login unit "$UNIT2" 13600136000
 unit_docs "$OID"
 pay_approve "$OID"
-"$RA" revoke --db "$T/db" --reason "token stolen" "$(openssl x509 -in "$T/c3.crt" -noout -serial | cut -d= -f2)"
+"$RA" revoke --db "$RA_DB" --reason "token stolen" "$(openssl x509 -in "$T/c3.crt" -noout -serial | cut -d= -f2)"
 issue c3n c3
 is certificate_revoked "$(j error.code)" "... nor an approved change of one"
 rename "$UNIT2" 长沙麓谷科技有限公司
@@ -185,7 +185,7 @@ AUTHKEY=$(grep -l attack-so-7777 "$T/par."[0-9]* | sed 's/.*par\.//')
 AUTHKEY=par$$-/v1/orders/$UOID/unlock-authorization-$AUTHKEY
 
 # ---- Another terminal on the secret-bearing routes -------------------------
-code=$("$RA" enrol-code --db "$T/db" T-ATTACK)
+code=$("$RA" enrol-code --db "$RA_DB" T-ATTACK)
 newcsr tb
 CERT=
 req POST /v1/enrol "{\"code\":\"$code\",\"csr\":\"$(pem_json "$T/tb.csr")\"}"
@@ -234,14 +234,14 @@ for m in $(cat "$T/mobiles"); do
 	grep -q "$m" "$T/all" && leaks="$leaks $m"
 done
 is "" "$leaks" "no answer of these attacks held a registered mobile"
-grep -aq 'attack-so-7777\|rotated-a-8888' "$T/db" "$T/db-wal" "$T/server.log" 2>/dev/null &&
+grep -aq 'attack-so-7777\|rotated-a-8888' $(store_files) "$T/server.log" 2>/dev/null &&
 	not_ok "no SO PIN in the store or the log in clear" || ok "no SO PIN in the store or the log in clear"
 ra_stop TERM
 
 # ---- Production: the sandbox's writing routes are not there ----------------
 printf '#!/bin/sh\ncat >/dev/null\necho "{}"\n' >"$T/gw.sh"
 chmod 700 "$T/gw.sh"
-CA=$T/pca RA_DB=$T/p.db CERT=
+CA=$T/pca RA_DB=$(ra_newdb p) CERT=
 ra_start --gateway sms=exec:"$T/gw.sh" --gateway mail=exec:"$T/gw.sh" \
 	--gateway bank=exec:"$T/gw.sh" --gateway pay=exec:"$T/gw.sh"
 req POST /v1/sandbox/registry "{\"subject_type\":\"unit\",\"subject_id\":\"$UNIT1\",\"name\":\"中国人民银行\"}"

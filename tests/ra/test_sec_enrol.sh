@@ -9,10 +9,10 @@
 ra_start --sandbox
 newcsr term
 CSR=$(pem_json "$T/term.csr")
-C1=$("$RA" enrol-code --db "$T/db" T-E1)
-C2=$("$RA" enrol-code --db "$T/db" T-E2)
-C3=$("$RA" enrol-code --db "$T/db" T-E3)
-C4=$("$RA" enrol-code --db "$T/db" T-E4)
+C1=$("$RA" enrol-code --db "$RA_DB" T-E1)
+C2=$("$RA" enrol-code --db "$RA_DB" T-E2)
+C3=$("$RA" enrol-code --db "$RA_DB" T-E3)
+C4=$("$RA" enrol-code --db "$RA_DB" T-E4)
 like '^[0-9]{12}$' "$C1" "an enrolment code has 12 digits"
 
 # enrol FROM CODE: POST /v1/enrol from loopback address FROM, no certificate.

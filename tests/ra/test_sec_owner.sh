@@ -217,9 +217,9 @@ is registry_changed "$(j error.code)" "... registry_changed"
 
 # A token escrowed before owners were recorded (an older store) releases
 # nothing until staff escrow it again, with its owner.
-if command -v sqlite3 >/dev/null; then
+if db_client; then
 	ra_stop TERM
-	sqlite3 "$T/db" "UPDATE tokens SET owner_type = NULL, owner_id = NULL WHERE serial = 'SH-0002'"
+	db_sql "UPDATE tokens SET owner_type = NULL, owner_id = NULL WHERE serial = 'SH-0002'"
 	ra_start --sandbox
 	unlock_order person "$PERSON3" SH-0002
 	is not_owner "$(j error.code)" "a token escrowed without an owner: not_owner, even for its holder"
@@ -233,6 +233,6 @@ else
 	skip "no sqlite3 to make an older store's token"; skip "-"; skip "-"
 fi
 
-if grep -aq 'victim-so-1234\|rotated-so-4321\|unit-so-9999' "$T/db" "$T/db-wal" "$T/server.log" 2>/dev/null; then
+if grep -aq 'victim-so-1234\|rotated-so-4321\|unit-so-9999' $(store_files) "$T/server.log" 2>/dev/null; then
 	not_ok "no SO PIN in the store or the log in clear"; else ok "no SO PIN in the store or the log in clear"; fi
 done_testing

@@ -25,7 +25,7 @@ wait_answers() {
 }
 # enrol ID NAME: a terminal enrolled with a one-time code, $CA/NAME.crt/.key.
 enrol() {
-	ec=$("$RA" enrol-code --db "$T/db" "$1")
+	ec=$("$RA" enrol-code --db "$RA_DB" "$1")
 	newcsr "$2"
 	c=$CERT; CERT=
 	req POST /v1/enrol "{\"code\":\"$ec\",\"csr\":\"$(pem_json "$T/$2.csr")\"}"
@@ -53,7 +53,7 @@ exec 3>"$T/ka.in"
 printf 'GET /v1/registry/persons/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' "$PERSON1" >&3
 wait_answers 1 "$T/ka.out"
 is 200 "$(statuses "$T/ka.out")" "a kept-alive connection: the first request is served"
-"$RA" revoke --db "$T/db" --reason "terminal stolen" "$(openssl x509 -in "$CA/t501.crt" -noout -serial | cut -d= -f2)"
+"$RA" revoke --db "$RA_DB" --reason "terminal stolen" "$(openssl x509 -in "$CA/t501.crt" -noout -serial | cut -d= -f2)"
 printf 'GET /v1/registry/persons/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' "$PERSON1" >&3
 wait_answers 2 "$T/ka.out"
 is "200 401" "$(statuses "$T/ka.out")" "... after revocation the next request on the same connection gets 401"
@@ -146,7 +146,7 @@ openssl req -new -key "$T/explicit.key" -subj /CN=x -out "$T/explicit.csr" 2>/de
 req POST /v1/sandbox/certificates "{\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\",\"csr\":\"$(pem_json "$T/explicit.csr")\",\"not_before\":1700000000,\"not_after\":1900000000}"
 is 400 "$STATUS" "an EC CSR with explicit curve parameters is refused"
 is csr_key_type "$(j error.code)" "... csr_key_type"
-ec=$("$RA" enrol-code --db "$T/db" T-0502)
+ec=$("$RA" enrol-code --db "$RA_DB" T-0502)
 CERT=
 req POST /v1/enrol "{\"code\":\"$ec\",\"csr\":\"$(pem_json "$T/explicit.csr")\"}"
 is csr_key_type "$(j error.code)" "... also at terminal enrolment"

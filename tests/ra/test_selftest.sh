@@ -17,7 +17,7 @@ printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR
 	"$T/tokens" >"$T/softhsm2.conf"
 export SOFTHSM2_CONF=$T/softhsm2.conf
 "$KIOSK" --enrol --backend "$URL/" --ca-fingerprint "$FP" --terminal-id T-S1 \
-	--code "$("$RA" enrol-code --db "$T/db" T-S1)" --config "$D/cakiosk.conf" >/dev/null 2>&1
+	--code "$("$RA" enrol-code --db "$RA_DB" T-S1)" --config "$D/cakiosk.conf" >/dev/null 2>&1
 is 0 "$?" "the terminal is enrolled"
 printf '\n[vendor hsm]\nmodule = /usr/lib/softhsm/libsofthsm2.so\n' >>"$D/cakiosk.conf"
 

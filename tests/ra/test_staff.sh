@@ -15,7 +15,7 @@ ra_start --sandbox
 
 PIN_A=24681357 PIN_B=97531864 PIN_C=11223344
 keep_secret staff_pin "$PIN_A"; keep_secret staff_pin "$PIN_B"; keep_secret staff_pin "$PIN_C"
-staff() { "$RA" staff --db "$T/db" "$@" 2>&1; }
+staff() { "$RA" staff --db "$RA_DB" "$@" 2>&1; }
 
 enrol_term ta T-STAFF-A
 enrol_term tb T-STAFF-B
@@ -42,8 +42,8 @@ printf '%s\n' "$PIN_A" | staff add 2001 >/dev/null 2>&1
 is 1 $? "... a number that exists already is refused"
 printf '12a4\n' | staff add 2009 >/dev/null 2>&1
 is 1 $? "... a PIN that is not 4 to 12 digits is refused"
-grep -aq "$PIN_A" "$T/db" "$T/db-wal" 2>/dev/null && not_ok "the store holds no PIN in clear" || ok "the store holds no PIN in clear"
-cat "$T/db" "$T/db-wal" 2>/dev/null | grep -aEq 'pbkdf2-sha256\$200000\$[0-9a-f]{32}\$[0-9a-f]{64}' &&
+grep -aq "$PIN_A" $(store_files) 2>/dev/null && not_ok "the store holds no PIN in clear" || ok "the store holds no PIN in clear"
+cat $(store_files) 2>/dev/null | grep -aEq 'pbkdf2-sha256\$200000\$[0-9a-f]{32}\$[0-9a-f]{64}' &&
 	ok "... only a salted PBKDF2 hash" || not_ok "... only a salted PBKDF2 hash"
 
 # ---- login --------------------------------------------------------------------
@@ -171,12 +171,12 @@ is 201 "$STATUS" "once closed, the terminal can call again"
 C3=$(j call.id)
 CERT=staff-demo req GET /v1/calls
 is 2 "$(j -n calls)" "a staff certificate lists the calls"
-like "^$C1 DEMO-T01 apply/step-form " "$("$RA" calls --db "$T/db" | head -n 1)" "cakiosk-ra calls lists the open ones"
-"$RA" calls --db "$T/db" close "$C1" >/dev/null 2>&1
+like "^$C1 DEMO-T01 apply/step-form " "$("$RA" calls --db "$RA_DB" | head -n 1)" "cakiosk-ra calls lists the open ones"
+"$RA" calls --db "$RA_DB" close "$C1" >/dev/null 2>&1
 is 0 $? "cakiosk-ra calls close ID"
-"$RA" calls --db "$T/db" close "$C1" >/dev/null 2>&1
+"$RA" calls --db "$RA_DB" close "$C1" >/dev/null 2>&1
 is 1 $? "... not twice"
-is 1 "$("$RA" calls --db "$T/db" | wc -l)" "... one call left open"
+is 1 "$("$RA" calls --db "$RA_DB" | wc -l)" "... one call left open"
 
 # ---- actions, the day's orders, logout --------------------------------------------------
 as "$S1001" req POST /v1/staff/actions '{"action":"release"}'
@@ -203,7 +203,7 @@ as "$S1001" req GET /v1/calls
 is staff_session_invalid "$(j error.code)" "... and the session is gone"
 
 # ---- the audit ------------------------------------------------------------------------------
-"$RA" audit --db "$T/db" >"$T/audit"
+"$RA" audit --db "$RA_DB" >"$T/audit"
 grep -q "staff=2001 terminal=DEMO-T01 login$" "$T/audit" && ok "audit: a login, with the staff number and the terminal" || not_ok "audit: a login"
 grep -q "staff=2001 terminal=DEMO-T01 login_failed wrong PIN (1 in a row)" "$T/audit" && ok "audit: a wrong PIN" || not_ok "audit: a wrong PIN"
 grep -q "staff=9999 terminal=DEMO-T01 login_failed unknown staff number" "$T/audit" && ok "audit: an unknown number" || not_ok "audit: an unknown number"

@@ -46,7 +46,7 @@ saved=$SESSION; SESSION=
 CERT=
 req POST "/v1/orders/$OID/status-link"
 is 401 "$STATUS" "no link without a client certificate"
-code=$("$RA" enrol-code --db "$T/db" T-OTHER)
+code=$("$RA" enrol-code --db "$RA_DB" T-OTHER)
 newcsr tb
 req POST /v1/enrol "{\"code\":\"$code\",\"csr\":\"$(pem_json "$T/tb.csr")\"}"
 j certificate >"$CA/tb.crt"

@@ -10,7 +10,7 @@ ra_start --sandbox
 
 # enrol ID NAME: a terminal enrolled with a code; $CA/NAME.crt and .key.
 enrol() {
-	c=$("$RA" enrol-code --db "$T/db" "$1")
+	c=$("$RA" enrol-code --db "$RA_DB" "$1")
 	keep_secret enrol_code "$c"
 	newcsr "$2"
 	CERT= req POST /v1/enrol "{\"code\":\"$c\",\"csr\":\"$(pem_json "$T/$2.csr")\"}"
@@ -23,7 +23,7 @@ csr_for() {
 		-subj "/OU=terminal/CN=$2" -out "$T/$1.csr" 2>/dev/null
 }
 serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
-terminals() { "$RA" terminals --db "$T/db" "$@"; }
+terminals() { "$RA" terminals --db "$RA_DB" "$@"; }
 # row ID: the terminal's line of `cakiosk-ra terminals`.
 row() { terminals | awk -v id="$1" '$1 == id'; }
 hb() { req POST /v1/terminal/heartbeat "$1" -H 'Idempotency-Key:'; }
@@ -131,7 +131,7 @@ is "200 expiring" "$STATUS $(j certificate.state)" "a certificate ending in 10 d
 like '^T-R4 .* expiring .*\((9|10)d\)' "$(row T-R4)" "... and the list says expiring"
 
 # ---- revocation: the terminal and every certificate of it ----
-"$RA" revoke --db "$T/db" "$S1" >"$T/rv.out" 2>&1
+"$RA" revoke --db "$RA_DB" "$S1" >"$T/rv.out" 2>&1
 like 'terminal T-R1: 2 more' "$(cat "$T/rv.out")" "revoking T-R1's first certificate revokes its renewed ones too"
 CERT=tr1c
 req POST /v1/terminal/renew "{\"csr\":\"$(pem_json "$T/n3.csr")\"}"
@@ -140,6 +140,6 @@ is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)
 hb "$HB"
 is 401 "$STATUS" "... nor send its heartbeat"
 like '^T-R1 .* revoked ' "$(row T-R1)" "... and the list says revoked"
-"$RA" terminals --db "$T/db" extra >/dev/null 2>&1
+"$RA" terminals --db "$RA_DB" extra >/dev/null 2>&1
 is 2 "$?" "terminals takes no argument (exit 2)"
 done_testing

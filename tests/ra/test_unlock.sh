@@ -13,7 +13,7 @@ P1_MOBILE=13800138001
 SERIAL=SH-U001
 
 # escrowed: the escrow of SERIAL as one line ("so_pin X candidate Y").
-escrowed() { "$RA" escrow "$SERIAL" --db "$T/db" --ca-dir "$CA" | grep -v '^candidate_order' | tr '\n' ' ' | sed 's/ $//'; }
+escrowed() { "$RA" escrow "$SERIAL" --db "$RA_DB" --ca-dir "$CA" | grep -v '^candidate_order' | tr '\n' ' ' | sed 's/ $//'; }
 # unlock: a new confirmed unlock order of PERSON1 for SERIAL (UOID).
 unlock() {
 	req POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON1\",\"token_serial\":\"$SERIAL\"}"
@@ -115,7 +115,7 @@ req GET "/v1/orders/$E"
 is cancelled "$(j order.state)" "... it is cancelled"
 
 # ---- Another terminal, another customer ------------------------------------
-code=$("$RA" enrol-code --db "$T/db" T-OTHER)
+code=$("$RA" enrol-code --db "$RA_DB" T-OTHER)
 newcsr tb
 CERT= SESSION_KEEP=$SESSION
 SESSION=
@@ -144,7 +144,7 @@ is "so_pin cand-x-1" "$(escrowed)" "... and promotes"
 req POST /v1/orders "{\"kind\":\"unlock\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON2\",\"token_serial\":\"$SERIAL\"}"
 is 403 "$STATUS" "another customer's unlock of this token is refused"
 
-if grep -aq 'so-orig-1\|cand-[a-f]-1\|cand-x-1' "$T/db" "$T/db-wal" "$T/server.log" 2>/dev/null; then
+if grep -aq 'so-orig-1\|cand-[a-f]-1\|cand-x-1' $(store_files) "$T/server.log" 2>/dev/null; then
 	not_ok "no SO PIN or candidate in the store or the log in clear"
 else ok "no SO PIN or candidate in the store or the log in clear"; fi
 done_testing
