@@ -129,19 +129,19 @@ run() {
 
 # One PostgreSQL server for the whole run, each suite on it in a database
 # of its own; stopped at the end, also when the run is interrupted.  Where
-# it cannot run, the suites on it say why in a SKIP.
+# it cannot run (no server binaries), the suites on it say why in a SKIP;
+# a store that fails is a failure.
 case " $SUITES  $RA_STORES " in *" ra "*" pg "*)
 	. "$top/tests/ra/pg.sh"
 	trap pg_stop EXIT
 	trap 'exit 1' INT TERM
-	if why=$(pg_start >"$log/pg.why" && echo "$CAKIOSK_PG_DIR"); then
-		CAKIOSK_PG_DIR=$why
+	CAKIOSK_PG_SKIP=
+	if dir=$(pg_start >"$log/pg.why" && echo "$CAKIOSK_PG_DIR"); then
+		CAKIOSK_PG_DIR=$dir
 		export CAKIOSK_PG_DIR
-		why=$(pg_probe "$top/$B/cakiosk-ra")
 	else
-		why=$(cat "$log/pg.why")
+		CAKIOSK_PG_SKIP=$(cat "$log/pg.why")
 	fi
-	CAKIOSK_PG_SKIP=$why
 	export CAKIOSK_PG_SKIP ;;
 esac
 

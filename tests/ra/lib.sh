@@ -109,8 +109,6 @@ pg)
 		pg_start >"$T/pg.why" ||
 			{ echo "ok 1 # SKIP PostgreSQL store: $(cat "$T/pg.why")"; echo "1..1"; exit 0; }
 		PG_OWN=1
-		why=$(pg_probe "$(cd "$(dirname "$RA")" && pwd)/cakiosk-ra") ||
-			{ echo "ok 1 # SKIP PostgreSQL store: $why"; echo "1..1"; exit 0; }
 	fi
 	PG_BIN=$(pg_bin)
 	PG_DB=$(basename "$0" .sh | tr 'A-Z-' 'a-z_')_$$

@@ -18,8 +18,6 @@
 #   pg_dropdb NAME       drop it (its connections closed)
 #   pg_uri NAME          the --db URI of database NAME for cakiosk-ra
 #   pg_psql NAME SQL     run SQL in NAME; rows on stdout, fields split by "|"
-#   pg_probe RA          whether cakiosk-ra RA opens a postgresql:// store;
-#                        prints why not and returns 1
 
 pg_bin() {
 	for pb_d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4,4n -r); do
@@ -95,13 +93,3 @@ pg_psql() {
 pg_createdb() { pg_psql postgres "CREATE DATABASE \"$1\""; }
 pg_dropdb() { pg_psql postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)"; }
 pg_uri() { echo "postgresql:///$1?host=$CAKIOSK_PG_DIR&user=postgres"; }
-
-pg_probe() {
-	pg_createdb ra_probe >/dev/null 2>&1
-	pp_out=$(cd "$CAKIOSK_PG_DIR" && "$1" orders --db "$(pg_uri ra_probe)" 2>&1)
-	pp_rc=$?
-	pg_dropdb ra_probe >/dev/null 2>&1
-	[ "$pp_rc" -eq 0 ] && return 0
-	echo "cakiosk-ra cannot open a postgresql:// store: $(echo "$pp_out" | head -n 1)"
-	return 1
-}
