@@ -61,11 +61,18 @@ peer_decide(struct app *app, const struct peer_cert *pc, struct req *r, unsigned
 	if (pc != NULL && pc->ok && now >= pc->not_before - 300 && now <= pc->not_after) {
 		/* A certificate revoked by staff (a stolen kiosk) is refused. */
 		store_lock(app->st);
-		ok = store_query_int(app->st, 1,
-				     "SELECT count(*) FROM certificates WHERE serial = ?"
-				     " AND status = 'revoked'",
-				     "s", pc->serial) == 0;
+		int64_t revoked = store_query_int(
+			app->st, -1,
+			"SELECT count(*) FROM certificates WHERE serial = ?"
+			" AND status = 'revoked'",
+			"s", pc->serial);
 		store_unlock(app->st);
+		if (revoked < 0) { /* no answer (the database is down): not "revoked" */
+			req_error(r, 503, "unavailable", NULL,
+				  "the store is unavailable, try again");
+			return -1;
+		}
+		ok = revoked == 0;
 		if (!ok)
 			why = "revoked";
 	}

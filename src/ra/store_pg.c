@@ -123,11 +123,15 @@ pg_disconnect(struct pgconn *k)
 }
 
 /* A connection the server closed (a restart) is opened again; its
- * prepared statements went with it.  False when the server is not there. */
+ * prepared statements went with it.  False when the server is not there.
+ * libpq learns of the close only by reading: what the server sent since
+ * the last use (its goodbye, or the end of the stream) is read first, so
+ * that the first statement after a restart does not fail. */
 static bool
 pg_alive(struct pgconn *k)
 {
-	if (k->c && PQstatus(k->c) == CONNECTION_OK)
+	if (k->c && PQstatus(k->c) == CONNECTION_OK && PQconsumeInput(k->c) &&
+	    PQstatus(k->c) == CONNECTION_OK)
 		return true;
 	prep_clear(k);
 	if (k->c)
@@ -434,10 +438,13 @@ pg_numbered(const char *sql)
 }
 
 /* The name of sql prepared on k (prepared now if it is not yet), written
- * to name; false on error. */
+ * to name; false on error, with the server's answer in *fail (NULL: the
+ * error is logged already). */
 static bool
-pg_prepared(struct pgconn *k, const char *sql, const char *types, char *name, size_t size)
+pg_prepared(struct pgconn *k, const char *sql, const char *types, char *name, size_t size,
+	    PGresult **fail)
 {
+	*fail = NULL;
 	uint32_t h = pg_hash(types, pg_hash(sql, 2166136261u));
 	size_t i = h % PREP_SLOTS;
 	for (size_t tries = 0; tries < PREP_SLOTS; tries++, i = (i + 1) % PREP_SLOTS) {
@@ -459,13 +466,13 @@ pg_prepared(struct pgconn *k, const char *sql, const char *types, char *name, si
 		snprintf(name, size, "s%zu", i);
 		PGresult *res = PQprepare(k->c, name, text, n, oid);
 		free(text);
-		bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		if (!ok)
-			pg_fail(k, res, false);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			*fail = res;
+			return false;
+		}
 		PQclear(res);
-		if (ok)
-			*p = (struct prep){util_xstrdup(sql), util_xstrdup(types), h};
-		return ok;
+		*p = (struct prep){util_xstrdup(sql), util_xstrdup(types), h};
+		return true;
 	}
 	pg_set_msg(k, "54000", "too many distinct statements");
 	store_err("store: %s", k->msg);
@@ -478,10 +485,7 @@ static PGresult *
 pg_run(struct pgconn *k, const char *sql, const char *types, const struct store_param *p,
        int n, bool binary, bool quiet_conflict)
 {
-	if (k->retry) /* the transaction is lost already: no more of it */
-		return NULL;
-	char name[16];
-	if (!k->c || !pg_prepared(k, sql, types, name, sizeof name))
+	if (k->retry || !k->c) /* the transaction is lost already: no more of it */
 		return NULL;
 	const char *val[STORE_MAX_PARAMS];
 	int len[STORE_MAX_PARAMS], fmt[STORE_MAX_PARAMS];
@@ -507,14 +511,30 @@ pg_run(struct pgconn *k, const char *sql, const char *types, const struct store_
 			val[i] = NULL;
 		}
 	}
-	PGresult *res = PQexecPrepared(k->c, name, n, val, len, fmt, binary ? 1 : 0);
-	ExecStatusType rs = PQresultStatus(res);
-	if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+	for (int tries = 0;; tries++) {
+		bool idle = PQtransactionStatus(k->c) == PQTRANS_IDLE;
+		char name[16];
+		PGresult *res;
+		bool prepared = pg_prepared(k, sql, types, name, sizeof name, &res);
+		if (!prepared && !res)
+			return NULL;
+		if (prepared)
+			res = PQexecPrepared(k->c, name, n, val, len, fmt,
+					     binary ? 1 : 0);
+		ExecStatusType rs = PQresultStatus(res);
+		if (prepared && (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK))
+			return res;
+		/* Outside a transaction, on a connection the server closed
+		 * (restarted) unnoticed: once more on a new one. */
+		if (tries == 0 && idle && PQstatus(k->c) == CONNECTION_BAD &&
+		    pg_alive(k)) {
+			PQclear(res);
+			continue;
+		}
 		pg_fail(k, res, quiet_conflict);
 		PQclear(res);
 		return NULL;
 	}
-	return res;
 }
 
 /* Savepoints the caller sets itself are not wrapped in one of ours. */
