@@ -10,6 +10,7 @@
  */
 #include "ra/http.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +99,13 @@ send_answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
 
 /* How often a request whose transaction lost a race (store_must_retry) is
  * run again before the client is told to try later. */
-#define STORE_TRIES 8
+#define STORE_TRIES 12
+
+/* Held by a request running again after a lost race, for the rest of its
+ * runs: the requests of this process that fight over one row (a burst on
+ * one order) then take turns instead of failing each other again and
+ * again.  The store's transactions, not this lock, keep the data right. */
+static pthread_mutex_t rerun_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Before run n + 1 of a request that lost a race: a wait growing with n
  * and spread by the clock, so the racers do not meet again. */
@@ -143,6 +150,7 @@ run_handler(struct rctx *x, bool *replayed)
 		ca_mac_hex(x->h->app->ca, x->buf ? x->buf : "", x->len, hash);
 	}
 	int unlocks = 0, tries = 0;
+	bool alone = false; /* holds rerun_lock */
 again:
 	store_lock(st);
 	if (store_begin(st, strcmp(r->method, "GET") != 0) != 0) {
@@ -245,6 +253,8 @@ out:
 		req_store_full(r);
 	}
 	store_unlock(st);
+	if (alone)
+		pthread_mutex_unlock(&rerun_lock);
 	req_job_end(r);
 	return;
 retry: /* nothing of this run is kept; its answer is forgotten */
@@ -254,10 +264,15 @@ retry: /* nothing of this run is kept; its answer is forgotten */
 	metrics_note(M_STORE_RETRY);
 	if (++tries < STORE_TRIES) {
 		retry_wait(tries);
+		if (!alone)
+			pthread_mutex_lock(&rerun_lock);
+		alone = true;
 		goto again;
 	}
 	log_warn("store: %s %s lost %d races in a row", r->method, r->route, tries);
 	req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
+	if (alone)
+		pthread_mutex_unlock(&rerun_lock);
 	req_job_end(r);
 }
 

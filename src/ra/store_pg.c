@@ -247,6 +247,7 @@ pg_lock(void *impl)
 		k = pg_connect(pg->conninfo);
 	else
 		pg_alive(k);
+	k->retry = k->full = false; /* of the previous holder's transaction */
 	held_pg = pg;
 	held = k;
 }
@@ -485,8 +486,11 @@ static PGresult *
 pg_run(struct pgconn *k, const char *sql, const char *types, const struct store_param *p,
        int n, bool binary, bool quiet_conflict)
 {
-	if (k->retry || !k->c) /* the transaction is lost already: no more of it */
+	if (!k->c)
 		return NULL;
+	if (k->retry && PQtransactionStatus(k->c) != PQTRANS_IDLE)
+		return NULL; /* the transaction is lost already: no more of it */
+	k->retry = false;    /* that of an earlier transaction */
 	const char *val[STORE_MAX_PARAMS];
 	int len[STORE_MAX_PARAMS], fmt[STORE_MAX_PARAMS];
 	char num[STORE_MAX_PARAMS][24];
