@@ -192,9 +192,25 @@ admin_purge(int argc, const struct admin_opts *o)
 	return rc;
 }
 
+/* ca init: a CA directory whose issuing key is in a token. */
+static int
+admin_ca_init(int argc, char **argv, const struct admin_opts *o)
+{
+	char *err = NULL;
+	if (argc != 1 || strcmp(argv[0], "init") != 0)
+		return 2;
+	if (ca_init(&o->ca_init, &err) == 0)
+		return 0;
+	fprintf(stderr, "cakiosk-ra: %s\n", err);
+	free(err);
+	return 1;
+}
+
 int
 admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 {
+	if (strcmp(cmd, "ca") == 0)
+		return admin_ca_init(argc, argv, o);
 	if (strcmp(cmd, "purge") == 0)
 		return admin_purge(argc, o);
 	if (strcmp(cmd, "staff") == 0 || strcmp(cmd, "calls") == 0 ||

@@ -28,6 +28,8 @@ struct admin_opts {
 	int silent_after;   /* terminals: minutes before "silent" */
 	int documents_days; /* purge: days (or PURGE_NEVER) documents stay */
 	bool dry_run;       /* purge: count, delete nothing */
+	/* ca init: the token and the CA directory to make */
+	struct ca_init_opts ca_init;
 };
 /* A staff subcommand; 0 done, 1 failed, 2 usage error. */
 int admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o);

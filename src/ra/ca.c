@@ -10,7 +10,7 @@
  */
 #include "ra/ca_int.h"
 
-static char *
+char *
 ca_path(const struct ca *ca, const char *name)
 {
 	return util_xasprintf("%s/%s", ca->dir, name);
@@ -217,7 +217,11 @@ make_cert(struct ca *ca, EVP_PKEY *pubkey, X509_NAME *subject, enum cert_kind ki
 		goto fail;
 	switch (kind) {
 	case KIND_ROOT:
-		if (add_ext(x, &ctx, NID_basic_constraints, "critical,CA:TRUE") != 0 ||
+	case KIND_SUBCA:
+		/* The intermediate issues end-entity certificates only. */
+		if (add_ext(x, &ctx, NID_basic_constraints,
+			    kind == KIND_ROOT ? "critical,CA:TRUE"
+					      : "critical,CA:TRUE,pathlen:0") != 0 ||
 		    add_ext(x, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign") != 0)
 			goto fail;
 		break;
@@ -234,7 +238,7 @@ make_cert(struct ca *ca, EVP_PKEY *pubkey, X509_NAME *subject, enum cert_kind ki
 				goto fail;
 		break;
 	}
-	if (X509_sign(x, signer, EVP_sha256()) <= 0)
+	if (sign_cert(ca, x, signer) != 0)
 		goto fail;
 	return x;
 fail:
@@ -312,7 +316,8 @@ out:
 static int
 ensure_root(struct ca *ca, bool demo, char **err)
 {
-	if (file_exists(ca, "ca.crt"))
+	/* A CA whose key is in a token is made by "ca init" alone. */
+	if (file_exists(ca, "ca.crt") || ca->hsm)
 		return 0;
 	EVP_PKEY *key = EVP_EC_gen("P-256");
 	X509_NAME *n = X509_NAME_new();
@@ -339,40 +344,43 @@ out:
 	return rc;
 }
 
+/* The CA's certificate, and its key from ca.key unless it is in a token;
+ * for an intermediate the chain up to the root too.  0 or -1 + *err. */
 static int
-ensure_escrow_key(struct ca *ca, char **err)
+read_cert_key(struct ca *ca, char **err)
 {
-	char *p = ca_path(ca, "escrow.key");
-	size_t len = 0;
-	char *hex = util_read_file(p, &len);
-	int rc = -1;
-	if (!hex) {
-		char fresh[65];
-		util_random_hex(fresh, 32);
-		if (util_write_file(p, fresh, 64, 0600) != 0) {
-			*err = util_xasprintf("cannot write %s", p);
-			goto out;
-		}
-		hex = util_xstrdup(fresh);
-		len = 64;
-		util_wipe(fresh, sizeof fresh);
-	}
-	if (len < 64) {
-		*err = util_xasprintf("%s is damaged", p);
-		goto out;
-	}
-	hex[64] = '\0'; /* a newline after the 64 digits is fine */
-	if (codec_unhex(hex, ca->escrow_key, 32) != 32) {
-		*err = util_xasprintf("%s is damaged", p);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (hex)
-		util_wipe(hex, len);
-	free(hex);
+	char *p = ca_path(ca, "ca.crt");
+	ca->cert_pem = util_read_file(p, NULL);
 	free(p);
-	return rc;
+	if (!ca->hsm) {
+		p = ca_path(ca, "ca.key");
+		char *kpem = util_read_file(p, NULL);
+		free(p);
+		if (kpem) {
+			ca->key = key_of_pem(kpem);
+			util_wipe_str(kpem);
+			free(kpem);
+		}
+	}
+	ca->cert = ca->cert_pem ? cert_of_pem(ca->cert_pem) : NULL;
+	if (!ca->key || !ca->cert ||
+	    (ca->hsm ? !ca_hsm_key_matches(ca)
+		     : X509_check_private_key(ca->cert, ca->key) != 1)) {
+		ERR_clear_error();
+		*err = util_xasprintf(
+			"the CA in %s is unreadable or its key does not match", ca->dir);
+		return -1;
+	}
+	if (ca->hsm) {
+		p = ca_path(ca, "chain.pem");
+		ca->chain_pem = util_read_file(p, NULL);
+		free(p);
+		if (!ca->chain_pem) {
+			*err = util_xasprintf("cannot read %s/chain.pem", ca->dir);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int
@@ -391,10 +399,18 @@ is_demo_root(X509 *x)
 	return strcmp(cn, CA_DEMO_ROOT_CN) == 0;
 }
 
+/* Whose the CA is, its root says: ca.crt, or root.crt above an
+ * intermediate (the demo may keep its issuing key in a token too). */
 static int
 check_whose(struct ca *ca, enum ca_open_mode mode, char **err)
 {
-	bool demo = is_demo_root(ca->cert);
+	char *p = ca->hsm ? ca_path(ca, "root.crt") : NULL;
+	char *pem = p ? util_read_file(p, NULL) : NULL;
+	X509 *root = pem ? cert_of_pem(pem) : NULL;
+	bool demo = is_demo_root(root ? root : ca->cert);
+	X509_free(root);
+	free(pem);
+	free(p);
 	if (mode == CA_OPEN_OWN && demo) {
 		*err = util_xasprintf(
 			"the CA in %s is the demo's (\"%s\"), whose terminal and staff "
@@ -420,6 +436,7 @@ ca_open(const char *dir, const char *extra_host, const char *crl_url,
 	struct ca *ca = util_xcalloc(1, sizeof *ca);
 	char *p = NULL, *sans = NULL;
 	pthread_mutex_init(&ca->fixed_lock, NULL);
+	pthread_mutex_init(&ca->sign_lock, NULL);
 	ca->dir = util_xstrdup(dir);
 	ca->crl_url = util_xstrdup(crl_url);
 	/* It holds the CA's keys: the server's alone, also when it existed. */
@@ -428,27 +445,11 @@ ca_open(const char *dir, const char *extra_host, const char *crl_url,
 				      strerror(errno));
 		goto fail;
 	}
+	if (ca_hsm_present(dir) && !(ca->hsm = ca_hsm_open(dir, &ca->key, err)))
+		goto fail;
 	if (ensure_root(ca, mode == CA_OPEN_DEMO, err) != 0 ||
-	    ensure_escrow_key(ca, err) != 0)
+	    ensure_escrow_key(ca, err) != 0 || read_cert_key(ca, err) != 0)
 		goto fail;
-	p = ca_path(ca, "ca.key");
-	char *kpem = util_read_file(p, NULL);
-	free(p);
-	p = ca_path(ca, "ca.crt");
-	ca->cert_pem = util_read_file(p, NULL);
-	free(p);
-	p = NULL;
-	if (kpem) {
-		ca->key = key_of_pem(kpem);
-		util_wipe_str(kpem);
-		free(kpem);
-	}
-	ca->cert = ca->cert_pem ? cert_of_pem(ca->cert_pem) : NULL;
-	if (!ca->key || !ca->cert || X509_check_private_key(ca->cert, ca->key) != 1) {
-		*err = util_xasprintf(
-			"the CA in %s is unreadable or its key does not match", dir);
-		goto fail;
-	}
 	if (check_whose(ca, mode, err) != 0)
 		goto fail;
 	unsigned char *der = NULL;
@@ -485,6 +486,12 @@ ca_open(const char *dir, const char *extra_host, const char *crl_url,
 		*err = util_xasprintf("cannot read the server certificate in %s", dir);
 		goto fail;
 	}
+	if (ca->hsm) {
+		/* TLS clients trust the root: the server sends the intermediate. */
+		char *full = util_xasprintf("%s%s", ca->server_cert_pem, ca->cert_pem);
+		free(ca->server_cert_pem);
+		ca->server_cert_pem = full;
+	}
 	free(sans);
 	return ca;
 fail:
@@ -499,11 +506,13 @@ ca_close(struct ca *ca)
 	if (!ca)
 		return;
 	EVP_PKEY_free(ca->key);
+	ca_hsm_close(ca->hsm);
 	X509_free(ca->cert);
 	OPENSSL_free(ca->cert_der);
 	sk_X509_EXTENSION_pop_free(ca->fixed[CA_PROFILE_CUSTOMER], X509_EXTENSION_free);
 	sk_X509_EXTENSION_pop_free(ca->fixed[CA_PROFILE_TERMINAL], X509_EXTENSION_free);
 	free(ca->cert_pem);
+	free(ca->chain_pem);
 	free(ca->server_cert_pem);
 	if (ca->server_key_pem)
 		util_wipe_str(ca->server_key_pem);
@@ -512,6 +521,7 @@ ca_close(struct ca *ca)
 	free(ca->dir);
 	free(ca->crl_url);
 	pthread_mutex_destroy(&ca->fixed_lock);
+	pthread_mutex_destroy(&ca->sign_lock);
 	free(ca);
 }
 
@@ -544,6 +554,12 @@ const char *
 ca_cert_pem(const struct ca *ca)
 {
 	return ca->cert_pem;
+}
+
+const char *
+ca_chain_pem(const struct ca *ca)
+{
+	return ca->chain_pem ? ca->chain_pem : ca->cert_pem;
 }
 
 const char *

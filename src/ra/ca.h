@@ -60,6 +60,22 @@ enum ca_open_mode {
 struct ca *ca_open(const char *dir, const char *extra_host, const char *crl_url,
 		   enum ca_open_mode mode, char **err);
 void ca_close(struct ca *ca);
+
+/* The CA's issuing key in a PKCS#11 token (ca_hsm.c). */
+struct ca_init_opts {
+	const char *module;  /* the PKCS#11 module's path */
+	const char *token;   /* the token's label */
+	const char *ca_dir;  /* made by ca init: must be missing or empty */
+	const char *subject; /* the organisation in the CA names, or NULL */
+};
+/* Generates the issuing key in the token, an offline root (its key
+ * discarded) and the intermediate, and writes ca_dir whole: root.crt,
+ * ca.crt (the intermediate), chain.pem and hsm.conf.  0, or -1 + *err with
+ * nothing left in ca_dir or the token. */
+int ca_init(const struct ca_init_opts *o, char **err);
+/* The file the token's PIN is read from (its first line); NULL: the
+ * environment's CAKIOSK_RA_PIN.  Set before opening a CA. */
+void ca_set_pin_file(const char *path);
 /* Changes the CRL distribution point URL (once the port is known). */
 void ca_set_crl_url(struct ca *ca, const char *crl_url);
 /* Whether certificates of the customer profile can be issued: false when
@@ -67,6 +83,8 @@ void ca_set_crl_url(struct ca *ca, const char *crl_url);
 bool ca_customer_ready(struct ca *ca);
 
 const char *ca_cert_pem(const struct ca *ca);
+/* The issuing certificate then, when it is an intermediate, the root. */
+const char *ca_chain_pem(const struct ca *ca);
 const char *ca_server_cert_pem(const struct ca *ca);
 const char *ca_server_key_pem(const struct ca *ca);
 

@@ -63,7 +63,7 @@ ca_issue(struct ca *ca, const struct ca_csr *csr, const struct ca_subject *subj,
 	    X509_set_subject_name(x, n) != 1 ||
 	    X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) != 1 ||
 	    csr_set_key(csr, x, ski) != 0 || add_exts(ca, x, ski, profile) != 0 ||
-	    X509_sign(x, ca->key, EVP_sha256()) <= 0 || (dl = i2d_X509(x, &der)) <= 0) {
+	    sign_cert(ca, x, ca->key) != 0 || (dl = i2d_X509(x, &der)) <= 0) {
 		*msg = ca_openssl_error("signing failed");
 		goto out;
 	}

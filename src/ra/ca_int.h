@@ -46,11 +46,34 @@ struct ca {
 	 * ca_set_crl_url may replace the lists once they run. */
 	STACK_OF(X509_EXTENSION) * fixed[2]; /* by enum ca_profile */
 	pthread_mutex_t fixed_lock;
+	/* A key in a token (NULL: a PEM file).  Its module may not sign from
+	 * several threads at once, and libp11 signs on one session of the
+	 * slot: every signature with it is made under sign_lock. */
+	struct ca_hsm *hsm;
+	pthread_mutex_t sign_lock;
+	char *chain_pem; /* the issuing certificate, then the root's if other */
 };
 
-enum cert_kind { KIND_ROOT, KIND_SERVER, KIND_CLIENT };
+enum cert_kind { KIND_ROOT, KIND_SUBCA, KIND_SERVER, KIND_CLIENT };
+
+/* The file of a CA directory naming the token and key (ca_hsm.c). */
+#define CA_HSM_FILE "hsm.conf"
+bool ca_hsm_present(const char *dir);
+/* Logs in to the token of dir's hsm.conf; its key in *key (free it before
+ * closing).  NULL + *err in one sentence. */
+struct ca_hsm *ca_hsm_open(const char *dir, EVP_PKEY **key, char **err);
+void ca_hsm_close(struct ca_hsm *h);
+/* Whether ca->key (in the token) is the key of ca->cert_pem. */
+bool ca_hsm_key_matches(struct ca *ca);
+/* Around every signature with ca->key (a no-op for a key of a file). */
+void ca_sign_lock(struct ca *ca);
+void ca_sign_unlock(struct ca *ca);
 
 char *ca_openssl_error(const char *what);
+/* dir/name of the CA's directory (new string). */
+char *ca_path(const struct ca *ca, const char *name);
+/* Reads escrow.key, making it when missing.  ca_sign.c */
+int ensure_escrow_key(struct ca *ca, char **err);
 char *pem_of_cert(X509 *x);
 X509 *cert_of_pem(const char *pem);
 int name_add(X509_NAME *n, const char *field, const char *value);
@@ -62,6 +85,8 @@ X509_NAME *csr_subject(const struct ca_csr *c);
 int csr_set_key(const struct ca_csr *c, X509 *x, unsigned char ski[SHA_DIGEST_LENGTH]);
 /* The public key of a PEM certificate (new), or NULL.  ca_csr.c */
 EVP_PKEY *cert_key_of_pem(const char *pem);
+/* Signs x (SHA-256) with key, under the signing lock.  0 or -1. */
+int sign_cert(struct ca *ca, X509 *x, EVP_PKEY *key);
 X509 *make_cert(struct ca *ca, EVP_PKEY *pubkey, X509_NAME *subject, enum cert_kind kind,
 		int64_t not_before, int64_t not_after, const char *sans, char serial[41]);
 

@@ -5,6 +5,29 @@
  */
 #include "ra/ca_int.h"
 
+void
+ca_sign_lock(struct ca *ca)
+{
+	if (ca->hsm)
+		pthread_mutex_lock(&ca->sign_lock);
+}
+
+void
+ca_sign_unlock(struct ca *ca)
+{
+	if (ca->hsm)
+		pthread_mutex_unlock(&ca->sign_lock);
+}
+
+int
+sign_cert(struct ca *ca, X509 *x, EVP_PKEY *key)
+{
+	ca_sign_lock(ca);
+	int ok = X509_sign(x, key, EVP_sha256()) > 0;
+	ca_sign_unlock(ca);
+	return ok ? 0 : -1;
+}
+
 int
 ca_verify_with_cert(const char *cert_pem, const void *data, size_t len,
 		    const unsigned char *sig, size_t siglen)
@@ -27,6 +50,7 @@ ca_sign(struct ca *ca, const void *data, size_t len, unsigned char **sig, size_t
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int rc = -1;
 	size_t n = 0;
+	ca_sign_lock(ca);
 	if (!md || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, ca->key) != 1 ||
 	    EVP_DigestSign(md, NULL, &n, data, len) != 1)
 		goto out;
@@ -39,6 +63,7 @@ ca_sign(struct ca *ca, const void *data, size_t len, unsigned char **sig, size_t
 	*siglen = n;
 	rc = 0;
 out:
+	ca_sign_unlock(ca);
 	EVP_MD_CTX_free(md);
 	return rc;
 }
@@ -125,7 +150,10 @@ ca_crl(struct ca *ca, json_t *revoked, int64_t now, int64_t number, bool der, si
 	X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0);
 	ASN1_INTEGER_free(num);
 	X509_CRL_sort(crl);
-	if (X509_CRL_sign(crl, ca->key, EVP_sha256()) <= 0)
+	ca_sign_lock(ca);
+	int signed_ok = X509_CRL_sign(crl, ca->key, EVP_sha256()) > 0;
+	ca_sign_unlock(ca);
+	if (!signed_ok)
 		goto out;
 	if (der) {
 		unsigned char *p = NULL;
@@ -224,4 +252,40 @@ out:
 		util_wipe(buf, n);
 	free(buf);
 	return out;
+}
+
+int
+ensure_escrow_key(struct ca *ca, char **err)
+{
+	char *p = ca_path(ca, "escrow.key");
+	size_t len = 0;
+	char *hex = util_read_file(p, &len);
+	int rc = -1;
+	if (!hex) {
+		char fresh[65];
+		util_random_hex(fresh, 32);
+		if (util_write_file(p, fresh, 64, 0600) != 0) {
+			*err = util_xasprintf("cannot write %s", p);
+			goto out;
+		}
+		hex = util_xstrdup(fresh);
+		len = 64;
+		util_wipe(fresh, sizeof fresh);
+	}
+	if (len < 64) {
+		*err = util_xasprintf("%s is damaged", p);
+		goto out;
+	}
+	hex[64] = '\0'; /* a newline after the 64 digits is fine */
+	if (codec_unhex(hex, ca->escrow_key, 32) != 32) {
+		*err = util_xasprintf("%s is damaged", p);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (hex)
+		util_wipe(hex, len);
+	free(hex);
+	free(p);
+	return rc;
 }

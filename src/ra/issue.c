@@ -324,7 +324,8 @@ h_posted(struct req *r)
 void
 h_ca_cert(struct req *r)
 {
-	const char *pem = ca_cert_pem(r->app->ca);
+	/* With an intermediate, the root too: clients check the whole chain. */
+	const char *pem = ca_chain_pem(r->app->ca);
 	req_raw(r, 200, "application/x-pem-file", pem, strlen(pem));
 }
 

@@ -51,7 +51,11 @@ enum {
 	O_NOACCESS,
 	O_CONFIG,
 	O_CHECK,
-	O_REFERENCE
+	O_REFERENCE,
+	O_MODULE,
+	O_TOKEN,
+	O_PINFILE,
+	O_SUBJECT
 };
 
 #define MAX_GATEWAYS 8
@@ -83,6 +87,10 @@ struct opts {
 	int file_demo; /* the file's demo key: 1 yes, 0 no, -1 not given */
 	const char *file_gateways[4];
 	int nfile_gateways;
+	const char *module;   /* ca init: the PKCS#11 module */
+	const char *token;    /* ca init: the token's label */
+	const char *pin_file; /* the PIN of a CA key's token (else CAKIOSK_RA_PIN) */
+	const char *subject;  /* ca init: the organisation in the CA's names */
 };
 
 static int
@@ -216,6 +224,10 @@ static const struct option longopts[] = {
 	{"config", required_argument, NULL, O_CONFIG},
 	{"check-config", no_argument, NULL, O_CHECK},
 	{"config-reference", no_argument, NULL, O_REFERENCE},
+	{"module", required_argument, NULL, O_MODULE},
+	{"token", required_argument, NULL, O_TOKEN},
+	{"pin-file", required_argument, NULL, O_PINFILE},
+	{"subject", required_argument, NULL, O_SUBJECT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -359,6 +371,18 @@ opt_value(int c, const char *arg, struct opts *o)
 		break;
 	case O_DRYRUN:
 		o->dry_run = true;
+		break;
+	case O_MODULE:
+		o->module = arg;
+		break;
+	case O_TOKEN:
+		o->token = arg;
+		break;
+	case O_PINFILE:
+		o->pin_file = arg;
+		break;
+	case O_SUBJECT:
+		o->subject = arg;
 		break;
 	case O_VERBOSE:
 		util_log_level = LOG_DEBUG_;
@@ -550,6 +574,7 @@ main(int argc, char **argv)
 static int
 run(const char *cmd, int nargs, char **args, struct opts *o)
 {
+	ca_set_pin_file(o->pin_file);
 	if (strcmp(cmd, "serve") == 0 && nargs == 0)
 		return cmd_serve(o);
 	if (strcmp(cmd, "demo-data") == 0 && nargs == 0) {
@@ -564,7 +589,8 @@ run(const char *cmd, int nargs, char **args, struct opts *o)
 				.json = o->json,
 				.silent_after = o->silent_after,
 				.documents_days = o->documents_days,
-				.dry_run = o->dry_run};
+				.dry_run = o->dry_run,
+				.ca_init = {o->module, o->token, o->ca_dir, o->subject}};
 	int r = admin_run(cmd, nargs, args, &ao);
 	if (r == 2)
 		fputs(ra_usage_text, stderr);

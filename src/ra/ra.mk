@@ -2,12 +2,13 @@
 #
 # Included from the top-level Makefile, which defines B, CC, CFLAGS,
 # CPPFLAGS, LDFLAGS, PKG_CONFIG and DEPS_FIRST.  Defines $(B)/cakiosk-ra,
-# $(B)/ra-tools/jget (a tiny JSON reader for the shell test suites) and
-# $(B)/ra-tools/loadgen (the benchmark's client when wrk is missing), and
-# adds all three to RA_BIN; $(RA_CONF_EXAMPLE), the reference configuration.
+# $(B)/ra-tools/jget (a tiny JSON reader for the shell test suites),
+# $(B)/ra-tools/loadgen (the benchmark's client when wrk is missing) and
+# $(B)/ra-tools/p11attr (a token's key attributes), and adds them to RA_BIN; $(RA_CONF_EXAMPLE), the reference configuration.
 
-RA_PKGS    := libmicrohttpd gnutls sqlite3 libpq jansson openssl inih
-RA_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(RA_PKGS))
+RA_PKGS    := libmicrohttpd gnutls sqlite3 libpq jansson openssl inih libp11
+# p11-kit-1 for <p11-kit/pkcs11.h> alone (ca init's key generation).
+RA_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(RA_PKGS) p11-kit-1)
 RA_LIBS     = $(shell $(PKG_CONFIG) --libs $(RA_PKGS))
 RA_SRC     := $(wildcard src/ra/*.c)
 # What both programs need (src/common/): compiled once by the kiosk's rule,
@@ -16,8 +17,9 @@ RA_COMMON  := $(patsubst %.c,$(B)/%.o,$(wildcard src/common/*.c))
 RA_OBJ     := $(RA_SRC:%.c=$(B)/%.o)
 RA_JGET    := $(B)/ra-tools/jget
 RA_LOADGEN := $(B)/ra-tools/loadgen
+RA_P11ATTR := $(B)/ra-tools/p11attr
 
-RA_BIN     += $(B)/cakiosk-ra $(RA_JGET) $(RA_LOADGEN)
+RA_BIN     += $(B)/cakiosk-ra $(RA_JGET) $(RA_LOADGEN) $(RA_P11ATTR)
 # The reference configuration file, printed by the server itself (make install
 # puts it in /etc/cakiosk/ as cakiosk-ra.conf.example).
 RA_CONF_EXAMPLE := $(B)/cakiosk-ra.conf.example
@@ -46,5 +48,11 @@ $(RA_LOADGEN): tests/ra/loadgen.c | $(DEPS_FIRST)
 	@echo "  TOOL    $@"
 	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl libcrypto) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
+
+# What a token says of the CA's key (the HSM suite's proof it stays in).
+$(RA_P11ATTR): tests/ra/p11attr.c | $(DEPS_FIRST)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags p11-kit-1) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 -include $(RA_OBJ:.o=.d)
