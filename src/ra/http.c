@@ -192,15 +192,12 @@ again:
 			goto out;
 		}
 	}
-	store_exec(st, "SAVEPOINT handler", "");
 	r->may_unlock = unlocks < 2;
 	x->route->fn(r);
 	if (store_must_retry(st))
 		goto retry;
 	if (r->unlocked) { /* nothing of this run is kept */
 		unlocks++;
-		store_exec(st, "ROLLBACK TO handler", "");
-		store_exec(st, "RELEASE handler", "");
 		store_rollback(st);
 		store_unlock(st);
 		req_run_unlocked(r);
@@ -208,9 +205,14 @@ again:
 	}
 	if (r->status == 0)
 		req_error(r, 500, "internal", NULL, "the handler gave no answer");
-	if (r->status >= 400 && !r->commit_anyway)
-		store_exec(st, "ROLLBACK TO handler", "");
-	store_exec(st, "RELEASE handler", "");
+	/* An error keeps nothing.  The transaction holds the handler's work
+	 * alone (the idempotency look-up before it only reads), so it is
+	 * rolled back whole: no savepoint around the handler, two statements
+	 * less for every request. */
+	if (r->status >= 400 && !r->commit_anyway) {
+		store_rollback(st);
+		goto out;
+	}
 	if (store_full(st))
 		goto out;
 	/* Only successes are kept for replay: an error changed nothing (or only

@@ -35,8 +35,8 @@ json_t *order_view(struct app *app, json_t *order);
  * "too_early" or "expired_too_long". */
 const char *order_renew_rules(int64_t now, int64_t old_end, int64_t years, int64_t *from,
 			      int64_t *to);
-/* Settles a payment that is due (sandbox auto-pay). */
-void order_settle_due(struct app *app, const char *order_id);
+/* Settles a payment that is due (sandbox auto-pay); true when it did. */
+bool order_settle_due(struct app *app, const char *order_id);
 
 /* Revokes a certificate (a reissue's at confirmation, a change's at
  * issuance, staff's by hand); 0, or -1 when unknown or already revoked. */

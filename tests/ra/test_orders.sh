@@ -148,6 +148,22 @@ like "700.00" "$(j mails.0.body)" "... for 700.00 CNY"
 INVOICE=$(j mails.0.body | sed -n 's/^查看发票：//p')
 req GET "/v1/orders/$OID"
 is "$INVOICE" "$(j order.invoice_url)" "the order query gives the e-invoice link (for a QR)"
+# The lists of the order query, each in the protocol's order (an order's
+# view is read in one statement and put in order apart from it).
+# list NAME FIELD: the FIELD of every row of order.NAME, space-separated.
+list() {
+	n=$(j -n "order.$1") i=0 out=
+	while [ "$i" -lt "$n" ]; do out="$out${out:+ }$(j "order.$1.$i.$2")"; i=$((i + 1)); done
+	echo "$out"
+}
+is "agent unit" "$(list verifications party)" "... its identity checks in order of party (unit's was first)"
+is "bank_card mobile" "$(list verifications method)" "... each with its method"
+is "agent_id_back agent_id_front business_licence seal_form" "$(list documents kind)" \
+	"... its documents in order of kind"
+is "image/jpeg image/jpeg application/pdf image/png" "$(list documents mime)" "... each with its type"
+like "^draft confirmed paid under_review$" "$(list events to_state)" "... its events in the order they happened"
+is "$PID_ wechat 70000 paid" "$(j order.payment.id) $(j order.payment.channel) $(j order.payment.amount) $(j order.payment.state)" \
+	"... and its payment"
 STATUS=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$CA/ca.crt" "$INVOICE")
 is 200 "$STATUS" "the e-invoice opens on a phone"
 grep -q '湖南湘江建设工程有限公司' "$T/out" && grep -q '¥700.00' "$T/out" && ok "... with the title and the amount" || not_ok "... with the title and the amount"
