@@ -23,6 +23,8 @@ sh "$top/tests/token/mkbed.sh" "$work/bed" >/dev/null 2>&1
 echo "present=rsa30" >"$work/bed/ctl"
 printf 'set -g default-terminal "xterm-256color"\nset -g status off\n' >"$work/tmux.conf"
 hz=$(getconf CLK_TCK)
+FIGURES=$top/$B/bench/figures
+. "$top/tests/bench/bench_lib.sh"
 
 # run NAME WITH_MODULE: start a kiosk in its own tmux window; prints its pid.
 run() {
@@ -85,3 +87,5 @@ awk -v w=$((w1 - w0)) -v t=$((t1 - t0)) -v n=$((n1 - n0)) -v hz="$hz" -v s="$SEC
 	printf "module calls: %d C_GetSlotList, %d C_GetTokenInfo (%.2f per look)\n",
 		lists, infos, lists ? infos / lists : 0
 	printf "ratio with/without module: %.2f\n", n ? w / n : 0 }'
+figure idle_pct "$(awk -v w=$((w1 - w0)) -v hz="$hz" -v s="$SECS" 'BEGIN {printf "%.3f", 100 * w / hz / s}')"
+figure idle_module_pct "$(awk -v t=$((t1 - t0)) -v hz="$hz" -v s="$SECS" 'BEGIN {printf "%.3f", 100 * t / hz / s}')"

@@ -41,17 +41,10 @@ SHM=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T" $SHM' EXIT
 trap 'exit 1' INT TERM
 
-start() {
-	rm -f "$T/port"
-	"$RA" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "${DB:-$T/db}" --ca-dir "$T/ca" \
-		--demo 2>>"$T/log" &
-	PID=$!
-	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
-	[ -s "$T/port" ] || { echo "issue-bench: server did not start" >&2; cat "$T/log"; exit 1; }
-	URL=https://127.0.0.1:$(cat "$T/port")
-}
-stop() { kill "$PID"; wait "$PID" 2>/dev/null; PID=; }
+BENCH=issue-bench
+. "$(dirname "$0")/bench_lib.sh"
+start() { ra_start; }
+stop() { ra_stop; }
 k=0
 # post PATH [JSON]: with the demo terminal's certificate; body in $T/out.
 post() {
@@ -108,23 +101,23 @@ echo "floor (openssl speed ecdsap256, one thread): sign/s $sign, verify/s $verif
 /usr/bin/time -f '%U %S' -o "$T/time" "$RA" bench-issue --ca-dir "$T/ca" 2000 >"$T/inproc" 2>/dev/null
 inproc=$(awk '{print $4}' "$T/inproc")
 inproc_cpu=$(awk '{printf "%.0f", 2000 / ($1 + $2)}' "$T/time")
-echo "in process (bench-issue, one thread, 2000): $inproc issuances/s by the clock, $inproc_cpu per CPU second = $(awk -v a="$inproc_cpu" -v f="$floor" 'BEGIN {printf "%.0f", 100 * a / f}')% of the floor (goal >= 30%)"
+pct=$(awk -v a="$inproc_cpu" -v f="$floor" 'BEGIN {printf "%.0f", 100 * a / f}')
+echo "in process (bench-issue, one thread, 2000): $inproc issuances/s by the clock, $inproc_cpu per CPU second = $pct% of the floor (goal >= 30%)"
+figure issue_inproc_pct "$pct"
 
 run() { # CONNS ORDERS
 	"$LOADGEN" -c "$1" -d 120 -a "$T/ca/ca.crt" -e "$T/ca/terminal-demo.crt" \
 		-k "$T/ca/terminal-demo.key" -H "X-Terminal-Id: $TID" -r "$2" -q "$T/new.csr" \
 		-s "$T/old.key" "$URL"
 }
-# The server's CPU seconds (user + system) so far.
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$PID/stat"; }
 # https WHERE ORDERS1 ORDERS2: the server on the store $DB, 1 then 2 connections.
 https() {
 	start
-	c0=$(cpu)
+	c0=$(ra_cpu)
 	r1=$(run 1 "$2") || { echo "issue-bench: loadgen failed: $r1" >&2; exit 1; }
-	c1=$(cpu)
+	c1=$(ra_cpu)
 	r2=$(run 2 "$3") || { echo "issue-bench: loadgen failed: $r2" >&2; exit 1; }
-	c2=$(cpu)
+	c2=$(ra_cpu)
 	stop
 	rps1=$(echo "$r1" | awk '{print $6}') rps2=$(echo "$r2" | awk '{print $6}')
 	echo "HTTPS renewals (proof, CSR, certificate, seal), $N per run, the store $1:"
@@ -136,11 +129,12 @@ https() {
 		printf "  2 connections: %.0f/s = %.0f%% of the floor; server CPU %.0f us an issuance\n", b, 100 * b / f, 1e6 * c2 / n
 		printf "  2 vs 1 connection: %.2fx (goal >= 1.6x)\n", b / a
 	}'
+	figure "issue_https_$4" "$(awk -v a="$rps1" -v b="$rps2" 'BEGIN {printf "%.2f", b / a}')"
 }
-https "on the disk" "$T/orders.0" "$T/orders.1"
+https "on the disk" "$T/orders.0" "$T/orders.1" disk
 if [ -d /dev/shm ] && SHM=$(mktemp -d /dev/shm/issue-bench.XXXXXX); then
 	cp "$T/db" "$SHM/db"
-	DB=$SHM/db https "in /dev/shm" "$T/orders.2" "$T/orders.3"
+	DB=$SHM/db https "in /dev/shm" "$T/orders.2" "$T/orders.3" shm
 	issued=$(sqlite3 "$SHM/db" "SELECT count(*) FROM orders WHERE id LIKE '9%' AND state = 'issued'")
 	echo "orders issued in the last store: $issued of $((4 * N)) (the first $((2 * N)) were issued on the disk)"
 fi

@@ -2,7 +2,12 @@
 # ra-bench.sh - figures of the reference backend cakiosk-ra:
 #   1. order-status reads (GET /v1/orders/ID over HTTPS with the terminal's
 #      client certificate and its X-Terminal-Id, as a kiosk sends them) from
-#      50 concurrent kept-alive clients: requests/s and p99 latency;
+#      50 concurrent kept-alive clients: requests/s, p99 latency, and the
+#      server's CPU per read apart from the load generator's (the two
+#      share this machine's cores, so the rate and p99 measure queueing
+#      as much as the server; the CPU per read is the server's own cost);
+#      with RA_BEFORE=path/to/an/earlier/cakiosk-ra, the CPU per read of
+#      that server and of this one, turn about;
 #   2. certificate issuance per second (CSR check + X.509 v3 + signature by
 #      the EC P-256 CA key) against `openssl speed ecdsap256` signatures per
 #      second, same key type, same run;
@@ -13,6 +18,7 @@
 # so the clients are ra-tools/loadgen (libcurl, one connection per thread).
 #
 #   sh tests/bench/ra-bench.sh [BUILD_DIR] [SECONDS]
+#   RA_BEFORE=old/cakiosk-ra sh tests/bench/ra-bench.sh
 B=${1:-${B:-build}}
 SECS=${2:-5}
 RA=$B/cakiosk-ra LOADGEN=$B/ra-tools/loadgen JGET=$B/ra-tools/jget
@@ -24,22 +30,21 @@ PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
 
-# start OPTIONS...: the demo server on a free port; sets URL.
-start() {
-	rm -f "$T/port"
-	"$RA" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "$T/db" --ca-dir "$T/ca" \
-		--demo "$@" 2>>"$T/log" &
-	PID=$!
-	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-	[ -s "$T/port" ] || { echo "ra-bench: server did not start" >&2; cat "$T/log"; exit 1; }
-	URL=https://127.0.0.1:$(cat "$T/port")
-}
-stop() { kill "$PID"; wait "$PID" 2>/dev/null; PID=; }
+BENCH=ra-bench
+. "$(dirname "$0")/bench_lib.sh"
+start() { ra_start "$@"; }
+stop() { ra_stop; }
 # reads: order-status reads from 50 clients for SECS seconds, as a kiosk.
 reads() {
+	c0=$(ra_cpu)
 	"$LOADGEN" -c 50 -d "$SECS" -a "$T/ca/ca.crt" -e "$T/ca/terminal-demo.crt" \
-		-k "$T/ca/terminal-demo.key" -H "X-Terminal-Id: $TID" "$URL/v1/orders/$OID"
+		-k "$T/ca/terminal-demo.key" -H "X-Terminal-Id: $TID" "$URL/v1/orders/$OID" >"$T/reads.out"
+	c1=$(ra_cpu)
+	awk -v c="$(awk -v x="$c0" -v y="$c1" 'BEGIN {print y - x}')" '{
+		for (i = 1; i < NF; i++) v[$i] = $(i + 1)
+		printf "%s server_cpu_s %.2f server_cpu_us_per_read %.1f\n", $0, c,
+			v["requests"] ? 1e6 * c / v["requests"] : 0
+	}' "$T/reads.out"
 }
 start --metrics-listen 127.0.0.1:0
 C="--cacert $T/ca/ca.crt --cert $T/ca/terminal-demo.crt --key $T/ca/terminal-demo.key"
@@ -56,6 +61,34 @@ echo "cakiosk-ra benchmark on $(nproc) CPU(s), $(date -u +%Y-%m-%d)"
 echo "order-status reads, 50 concurrent clients, ${SECS}s:"
 reads | tee "$T/rps.measured" | sed 's/^/  /'
 stop
+# cpu_med FILE: the median server CPU per read of the reads lines in FILE.
+cpu_med() {
+	awk '{for (i = 1; i < NF; i++) if ($i == "server_cpu_us_per_read") print $(i + 1)}' "$1" |
+		sort -n | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+figure reads_cpu_us "$(cpu_med "$T/rps.measured")"
+# The figure of a change: the server CPU per read of an earlier cakiosk-ra
+# (RA_BEFORE=path) against this one's, turn about, three rounds each, on
+# the same store, both with their access line and no metrics listener.
+if [ -n "${RA_BEFORE:-}" ]; then
+	echo "server CPU per read, this cakiosk-ra (now) against $RA_BEFORE (before), turn about:"
+	for round in 1 2 3; do
+		for which in before now; do
+			RA_NOW=$RA
+			[ $which = now ] || RA=$RA_BEFORE
+			start
+			reads | tee -a "$T/cpu.$which" | sed "s/^/  $which: /"
+			stop
+			RA=$RA_NOW
+		done
+	done
+	b=$(cpu_med "$T/cpu.before") a=$(cpu_med "$T/cpu.now")
+	figure reads_cpu_us_before "$b"
+	figure reads_cpu_us "$a"
+	awk -v b="$b" -v a="$a" 'BEGIN {
+		printf "  median server CPU per read: before %.1f us, now %.1f us: %+.0f%% (goal -25%% or less)\n",
+			b, a, 100 * (a - b) / b }'
+fi
 
 echo "certificate issuance (EC P-256 CA), 2000 certificates, one thread:"
 "$RA" bench-issue --ca-dir "$T/ca" 2000 | sed 's/^/  /'

@@ -55,6 +55,8 @@ done
 . "$(dirname "$0")/../screen/lib.sh"
 . "$top/tests/screen/renew_lib.sh"
 . "$top/tests/bench/p11engine.sh"
+FIGURES=$top/$B/bench/figures
+. "$top/tests/bench/bench_lib.sh"
 # lib.sh's cleanup, run without set -e: a step of it that fails (the
 # backend already gone) must not leave $work behind.
 trap 'set +e; cleanup' EXIT INT TERM
@@ -288,6 +290,9 @@ for kt in $KEYS; do
 		awk -v s="$label" -v k="$k" -v p="$p" 'BEGIN {
 			printf "    %-12s %9.1f %9.1f", s, k, p
 			if (s ~ /link/) print ""; else printf " %10.2fx\n", (k > 0 ? p / k : 0) }'
+		r=$(awk -v k="$k" -v p="$p" 'BEGIN {printf "%.2f", (k > 0 ? p / k : 0)}')
+		[ "$kt$s" != ectotal ] || figure renew_ec_total "$r"
+		[ "$kt$s" != rsanokey ] || figure renew_rsa_nokey "$r"
 	done
 done
 echo "  (pay link: the customer's phone paying, not machine time, not in the total;"

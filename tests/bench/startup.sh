@@ -15,6 +15,8 @@ trap 'rm -rf "$work"' EXIT
 cc -O2 -o "$work/ptyrun" "$top/tests/bench/ptyrun.c"
 command -v dialog >/dev/null || { echo "startup.sh: needs Debian's dialog" >&2; exit 1; }
 . "$top/tests/bench/bench_conf.sh"
+FIGURES=$top/$B/bench/figures
+. "$top/tests/bench/bench_lib.sh"
 bench_conf "$work/cakiosk.conf"
 # Both wait for their first full screen; dialog is ended with Enter, the
 # kiosk (which ignores keys as a way out) with SIGTERM.
@@ -41,3 +43,6 @@ awk -v km="$km" -v dm="$dm" -v kr="$kr" -v dr="$dr" -v kf="$kf" -v df="$df" \
 	-v kl="$kl" -v dl="$dl" 'BEGIN {
 	printf "  ratio cakiosk/dialog: time %.2fx, peak RSS %.2fx, RSS at first frame %.2fx, after 5 s %.2fx\n",
 		km / dm, kr / dr, kf / df, kl / dl }'
+figure startup_ratio "$(awk -v k="$km" -v d="$dm" 'BEGIN {printf "%.2f", k / d}')"
+figure startup_rss_first "$kf5"
+figure startup_rss_5s "$kl"

@@ -14,12 +14,15 @@
  * until the orders or the D seconds run out; 201 is a success.  The bodies
  * are made before the clock starts.
  *
- * Prints "requests N errors E rps R p50_ms X p99_ms Y".
+ * Prints "requests N errors E rps R p50_ms X p99_ms Y cpu_s C", C the
+ * CPU seconds (user + system) loadgen itself spent: on a machine it shares
+ * with the server, the server's own CPU is told apart from it.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -305,9 +308,13 @@ main(int argc, char **argv)
 		free(w[i].lat);
 	}
 	qsort(all, total, sizeof *all, cmp);
-	printf("requests %zu errors %ld rps %.0f p50_ms %.2f p99_ms %.2f\n", total,
-	       errors, (double)total / elapsed, total ? all[total / 2] * 1e3 : 0.0,
-	       total ? all[(size_t)((double)total * 0.99)] * 1e3 : 0.0);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	printf("requests %zu errors %ld rps %.0f p50_ms %.2f p99_ms %.2f cpu_s %.2f\n",
+	       total, errors, (double)total / elapsed, total ? all[total / 2] * 1e3 : 0.0,
+	       total ? all[(size_t)((double)total * 0.99)] * 1e3 : 0.0, cpu);
 	free(all);
 	free(w);
 	curl_global_cleanup();
