@@ -180,19 +180,6 @@ out:
 	return rc;
 }
 
-static bool
-holds_id(const struct token_info *info, const unsigned char *id, size_t len)
-{
-	for (size_t i = 0; i < info->ncerts; i++)
-		if (info->certs[i].id_len == len &&
-		    memcmp(info->certs[i].id, id, len) == 0)
-			return true;
-	for (size_t i = 0; i < info->nkeys; i++)
-		if (info->keys[i].id_len == len && memcmp(info->keys[i].id, id, len) == 0)
-			return true;
-	return false;
-}
-
 static int
 write_seal(struct install_job *in, const char *seal_id)
 {
@@ -255,11 +242,12 @@ install_run(struct job *job)
 	struct install_job *in = (struct install_job *)job;
 	struct token_ctl ctl = {.job = job};
 	struct token_info info = {0};
+	struct token_cert back = {0};
+	bool holds_old = false;
 	struct api_certificate cert = {0};
 	struct api_issued is = {0};
 	struct api_order ord;
 	struct api_err e;
-	const struct token_cert *tc;
 	unsigned char *der = NULL;
 	size_t der_len = 0;
 	char idem[BACKEND_IDEM_KEY_LEN + 1];
@@ -324,26 +312,30 @@ install_run(struct job *job)
 			goto out;
 		}
 	}
-	/* Read it back: the old pair goes only once the new one is proven. */
+	/* Read it back: the old pair goes only once the new one is proven.
+	 * Only the certificate is read again (and whether the old pair is
+	 * still there), not the whole token. */
 	atomic_store(&in->stage, RS_VERIFYING);
-	token_info_free(&info);
-	terr = token_read(NULL, 0, &info);
+	terr = token_read_cert(NULL, der, der_len, in->old_id,
+			       in->has_old ? in->old_id_len : 0, &holds_old, &back);
+	if (terr == TOKEN_ERR_NOT_FOUND) {
+		set_token_err(in, TOKEN_ERR_DEVICE);
+		goto out;
+	}
 	if (terr != TOKEN_OK) {
 		set_token_err(in, terr);
 		goto out;
 	}
-	tc = token_find_cert(&info, is.serial);
-	if (tc == NULL || !tc->has_private_key || tc->der_len != der_len ||
-	    memcmp(tc->der, der, der_len) != 0) {
+	if (!back.has_private_key || back.der_len != der_len ||
+	    memcmp(back.der, der, der_len) != 0) {
 		set_token_err(in, TOKEN_ERR_DEVICE);
 		goto out;
 	}
-	snprintf(in->new_cn, sizeof in->new_cn, "%s", tc->subject_cn);
+	snprintf(in->new_cn, sizeof in->new_cn, "%s", back.subject_cn);
 	if (is.seal_id[0] != '\0' && write_seal(in, is.seal_id) != 0)
 		goto out;
-	if (in->has_old && holds_id(&info, in->old_id, in->old_id_len) &&
-	    !(tc->id_len == in->old_id_len &&
-	      memcmp(tc->id, in->old_id, tc->id_len) == 0)) {
+	if (holds_old && !(back.id_len == in->old_id_len &&
+			   memcmp(back.id, in->old_id, back.id_len) == 0)) {
 		atomic_store(&in->stage, RS_CLEANING);
 		terr = token_delete_pair(NULL, in->old_id, in->old_id_len, &ctl);
 		if (terr != TOKEN_OK) {
@@ -366,6 +358,7 @@ install_run(struct job *job)
 		 is.serial);
 out:
 	free(der);
+	free(back.der);
 	api_issued_free(&is);
 	api_certificate_free(&cert);
 	token_info_free(&info);

@@ -267,6 +267,18 @@ enum token_err token_list(struct token_ref *refs, size_t max, size_t *n);
 /* Everything in struct token_info.  Private objects only when logged in. */
 enum token_err token_read(const struct token_ref *ref, unsigned flags,
 			  struct token_info *info);
+/*
+ * Read back a certificate just written (der), and only it: the certificate
+ * object with that value, read again into *cert (cert->der malloc'd) as
+ * token_read() fills one; has_private_key when a private key has its
+ * CKA_ID (logged in).  *holds_id (may be NULL) says whether a certificate
+ * or key with CKA_ID id is on the token (id_len 0: false).  The install
+ * step of a renewal proves its certificate with this instead of reading
+ * the whole token again.  TOKEN_ERR_NOT_FOUND when no certificate is der.
+ */
+enum token_err token_read_cert(const struct token_ref *ref, const unsigned char *der,
+			       size_t der_len, const unsigned char *id, size_t id_len,
+			       bool *holds_id, struct token_cert *cert);
 
 /*
  * User login.  pin (NUL-terminated) is wiped before return, whatever

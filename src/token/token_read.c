@@ -313,3 +313,102 @@ out:
 		token_info_free(info);
 	return err;
 }
+
+/* True when an object of class cls has CKA_ID id. */
+static bool
+has_id(struct tok *t, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const unsigned char *id,
+       size_t id_len)
+{
+	CK_ATTRIBUTE tmpl[2] = {
+		{CKA_CLASS, &cls, sizeof cls},
+		{CKA_ID, (void *)id, id_len},
+	};
+	CK_OBJECT_HANDLE h;
+	CK_ULONG n;
+
+	return tok_find(t, s, tmpl, 2, &h, 1, &n) == TOKEN_OK && n > 0;
+}
+
+/*
+ * The certificate object whose value is der, read again: its value must
+ * come back whole (compared by the caller), its label and CKA_ID.
+ */
+static enum token_err
+read_back(struct tok *t, CK_SESSION_HANDLE s, const unsigned char *der, size_t der_len,
+	  struct token_cert *c)
+{
+	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+	CK_ATTRIBUTE tmpl[2] = {
+		{CKA_CLASS, &cls, sizeof cls},
+		{CKA_VALUE, (void *)der, der_len},
+	};
+	CK_OBJECT_HANDLE h;
+	CK_ULONG n;
+	enum token_err err = tok_find(t, s, tmpl, 2, &h, 1, &n);
+	size_t len;
+	unsigned char *value;
+
+	if (err != TOKEN_OK)
+		return err;
+	if (n == 0)
+		return TOKEN_ERR_NOT_FOUND;
+	value = tok_attr(t, s, h, CKA_VALUE, &len, NULL);
+	if (value == NULL || !parse_cert(value, len, c)) {
+		free(value);
+		memset(c, 0, sizeof *c);
+		return TOKEN_ERR_DEVICE;
+	}
+	c->der = value;
+	c->der_len = len;
+	tok_label(t, s, h, CKA_LABEL, c->label, sizeof c->label);
+	c->id_len = tok_id(t, s, h, c->id);
+	tok_hex(c->id, c->id_len, c->id_hex, sizeof c->id_hex);
+	return TOKEN_OK;
+}
+
+enum token_err
+token_read_cert(const struct token_ref *ref, const unsigned char *der, size_t der_len,
+		const unsigned char *id, size_t id_len, bool *holds_id,
+		struct token_cert *cert)
+{
+	struct tok t;
+	enum token_err err;
+	CK_SESSION_HANDLE s;
+
+	memset(cert, 0, sizeof *cert);
+	if (holds_id != NULL)
+		*holds_id = false;
+	tok_lock();
+	err = tok_open(ref, &t, "read back", NULL);
+	if (err != TOKEN_OK)
+		goto out;
+	if ((err = tok_session(&t, false, &s)) != TOKEN_OK)
+		goto out;
+	err = read_back(&t, s, der, der_len, cert);
+	/* Before login a public key stands in for the hidden private one. */
+	if (err == TOKEN_OK)
+		cert->has_private_key =
+			has_id(&t, s, CKO_PRIVATE_KEY, cert->id, cert->id_len) ||
+			(tok_logged_in(&t, s) != TOKEN_OK &&
+			 has_id(&t, s, CKO_PUBLIC_KEY, cert->id, cert->id_len));
+	if (err == TOKEN_OK && holds_id != NULL && id_len > 0)
+		*holds_id = has_id(&t, s, CKO_CERTIFICATE, id, id_len) ||
+			    has_id(&t, s, CKO_PRIVATE_KEY, id, id_len) ||
+			    has_id(&t, s, CKO_PUBLIC_KEY, id, id_len);
+	/* As token_read: a token gone meanwhile leaves nothing whole. */
+	if (err == TOKEN_OK) {
+		CK_SESSION_INFO si;
+		CK_RV rv = t.m->f->C_GetSessionInfo(s, &si);
+
+		if (rv != CKR_OK)
+			err = tok_fail(&t, "C_GetSessionInfo", rv);
+	}
+	tok_close(&t, s);
+out:
+	tok_unlock();
+	if (err != TOKEN_OK) {
+		free(cert->der);
+		memset(cert, 0, sizeof *cert);
+	}
+	return err;
+}

@@ -35,6 +35,56 @@ issue(const unsigned char *csr, size_t csr_len, int days, size_t *len)
 	return out;
 }
 
+/*
+ * The install step's read-back of a certificate just written: that
+ * certificate and whether the old pair (CKA_ID 01) is there, with fewer
+ * calls to the token than reading the whole of it.
+ */
+static void
+read_back(const unsigned char *cert, size_t cert_len, const unsigned char *id,
+	  size_t id_len)
+{
+	struct token_cert back;
+	struct token_info info;
+	unsigned char other[4096];
+	bool holds = false;
+	int whole_finds, whole_attrs;
+
+	calls_clear();
+	assert_int_equal(token_read(NULL, 0, &info), TOKEN_OK);
+	token_info_free(&info);
+	whole_finds = calls("C_FindObjectsInit");
+	whole_attrs = calls("C_GetAttributeValue");
+	calls_clear();
+	assert_int_equal(token_read_cert(NULL, cert, cert_len,
+					 (const unsigned char *)"\x01", 1, &holds, &back),
+			 TOKEN_OK);
+	assert_true(calls("C_FindObjectsInit") < whole_finds);
+	assert_true(calls("C_GetAttributeValue") < whole_attrs / 2);
+	assert_true(holds);
+	assert_string_equal(back.label, "renew");
+	assert_int_equal(back.days_left, 730);
+	assert_true(back.has_private_key);
+	assert_int_equal(back.id_len, id_len);
+	assert_memory_equal(back.id, id, id_len);
+	assert_int_equal(back.der_len, cert_len);
+	assert_memory_equal(back.der, cert, cert_len);
+	free(back.der);
+	/* Another CKA_ID: not there. */
+	assert_int_equal(token_read_cert(NULL, cert, cert_len,
+					 (const unsigned char *)"\x09", 1, &holds, &back),
+			 TOKEN_OK);
+	assert_false(holds);
+	free(back.der);
+	/* A certificate that is not on the token (one byte of it changed). */
+	assert_true(cert_len <= sizeof other);
+	memcpy(other, cert, cert_len);
+	other[cert_len - 1] ^= 1;
+	assert_int_equal(token_read_cert(NULL, other, cert_len, NULL, 0, NULL, &back),
+			 TOKEN_ERR_NOT_FOUND);
+	assert_null(back.der);
+}
+
 /* Renewal's token part: new key, CSR signed by it, certificate written. */
 static void
 keygen_csr_write(enum token_key_type type)
@@ -101,6 +151,7 @@ keygen_csr_write(enum token_key_type type)
 	assert_int_equal(found, 1);
 	assert_int_equal(info.nkeys, 3);
 	token_info_free(&info);
+	read_back(cert, cert_len, id, id_len);
 
 	/* The old pair goes once the new one is in place. */
 	assert_int_equal(token_delete_pair(NULL, (const unsigned char *)"\x01", 1, NULL),
