@@ -18,6 +18,12 @@
  * of a read.  Keyed by the SQL text (callers pass string literals). */
 #define STMT_CACHE 96
 
+/* The transaction's own statements, prepared once each: sqlite3_exec
+ * parsed them again for every request, two of them a request. */
+enum tx { TX_BEGIN, TX_BEGIN_WRITE, TX_COMMIT, TX_ROLLBACK, TX_N };
+static const char *const tx_sql[TX_N] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT",
+					 "ROLLBACK"};
+
 struct sqlite {
 	sqlite3 *db;
 	pthread_mutex_t lock;
@@ -27,6 +33,7 @@ struct sqlite {
 		const char *sql;
 		sqlite3_stmt *stmt;
 	} cache[STMT_CACHE];
+	sqlite3_stmt *tx[TX_N];
 };
 
 /* A write the disk refused: SQLite says SQLITE_FULL for ENOSPC, and an
@@ -64,6 +71,27 @@ store_exec_plain(struct sqlite *st, const char *sql)
 		return -1;
 	}
 	return 0;
+}
+
+/* Runs one of the transaction's statements; quiet: a rollback's failure
+ * is not logged (there may be no transaction left to roll back). */
+static int
+store_tx(struct sqlite *st, enum tx which, bool quiet)
+{
+	if (!st->tx[which]) {
+		st->last_rc = sqlite3_prepare_v2(st->db, tx_sql[which], -1,
+						 &st->tx[which], NULL);
+		if (st->last_rc != SQLITE_OK) {
+			store_err("store: prepare failed: %s", sqlite3_errmsg(st->db));
+			return -1;
+		}
+	}
+	int rc = store_note(st, sqlite3_step(st->tx[which]));
+	if (rc != SQLITE_DONE && !quiet)
+		store_err("store: %s: %s", tx_sql[which], sqlite3_errmsg(st->db));
+	sqlite3_reset(st->tx[which]);
+	st->last_rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The store holds ID numbers, mobiles, accounts and ID-card scans: its
@@ -137,6 +165,8 @@ sqlite_close(void *impl)
 	for (int i = 0; i < STMT_CACHE; i++)
 		if (st->cache[i].stmt)
 			sqlite3_finalize(st->cache[i].stmt);
+	for (int i = 0; i < TX_N; i++)
+		sqlite3_finalize(st->tx[i]);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	pthread_mutex_destroy(&st->lock);
@@ -169,7 +199,7 @@ sqlite_begin(void *impl, bool write)
 {
 	struct sqlite *st = impl;
 	st->full = false;
-	return store_exec_plain(st, write ? "BEGIN IMMEDIATE" : "BEGIN");
+	return store_tx(st, write ? TX_BEGIN_WRITE : TX_BEGIN, false);
 }
 
 static bool
@@ -193,13 +223,13 @@ sqlite_rollback(void *impl)
 {
 	struct sqlite *st = impl;
 	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		store_tx(st, TX_ROLLBACK, true);
 }
 
 static int
 sqlite_commit(void *impl)
 {
-	if (store_exec_plain(impl, "COMMIT") != 0) {
+	if (store_tx(impl, TX_COMMIT, false) != 0) {
 		sqlite_rollback(impl);
 		return -1;
 	}
