@@ -64,6 +64,8 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_connections = 200
+# No DETAIL lines: a unique violation's names the key's value.
+log_error_verbosity = terse
 EOF
 	if ! pg_as "$PG_BIN/pg_ctl" -D "$ps_dir/data" -l "$ps_dir/server.log" -w -t 60 \
 		start >/dev/null 2>&1; then
