@@ -5,9 +5,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ra/util.h"
 
@@ -79,4 +81,36 @@ addr_loopback(const struct sockaddr_storage *ss)
 		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
 	}
 	return false;
+}
+
+int
+addr_listen(const char *host, int port, int *bound, char **err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int one = 1, fd = -1;
+	if (addr_sockaddr(host, port, &ss) != 0) {
+		*err = util_xasprintf("\"%s\" is no IPv4 or IPv6 address", host);
+		return -1;
+	}
+	/* IPv6 only on an IPv6 socket: [::]:PORT takes no IPv4 client. */
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) <
+		    0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    (ss.ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+	    bind(fd, (struct sockaddr *)&ss,
+		 ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					  : sizeof(struct sockaddr_in)) != 0 ||
+	    listen(fd, 512) != 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+		char *u = addr_url("https", host, port);
+		*err = util_xasprintf("cannot listen on %s: %s", u + 8, strerror(errno));
+		free(u);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						: ((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
 }

@@ -18,6 +18,10 @@ int addr_split(const char *s, char *host, size_t hsize, int *port);
 int addr_sockaddr(const char *host, int port, struct sockaddr_storage *ss);
 /* "SCHEME://HOST:PORT", an IPv6 host in brackets (new string). */
 char *addr_url(const char *scheme, const char *host, int port);
+/* A listening TCP socket on host:port, bound before any thread starts so
+ * that the port (port 0 picks one) is known to everything made after it:
+ * the socket, *bound its port; or -1 and a new *err. */
+int addr_listen(const char *host, int port, int *bound, char **err);
 /* True for 127.0.0.0/8 and ::1. */
 bool addr_loopback(const struct sockaddr_storage *ss);
 

@@ -23,7 +23,7 @@
 #include "ra/util.h"
 
 const struct route api_routes[] = {
-	{"GET", "/v1/health", R_PUBLIC, h_health},
+	{"GET", "/v1/health", R_PUBLIC | R_PAGE, h_health},
 	{"GET", "/v1/prices", 0, h_prices},
 	{"GET", "/v1/registry/units/{id}", 0, h_unit},
 	{"GET", "/v1/registry/persons/{id}", 0, h_person},

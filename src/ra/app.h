@@ -40,6 +40,9 @@ struct app {
  * set and no body; if it answers then, the request ends there and its body
  * is never read (an upload's token is checked so). */
 #define R_EARLY 0x20
+/* A page a phone opens (upload, pay, invoice, status, forms), the CRL and
+ * health: also served on the public listener, where nothing else is. */
+#define R_PAGE 0x40
 
 /* One uploaded form field (R_FORM routes). */
 struct form_field {
@@ -94,6 +97,10 @@ struct req {
 	void *job;                   /* the handler's, kept across its runs */
 	void (*job_free)(void *job);
 	bool secret; /* the answer holds a secret: kept for replay only encrypted */
+	/* Certificates this run wrote, by enum ca_profile: counted in the
+	 * metrics only once committed (a run may be rolled back or replayed,
+	 * and the CA may have signed for it in vain). */
+	int issued[2];
 };
 
 /* Value of a request header / query argument, or NULL. */
@@ -137,6 +144,10 @@ void req_unanswer(struct req *r);
 /* The HTTP layer, with the lock released: runs what the handler asked;
  * false when it asked for nothing. */
 bool req_run_unlocked(struct req *r);
+/* A certificate of profile written by this run (req_committed counts it). */
+void req_issued(struct req *r, enum ca_profile profile);
+/* The HTTP layer, once the run's transaction is committed and kept. */
+void req_committed(struct req *r);
 /* Frees the handler's job, if any (the request's end). */
 void req_job_end(struct req *r);
 /* An Idempotency-Key: 1 to 128 visible ASCII characters. */

@@ -525,15 +525,6 @@ ca_close(struct ca *ca)
 	free(ca);
 }
 
-void
-ca_set_crl_url(struct ca *ca, const char *crl_url)
-{
-	free(ca->crl_url);
-	ca->crl_url = util_xstrdup(crl_url);
-	if (ca->cert)
-		make_fixed(ca);
-}
-
 bool
 ca_customer_ready(struct ca *ca)
 {

@@ -76,8 +76,6 @@ int ca_init(const struct ca_init_opts *o, char **err);
 /* The file the token's PIN is read from (its first line); NULL: the
  * environment's CAKIOSK_RA_PIN.  Set before opening a CA. */
 void ca_set_pin_file(const char *path);
-/* Changes the CRL distribution point URL (once the port is known). */
-void ca_set_crl_url(struct ca *ca, const char *crl_url);
 /* Whether certificates of the customer profile can be issued: false when
  * OpenSSL refused the CRL URL for the distribution point. */
 bool ca_customer_ready(struct ca *ca);

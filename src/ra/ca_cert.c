@@ -4,7 +4,6 @@
  * its client certificate.
  */
 #include "ra/ca_int.h"
-#include "ra/metrics.h"
 
 static char *
 name_oneline(X509_NAME *n)
@@ -74,8 +73,6 @@ ca_issue(struct ca *ca, const struct ca_csr *csr, const struct ca_subject *subj,
 	out->dn = name_oneline(n);
 	out->not_before = not_before;
 	out->not_after = not_after;
-	metrics_note(profile == CA_PROFILE_TERMINAL ? M_ISSUED_TERMINAL
-						    : M_ISSUED_CUSTOMER);
 	rc = 0;
 out:
 	OPENSSL_free(der);

@@ -42,8 +42,8 @@ struct ca {
 	/* The extensions every certificate of a profile has after its subject
 	 * key identifier, made once (the CRL's URL is in the customer's).
 	 * fixed_lock guards the two pointers and the lists' use: issuance
-	 * runs on the server's threads without the store's lock, and
-	 * ca_set_crl_url may replace the lists once they run. */
+	 * runs on the server's threads without the store's lock (the lists
+	 * are made before any thread runs: the port is bound first). */
 	STACK_OF(X509_EXTENSION) * fixed[2]; /* by enum ca_profile */
 	pthread_mutex_t fixed_lock;
 	/* A key in a token (NULL: a PEM file).  Its module may not sign from

@@ -1,8 +1,10 @@
 /*
  * conf.c - the configuration file of cakiosk-ra: an INI file whose keys are
- * the options of "serve"; every key checked with the option's own rule, every
- * error reported with its line, and a reference file printed from the same
- * table.
+ * the options of "serve" (and of "terminals" and "purge", in sections of
+ * their own); a yes/no key sets the option or its negation (--no-sandbox),
+ * so the command line can turn off what the file turns on; every key checked with the
+ * option's own rule, every error reported with its line, and a reference file printed
+ * from the same table.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,9 +20,7 @@
 
 enum kind {
 	K_ARG,     /* the option's argument */
-	K_FLAG,    /* yes: the flag; no: nothing */
-	K_NOFLAG,  /* no: the flag; yes: nothing (access_log: --no-access-log) */
-	K_DEMO,    /* yes: --demo; no: --no-demo */
+	K_BOOL,    /* yes: the option of code; no: the one of nocode */
 	K_GATEWAY, /* --gateway KEY=VALUE */
 };
 
@@ -28,49 +28,75 @@ struct key {
 	const char *section;
 	const char *key;
 	enum kind kind;
-	size_t code; /* offset of the option code in struct ra_conf_codes */
+	size_t code;   /* offset of the option code in struct ra_conf_codes */
+	size_t nocode; /* K_BOOL: ... of the option that says no */
 	const char *def;
 	const char *help;
 };
 
 #define C(f) offsetof(struct ra_conf_codes, f)
+#define B(yes, no) K_BOOL, C(yes), C(no)
+#define A(f) K_ARG, C(f), 0
 static const struct key keys[] = {
-	{"server", "listen", K_ARG, C(listen), "127.0.0.1:8443",
-	 "address to listen on, HOST:PORT (port 0 picks a free one; IPv6 as [::1]:8443)"},
-	{"server", "public_url", K_ARG, C(public_url), NULL,
-	 "base of links opened by phones (default https://HOST:PORT)"},
-	{"server", "db", K_ARG, C(db), "cakiosk-ra.db",
+	{"server", "listen", A(listen), "127.0.0.1:8443",
+	 "the terminal API's address, HOST:PORT (port 0 picks a free one; IPv6 as "
+	 "[::1]:8443)"},
+	{"server", "public_url", A(public_url), NULL,
+	 "base of links opened by phones (default https://HOST:PORT); the same as "
+	 "[public] url"},
+	{"server", "tls_cert", A(tls_cert), NULL,
+	 "the terminal API's certificate, PEM, with its chain (default: the CA's "
+	 "own for localhost, 127.0.0.1 and the listen host)"},
+	{"server", "tls_key", A(tls_key), NULL, "... and its private key, PEM"},
+	{"server", "db", A(db), "cakiosk-ra.db",
 	 "the store: a SQLite file, or a PostgreSQL database as a postgresql:// URI"},
-	{"server", "ca_dir", K_ARG, C(ca_dir), "ca", "the CA directory"},
-	{"server", "port_file", K_ARG, C(port_file), NULL,
+	{"server", "ca_dir", A(ca_dir), "ca", "the CA directory"},
+	{"server", "port_file", A(port_file), NULL,
 	 "write the bound port here once ready"},
-	{"server", "instance", K_ARG, C(instance), NULL,
+	{"server", "instance", A(instance), NULL,
 	 "this server's name in the access lines and metrics (default: the host name)"},
-	{"server", "metrics_listen", K_ARG, C(metrics_listen), NULL,
+	{"server", "metrics_listen", A(metrics_listen), NULL,
 	 "serve GET /metrics there, HOST:PORT, plain HTTP: keep it on loopback (off by "
 	 "default)"},
-	{"server", "access_log", K_NOFLAG, C(no_access_log), "yes",
+	{"server", "access_log", B(access_log, no_access_log), "yes",
 	 "an access line per request (yes or no)"},
-	{"server", "verbose", K_FLAG, C(verbose), "no", "log more (yes or no)"},
-	{"server", "sms_terminal_limit", K_ARG, C(sms_limit), "30",
+	{"server", "verbose", B(verbose, no_verbose), "no", "log more (yes or no)"},
+	{"server", "sms_terminal_limit", A(sms_limit), "30",
 	 "SMS codes one terminal may ask for per hour (1..100000)"},
-	{"server", "sandbox", K_FLAG, C(sandbox), "no",
+	{"server", "sandbox", B(sandbox, no_sandbox), "no",
 	 "sandbox gateways, the pay page and the inspection endpoints (yes or no)"},
-	{"server", "demo", K_DEMO, C(demo), NULL,
+	{"server", "demo", B(demo, no_demo), NULL,
 	 "the demo records, terminal, staff and root (yes or no; default: as sandbox)"},
-	{"sandbox", "pay_delay", K_ARG, C(pay_delay), NULL,
+	{"public", "listen", A(public_listen), NULL,
+	 "the pages phones open (upload, pay, invoice, status, forms, CRL, health) "
+	 "also on HOST:PORT, asking no client certificate (off by default)"},
+	{"public", "tls_cert", A(public_cert), NULL,
+	 "its certificate, PEM, with its chain (a publicly trusted one; needed with "
+	 "listen)"},
+	{"public", "tls_key", A(public_key), NULL, "... and its private key, PEM"},
+	{"public", "url", A(public_url), NULL,
+	 "base of links opened by phones (default: https://HOST:PORT of listen)"},
+	{"sandbox", "pay_delay", A(pay_delay), NULL,
 	 "a payment pays itself after this many seconds (0..86400; default never)"},
-	{"sandbox", "pay_ttl", K_ARG, C(pay_ttl), "900",
+	{"sandbox", "pay_ttl", A(pay_ttl), "900",
 	 "a payment runs out after this many seconds (5..86400)"},
-	{"gateway", "sms", K_GATEWAY, C(gateway), NULL,
+	{"gateway", "sms", K_GATEWAY, C(gateway), 0, NULL,
 	 "the SMS gateway: exec:PROGRAM (full path) or sandbox"},
-	{"gateway", "mail", K_GATEWAY, C(gateway), NULL,
+	{"gateway", "mail", K_GATEWAY, C(gateway), 0, NULL,
 	 "the mail gateway: exec:PROGRAM (full path) or sandbox"},
-	{"gateway", "bank", K_GATEWAY, C(gateway), NULL,
+	{"gateway", "bank", K_GATEWAY, C(gateway), 0, NULL,
 	 "the bank gateway: exec:PROGRAM (full path) or sandbox"},
-	{"gateway", "pay", K_GATEWAY, C(gateway), NULL,
+	{"gateway", "pay", K_GATEWAY, C(gateway), 0, NULL,
 	 "the payment provider: exec:PROGRAM (full path) or sandbox"},
+	{"terminals", "silent_after", A(silent_after), "15",
+	 "cakiosk-ra terminals: not heard from for longer, in minutes, is \"silent\" "
+	 "(0..100000)"},
+	{"purge", "documents_days", A(documents_days), "30",
+	 "cakiosk-ra purge: the documents of a finished order are deleted after this "
+	 "many days (1..36500, or never)"},
 };
+#undef A
+#undef B
 #undef C
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -105,6 +131,9 @@ error_at(struct parse *p, const char *fmt, ...)
 	fprintf(p->err, "cakiosk-ra: %s:%d: %s\n", p->path, p->line, msg);
 	p->rc->nerrors++;
 }
+
+/* The sections of keys[], in its order. */
+#define SECTIONS "server, public, sandbox, gateway, terminals, purge"
 
 static bool
 known_section(const char *s)
@@ -149,10 +178,8 @@ reader(char *str, int num, void *stream)
 			name[n] = '\0';
 			p->section_known = known_section(name);
 			if (!p->section_known)
-				error_at(p,
-					 "[%s]: unknown section (known: server, sandbox, "
-					 "gateway)",
-					 name);
+				error_at(p, "[%s]: unknown section (known: %s)", name,
+					 SECTIONS);
 		}
 	}
 	return str;
@@ -182,11 +209,17 @@ keep(struct parse *p, char *s)
 	return s;
 }
 
+static int
+code_of(const struct parse *p, size_t off)
+{
+	return *(const int *)(const void *)((const char *)p->codes + off);
+}
+
 /* Hands one key to set; NULL, or what is wrong with its value. */
 static const char *
 apply(struct parse *p, const struct key *k, const char *v)
 {
-	int code = *(const int *)(const void *)((const char *)p->codes + k->code);
+	int code = code_of(p, k->code);
 	bool b;
 
 	switch (k->kind) {
@@ -202,11 +235,7 @@ apply(struct parse *p, const struct key *k, const char *v)
 	}
 	if (!parse_bool(v, &b))
 		return "wants yes or no";
-	if (k->kind == K_DEMO)
-		return p->set(p->ctx, b ? code : p->codes->no_demo, NULL);
-	if (b == (k->kind == K_FLAG))
-		return p->set(p->ctx, code, NULL);
-	return NULL;
+	return p->set(p->ctx, b ? code : code_of(p, k->nocode), NULL);
 }
 
 static int
@@ -228,6 +257,17 @@ handler(void *user, const char *section, const char *name, const char *value)
 				 name, p->seen[i]);
 			return 1;
 		}
+		/* Two keys of one option ([server] public_url and [public]
+		 * url): the file says which it means once. */
+		for (size_t j = 0; j < NKEYS; j++)
+			if (j != i && p->seen[j] && keys[j].kind == K_ARG &&
+			    keys[j].code == keys[i].code) {
+				error_at(p,
+					 "[%s] %s: the same as [%s] %s, given on line %d",
+					 section, name, keys[j].section, keys[j].key,
+					 p->seen[j]);
+				return 1;
+			}
 		p->seen[i] = p->line;
 		const char *bad = apply(p, &keys[i], value);
 		if (bad)
@@ -283,7 +323,7 @@ ra_conf_print_reference(FILE *out)
 	const char *last = "";
 
 	fprintf(out,
-		"# %s - the configuration of cakiosk-ra serve (cakiosk-ra(8)).\n"
+		"# %s - the configuration of cakiosk-ra (cakiosk-ra(8)).\n"
 		"# Every key is an option of the command line, which wins over the "
 		"file.\n"
 		"# A key commented out has no default or keeps the one shown.\n",

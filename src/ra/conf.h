@@ -1,6 +1,7 @@
 /*
  * conf.h - the configuration file of cakiosk-ra (/etc/cakiosk/cakiosk-ra.conf,
- * INI): every option of "serve" as a key; the command line wins over it.
+ * INI): every option of "serve", "terminals" and "purge" as a key; the
+ * command line wins over it.
  */
 #ifndef CAKIOSK_RA_CONF_H
 #define CAKIOSK_RA_CONF_H
@@ -17,8 +18,9 @@ typedef const char *(*ra_conf_set)(void *ctx, int code, const char *arg);
 /* The option codes the keys stand for (main.c's codes for them). */
 struct ra_conf_codes {
 	int listen, public_url, db, ca_dir, port_file, instance, metrics_listen,
-		no_access_log, verbose, sms_limit, sandbox, demo, no_demo, pay_delay,
-		pay_ttl, gateway;
+		access_log, no_access_log, verbose, no_verbose, sms_limit, sandbox,
+		no_sandbox, demo, no_demo, pay_delay, pay_ttl, gateway, tls_cert, tls_key,
+		public_listen, public_cert, public_key, silent_after, documents_days;
 };
 
 struct ra_conf {

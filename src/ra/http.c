@@ -20,7 +20,6 @@
 
 #include <microhttpd.h>
 
-#include "ra/addr.h"
 #include "ra/metrics.h"
 #include "ra/peer.h"
 #include "ra/route.h"
@@ -38,7 +37,9 @@ struct http {
 	struct MHD_Daemon *d;
 	struct app *app;
 	const struct route *routes;
-	struct upslots up; /* uploads being received (upslot.h) */
+	unsigned need;      /* the flags of the routes served here (0: all) */
+	struct upslots own; /* uploads being received (upslot.h)... */
+	struct upslots *up; /* ...here and on the listeners sharing them */
 };
 
 /* One request while its body arrives. */
@@ -193,6 +194,7 @@ again:
 		}
 	}
 	r->may_unlock = unlocks < 2;
+	memset(r->issued, 0, sizeof r->issued);
 	x->route->fn(r);
 	if (store_must_retry(st))
 		goto retry;
@@ -248,6 +250,8 @@ again:
 		if (store_must_retry(st))
 			goto retry;
 		req_error(r, 500, "internal", NULL, "could not commit");
+	} else if (r->status < 400 || r->commit_anyway) {
+		req_committed(r);
 	}
 out:
 	if (store_full(st)) { /* the disk refused a write: keep nothing */
@@ -358,7 +362,7 @@ headers_check(struct rctx *x, struct MHD_Connection *conn, const char *method)
 		return true;
 	}
 	if ((fl & R_FORM) && strcmp(method, "POST") == 0 &&
-	    (r->busy = upslot_take(&h->up, x->path, &x->up_slot))) {
+	    (r->busy = upslot_take(h->up, x->path, &x->up_slot))) {
 		bool replayed = false;
 		run_handler(x, &replayed);
 		return true;
@@ -417,9 +421,10 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		metrics_request_id(x->id, sizeof x->id);
 		x->path = util_xstrdup(strlen(url) <= PATH_LIMIT ? url : "/");
 		x->r.path = x->path;
-		x->route = strlen(url) <= PATH_LIMIT ? route_find(h->routes, method, url,
-								  &x->r, &x->route_status)
-						     : NULL;
+		x->route = strlen(url) <= PATH_LIMIT
+				   ? route_find(h->routes, h->need, method, url, &x->r,
+						&x->route_status)
+				   : NULL;
 		if (!x->route && !x->route_status)
 			x->route_status = 414;
 		x->r.route = x->route ? x->route->pattern : "-";
@@ -515,7 +520,7 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (!x->logged) /* the client went away before the answer */
 		account(x, 0);
-	upslot_give_back(&x->h->up, &x->up_slot);
+	upslot_give_back(x->h->up, &x->up_slot);
 	if (x->pp)
 		MHD_destroy_post_processor(x->pp);
 	for (int i = 0; i < x->r.nargs; i++)
@@ -558,15 +563,10 @@ conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 	peer_notify(cls, conn, socket_context, toe);
 }
 
-struct http *
-http_start(struct app *app, const char *host, int port, const struct route *routes,
-	   char **err)
+/* The route table's counters, once for all the listeners serving it. */
+static void
+count_routes(const struct route *routes)
 {
-	struct http *h = util_xcalloc(1, sizeof *h);
-	struct sockaddr_storage sa;
-	upslots_init(&h->up);
-	h->app = app;
-	h->routes = routes;
 	size_t n = 0;
 	while (routes[n].method)
 		n++;
@@ -576,30 +576,41 @@ http_start(struct app *app, const char *host, int port, const struct route *rout
 		names[2 * i + 1] = routes[i].pattern;
 	}
 	metrics_routes(names, n);
-	if (addr_sockaddr(host, port, &sa) != 0) {
-		*err = util_xasprintf(
-			"--listen needs an IPv4 or IPv6 address, not \"%s\"", host);
-		upslots_fini(&h->up);
-		free(h);
-		return NULL;
-	}
+}
+
+struct http *
+http_start(struct app *app, const struct http_listener *l, const struct route *routes,
+	   struct http *share, char **err)
+{
+	struct http *h = util_xcalloc(1, sizeof *h);
+	upslots_init(&h->own);
+	h->up = share ? share->up : &h->own;
+	h->app = app;
+	h->routes = routes;
+	h->need = l->need;
+	if (!share)
+		count_routes(routes);
+	/* Without a trust list (last: MHD_OPTION_END then ends the options)
+	 * libmicrohttpd asks no client certificate.  The socket is
+	 * libmicrohttpd's from here on: it closes it, also when it fails. */
 	h->d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
-			MHD_USE_ERROR_LOG | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-		(uint16_t)port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_KEY,
-		ca_server_key_pem(app->ca), MHD_OPTION_HTTPS_MEM_CERT,
-		ca_server_cert_pem(app->ca), MHD_OPTION_HTTPS_MEM_TRUST,
-		ca_cert_pem(app->ca), MHD_OPTION_HTTPS_PRIORITIES,
+			MHD_USE_ERROR_LOG,
+		0, NULL, NULL, handle, h, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd,
+		MHD_OPTION_HTTPS_MEM_KEY, l->key_pem, MHD_OPTION_HTTPS_MEM_CERT,
+		l->cert_pem, MHD_OPTION_HTTPS_PRIORITIES,
 		"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1", MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)4, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-		conn_notify, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
+		conn_notify, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+		l->trust_pem ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, l->trust_pem,
+		MHD_OPTION_END);
 	if (!h->d) {
-		*err = util_xasprintf("cannot listen on %s:%d", host, port);
-		upslots_fini(&h->up);
+		*err = util_xstrdup("cannot serve on the listening socket (is the "
+				    "certificate or key refused by GnuTLS?)");
+		upslots_fini(&h->own);
 		free(h);
 		return NULL;
 	}
@@ -620,6 +631,6 @@ http_stop(struct http *h)
 	if (!h)
 		return;
 	MHD_stop_daemon(h->d);
-	upslots_fini(&h->up);
+	upslots_fini(&h->own);
 	free(h);
 }

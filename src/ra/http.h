@@ -12,9 +12,22 @@
 
 struct http;
 
-/* Starts serving on host:port with the routes (NULL-terminated table). */
-struct http *http_start(struct app *app, const char *host, int port,
-			const struct route *routes, char **err);
+/* One listener: its socket, certificate and whom it serves. */
+struct http_listener {
+	int fd;                /* listening (addr_listen); libmicrohttpd's from now on */
+	const char *cert_pem;  /* the server's certificate, its chain after it */
+	const char *key_pem;   /* ... and its key */
+	const char *trust_pem; /* the CA whose client certificates are asked for;
+				  NULL: none is asked (the public pages) */
+	unsigned need;         /* only the routes with these flags (R_PAGE); 0: all */
+};
+
+/* Starts serving the routes (NULL-terminated table) on l.  The first
+ * listener (share NULL) registers the routes' counters; another one shares
+ * them and the upload places of share (one upload per link whichever
+ * listener it comes through). */
+struct http *http_start(struct app *app, const struct http_listener *l,
+			const struct route *routes, struct http *share, char **err);
 void http_stop(struct http *h);
 /* The port actually bound (useful with port 0). */
 int http_port(struct http *h);

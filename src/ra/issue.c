@@ -126,6 +126,7 @@ h_certificate(struct req *r)
 		   escrow > 0 ? tserial
 		   : old      ? S(old, "token_serial")
 			      : NULL);
+	req_issued(r, CA_PROFILE_CUSTOMER);
 	store_exec(r->app->st,
 		   "UPDATE orders SET cert_serial = ?, valid_from = ?, valid_to = ? "
 		   "WHERE id = ?",

@@ -39,7 +39,7 @@ void h_terminal_orders(struct req *r);
 		{"GET", "/v1/terminal/orders", 0, h_terminal_orders},                    \
 		{"GET", "/v1/ca", R_PUBLIC, h_ca_cert},                                  \
 		{"GET", "/v1/crl", R_PUBLIC, h_crl},                                     \
-		{"GET", "/crl.der", R_PUBLIC, h_crl},                                    \
+		{"GET", "/crl.der", R_PUBLIC | R_PAGE, h_crl},                           \
 		{"POST", "/v1/enrol", R_PUBLIC, h_enrol},                                \
 		{"POST", "/v1/sandbox/certificates", R_SANDBOX, h_sandbox_certificate},
 

@@ -88,6 +88,7 @@ h_enrol(struct req *r)
 		   " VALUES(?,NULL,'terminal',?,?,?,?,?,'valid',?)",
 		   "sssiisi", is.serial, S(row, "terminal_id"), is.dn, is.not_before,
 		   is.not_after, is.pem, now);
+	req_issued(r, CA_PROFILE_TERMINAL);
 	store_exec(r->app->st,
 		   "INSERT INTO terminals(id, cert_serial, enrolled) VALUES(?,?,?)"
 		   " ON CONFLICT(id) DO UPDATE SET cert_serial = excluded.cert_serial,"
@@ -142,6 +143,7 @@ h_sandbox_certificate(struct req *r)
 			   " token_serial) VALUES(?,NULL,?,?,?,?,?,?,'valid',?,?)",
 			   "ssssiisis", is.serial, type, id, is.dn, nb, na, is.pem,
 			   util_now(), token);
+		req_issued(r, CA_PROFILE_CUSTOMER);
 		req_json(r, 201,
 			 json_pack("{s:s, s:s}", "certificate", is.pem, "serial",
 				   is.serial));

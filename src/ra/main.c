@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ra/addr.h"
@@ -22,6 +23,7 @@
 #include "ra/metrics_http.h"
 #include "ra/purge.h"
 #include "ra/terminal.h"
+#include "ra/tlspair.h"
 #include "ra/usage.h"
 #include "ra/util.h"
 
@@ -55,7 +57,15 @@ enum {
 	O_MODULE,
 	O_TOKEN,
 	O_PINFILE,
-	O_SUBJECT
+	O_SUBJECT,
+	O_NOSANDBOX,
+	O_NOVERBOSE,
+	O_ACCESS,
+	O_TLSCERT,
+	O_TLSKEY,
+	O_PUBLISTEN,
+	O_PUBCERT,
+	O_PUBKEY
 };
 
 #define MAX_GATEWAYS 8
@@ -68,6 +78,9 @@ struct opts {
 	const char *instance;
 	bool no_access_log;
 	const char *public_url;
+	const char *tls_cert, *tls_key;       /* the terminal API's, or the CA's own */
+	const char *public_listen;            /* the public pages' own listener */
+	const char *public_cert, *public_key; /* ... and its certificate */
 	const char *port_file;
 	const char *reason;
 	const char *state;
@@ -93,27 +106,53 @@ struct opts {
 	const char *subject;  /* ca init: the organisation in the CA's names */
 };
 
+/* opt's HOST:PORT into host and *port; 0, or 2 after saying so. */
+static int
+listen_arg(const char *name, const char *opt, char host[256], int *port)
+{
+	if (addr_split(opt, host, 256, port) == 0)
+		return 0;
+	fprintf(stderr, "cakiosk-ra: --%s wants HOST:PORT, not \"%s\"\n", name, opt);
+	return 2;
+}
+
+/* Options that only go together; 0, or 2 after saying so. */
+static int
+serve_opts_check(const struct opts *o)
+{
+	const char *bad = NULL;
+	if (o->demo && o->no_demo)
+		bad = "--demo and --no-demo exclude each other";
+	else if (!o->tls_cert != !o->tls_key)
+		bad = "--tls-cert and --tls-key go together: give both";
+	else if (o->public_listen && (!o->public_cert || !o->public_key))
+		bad = "--public-listen needs --public-tls-cert and --public-tls-key (the "
+		      "certificate phones are to trust)";
+	else if (!o->public_listen && (o->public_cert || o->public_key))
+		bad = "--public-tls-cert and --public-tls-key are for --public-listen";
+	if (!bad)
+		return 0;
+	fprintf(stderr, "cakiosk-ra: %s\n", bad);
+	return 2;
+}
+
 static int
 cmd_serve(const struct opts *o)
 {
-	char host[256], mhost[256], *err = NULL;
-	int port, mport = 0, rc = 1;
+	char host[256], mhost[256], phost[256], *err = NULL, *url = NULL;
+	int port, mport = 0, pport = 0, rc = 1, fd = -1, pfd = -1;
 	struct app app = {0};
-	struct http *h = NULL;
+	struct http *h = NULL, *ph = NULL;
 	struct metrics_http *mh = NULL;
+	struct tls_pair api_tls = {0}, pub_tls = {0};
 	sigset_t set;
-	if (addr_split(o->listen, host, sizeof host, &port) != 0) {
-		fprintf(stderr, "cakiosk-ra: --listen wants HOST:PORT, not \"%s\"\n",
-			o->listen);
+	if (listen_arg("listen", o->listen, host, &port) != 0 ||
+	    (o->metrics_listen &&
+	     listen_arg("metrics-listen", o->metrics_listen, mhost, &mport) != 0) ||
+	    (o->public_listen &&
+	     listen_arg("public-listen", o->public_listen, phost, &pport) != 0) ||
+	    serve_opts_check(o) != 0)
 		return 2;
-	}
-	if (o->metrics_listen &&
-	    addr_split(o->metrics_listen, mhost, sizeof mhost, &mport) != 0) {
-		fprintf(stderr,
-			"cakiosk-ra: --metrics-listen wants HOST:PORT, not \"%s\"\n",
-			o->metrics_listen);
-		return 2;
-	}
 	if (metrics_setup(o->instance, !o->no_access_log, &err) != 0) {
 		fprintf(stderr, "cakiosk-ra: %s\n", err);
 		free(err);
@@ -128,10 +167,6 @@ cmd_serve(const struct opts *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (o->demo && o->no_demo) {
-		fprintf(stderr, "cakiosk-ra: --demo and --no-demo exclude each other\n");
-		return 2;
-	}
 	/* The demo lives in the sandbox: production has no demo terminal,
 	 * staff, records or root (nobody may hold their keys). */
 	app.sandbox = o->sandbox || o->demo;
@@ -139,12 +174,48 @@ cmd_serve(const struct opts *o)
 	app.pay_delay = o->pay_delay;
 	app.pay_ttl = app.sandbox ? o->pay_ttl : 900;
 	app.sms_terminal_limit = o->sms_limit;
-	if (gw_configure(app.sandbox, o->gateways, o->ngateways, &err) != 0 ||
-	    api_open(&app, o->db, o->ca_dir, host, o->public_url, port, &err) != 0)
+	/* Certificates from files are checked before anything is opened. */
+	int64_t now = (int64_t)time(NULL);
+	if ((o->tls_cert && tls_pair_load(&api_tls, "the terminal API", o->tls_cert,
+					  o->tls_key, now, &err) != 0) ||
+	    (o->public_listen &&
+	     tls_pair_load(&pub_tls, "the public listener", o->public_cert, o->public_key,
+			   now, &err) != 0))
 		goto out;
-	h = http_start(&app, host, port, api_routes, &err);
+	/* Bound before the store and the CA are opened and any thread runs:
+	 * with port 0 the links and the CRL distribution point are made of
+	 * the port bound, once, and nothing changes them while requests are
+	 * served.  Links go to the public listener when there is one. */
+	int bound = 0, pbound = 0;
+	if ((fd = addr_listen(host, port, &bound, &err)) < 0 ||
+	    (o->public_listen && (pfd = addr_listen(phost, pport, &pbound, &err)) < 0))
+		goto out;
+	url = o->public_url      ? util_xstrdup(o->public_url)
+	      : o->public_listen ? addr_url("https", phost, pbound)
+				 : addr_url("https", host, bound);
+	if (gw_configure(app.sandbox, o->gateways, o->ngateways, &err) != 0 ||
+	    api_open(&app, o->db, o->ca_dir, host, url, bound, &err) != 0)
+		goto out;
+	struct http_listener api = {
+		.fd = fd,
+		.cert_pem =
+			api_tls.cert_pem ? api_tls.cert_pem : ca_server_cert_pem(app.ca),
+		.key_pem = api_tls.key_pem ? api_tls.key_pem : ca_server_key_pem(app.ca),
+		.trust_pem = ca_cert_pem(app.ca)};
+	fd = -1;
+	h = http_start(&app, &api, api_routes, NULL, &err);
 	if (!h)
 		goto out;
+	if (o->public_listen) {
+		struct http_listener pub = {.fd = pfd,
+					    .cert_pem = pub_tls.cert_pem,
+					    .key_pem = pub_tls.key_pem,
+					    .need = R_PAGE};
+		pfd = -1;
+		ph = http_start(&app, &pub, api_routes, h, &err);
+		if (!ph)
+			goto out;
+	}
 	if (o->metrics_listen) {
 		mh = metrics_http_start(&app, mhost, mport, &err);
 		if (!mh)
@@ -153,31 +224,20 @@ cmd_serve(const struct opts *o)
 		log_info("metrics on %s/metrics", murl);
 		free(murl);
 	}
-	/* The URL made before the start differs from the one with the real
-	 * port only for port 0 without a public URL: only then is the CRL's
-	 * URL changed, the CA swapping its lists under its own lock (the pool
-	 * may already be issuing), and serving refused if it failed. */
-	if (port == 0 && !o->public_url) {
-		free(app.public_url);
-		app.public_url = addr_url("https", host, http_port(h));
-		char *crl = util_xasprintf("%s/crl.der", app.public_url);
-		ca_set_crl_url(app.ca, crl);
-		free(crl);
-		if (!ca_customer_ready(app.ca)) {
-			err = util_xstrdup("cannot make the CRL distribution point of "
-					   "the listening address");
-			goto out;
-		}
-	}
-	char *url = addr_url("https", host, http_port(h));
+	free(url);
+	url = addr_url("https", host, bound);
 	log_info("listening on %s%s", url,
 		 app.demo      ? " (the demo, sandbox mode)"
 		 : app.sandbox ? " (sandbox mode)"
 			       : "");
-	free(url);
+	if (ph) {
+		free(url);
+		url = addr_url("https", phost, pbound);
+		log_info("public pages on %s (links: %s)", url, app.public_url);
+	}
 	if (o->port_file) {
 		char buf[16];
-		int n = snprintf(buf, sizeof buf, "%d\n", http_port(h));
+		int n = snprintf(buf, sizeof buf, "%d\n", bound);
 		if (util_write_file(o->port_file, buf, (size_t)n, 0600) != 0)
 			log_warn("cannot write %s", o->port_file);
 	}
@@ -190,10 +250,18 @@ out:
 		fprintf(stderr, "cakiosk-ra: %s\n", err);
 		free(err);
 	}
+	if (fd >= 0)
+		close(fd);
+	if (pfd >= 0)
+		close(pfd);
+	free(url);
 	metrics_http_stop(mh);
+	http_stop(ph); /* before h, whose upload places it shares */
 	http_stop(h);
 	api_close(&app);
 	metrics_fini();
+	tls_pair_free(&api_tls);
+	tls_pair_free(&pub_tls);
 	return rc;
 }
 
@@ -204,7 +272,14 @@ static const struct option longopts[] = {
 	{"metrics-listen", required_argument, NULL, O_METRICS},
 	{"instance", required_argument, NULL, O_INSTANCE},
 	{"no-access-log", no_argument, NULL, O_NOACCESS},
+	{"access-log", no_argument, NULL, O_ACCESS},
+	{"tls-cert", required_argument, NULL, O_TLSCERT},
+	{"tls-key", required_argument, NULL, O_TLSKEY},
+	{"public-listen", required_argument, NULL, O_PUBLISTEN},
+	{"public-tls-cert", required_argument, NULL, O_PUBCERT},
+	{"public-tls-key", required_argument, NULL, O_PUBKEY},
 	{"sandbox", no_argument, NULL, O_SANDBOX},
+	{"no-sandbox", no_argument, NULL, O_NOSANDBOX},
 	{"pay-delay", required_argument, NULL, O_DELAY},
 	{"pay-ttl", required_argument, NULL, O_TTL},
 	{"public-url", required_argument, NULL, O_URL},
@@ -220,6 +295,7 @@ static const struct option longopts[] = {
 	{"documents-days", required_argument, NULL, O_DOCDAYS},
 	{"dry-run", no_argument, NULL, O_DRYRUN},
 	{"verbose", no_argument, NULL, O_VERBOSE},
+	{"no-verbose", no_argument, NULL, O_NOVERBOSE},
 	{"sms-terminal-limit", required_argument, NULL, O_SMSLIMIT},
 	{"config", required_argument, NULL, O_CONFIG},
 	{"check-config", no_argument, NULL, O_CHECK},
@@ -243,9 +319,19 @@ static const struct ra_conf_codes conf_codes = {
 	.instance = O_INSTANCE,
 	.metrics_listen = O_METRICS,
 	.no_access_log = O_NOACCESS,
+	.access_log = O_ACCESS,
 	.verbose = O_VERBOSE,
+	.no_verbose = O_NOVERBOSE,
 	.sms_limit = O_SMSLIMIT,
 	.sandbox = O_SANDBOX,
+	.no_sandbox = O_NOSANDBOX,
+	.tls_cert = O_TLSCERT,
+	.tls_key = O_TLSKEY,
+	.public_listen = O_PUBLISTEN,
+	.public_cert = O_PUBCERT,
+	.public_key = O_PUBKEY,
+	.silent_after = O_SILENT,
+	.documents_days = O_DOCDAYS,
 	.demo = O_DEMO,
 	.no_demo = O_NODEMO,
 	.pay_delay = O_DELAY,
@@ -316,16 +402,35 @@ opt_value(int c, const char *arg, struct opts *o)
 			return "wants HOST:PORT (an IPv4 address, localhost or [IPv6])";
 		o->metrics_listen = arg;
 		break;
+	case O_PUBLISTEN:
+		if (!addr_arg(arg))
+			return "wants HOST:PORT (an IPv4 address, localhost or [IPv6])";
+		o->public_listen = arg;
+		break;
+	case O_TLSCERT:
+		o->tls_cert = arg;
+		break;
+	case O_TLSKEY:
+		o->tls_key = arg;
+		break;
+	case O_PUBCERT:
+		o->public_cert = arg;
+		break;
+	case O_PUBKEY:
+		o->public_key = arg;
+		break;
 	case O_INSTANCE:
 		if (!metrics_instance_ok(arg))
 			return METRICS_INSTANCE_WANTS;
 		o->instance = arg;
 		break;
 	case O_NOACCESS:
-		o->no_access_log = true;
+	case O_ACCESS:
+		o->no_access_log = c == O_NOACCESS;
 		break;
 	case O_SANDBOX:
-		o->sandbox = true;
+	case O_NOSANDBOX:
+		o->sandbox = c == O_SANDBOX;
 		break;
 	case O_URL:
 		if (!url_arg(arg))
@@ -386,6 +491,9 @@ opt_value(int c, const char *arg, struct opts *o)
 		break;
 	case O_VERBOSE:
 		util_log_level = LOG_DEBUG_;
+		break;
+	case O_NOVERBOSE:
+		util_log_level = LOG_INFO_;
 		break;
 	case O_DELAY:
 		if (!int_arg(arg, 0, 86400, &o->pay_delay))

@@ -71,16 +71,16 @@ void h_status_page(struct req *r);
 		{"POST", "/v1/orders/{id}/verify", 0, h_order_verify},                   \
 		{"POST", "/v1/orders/{id}/payments", 0, h_payment_create},               \
 		{"GET", "/v1/payments/{id}", 0, h_payment_get},                          \
-		{"GET", "/pay/{token}", R_PUBLIC | R_SANDBOX, h_pay_page},               \
+		{"GET", "/pay/{token}", R_PUBLIC | R_PAGE | R_SANDBOX, h_pay_page},      \
 		{"POST", "/v1/orders/{id}/upload-link", 0, h_upload_link},               \
 		{"GET", "/v1/orders/{id}/documents", 0, h_documents},                    \
-		{"GET", "/u/{token}", R_PUBLIC, h_upload_page},                          \
-		{"POST", "/u/{token}", R_PUBLIC | R_FORM | R_NO_IDEM | R_EARLY,          \
+		{"GET", "/u/{token}", R_PUBLIC | R_PAGE, h_upload_page},                 \
+		{"POST", "/u/{token}", R_PUBLIC | R_PAGE | R_FORM | R_NO_IDEM | R_EARLY, \
 		 h_upload_post},                                                         \
-		{"GET", "/forms/{name}", R_PUBLIC, h_form_download},                     \
-		{"GET", "/invoice/{token}", R_PUBLIC, h_invoice_page},                   \
+		{"GET", "/forms/{name}", R_PUBLIC | R_PAGE, h_form_download},            \
+		{"GET", "/invoice/{token}", R_PUBLIC | R_PAGE, h_invoice_page},          \
 		{"GET", "/v1/orders/{id}/documents/{kind}", 0, h_document_file},         \
 		{"POST", "/v1/orders/{id}/status-link", 0, h_status_link},               \
-		{"GET", "/s/{token}", R_PUBLIC, h_status_page},
+		{"GET", "/s/{token}", R_PUBLIC | R_PAGE, h_status_page},
 
 #endif

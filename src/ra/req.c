@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 
 #include "ra/app.h"
+#include "ra/metrics.h"
 #include "ra/util.h"
 
 /* A request made in process has no connection: its headers are pairs. */
@@ -232,6 +233,22 @@ req_form_add(struct req *r, const char *key, const char *filename, const char *d
 	memcpy(f->data + f->len, data, size);
 	f->len += size;
 	return 0;
+}
+
+void
+req_issued(struct req *r, enum ca_profile profile)
+{
+	r->issued[profile == CA_PROFILE_TERMINAL]++;
+}
+
+void
+req_committed(struct req *r)
+{
+	for (int i = 0; i < r->issued[0]; i++)
+		metrics_note(M_ISSUED_CUSTOMER);
+	for (int i = 0; i < r->issued[1]; i++)
+		metrics_note(M_ISSUED_TERMINAL);
+	memset(r->issued, 0, sizeof r->issued);
 }
 
 void

@@ -60,13 +60,13 @@ no:
 }
 
 const struct route *
-route_find(const struct route *routes, const char *method, const char *path,
-	   struct req *r, int *status)
+route_find(const struct route *routes, unsigned need, const char *method,
+	   const char *path, struct req *r, int *status)
 {
 	bool path_seen = false;
 	for (const struct route *rt = routes; rt->method; rt++) {
 		struct req tmp = {0};
-		if (!route_match(rt->pattern, path, &tmp))
+		if ((rt->flags & need) != need || !route_match(rt->pattern, path, &tmp))
 			continue;
 		if (strcmp(rt->method, method) != 0) {
 			path_seen = true;

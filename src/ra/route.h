@@ -16,9 +16,11 @@ struct route {
 	void (*fn)(struct req *r);
 };
 
-/* The route of method and path, with r->args filled; NULL with *status
- * 405 (the path is known, the method is not) or 404. */
-const struct route *route_find(const struct route *routes, const char *method,
-			       const char *path, struct req *r, int *status);
+/* The route of method and path among the routes that have every flag of
+ * need (0: all), with r->args filled; NULL with *status 405 (the path is
+ * known, the method is not) or 404.  The others are as if absent. */
+const struct route *route_find(const struct route *routes, unsigned need,
+			       const char *method, const char *path, struct req *r,
+			       int *status);
 
 #endif

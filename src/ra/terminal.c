@@ -91,6 +91,7 @@ h_terminal_renew(struct req *r)
 		   " VALUES(?,NULL,'terminal',?,?,?,?,?,'valid',?)",
 		   "sssiisi", is.serial, r->terminal, is.dn, is.not_before, is.not_after,
 		   is.pem, now);
+	req_issued(r, CA_PROFILE_TERMINAL);
 	store_exec(r->app->st,
 		   "INSERT INTO terminals(id, cert_serial, enrolled) VALUES(?,?,0)"
 		   " ON CONFLICT(id) DO UPDATE SET cert_serial = excluded.cert_serial",

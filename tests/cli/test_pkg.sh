@@ -101,11 +101,18 @@ check "ExecStart of cakiosk.service is $P/bin/cakiosk" \
 	grep -q "^ExecStart=$P/bin/cakiosk --config /etc/cakiosk/cakiosk.conf\$" "$dest$P/lib/systemd/system/cakiosk.service"
 check "ExecStart of cakiosk-ra.service is $P/sbin/cakiosk-ra serve" \
 	grep -q "^ExecStart=$P/sbin/cakiosk-ra serve " "$dest$P/lib/systemd/system/cakiosk-ra.service"
-# The daily purge: the server's store, as the server's user, once a day.
-db=/var/lib/cakiosk-ra/cakiosk-ra.db
-check "cakiosk-ra-purge.service runs $P/sbin/cakiosk-ra purge on the server's store" sh -c "
-	grep -q '^ExecStart=$P/sbin/cakiosk-ra purge --db $db ' '$dest$P/lib/systemd/system/cakiosk-ra-purge.service' &&
-	grep -q -- '--db $db ' '$dest$P/lib/systemd/system/cakiosk-ra.service'"
+# Both units read the configuration file (the store named there, relative
+# to their common working directory); the environment file only adds.
+conf=/etc/cakiosk/cakiosk-ra.conf
+check "cakiosk-ra.service runs serve with --config $conf" \
+	grep -q "^ExecStart=$P/sbin/cakiosk-ra serve --config $conf \\\$CAKIOSK_RA_OPTS\$" "$dest$P/lib/systemd/system/cakiosk-ra.service"
+check "cakiosk-ra-purge.service runs $P/sbin/cakiosk-ra purge on the server's store (its file, its directory)" sh -c "
+	grep -q '^ExecStart=$P/sbin/cakiosk-ra purge --config $conf ' '$dest$P/lib/systemd/system/cakiosk-ra-purge.service' &&
+	grep -q -x 'WorkingDirectory=/var/lib/cakiosk-ra' '$dest$P/lib/systemd/system/cakiosk-ra-purge.service' &&
+	grep -q -x 'WorkingDirectory=/var/lib/cakiosk-ra' '$dest$P/lib/systemd/system/cakiosk-ra.service' &&
+	grep -q -x 'EnvironmentFile=-/etc/default/cakiosk-ra' '$dest$P/lib/systemd/system/cakiosk-ra.service'"
+check "no option of cakiosk-ra.service in an environment variable but the optional override" sh -c "
+	! grep -q -- '--db\\|--ca-dir\\|--listen' '$dest$P/lib/systemd/system/cakiosk-ra.service'"
 check "... as the server's user, once (Type=oneshot)" sh -c "
 	for k in User=cakiosk-ra Group=cakiosk-ra StateDirectory=cakiosk-ra Type=oneshot; do
 		grep -q -x \"\$k\" '$dest$P/lib/systemd/system/cakiosk-ra-purge.service' || exit 1

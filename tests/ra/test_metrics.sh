@@ -215,6 +215,26 @@ is $((C0 + 1)) "$(metric "$C")" "a customer certificate signed: issued{customer}
 is $((TM0 + 1)) "$(metric "$TM")" "a terminal enrolled: issued{terminal} +1"
 is $((R0 + 1)) "$(metric "$R")" "a repeated POST: replays +1"
 
+# Counted once per certificate kept: one order's certificate asked for on
+# twelve connections at once (one Idempotency-Key, as a kiosk retrying
+# after a timeout): the CA may sign for more than one of them without the
+# store's lock; one is committed, the others are replayed.
+approved_unit_order
+newcsr par
+scrape
+C0=$(metric "$C")
+set --
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do set -- "$@" -o "$T/par$i.out" "$URL/v1/orders/$OID/certificate"; done
+curl -s --parallel --parallel-immediate --parallel-max 12 -w '%{http_code}\n' --max-time 20 \
+	--cacert "$CA/ca.crt" --cert "$CA/terminal-demo.crt" --key "$CA/terminal-demo.key" \
+	-H "Authorization: Bearer $SESSION" -H "Idempotency-Key: par-$OID" \
+	-H 'Content-Type: application/json' --data-binary "{\"csr\":\"$(pem_json "$T/par.csr")\"}" \
+	"$@" >"$T/par.codes" 2>/dev/null
+is 12 "$(grep -c '^201$' "$T/par.codes")" "twelve requests for one certificate at once: all answered with it"
+is 1 "$(for i in 1 2 3 4 5 6 7 8 9 10 11 12; do "$JGET" serial <"$T/par$i.out"; echo; done | sort -u | grep -c .)" "... one certificate"
+scrape
+is $((C0 + 1)) "$(metric "$C")" "... counted once: issued{customer} +1 (not once per signature)"
+
 wait_metric cakiosk_ra_open_connections 0 && ok "no connection open when idle" || not_ok "no connection open when idle"
 mkfifo "$T/hold"
 openssl s_client -quiet -connect "127.0.0.1:$PORT" -CAfile "$CA/ca.crt" <"$T/hold" >/dev/null 2>&1 &
