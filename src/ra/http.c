@@ -152,9 +152,10 @@ run_handler(struct rctx *x, bool *replayed)
 	}
 	int unlocks = 0, tries = 0;
 	bool alone = false; /* holds rerun_lock */
+	bool write = strcmp(r->method, "GET") != 0;
 again:
 	store_lock(st);
-	if (store_begin(st, strcmp(r->method, "GET") != 0) != 0) {
+	if (store_begin(st, write) != 0) {
 		req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
 		goto out;
 	}
@@ -268,6 +269,9 @@ retry: /* nothing of this run is kept; its answer is forgotten */
 	store_unlock(st);
 	req_unanswer(r);
 	metrics_note(M_STORE_RETRY);
+	/* A GET that lost a race wrote (a pay page): with SQLite only the
+	 * write lock held from the start lets its next run write. */
+	write = true;
 	if (++tries < STORE_TRIES) {
 		retry_wait(tries);
 		if (!alone)

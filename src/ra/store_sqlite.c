@@ -28,7 +28,8 @@ struct sqlite {
 	sqlite3 *db;
 	pthread_mutex_t lock;
 	int last_rc;
-	bool full; /* a statement since store_begin found no room */
+	bool full;  /* a statement since store_begin found no room */
+	bool retry; /* ... or lost a race with another process's write */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
@@ -37,12 +38,17 @@ struct sqlite {
 };
 
 /* A write the disk refused: SQLite says SQLITE_FULL for ENOSPC, and an
- * I/O error where the file system fails the write itself. */
+ * I/O error where the file system fails the write itself.  A busy store
+ * inside a transaction: a read transaction (a GET) whose snapshot another
+ * process has written past cannot write (SQLITE_BUSY_SNAPSHOT, whatever
+ * the busy handler does); only running the request again can. */
 static int
 store_note(struct sqlite *st, int rc)
 {
 	if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR)
 		st->full = true;
+	if ((rc & 0xff) == SQLITE_BUSY && !sqlite3_get_autocommit(st->db))
+		st->retry = true;
 	return rc;
 }
 
@@ -199,6 +205,7 @@ sqlite_begin(void *impl, bool write)
 {
 	struct sqlite *st = impl;
 	st->full = false;
+	st->retry = false;
 	return store_tx(st, write ? TX_BEGIN_WRITE : TX_BEGIN, false);
 }
 
@@ -209,13 +216,13 @@ sqlite_full(void *impl)
 	return st->full;
 }
 
-/* A writer waits for the file's lock (store_busy) instead: nothing to run
- * again. */
+/* A writer waits for the file's lock (store_busy); a read transaction
+ * that came to write after another process wrote has lost (store_note). */
 static bool
 sqlite_retry(void *impl)
 {
-	(void)impl;
-	return false;
+	struct sqlite *st = impl;
+	return st->retry;
 }
 
 static void
@@ -332,7 +339,8 @@ sqlite_exec(void *impl, const char *sql, const char *types, const struct store_p
 	st->last_rc = store_note(st, rc);
 	store_done(st, sql, stmt);
 	if (rc != SQLITE_DONE) {
-		if ((rc & 0xff) != SQLITE_CONSTRAINT)
+		/* A lost race is not an error: the request runs again. */
+		if ((rc & 0xff) != SQLITE_CONSTRAINT && !st->retry)
 			store_err("store: %s", sqlite3_errmsg(st->db));
 		return -1;
 	}
