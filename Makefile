@@ -238,6 +238,7 @@ bench: all $(TESTP11) $(B)/tests/renewbench $(B)/tests/unlockrun $(B)/tests/pzru
 	-@sh tests/bench/idle.sh $(B)
 	-@sh tests/bench/token-bench.sh $(B)
 	-@sh tests/bench/ra-bench.sh $(B)
+	-@sh tests/bench/stores-bench.sh $(B)
 	-@sh tests/bench/issue-bench.sh $(B)
 	-@sh tests/bench/renew-bench.sh $(B)
 	-@sh tests/bench/unlock-bench.sh $(B)
