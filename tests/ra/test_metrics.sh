@@ -255,7 +255,9 @@ if sqlite_only; then
 		sqlite3 "$RA_DB" >"$T/locked" &
 	LK=$!
 	i=0; while [ $i -lt 100 ] && ! grep -q locked "$T/locked"; do sleep 0.05; i=$((i + 1)); done
-	(sleep 0.3; touch "$T/release") &
+	# Held 2 s: long enough for the request to reach the lock on a loaded
+	# machine (0.3 s was not), well inside the server's 5 s of waiting.
+	(sleep 2; touch "$T/release") &
 	req POST /v1/sandbox/clock '{"advance":0}'
 	wait "$LK"
 	is 200 "$STATUS" "a write waits for another process's lock"
