@@ -121,7 +121,8 @@ list() {
 	done
 }
 
-# run LIST-FILE: its suites, JOBS at a time, the long screen suites first
+# run LIST-FILE: its suites, JOBS at a time, the token suites first (their
+# pull matrices are the longest suites), then the long screen suites
 # (their order in the list) so that the short ones fill in beside them.
 run() {
 	xargs -L 1 -P "$JOBS" sh "$0" --one <"$1"
@@ -148,7 +149,7 @@ esac
 order=$log/suites.list
 main=$(echo " $SUITES " | sed 's/ secrets / /g')
 ordered=
-for s in screen ra token soak fuzz; do
+for s in token screen ra soak fuzz; do
 	case " $main " in *" $s "*) ordered="$ordered $s" ;; esac
 done
 for s in $main; do

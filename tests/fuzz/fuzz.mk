@@ -66,7 +66,7 @@ fuzz: $(FUZZ_BIN)
 ifneq ($(FUZZ_SECONDS),)
 	@sh tests/fuzz/run.sh $(FB)/bin $(FUZZ_SECONDS) $(or $(FUZZ_ONLY),$(FUZZ_NAMES))
 endif
-check: $(FUZZ_BIN)
+check-build: $(FUZZ_BIN)
 else
 fuzz:
 	@echo "make fuzz needs $(FUZZ_CC) (kiosk/install-deps.sh installs clang)" >&2; exit 1

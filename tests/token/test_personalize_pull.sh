@@ -28,13 +28,13 @@
 # By default the call indexes are every call that changes the card
 # (C_InitToken, C_InitPIN, C_Login, C_Logout, C_GenerateKeyPair, C_Sign,
 # C_CreateObject, C_DestroyObject, C_SetAttributeValue, C_CloseAllSessions)
-# and every PZ_STRIDE-th call besides (default 8), each pulled and resumed;
+# and every PZ_STRIDE-th call besides (default 16), each pulled and resumed;
 # every PZ_VISIT_STRIDE-th of them (default 4) also started again by a new
 # kiosk: about a minute.  PZ_STRIDE=1 PZ_VISIT_STRIDE=1 runs every call
 # index both ways (several minutes).
 . "$(dirname "$0")/../screen/lib.sh"
 . "$top/tests/token/pz_lib.sh"
-STRIDE=${PZ_STRIDE:-8}
+STRIDE=${PZ_STRIDE:-16}
 VSTRIDE=${PZ_VISIT_STRIDE:-4}
 WRITES='^(C_InitToken|C_InitPIN|C_Login|C_Logout|C_GenerateKeyPair|C_Sign|C_CreateObject|C_DestroyObject|C_SetAttributeValue|C_CloseAllSessions)$'
 pz_setup || { not_ok "the bed: cakiosk-ra, staff login, SMS sessions"; finish; exit 1; }
