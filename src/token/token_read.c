@@ -247,6 +247,19 @@ read_objects(struct tok *t, CK_SESSION_HANDLE s, unsigned flags, struct token_in
 	return TOKEN_OK;
 }
 
+/*
+ * A token pulled out while it was read takes its session with it, and what
+ * was read is not whole: TOKEN_OK while the session still answers.
+ */
+static enum token_err
+session_whole(struct tok *t, CK_SESSION_HANDLE s)
+{
+	CK_SESSION_INFO si;
+	CK_RV rv = t->m->f->C_GetSessionInfo(s, &si);
+
+	return rv == CKR_OK ? TOKEN_OK : tok_fail(t, "C_GetSessionInfo", rv);
+}
+
 enum token_err
 token_read(const struct token_ref *ref, unsigned flags, struct token_info *info)
 {
@@ -295,17 +308,9 @@ token_read(const struct token_ref *ref, unsigned flags, struct token_info *info)
 	info->logged_in = err == TOKEN_OK;
 	if (err == TOKEN_OK || err == TOKEN_ERR_NOT_LOGGED_IN)
 		err = read_objects(&t, s, flags, info);
-	/*
-	 * Attribute reads that fail are skipped above; if the token went away
-	 * meanwhile, the session is gone too and what was read is not whole.
-	 */
-	if (err == TOKEN_OK) {
-		CK_SESSION_INFO si;
-		CK_RV rv = t.m->f->C_GetSessionInfo(s, &si);
-
-		if (rv != CKR_OK)
-			err = tok_fail(&t, "C_GetSessionInfo", rv);
-	}
+	/* Attribute reads that fail are skipped above: see session_whole. */
+	if (err == TOKEN_OK)
+		err = session_whole(&t, s);
 	tok_close(&t, s);
 out:
 	tok_unlock();
@@ -395,14 +400,8 @@ token_read_cert(const struct token_ref *ref, const unsigned char *der, size_t de
 		*holds_id = has_id(&t, s, CKO_CERTIFICATE, id, id_len) ||
 			    has_id(&t, s, CKO_PRIVATE_KEY, id, id_len) ||
 			    has_id(&t, s, CKO_PUBLIC_KEY, id, id_len);
-	/* As token_read: a token gone meanwhile leaves nothing whole. */
-	if (err == TOKEN_OK) {
-		CK_SESSION_INFO si;
-		CK_RV rv = t.m->f->C_GetSessionInfo(s, &si);
-
-		if (rv != CKR_OK)
-			err = tok_fail(&t, "C_GetSessionInfo", rv);
-	}
+	if (err == TOKEN_OK)
+		err = session_whole(&t, s);
 	tok_close(&t, s);
 out:
 	tok_unlock();
