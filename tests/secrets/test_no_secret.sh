@@ -83,7 +83,8 @@ collect() {
 	cut -d' ' -f2- "$tmp/secrets" | sort -u >"$tmp/values"
 }
 
-# scan DIR: every secret found whole in a file under DIR, as
+# scan DIR: every secret found whole in a file under DIR (a whole word, not
+# a part of a decimal number), as
 # "FILE:LINE: KIND ab…yz" lines (the value cut, so this output is no log of
 # it either); nothing when clean.
 scan() {
@@ -93,6 +94,10 @@ scan() {
 		while IFS= read -r hit; do
 			v=${hit##*:}
 			where=${hit%:*}
+			# Found only inside a decimal number (grep -w sees the
+			# point as a word's end): no secret.
+			sed -n "${where##*:}p" "${where%:*}" | sed -E 's/[0-9]+([.][0-9]+)+/ /g' |
+				grep -q -w -F -- "$v" || continue
 			k=$(awk -v v="$v" '$2 == v {print $1; exit}' "$tmp/secrets")
 			printf '%s: %s %s…%s\n' "${where#"$1"/}" "${k:-secret}" \
 				"$(printf '%s' "$v" | cut -c1-2)" "$(printf '%s' "$v" | rev | cut -c1-2 | rev)"
@@ -109,7 +114,11 @@ mkdir -p "$tmp/plant"
 pin=$(awk '$1 == "pin" {print $2; exit}' "$tmp/secrets")
 mobile=$(awk '$1 == "mobile" {print $2; exit}' "$tmp/secrets")
 masked=$(printf '%s' "$mobile" | sed -E 's/^(...)....(....)$/\1****\2/')
+# A decimal number is one number: a browser's log stamps its lines with
+# "[pid:tid:MMDD/HHMMSS.micros:…]", and six digits after a point can be any
+# code by chance; they are no code typed.
 printf 'info: sms sent to %s\ninfo: order 20261202%s99 paid\n' "$masked" "$pin" >"$tmp/plant/clean.log"
+printf '[597:697:1203/101325.%s:ERROR:bus.cc:405] no bus\n' "$pin" >>"$tmp/plant/clean.log"
 printf 'debug: C_Login user pin=%s\n' "$pin" >"$tmp/plant/leak.log"
 printf 'debug: GET /v1/orders Authorization: Bearer 0123456789abcdef0123\n' >"$tmp/plant/bearer.log"
 scan "$tmp/plant" >"$tmp/plant.out"
