@@ -60,6 +60,8 @@ static const struct key keys[] = {
 	 "default)"},
 	{"server", "access_log", B(access_log, no_access_log), "yes",
 	 "an access line per request (yes or no)"},
+	{"server", "threads", A(threads), "4",
+	 "threads answering requests on each listener (1..64)"},
 	{"server", "verbose", B(verbose, no_verbose), "no", "log more (yes or no)"},
 	{"server", "sms_terminal_limit", A(sms_limit), "30",
 	 "SMS codes one terminal may ask for per hour (1..100000)"},

@@ -20,7 +20,8 @@ struct ra_conf_codes {
 	int listen, public_url, db, ca_dir, port_file, instance, metrics_listen,
 		access_log, no_access_log, verbose, no_verbose, sms_limit, sandbox,
 		no_sandbox, demo, no_demo, pay_delay, pay_ttl, gateway, tls_cert, tls_key,
-		public_listen, public_cert, public_key, silent_after, documents_days;
+		public_listen, public_cert, public_key, silent_after, documents_days,
+		threads;
 };
 
 struct ra_conf {

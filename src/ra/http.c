@@ -424,7 +424,7 @@ http_start(struct app *app, const struct http_listener *l, const struct route *r
 		MHD_OPTION_HTTPS_MEM_KEY, l->key_pem, MHD_OPTION_HTTPS_MEM_CERT,
 		l->cert_pem, MHD_OPTION_HTTPS_PRIORITIES,
 		"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1", MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned int)4, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+		(unsigned int)l->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION,

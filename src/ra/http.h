@@ -13,6 +13,12 @@
 struct http;
 
 /* One listener: its socket, certificate and whom it serves. */
+/* Threads answering a listener's requests (--threads): the default, and
+ * the most (each holds a store connection and its buffers; far more than
+ * the processors only adds waiting). */
+#define HTTP_THREADS 4
+#define HTTP_THREADS_MAX 64
+
 struct http_listener {
 	int fd;                /* listening (addr_listen); libmicrohttpd's from now on */
 	const char *cert_pem;  /* the server's certificate, its chain after it */
@@ -20,6 +26,7 @@ struct http_listener {
 	const char *trust_pem; /* the CA whose client certificates are asked for;
 				  NULL: none is asked (the public pages) */
 	unsigned need;         /* only the routes with these flags (R_PAGE); 0: all */
+	int threads;           /* threads answering its requests (1..HTTP_THREADS_MAX) */
 };
 
 /* Starts serving the routes (NULL-terminated table) on l.  The first

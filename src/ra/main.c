@@ -62,7 +62,8 @@ enum {
 	O_TLSKEY,
 	O_PUBLISTEN,
 	O_PUBCERT,
-	O_PUBKEY
+	O_PUBKEY,
+	O_THREADS
 };
 
 static const struct option longopts[] = {
@@ -97,6 +98,7 @@ static const struct option longopts[] = {
 	{"verbose", no_argument, NULL, O_VERBOSE},
 	{"no-verbose", no_argument, NULL, O_NOVERBOSE},
 	{"sms-terminal-limit", required_argument, NULL, O_SMSLIMIT},
+	{"threads", required_argument, NULL, O_THREADS},
 	{"config", required_argument, NULL, O_CONFIG},
 	{"check-config", no_argument, NULL, O_CHECK},
 	{"config-reference", no_argument, NULL, O_REFERENCE},
@@ -137,7 +139,13 @@ static const struct ra_conf_codes conf_codes = {
 	.pay_delay = O_DELAY,
 	.pay_ttl = O_TTL,
 	.gateway = O_GATEWAY,
+	.threads = O_THREADS,
 };
+
+/* HTTP_THREADS_MAX in words, for the message refusing more. */
+#define TEXT_OF_(n) #n
+#define TEXT_OF(n) TEXT_OF_(n)
+#define THREADS_MAX_TEXT TEXT_OF(HTTP_THREADS_MAX)
 
 /* arg as an int in lo..hi into *out; false when it is none. */
 static bool
@@ -307,6 +315,10 @@ opt_value(int c, const char *arg, struct opts *o)
 		if (!int_arg(arg, 1, 100000, &o->sms_limit))
 			return "wants 1..100000";
 		break;
+	case O_THREADS:
+		if (!int_arg(arg, 1, HTTP_THREADS_MAX, &o->threads))
+			return "wants 1.." THREADS_MAX_TEXT " threads";
+		break;
 	default:
 		return "is unknown";
 	}
@@ -431,6 +443,7 @@ main(int argc, char **argv)
 			 .pay_delay = -1,
 			 .pay_ttl = 900,
 			 .sms_limit = 30,
+			 .threads = HTTP_THREADS,
 			 .silent_after = TERMINAL_SILENT_MINUTES,
 			 .documents_days = PURGE_DOCUMENTS_DAYS,
 			 .file_demo = -1};

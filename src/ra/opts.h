@@ -37,6 +37,7 @@ struct opts {
 	int pay_delay;
 	int pay_ttl;
 	int sms_limit;
+	int threads;   /* serve: worker threads of each listener */
 	int file_demo; /* the file's demo key: 1 yes, 0 no, -1 not given */
 	const char *file_gateways[4];
 	int nfile_gateways;

@@ -116,7 +116,8 @@ serve_run(const struct opts *o)
 		.cert_pem =
 			api_tls.cert_pem ? api_tls.cert_pem : ca_server_cert_pem(app.ca),
 		.key_pem = api_tls.key_pem ? api_tls.key_pem : ca_server_key_pem(app.ca),
-		.trust_pem = ca_cert_pem(app.ca)};
+		.trust_pem = ca_cert_pem(app.ca),
+		.threads = o->threads};
 	fd = -1;
 	h = http_start(&app, &api, api_routes, NULL, &err);
 	if (!h)
@@ -125,7 +126,8 @@ serve_run(const struct opts *o)
 		struct http_listener pub = {.fd = pfd,
 					    .cert_pem = pub_tls.cert_pem,
 					    .key_pem = pub_tls.key_pem,
-					    .need = R_PAGE};
+					    .need = R_PAGE,
+					    .threads = o->threads};
 		pfd = -1;
 		ph = http_start(&app, &pub, api_routes, h, &err);
 		if (!ph)

@@ -91,6 +91,8 @@ const char ra_usage_text[] =
 	"                         https://HOST:PORT of --public-listen or --listen)\n"
 	"  --port-file FILE       write the bound port here once ready\n"
 	"  --sms-terminal-limit N SMS codes one terminal may ask for per hour (30)\n"
+	"  --threads N            threads answering requests on each listener\n"
+	"                         (1..64; 4)\n"
 	"  --no-demo              sandbox without the demo: no demo records,\n"
 	"                         terminal, staff or root\n"
 	"  --verbose              log more (--no-verbose: not)\n"

@@ -90,6 +90,8 @@ bad url-no-scheme "public_url = ra.example" "public_url wants http:// or https:/
 bad url-no-host "public_url = https:///crl" "public_url wants http:// or https://, a host"
 bad not-a-line "just words" "not a \\[section\\]"
 SECTION=gateway bad bad-gateway "sms = /usr/bin/true" "sms wants exec:PROGRAM"
+bad threads-zero "threads = 0" "threads wants 1..64 threads"
+bad threads-absurd "threads = 100000" "threads wants 1..64 threads"
 SECTION=sandbox bad pay-ttl "pay_ttl = 1" "pay_ttl wants 5..86400 seconds"
 printf '[server]\nlisten = 127.0.0.1:1\n[colours]\n' >"$T/section.conf"
 like "section.conf:3: \\[colours\\]: unknown section" "$("$RA" --check-config --config "$T/section.conf" 2>&1)" \
@@ -108,6 +110,21 @@ is 1 $? "serve with a bad file exits 1 ..."
 is "ok" "$("$RA" --check-config --config "$T/ra.conf")" "a good file: --check-config prints ok, exit 0"
 out=$("$RA" --check-config --config "$T/ra.conf" --pay-ttl 1 2>&1)
 is "2 cakiosk-ra: --pay-ttl wants 5..86400 seconds, not \"1\"" "$? $out" "--check-config checks the command line too (exit 2)"
+out=$("$RA" --check-config --config "$T/ra.conf" --threads 0 2>&1)
+is "2 cakiosk-ra: --threads wants 1..64 threads, not \"0\"" "$? $out" "--check-config refuses --threads 0 in one sentence"
+
+# [server] threads, and --threads over it: the server runs that many
+# threads for its requests (the process's other threads stay the same).
+tasks() { ls /proc/"$PID"/task | wc -l; }
+printf '[server]\nca_dir = %s\ndb = %s\nport_file = %s\nlisten = 127.0.0.1:0\nsandbox = yes\nthreads = 1\n' \
+	"$CA" "$RA_DB" "$T/port" >"$T/threads.conf"
+conf_start --config "$T/threads.conf"
+one=$(tasks)
+ra_stop TERM
+conf_start --config "$T/threads.conf" --threads 7
+seven=$(tasks)
+ra_stop TERM
+is 6 "$((seven - one))" "threads = 1 in the file, then --threads 7 over it: 6 threads more"
 
 # A line longer than inih's buffer: said so at its line, the rest of it
 # not read as a line of its own (the next line keeps its number).
@@ -154,7 +171,7 @@ out=$("$RA" --check-config --config "$T/reference.conf" 2>&1)
 is "0 ok" "$? $out" "--config-reference passes --check-config"
 missing=
 for k in listen public_url db ca_dir port_file instance metrics_listen access_log verbose \
-	sms_terminal_limit sandbox demo pay_delay pay_ttl sms mail bank pay; do
+	sms_terminal_limit threads sandbox demo pay_delay pay_ttl sms mail bank pay; do
 	grep -Eq "^;?$k =" "$T/reference.conf" || missing="$missing $k"
 done
 is "" "$missing" "--config-reference has a key for every option of serve"
