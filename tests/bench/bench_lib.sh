@@ -9,6 +9,11 @@
 #                           sets PID and URL; its log goes to $T/log
 #   ra_stop                 stops it and waits
 #   ra_cpu                  its CPU seconds (user + system) so far
+#   cpu_ticks PID...        their CPU ticks (user + system, with their
+#                           waited-for children's) so far, CLK_TCK a second
+#   lg_field NAME LINE      a field of loadgen's line ("rps", "cpu_s"...):
+#                           the client's CPU is reported by itself
+#                           (getrusage), apart from the server's
 # The ra_ functions want RA (the server), T (a directory of the run's own)
 # and BENCH (the benchmark's name, for messages).
 
@@ -44,8 +49,17 @@ ra_stop() {
 	PID=
 }
 
+cpu_ticks() {
+	for _p in "$@"; do cat "/proc/$_p/stat"; done 2>/dev/null |
+		awk '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { print t + 0 }'
+}
+
 ra_cpu() {
-	awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$PID/stat"
+	awk -v t="$(cpu_ticks "$PID")" -v hz="$(getconf CLK_TCK)" 'BEGIN {print t / hz}'
+}
+
+lg_field() {
+	echo "$2" | awk -v n="$1" '{ for (i = 1; i < NF; i += 2) if ($i == n) print $(i + 1) }'
 }
 
 # One line "NAME VALUE" a figure, the last one written winning; the table

@@ -110,7 +110,23 @@ run() { # CONNS ORDERS
 		-k "$T/ca/terminal-demo.key" -H "X-Terminal-Id: $TID" -r "$2" -q "$T/new.csr" \
 		-s "$T/old.key" "$URL"
 }
-# https WHERE ORDERS1 ORDERS2: the server on the store $DB, 1 then 2 connections.
+# report CONNS LINE SERVER_CPU: one run's line: the rate against the
+# floor, the server's and the client's CPU an issuance (the server's from
+# /proc, loadgen's its own getrusage), the server's utilisation (its CPU
+# over the run's time, in cores) and the ceiling the machine allows: its
+# cores / (server + client CPU an issuance), both sharing them here.
+report() {
+	awk -v c="$1" -v r="$(lg_field rps "$2")" -v n="$(lg_field requests "$2")" \
+		-v cli="$(lg_field cpu_s "$2")" -v srv="$3" -v f="$floor" -v cores="$(nproc)" 'BEGIN {
+		wall = n / r
+		ceil = cores / ((srv + cli) / n)
+		printf "  %d conn: %.0f/s = %.0f%% of the floor; CPU an issuance: server %.0f us, client %.0f us;" \
+			" server busy %.2f of %d cores, client %.2f; ceiling %.0f/s (rate = %.0f%% of it)\n",
+			c, r, 100 * r / f, 1e6 * srv / n, 1e6 * cli / n, srv / wall, cores, cli / wall, ceil, 100 * r / ceil
+	}'
+}
+# https WHERE ORDERS1 ORDERS2 NAME: the server on the store $DB, 1 then 2
+# connections.
 https() {
 	start
 	c0=$(ra_cpu)
@@ -119,16 +135,13 @@ https() {
 	r2=$(run 2 "$3") || { echo "issue-bench: loadgen failed: $r2" >&2; exit 1; }
 	c2=$(ra_cpu)
 	stop
-	rps1=$(echo "$r1" | awk '{print $6}') rps2=$(echo "$r2" | awk '{print $6}')
+	rps1=$(lg_field rps "$r1") rps2=$(lg_field rps "$r2")
 	echo "HTTPS renewals (proof, CSR, certificate, seal), $N per run, the store $1:"
 	echo "  1 connection:  $r1"
 	echo "  2 connections: $r2"
-	awk -v a="$rps1" -v b="$rps2" -v f="$floor" -v n="$N" -v c1="$(awk -v x="$c0" -v y="$c1" 'BEGIN {print y - x}')" \
-		-v c2="$(awk -v x="$c1" -v y="$c2" 'BEGIN {print y - x}')" 'BEGIN {
-		printf "  1 connection:  %.0f/s = %.0f%% of the floor; server CPU %.0f us an issuance\n", a, 100 * a / f, 1e6 * c1 / n
-		printf "  2 connections: %.0f/s = %.0f%% of the floor; server CPU %.0f us an issuance\n", b, 100 * b / f, 1e6 * c2 / n
-		printf "  2 vs 1 connection: %.2fx (goal >= 1.6x)\n", b / a
-	}'
+	report 1 "$r1" "$(awk -v x="$c0" -v y="$c1" 'BEGIN {print y - x}')"
+	report 2 "$r2" "$(awk -v x="$c1" -v y="$c2" 'BEGIN {print y - x}')"
+	awk -v a="$rps1" -v b="$rps2" 'BEGIN { printf "  2 vs 1 connection: %.2fx (goal >= 1.6x)\n", b / a }'
 	figure "issue_https_$4" "$(awk -v a="$rps1" -v b="$rps2" 'BEGIN {printf "%.2f", b / a}')"
 }
 https "on the disk" "$T/orders.0" "$T/orders.1" disk

@@ -40,6 +40,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 TCK=$(getconf CLK_TCK)
+BENCH=stores-bench
+. "$(dirname "$0")/bench_lib.sh"
 
 # pg_up: the private server, durable; false with the reason in PGWHY.
 pg_up() {
@@ -80,14 +82,9 @@ stop() {
 	for p in $RAPIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	PIDS= RAPIDS=
 }
-# cpu PID...: their CPU ticks (user + system, with waited-for children's).
-cpu() {
-	for p in "$@"; do cat "/proc/$p/stat"; done 2>/dev/null |
-		awk '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { print t + 0 }'
-}
 # pg_cpu: the PostgreSQL server's ticks, postmaster and backends.
 pg_cpu() {
-	if [ -n "${PGPID:-}" ]; then cpu "$PGPID" $(pgrep -P "$PGPID"); else echo 0; fi
+	if [ -n "${PGPID:-}" ]; then cpu_ticks "$PGPID" $(pgrep -P "$PGPID"); else echo 0; fi
 }
 
 C="--cacert $T/ca/ca.crt --cert $T/ca/terminal-demo.crt --key $T/ca/terminal-demo.key"
@@ -112,14 +109,14 @@ setup() {
 # measure NAME KIND: one loadgen run (KIND renewals or reads) against every
 # instance at once; one line of the table.
 measure() {
-	r0=$(cpu $RAPIDS) d0=$(pg_cpu)
+	r0=$(cpu_ticks $RAPIDS) d0=$(pg_cpu)
 	if [ "$2" = renewals ]; then
 		"$LOADGEN" -c "$CLIENTS" -d "$SECS" $LG -f "$T/order.json" -q "$T/new.csr" -s "$T/old.key" $URLS
 	else
 		"$LOADGEN" -c "$CLIENTS" -d "$SECS" $LG -H "X-Terminal-Id: DEMO-T01" \
 			$(for u in $URLS; do echo "$u/v1/orders/$OID"; done)
 	fi >"$T/lg"
-	r1=$(cpu $RAPIDS) d1=$(pg_cpu)
+	r1=$(cpu_ticks $RAPIDS) d1=$(pg_cpu)
 	awk -v name="$1" -v kind="$2" -v ra=$((r1 - r0)) -v db=$((d1 - d0)) -v tck="$TCK" '
 		{ for (i = 1; i < NF; i += 2) v[$i] = $(i + 1) }
 		END {

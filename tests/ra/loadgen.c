@@ -31,8 +31,9 @@
  *
  * Prints "requests N errors E rps R p50_ms X p99_ms Y cpu_s C http H": N
  * successes (requests, or renewals with -f), C the CPU seconds (user +
- * system) loadgen itself spent (on a machine it shares with the server, the
- * server's own CPU is told apart from it), H the HTTP requests it sent.
+ * system) loadgen itself spent while the clock ran (on a machine it shares
+ * with the server, the server's own CPU is told apart from it; the proofs
+ * made before the clock starts are not in it), H the HTTP requests it sent.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -84,6 +85,16 @@ now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The CPU seconds (user + system) of the whole process so far. */
+static double
+cpu_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static size_t
@@ -522,7 +533,7 @@ main(int argc, char **argv)
 	}
 	curl_global_init(CURL_GLOBAL_ALL);
 	struct worker *w = calloc((size_t)conns, sizeof *w);
-	double start = now_s(), end = start + secs;
+	double cpu0 = cpu_s(), start = now_s(), end = start + secs;
 	for (int i = 0; i < conns; i++) {
 		w[i] = (struct worker){.posts = orders ? &posts : NULL,
 				       .url = argv[optind + i % (argc - optind)],
@@ -552,10 +563,7 @@ main(int argc, char **argv)
 		free(w[i].lat);
 	}
 	qsort(all, total, sizeof *all, cmp);
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	double cpu = cpu_s() - cpu0;
 	printf("requests %zu errors %ld rps %.0f p50_ms %.2f p99_ms %.2f cpu_s %.2f "
 	       "http %ld\n",
 	       total, errors, (double)total / elapsed, total ? all[total / 2] * 1e3 : 0.0,
