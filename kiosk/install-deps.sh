@@ -26,7 +26,7 @@ libsqlite3-dev libpq-dev libgnutls28-dev gettext"
 
 test="libcmocka-dev tmux locales softhsm2 opensc curl zbar-tools imagemagick
 cppcheck clang-format dialog hyperfine time libengine-pkcs11-openssl openssl chromium chromium-driver
-sqlite3 clang iproute2 procps xvfb xdotool x11-apps
+sqlite3 clang iproute2 procps strace xvfb xdotool x11-apps
 systemd man-db groff-base postgresql"
 
 mode=all

@@ -313,6 +313,13 @@ metrics_render(const char *more, size_t *len)
 		 "transaction lost a race with another (PostgreSQL), and the work "
 		 "was tried again.",
 		 M_STORE_RETRY},
+		{"cakiosk_ra_store_commits_total",
+		 "Transactions that wrote and were committed.", M_STORE_COMMIT},
+		{"cakiosk_ra_store_syncs_total",
+		 "Syncs of the store's write-ahead log the server made itself "
+		 "(SQLite: one covers every commit made before it; PostgreSQL's "
+		 "server syncs its own).",
+		 M_STORE_SYNC},
 		{"cakiosk_ra_idempotent_replays_total",
 		 "Repeated POSTs answered with the first answer (Idempotency-Key).",
 		 M_REPLAYED},

@@ -46,6 +46,8 @@ enum metrics_event {
 	M_ISSUED_TERMINAL, /* a terminal certificate signed */
 	M_STORE_ERROR,     /* a statement of the store failed */
 	M_STORE_RETRY,     /* busy store or a lost race (PostgreSQL): tried again */
+	M_STORE_COMMIT,    /* a transaction that wrote committed */
+	M_STORE_SYNC,      /* the server synced the store's log itself (SQLite) */
 	M_REPLAYED,        /* a repeated POST answered from the idempotency store */
 	M_CONN_OPEN,       /* a connection to the terminal listener opened */
 	M_CONN_CLOSED,     /* ... and closed */

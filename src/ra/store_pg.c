@@ -41,6 +41,7 @@ struct pgconn {
 	struct prep prep[PREP_SLOTS];
 	bool full;     /* a statement since begin found no room */
 	bool retry;    /* ... lost to a concurrent transaction */
+	bool write;    /* begun by a request that writes (counted at commit) */
 	char state[6]; /* SQLSTATE of the last error */
 	char msg[256]; /* its message (for logs) */
 };
@@ -277,7 +278,7 @@ static int
 pg_begin(void *impl, bool write)
 {
 	struct pgconn *k = pg_conn(impl);
-	(void)write;
+	k->write = write;
 	k->full = false;
 	k->retry = false;
 	if (!pg_alive(k))
@@ -328,6 +329,10 @@ pg_commit(void *impl)
 		pg_rollback(impl);
 		return -1;
 	}
+	/* The server shares its WAL's flushes between commits itself: no
+	 * sync of ours is counted. */
+	if (k->write)
+		metrics_note(M_STORE_COMMIT);
 	return 0;
 }
 
