@@ -140,6 +140,12 @@ $(B)/tools/mkseal: tests/tools/mkseal.c tests/tools/sealgen.h $(B)/src/common/se
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/src/common/sesseal.o \
 	    $(shell $(PKG_CONFIG) --libs libpng libcrypto)
 
+# A process that keeps a PKCS#11 module loaded (tests/token/test_testp11.sh).
+$(B)/tools/p11poll: tests/tools/p11poll.c | $(DEPS_FIRST)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags p11-kit-1) $(CFLAGS) $(LDFLAGS) -o $@ $< -ldl
+
 $(B)/tools/%: tests/tools/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"

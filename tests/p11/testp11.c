@@ -106,7 +106,7 @@ enter(const char *fn, bool counted)
 		    (T.pull_fn[0] != '\0' && strcmp(T.pull_fn, fn) == 0 &&
 		     T.pull_fn_calls == T.pull_fn_nth)) {
 			T.pulled = true;
-			slots_refresh();
+			slots_refresh(false);
 			ctl_write_pulled();
 			rv = CKR_DEVICE_REMOVED;
 		} else if (T.fail_nth > 0 && T.calls == T.fail_nth) {
@@ -132,7 +132,7 @@ leave(const char *fn, CK_RV rv)
 		/* The card did it; the answer never reaches the host. */
 		pull_on_leave = false;
 		T.pulled = true;
-		slots_refresh();
+		slots_refresh(false);
 		ctl_write_pulled();
 		rv = CKR_DEVICE_REMOVED;
 	}

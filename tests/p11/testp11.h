@@ -34,6 +34,7 @@ struct slot {
 	bool initialized;
 	bool present; /* as last decided */
 	bool known;
+	bool read; /* label and initialized read from SoftHSM */
 };
 
 struct sess {
@@ -108,7 +109,7 @@ void ctl_defaults(void);
 struct pins pins_get(const char *label);
 void pins_set(const char *label, struct pins p);
 struct slot *slot_find(CK_SLOT_ID id);
-void slots_refresh(void);
+void slots_refresh(bool reread);
 void ctl_write_pulled(void);
 void state_update(void);
 

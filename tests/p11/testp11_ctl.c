@@ -342,11 +342,41 @@ sessions_remove_slot(CK_SLOT_ID id)
 }
 
 /*
+ * A slot's label and "initialized", from SoftHSM.  SoftHSM reads the
+ * token's files for it, so this is done only where the answer may have
+ * changed (see slots_refresh).  Lock held.
+ */
+static void
+slot_read(struct slot *s)
+{
+	CK_TOKEN_INFO ti;
+
+	if (T.real->C_GetTokenInfo(s->id, &ti) == CKR_OK) {
+		trim_label(ti.label, s->label);
+		s->initialized = (ti.flags & CKF_TOKEN_INITIALIZED) != 0;
+		s->read = true;
+	}
+}
+
+/*
  * Ask SoftHSM for its slots and decide which tokens are present now; a token
  * that was present and no longer is loses its sessions.  Lock held.
+ *
+ * A token's label is read when its slot is first seen, while the slot is
+ * blank and blank slots are shown (another process may initialise it), and
+ * again only when reread is set (the control file changed, or this module
+ * initialised a token): never at every call.  Reading every token's files
+ * at every call made each watcher's look cost a file open per token, and it
+ * read cards that are out of their reader: a test that rewrites such a token
+ * with another process meanwhile (a seal replaced with pkcs11-tool) could
+ * catch SoftHSM in this process reading token.object half-written just as
+ * the token's generation moved, and SoftHSM then holds that token broken for
+ * the rest of the process (its C_GetTokenInfo fails with CKR_GENERAL_ERROR
+ * from then on: the card never comes back).  A host does not read a card
+ * that is out of its reader.
  */
 void
-slots_refresh(void)
+slots_refresh(bool reread)
 {
 	CK_SLOT_ID ids[MAX_SLOTS];
 	CK_ULONG n = MAX_SLOTS;
@@ -355,24 +385,8 @@ slots_refresh(void)
 
 	if (T.real->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
 		n = 0;
-	/* blank=2: one reader, one card.  Once the blank card is initialized
-	 * it is the token with its new label (present as the list says), and
-	 * SoftHSM's next free slot is no second card. */
-	for (CK_ULONG i = 0; i < n && T.blank_card; i++) {
-		CK_TOKEN_INFO ti;
-
-		if (T.real->C_GetTokenInfo(ids[i], &ti) == CKR_OK &&
-		    (ti.flags & CKF_TOKEN_INITIALIZED) != 0) {
-			char label[LABEL_LEN + 1];
-
-			trim_label(ti.label, label);
-			card_in = card_in || label_listed(label);
-		}
-	}
 	for (CK_ULONG i = 0; i < n; i++) {
 		struct slot *s = slot_find(ids[i]);
-		CK_TOKEN_INFO ti;
-		bool present;
 
 		if (s == NULL) {
 			if (T.nslots == MAX_SLOTS)
@@ -381,10 +395,21 @@ slots_refresh(void)
 			memset(s, 0, sizeof *s);
 			s->id = ids[i];
 		}
-		if (T.real->C_GetTokenInfo(ids[i], &ti) == CKR_OK) {
-			trim_label(ti.label, s->label);
-			s->initialized = (ti.flags & CKF_TOKEN_INITIALIZED) != 0;
-		}
+		if (reread || !s->read || (!s->initialized && T.blank))
+			slot_read(s);
+		/* blank=2: one reader, one card.  Once the blank card is
+		 * initialized it is the token with its new label (present as
+		 * the list says), and SoftHSM's next free slot is no second
+		 * card. */
+		card_in = card_in ||
+			  (T.blank_card && s->initialized && label_listed(s->label));
+	}
+	for (CK_ULONG i = 0; i < n; i++) {
+		struct slot *s = slot_find(ids[i]);
+		bool present;
+
+		if (s == NULL)
+			continue;
 		if (T.pulled)
 			present = false;
 		else if (!s->initialized)
@@ -446,7 +471,9 @@ ctl_write_pulled(void)
 void
 state_update(void)
 {
-	if (ctl_reload())
+	bool changed = ctl_reload();
+
+	if (changed)
 		T.pulled = false;
-	slots_refresh();
+	slots_refresh(changed);
 }

@@ -208,7 +208,7 @@ w_C_InitToken(CK_SLOT_ID id, CK_UTF8CHAR_PTR pin, CK_ULONG len, CK_UTF8CHAR_PTR 
 		pins_set(old, zero);
 		pins_set(now, zero);
 		/* The token keeps its reader: present under its new label too. */
-		slots_refresh();
+		slots_refresh(true);
 		if (slot_find(id) != NULL)
 			slot_find(id)->present = true;
 		pthread_mutex_unlock(&T.lock);

@@ -67,7 +67,10 @@ bed_ctl "present=rsa200"
 check "200 days left: too early to renew" ck_wait "现在还不能更新" 10
 
 # A seal the CA did not make (mkseal signs it with a key of its own) and
-# one altered after the CA signed it: never "valid", and said so.
+# one altered after the CA signed it: never "valid", and said so.  Both
+# cards are rewritten while they are out of the reader, as an issuer's
+# station would; the test module never reads a card that is out, so the
+# kiosk's SoftHSM cannot catch them half-written (tests/p11/testp11_ctl.c).
 reseal() { # LABEL FILE: the token's seal replaced, through SoftHSM itself
 	for a in "--delete-object" "--write-object $2"; do
 		SOFTHSM2_CONF=$work/bed/softhsm2.conf pkcs11-tool --module \

@@ -80,5 +80,38 @@ check_not "pulled at the second call of a chosen function" tool --login --pin 65
 check "... after the first one went through" test "$(grep -c "^C_FindObjects " "$work/calls2")" -ge 1
 check "and then absent" test "$(count_tokens)" -eq 0
 check "the control file no longer asks for the pull" sh -c "! grep -q pull_fn '$work/ctl'"
+
+# A card rewritten by another program while it is out of the reader (a
+# seal replaced with pkcs11-tool on SoftHSM itself) is read whole once it is
+# put back, by a process that kept the module loaded and looked all along:
+# the module must not read a card that is out (SoftHSM in that process,
+# reading the token just as the other one writes it, would hold it broken
+# for good).
+words() { printf '%s\n' $1 | sort | tr '\n' ' '; }
+poll_has() { # LABELS SECONDS: the poller sees just these (any order) within SECONDS
+	ph_end=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -le "$ph_end" ]; do
+		[ "$(words "$(tail -n 1 "$work/poll.out" 2>/dev/null)")" = "$(words "$1")" ] &&
+			return 0
+		sleep 0.05
+	done
+	return 1
+}
+ctl "present=ec200"
+"$bdir/tools/p11poll" "$mod" 2 >"$work/poll.out" 2>&1 &
+poller=$!
+check "a process that keeps looking sees the card in" poll_has "ec200" 10
+for i in $(seq 16); do
+	for a in "--delete-object" "--write-object $work/bed/keys/ec30-seal.der"; do
+		pkcs11-tool --module "${SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}" \
+			--token-label ec30 --login --pin 123456 $a --type data --label seal \
+			--application-label cakiosk-seal >/dev/null 2>&1
+	done
+done
+ctl "present=ec200,ec30"
+check "a card rewritten elsewhere while out is read when put back" poll_has "ec200 ec30" 10
+kill "$poller" 2>/dev/null
+wait "$poller" 2>/dev/null
+check_not "... and was never read half-written" grep -q "!0x" "$work/poll.out"
 echo "1..$n"
 [ "$failed" -eq 0 ]
