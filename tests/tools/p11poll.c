@@ -31,11 +31,12 @@ look(CK_FUNCTION_LIST_PTR f, char *buf, size_t len)
 	}
 	for (CK_ULONG i = 0; i < n && used < len; i++) {
 		CK_TOKEN_INFO ti;
-		char label[sizeof ti.label + 1];
 		int w, end = (int)sizeof ti.label;
 
 		rv = f->C_GetTokenInfo(ids[i], &ti);
 		if (rv == CKR_OK) {
+			char label[sizeof ti.label + 1];
+
 			memcpy(label, ti.label, sizeof ti.label);
 			while (end > 0 && label[end - 1] == ' ')
 				end--;
