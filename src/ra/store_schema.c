@@ -161,6 +161,11 @@ const char *const store_migrations[] = {
 	"ALTER TABLE terminals ADD COLUMN ukey INTEGER;"
 	"ALTER TABLE terminals ADD COLUMN last_error TEXT;"
 	"ALTER TABLE terminals ADD COLUMN last_error_at INTEGER;",
+	/* 15: a renewal reads the seal of the certificate it replaces, and
+	 * a reissue its seals: without an index each read scanned every
+	 * seal ever made (its picture and certificate too), under the
+	 * store's lock, longer with every certificate issued */
+	"CREATE INDEX seals_cert ON seals(cert_serial, created);",
 };
 
 const int store_n_migrations =

@@ -235,4 +235,17 @@ else
 	skip "no sqlite3 to count the order's certificates"
 fi
 
+# A renewal reads the old certificate's seal: by an index, not by a scan
+# of every seal in the store.
+if ! db_client; then
+	skip "no sqlite3 to ask for the query's plan"
+elif sqlite_only; then
+	like 'USING (COVERING )?INDEX seals_cert' \
+		"$(db_sql "EXPLAIN QUERY PLAN SELECT view FROM seals WHERE cert_serial = 'x' ORDER BY created DESC LIMIT 1")" \
+		"the seal of a certificate is found by the index seals_cert"
+else
+	is seals_cert "$(db_sql "SELECT indexname FROM pg_indexes WHERE tablename = 'seals' AND indexname = 'seals_cert'")" \
+		"the seals are indexed by certificate (seals_cert)"
+fi
+
 done_testing
