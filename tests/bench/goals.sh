@@ -42,8 +42,12 @@ v=$(val issue_inproc_pct)
 row "issuance in process >= 30% of the floor" "${v}%" "$v" ">=" 30
 v=$(val issue_https_disk)
 row "HTTPS issuance 2 conns >= 1.6x 1 (disk)" "${v}x" "$v" ">=" 1.6
+c=$(val issue_https_disk_ceil)
+[ -z "$c" ] || printf '  %-44s %-26s %s\n' "  (the machine's ceiling, 2 conns vs 1)" "${c}x" ""
 v=$(val issue_https_shm)
 row "HTTPS issuance 2 conns >= 1.6x 1 (/dev/shm)" "${v}x" "$v" ">=" 1.6
+c=$(val issue_https_shm_ceil)
+[ -z "$c" ] || printf '  %-44s %-26s %s\n' "  (the machine's ceiling, 2 conns vs 1)" "${c}x" ""
 a=$(val reads_cpu_us) b=$(val reads_cpu_us_before)
 if [ -n "$a" ] && [ -n "$b" ]; then
 	d=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.0f", 100 * (a - b) / b}')
