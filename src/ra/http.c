@@ -4,8 +4,9 @@
  * Who sent a request (peer.c) and, for an upload, its token are checked
  * when the headers are in and before any of the body is read: a request
  * that is refused costs no more than its headers.  The request functions
- * handlers answer through are in req.c.  Every request then runs under the
- * store lock in one transaction (http_run.c); a POST carries an
+ * handlers answer through are in req.c.  Every request then runs in one
+ * transaction (http_run.c; a GET on a read connection of SQLite's, a
+ * write under the store lock); a POST carries an
  * Idempotency-Key and a repeated POST gets the first answer back.
  */
 #include "ra/http.h"
@@ -168,7 +169,7 @@ headers_check(struct rctx *x, struct MHD_Connection *conn, const char *method)
 	if (fl & R_EARLY) {
 		struct store *st = h->app->st;
 		r->early = true;
-		store_lock(st);
+		store_lock_read(st); /* it only looks: rolled back whole */
 		if (store_begin(st, false) == 0) {
 			x->route->fn(r);
 			store_rollback(st);

@@ -68,8 +68,12 @@ http_run(struct app *app, const struct route *route, struct req *r, const char *
 	int unlocks = 0, tries = 0;
 	bool alone = false; /* holds rerun_lock */
 	bool write = strcmp(r->method, "GET") != 0;
+	bool reader = false; /* this run is on a read connection */
 again:
-	store_lock(st);
+	if (write)
+		store_lock(st);
+	else
+		reader = store_lock_read(st);
 	if (store_begin(st, write) != 0) {
 		req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
 		goto out;
@@ -183,10 +187,16 @@ retry: /* nothing of this run is kept; its answer is forgotten */
 	store_rollback(st);
 	store_unlock(st);
 	req_unanswer(r);
-	metrics_note(M_STORE_RETRY);
 	/* A GET that lost a race wrote (a pay page): with SQLite only the
-	 * write lock held from the start lets its next run write. */
+	 * write lock held from the start lets its next run write.  A GET on a
+	 * read connection that came to write lost no race: it runs again on
+	 * the writer at once. */
 	write = true;
+	if (reader) {
+		reader = false;
+		goto again;
+	}
+	metrics_note(M_STORE_RETRY);
 	if (++tries < STORE_TRIES) {
 		retry_wait(tries);
 		if (!alone)

@@ -38,7 +38,8 @@ answer(struct MHD_Connection *conn, unsigned status, const char *type, char *bod
 	return ret;
 }
 
-/* The payments by state, read from the store at each scrape. */
+/* The payments by state, read from the store at each scrape (on a read
+ * connection: a scrape does not wait for a write). */
 static void
 payments(struct app *app, char *out, size_t size)
 {
@@ -47,7 +48,7 @@ payments(struct app *app, char *out, size_t size)
 				      "# HELP cakiosk_ra_payments Payments in the store, "
 				      "by state.\n# TYPE cakiosk_ra_payments gauge\n");
 	for (size_t i = 0; i < sizeof states / sizeof states[0] && len < size; i++) {
-		store_lock(app->st);
+		store_lock_read(app->st);
 		int64_t n = store_query_int(
 			app->st, 0, "SELECT count(*) FROM payments WHERE state = ?", "s",
 			states[i]);

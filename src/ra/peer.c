@@ -60,7 +60,7 @@ peer_decide(struct app *app, const struct peer_cert *pc, struct req *r, unsigned
 	const char *why = NULL;
 	if (pc != NULL && pc->ok && now >= pc->not_before - 300 && now <= pc->not_after) {
 		/* A certificate revoked by staff (a stolen kiosk) is refused. */
-		store_lock(app->st);
+		store_lock_read(app->st);
 		int64_t revoked = store_query_int(
 			app->st, -1,
 			"SELECT count(*) FROM certificates WHERE serial = ?"

@@ -6,6 +6,7 @@
  */
 #include "ra/store.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,30 @@
 #include "ra/store_int.h"
 #include "ra/store_schema.h"
 
+/* A read connection (store_lock_read), free or held by a thread. */
+struct reader {
+	void *impl;
+	struct reader *next_free, *next_all;
+};
+
 struct store {
 	const struct store_ops *ops;
-	void *impl;
+	void *impl;  /* the writer (SQLite), or the engine (PostgreSQL) */
+	char *where; /* to open read connections */
+	pthread_mutex_t readers_mu;
+	struct reader *free_readers, *all_readers;
 };
+
+/* The read connection the calling thread holds, and of which store: the
+ * statements of its transaction go there. */
+static _Thread_local struct store *held_store;
+static _Thread_local struct reader *held_reader;
+
+static void *
+impl_of(const struct store *st)
+{
+	return held_store == st ? held_reader->impl : st->impl;
+}
 
 bool
 store_is_uri(const char *where)
@@ -128,6 +149,8 @@ struct store *
 store_open(const char *where, char **err)
 {
 	struct store *st = util_xcalloc(1, sizeof *st);
+	pthread_mutex_init(&st->readers_mu, NULL);
+	st->where = util_xstrdup(where);
 	st->ops = store_is_uri(where) ? &store_pg_ops : &store_sqlite_ops;
 	st->impl = st->ops->open(where, err);
 	if (!st->impl || store_migrate(st, err) != 0) {
@@ -145,6 +168,14 @@ store_close(struct store *st)
 		return;
 	if (st->impl)
 		st->ops->close(st->impl);
+	for (struct reader *rd = st->all_readers, *next; rd; rd = next) {
+		next = rd->next_all;
+		st->ops->close(rd->impl);
+		free(rd);
+	}
+	pthread_mutex_destroy(&st->readers_mu);
+	util_wipe_str(st->where); /* a URI may hold a password */
+	free(st->where);
 	free(st);
 }
 
@@ -160,52 +191,95 @@ store_lock(struct store *st)
 	st->ops->lock(st->impl);
 }
 
+bool
+store_lock_read(struct store *st)
+{
+	if (!st->ops->open_reader) {
+		store_lock(st);
+		return false;
+	}
+	pthread_mutex_lock(&st->readers_mu);
+	struct reader *rd = st->free_readers;
+	if (rd)
+		st->free_readers = rd->next_free;
+	pthread_mutex_unlock(&st->readers_mu);
+	if (!rd) { /* a thread's first read: a connection of its own */
+		char *err = NULL;
+		void *impl = st->ops->open_reader(st->where, &err);
+		if (!impl) { /* reads take turns on the writer, as before */
+			log_warn("store: no read connection: %s", err);
+			free(err);
+			store_lock(st);
+			return false;
+		}
+		rd = util_xcalloc(1, sizeof *rd);
+		rd->impl = impl;
+		pthread_mutex_lock(&st->readers_mu);
+		rd->next_all = st->all_readers;
+		st->all_readers = rd;
+		pthread_mutex_unlock(&st->readers_mu);
+	}
+	held_store = st;
+	held_reader = rd;
+	return true;
+}
+
 void
 store_unlock(struct store *st)
 {
-	st->ops->unlock(st->impl);
+	if (held_store != st) {
+		st->ops->unlock(st->impl);
+		return;
+	}
+	struct reader *rd = held_reader;
+	held_store = NULL;
+	held_reader = NULL;
+	pthread_mutex_lock(&st->readers_mu);
+	rd->next_free = st->free_readers;
+	st->free_readers = rd;
+	pthread_mutex_unlock(&st->readers_mu);
 }
 
 int
 store_begin(struct store *st, bool write)
 {
-	return st->ops->begin(st->impl, write);
+	return st->ops->begin(impl_of(st), write);
 }
 
 int
 store_commit(struct store *st)
 {
-	return st->ops->commit(st->impl);
+	return st->ops->commit(impl_of(st));
 }
 
 void
 store_rollback(struct store *st)
 {
-	st->ops->rollback(st->impl);
+	st->ops->rollback(impl_of(st));
 }
 
 bool
 store_full(struct store *st)
 {
-	return st->ops->full(st->impl);
+	return st->ops->full(impl_of(st));
 }
 
 bool
 store_must_retry(struct store *st)
 {
-	return st->ops->retry(st->impl);
+	return st->ops->retry(impl_of(st));
 }
 
 const char *
 store_errmsg(struct store *st)
 {
-	return st->ops->errmsg(st->impl);
+	return st->ops->errmsg(impl_of(st));
 }
 
 bool
 store_last_was_conflict(struct store *st)
 {
-	return st->ops->conflict(st->impl);
+	return st->ops->conflict(impl_of(st));
 }
 
 int64_t
@@ -216,7 +290,7 @@ store_exec(struct store *st, const char *sql, const char *types, ...)
 	va_start(ap, types);
 	int n = store_params(types, ap, p);
 	va_end(ap);
-	return n < 0 ? -1 : st->ops->exec(st->impl, sql, types, p, n);
+	return n < 0 ? -1 : st->ops->exec(impl_of(st), sql, types, p, n);
 }
 
 static json_t *
@@ -224,7 +298,7 @@ store_vquery(struct store *st, int limit, const char *sql, const char *types, va
 {
 	struct store_param p[STORE_MAX_PARAMS];
 	int n = store_params(types, ap, p);
-	return n < 0 ? NULL : st->ops->query(st->impl, limit, sql, types, p, n);
+	return n < 0 ? NULL : st->ops->query(impl_of(st), limit, sql, types, p, n);
 }
 
 json_t *
@@ -261,7 +335,7 @@ store_query_int(struct store *st, int64_t dflt, const char *sql, const char *typ
 	int n = store_params(types, ap, p);
 	va_end(ap);
 	int64_t v = dflt;
-	if (n < 0 || st->ops->query_int(st->impl, &v, sql, types, p, n) != 0)
+	if (n < 0 || st->ops->query_int(impl_of(st), &v, sql, types, p, n) != 0)
 		return dflt;
 	return v;
 }
@@ -275,5 +349,5 @@ store_query_blob(struct store *st, void **out, size_t *len, const char *sql,
 	va_start(ap, types);
 	int n = store_params(types, ap, p);
 	va_end(ap);
-	return n < 0 ? -1 : st->ops->query_blob(st->impl, out, len, sql, types, p, n);
+	return n < 0 ? -1 : st->ops->query_blob(impl_of(st), out, len, sql, types, p, n);
 }

@@ -8,7 +8,8 @@
  * Concurrency: every request runs inside one transaction (store_begin ..
  * store_commit or store_rollback), so a crash or kill at any point leaves
  * either all of a state change or none of it.  store_lock() gives the
- * calling thread the store: with SQLite the one connection, in turn; with
+ * calling thread the store: with SQLite the one writing connection, in
+ * turn (store_lock_read: a read connection of its own instead); with
  * PostgreSQL a connection of its own from a pool, whose transactions are
  * SERIALIZABLE: one that lost a race with another (this process's or
  * another instance's) fails, store_must_retry() says so, and the caller
@@ -42,6 +43,13 @@ void store_close(struct store *st);
 int store_schema_version(struct store *st);
 
 void store_lock(struct store *st);
+/* store_lock for a transaction that only reads: with SQLite a read
+ * connection of the calling thread's own (WAL), so reads run beside each
+ * other and beside the writer; a write on it fails and store_must_retry()
+ * says so: run the work again under store_lock.  True when it is such a
+ * connection; false when it is store_lock (PostgreSQL, whose connections
+ * are per thread already).  store_unlock ends either. */
+bool store_lock_read(struct store *st);
 void store_unlock(struct store *st);
 
 /* write: the transaction will write (SQLite takes the write lock at once).

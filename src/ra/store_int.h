@@ -33,6 +33,10 @@ struct store_param {
 /* An engine.  impl is what its open returned.  limit < 0: every row. */
 struct store_ops {
 	void *(*open)(const char *where, char **err);
+	/* A connection for transactions that only read (store_lock_read), on
+	 * which a write fails and asks for a rerun (retry); NULL: the engine
+	 * has none (store_lock_read is store_lock). */
+	void *(*open_reader)(const char *where, char **err);
 	/* After the migrations (store.c), before any request. */
 	void (*ready)(void *impl, const char *where);
 	void (*close)(void *impl);

@@ -55,8 +55,9 @@ struct sqlite {
 	bool locked; /* by store_lock (a request), not a command's own commit */
 	struct gcommit gc;
 	int last_rc;
-	bool full;  /* a statement since store_begin found no room */
-	bool retry; /* ... or lost a race with another process's write */
+	bool full;   /* a statement since store_begin found no room */
+	bool retry;  /* ... or lost a race with another process's write */
+	bool reader; /* a read connection (store_lock_read): it never writes */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
@@ -75,6 +76,10 @@ store_note(struct sqlite *st, int rc)
 	if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR)
 		st->full = true;
 	if ((rc & 0xff) == SQLITE_BUSY && !sqlite3_get_autocommit(st->db))
+		st->retry = true;
+	/* A read connection's handler came to write (a GET settling a
+	 * payment): only the writer can, in a run of its own. */
+	if ((rc & 0xff) == SQLITE_READONLY && st->reader)
 		st->retry = true;
 	return rc;
 }
@@ -256,15 +261,21 @@ store_private(const char *path)
 
 static void sqlite_close(void *impl);
 
-static void *
-sqlite_open(const char *path, char **err)
+/* The writer (reader false), or a read connection: no mutex of SQLite's
+ * (one thread uses it at a time) and query_only, so that a write on it
+ * fails (store_note) instead of taking the file's write lock. */
+static struct sqlite *
+sqlite_connect(const char *path, bool reader, char **err)
 {
 	struct sqlite *st = util_xcalloc(1, sizeof *st);
 	pthread_mutex_init(&st->lock, NULL);
 	gc_init(&st->gc);
-	int rc = sqlite3_open_v2(
-		path, &st->db,
-		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+	st->reader = reader;
+	int rc = sqlite3_open_v2(path, &st->db,
+				 reader ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+					: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+						  SQLITE_OPEN_FULLMUTEX,
+				 NULL);
 	if (rc != SQLITE_OK) {
 		*err = util_xasprintf("cannot open store %s: %s", path,
 				      st->db ? sqlite3_errmsg(st->db)
@@ -276,10 +287,11 @@ sqlite_open(const char *path, char **err)
 	sqlite3_extended_result_codes(st->db, 1);
 	/* WAL, synchronous=NORMAL and the group commit's own sync of the WAL
 	 * before any answer (struct gcommit): a transaction answered survives
-	 * a kill -9 and a power cut. */
-	if (store_exec_plain(st, "PRAGMA journal_mode=WAL") != 0 ||
-	    store_exec_plain(st, "PRAGMA synchronous=NORMAL") != 0 ||
-	    store_exec_plain(st, "PRAGMA foreign_keys=ON") != 0) {
+	 * a kill -9 and a power cut.  A reader only reads. */
+	if (reader ? store_exec_plain(st, "PRAGMA query_only=1") != 0
+		   : store_exec_plain(st, "PRAGMA journal_mode=WAL") != 0 ||
+			     store_exec_plain(st, "PRAGMA synchronous=NORMAL") != 0 ||
+			     store_exec_plain(st, "PRAGMA foreign_keys=ON") != 0) {
 		*err = util_xasprintf("cannot set up store %s: %s", path,
 				      sqlite3_errmsg(st->db));
 		goto fail;
@@ -288,6 +300,19 @@ sqlite_open(const char *path, char **err)
 fail:
 	sqlite_close(st);
 	return NULL;
+}
+
+static void *
+sqlite_open(const char *path, char **err)
+{
+	return sqlite_connect(path, false, err);
+}
+
+/* WAL: readers see the last commit and run beside the writer. */
+static void *
+sqlite_open_reader(const char *path, char **err)
+{
+	return sqlite_connect(path, true, err);
 }
 
 static void
@@ -605,6 +630,7 @@ sqlite_query_blob(void *impl, void **out, size_t *len, const char *sql, const ch
 
 const struct store_ops store_sqlite_ops = {
 	.open = sqlite_open,
+	.open_reader = sqlite_open_reader,
 	.ready = sqlite_ready,
 	.close = sqlite_close,
 	.lock = sqlite_lock,

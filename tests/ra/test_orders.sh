@@ -291,6 +291,13 @@ req GET "/v1/payments/$PID_"
 is paid "$(j payment.state)" "with --pay-delay 0 the sandbox pays by itself"
 req GET "/v1/orders/$POID"
 is under_review "$(j order.state)" "... and the order goes to review"
+# That GET wrote (the payment settled): on SQLite it began on a read
+# connection, which cannot write, and ran again on the writer; its work is
+# kept once.
+is 1 "$(db_sql "SELECT count(*) FROM order_events WHERE order_id = '$POID' AND to_state = 'paid'")" \
+	"the GET that settled the payment moved the order to paid once"
+is 1 "$(db_sql "SELECT count(*) FROM mails WHERE order_id = '$POID'")" "... and sent one mail (the e-invoice)"
+is 1 "$(db_sql "SELECT count(*) FROM payments WHERE order_id = '$POID' AND state = 'paid'")" "... for one paid payment"
 req GET "/v1/orders/$REJECTED"
 is rejected "$(j order.state)" "orders survive a restart"
 "$RA" review --db "$RA_DB" "$POID" approve >/dev/null 2>&1; is 1 $? "review without a CA directory fails"
