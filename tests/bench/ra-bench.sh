@@ -8,6 +8,9 @@
 #      as much as the server; the CPU per read is the server's own cost);
 #      with RA_BEFORE=path/to/an/earlier/cakiosk-ra, the CPU per read of
 #      that server and of this one, turn about;
+#   1b. the same reads with 1 and with 2 server threads (--threads), turn
+#      about: the ratio of their rates, each side's CPU per read (the load
+#      generator's too), and the ceiling the machine's cores allow;
 #   2. certificate issuance per second (CSR check + X.509 v3 + signature by
 #      the EC P-256 CA key) against `openssl speed ecdsap256` signatures per
 #      second, same key type, same run;
@@ -42,8 +45,9 @@ reads() {
 	c1=$(ra_cpu)
 	awk -v c="$(awk -v x="$c0" -v y="$c1" 'BEGIN {print y - x}')" '{
 		for (i = 1; i < NF; i++) v[$i] = $(i + 1)
-		printf "%s server_cpu_s %.2f server_cpu_us_per_read %.1f\n", $0, c,
-			v["requests"] ? 1e6 * c / v["requests"] : 0
+		printf "%s server_cpu_s %.2f server_cpu_us_per_read %.1f client_cpu_us_per_read %.1f\n",
+			$0, c, v["requests"] ? 1e6 * c / v["requests"] : 0,
+			v["requests"] ? 1e6 * v["cpu_s"] / v["requests"] : 0
 	}' "$T/reads.out"
 }
 start --metrics-listen 127.0.0.1:0
@@ -61,11 +65,13 @@ echo "cakiosk-ra benchmark on $(nproc) CPU(s), $(date -u +%Y-%m-%d)"
 echo "order-status reads, 50 concurrent clients, ${SECS}s:"
 reads | tee "$T/rps.measured" | sed 's/^/  /'
 stop
-# cpu_med FILE: the median server CPU per read of the reads lines in FILE.
-cpu_med() {
-	awk '{for (i = 1; i < NF; i++) if ($i == "server_cpu_us_per_read") print $(i + 1)}' "$1" |
+# med FIELD FILE: the median of FIELD in the reads lines of FILE.
+med() {
+	awk -v f="$1" '{for (i = 1; i < NF; i++) if ($i == f) print $(i + 1)}' "$2" |
 		sort -n | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
+# cpu_med FILE: the median server CPU per read of the reads lines in FILE.
+cpu_med() { med server_cpu_us_per_read "$1"; }
 figure reads_cpu_us "$(cpu_med "$T/rps.measured")"
 # The figure of a change: the server CPU per read of an earlier cakiosk-ra
 # (RA_BEFORE=path) against this one's, turn about, three rounds each, on
@@ -89,6 +95,30 @@ if [ -n "${RA_BEFORE:-}" ]; then
 		printf "  median server CPU per read: before %.1f us, now %.1f us: %+.0f%% (goal -25%% or less)\n",
 			b, a, 100 * (a - b) / b }'
 fi
+
+# Reads with one server thread and with two (--threads), turn about.  The
+# load generator runs on the same cores: the machine's ceiling, its cores
+# over the server's and the client's CPU per read, tells a server that
+# does not scale from a machine that is full.
+echo "order-status reads with 1 and 2 server threads (--threads), turn about:"
+for round in 1 2 3; do
+	for n in 1 2; do
+		start --threads $n
+		reads | tee -a "$T/threads.$n" | sed "s/^/  $n thread(s): /"
+		stop
+	done
+done
+r1=$(med rps "$T/threads.1") r2=$(med rps "$T/threads.2")
+s1=$(cpu_med "$T/threads.1") c1=$(med client_cpu_us_per_read "$T/threads.1")
+figure reads_threads "$(awk -v a="$r2" -v b="$r1" 'BEGIN {printf "%.2f", b ? a / b : 0}')"
+awk -v r1="$r1" -v r2="$r2" -v s="$s1" -v c="$c1" -v n="$(nproc)" 'BEGIN {
+	top = s + c ? n * 1e6 / (s + c) : 0
+	printf "  median reads/s: 1 thread %.0f, 2 threads %.0f: %.2fx (goal 1.6x or more)\n",
+		r1, r2, r1 ? r2 / r1 : 0
+	printf "  CPU per read (1 thread): server %.1f us, load generator %.1f us\n", s, c
+	printf "  machine ceiling: %d cores / %.1f us = %.0f reads/s, %.2fx the 1-thread rate\n",
+		n, s + c, top, r1 ? top / r1 : 0
+}'
 
 echo "certificate issuance (EC P-256 CA), 2000 certificates, one thread:"
 "$RA" bench-issue --ca-dir "$T/ca" 2000 | sed 's/^/  /'
