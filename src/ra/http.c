@@ -82,11 +82,13 @@ send_answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
 		len = r->raw_len;
 		type = r->raw_type ? r->raw_type : "text/plain; charset=utf-8";
 	}
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
-	free(text);
-	if (!resp)
+	/* The JSON text is handed over (libmicrohttpd frees it): no copy. */
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		len, (void *)data, text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY);
+	if (!resp) {
+		free(text);
 		return MHD_NO;
+	}
 	MHD_add_response_header(resp, "Content-Type", type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
