@@ -12,6 +12,7 @@
 #include "ra/gw.h"
 #include "ra/issue.h"
 #include "ra/order.h"
+#include "ra/outbox.h"
 #include "ra/purge.h"
 #include "ra/staff.h"
 #include "ra/terminal.h"
@@ -285,6 +286,7 @@ admin_run(const char *cmd, int argc, char **argv, const struct admin_opts *o)
 			return 1;
 		}
 	}
+	outbox_seal(app.ca); /* post opens no CA: its SMS holds no secret */
 	if (store_begin(app.st, true) != 0)
 		goto out;
 	if (strcmp(cmd, "orders") == 0) {
@@ -366,9 +368,12 @@ out:
 	if (rc == 0) {
 		if (store_commit(app.st) != 0)
 			rc = 1;
+		else /* its SMS leave now; what fails, the server's sender retries */
+			outbox_flush(app.st);
 	} else {
 		store_rollback(app.st);
 	}
+	outbox_forget();
 	json_decref(ord);
 	ca_close(app.ca);
 	store_close(app.st);

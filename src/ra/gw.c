@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ra/ids.h"
+#include "ra/outbox.h"
 #include "ra/util.h"
 
 /* ---- the sandbox provider ---- */
@@ -104,6 +105,8 @@ static const struct gw_bank sandbox_bank_gw = {sandbox_transfer, sandbox_card_ch
 static const struct gw_pay sandbox_pay_gw = {sandbox_pay_start, sandbox_pay_status};
 
 /* ---- the chosen providers ---- */
+
+static int deliver(const char *op, json_t *in);
 
 static const char *const kind_names[GW_KINDS] = {"sms", "mail", "bank", "pay"};
 static const char *const kind_titles[GW_KINDS] = {"SMS", "mail", "bank", "payment"};
@@ -212,6 +215,7 @@ gw_configure(bool sandbox, const char *const *specs, int nspecs, char **err)
 			missing);
 		return -1;
 	}
+	outbox_deliver_with(deliver);
 	return 0;
 }
 
@@ -285,4 +289,20 @@ gw_pay_status(const char *payment_id, char state[16])
 		       ? OPS(GW_PAY, gw_pay)
 				 ->status(chosen.prog[GW_PAY], payment_id, state)
 		       : -1;
+}
+
+/* Hands a message from the outbox to the exec: provider of its kind: op
+ * "sms", "mail" or "transfer", in the adaptor's input (not taken).  0 once
+ * the provider took it; -1 otherwise, or when that gateway has no exec:
+ * provider now (the message waits for one). */
+static int
+deliver(const char *op, json_t *in)
+{
+	int k = strcmp(op, "sms") == 0        ? GW_SMS
+		: strcmp(op, "mail") == 0     ? GW_MAIL
+		: strcmp(op, "transfer") == 0 ? GW_BANK
+					      : -1;
+	if (k < 0 || !chosen.prog[k])
+		return -1;
+	return gw_exec_call(chosen.prog[k], op, json_incref(in));
 }

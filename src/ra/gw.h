@@ -9,6 +9,8 @@
  * --sandbox; and "exec:PROGRAM", an adaptor program of the operator's that
  * speaks to the real provider (gw_exec.c, protocol in PROTOCOL.md).  A
  * production start without a real provider for every gateway is refused.
+ * The exec: SMS, mail and transfer go through the outbox (outbox.h): to
+ * the program only after the request's transaction was committed.
  * The text of an SMS or a memo may hold a code: it goes to the provider
  * only, never to the log.
  */
@@ -17,6 +19,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "ra/store.h"
 
@@ -75,7 +79,9 @@ int gw_pay_start(const char *public_url, const char *payment_id, const char *ord
 		 const char *channel, int64_t amount, int64_t expires, char **code_url);
 int gw_pay_status(const char *payment_id, char state[16]);
 
-/* The exec: providers (gw_exec.c). */
+/* The exec: providers (gw_exec.c); their sms, mail and transfer add the
+ * message to the outbox, and gw_exec_call runs prog op with in (taken). */
+int gw_exec_call(const char *prog, const char *op, json_t *in);
 extern const struct gw_sms gw_exec_sms;
 extern const struct gw_mail gw_exec_mail;
 extern const struct gw_bank gw_exec_bank;

@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "ra/outbox.h"
 #include "ra/util.h"
 
 #define EXEC_TIMEOUT 10
@@ -192,32 +193,41 @@ run_ok(const char *prog, const char *op, json_t *in)
 	return a ? 0 : -1;
 }
 
+/* The messages go into the outbox, in the request's transaction, and to
+ * the program once it is committed (outbox.h). */
 static int
 exec_sms(const char *prog, struct store *st, const char *mobile, const char *text)
 {
-	(void)st;
-	return run_ok(prog, "sms",
-		      json_pack("{s:s, s:s}", "mobile", mobile, "text", text));
+	(void)prog;
+	return outbox_add(st, "sms",
+			  json_pack("{s:s, s:s}", "mobile", mobile, "text", text));
 }
 
 static int
 exec_mail(const char *prog, struct store *st, const char *to, const char *subject,
 	  const char *body, const char *order_id)
 {
-	(void)st;
-	return run_ok(prog, "mail",
-		      json_pack("{s:s, s:s, s:s, s:s?}", "to", to, "subject", subject,
-				"body", body, "order_id", order_id));
+	(void)prog;
+	return outbox_add(st, "mail",
+			  json_pack("{s:s, s:s, s:s, s:s?}", "to", to, "subject", subject,
+				    "body", body, "order_id", order_id));
 }
 
 static int
 exec_transfer(const char *prog, struct store *st, const char *account, int64_t amount,
 	      const char *memo, const char *order_id)
 {
-	(void)st;
-	return run_ok(prog, "transfer",
-		      json_pack("{s:s, s:I, s:s, s:s?}", "account", account, "amount",
-				(json_int_t)amount, "memo", memo, "order_id", order_id));
+	(void)prog;
+	return outbox_add(st, "transfer",
+			  json_pack("{s:s, s:I, s:s, s:s?}", "account", account, "amount",
+				    (json_int_t)amount, "memo", memo, "order_id",
+				    order_id));
+}
+
+int
+gw_exec_call(const char *prog, const char *op, json_t *in)
+{
+	return run_ok(prog, op, in);
 }
 
 static int

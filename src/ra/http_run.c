@@ -10,6 +10,7 @@
 
 #include "ra/ca.h"
 #include "ra/metrics.h"
+#include "ra/outbox.h"
 #include "ra/store.h"
 #include "ra/util.h"
 
@@ -39,8 +40,8 @@ retry_wait(int n)
  * most, then it does it under the lock), and again from the start when
  * the transaction lost a race with another (store_must_retry; PostgreSQL:
  * another connection or instance; a handler changes nothing outside the
- * store before its commit).  Sets *replayed when the answer is a stored
- * one. */
+ * store before its commit: its messages wait in the outbox until then).  Sets *replayed
+ * when the answer is a stored one. */
 void
 http_run(struct app *app, const struct route *route, struct req *r, const char *buf,
 	 size_t len, bool *replayed)
@@ -66,10 +67,12 @@ http_run(struct app *app, const struct route *route, struct req *r, const char *
 		ca_mac_hex(app->ca, buf ? buf : "", len, hash);
 	}
 	int unlocks = 0, tries = 0;
-	bool alone = false; /* holds rerun_lock */
+	bool alone = false;     /* holds rerun_lock */
+	bool committed = false; /* the messages of the run may leave */
 	bool write = strcmp(r->method, "GET") != 0;
 	bool reader = false; /* this run is on a read connection */
 again:
+	outbox_forget(); /* a run forgotten sends nothing */
 	if (write)
 		store_lock(st);
 	else
@@ -170,8 +173,10 @@ again:
 		if (store_must_retry(st))
 			goto retry;
 		req_error(r, 500, "internal", NULL, "could not commit");
-	} else if (r->status < 400 || r->commit_anyway) {
-		req_committed(r);
+	} else {
+		committed = true;
+		if (r->status < 400 || r->commit_anyway)
+			req_committed(r);
 	}
 out:
 	if (store_full(st)) { /* the disk refused a write: keep nothing */
@@ -181,6 +186,11 @@ out:
 	store_unlock(st);
 	if (alone)
 		pthread_mutex_unlock(&rerun_lock);
+	/* Right after the commit, by this thread: the customer's SMS is not
+	 * left to the background sender's next pass. */
+	if (committed)
+		outbox_flush(st);
+	outbox_forget();
 	req_job_end(r);
 	return;
 retry: /* nothing of this run is kept; its answer is forgotten */
@@ -204,6 +214,7 @@ retry: /* nothing of this run is kept; its answer is forgotten */
 		alone = true;
 		goto again;
 	}
+	outbox_forget();
 	log_warn("store: %s %s lost %d races in a row", r->method, r->route, tries);
 	req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
 	if (alone)

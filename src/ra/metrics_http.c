@@ -38,25 +38,39 @@ answer(struct MHD_Connection *conn, unsigned status, const char *type, char *bod
 	return ret;
 }
 
-/* The payments by state, read from the store at each scrape (on a read
- * connection: a scrape does not wait for a write). */
+/* A gauge of the rows of table by state, read from the store at each
+ * scrape (on a read connection: a scrape does not wait for a write),
+ * appended to out (size bytes in all). */
 static void
-payments(struct app *app, char *out, size_t size)
+by_state(struct app *app, const char *name, const char *help, const char *sql,
+	 const char *const *states, char *out, size_t size)
 {
-	static const char *const states[] = {"pending", "paid", "expired", "cancelled"};
-	size_t len = (size_t)snprintf(out, size,
-				      "# HELP cakiosk_ra_payments Payments in the store, "
-				      "by state.\n# TYPE cakiosk_ra_payments gauge\n");
-	for (size_t i = 0; i < sizeof states / sizeof states[0] && len < size; i++) {
+	size_t len = strlen(out);
+	len += (size_t)snprintf(out + len, size - len, "# HELP %s %s\n# TYPE %s gauge\n",
+				name, help, name);
+	for (size_t i = 0; states[i] && len < size; i++) {
 		store_lock_read(app->st);
-		int64_t n = store_query_int(
-			app->st, 0, "SELECT count(*) FROM payments WHERE state = ?", "s",
-			states[i]);
+		int64_t n = store_query_int(app->st, 0, sql, "s", states[i]);
 		store_unlock(app->st);
-		len += (size_t)snprintf(out + len, size - len,
-					"cakiosk_ra_payments{state=\"%s\"} %lld\n",
-					states[i], (long long)n);
+		len += (size_t)snprintf(out + len, size - len, "%s{state=\"%s\"} %lld\n",
+					name, states[i], (long long)n);
 	}
+}
+
+/* The payments by state, and the messages waiting in the outbox or given
+ * up there (outbox.h). */
+static void
+gauges(struct app *app, char *out, size_t size)
+{
+	static const char *const pay[] = {"pending", "paid", "expired", "cancelled",
+					  NULL};
+	static const char *const msg[] = {"pending", "failed", NULL};
+	out[0] = '\0';
+	by_state(app, "cakiosk_ra_payments", "Payments in the store, by state.",
+		 "SELECT count(*) FROM payments WHERE state = ?", pay, out, size);
+	by_state(app, "cakiosk_ra_outbox",
+		 "Messages to a provider still to send or given up, by state.",
+		 "SELECT count(*) FROM outbox WHERE state = ?", msg, out, size);
 }
 
 static enum MHD_Result
@@ -81,9 +95,9 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return answer(conn, 405, "text/plain; charset=utf-8",
 			      util_xstrdup("GET only\n"), 9);
-	char more[512];
+	char more[1024];
 	size_t len;
-	payments(mh->app, more, sizeof more);
+	gauges(mh->app, more, sizeof more);
 	char *text = metrics_render(more, &len);
 	return answer(conn, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }

@@ -56,6 +56,10 @@ static const struct kind {
 	     BATCH_DOCS),
 	KIND("upload_refusals", "upload_refusals", "id", DONE_ORDERS, AGE_DOCUMENTS,
 	     BATCH_ROWS),
+	/* Sent or given up: their text is gone already, the row only says
+	 * that it left; one still to send is kept, however old. */
+	KIND("outbox", "outbox", "id", "state <> 'pending' AND sent_at <= ?", AGE_IDEM,
+	     BATCH_ROWS),
 };
 
 /* An SMS code row outlives its use (SMS_TTL) and its hour of counting. */

@@ -18,6 +18,7 @@
 #include "ra/metrics.h"
 #include "ra/metrics_http.h"
 #include "ra/opts.h"
+#include "ra/outbox.h"
 #include "ra/tlspair.h"
 #include "ra/util.h"
 
@@ -119,6 +120,7 @@ serve_run(const struct opts *o)
 		.trust_pem = ca_cert_pem(app.ca),
 		.threads = o->threads};
 	fd = -1;
+	outbox_start(&app);
 	h = http_start(&app, &api, api_routes, NULL, &err);
 	if (!h)
 		goto out;
@@ -175,6 +177,7 @@ out:
 	metrics_http_stop(mh);
 	http_stop(ph); /* before h, whose upload places it shares */
 	http_stop(h);
+	outbox_stop(); /* after the requests: what they added is in the store */
 	api_close(&app);
 	metrics_fini();
 	tls_pair_free(&api_tls);

@@ -166,6 +166,13 @@ const char *const store_migrations[] = {
 	 * seal ever made (its picture and certificate too), under the
 	 * store's lock, longer with every certificate issued */
 	"CREATE INDEX seals_cert ON seals(cert_serial, created);",
+	/* 16: messages to a real provider, sent after their transaction was
+	 * committed (outbox.h): the adaptor's operation and sealed input, and
+	 * how far the sending is */
+	"CREATE TABLE outbox(id TEXT PRIMARY KEY, op TEXT NOT NULL, body TEXT NOT NULL,"
+	" state TEXT NOT NULL, tries INTEGER NOT NULL, next_at INTEGER NOT NULL,"
+	" claimed_until INTEGER NOT NULL, created INTEGER NOT NULL, sent_at INTEGER);"
+	"CREATE INDEX outbox_due ON outbox(state, next_at);",
 };
 
 const int store_n_migrations =

@@ -167,7 +167,7 @@ like 'documents-days wants 1..36500 days or "never"' "$(cat "$T/purge.err")" "..
 # ---- the purge ----------------------------------------------------------------
 purge
 is 0 "$PRC" "purge: status 0"
-is 10 "$(wc -l <"$T/purge")" "... one line per kind"
+is 11 "$(wc -l <"$T/purge")" "... one line per kind"
 for k in idempotency:$EXP_IDEM sessions:$EXP_SESS staff_sessions:$EXP_SSESS sms_codes:$EXP_SMS \
 	enrol_codes:$EXP_ENROL upload_links:$EXP_UPLOAD status_links:$EXP_STATUS failures:$EXP_FAIL \
 	documents:$EXP_DOCS upload_refusals:$EXP_REFUSED; do
