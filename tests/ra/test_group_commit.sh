@@ -35,14 +35,26 @@ ra_start --sandbox --metrics-listen 127.0.0.1:0
 c0=$(metric cakiosk_ra_store_commits_total) s0=$(metric cakiosk_ra_store_syncs_total)
 like '^[0-9]+$' "$c0" "GET /metrics counts the store's commits"
 like '^[0-9]+$' "$s0" "... and its syncs"
-burst a 24
-is 24 "$(answered a)" "a burst of 24 orders at once is answered 201"
-c1=$(metric cakiosk_ra_store_commits_total) s1=$(metric cakiosk_ra_store_syncs_total)
-commits=$((c1 - c0)) syncs=$((s1 - s0))
+# Sharing needs the requests to meet in the server: on a loaded machine the
+# 24 clients may start one by one and each commit get a sync of its own.
+# So up to 5 bursts; the first in which commits shared a sync counts, and
+# every burst must be answered in full and counted as commits.
+try=1 all=0 commits=0 syncs=0
+while [ $try -le 5 ]; do
+	burst a$try 24
+	all=$((all + $(answered a$try)))
+	c1=$(metric cakiosk_ra_store_commits_total) s1=$(metric cakiosk_ra_store_syncs_total)
+	commits=$((c1 - c0)) syncs=$((s1 - s0))
+	[ $commits -ge 24 ] || break
+	sqlite_only || break
+	[ $syncs -ge $commits ] || break
+	c0=$c1 s0=$s1 try=$((try + 1))
+done
+is $((24 * (try > 5 ? 5 : try))) "$all" "every burst of 24 orders at once is answered 201 ($try bursts)"
 is 1 "$((commits >= 24))" "every order is a commit that wrote ($commits)"
 if sqlite_only; then
 	is 1 "$((syncs >= 1 && syncs < commits))" \
-		"the burst's $commits commits shared $syncs syncs of the WAL"
+		"a burst's $commits commits shared $syncs syncs of the WAL"
 else
 	is 0 "$syncs" "PostgreSQL: no sync of the server's own ($commits commits)"
 fi
