@@ -1,0 +1,108 @@
+/*
+ * store_gc.c - the SQLite store's group commit (store_gc.h).
+ */
+#include "ra/store_gc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ra/metrics.h"
+#include "ra/util.h"
+
+void
+gc_init(struct gcommit *gc)
+{
+	pthread_mutex_init(&gc->lock, NULL);
+	pthread_cond_init(&gc->done, NULL);
+	gc->fd = -1;
+}
+
+void
+gc_fini(struct gcommit *gc)
+{
+	if (gc->fd >= 0)
+		close(gc->fd);
+	free(gc->wal);
+	free(gc->path);
+	pthread_cond_destroy(&gc->done);
+	pthread_mutex_destroy(&gc->lock);
+}
+
+/* fdatasync of the file at path, by a descriptor of its own. */
+static int
+gc_sync_path(const char *path)
+{
+	if (!*path)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	int rc = fdatasync(fd);
+	close(fd);
+	return rc;
+}
+
+/* One fdatasync of the WAL, by the leader, without any lock.  The WAL is
+ * opened once and again only when its file changed (SQLite removes it when
+ * the last connection closes; a staff command's may be the last); where
+ * there is none, its frames are in the database, synced by SQLite before
+ * the WAL went, synced again here all the same. */
+static int
+gc_sync(struct gcommit *gc)
+{
+	struct stat sb;
+	if (!*gc->wal || stat(gc->wal, &sb) != 0)
+		return !*gc->wal || errno == ENOENT ? gc_sync_path(gc->path) : -1;
+	if (gc->fd >= 0 && (sb.st_dev != gc->dev || sb.st_ino != gc->ino)) {
+		close(gc->fd);
+		gc->fd = -1;
+	}
+	if (gc->fd < 0) {
+		gc->fd = open(gc->wal, O_RDONLY | O_CLOEXEC);
+		if (gc->fd < 0)
+			return errno == ENOENT ? gc_sync_path(gc->path) : -1;
+		struct stat fsb;
+		if (fstat(gc->fd, &fsb) != 0)
+			return -1;
+		gc->dev = fsb.st_dev;
+		gc->ino = fsb.st_ino;
+	}
+	metrics_note(M_STORE_SYNC);
+	return fdatasync(gc->fd);
+}
+
+/* Returns when every commit numbered up to seq is on the disk: a sync
+ * begun after it was made has returned.  A failed sync stops the
+ * server: what the kernel kept of the WAL is unknown from then on (a
+ * later sync may succeed without the pages it lost), and no answer may
+ * claim a write it cannot vouch for; the client asks again, the
+ * Idempotency-Key tells it what was kept. */
+void
+gc_wait(struct gcommit *gc, uint64_t seq)
+{
+	pthread_mutex_lock(&gc->lock);
+	while (gc->synced < seq) {
+		if (gc->syncing) {
+			pthread_cond_wait(&gc->done, &gc->lock);
+			continue;
+		}
+		gc->syncing = true;
+		uint64_t upto = gc->committed;
+		pthread_mutex_unlock(&gc->lock);
+		if (gc_sync(gc) != 0) {
+			log_err("store: cannot sync %s: %s; stopping", gc->wal,
+				strerror(errno));
+			abort();
+		}
+		pthread_mutex_lock(&gc->lock);
+		gc->syncing = false;
+		if (upto > gc->synced)
+			gc->synced = upto;
+		pthread_cond_broadcast(&gc->done);
+	}
+	pthread_mutex_unlock(&gc->lock);
+}
