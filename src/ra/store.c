@@ -205,7 +205,7 @@ store_lock_read(struct store *st)
 	pthread_mutex_unlock(&st->readers_mu);
 	if (!rd) { /* a thread's first read: a connection of its own */
 		char *err = NULL;
-		void *impl = st->ops->open_reader(st->where, &err);
+		void *impl = st->ops->open_reader(st->impl, st->where, &err);
 		if (!impl) { /* reads take turns on the writer, as before */
 			log_warn("store: no read connection: %s", err);
 			free(err);
@@ -234,6 +234,8 @@ store_unlock(struct store *st)
 	struct reader *rd = held_reader;
 	held_store = NULL;
 	held_reader = NULL;
+	if (st->ops->read_done)
+		st->ops->read_done(rd->impl);
 	pthread_mutex_lock(&st->readers_mu);
 	rd->next_free = st->free_readers;
 	st->free_readers = rd;

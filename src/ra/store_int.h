@@ -36,7 +36,8 @@ struct store_ops {
 	/* A connection for transactions that only read (store_lock_read), on
 	 * which a write fails and asks for a rerun (retry); NULL: the engine
 	 * has none (store_lock_read is store_lock). */
-	void *(*open_reader)(const char *where, char **err);
+	void *(*open_reader)(void *writer, const char *where, char **err);
+	void (*read_done)(void *reader); /* after a read on a reader */
 	/* After the migrations (store.c), before any request. */
 	void (*ready)(void *impl, const char *where);
 	void (*close)(void *impl);

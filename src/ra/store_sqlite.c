@@ -33,9 +33,10 @@ struct sqlite {
 	bool locked; /* by store_lock (a request), not a command's own commit */
 	struct gcommit gc;
 	int last_rc;
-	bool full;   /* a statement since store_begin found no room */
-	bool retry;  /* ... or lost a race with another process's write */
-	bool reader; /* a read connection (store_lock_read): it never writes */
+	bool full;           /* a statement since store_begin found no room */
+	bool retry;          /* ... or lost a race with another process's write */
+	bool reader;         /* a read connection (store_lock_read): it never writes */
+	struct gcommit *wgc; /* a reader's: the writer's group commit */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
@@ -192,11 +193,29 @@ sqlite_open(const char *path, char **err)
 	return sqlite_connect(path, false, err);
 }
 
-/* WAL: readers see the last commit and run beside the writer. */
+/* WAL: readers see the last commit and run beside the writer.  A reader
+ * may see a commit whose sync is still to come: it answers only after the
+ * writer's group commit has synced every commit made by the time it gives
+ * up its connection (sqlite_unlock). */
 static void *
-sqlite_open_reader(const char *path, char **err)
+sqlite_open_reader(void *writer, const char *path, char **err)
 {
-	return sqlite_connect(path, true, err);
+	struct sqlite *st = sqlite_connect(path, true, err);
+	if (st)
+		st->wgc = &((struct sqlite *)writer)->gc;
+	return st;
+}
+
+/* A read done: its answer waits for the writer's sync of every commit
+ * made by now, which covers all the read could have seen. */
+static void
+sqlite_read_done(void *impl)
+{
+	struct gcommit *gc = ((struct sqlite *)impl)->wgc;
+	pthread_mutex_lock(&gc->lock);
+	uint64_t seen = gc->committed;
+	pthread_mutex_unlock(&gc->lock);
+	gc_wait(gc, seen);
 }
 
 static void
@@ -237,12 +256,13 @@ static void
 sqlite_unlock(void *impl)
 {
 	struct sqlite *st = impl;
+	struct gcommit *gc = &st->gc;
 	st->locked = false;
-	pthread_mutex_lock(&st->gc.lock);
-	uint64_t seen = st->gc.committed;
-	pthread_mutex_unlock(&st->gc.lock);
+	pthread_mutex_lock(&gc->lock);
+	uint64_t seen = gc->committed;
+	pthread_mutex_unlock(&gc->lock);
 	pthread_mutex_unlock(&st->lock);
-	gc_wait(&st->gc, seen);
+	gc_wait(gc, seen);
 }
 
 static int
@@ -515,6 +535,7 @@ sqlite_query_blob(void *impl, void **out, size_t *len, const char *sql, const ch
 const struct store_ops store_sqlite_ops = {
 	.open = sqlite_open,
 	.open_reader = sqlite_open_reader,
+	.read_done = sqlite_read_done,
 	.ready = sqlite_ready,
 	.close = sqlite_close,
 	.lock = sqlite_lock,
