@@ -364,3 +364,12 @@ approved_unit_order() {
 	unit_order_ready "$@"
 	pay_approve "$OID"
 }
+
+# post_order N KEY: POST $BODY to /v1/orders as the demo terminal with
+# Idempotency-Key KEY; the answer in $T/r.N, its HTTP status in $T/s.N.
+post_order() { # N KEY
+	curl -s -o "$T/r.$1" -w '%{http_code}' --max-time 20 --cacert "$CA/ca.crt" \
+		--cert "$CA/terminal-demo.crt" --key "$CA/terminal-demo.key" \
+		-H "Idempotency-Key: $2" -H 'Content-Type: application/json' \
+		--data-binary "$BODY" "$URL/v1/orders" >"$T/s.$1" 2>/dev/null
+}

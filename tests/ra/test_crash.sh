@@ -6,12 +6,6 @@
 ra_start --sandbox
 
 BODY="{\"kind\":\"apply\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON2\",\"form\":{\"email\":\"ly@example.cn\",\"mobile\":\"13500135001\",\"address\":\"株洲\",\"postcode\":\"412000\"}}"
-post_order() { # N KEY
-	curl -s -o "$T/r.$1" -w '%{http_code}' --max-time 20 --cacert "$CA/ca.crt" \
-		--cert "$CA/terminal-demo.crt" --key "$CA/terminal-demo.key" \
-		-H "Idempotency-Key: $2" -H 'Content-Type: application/json' \
-		--data-binary "$BODY" "$URL/v1/orders" >"$T/s.$1" 2>/dev/null
-}
 
 # Ten copies of one POST at once: one order.
 # (wait only for the clients: a bare wait would wait for the server too)

@@ -9,12 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 
 BODY="{\"kind\":\"apply\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON2\",\"form\":{\"email\":\"gc@example.cn\",\"mobile\":\"13500135002\",\"address\":\"株洲\",\"postcode\":\"412000\"}}"
-post_order() { # N KEY
-	curl -s -o "$T/r.$1" -w '%{http_code}' --max-time 20 --cacert "$CA/ca.crt" \
-		--cert "$CA/terminal-demo.crt" --key "$CA/terminal-demo.key" \
-		-H "Idempotency-Key: $2" -H 'Content-Type: application/json' \
-		--data-binary "$BODY" "$URL/v1/orders" >"$T/s.$1" 2>/dev/null
-}
 # burst TAG N: N orders posted at once; waits for the clients only.
 burst() {
 	b_pids=
