@@ -23,6 +23,22 @@
 
 #define start(present) assert_int_equal(bed_setup_one(present), 0)
 
+/*
+ * The pulls at every call leave threads stuck in libp11 for good (a card
+ * pulled while libp11 opens its first session: prime_session abandons the
+ * thread), and they are still there when this suite exits.  LeakSanitizer's
+ * tracer, reading those threads' dynamic TLS at exit, crashes with a
+ * SIGSEGV of its own (every run, gcc 12's libasan), after all tests passed.
+ * Their TLS is left unscanned here: that can only add leak reports, never
+ * hide one.  Only a sanitizer build reads this.
+ */
+const char *__lsan_default_options(void);
+const char *
+__lsan_default_options(void)
+{
+	return "use_tls=0";
+}
+
 static bool
 removed(enum token_err e)
 {
