@@ -3,8 +3,9 @@
 # A burst of concurrent writes is made durable by fewer syncs of the WAL
 # than there were commits; every answer to a write goes out only after a
 # sync of the WAL that began after the write's commit (seen in the
-# server's own system calls); a SIGKILL right after the answers loses
-# none of them.  On PostgreSQL (whose server shares its flushes itself)
+# server's own system calls), and every answer to a read on a read
+# connection only after a sync that covers the commits it read; a SIGKILL
+# right after the answers loses none of them.  On PostgreSQL (whose server shares its flushes itself)
 # the commits are counted and no sync of the server's.
 . "$(dirname "$0")/lib.sh"
 
@@ -55,19 +56,18 @@ fi
 ra_stop
 
 # ---- no answer before the sync that covers its commit -----------------------
-# The server under strace: its threads' writes to the WAL (a commit's
-# frames), fdatasync calls, and sends on sockets (answers), with their
-# times.  For every thread, after the WAL write of a commit its next send
-# must come after an fdatasync of the WAL (by any thread) that began after
-# that write ended and returned before the send.
-if ! sqlite_only; then
-	skip "the WAL's syncs: SQLite's alone"
-elif ! command -v strace >/dev/null; then
-	skip "strace is not installed (kiosk/install-deps.sh)"
-else
-	rm -f "$T/port"
-	strace -f -y -ttt -T -qq -o "$T/trace" \
-		-e trace=pwrite64,write,fdatasync,fsync,sendto,sendmsg,writev \
+# The server under strace: its threads' writes and reads of the WAL,
+# fdatasync calls, and sends on sockets (answers), with their times.  A
+# thread's next send must come after an fdatasync of the WAL (by any
+# thread) that began after, and returned before the send:
+#  - the end of the WAL write of a commit the thread made (a POST);
+#  - the end of the WAL write that last put there a frame the thread then
+#    read (a GET on a read connection that saw another request's commit).
+# trace_start: the server under strace (SPID), its URL.
+trace_start() {
+	rm -f "$T/port" "$T/trace"
+	strace -f -y -ttt -T -qq -s 0 -o "$T/trace" \
+		-e trace=pwrite64,pread64,write,fdatasync,fsync,sendto,sendmsg,writev \
 		"$RA" serve --listen 127.0.0.1:0 --port-file "$T/port" --db "$RA_DB" \
 		--ca-dir "$CA" --sandbox 2>>"$T/server.log" &
 	SPID=$!
@@ -77,17 +77,31 @@ else
 		i=$((i + 1))
 	done
 	URL=https://127.0.0.1:$(cat "$T/port")
-	burst b 16
-	is 16 "$(answered b)" "under strace: a burst of 16 orders is answered 201"
+}
+# trace_stop: the server stopped, its trace complete.
+trace_stop() {
 	PID=$(pgrep -P "$SPID" | head -n 1)
 	ra_stop
 	wait "$SPID" 2>/dev/null
-	# Each line: TID START NAME(FD<PATH>...) ... <DURATION>; a call
-	# another thread interrupted is split in two, "<unfinished ...>" and
-	# "<... NAME resumed>", joined here by thread.
-	verdict=$(awk '
+}
+# trace_verdict: "WRITES BAD_WRITES READS BAD_READS SYNCS": the sends that
+# followed a commit of their thread, those of them before a covering sync,
+# the same for sends that followed a read of a frame another thread wrote,
+# and the syncs of the WAL.  Each line of the trace: TID START
+# NAME(FD<PATH>, ...) = RET <DURATION>; a call another thread interrupted is
+# split in two, "<unfinished ...>" and "<... NAME resumed>", joined here by
+# thread.
+trace_verdict() {
+	awk '
 		function wal(s) { return s ~ /^[a-z0-9_]+\([0-9]+<[^>]*-wal>/ }
 		function sock(s) { return s ~ /^(write|writev|sendto|sendmsg)\([0-9]+<(socket|TCP)/ }
+		# the COUNT and OFFSET of a pread64 or pwrite64 (the buffer is
+		# printed empty, -s 0): into cnt and off
+		function range(s,   a) {
+			sub(/ *(\) += .*|<unfinished \.\.\.>)$/, "", s)
+			split(s, a, /, */)
+			cnt = a[3] + 0; off = a[4] + 0
+		}
 		{
 			tid = $1; t = $2 + 0; $1 = $2 = ""; sub(/^ +/, "")
 			if ($0 ~ /<unfinished \.\.\.>$/) { part[tid] = $0; start[tid] = t; next }
@@ -97,19 +111,84 @@ else
 			} else { call = $0; t0 = t }
 			d = $NF; gsub(/[<>]/, "", d); t1 = t0 + d
 			if (call ~ /^fdatasync\(/ && wal(call)) { ns++; sb[ns] = t0; se[ns] = t1 }
-			else if (call ~ /^pwrite64\(/ && wal(call)) { pend[tid] = t1; commits++ }
-			else if (sock(call) && (tid in pend)) {
+			else if (call ~ /^pwrite64\(/ && wal(call)) {
+				range(call)
+				nw++; wo[nw] = off; wn[nw] = cnt; we[nw] = t1; wt[nw] = tid
+				pend[tid] = t1; kind[tid] = "w"
+			} else if (call ~ /^pread64\(/ && wal(call)) {
+				# the last write of these bytes done before the read began
+				range(call)
+				seen = 0
+				for (k = nw; k >= 1; k--)
+					if (we[k] <= t0 && wo[k] < off + cnt && off < wo[k] + wn[k]) { seen = k; break }
+				if (seen && wt[seen] != tid && (!(tid in pend) || we[seen] > pend[tid])) {
+					pend[tid] = we[seen]
+					if (kind[tid] != "w") kind[tid] = "r"
+				}
+			} else if (sock(call) && (tid in pend)) {
 				ok = 0
 				for (k = 1; k <= ns; k++) if (sb[k] >= pend[tid] && se[k] <= t0) { ok = 1; break }
-				checked++
-				if (!ok) bad++
-				delete pend[tid]
+				checked[kind[tid]]++
+				if (!ok) bad[kind[tid]]++
+				delete pend[tid]; delete kind[tid]
 			}
 		}
-		END { printf "%d %d %d\n", checked, bad + 0, ns }' "$T/trace")
-	set -- $verdict
-	is 1 "$(($1 >= 16))" "strace saw the answers that followed a commit ($1, $3 syncs of the WAL)"
+		END { printf "%d %d %d %d %d\n", checked["w"], bad["w"] + 0, checked["r"], bad["r"] + 0, ns }' "$T/trace"
+}
+# post_get N KEY: post_order, then GET the order it made (the answer's
+# status in $T/g.N).
+post_get() {
+	post_order "$1" "$2"
+	pg_oid=$("$JGET" order.id <"$T/r.$1" 2>/dev/null)
+	curl -s -o "$T/gr.$1" -w '%{http_code}' --max-time 20 --cacert "$CA/ca.crt" \
+		--cert "$CA/terminal-demo.crt" --key "$CA/terminal-demo.key" \
+		"$URL/v1/orders/$pg_oid" >"$T/g.$1" 2>/dev/null
+	[ -n "$pg_oid" ] && [ "$("$JGET" order.id <"$T/gr.$1" 2>/dev/null)" = "$pg_oid" ] ||
+		echo "not the order posted" >>"$T/g.$1"
+}
+if ! sqlite_only; then
+	for i in 1 2 3; do skip "the WAL's syncs: SQLite's alone"; done
+elif ! command -v strace >/dev/null; then
+	for i in 1 2 3; do skip "strace is not installed (kiosk/install-deps.sh)"; done
+else
+	trace_start
+	burst b 16
+	is 16 "$(answered b)" "under strace: a burst of 16 orders is answered 201"
+	trace_stop
+	set -- $(trace_verdict)
+	is 1 "$(($1 >= 16))" "strace saw the answers that followed a commit ($1, $5 syncs of the WAL)"
 	is 0 "$2" "no answer left before a sync of the WAL that began after its commit"
+
+	# Reads on read connections: clients each post an order and read it
+	# back, 12 at once, while 4 others read an order 40 times each on a
+	# kept connection, so that GETs see commits of other requests whose
+	# sync is still to come.
+	trace_start
+	oid=$("$JGET" order.id <"$T/r.b0")
+	pids=
+	i=0
+	while [ $i -lt 4 ]; do
+		set --
+		j=0; while [ $j -lt 40 ]; do set -- "$@" -o /dev/null "$URL/v1/orders/$oid"; j=$((j + 1)); done
+		curl -s -w '%{http_code}\n' --max-time 60 --cacert "$CA/ca.crt" \
+			--cert "$CA/terminal-demo.crt" --key "$CA/terminal-demo.key" "$@" >"$T/reader.$i" &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	i=0
+	while [ $i -lt 12 ]; do
+		(j=0; while [ $j -lt 3 ]; do post_get "g$i-$j" "g-$i-$j"; j=$((j + 1)); done) &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	wait $pids
+	is 160 "$(cat "$T"/reader.* | grep -c '^200$')" "under strace: 4 clients read an order 40 times each (200)"
+	is "36 36" "$(answered g) $(for f in "$T"/g.g*; do [ "$(cat "$f")" = 200 ] && echo; done | wc -l | tr -d ' ')" \
+		"under strace: 36 orders posted and each read back (200, the order) by 12 clients"
+	trace_stop
+	set -- $(trace_verdict)
+	is 1 "$(($3 >= 1))" "strace saw answers that followed a read of another request's commit ($3, $5 syncs)"
+	is 0 "$4" "no GET answered before a sync of the WAL that began after the commits it read"
 fi
 
 # ---- SIGKILL right after the answers ----------------------------------------
