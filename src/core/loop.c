@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,8 +36,15 @@
 #include "xmem.h"
 
 #define STACK_MAX 16
-#define TICK_IDLE_MS 1000 /* nothing moving: the clock */
-#define TICK_BUSY_MS 125  /* a spinner or a countdown on screen */
+/*
+ * While a spinner or a countdown is on screen, or a customer's job is out,
+ * the loop ticks this often.  Otherwise it sleeps until the next thing due
+ * (next_tick): an idle kiosk wakes every few seconds, not every second.
+ */
+#define TICK_BUSY_MS 125
+/* Past the minute when the header's clock is redrawn: poll() and the wall
+ * clock may disagree by a few ms. */
+#define CLOCK_SPARE_MS 20
 #define MAX_SESSION_HOOKS 8
 
 static struct {
@@ -425,6 +433,20 @@ tokens_changed(void)
 	}
 }
 
+/* When the health check is next due (maybe past); INT64_MAX while it or
+ * another job is out (the loop hears when it ends). */
+static int64_t
+probe_due(void)
+{
+	int64_t heard = link_reported_at();
+
+	if (L.probing || worker_pending() > 0)
+		return INT64_MAX;
+	if (heard < L.last_probe)
+		heard = L.last_probe;
+	return heard == 0 ? 0 : heard + HEALTH_EVERY_MS;
+}
+
 /*
  * The status line stays true on every screen: when no call has said how
  * the backend is for HEALTH_EVERY_MS, a health check asks.  Only while the
@@ -433,14 +455,9 @@ tokens_changed(void)
 static void
 maybe_probe(int64_t now)
 {
-	int64_t heard = link_reported_at();
 	struct job *job;
 
-	if (L.probing || worker_pending() > 0)
-		return;
-	if (heard < L.last_probe)
-		heard = L.last_probe;
-	if (heard != 0 && now - heard < HEALTH_EVERY_MS)
+	if (now < probe_due())
 		return;
 	job = health_job_new();
 	L.last_probe = now;
@@ -449,23 +466,34 @@ maybe_probe(int64_t now)
 	worker_submit_background(job);
 }
 
-static void
-idle_check(int64_t now)
+static int
+idle_timeout(void)
 {
-	struct frame *f = top();
-	int timeout = L.assist ? L.cfg->assist_idle_timeout : L.cfg->idle_timeout;
+	return L.assist ? L.cfg->assist_idle_timeout : L.cfg->idle_timeout;
+}
 
+/* When the idle countdown starts unless a key comes first; INT64_MAX when
+ * it does not start here. */
+static int64_t
+idle_due(void)
+{
 	/* A screen that never times out does not under help either. */
 	for (int i = live_base(); i < L.depth; i++)
 		if (L.stack[i].ops->flags & SCREEN_NO_IDLE)
-			return;
-	if (f->ops == screen_get(SCR_IDLE))
-		return;
+			return INT64_MAX;
+	if (top()->ops == screen_get(SCR_IDLE))
+		return INT64_MAX;
 	/* Someone waiting on a card or the backend is not idle. */
 	if (worker_pending() > (L.probing ? 1 : 0) + upkeep_running())
-		return;
-	if (now - L.last_input >= (int64_t)timeout * 1000) {
-		log_info("idle for %d s on %s", timeout, f->ops->name);
+		return INT64_MAX;
+	return L.last_input + (int64_t)idle_timeout() * 1000;
+}
+
+static void
+idle_check(int64_t now)
+{
+	if (now >= idle_due()) {
+		log_info("idle for %d s on %s", idle_timeout(), top()->ops->name);
 		screen_push(SCR_IDLE, &L.cfg->idle_countdown);
 	}
 }
@@ -478,6 +506,49 @@ ticking(void)
 		if (L.stack[i].ops->tick != NULL)
 			return true;
 	return false;
+}
+
+/* A customer's visit: anything but the welcome screen alone. */
+static bool
+visiting(void)
+{
+	return !(L.depth == 1 && top()->ops == screen_get(SCR_WELCOME));
+}
+
+/* Milliseconds until the header's clock (hours and minutes) turns. */
+static int64_t
+clock_turns_in(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return 60000 - (int64_t)(ts.tv_sec % 60) * 1000 - ts.tv_nsec / 1000000 +
+	       CLOCK_SPARE_MS;
+}
+
+/*
+ * When the loop ticks next.  While something moves (a customer's job out,
+ * a screen that counts down or polls) every TICK_BUSY_MS.  Otherwise at the
+ * first thing due: the clock's next minute, the idle countdown, the health
+ * check, the upkeep; keys, finished jobs, UKeys and signals wake the loop
+ * by themselves.  Never sooner than TICK_BUSY_MS after the last tick, so
+ * that something due that cannot start yet does not spin the loop.
+ */
+static int64_t
+next_tick(int64_t now)
+{
+	int64_t floor = L.last_tick + TICK_BUSY_MS, due, d;
+
+	if (worker_pending() > (L.probing ? 1 : 0) + upkeep_running() || ticking())
+		return floor;
+	due = now + clock_turns_in();
+	d = idle_due();
+	due = d < due ? d : due;
+	d = probe_due();
+	due = d < due ? d : due;
+	d = upkeep_due(L.cfg, visiting());
+	due = d < due ? d : due;
+	return due > floor ? due : floor;
 }
 
 static void
@@ -497,7 +568,7 @@ tick(int64_t now)
 	}
 	idle_check(now);
 	/* Renewal and heartbeat between visits (upkeep.h). */
-	upkeep_tick(L.cfg, now, !(L.depth == 1 && top()->ops == screen_get(SCR_WELCOME)));
+	upkeep_tick(L.cfg, now, visiting());
 	maybe_probe(now);
 	/* The clock in the header; cheap, curses sends only what changed. */
 	L.redraw = true;
@@ -535,16 +606,12 @@ loop_run(const struct config *cfg)
 
 	while (!L.quit) {
 		int64_t now = loop_now();
-		int period = worker_pending() > (L.probing ? 1 : 0) + upkeep_running() ||
-					     ticking()
-				     ? TICK_BUSY_MS
-				     : TICK_IDLE_MS;
-		int wait = (int)(L.last_tick + period - now);
+		int wait;
 
-		if (wait <= 0) {
+		if (now >= next_tick(now))
 			tick(now);
-			wait = period;
-		}
+		/* Within a minute (the clock), at least TICK_BUSY_MS after a tick. */
+		wait = (int)(next_tick(now) - now);
 		if (L.redraw)
 			draw();
 		pfd[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};

@@ -98,13 +98,24 @@ upkeep_release(struct job *job)
 	free(job);
 }
 
+/* When renewal and heartbeat fall due: during a visit a whole period late. */
+static void
+due_times(const struct config *cfg, bool visit, int64_t *renew, int64_t *beat)
+{
+	*renew = renew_at + (visit ? UPKEEP_RENEW_EVERY_MS : 0);
+	*beat = beat_at + (visit ? (int64_t)cfg->heartbeat_interval * 1000 : 0);
+}
+
 static struct job *
 job_due(const struct config *cfg, int64_t now, bool visit)
 {
 	struct upkeep *u;
-	int64_t beat_late = visit ? (int64_t)cfg->heartbeat_interval * 1000 : 0;
-	int64_t renew_late = visit ? UPKEEP_RENEW_EVERY_MS : 0;
-	bool renew = now >= renew_at + renew_late, beat = now >= beat_at + beat_late;
+	int64_t renew_due, beat_due;
+	bool renew, beat;
+
+	due_times(cfg, visit, &renew_due, &beat_due);
+	renew = now >= renew_due;
+	beat = now >= beat_due;
 
 	if (!renew && !beat)
 		return NULL;
@@ -126,6 +137,18 @@ upkeep_tick(const struct config *cfg, int64_t now, bool visit)
 	running = true;
 	job->owner = &owner;
 	worker_submit_background(job);
+}
+
+int64_t
+upkeep_due(const struct config *cfg, bool visit)
+{
+	int64_t renew, beat;
+
+	/* Out, or waiting for the worker: its finishing wakes the loop. */
+	if (running || worker_pending() > 0)
+		return INT64_MAX;
+	due_times(cfg, visit, &renew, &beat);
+	return renew < beat ? renew : beat;
 }
 
 void

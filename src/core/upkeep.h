@@ -28,6 +28,10 @@ struct job;
  * the worker is idle, the job goes to it as background work.  During a
  * customer's visit (visit) only what is a whole period late. */
 void upkeep_tick(const struct config *cfg, int64_t now, bool visit);
+/* UI thread: when upkeep_tick next has something to do (loop_now
+ * milliseconds, maybe past), INT64_MAX while the job or any other is out
+ * (the loop hears when it ends): the idle loop sleeps until then. */
+int64_t upkeep_due(const struct config *cfg, bool visit);
 /* UI thread: a customer starts; the job, if out, gives way. */
 void upkeep_cancel(void);
 /* UI thread: 1 while the job is out, else 0. */
