@@ -6,14 +6,17 @@
  * between: no busy loop.  C_GetTokenInfo (SoftHSM reads the token's files
  * for it) is asked only where the answer may have changed: for a slot new
  * in the list, for every slot of a module whose list changed, for a slot
- * that failed to answer last time, and in a full look.  A full look asks
- * every slot: every WATCH_FULL_MS (a card swapped in the same reader
- * between two looks, or a token relabelled by another program, shows only
- * there), after a slot event or token_watch_recheck(), and while the token
- * layer is in use (token_watch_used() within WATCH_BUSY_MS: a token the
- * kiosk just initialised is seen at once, as before).  When the set of
- * tokens changes it bumps a generation, tells the core (so libp11 gets a
- * fresh view of the slots) and writes a byte to a pipe the event loop polls.
+ * that failed to answer last time, and in a full look.  What a token's info
+ * comes to (serial, label, vendors) is kept with it, so an idle look costs
+ * the slot list and little more.  A full look asks every slot: every
+ * WATCH_FULL_MS (a card swapped in the same reader between two looks, a
+ * token relabelled by another program, or a reader that has begun to fail
+ * shows only there), after a slot event or token_watch_recheck(), and while
+ * the token layer is in use (token_watch_used() within WATCH_BUSY_MS: a
+ * token the kiosk just initialised is seen at once, as before).
+ * When the set of tokens changes it bumps a generation, tells the core (so
+ * libp11 gets a fresh view of the slots) and writes a byte to a pipe the
+ * event loop polls.
  *
  * Where a module supports a blocking C_WaitForSlotEvent, a second thread
  * waits in it and wakes the poller at once; the polling stays as the
@@ -112,35 +115,69 @@ seen_before(const struct token_watch *prev, int mi, CK_SLOT_ID id)
 /* Looks in a row a slot's token could not be read: [module][slot % 32]. */
 static unsigned char glitches[TOKEN_MAX_MODULES][32];
 
-/* What the last look read, per module: its slot list and each token's info. */
+/*
+ * What a token's info comes to, worked out when it is read and kept while
+ * the module's slot list stays the same: an idle look does no more than
+ * list the slots.
+ */
+struct slot_token {
+	char serial[TOKEN_TEXT_MAX];
+	char key[TOKEN_TEXT_MAX + 24]; /* "slot:serial;" (module_key) */
+	char dup[2 * TOKEN_TEXT_MAX];  /* manufacturer and serial */
+	char label[TOKEN_TEXT_MAX];    /* sanitized */
+	unsigned vendor_mask;
+};
+
+/* What the last look read, per module: its slot list and each token. */
 static struct slot_cache {
 	bool valid;
 	CK_ULONG n;
 	CK_SLOT_ID ids[32];
 	bool ok[32];
-	CK_TOKEN_INFO ti[32];
+	struct slot_token tok[32];
 } cache[TOKEN_MAX_MODULES];
 
 /*
- * The token info of slot i of this look: the last look's answer when the
- * module's list is the same and the slot answered then (unless full), else
- * the module's.
+ * Read the token info of slot i of module mi into the cache, unless reuse
+ * (the module's list is the same as at the last look, and not a full look)
+ * and the slot answered then: nothing is asked of the module.
  */
 static CK_RV
-token_info(CK_FUNCTION_LIST_PTR f, struct slot_cache *c, bool reuse, CK_ULONG i,
-	   CK_SLOT_ID id, CK_TOKEN_INFO *ti)
+slot_token(CK_FUNCTION_LIST_PTR f, int mi, bool reuse, CK_ULONG i)
 {
+	struct slot_cache *c = &cache[mi];
+	struct slot_token *t = &c->tok[i];
+	CK_TOKEN_INFO ti;
+	char manuf[TOKEN_TEXT_MAX], model[TOKEN_TEXT_MAX], label[TOKEN_TEXT_MAX];
 	CK_RV rv;
 
-	if (reuse && c->ok[i]) {
-		*ti = c->ti[i];
+	if (reuse && c->ok[i])
 		return CKR_OK;
-	}
-	rv = f->C_GetTokenInfo(id, ti);
+	rv = f->C_GetTokenInfo(c->ids[i], &ti);
 	c->ok[i] = rv == CKR_OK;
-	if (c->ok[i])
-		c->ti[i] = *ti;
-	return rv;
+	if (rv != CKR_OK)
+		return rv;
+	token_trim(ti.serialNumber, sizeof ti.serialNumber, t->serial, sizeof t->serial);
+	token_trim(ti.manufacturerID, sizeof ti.manufacturerID, manuf, sizeof manuf);
+	token_trim(ti.model, sizeof ti.model, model, sizeof model);
+	token_trim(ti.label, sizeof ti.label, label, sizeof label);
+	snprintf(t->key, sizeof t->key, "%lu:%s;", (unsigned long)c->ids[i], t->serial);
+	snprintf(t->dup, sizeof t->dup, "%s\n%s", manuf, t->serial);
+	t->vendor_mask = token_match_vendors(mi, manuf, model, label);
+	token_clean(ti.label, sizeof ti.label, t->label, sizeof t->label);
+	return CKR_OK;
+}
+
+/* Append one token's "slot:serial;" to its module's key, if it fits. */
+static void
+key_add(module_key key, size_t *used, const char *part)
+{
+	size_t n = strlen(part);
+
+	if (n < sizeof(module_key) - *used) {
+		memcpy(key + *used, part, n + 1);
+		*used += n;
+	}
 }
 
 /*
@@ -176,20 +213,17 @@ scan(struct token_watch *out, module_key *keys, const struct token_watch *prev, 
 		c->n = n;
 		memcpy(c->ids, ids, n * sizeof ids[0]);
 		for (CK_ULONG i = 0; i < n; i++) {
-			CK_TOKEN_INFO ti;
-			char manuf[TOKEN_TEXT_MAX], model[TOKEN_TEXT_MAX],
-				label[TOKEN_TEXT_MAX];
-			char serial[TOKEN_TEXT_MAX], key[2 * TOKEN_TEXT_MAX];
+			const struct slot_token *t = &c->tok[i];
 			struct token_present *p;
 			bool dup = false;
-			int w;
-			CK_RV rv = token_info(f, c, reuse, i, ids[i], &ti);
+			CK_RV rv = slot_token(f, mi, reuse, i);
 			unsigned char *g = &glitches[mi][ids[i] % 32];
 
 			if (rv != CKR_OK) {
 				const struct token_present *was =
 					rv_gone(rv) ? NULL
 						    : seen_before(prev, mi, ids[i]);
+				char part[TOKEN_TEXT_MAX + 24];
 
 				if (was == NULL || *g >= GLITCH_LOOKS)
 					continue;
@@ -199,45 +233,32 @@ scan(struct token_watch *out, module_key *keys, const struct token_watch *prev, 
 						 "still counted as present",
 						 (unsigned long)ids[i],
 						 (unsigned long)rv);
-				w = snprintf(keys[mi] + used, sizeof keys[mi] - used,
-					     "%lu:%s;", (unsigned long)ids[i],
-					     was->ref.serial);
-				if (w > 0 && (size_t)w < sizeof keys[mi] - used)
-					used += (size_t)w;
+				snprintf(part, sizeof part, "%lu:%s;",
+					 (unsigned long)ids[i], was->ref.serial);
+				key_add(keys[mi], &used, part);
 				if (out->count < TOKEN_WATCH_MAX)
 					out->tokens[out->count] = *was;
 				out->count++;
 				continue;
 			}
 			*g = 0;
-			token_trim(ti.serialNumber, sizeof ti.serialNumber, serial,
-				   sizeof serial);
-			token_trim(ti.manufacturerID, sizeof ti.manufacturerID, manuf,
-				   sizeof manuf);
-			token_trim(ti.model, sizeof ti.model, model, sizeof model);
-			token_trim(ti.label, sizeof ti.label, label, sizeof label);
-			w = snprintf(keys[mi] + used, sizeof keys[mi] - used, "%lu:%s;",
-				     (unsigned long)ids[i], serial);
-			if (w > 0 && (size_t)w < sizeof keys[mi] - used)
-				used += (size_t)w;
+			key_add(keys[mi], &used, t->key);
 			/* The same card seen through two modules counts once. */
-			snprintf(key, sizeof key, "%s\n%s", manuf, serial);
-			for (size_t s = 0; s < nseen && serial[0] != '\0'; s++)
-				dup |= strcmp(seen[s], key) == 0;
+			for (size_t s = 0; s < nseen && t->serial[0] != '\0'; s++)
+				dup |= strcmp(seen[s], t->dup) == 0;
 			if (dup)
 				continue;
 			if (nseen < TOKEN_WATCH_MAX)
-				memcpy(seen[nseen++], key, sizeof key);
+				memcpy(seen[nseen++], t->dup, sizeof t->dup);
 			if (out->count < TOKEN_WATCH_MAX) {
 				p = &out->tokens[out->count];
 				p->ref.module = mi;
 				p->ref.slot = ids[i];
-				memcpy(p->ref.serial, serial, sizeof serial);
-				p->vendor_mask =
-					token_match_vendors(mi, manuf, model, label);
+				memcpy(p->ref.serial, t->serial, sizeof t->serial);
+				p->vendor_mask = t->vendor_mask;
+				/* The customer's choice may change between looks. */
 				p->vendor = token_pick_vendor(&p->ref, p->vendor_mask);
-				token_clean(ti.label, sizeof ti.label, p->label,
-					    sizeof p->label);
+				memcpy(p->label, t->label, sizeof t->label);
 			}
 			out->count++;
 		}
