@@ -124,7 +124,7 @@ again:
 	if (r->unlocked) { /* nothing of this run is kept */
 		unlocks++;
 		store_rollback(st);
-		store_unlock(st);
+		store_unlock_discard(st);
 		req_run_unlocked(r);
 		goto again;
 	}
@@ -195,7 +195,7 @@ out:
 	return;
 retry: /* nothing of this run is kept; its answer is forgotten */
 	store_rollback(st);
-	store_unlock(st);
+	store_unlock_discard(st);
 	req_unanswer(r);
 	/* A GET that lost a race wrote (a pay page): with SQLite only the
 	 * write lock held from the start lets its next run write.  A GET on a

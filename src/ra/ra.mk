@@ -4,7 +4,9 @@
 # CPPFLAGS, LDFLAGS, PKG_CONFIG and DEPS_FIRST.  Defines $(B)/cakiosk-ra,
 # $(B)/ra-tools/jget (a tiny JSON reader for the shell test suites),
 # $(B)/ra-tools/loadgen (the benchmark's client when wrk is missing) and
-# $(B)/ra-tools/p11attr (a token's key attributes), and adds them to RA_BIN; $(RA_CONF_EXAMPLE), the reference configuration.
+# $(B)/ra-tools/p11attr (a token's key attributes), $(B)/ra-tools/gcwait
+# (the store's waits for its sync, linked with the backend's objects), and
+# adds them to RA_BIN; $(RA_CONF_EXAMPLE), the reference configuration.
 
 RA_PKGS    := libmicrohttpd gnutls sqlite3 libpq jansson openssl inih libp11
 # p11-kit-1 for <p11-kit/pkcs11.h> alone (ca init's key generation).
@@ -18,8 +20,9 @@ RA_OBJ     := $(RA_SRC:%.c=$(B)/%.o)
 RA_JGET    := $(B)/ra-tools/jget
 RA_LOADGEN := $(B)/ra-tools/loadgen
 RA_P11ATTR := $(B)/ra-tools/p11attr
+RA_GCWAIT  := $(B)/ra-tools/gcwait
 
-RA_BIN     += $(B)/cakiosk-ra $(RA_JGET) $(RA_LOADGEN) $(RA_P11ATTR)
+RA_BIN     += $(B)/cakiosk-ra $(RA_JGET) $(RA_LOADGEN) $(RA_P11ATTR) $(RA_GCWAIT)
 # The reference configuration file, printed by the server itself (make install
 # puts it in /etc/cakiosk/ as cakiosk-ra.conf.example).
 RA_CONF_EXAMPLE := $(B)/cakiosk-ra.conf.example
@@ -55,4 +58,15 @@ $(RA_P11ATTR): tests/ra/p11attr.c | $(DEPS_FIRST)
 	@echo "  TOOL    $@"
 	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags p11-kit-1) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
--include $(RA_OBJ:.o=.d)
+# The store's group commit seen from inside (test_group_commit.sh).
+$(RA_GCWAIT): $(B)/tests/ra/gcwait.o $(filter-out $(B)/src/ra/main.o,$(RA_OBJ)) $(RA_COMMON)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RA_LIBS)
+
+$(B)/tests/ra/gcwait.o: tests/ra/gcwait.c | $(DEPS_FIRST)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(RA_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(RA_OBJ:.o=.d) $(B)/tests/ra/gcwait.d

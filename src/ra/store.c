@@ -224,22 +224,34 @@ store_lock_read(struct store *st)
 	return true;
 }
 
-void
-store_unlock(struct store *st)
+static void
+store_unlock_as(struct store *st, bool wait)
 {
 	if (held_store != st) {
-		st->ops->unlock(st->impl);
+		st->ops->unlock(st->impl, wait);
 		return;
 	}
 	struct reader *rd = held_reader;
 	held_store = NULL;
 	held_reader = NULL;
 	if (st->ops->read_done)
-		st->ops->read_done(rd->impl);
+		st->ops->read_done(rd->impl, wait);
 	pthread_mutex_lock(&st->readers_mu);
 	rd->next_free = st->free_readers;
 	st->free_readers = rd;
 	pthread_mutex_unlock(&st->readers_mu);
+}
+
+void
+store_unlock(struct store *st)
+{
+	store_unlock_as(st, true);
+}
+
+void
+store_unlock_discard(struct store *st)
+{
+	store_unlock_as(st, false);
 }
 
 int

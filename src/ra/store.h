@@ -51,6 +51,14 @@ void store_lock(struct store *st);
  * are per thread already).  store_unlock ends either. */
 bool store_lock_read(struct store *st);
 void store_unlock(struct store *st);
+/* store_unlock for a run that is thrown away (rolled back, its answer not
+ * sent: it runs again): it does not wait for the sync of the commits it
+ * saw, which its next run, whose answer goes out, waits for instead; while
+ * it would, another request's sync held back this request's work outside
+ * the lock (a certificate's signatures), and two connections took turns
+ * instead of working side by side.  Its own commits, if it made any, are
+ * waited for all the same. */
+void store_unlock_discard(struct store *st);
 
 /* write: the transaction will write (SQLite takes the write lock at once).
  * 0 or -1. */

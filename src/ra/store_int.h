@@ -37,12 +37,14 @@ struct store_ops {
 	 * which a write fails and asks for a rerun (retry); NULL: the engine
 	 * has none (store_lock_read is store_lock). */
 	void *(*open_reader)(void *writer, const char *where, char **err);
-	void (*read_done)(void *reader); /* after a read on a reader */
+	/* After a read on a reader; wait: its answer goes out (store_unlock,
+	 * not store_unlock_discard). */
+	void (*read_done)(void *reader, bool wait);
 	/* After the migrations (store.c), before any request. */
 	void (*ready)(void *impl, const char *where);
 	void (*close)(void *impl);
 	void (*lock)(void *impl);
-	void (*unlock)(void *impl);
+	void (*unlock)(void *impl, bool wait); /* wait: as read_done's */
 	/* Statements without parameters, several in one text (migrations). */
 	int (*script)(void *impl, const char *sql);
 	int (*begin)(void *impl, bool write);

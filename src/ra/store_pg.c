@@ -244,9 +244,11 @@ pg_lock(void *impl)
 	held = k;
 }
 
+/* PostgreSQL answers a COMMIT once it is durable: no wait here. */
 static void
-pg_unlock(void *impl)
+pg_unlock(void *impl, bool wait)
 {
+	(void)wait;
 	struct store_pg *pg = impl;
 	struct pgconn *k = held;
 	if (held_pg != pg || !k)

@@ -32,6 +32,7 @@ struct sqlite {
 	pthread_mutex_t lock;
 	bool locked; /* by store_lock (a request), not a command's own commit */
 	struct gcommit gc;
+	uint64_t made; /* the last commit numbered under this store_lock, or 0 */
 	int last_rc;
 	bool full;           /* a statement since store_begin found no room */
 	bool retry;          /* ... or lost a race with another process's write */
@@ -209,8 +210,10 @@ sqlite_open_reader(void *writer, const char *path, char **err)
 /* A read done: its answer waits for the writer's sync of every commit
  * made by now, which covers all the read could have seen. */
 static void
-sqlite_read_done(void *impl)
+sqlite_read_done(void *impl, bool wait)
 {
+	if (!wait) /* a reader makes no commit of its own */
+		return;
 	struct gcommit *gc = ((struct sqlite *)impl)->wgc;
 	pthread_mutex_lock(&gc->lock);
 	uint64_t seen = gc->committed;
@@ -248,18 +251,20 @@ sqlite_lock(void *impl)
 	struct sqlite *st = impl;
 	pthread_mutex_lock(&st->lock);
 	st->locked = true;
+	st->made = 0;
 }
 
 /* The lock given up, the wait for the disk: the commits this holder made
- * or saw are synced before its answer (struct gcommit). */
+ * or saw are synced before its answer (struct gcommit); with no answer to
+ * follow (store_unlock_discard), those it made alone. */
 static void
-sqlite_unlock(void *impl)
+sqlite_unlock(void *impl, bool wait)
 {
 	struct sqlite *st = impl;
 	struct gcommit *gc = &st->gc;
 	st->locked = false;
 	pthread_mutex_lock(&gc->lock);
-	uint64_t seen = gc->committed;
+	uint64_t seen = wait ? gc->committed : st->made;
 	pthread_mutex_unlock(&gc->lock);
 	pthread_mutex_unlock(&st->lock);
 	gc_wait(gc, seen);
@@ -320,6 +325,7 @@ sqlite_commit(void *impl)
 		pthread_mutex_lock(&st->gc.lock);
 		uint64_t seq = ++st->gc.committed;
 		pthread_mutex_unlock(&st->gc.lock);
+		st->made = seq;
 		if (!st->locked)
 			gc_wait(&st->gc, seq);
 	}

@@ -5,8 +5,11 @@
 # sync of the WAL that began after the write's commit (seen in the
 # server's own system calls), and every answer to a read on a read
 # connection only after a sync that covers the commits it read; a SIGKILL
-# right after the answers loses none of them.  On PostgreSQL (whose server shares its flushes itself)
-# the commits are counted and no sync of the server's.
+# right after the answers loses none of them.  A transaction's end waits
+# for the sync of what it saw when its answer goes out (store_unlock), not
+# when its run is thrown away (store_unlock_discard), except for its own
+# commits.  On PostgreSQL (whose server shares its flushes itself) the
+# commits are counted and no sync of the server's.
 . "$(dirname "$0")/lib.sh"
 
 BODY="{\"kind\":\"apply\",\"subject_type\":\"person\",\"subject_id\":\"$PERSON2\",\"form\":{\"email\":\"gc@example.cn\",\"mobile\":\"13500135002\",\"address\":\"株洲\",\"postcode\":\"412000\"}}"
@@ -190,6 +193,13 @@ else
 	is 1 "$(($3 >= 1))" "strace saw answers that followed a read of another request's commit ($3, $5 syncs)"
 	is 0 "$4" "no GET answered before a sync of the WAL that began after the commits it read"
 fi
+
+# ---- which ends wait for the sync ------------------------------------------
+# gcwait: a read beside an unsynced commit, thrown away then answered, and
+# a writer's run with a commit thrown away; the syncs after each.
+if sqlite_only; then want="0 1 1 2"; else want="0 0 0 0"; fi
+got=$("$B/ra-tools/gcwait" "$RA_DB" 2>>"$T/gcwait.log" | awk '{print $2, $4, $6, $8}')
+is "$want" "$got" "a run thrown away waits for no sync but its own commit's; an answer for what it saw"
 
 # ---- SIGKILL right after the answers ----------------------------------------
 ra_start --sandbox
