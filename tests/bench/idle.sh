@@ -10,10 +10,19 @@
 # call log over the window says how many looks and token-info reads that
 # was.  Each kiosk is measured by its own pid (the pane's process).
 #
+# CPU time is the scheduler's own count per thread (schedstat, in ns),
+# summed over the kiosk's threads: at 0.1% of a core a 20 s window holds
+# only two clock ticks, so /proc's tick counts (printed beside it) say
+# little.  Its wake-ups (times a thread was put on a CPU) are counted too:
+# idle, they are most of the cost.
+#
 #   sh tests/bench/idle.sh [BUILD] [SECONDS]
 #
 # IDLE_MODULE=PATH measures another build of the test module (a before and
-# after of a change to it, turn about on one machine).
+# after of a change to it, turn about on one machine).  IDLE_BASE=DIR
+# measures DIR/cakiosk too, another build of the kiosk with the same
+# module, in the same window: a before and after of a change to the kiosk
+# under the same load.
 set -eu
 B=${1:-build}
 SECS=${2:-60}
@@ -46,7 +55,7 @@ CONF
 	} >"$work/$1.conf"
 	if tmux -L "$sock" has-session 2>/dev/null; then
 		tmux -L "$sock" new-window -d -n "$1" -P -F '#{pane_pid}' \
-			"exec '$top/$B/cakiosk' --config '$work/$1.conf'"
+			"exec '${BIN:-$top/$B/cakiosk}' --config '$work/$1.conf'"
 	else
 		tmux -L "$sock" -f "$work/tmux.conf" new-session -d -x 80 -y 24 \
 			-e LANG=C.UTF-8 -e SOFTHSM2_CONF="$work/bed/softhsm2.conf" \
@@ -56,43 +65,65 @@ CONF
 	fi
 }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# The watcher thread's CPU time in clock ticks: its looks, nearly all of it
-# time in the module.  Taken from the scheduler's own count (schedstat, in
-# ns): a look takes well under a tick, and at 0.1% of a core a minute holds
-# only six ticks, so counting ticks would say little.
-wticks() {
+# A thread's CPU time in clock ticks and its wake-ups, from the scheduler's
+# own count (schedstat: ns on a CPU, waiting, times run), summed over the
+# kiosk's threads whose name matches $2 (an awk pattern; "." all of them).
+cpu() {
 	for t in /proc/"$1"/task/*; do
-		[ "$(cat "$t/comm")" != ukey-watch ] || awk '{print $1}' "$t/schedstat"
-	done | awk -v hz="$hz" '{s += $1} END {printf "%.3f\n", s * hz / 1e9}'
+		echo "$(cat "$t/comm") $(cat "$t/schedstat")"
+	done | awk -v hz="$hz" -v re="$2" '$1 ~ re {s += $2; r += $4}
+		END {printf "%.3f %d\n", s * hz / 1e9, r}'
 }
+# snap NAME PID: a kiosk's counts now into $work/NAME: its ticks, then CPU
+# ticks and wake-ups of all its threads, then of the watcher thread
+# ("ukey-watch": its looks, nearly all of it time in the module).
+snap() {
+	echo "$(ticks "$2") $(cpu "$2" .) $(cpu "$2" '^ukey-watch$')" >"$work/$1"
+}
+# report LABEL A B: what a kiosk used between snapshots A and B.
+report() {
+	paste -d' ' "$work/$2" "$work/$3" | awk -v hz="$hz" -v s="$SECS" -v l="$1" '{
+		printf "%s: %.4f s (%.3f%% of one core; %d ticks), %d wake-ups\n",
+			l, ($7 - $2) / hz, 100 * ($7 - $2) / hz / s, $6 - $1, $8 - $3
+		printf "  of which the watcher thread (PKCS#11 module): %.4f s (%.3f%%), %d wake-ups; the rest: %.3f%%\n",
+			($9 - $4) / hz, 100 * ($9 - $4) / hz / s, $10 - $5,
+			100 * ($7 - $2 - $9 + $4) / hz / s }'
+}
+# field SNAP N: the Nth count of a snapshot.
+field() { cut -d' ' -f"$2" "$work/$1"; }
 
 with=$(run with 1)
 without=$(run without 0)
-# Let both settle (the inserted token opens "Check my UKey").
+base=
+[ -z "${IDLE_BASE:-}" ] || base=$(BIN=$IDLE_BASE/cakiosk run base 1)
+# Let them settle (the inserted token opens "Check my UKey").
 sleep 3
 echo "log=$work/calls" >>"$work/bed/ctl"
-w0=$(ticks "$with")
-t0=$(wticks "$with")
-n0=$(ticks "$without")
+snap w0 "$with"
+snap n0 "$without"
+[ -z "$base" ] || snap b0 "$base"
 sleep "$SECS"
-w1=$(ticks "$with")
-t1=$(wticks "$with")
-n1=$(ticks "$without")
-lists=$(grep -c '^C_GetSlotList ' "$work/calls" || true)
-infos=$(grep -c '^C_GetTokenInfo ' "$work/calls" || true)
-awk -v w=$((w1 - w0)) -v t="$(echo "$t1 $t0" | awk '{print $1 - $2}')" -v n=$((n1 - n0)) -v hz="$hz" -v s="$SECS" \
-	-v lists="$lists" -v infos="$infos" 'BEGIN {
-	printf "idle CPU over %d s, one UKey in, watcher polling: %.2f s (%.3f%% of one core)\n",
-		s, w / hz, 100 * w / hz / s
-	printf "  of which the watcher thread (PKCS#11 module): %.2f s (%.3f%%), the rest: %.3f%%\n",
-		t / hz, 100 * t / hz / s, 100 * (w - t) / hz / s
-	printf "peer, no PKCS#11 module: %.2f s (%.3f%% of one core)\n",
-		n / hz, 100 * n / hz / s
+snap w1 "$with"
+snap n1 "$without"
+[ -z "$base" ] || snap b1 "$base"
+# Both kiosks with the module write to the one call log: halve it.
+share=1
+[ -z "$base" ] || share=2
+lists=$(($(grep -c '^C_GetSlotList ' "$work/calls" || true) / share))
+infos=$(($(grep -c '^C_GetTokenInfo ' "$work/calls" || true) / share))
+echo "idle CPU over $SECS s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+report "kiosk, one UKey in, watcher polling" w0 w1
+[ -z "$base" ] || report "base kiosk ($IDLE_BASE), the same, in the same window" b0 b1
+report "peer, no PKCS#11 module" n0 n1
+awk -v w0="$(field w0 2)" -v w1="$(field w1 2)" -v n0="$(field n0 2)" -v n1="$(field n1 2)" \
+	-v t0="$(field w0 4)" -v t1="$(field w1 4)" \
+	-v hz="$hz" -v s="$SECS" -v lists="$lists" -v infos="$infos" 'BEGIN {
+	w = w1 - w0; n = n1 - n0; t = t1 - t0
 	printf "difference (watcher and module, by the peer): %.3f%% of one core\n",
 		100 * (w - n) / hz / s
 	printf "module calls: %d C_GetSlotList, %d C_GetTokenInfo (%.2f per look)\n",
 		lists, infos, lists ? infos / lists : 0
 	printf "watcher thread per look: %.0f us\n", lists ? t / hz * 1e6 / lists : 0
 	printf "ratio with/without module: %.2f\n", n ? w / n : 0 }'
-figure idle_pct "$(awk -v w=$((w1 - w0)) -v hz="$hz" -v s="$SECS" 'BEGIN {printf "%.3f", 100 * w / hz / s}')"
-figure idle_module_pct "$(awk -v t="$t1" -v t0="$t0" -v hz="$hz" -v s="$SECS" 'BEGIN {printf "%.3f", 100 * (t - t0) / hz / s}')"
+figure idle_pct "$(awk -v a="$(field w0 2)" -v b="$(field w1 2)" -v hz="$hz" -v s="$SECS" 'BEGIN {printf "%.3f", 100 * (b - a) / hz / s}')"
+figure idle_module_pct "$(awk -v a="$(field w0 4)" -v b="$(field w1 4)" -v hz="$hz" -v s="$SECS" 'BEGIN {printf "%.3f", 100 * (b - a) / hz / s}')"
