@@ -2,7 +2,7 @@
  * token_watch.c - notice UKeys going in and out (see token_watch.h).
  *
  * One thread looks at every loaded module's slot list (C_GetSlotList with
- * tokenPresent) every WATCH_POLL_MS, sleeping on a condition variable in
+ * tokenPresent) every WATCH_POLL_MS, sleeping in poll() on a pipe in
  * between: no busy loop.  C_GetTokenInfo (SoftHSM reads the token's files
  * for it) is asked only where the answer may have changed: for a slot new
  * in the list, for every slot of a module whose list changed, for a slot
@@ -30,8 +30,8 @@
  * never waits for a token operation on the worker.
  */
 #define _GNU_SOURCE /* pipe2 */
-#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -58,21 +58,31 @@
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
 	pthread_t thread;
 	bool running;
 	bool stop;
-	bool poke;
 	bool force; /* report the next look as a change */
 	bool full;  /* the next look asks every slot */
 	int pipe[2];
+	int wake[2]; /* a byte in it: look now (poke) */
 	struct token_watch state;
 	int loaded; /* modules that loaded */
 	struct {
 		pthread_t thread;
 		bool started;
 	} waiters[TOKEN_MAX_MODULES];
-} W = {.lock = PTHREAD_MUTEX_INITIALIZER, .pipe = {-1, -1}};
+} W = {.lock = PTHREAD_MUTEX_INITIALIZER, .pipe = {-1, -1}, .wake = {-1, -1}};
+
+/* Have the poller look now.  W.lock held: the pipe is not closed under it. */
+static void
+poke(void)
+{
+	if (W.wake[1] >= 0) {
+		ssize_t unused = write(W.wake[1], "p", 1);
+
+		(void)unused; /* a full pipe already says "look" */
+	}
+}
 
 static int64_t
 now_ms(void)
@@ -330,33 +340,30 @@ update(void)
 	}
 }
 
+/*
+ * Look, then sleep in one poll() until the next look is due or a poke: idle,
+ * the wait is most of what this thread costs, and a timed wait on a
+ * condition variable takes two futex calls and the lock again each time.
+ * A poke during a look leaves its byte in the pipe: the next look is at once.
+ */
 static void *
 watch_main(void *arg)
 {
-	(void)arg;
-	pthread_mutex_lock(&W.lock);
-	while (!W.stop) {
-		struct timespec ts;
+	struct pollfd p = {.fd = W.wake[0], .events = POLLIN};
+	bool stop = false;
 
-		pthread_mutex_unlock(&W.lock);
+	(void)arg;
+	while (!stop) {
+		char buf[16];
+
 		update();
+		if (poll(&p, 1, WATCH_POLL_MS) > 0)
+			while (read(W.wake[0], buf, sizeof buf) > 0)
+				;
 		pthread_mutex_lock(&W.lock);
-		if (W.stop)
-			break;
-		if (W.poke) {
-			W.poke = false;
-			continue;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += WATCH_POLL_MS * 1000000L;
-		ts.tv_sec += ts.tv_nsec / 1000000000L;
-		ts.tv_nsec %= 1000000000L;
-		while (!W.stop && !W.poke &&
-		       pthread_cond_timedwait(&W.cond, &W.lock, &ts) != ETIMEDOUT)
-			;
-		W.poke = false;
+		stop = W.stop;
+		pthread_mutex_unlock(&W.lock);
 	}
-	pthread_mutex_unlock(&W.lock);
 	return NULL;
 }
 
@@ -383,9 +390,8 @@ waiter_main(void *arg)
 		pthread_mutex_lock(&W.lock);
 		stop = W.stop;
 		if (rv == CKR_OK && !stop) {
-			W.poke = true;
 			W.full = true;
-			pthread_cond_signal(&W.cond);
+			poke();
 		}
 		pthread_mutex_unlock(&W.lock);
 		if (rv != CKR_OK || stop) {
@@ -409,11 +415,23 @@ waiter_main(void *arg)
 	return NULL;
 }
 
+static void
+pipes_close(void)
+{
+	int *fds[] = {W.pipe, W.wake};
+
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+		if (fds[i][0] >= 0) {
+			close(fds[i][0]);
+			close(fds[i][1]);
+		}
+		fds[i][0] = fds[i][1] = -1;
+	}
+}
+
 int
 token_watch_start(const struct config *cfg)
 {
-	pthread_condattr_t ca;
-
 	if (W.running)
 		return W.pipe[0];
 	W.loaded = token_init(cfg);
@@ -421,21 +439,18 @@ token_watch_start(const struct config *cfg)
 		return -1;
 	if (pipe2(W.pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -1;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&W.cond, &ca);
-	pthread_condattr_destroy(&ca);
+	if (pipe2(W.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+		pipes_close();
+		return -1;
+	}
 	W.stop = false;
-	W.poke = false;
 	W.full = true;
 	memset(&W.state, 0, sizeof W.state);
 	memset(cache, 0, sizeof cache);
 	/* The first look before returning: the status line is right at once. */
 	update();
 	if (pthread_create(&W.thread, NULL, watch_main, NULL) != 0) {
-		close(W.pipe[0]);
-		close(W.pipe[1]);
-		W.pipe[0] = W.pipe[1] = -1;
+		pipes_close();
 		return -1;
 	}
 	/* Named, so that its CPU time can be told apart (tests/bench/idle.sh). */
@@ -477,7 +492,7 @@ token_watch_stop(void)
 		return;
 	pthread_mutex_lock(&W.lock);
 	W.stop = true;
-	pthread_cond_broadcast(&W.cond);
+	poke();
 	pthread_mutex_unlock(&W.lock);
 	pthread_join(W.thread, NULL);
 	for (int mi = 0; mi < TOKEN_MAX_MODULES; mi++) {
@@ -485,10 +500,10 @@ token_watch_stop(void)
 			pthread_detach(W.waiters[mi].thread);
 		W.waiters[mi].started = false;
 	}
-	close(W.pipe[0]);
-	close(W.pipe[1]);
-	W.pipe[0] = W.pipe[1] = -1;
-	pthread_cond_destroy(&W.cond);
+	/* Under the lock: a waiter or token_watch_recheck may be poking. */
+	pthread_mutex_lock(&W.lock);
+	pipes_close();
+	pthread_mutex_unlock(&W.lock);
 	W.running = false;
 }
 
@@ -511,8 +526,7 @@ token_watch_recheck(void)
 	pthread_mutex_lock(&W.lock);
 	if (W.running && W.state.count > 0) {
 		W.force = true;
-		W.poke = true;
-		pthread_cond_signal(&W.cond);
+		poke();
 	}
 	pthread_mutex_unlock(&W.lock);
 }
