@@ -86,7 +86,9 @@ gc_wait(struct gcommit *gc, uint64_t seq)
 {
 	pthread_mutex_lock(&gc->lock);
 	while (gc->synced < seq) {
-		if (gc->syncing) {
+		/* A sync under way, or the commit waited for still being
+		 * made (a reader saw it): neither is for this thread to do. */
+		if (gc->syncing || gc->committed < seq) {
 			pthread_cond_wait(&gc->done, &gc->lock);
 			continue;
 		}
@@ -105,4 +107,40 @@ gc_wait(struct gcommit *gc, uint64_t seq)
 		pthread_cond_broadcast(&gc->done);
 	}
 	pthread_mutex_unlock(&gc->lock);
+}
+
+/* A commit that wrote is numbered once its COMMIT has run, but readers
+ * may see it from the moment SQLite publishes it in the WAL index, inside
+ * that COMMIT: while it runs, a reader's wait (gc_seen) counts it too. */
+void
+gc_commit_begin(struct gcommit *gc)
+{
+	pthread_mutex_lock(&gc->lock);
+	gc->committing = true;
+	pthread_mutex_unlock(&gc->lock);
+}
+
+/* The COMMIT has run (or failed: its number then costs a sync of
+ * nothing, and a reader waiting for it is not left waiting).  Returns its
+ * number. */
+uint64_t
+gc_commit_end(struct gcommit *gc)
+{
+	pthread_mutex_lock(&gc->lock);
+	uint64_t seq = ++gc->committed;
+	gc->committing = false;
+	pthread_cond_broadcast(&gc->done);
+	pthread_mutex_unlock(&gc->lock);
+	return seq;
+}
+
+/* The number a read must wait for: every commit made, and the one under
+ * way. */
+uint64_t
+gc_seen(struct gcommit *gc)
+{
+	pthread_mutex_lock(&gc->lock);
+	uint64_t seen = gc->committed + gc->committing;
+	pthread_mutex_unlock(&gc->lock);
+	return seen;
 }

@@ -26,6 +26,7 @@ struct gcommit {
 	pthread_mutex_t lock;
 	pthread_cond_t done;
 	uint64_t committed, synced;
+	bool committing; /* a COMMIT under way: readers may see it already */
 	bool syncing;
 	char *wal; /* the WAL's path */
 	int fd;    /* open on it, -1 before the first sync */
@@ -37,5 +38,8 @@ struct gcommit {
 void gc_init(struct gcommit *gc);
 void gc_fini(struct gcommit *gc);
 void gc_wait(struct gcommit *gc, uint64_t seq);
+void gc_commit_begin(struct gcommit *gc);
+uint64_t gc_commit_end(struct gcommit *gc);
+uint64_t gc_seen(struct gcommit *gc);
 
 #endif

@@ -215,10 +215,7 @@ sqlite_read_done(void *impl, bool wait)
 	if (!wait) /* a reader makes no commit of its own */
 		return;
 	struct gcommit *gc = ((struct sqlite *)impl)->wgc;
-	pthread_mutex_lock(&gc->lock);
-	uint64_t seen = gc->committed;
-	pthread_mutex_unlock(&gc->lock);
-	gc_wait(gc, seen);
+	gc_wait(gc, gc_seen(gc));
 }
 
 static void
@@ -263,9 +260,7 @@ sqlite_unlock(void *impl, bool wait)
 	struct sqlite *st = impl;
 	struct gcommit *gc = &st->gc;
 	st->locked = false;
-	pthread_mutex_lock(&gc->lock);
-	uint64_t seen = wait ? gc->committed : st->made;
-	pthread_mutex_unlock(&gc->lock);
+	uint64_t seen = wait ? gc_seen(gc) : st->made;
 	pthread_mutex_unlock(&st->lock);
 	gc_wait(gc, seen);
 }
@@ -316,15 +311,16 @@ sqlite_commit(void *impl)
 {
 	struct sqlite *st = impl;
 	bool wrote = sqlite3_txn_state(st->db, "main") == SQLITE_TXN_WRITE;
-	if (store_tx(impl, TX_COMMIT, false) != 0) {
+	if (wrote)
+		gc_commit_begin(&st->gc);
+	int rc = store_tx(impl, TX_COMMIT, false);
+	uint64_t seq = wrote ? gc_commit_end(&st->gc) : 0;
+	if (rc != 0) {
 		sqlite_rollback(impl);
 		return -1;
 	}
 	if (wrote) {
 		metrics_note(M_STORE_COMMIT);
-		pthread_mutex_lock(&st->gc.lock);
-		uint64_t seq = ++st->gc.committed;
-		pthread_mutex_unlock(&st->gc.lock);
 		st->made = seq;
 		if (!st->locked)
 			gc_wait(&st->gc, seq);
