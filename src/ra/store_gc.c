@@ -84,6 +84,10 @@ gc_sync(struct gcommit *gc)
 void
 gc_wait(struct gcommit *gc, uint64_t seq)
 {
+	/* The usual case of a read: whatever it saw is on the disk already;
+	 * no lock taken, which every read would otherwise take in turn. */
+	if (atomic_load(&gc->synced) >= seq)
+		return;
 	pthread_mutex_lock(&gc->lock);
 	while (gc->synced < seq) {
 		/* A sync under way, or the commit waited for still being
@@ -111,13 +115,11 @@ gc_wait(struct gcommit *gc, uint64_t seq)
 
 /* A commit that wrote is numbered once its COMMIT has run, but readers
  * may see it from the moment SQLite publishes it in the WAL index, inside
- * that COMMIT: while it runs, a reader's wait (gc_seen) counts it too. */
+ * that COMMIT: from before it runs, a read's wait (gc_seen) counts it. */
 void
 gc_commit_begin(struct gcommit *gc)
 {
-	pthread_mutex_lock(&gc->lock);
-	gc->committing = true;
-	pthread_mutex_unlock(&gc->lock);
+	atomic_fetch_add(&gc->begun, 1);
 }
 
 /* The COMMIT has run (or failed: its number then costs a sync of
@@ -128,19 +130,15 @@ gc_commit_end(struct gcommit *gc)
 {
 	pthread_mutex_lock(&gc->lock);
 	uint64_t seq = ++gc->committed;
-	gc->committing = false;
 	pthread_cond_broadcast(&gc->done);
 	pthread_mutex_unlock(&gc->lock);
 	return seq;
 }
 
-/* The number a read must wait for: every commit made, and the one under
- * way. */
+/* The number a read must wait for: every commit begun, made or under way
+ * (one writer: at most one is). */
 uint64_t
 gc_seen(struct gcommit *gc)
 {
-	pthread_mutex_lock(&gc->lock);
-	uint64_t seen = gc->committed + gc->committing;
-	pthread_mutex_unlock(&gc->lock);
-	return seen;
+	return atomic_load(&gc->begun);
 }

@@ -7,6 +7,7 @@
 #define CAKIOSK_RA_STORE_GC_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,8 +26,11 @@
 struct gcommit {
 	pthread_mutex_t lock;
 	pthread_cond_t done;
-	uint64_t committed, synced;
-	bool committing; /* a COMMIT under way: readers may see it already */
+	/* Commits begun: a read may see one from inside its COMMIT on, so it
+	 * waits for every commit begun (gc_seen).  Read without the lock. */
+	_Atomic uint64_t begun;
+	uint64_t committed;
+	_Atomic uint64_t synced; /* read without the lock: nothing to wait for */
 	bool syncing;
 	char *wal; /* the WAL's path */
 	int fd;    /* open on it, -1 before the first sync */

@@ -147,12 +147,23 @@ store_private(const char *path)
 
 static void sqlite_close(void *impl);
 
+/* SQLite counts the memory it allocates under one mutex for the whole
+ * process, which the threads' reads then take in turn at every
+ * allocation; nothing here asks for the count. */
+static void
+sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* The writer (reader false), or a read connection: no mutex of SQLite's
  * (one thread uses it at a time) and query_only, so that a write on it
  * fails (store_note) instead of taking the file's write lock. */
 static struct sqlite *
 sqlite_connect(const char *path, bool reader, char **err)
 {
+	static pthread_once_t setup = PTHREAD_ONCE_INIT;
+	pthread_once(&setup, sqlite_setup);
 	struct sqlite *st = util_xcalloc(1, sizeof *st);
 	pthread_mutex_init(&st->lock, NULL);
 	gc_init(&st->gc);
