@@ -72,6 +72,11 @@ struct req {
 	char role[16];          /* client certificate OU: "terminal" or "staff" */
 	char cert_serial[41];   /* the client certificate's serial (hex) */
 	int64_t cert_not_after; /* ... and its end */
+	/* Set by the HTTP layer for a request without a body that only reads:
+	 * its certificate's revocation may be looked up in the handler's own
+	 * transaction (revocation_due) rather than in one of its own. */
+	bool revocation_later;
+	bool revocation_due; /* ... so it is still to be looked up (peer_revoked) */
 	struct form_field fields[REQ_MAX_FIELDS];
 	int nfields;
 	bool too_large; /* R_FORM: a field went over the size limit (dropped) */

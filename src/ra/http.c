@@ -158,6 +158,14 @@ headers_check(struct rctx *x, struct MHD_Connection *conn, const char *method)
 			  "no such endpoint (sandbox mode is off)");
 		return true;
 	}
+	/* A GET without a body runs its handler next, in a transaction of its
+	 * own: the certificate's revocation is looked up there. */
+	r->revocation_later =
+		strcmp(method, "GET") == 0 && !(fl & (R_EARLY | R_FORM)) &&
+		!MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					     MHD_HTTP_HEADER_CONTENT_LENGTH) &&
+		!MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					     MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	if (!(fl & R_PUBLIC) && peer_identify(h->app, conn, r, fl) != 0)
 		return true;
 	if (announced_length(conn) > x->limit) {

@@ -11,6 +11,7 @@
 #include "ra/ca.h"
 #include "ra/metrics.h"
 #include "ra/outbox.h"
+#include "ra/peer.h"
 #include "ra/store.h"
 #include "ra/util.h"
 
@@ -79,6 +80,12 @@ again:
 		reader = store_lock_read(st);
 	if (store_begin(st, write) != 0) {
 		req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
+		goto out;
+	}
+	/* The client certificate's revocation, in this transaction: a read
+	 * takes one transaction, not two. */
+	if (r->revocation_due && peer_revoked(st, r)) {
+		store_rollback(st);
 		goto out;
 	}
 	if (idem) {

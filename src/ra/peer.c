@@ -50,53 +50,90 @@ peer_cert_read(struct app *app, const unsigned char *der, size_t len, bool chain
 	gnutls_x509_crt_deinit(crt);
 }
 
+/* How many revoked certificates have this serial: 0, 1, or -1 when the
+ * store does not answer. */
+static int64_t
+revoked_count(struct store *st, const char *serial)
+{
+	return store_query_int(st, -1,
+			       "SELECT count(*) FROM certificates WHERE serial = ?"
+			       " AND status = 'revoked'",
+			       "s", serial);
+}
+
+/* The answer to a certificate found revoked (revoked > 0) or whose
+ * revocation could not be looked up (revoked < 0): -1.  0 when it is not
+ * revoked. */
+static int
+revoked_refusal(struct req *r, int64_t revoked)
+{
+	if (revoked < 0) { /* no answer (the database is down): not "revoked" */
+		req_error(r, 503, "unavailable", NULL,
+			  "the store is unavailable, try again");
+		return -1;
+	}
+	if (revoked == 0)
+		return 0;
+	/* A revoked certificate is said to be one, for the terminal to show
+	 * it (an expired one it knows by its own end date). */
+	req_error(r, 401, "client_cert_required", json_pack("{s:s}", "reason", "revoked"),
+		  "a valid terminal certificate issued by this CA is required");
+	return -1;
+}
+
+bool
+peer_revoked(struct store *st, struct req *r)
+{
+	r->revocation_due = false;
+	if (revoked_refusal(r, revoked_count(st, r->cert_serial)) == 0)
+		return false;
+	/* refused as peer_decide refuses: the request is nobody's */
+	r->terminal[0] = r->role[0] = r->cert_serial[0] = '\0';
+	return true;
+}
+
+/* Why a certificate issued by this CA, within its dates, may not make this
+ * request (403): the message, its code in *code; NULL when it may. */
+static const char *
+forbidden(const struct peer_cert *pc, struct req *r, unsigned flags, const char **code)
+{
+	*code = "forbidden";
+	if (strcmp(pc->ou, "terminal") != 0 && strcmp(pc->ou, "staff") != 0)
+		return "this certificate is not a terminal's";
+	if ((flags & R_STAFF) && strcmp(pc->ou, "staff") != 0)
+		return "only staff may do this";
+	const char *claimed = req_header(r, "X-Terminal-Id");
+	*code = "terminal_mismatch";
+	if (claimed && strcmp(claimed, pc->cn) != 0)
+		return "X-Terminal-Id does not name the terminal of the certificate";
+	return NULL;
+}
+
 int
 peer_decide(struct app *app, const struct peer_cert *pc, struct req *r, unsigned flags,
 	    int64_t now)
 {
-	bool ok = false;
-	/* A revoked certificate is said to be one, for the terminal to show
-	 * it (an expired one it knows by its own end date). */
-	const char *why = NULL;
-	if (pc != NULL && pc->ok && now >= pc->not_before - 300 && now <= pc->not_after) {
-		/* A certificate revoked by staff (a stolen kiosk) is refused. */
-		store_lock_read(app->st);
-		int64_t revoked = store_query_int(
-			app->st, -1,
-			"SELECT count(*) FROM certificates WHERE serial = ?"
-			" AND status = 'revoked'",
-			"s", pc->serial);
-		store_unlock(app->st);
-		if (revoked < 0) { /* no answer (the database is down): not "revoked" */
-			req_error(r, 503, "unavailable", NULL,
-				  "the store is unavailable, try again");
-			return -1;
-		}
-		ok = revoked == 0;
-		if (!ok)
-			why = "revoked";
-	}
-	if (!ok || pc == NULL) {
-		req_error(r, 401, "client_cert_required",
-			  why ? json_pack("{s:s}", "reason", why) : NULL,
+	if (pc == NULL || !pc->ok || now < pc->not_before - 300 || now > pc->not_after) {
+		req_error(r, 401, "client_cert_required", NULL,
 			  "a valid terminal certificate issued by this CA is required");
 		return -1;
 	}
-	if (strcmp(pc->ou, "terminal") != 0 && strcmp(pc->ou, "staff") != 0) {
-		req_error(r, 403, "forbidden", NULL,
-			  "this certificate is not a terminal's");
+	const char *code, *why = forbidden(pc, r, flags, &code);
+	/* A certificate revoked by staff (a stolen kiosk) is refused, before
+	 * anything else is said; where the request may go on, the look-up can
+	 * wait for its handler's transaction. */
+	if (why || !r->revocation_later) {
+		store_lock_read(app->st);
+		int64_t revoked = revoked_count(app->st, pc->serial);
+		store_unlock(app->st);
+		if (revoked_refusal(r, revoked) != 0)
+			return -1;
+	}
+	if (why) {
+		req_error(r, 403, code, NULL, "%s", why);
 		return -1;
 	}
-	if ((flags & R_STAFF) && strcmp(pc->ou, "staff") != 0) {
-		req_error(r, 403, "forbidden", NULL, "only staff may do this");
-		return -1;
-	}
-	const char *claimed = req_header(r, "X-Terminal-Id");
-	if (claimed && strcmp(claimed, pc->cn) != 0) {
-		req_error(r, 403, "terminal_mismatch", NULL,
-			  "X-Terminal-Id does not name the terminal of the certificate");
-		return -1;
-	}
+	r->revocation_due = r->revocation_later;
 	snprintf(r->terminal, sizeof r->terminal, "%s", pc->cn);
 	snprintf(r->role, sizeof r->role, "%s", pc->ou);
 	snprintf(r->cert_serial, sizeof r->cert_serial, "%s", pc->serial);

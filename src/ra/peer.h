@@ -38,6 +38,12 @@ void peer_cert_free(struct peer_cert *pc);
 int peer_decide(struct app *app, const struct peer_cert *pc, struct req *r,
 		unsigned flags, int64_t now);
 
+/* With the store's transaction open: r's certificate (r->cert_serial) is
+ * revoked or cannot be looked up: true and the refusal answered, as
+ * peer_decide answers it.  For a request whose look-up peer_decide left
+ * to the handler's transaction (r->revocation_due). */
+bool peer_revoked(struct store *st, struct req *r);
+
 /* 0 with r->terminal and r->role set, or -1 with the error answered
  * (401 client_cert_required, 403 forbidden or terminal_mismatch).  flags:
  * the route's (R_STAFF). */

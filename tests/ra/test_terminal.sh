@@ -139,6 +139,21 @@ is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)
 	"a revoked terminal cannot renew (the answer says revoked)"
 hb "$HB"
 is 401 "$STATUS" "... nor send its heartbeat"
+# A GET looks the revocation up in its handler's own transaction: the
+# same answer, and the request is nobody's in the access line.
+req GET /v1/prices
+is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)" \
+	"... nor read the prices (a GET: the answer says revoked)"
+rid=$(sed -n 's/.* request_id=\([^ ]*\) terminal=- method=GET route=\/v1\/prices status=401 .*/\1/p' "$T/server.log" | tail -n 1)
+like . "$rid" "... and its access line names no terminal"
+req GET /v1/prices "" -H "X-Terminal-Id: T-R9"
+is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)" \
+	"... also with an X-Terminal-Id naming another terminal (revoked is said first)"
+CERT=tr2
+req GET /v1/prices
+is 200 "$STATUS" "a terminal not revoked reads the prices"
+req GET /v1/prices "" -H "X-Terminal-Id: T-R9"
+is "403 terminal_mismatch" "$STATUS $(j error.code)" "... not with an X-Terminal-Id naming another terminal"
 like '^T-R1 .* revoked ' "$(row T-R1)" "... and the list says revoked"
 "$RA" terminals --db "$RA_DB" extra >/dev/null 2>&1
 is 2 "$?" "terminals takes no argument (exit 2)"
