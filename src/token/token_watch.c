@@ -354,12 +354,13 @@ watch_main(void *arg)
 
 	(void)arg;
 	while (!stop) {
-		char buf[16];
-
 		update();
-		if (poll(&p, 1, WATCH_POLL_MS) > 0)
+		if (poll(&p, 1, WATCH_POLL_MS) > 0) {
+			char buf[16];
+
 			while (read(W.wake[0], buf, sizeof buf) > 0)
 				;
+		}
 		pthread_mutex_lock(&W.lock);
 		stop = W.stop;
 		pthread_mutex_unlock(&W.lock);
