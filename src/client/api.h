@@ -72,6 +72,8 @@ bool api_health(struct job *job, struct api_health *out, struct api_err *e);
 bool api_price(const char *kind, bool unit, int term, long *fen);
 /* The terms in years the backend offers for a kind: bit t set for t years. */
 unsigned api_terms(const char *kind, bool unit);
+/* Grows whenever the prices kept change: the loop redraws when it moved. */
+unsigned api_prices_changes(void);
 
 /* ---- orders ------------------------------------------------------------- */
 

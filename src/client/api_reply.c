@@ -6,6 +6,7 @@
 #include "api_int.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -386,6 +387,7 @@ static struct {
 	pthread_mutex_t lock;
 	struct price rows[API_PRICES_MAX];
 	int n;
+	atomic_uint changes;
 } P = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 bool
@@ -405,6 +407,8 @@ api_parse_prices(const json_t *reply, struct api_err *e)
 	const json_t *arr, *r;
 	size_t i;
 
+	/* Compared whole with the rows kept: no stray bytes in them. */
+	memset(rows, 0, sizeof rows);
 	if (!api_checked(reply, top, N(top), "prices", e))
 		return false;
 	arr = json_object_get(reply, "prices");
@@ -421,10 +425,18 @@ api_parse_prices(const json_t *reply, struct api_err *e)
 		rows[i].fen = (long)api_num(r, "price");
 	}
 	pthread_mutex_lock(&P.lock);
+	if (P.n != (int)i || memcmp(P.rows, rows, i * sizeof rows[0]) != 0)
+		atomic_fetch_add(&P.changes, 1);
 	memcpy(P.rows, rows, i * sizeof rows[0]);
 	P.n = (int)i;
 	pthread_mutex_unlock(&P.lock);
 	return true;
+}
+
+unsigned
+api_prices_changes(void)
+{
+	return atomic_load(&P.changes);
 }
 
 bool

@@ -15,6 +15,7 @@
 
 #include <curses.h>
 
+#include "api.h"
 #include "config.h"
 #include "flow.h"
 #include "health.h"
@@ -57,7 +58,9 @@ static struct {
 	int64_t last_input;
 	int64_t last_tick;
 	int64_t last_probe;
-	unsigned link_seen; /* link_changes() as last drawn */
+	unsigned link_seen;   /* link_changes() as last drawn */
+	unsigned prices_seen; /* api_prices_changes() as last drawn */
+	int64_t drawn_minute; /* the header clock's minute as last drawn */
 	bool probing;
 	int sigfd;
 	int jobfd;
@@ -292,11 +295,33 @@ apply(struct result r)
 
 /* ---- drawing (loop_draw.c) ------------------------------------------ */
 
+static int64_t
+wall_minute(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec / 60;
+}
+
 static void
 draw(void)
 {
+	L.drawn_minute = wall_minute();
 	loop_draw(L.stack, L.depth, L.cfg, L.assist);
 	L.redraw = false;
+}
+
+/* What the health check brought that shows (the status line, the services
+ * the prices allow): redraw when it changed. */
+static void
+news_check(void)
+{
+	if (link_changes() != L.link_seen || api_prices_changes() != L.prices_seen) {
+		L.link_seen = link_changes();
+		L.prices_seen = api_prices_changes();
+		L.redraw = true;
+	}
 }
 
 /* ---- input ----------------------------------------------------------- */
@@ -318,6 +343,10 @@ handle_key(int key)
 		return;
 	}
 	L.last_input = loop_now();
+	/* A key may change what shows even where its screen says nothing
+	 * (ACT_NONE): redrawn now, not at the next tick, which idle may be
+	 * seconds away. */
+	L.redraw = true;
 	if (ui_too_small())
 		return;
 	if (key == K_FN(KEY_MOUSE)) {
@@ -385,8 +414,12 @@ jobs_collect(void)
 			if (job->owner != NULL && L.stack[i].state == job->owner)
 				owner = &L.stack[i];
 		if (job->owner == &L) {
-			/* The health check told the status line itself. */
+			/* The health check told the status line itself: redrawn
+			 * only if what it brought changed (news_check). */
 			L.probing = false;
+			news_check();
+			job->release(job);
+			continue;
 		} else if (upkeep_collect(job, loop_now())) {
 			L.redraw = true;
 			continue; /* released there */
@@ -508,6 +541,13 @@ ticking(void)
 	return false;
 }
 
+/* A customer's job out, or a screen that counts down or polls. */
+static bool
+moving(void)
+{
+	return worker_pending() > (L.probing ? 1 : 0) + upkeep_running() || ticking();
+}
+
 /* A customer's visit: anything but the welcome screen alone. */
 static bool
 visiting(void)
@@ -539,7 +579,7 @@ next_tick(int64_t now)
 {
 	int64_t floor = L.last_tick + TICK_BUSY_MS, due, d;
 
-	if (worker_pending() > (L.probing ? 1 : 0) + upkeep_running() || ticking())
+	if (moving())
 		return floor;
 	due = now + clock_turns_in();
 	d = idle_due();
@@ -555,10 +595,7 @@ static void
 tick(int64_t now)
 {
 	L.last_tick = now;
-	if (link_changes() != L.link_seen) {
-		L.link_seen = link_changes();
-		L.redraw = true;
-	}
+	news_check();
 	/* Bottom up: a result may close the frames above (ending the visit). */
 	for (int i = live_base(); i < L.depth; i++) {
 		struct frame *f = &L.stack[i];
@@ -570,8 +607,13 @@ tick(int64_t now)
 	/* Renewal and heartbeat between visits (upkeep.h). */
 	upkeep_tick(L.cfg, now, visiting());
 	maybe_probe(now);
-	/* The clock in the header; cheap, curses sends only what changed. */
-	L.redraw = true;
+	/*
+	 * While something moves, every tick (curses sends only what changed);
+	 * idle, the header's clock (hours and minutes) when its minute turned:
+	 * a redraw of an unchanged screen is most of what an idle wake-up costs.
+	 */
+	if (moving() || wall_minute() != L.drawn_minute)
+		L.redraw = true;
 }
 
 int
