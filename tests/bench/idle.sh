@@ -29,7 +29,20 @@ SECS=${2:-60}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/cakiosk-idle.XXXXXX)
 sock=idle$$
-trap 'tmux -L $sock kill-server 2>/dev/null; rm -rf "$work"' EXIT
+# The kiosks end on the hangup after the server is gone: wait for them (2 s
+# at most) before removing what they may still be writing to.
+cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null
+	for p in ${with:-} ${without:-} ${base:-}; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 40 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
 
 sh "$top/tests/token/mkbed.sh" "$work/bed" >/dev/null 2>&1
 echo "present=rsa30" >"$work/bed/ctl"
