@@ -53,10 +53,14 @@ reads() {
 start --metrics-listen 127.0.0.1:0
 C="--cacert $T/ca/ca.crt --cert $T/ca/terminal-demo.crt --key $T/ca/terminal-demo.key"
 person=$("$RA" demo-data | awk '/^person/ {print $2; exit}')
-curl -s $C -H 'Idempotency-Key: bench-1' -H 'Content-Type: application/json' \
-	--data "{\"kind\":\"apply\",\"subject_type\":\"person\",\"subject_id\":\"$person\",\"form\":{\"email\":\"b@example.cn\",\"mobile\":\"13800138001\",\"address\":\"x\",\"postcode\":\"410011\"}}" \
-	"$URL/v1/orders" >"$T/order"
-OID=$("$JGET" order.id <"$T/order") || { echo "ra-bench: no order" >&2; exit 1; }
+# new_order: the order the reads read, made on the running server; sets OID.
+new_order() {
+	curl -s $C -H 'Idempotency-Key: bench-1' -H 'Content-Type: application/json' \
+		--data "{\"kind\":\"apply\",\"subject_type\":\"person\",\"subject_id\":\"$person\",\"form\":{\"email\":\"b@example.cn\",\"mobile\":\"13800138001\",\"address\":\"x\",\"postcode\":\"410011\"}}" \
+		"$URL/v1/orders" >"$T/order"
+	OID=$("$JGET" order.id <"$T/order") || { echo "ra-bench: no order" >&2; exit 1; }
+}
+new_order
 
 # The terminal id the kiosk sends with every request, as its certificate names it.
 TID=$(openssl x509 -in "$T/ca/terminal-demo.crt" -noout -subject -nameopt sep_multiline |
@@ -75,19 +79,26 @@ cpu_med() { med server_cpu_us_per_read "$1"; }
 figure reads_cpu_us "$(cpu_med "$T/rps.measured")"
 # The figure of a change: the server CPU per read of an earlier cakiosk-ra
 # (RA_BEFORE=path) against this one's, turn about, three rounds each, on
-# the same store, both with their access line and no metrics listener.
+# stores alike, both with their access line and no metrics listener.  Each
+# has a store of its own, made by itself with the same order in it: an
+# earlier server refuses a store a later one migrated further.
 if [ -n "${RA_BEFORE:-}" ]; then
 	echo "server CPU per read, this cakiosk-ra (now) against $RA_BEFORE (before), turn about:"
+	OID_MAIN=$OID
 	for round in 1 2 3; do
 		for which in before now; do
 			RA_NOW=$RA
 			[ $which = now ] || RA=$RA_BEFORE
+			DB=$T/$which.db
 			start
+			if [ $round = 1 ]; then new_order; eval "OID_$which=\$OID"; fi
+			eval "OID=\$OID_$which"
 			reads | tee -a "$T/cpu.$which" | sed "s/^/  $which: /"
 			stop
 			RA=$RA_NOW
 		done
 	done
+	DB= OID=$OID_MAIN
 	b=$(cpu_med "$T/cpu.before") a=$(cpu_med "$T/cpu.now")
 	figure reads_cpu_us_before "$b"
 	figure reads_cpu_us "$a"
