@@ -64,6 +64,30 @@ struct rctx {
 
 /* ---- answering ---- */
 
+/* The JSON answer's text (malloc'd, *len bytes without its NUL), or NULL:
+ * written once into a buffer of the thread's own and copied out at its
+ * size, where json_dumps grows its text by doubling and copies it again
+ * at the end.  A text longer than the buffer is written by json_dumps.
+ * An answer may hold a secret: the buffer keeps nothing of it. */
+static char *
+answer_text(const json_t *out, size_t *len)
+{
+	static _Thread_local char buf[8192];
+	size_t n = json_dumpb(out, buf, sizeof buf, JSON_COMPACT);
+	char *text = NULL;
+	if (n > sizeof buf) {
+		text = json_dumps(out, JSON_COMPACT);
+		*len = text ? strlen(text) : 0;
+	} else if (n > 0) {
+		text = util_xmalloc(n + 1);
+		memcpy(text, buf, n);
+		text[n] = '\0';
+		*len = n;
+	}
+	util_wipe(buf, n < sizeof buf ? n : sizeof buf);
+	return text;
+}
+
 static enum MHD_Result
 send_answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
 {
@@ -73,9 +97,10 @@ send_answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
 	size_t len;
 	const char *type;
 	if (r->out) {
-		text = json_dumps(r->out, JSON_COMPACT);
+		text = answer_text(r->out, &len);
 		data = text ? text : "{}";
-		len = strlen(data);
+		if (!text)
+			len = 2;
 		type = "application/json; charset=utf-8";
 	} else {
 		data = r->raw_out ? (const void *)r->raw_out : "";

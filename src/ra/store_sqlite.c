@@ -449,24 +449,26 @@ store_row(sqlite3_stmt *stmt)
 	json_t *o = json_object();
 	int n = sqlite3_column_count(stmt);
 	for (int c = 0; c < n; c++) {
+		/* The names are the statements' own (ASCII): not checked
+		 * again as UTF-8 for every row. */
 		const char *name = sqlite3_column_name(stmt, c);
 		switch (sqlite3_column_type(stmt, c)) {
 		case SQLITE_INTEGER:
-			json_object_set_new(o, name,
-					    json_integer(sqlite3_column_int64(stmt, c)));
+			json_object_set_new_nocheck(
+				o, name, json_integer(sqlite3_column_int64(stmt, c)));
 			break;
 		case SQLITE_FLOAT:
-			json_object_set_new(o, name,
-					    json_real(sqlite3_column_double(stmt, c)));
+			json_object_set_new_nocheck(
+				o, name, json_real(sqlite3_column_double(stmt, c)));
 			break;
 		case SQLITE_TEXT:
-			json_object_set_new(
+			json_object_set_new_nocheck(
 				o, name,
 				json_stringn((const char *)sqlite3_column_text(stmt, c),
 					     (size_t)sqlite3_column_bytes(stmt, c)));
 			break;
 		case SQLITE_NULL:
-			json_object_set_new(o, name, json_null());
+			json_object_set_new_nocheck(o, name, json_null());
 			break;
 		default: /* blobs are fetched with store_query_blob */
 			break;
