@@ -146,6 +146,14 @@ case " $SUITES  $RA_STORES " in *" ra "*" pg "*)
 	export CAKIOSK_PG_SKIP ;;
 esac
 
+# The token bed, made once for the run: the suites' beds are copies of it
+# (tests/token/mkbed.sh).  Where it cannot be made, each suite makes its own
+# and says why it cannot.
+CAKIOSK_BED_CACHE=$log/bed
+export CAKIOSK_BED_CACHE
+sh "$top/tests/token/mkbed.sh" "$CAKIOSK_BED_CACHE" >"$log/bed.log" 2>&1 ||
+	rm -rf "$CAKIOSK_BED_CACHE"
+
 order=$log/suites.list
 main=$(echo " $SUITES " | sed 's/ secrets / /g')
 ordered=
