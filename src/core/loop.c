@@ -61,6 +61,7 @@ static struct {
 	unsigned link_seen;   /* link_changes() as last drawn */
 	unsigned prices_seen; /* api_prices_changes() as last drawn */
 	int64_t drawn_minute; /* the header clock's minute as last drawn */
+	int64_t clock_due;    /* loop_now() when that minute has passed */
 	bool probing;
 	int sigfd;
 	int jobfd;
@@ -295,13 +296,12 @@ apply(struct result r)
 
 /* ---- drawing (loop_draw.c) ------------------------------------------ */
 
+/* The minute the header's clock shows: it prints time(NULL) (ui.c), which
+ * may lag CLOCK_REALTIME by a kernel tick. */
 static int64_t
 wall_minute(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec / 60;
+	return (int64_t)time(NULL) / 60;
 }
 
 static void
@@ -575,13 +575,13 @@ clock_turns_in(void)
  * that something due that cannot start yet does not spin the loop.
  */
 static int64_t
-next_tick(int64_t now)
+next_tick(void)
 {
 	int64_t floor = L.last_tick + TICK_BUSY_MS, due, d;
 
 	if (moving())
 		return floor;
-	due = now + clock_turns_in();
+	due = L.clock_due;
 	d = idle_due();
 	due = d < due ? d : due;
 	d = probe_due();
@@ -614,6 +614,9 @@ tick(int64_t now)
 	 */
 	if (moving() || wall_minute() != L.drawn_minute)
 		L.redraw = true;
+	/* The next turn, as a deadline of its own: a wake-up for the clock
+	 * must find it due, or nothing redraws until something else ticks. */
+	L.clock_due = now + clock_turns_in();
 }
 
 int
@@ -650,10 +653,10 @@ loop_run(const struct config *cfg)
 		int64_t now = loop_now();
 		int wait;
 
-		if (now >= next_tick(now))
+		if (now >= next_tick())
 			tick(now);
 		/* Within a minute (the clock), at least TICK_BUSY_MS after a tick. */
-		wait = (int)(next_tick(now) - now);
+		wait = (int)(next_tick() - now);
 		if (L.redraw)
 			draw();
 		pfd[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
