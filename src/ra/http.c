@@ -84,7 +84,9 @@ answer_text(const json_t *out, size_t *len)
 		text[n] = '\0';
 		*len = n;
 	}
-	util_wipe(buf, n < sizeof buf ? n : sizeof buf);
+	/* json_dumpb may have written part of the text before it failed (0)
+	 * or found the buffer short (more than its size). */
+	util_wipe(buf, n > 0 && n < sizeof buf ? n : sizeof buf);
 	return text;
 }
 
@@ -107,7 +109,8 @@ send_answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
 		len = r->raw_len;
 		type = r->raw_type ? r->raw_type : "text/plain; charset=utf-8";
 	}
-	/* The JSON text is handed over (libmicrohttpd frees it): no copy. */
+	/* The JSON text is handed over (libmicrohttpd frees it), not copied
+	 * again. */
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
 		len, (void *)data, text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY);
 	if (!resp) {

@@ -5,7 +5,9 @@
  * with GnuTLS against the CA (the trust list given to the daemon) and read
  * with OpenSSL (ca_client_identity): peer_cert_read, once per connection
  * and per certificate.  Its validity dates, its revocation and the
- * X-Terminal-Id it is sent with are checked on every request (peer_decide).
+ * X-Terminal-Id it is sent with are checked on every request (peer_decide;
+ * a GET without a body has its revocation looked up in its handler's own
+ * transaction instead, peer_revoked).
  * Both are fuzzed (tests/fuzz/fuzz_peer.c).
  */
 #include "ra/peer.h"

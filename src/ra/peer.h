@@ -33,8 +33,9 @@ void peer_cert_free(struct peer_cert *pc);
 
 /* May a request from a connection whose certificate is pc (NULL: none) go
  * on at now?  0 with r->terminal and r->role set, or -1 answered: its
- * dates, its revocation, its OU against the route's flags and the request's
- * X-Terminal-Id against its CN. */
+ * dates, its revocation (or, for a GET without a body, r->revocation_due
+ * set: peer_revoked looks it up), its OU against the route's flags and the
+ * request's X-Terminal-Id against its CN. */
 int peer_decide(struct app *app, const struct peer_cert *pc, struct req *r,
 		unsigned flags, int64_t now);
 

@@ -219,7 +219,8 @@ sqlite_open_reader(void *writer, const char *path, char **err)
 }
 
 /* A read done: its answer waits for the writer's sync of every commit
- * made by now, which covers all the read could have seen. */
+ * begun by now (a commit is counted before its COMMIT runs, when readers
+ * may already see it), which covers all the read could have seen. */
 static void
 sqlite_read_done(void *impl, bool wait)
 {
