@@ -70,9 +70,14 @@ rb_ra_start() {
 		--ca-dir "$CA" --sandbox ${RA_OPTS:-} 2>>"$work/ra.log" &
 	ra_pid=$!
 	cleanup_extra="kill \$ra_pid 2>/dev/null; [ -z \"\${KEEP_WORK:-}\" ] || cp -r \$work \$KEEP_WORK"
-	_poll 10 test -s "$work/ra.port" || return 1
+	# A first start makes the CA and the store: under ASan on a loaded
+	# machine that took more than 10 s.  The log says why it did not start.
+	if ! _poll 30 test -s "$work/ra.port"; then
+		tail -n 20 "$work/ra.log" | sed 's/^/# ra.log: /' >&2
+		return 1
+	fi
 	RAURL=https://127.0.0.1:$(cat "$work/ra.port")
-	_poll 10 curl -s -o /dev/null --cacert "$CA/ca.crt" "$RAURL/v1/health"
+	_poll 30 curl -s -o /dev/null --cacert "$CA/ca.crt" "$RAURL/v1/health"
 }
 rb_ra_stop() { kill "$ra_pid" 2>/dev/null; wait "$ra_pid" 2>/dev/null || :; }
 

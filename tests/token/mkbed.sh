@@ -40,7 +40,9 @@ cache=${CAKIOSK_BED_CACHE:-}
 if [ -n "$cache" ] && [ -f "$cache/made" ] && [ "$cache" != "$dir" ]; then
 	cp -R "$cache/." "$dir/"
 	rm -f "$dir/made"
-	sed -i "s|$cache/|$dir/|g" "$dir/softhsm2.conf" "$dir/ca/ca.cnf"
+	from=$(printf '%s/\n' "$cache" | sed 's/[][\\.*^$|]/\\&/g')
+	to=$(printf '%s/\n' "$dir" | sed 's/[\\&|]/\\&/g')
+	sed -i "s|$from|$to|g" "$dir/softhsm2.conf" "$dir/ca/ca.cnf"
 	exit 0
 fi
 : >"$dir/ca/index.txt"
