@@ -36,42 +36,7 @@
 #include "worker.h"
 #include "xmem.h"
 
-#define STACK_MAX 16
-/*
- * While a spinner or a countdown is on screen, or a customer's job is out,
- * the loop ticks this often.  Otherwise it sleeps until the next thing due
- * (next_tick): an idle kiosk wakes every few seconds, not every second.
- */
-#define TICK_BUSY_MS 125
-/* Past the minute when the header's clock is redrawn: poll() and the wall
- * clock may disagree by a few ms. */
-#define CLOCK_SPARE_MS 20
-#define MAX_SESSION_HOOKS 8
-
-static struct {
-	const struct config *cfg;
-	struct frame stack[STACK_MAX];
-	int depth;
-	bool redraw;
-	bool quit;
-	bool assist;
-	int64_t last_input;
-	int64_t last_tick;
-	int64_t last_probe;
-	unsigned link_seen;   /* link_changes() as last drawn */
-	unsigned prices_seen; /* api_prices_changes() as last drawn */
-	int64_t drawn_minute; /* the header clock's minute as last drawn */
-	int64_t clock_due;    /* loop_now() when that minute has passed */
-	bool probing;
-	int sigfd;
-	int jobfd;
-	int tokfd;
-	size_t tokens; /* UKeys present, as last seen */
-	char entering; /* owner of jobs started by a screen's enter() */
-	void *acting;  /* state of the screen being called, when not the top one */
-	void (*session_hooks[MAX_SESSION_HOOKS])(void);
-	int nhooks;
-} L = {.sigfd = -1, .jobfd = -1, .tokfd = -1};
+struct loop_state L = {.sigfd = -1, .jobfd = -1, .tokfd = -1};
 
 int64_t
 loop_now(void)
@@ -113,32 +78,13 @@ loop_on_session_end(void (*fn)(void))
 		L.session_hooks[L.nhooks++] = fn;
 }
 
-static struct frame *
-top(void)
-{
-	return L.depth > 0 ? &L.stack[L.depth - 1] : NULL;
-}
-
-/*
- * The lowest frame still at work: help and dialogs cover the screen below
- * them without stopping it (a payment is polled under F1), so it ticks and
- * hears of UKeys as if it were on top.
- */
-static int
-live_base(void)
-{
-	int i = L.depth - 1;
-
-	while (i > 0 && (L.stack[i].ops->flags & (SCREEN_DIALOG | SCREEN_OVER)))
-		i--;
-	return i;
-}
-
 void
 loop_submit(struct job *job)
 {
 	/* A screen under help polls too: the job is the caller's. */
-	job->owner = L.acting != NULL ? L.acting : top() != NULL ? top()->state : NULL;
+	job->owner = L.acting != NULL     ? L.acting
+		     : loop_top() != NULL ? loop_top()->state
+					  : NULL;
 	/* A screen without state cannot receive results; it must have one. */
 	worker_submit(job);
 	L.redraw = true;
@@ -178,7 +124,7 @@ screen_push(enum screen_id id, const void *arg)
 static void
 screen_pop(void)
 {
-	struct frame *f = top();
+	struct frame *f = loop_top();
 
 	if (f == NULL)
 		return;
@@ -200,7 +146,7 @@ static void apply(struct result r);
 static void
 apply_held(void)
 {
-	struct frame *f = top();
+	struct frame *f = loop_top();
 	struct result r;
 
 	if (f == NULL || f->held.action == ACT_NONE)
@@ -218,10 +164,10 @@ apply_held(void)
 static void
 apply_from(struct frame *f, struct result r)
 {
-	if (f != top() && r.action != ACT_NONE && r.action != ACT_REDRAW &&
+	if (f != loop_top() && r.action != ACT_NONE && r.action != ACT_REDRAW &&
 	    r.action != ACT_HOME) {
 		log_debug("%s: screen change held under %s", f->ops->name,
-			  top()->ops->name);
+			  loop_top()->ops->name);
 		f->held = r;
 		L.redraw = true;
 		return;
@@ -286,9 +232,9 @@ apply(struct result r)
 		apply(flow_resolve(r.go));
 		break;
 	case ACT_MENU:
-		while (L.depth > 1 && top()->ops != screen_get(SCR_MENU))
+		while (L.depth > 1 && loop_top()->ops != screen_get(SCR_MENU))
 			screen_pop();
-		if (top()->ops != screen_get(SCR_MENU))
+		if (loop_top()->ops != screen_get(SCR_MENU))
 			screen_push(SCR_MENU, NULL);
 		break;
 	}
@@ -296,18 +242,10 @@ apply(struct result r)
 
 /* ---- drawing (loop_draw.c) ------------------------------------------ */
 
-/* The minute the header's clock shows: it prints time(NULL) (ui.c), which
- * may lag CLOCK_REALTIME by a kernel tick. */
-static int64_t
-wall_minute(void)
-{
-	return (int64_t)time(NULL) / 60;
-}
-
 static void
 draw(void)
 {
-	L.drawn_minute = wall_minute();
+	L.drawn_minute = loop_wall_minute();
 	loop_draw(L.stack, L.depth, L.cfg, L.assist);
 	L.redraw = false;
 }
@@ -336,7 +274,7 @@ is_global(const struct frame *f, int key)
 static void
 handle_key(int key)
 {
-	struct frame *f = top();
+	struct frame *f = loop_top();
 
 	if (key == K_FN(KEY_RESIZE)) {
 		L.redraw = true;
@@ -443,7 +381,7 @@ jobs_collect(void)
 static void
 tokens_changed(void)
 {
-	struct frame *f = top();
+	struct frame *f = loop_top();
 	size_t before = L.tokens;
 
 	L.tokens = token_watch_state(NULL);
@@ -459,136 +397,21 @@ tokens_changed(void)
 		return;
 	}
 	/* Help and dialogs sit on top; the screens below them care. */
-	for (int i = L.depth - 1; i >= live_base() && i < L.depth; i--) {
+	for (int i = L.depth - 1; i >= loop_live_base() && i < L.depth; i--) {
 		f = &L.stack[i];
 		if (f->ops->tokens != NULL)
 			AS_FRAME(f, f->ops->tokens(f->state));
 	}
 }
 
-/* When the health check is next due (maybe past); INT64_MAX while it or
- * another job is out (the loop hears when it ends). */
-static int64_t
-probe_due(void)
-{
-	int64_t heard = link_reported_at();
-
-	if (L.probing || worker_pending() > 0)
-		return INT64_MAX;
-	if (heard < L.last_probe)
-		heard = L.last_probe;
-	return heard == 0 ? 0 : heard + HEALTH_EVERY_MS;
-}
-
-/*
- * The status line stays true on every screen: when no call has said how
- * the backend is for HEALTH_EVERY_MS, a health check asks.  Only while the
- * worker is idle, and as background work that any customer's job cancels.
- */
-static void
-maybe_probe(int64_t now)
-{
-	struct job *job;
-
-	if (now < probe_due())
-		return;
-	job = health_job_new();
-	L.last_probe = now;
-	L.probing = true;
-	job->owner = &L;
-	worker_submit_background(job);
-}
-
-static int
-idle_timeout(void)
-{
-	return L.assist ? L.cfg->assist_idle_timeout : L.cfg->idle_timeout;
-}
-
-/* When the idle countdown starts unless a key comes first; INT64_MAX when
- * it does not start here. */
-static int64_t
-idle_due(void)
-{
-	/* A screen that never times out does not under help either. */
-	for (int i = live_base(); i < L.depth; i++)
-		if (L.stack[i].ops->flags & SCREEN_NO_IDLE)
-			return INT64_MAX;
-	if (top()->ops == screen_get(SCR_IDLE))
-		return INT64_MAX;
-	/* Someone waiting on a card or the backend is not idle. */
-	if (worker_pending() > (L.probing ? 1 : 0) + upkeep_running())
-		return INT64_MAX;
-	return L.last_input + (int64_t)idle_timeout() * 1000;
-}
-
 static void
 idle_check(int64_t now)
 {
-	if (now >= idle_due()) {
-		log_info("idle for %d s on %s", idle_timeout(), top()->ops->name);
+	if (now >= loop_idle_due()) {
+		log_info("idle for %d s on %s", loop_idle_timeout(),
+			 loop_top()->ops->name);
 		screen_push(SCR_IDLE, &L.cfg->idle_countdown);
 	}
-}
-
-/* Does any screen at work count something down or poll? */
-static bool
-ticking(void)
-{
-	for (int i = live_base(); i < L.depth; i++)
-		if (L.stack[i].ops->tick != NULL)
-			return true;
-	return false;
-}
-
-/* A customer's job out, or a screen that counts down or polls. */
-static bool
-moving(void)
-{
-	return worker_pending() > (L.probing ? 1 : 0) + upkeep_running() || ticking();
-}
-
-/* A customer's visit: anything but the welcome screen alone. */
-static bool
-visiting(void)
-{
-	return !(L.depth == 1 && top()->ops == screen_get(SCR_WELCOME));
-}
-
-/* Milliseconds until the header's clock (hours and minutes) turns. */
-static int64_t
-clock_turns_in(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return 60000 - (int64_t)(ts.tv_sec % 60) * 1000 - ts.tv_nsec / 1000000 +
-	       CLOCK_SPARE_MS;
-}
-
-/*
- * When the loop ticks next.  While something moves (a customer's job out,
- * a screen that counts down or polls) every TICK_BUSY_MS.  Otherwise at the
- * first thing due: the clock's next minute, the idle countdown, the health
- * check, the upkeep; keys, finished jobs, UKeys and signals wake the loop
- * by themselves.  Never sooner than TICK_BUSY_MS after the last tick, so
- * that something due that cannot start yet does not spin the loop.
- */
-static int64_t
-next_tick(void)
-{
-	int64_t floor = L.last_tick + TICK_BUSY_MS, due, d;
-
-	if (moving())
-		return floor;
-	due = L.clock_due;
-	d = idle_due();
-	due = d < due ? d : due;
-	d = probe_due();
-	due = d < due ? d : due;
-	d = upkeep_due(L.cfg, visiting());
-	due = d < due ? d : due;
-	return due > floor ? due : floor;
 }
 
 static void
@@ -597,7 +420,7 @@ tick(int64_t now)
 	L.last_tick = now;
 	news_check();
 	/* Bottom up: a result may close the frames above (ending the visit). */
-	for (int i = live_base(); i < L.depth; i++) {
+	for (int i = loop_live_base(); i < L.depth; i++) {
 		struct frame *f = &L.stack[i];
 
 		if (f->ops->tick != NULL)
@@ -605,18 +428,18 @@ tick(int64_t now)
 	}
 	idle_check(now);
 	/* Renewal and heartbeat between visits (upkeep.h). */
-	upkeep_tick(L.cfg, now, visiting());
-	maybe_probe(now);
+	upkeep_tick(L.cfg, now, loop_visiting());
+	loop_maybe_probe(now);
 	/*
 	 * While something moves, every tick (curses sends only what changed);
 	 * idle, the header's clock (hours and minutes) when its minute turned:
 	 * a redraw of an unchanged screen is most of what an idle wake-up costs.
 	 */
-	if (moving() || wall_minute() != L.drawn_minute)
+	if (loop_moving() || loop_wall_minute() != L.drawn_minute)
 		L.redraw = true;
 	/* The next turn, as a deadline of its own: a wake-up for the clock
 	 * must find it due, or nothing redraws until something else ticks. */
-	L.clock_due = now + clock_turns_in();
+	L.clock_due = now + loop_clock_turns_in();
 }
 
 int
@@ -653,10 +476,10 @@ loop_run(const struct config *cfg)
 		int64_t now = loop_now();
 		int wait;
 
-		if (now >= next_tick())
+		if (now >= loop_next_tick())
 			tick(now);
 		/* Within a minute (the clock), at least TICK_BUSY_MS after a tick. */
-		wait = (int)(next_tick() - now);
+		wait = (int)(loop_next_tick() - now);
 		if (L.redraw)
 			draw();
 		pfd[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
