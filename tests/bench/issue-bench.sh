@@ -13,7 +13,8 @@
 #              first 1 connection, then 2 at once, N renewals each.  The
 #              endpoint does two checks and two signatures: its own floor
 #              is half the floor above.  Twice: the store on the disk (every
-#              commit waits for its fdatasync, under the store's lock), and
+#              answer waits for an fdatasync of the WAL covering its commit,
+#              outside the store's lock, shared by concurrent commits), and
 #              the store in /dev/shm, where that wait is gone and what the
 #              connections share is the store's work and the CPU.
 # Every key is EC P-256 (the old certificate's, the CSR's, the CA's).
