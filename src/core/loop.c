@@ -36,7 +36,7 @@
 #include "worker.h"
 #include "xmem.h"
 
-struct loop_state L = {.sigfd = -1, .jobfd = -1, .tokfd = -1};
+struct loop_state loop = {.sigfd = -1, .jobfd = -1, .tokfd = -1};
 
 int64_t
 loop_now(void)
@@ -47,14 +47,14 @@ loop_now(void)
 const struct config *
 loop_config(void)
 {
-	return L.cfg;
+	return loop.cfg;
 }
 
 void
 loop_set_assist(bool on)
 {
-	L.assist = on;
-	L.redraw = true;
+	loop.assist = on;
+	loop.redraw = true;
 	log_info("assist mode %s", on ? "on" : "off");
 }
 
@@ -62,32 +62,32 @@ void
 loop_quit(void)
 {
 	log_info("closed by staff");
-	L.quit = true;
+	loop.quit = true;
 }
 
 bool
 loop_assist(void)
 {
-	return L.assist;
+	return loop.assist;
 }
 
 void
 loop_on_session_end(void (*fn)(void))
 {
-	if (L.nhooks < MAX_SESSION_HOOKS)
-		L.session_hooks[L.nhooks++] = fn;
+	if (loop.nhooks < MAX_SESSION_HOOKS)
+		loop.session_hooks[loop.nhooks++] = fn;
 }
 
 void
 loop_submit(struct job *job)
 {
 	/* A screen under help polls too: the job is the caller's. */
-	job->owner = L.acting != NULL     ? L.acting
+	job->owner = loop.acting != NULL  ? loop.acting
 		     : loop_top() != NULL ? loop_top()->state
 					  : NULL;
 	/* A screen without state cannot receive results; it must have one. */
 	worker_submit(job);
-	L.redraw = true;
+	loop.redraw = true;
 }
 
 /* ---- the screen stack ---------------------------------------------- */
@@ -98,27 +98,27 @@ screen_push(enum screen_id id, const void *arg)
 	const struct screen_ops *ops = screen_get(id);
 	struct frame *f;
 
-	if (L.depth == STACK_MAX) {
+	if (loop.depth == STACK_MAX) {
 		/* Only a bug gets here: start over rather than refuse to work. */
 		log_error("screen stack full opening %s", ops->name);
 		return;
 	}
 	/* A customer is starting: the worker is theirs, not the health check's
 	 * nor the upkeep's. */
-	if (L.probing)
-		worker_cancel_owner(&L);
+	if (loop.probing)
+		worker_cancel_owner(&loop);
 	upkeep_cancel();
-	f = &L.stack[L.depth++];
+	f = &loop.stack[loop.depth++];
 	f->ops = ops;
 	/*
 	 * A screen may start a job in enter(), before its state exists: such
 	 * jobs are owned by a placeholder until enter() has returned it.
 	 */
-	f->state = &L.entering;
+	f->state = &loop.entering;
 	f->state = ops->enter != NULL ? ops->enter(arg) : NULL;
-	worker_reown(&L.entering, f->state);
+	worker_reown(&loop.entering, f->state);
 	log_debug("screen %s", ops->name);
-	L.redraw = true;
+	loop.redraw = true;
 }
 
 static void
@@ -136,8 +136,8 @@ screen_pop(void)
 	f->state = NULL;
 	f->ops = NULL;
 	f->held = RESULT(ACT_NONE);
-	L.depth--;
-	L.redraw = true;
+	loop.depth--;
+	loop.redraw = true;
 }
 
 static void apply(struct result r);
@@ -169,7 +169,7 @@ apply_from(struct frame *f, struct result r)
 		log_debug("%s: screen change held under %s", f->ops->name,
 			  loop_top()->ops->name);
 		f->held = r;
-		L.redraw = true;
+		loop.redraw = true;
 		return;
 	}
 	apply(r);
@@ -180,21 +180,21 @@ apply_from(struct frame *f, struct result r)
 #define AS_FRAME(f, call)                                                                \
 	do {                                                                             \
 		struct result r_;                                                        \
-		L.acting = (f)->state;                                                   \
+		loop.acting = (f)->state;                                                \
 		r_ = (call);                                                             \
-		L.acting = NULL;                                                         \
+		loop.acting = NULL;                                                      \
 		apply_from((f), r_);                                                     \
 	} while (0)
 
 static void
 visit_end(const char *why)
 {
-	while (L.depth > 0)
+	while (loop.depth > 0)
 		screen_pop();
-	for (int i = 0; i < L.nhooks; i++)
-		L.session_hooks[i]();
-	L.assist = false;
-	i18n_set((enum lang)L.cfg->language);
+	for (int i = 0; i < loop.nhooks; i++)
+		loop.session_hooks[i]();
+	loop.assist = false;
+	i18n_set((enum lang)loop.cfg->language);
 	log_info("session ended (%s)", why);
 	screen_push(SCR_WELCOME, NULL);
 }
@@ -206,14 +206,14 @@ apply(struct result r)
 	case ACT_NONE:
 		break;
 	case ACT_REDRAW:
-		L.redraw = true;
+		loop.redraw = true;
 		break;
 	case ACT_PUSH:
 		screen_push(r.target, r.arg);
 		break;
 	case ACT_POP:
 		/* Back past the first screen: the visit is over, as with Finish. */
-		if (L.depth <= 1) {
+		if (loop.depth <= 1) {
 			visit_end("customer left");
 		} else {
 			screen_pop();
@@ -232,7 +232,7 @@ apply(struct result r)
 		apply(flow_resolve(r.go));
 		break;
 	case ACT_MENU:
-		while (L.depth > 1 && loop_top()->ops != screen_get(SCR_MENU))
+		while (loop.depth > 1 && loop_top()->ops != screen_get(SCR_MENU))
 			screen_pop();
 		if (loop_top()->ops != screen_get(SCR_MENU))
 			screen_push(SCR_MENU, NULL);
@@ -245,9 +245,9 @@ apply(struct result r)
 static void
 draw(void)
 {
-	L.drawn_minute = loop_wall_minute();
-	loop_draw(L.stack, L.depth, L.cfg, L.assist);
-	L.redraw = false;
+	loop.drawn_minute = loop_wall_minute();
+	loop_draw(loop.stack, loop.depth, loop.cfg, loop.assist);
+	loop.redraw = false;
 }
 
 /* What the health check brought that shows (the status line, the services
@@ -255,10 +255,11 @@ draw(void)
 static void
 news_check(void)
 {
-	if (link_changes() != L.link_seen || api_prices_changes() != L.prices_seen) {
-		L.link_seen = link_changes();
-		L.prices_seen = api_prices_changes();
-		L.redraw = true;
+	if (link_changes() != loop.link_seen ||
+	    api_prices_changes() != loop.prices_seen) {
+		loop.link_seen = link_changes();
+		loop.prices_seen = api_prices_changes();
+		loop.redraw = true;
 	}
 }
 
@@ -277,14 +278,14 @@ handle_key(int key)
 	struct frame *f = loop_top();
 
 	if (key == K_FN(KEY_RESIZE)) {
-		L.redraw = true;
+		loop.redraw = true;
 		return;
 	}
-	L.last_input = loop_now();
+	loop.last_input = loop_now();
 	/* A key may change what shows even where its screen says nothing
 	 * (ACT_NONE): redrawn now, not at the next tick, which idle may be
 	 * seconds away. */
-	L.redraw = true;
+	loop.redraw = true;
 	if (ui_too_small())
 		return;
 	if (key == K_FN(KEY_MOUSE)) {
@@ -301,7 +302,7 @@ handle_key(int key)
 		if (key == K_F(2)) {
 			i18n_set(i18n_next(i18n_get()));
 			log_info("language %s", i18n_code(i18n_get()));
-			L.redraw = true;
+			loop.redraw = true;
 		} else if (key == K_F(1)) {
 			if (f->ops == screen_get(SCR_HELP))
 				apply(RESULT(ACT_POP));
@@ -333,7 +334,7 @@ read_keys(void)
 		if (key == K_FN(KEY_BACKSPACE) || key == '\b')
 			key = K_BACKSPACE;
 		handle_key(key);
-		if (L.quit)
+		if (loop.quit)
 			break;
 	}
 }
@@ -348,18 +349,18 @@ jobs_collect(void)
 	while ((job = worker_take_done()) != NULL) {
 		struct frame *owner = NULL;
 
-		for (int i = 0; i < L.depth; i++)
-			if (job->owner != NULL && L.stack[i].state == job->owner)
-				owner = &L.stack[i];
-		if (job->owner == &L) {
+		for (int i = 0; i < loop.depth; i++)
+			if (job->owner != NULL && loop.stack[i].state == job->owner)
+				owner = &loop.stack[i];
+		if (job->owner == &loop) {
 			/* The health check told the status line itself: redrawn
 			 * only if what it brought changed (news_check). */
-			L.probing = false;
+			loop.probing = false;
 			news_check();
 			job->release(job);
 			continue;
 		} else if (upkeep_collect(job, loop_now())) {
-			L.redraw = true;
+			loop.redraw = true;
 			continue; /* released there */
 		} else if (owner != NULL && owner->ops->job_done != NULL &&
 			   !job_cancelled(job)) {
@@ -370,7 +371,7 @@ jobs_collect(void)
 				  job_cancelled(job) ? "cancelled" : "no screen");
 		}
 		job->release(job);
-		L.redraw = true;
+		loop.redraw = true;
 	}
 }
 
@@ -382,23 +383,23 @@ static void
 tokens_changed(void)
 {
 	struct frame *f = loop_top();
-	size_t before = L.tokens;
+	size_t before = loop.tokens;
 
-	L.tokens = token_watch_state(NULL);
-	L.redraw = true;
-	log_info("UKeys present: %zu", L.tokens);
-	if (L.tokens > before && L.tokens == 1 && !ui_too_small() &&
+	loop.tokens = token_watch_state(NULL);
+	loop.redraw = true;
+	log_info("UKeys present: %zu", loop.tokens);
+	if (loop.tokens > before && loop.tokens == 1 && !ui_too_small() &&
 	    service_get(SVC_CHECK)->entry == SCR_CHECK &&
 	    (f->ops == screen_get(SCR_WELCOME) || f->ops == screen_get(SCR_MENU))) {
-		L.last_input = loop_now();
+		loop.last_input = loop_now();
 		if (f->ops == screen_get(SCR_WELCOME))
 			screen_push(SCR_MENU, NULL);
 		screen_push(SCR_CHECK, NULL);
 		return;
 	}
 	/* Help and dialogs sit on top; the screens below them care. */
-	for (int i = L.depth - 1; i >= loop_live_base() && i < L.depth; i--) {
-		f = &L.stack[i];
+	for (int i = loop.depth - 1; i >= loop_live_base() && i < loop.depth; i--) {
+		f = &loop.stack[i];
 		if (f->ops->tokens != NULL)
 			AS_FRAME(f, f->ops->tokens(f->state));
 	}
@@ -410,36 +411,36 @@ idle_check(int64_t now)
 	if (now >= loop_idle_due()) {
 		log_info("idle for %d s on %s", loop_idle_timeout(),
 			 loop_top()->ops->name);
-		screen_push(SCR_IDLE, &L.cfg->idle_countdown);
+		screen_push(SCR_IDLE, &loop.cfg->idle_countdown);
 	}
 }
 
 static void
 tick(int64_t now)
 {
-	L.last_tick = now;
+	loop.last_tick = now;
 	news_check();
 	/* Bottom up: a result may close the frames above (ending the visit). */
-	for (int i = loop_live_base(); i < L.depth; i++) {
-		struct frame *f = &L.stack[i];
+	for (int i = loop_live_base(); i < loop.depth; i++) {
+		struct frame *f = &loop.stack[i];
 
 		if (f->ops->tick != NULL)
 			AS_FRAME(f, f->ops->tick(f->state, now));
 	}
 	idle_check(now);
 	/* Renewal and heartbeat between visits (upkeep.h). */
-	upkeep_tick(L.cfg, now, loop_visiting());
+	upkeep_tick(loop.cfg, now, loop_visiting());
 	loop_maybe_probe(now);
 	/*
 	 * While something moves, every tick (curses sends only what changed);
 	 * idle, the header's clock (hours and minutes) when its minute turned:
 	 * a redraw of an unchanged screen is most of what an idle wake-up costs.
 	 */
-	if (loop_moving() || loop_wall_minute() != L.drawn_minute)
-		L.redraw = true;
+	if (loop_moving() || loop_wall_minute() != loop.drawn_minute)
+		loop.redraw = true;
 	/* The next turn, as a deadline of its own: a wake-up for the clock
 	 * must find it due, or nothing redraws until something else ticks. */
-	L.clock_due = now + loop_clock_turns_in();
+	loop.clock_due = now + loop_clock_turns_in();
 }
 
 int
@@ -447,17 +448,17 @@ loop_run(const struct config *cfg)
 {
 	struct pollfd pfd[4];
 
-	L.cfg = cfg;
-	L.sigfd = signals_init();
-	if (L.sigfd < 0) {
+	loop.cfg = cfg;
+	loop.sigfd = signals_init();
+	if (loop.sigfd < 0) {
 		log_error("cannot set up signal handling");
 		return 1;
 	}
 	/* PKCS#11 modules are loaded before any thread but ours exists. */
-	L.tokfd = token_watch_start(cfg);
-	L.tokens = token_watch_state(NULL);
-	L.jobfd = worker_start();
-	if (L.jobfd < 0) {
+	loop.tokfd = token_watch_start(cfg);
+	loop.tokens = token_watch_state(NULL);
+	loop.jobfd = worker_start();
+	if (loop.jobfd < 0) {
 		log_error("cannot start the worker thread");
 		return 1;
 	}
@@ -468,11 +469,11 @@ loop_run(const struct config *cfg)
 		return 1;
 	}
 	log_set_screen_active(true);
-	L.last_input = loop_now();
+	loop.last_input = loop_now();
 	screen_push(SCR_WELCOME, NULL);
 	log_info("ready on terminal %s", cfg->terminal_id);
 
-	while (!L.quit) {
+	while (!loop.quit) {
 		int64_t now = loop_now();
 		int wait;
 
@@ -480,13 +481,13 @@ loop_run(const struct config *cfg)
 			tick(now);
 		/* Within a minute (the clock), at least TICK_BUSY_MS after a tick. */
 		wait = (int)(loop_next_tick() - now);
-		if (L.redraw)
+		if (loop.redraw)
 			draw();
 		pfd[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
-		pfd[1] = (struct pollfd){.fd = L.sigfd, .events = POLLIN};
-		pfd[2] = (struct pollfd){.fd = L.jobfd, .events = POLLIN};
-		pfd[3] = (struct pollfd){.fd = L.tokfd, .events = POLLIN};
-		if (poll(pfd, L.tokfd >= 0 ? 4 : 3, wait) < 0) {
+		pfd[1] = (struct pollfd){.fd = loop.sigfd, .events = POLLIN};
+		pfd[2] = (struct pollfd){.fd = loop.jobfd, .events = POLLIN};
+		pfd[3] = (struct pollfd){.fd = loop.tokfd, .events = POLLIN};
+		if (poll(pfd, loop.tokfd >= 0 ? 4 : 3, wait) < 0) {
 			if (errno != EINTR)
 				break;
 			/* SIGWINCH: curses queues KEY_RESIZE; read it now. */
@@ -494,10 +495,10 @@ loop_run(const struct config *cfg)
 			continue;
 		}
 		if ((pfd[1].revents & POLLIN) && signals_read())
-			L.quit = true;
+			loop.quit = true;
 		if (pfd[2].revents & POLLIN)
 			jobs_collect();
-		if (L.tokfd >= 0 && (pfd[3].revents & POLLIN) && token_watch_drain())
+		if (loop.tokfd >= 0 && (pfd[3].revents & POLLIN) && token_watch_drain())
 			tokens_changed();
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (ui_hung_up(pfd[0].revents)) {
@@ -507,10 +508,10 @@ loop_run(const struct config *cfg)
 			read_keys();
 		}
 	}
-	while (L.depth > 0)
+	while (loop.depth > 0)
 		screen_pop();
-	for (int i = 0; i < L.nhooks; i++)
-		L.session_hooks[i]();
+	for (int i = 0; i < loop.nhooks; i++)
+		loop.session_hooks[i]();
 	worker_stop();
 	token_watch_stop();
 	ui_end();

@@ -30,10 +30,10 @@ probe_due(void)
 {
 	int64_t heard = link_reported_at();
 
-	if (L.probing || worker_pending() > 0)
+	if (loop.probing || worker_pending() > 0)
 		return INT64_MAX;
-	if (heard < L.last_probe)
-		heard = L.last_probe;
+	if (heard < loop.last_probe)
+		heard = loop.last_probe;
 	return heard == 0 ? 0 : heard + HEALTH_EVERY_MS;
 }
 
@@ -50,16 +50,16 @@ loop_maybe_probe(int64_t now)
 	if (now < probe_due())
 		return;
 	job = health_job_new();
-	L.last_probe = now;
-	L.probing = true;
-	job->owner = &L;
+	loop.last_probe = now;
+	loop.probing = true;
+	job->owner = &loop;
 	worker_submit_background(job);
 }
 
 int
 loop_idle_timeout(void)
 {
-	return L.assist ? L.cfg->assist_idle_timeout : L.cfg->idle_timeout;
+	return loop.assist ? loop.cfg->assist_idle_timeout : loop.cfg->idle_timeout;
 }
 
 /* When the idle countdown starts unless a key comes first; INT64_MAX when
@@ -68,23 +68,23 @@ int64_t
 loop_idle_due(void)
 {
 	/* A screen that never times out does not under help either. */
-	for (int i = loop_live_base(); i < L.depth; i++)
-		if (L.stack[i].ops->flags & SCREEN_NO_IDLE)
+	for (int i = loop_live_base(); i < loop.depth; i++)
+		if (loop.stack[i].ops->flags & SCREEN_NO_IDLE)
 			return INT64_MAX;
 	if (loop_top()->ops == screen_get(SCR_IDLE))
 		return INT64_MAX;
 	/* Someone waiting on a card or the backend is not idle. */
-	if (worker_pending() > (L.probing ? 1 : 0) + upkeep_running())
+	if (worker_pending() > (loop.probing ? 1 : 0) + upkeep_running())
 		return INT64_MAX;
-	return L.last_input + (int64_t)loop_idle_timeout() * 1000;
+	return loop.last_input + (int64_t)loop_idle_timeout() * 1000;
 }
 
 /* Does any screen at work count something down or poll? */
 static bool
 ticking(void)
 {
-	for (int i = loop_live_base(); i < L.depth; i++)
-		if (L.stack[i].ops->tick != NULL)
+	for (int i = loop_live_base(); i < loop.depth; i++)
+		if (loop.stack[i].ops->tick != NULL)
 			return true;
 	return false;
 }
@@ -93,14 +93,14 @@ ticking(void)
 bool
 loop_moving(void)
 {
-	return worker_pending() > (L.probing ? 1 : 0) + upkeep_running() || ticking();
+	return worker_pending() > (loop.probing ? 1 : 0) + upkeep_running() || ticking();
 }
 
 /* A customer's visit: anything but the welcome screen alone. */
 bool
 loop_visiting(void)
 {
-	return !(L.depth == 1 && loop_top()->ops == screen_get(SCR_WELCOME));
+	return !(loop.depth == 1 && loop_top()->ops == screen_get(SCR_WELCOME));
 }
 
 /* Milliseconds until the header's clock (hours and minutes) turns. */
@@ -125,16 +125,16 @@ loop_clock_turns_in(void)
 int64_t
 loop_next_tick(void)
 {
-	int64_t floor = L.last_tick + TICK_BUSY_MS, due, d;
+	int64_t floor = loop.last_tick + TICK_BUSY_MS, due, d;
 
 	if (loop_moving())
 		return floor;
-	due = L.clock_due;
+	due = loop.clock_due;
 	d = loop_idle_due();
 	due = d < due ? d : due;
 	d = probe_due();
 	due = d < due ? d : due;
-	d = upkeep_due(L.cfg, loop_visiting());
+	d = upkeep_due(loop.cfg, loop_visiting());
 	due = d < due ? d : due;
 	return due > floor ? due : floor;
 }

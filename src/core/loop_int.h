@@ -62,12 +62,12 @@ struct loop_state {
 	void (*session_hooks[MAX_SESSION_HOOKS])(void);
 	int nhooks;
 };
-extern struct loop_state L;
+extern struct loop_state loop;
 
 static inline struct frame *
 loop_top(void)
 {
-	return L.depth > 0 ? &L.stack[L.depth - 1] : NULL;
+	return loop.depth > 0 ? &loop.stack[loop.depth - 1] : NULL;
 }
 
 /*
@@ -78,9 +78,9 @@ loop_top(void)
 static inline int
 loop_live_base(void)
 {
-	int i = L.depth - 1;
+	int i = loop.depth - 1;
 
-	while (i > 0 && (L.stack[i].ops->flags & (SCREEN_DIALOG | SCREEN_OVER)))
+	while (i > 0 && (loop.stack[i].ops->flags & (SCREEN_DIALOG | SCREEN_OVER)))
 		i--;
 	return i;
 }
