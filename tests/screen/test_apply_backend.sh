@@ -103,10 +103,12 @@ check "the code's session lost: a plain sentence" ck_wait "$SLOW" 20
 fault "after 1 swallow"
 ck_type "$code"
 ck_keys Enter
-check "the same code again: the session found again; the confirmation's answer lost: a plain sentence" \
-	ck_wait "$SLOW" 20
+# The code page still shows the sentence of the session lost: the page of
+# the confirmation lost is told by its button, then its sentence is read.
+check "the same code again: the session found again; the confirmation's answer lost: a way on" \
+	ck_wait "[ 重试 ]" 20
+check "... and a plain sentence" has "$SLOW"
 check "... the backend holds the order confirmed" [ "$(q_state "$OID")" = confirmed ]
-check "... and a way on" has "[ 重试 ]"
 fault pass
 ck_keys Enter
 check "tried again: the payment" ck_wait "支付宝" 15
