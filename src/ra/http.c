@@ -16,11 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
+#include "ra/accept.h"
 #include "ra/http_run.h"
 #include "ra/metrics.h"
 #include "ra/peer.h"
@@ -36,7 +39,10 @@
 #define CONN_MEMORY (32 * 1024)
 
 struct http {
-	struct MHD_Daemon *d;
+	int fd; /* listening; the acceptor takes its connections... */
+	struct acceptor *acc;
+	struct accept_lane *lanes; /* ...for these daemons, a thread each */
+	size_t nlanes;
 	struct app *app;
 	const struct route *routes;
 	unsigned need;      /* the flags of the routes served here (0: all) */
@@ -419,11 +425,14 @@ static void
 conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 	    enum MHD_ConnectionNotificationCode toe)
 {
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+	struct accept_lane *lane = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		metrics_note(M_CONN_OPEN);
-	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		metrics_note(M_CONN_CLOSED);
-	peer_notify(cls, conn, socket_context, toe);
+		accept_lane_closed(lane);
+	}
+	peer_notify(lane->cls, conn, socket_context, toe);
 }
 
 /* The route table's counters, once for all the listeners serving it. */
@@ -441,6 +450,28 @@ count_routes(const struct route *routes)
 	metrics_routes(names, n);
 }
 
+/* A daemon of one thread without a listening socket: the acceptor hands it
+ * its connections. */
+static struct MHD_Daemon *
+lane_start(struct http *h, const struct http_listener *l, struct accept_lane *lane)
+{
+	/* Without a trust list (last: MHD_OPTION_END then ends the options)
+	 * libmicrohttpd asks no client certificate. */
+	return MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
+			MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, handle, h, MHD_OPTION_HTTPS_MEM_KEY, l->key_pem,
+		MHD_OPTION_HTTPS_MEM_CERT, l->cert_pem, MHD_OPTION_HTTPS_PRIORITIES,
+		"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1", MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)(HTTP_CONNECTIONS / l->threads + 1),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+		conn_notify, lane, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+		l->trust_pem ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, l->trust_pem,
+		MHD_OPTION_END);
+}
+
 struct http *
 http_start(struct app *app, const struct http_listener *l, const struct route *routes,
 	   struct http *share, char **err)
@@ -451,30 +482,23 @@ http_start(struct app *app, const struct http_listener *l, const struct route *r
 	h->app = app;
 	h->routes = routes;
 	h->need = l->need;
+	h->fd = l->fd;
 	if (!share)
 		count_routes(routes);
-	/* Without a trust list (last: MHD_OPTION_END then ends the options)
-	 * libmicrohttpd asks no client certificate.  The socket is
-	 * libmicrohttpd's from here on: it closes it, also when it fails. */
-	h->d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
-			MHD_USE_ERROR_LOG,
-		0, NULL, NULL, handle, h, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd,
-		MHD_OPTION_HTTPS_MEM_KEY, l->key_pem, MHD_OPTION_HTTPS_MEM_CERT,
-		l->cert_pem, MHD_OPTION_HTTPS_PRIORITIES,
-		"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1", MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned int)l->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-		conn_notify, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-		l->trust_pem ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, l->trust_pem,
-		MHD_OPTION_END);
-	if (!h->d) {
-		*err = util_xstrdup("cannot serve on the listening socket (is the "
-				    "certificate or key refused by GnuTLS?)");
-		upslots_fini(&h->own);
-		free(h);
+	h->nlanes = (size_t)l->threads;
+	h->lanes = util_xcalloc(h->nlanes, sizeof *h->lanes);
+	for (size_t i = 0; i < h->nlanes; i++) {
+		h->lanes[i].cls = h;
+		if (!(h->lanes[i].d = lane_start(h, l, &h->lanes[i]))) {
+			*err = util_xstrdup(
+				"cannot serve on the listening socket (is the "
+				"certificate or key refused by GnuTLS?)");
+			http_stop(h);
+			return NULL;
+		}
+	}
+	if (!(h->acc = acceptor_start(h->fd, h->lanes, h->nlanes, err))) {
+		http_stop(h);
 		return NULL;
 	}
 	return h;
@@ -483,9 +507,13 @@ http_start(struct app *app, const struct http_listener *l, const struct route *r
 int
 http_port(struct http *h)
 {
-	const union MHD_DaemonInfo *di =
-		MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-	return di ? di->port : 0;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	if (getsockname(h->fd, (struct sockaddr *)&ss, &len) != 0)
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 void
@@ -493,7 +521,12 @@ http_stop(struct http *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->d);
+	acceptor_stop(h->acc);
+	for (size_t i = 0; i < h->nlanes; i++)
+		if (h->lanes[i].d)
+			MHD_stop_daemon(h->lanes[i].d);
+	close(h->fd);
+	free(h->lanes);
 	upslots_fini(&h->own);
 	free(h);
 }

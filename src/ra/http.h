@@ -18,9 +18,12 @@ struct http;
  * the processors only adds waiting). */
 #define HTTP_THREADS 4
 #define HTTP_THREADS_MAX 64
+/* Connections open at once on a listener, its threads' shares together. */
+#define HTTP_CONNECTIONS 512
 
 struct http_listener {
-	int fd;                /* listening (addr_listen); libmicrohttpd's from now on */
+	int fd;                /* listening (addr_listen); the server's from now on:
+				  http_stop closes it, http_start when it fails */
 	const char *cert_pem;  /* the server's certificate, its chain after it */
 	const char *key_pem;   /* ... and its key */
 	const char *trust_pem; /* the CA whose client certificates are asked for;
