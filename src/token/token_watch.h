@@ -1,6 +1,6 @@
 /*
  * token_watch.h - the UKey watcher: a thread that notices insertion and
- * removal within a second (slot polling every 300 ms, cheap, no busy loop;
+ * removal within a second (slot polling every 500 ms, cheap, no busy loop;
  * a blocking C_WaitForSlotEvent as well where the module supports one) and
  * wakes the event loop through a pipe.  The UI thread reads the present
  * tokens from it without touching PKCS#11.

@@ -41,7 +41,8 @@ check "a reader error for a moment: the UKey stays on the screen" stays "签名�
 bed_ctl "present=rsa30"
 check "... and nothing started over" stays "签名证书" 1
 bed_ctl "present=rsa30" "fail_fn=C_GetTokenInfo:CKR_DEVICE_ERROR"
-check "a reader that keeps failing: the UKey counts as gone" ck_wait "请插入您的UKey" 8
+# Seen at the next full look (every 4 s), gone 3 s later.
+check "a reader that keeps failing: the UKey counts as gone" ck_wait "请插入您的UKey" 10
 check "... and the log says what happened" grep -q "does not answer" "$work/cakiosk.log"
 bed_ctl "present=rsa30"
 ck_wait "签名证书" 10 >/dev/null

@@ -188,27 +188,28 @@ test_watcher_idle_calls(void **state)
 	fd = token_watch_start(&bed.cfg);
 	assert_true(fd >= 0);
 	token_watch_drain();
-	sleep_ms(1200); /* the token layer was last used at token_init */
+	/* The token layer was last used at token_init: 1.5 s of full looks. */
+	sleep_ms(1700);
 	calls_clear();
 	sleep_ms(1800);
 	lists = calls("C_GetSlotList");
 	infos = calls("C_GetTokenInfo");
 	print_message("# idle 1.8 s: %d C_GetSlotList, %d C_GetTokenInfo\n", lists,
 		      infos);
-	assert_true(lists >= 3);
+	assert_true(lists >= 2);
 	assert_true(infos <= 1);
 	assert_int_equal(wait_event(fd, 10), -1);
 
 	/* The kiosk reads the token: the next looks ask it as before. */
 	assert_int_equal(token_read(NULL, 0, &info), TOKEN_OK);
 	token_info_free(&info);
-	/* Two asks well within the 2 s between idle ones: a look every 300 ms
-	 * gives them in 0.6 s; a loaded machine may delay looks, not skip. */
+	/* Two asks before the next idle one: a look every 500 ms gives them
+	 * in 1 s; a loaded machine may delay looks, not skip. */
 	calls_clear();
 	{
 		int64_t t1 = now_ms();
 
-		while (calls("C_GetTokenInfo") < 2 && now_ms() - t1 < 1500)
+		while (calls("C_GetTokenInfo") < 2 && now_ms() - t1 < 1900)
 			sleep_ms(20);
 		print_message("# after a read: %d C_GetTokenInfo in %d ms\n",
 			      calls("C_GetTokenInfo"), (int)(now_ms() - t1));
