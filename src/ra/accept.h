@@ -6,9 +6,16 @@
  * libmicrohttpd's thread pool lets whichever worker wakes first accept up
  * to ten connections in a row: two kiosks that connect together were then
  * served by one thread while the others waited (renewals over two
- * kept-alive connections used 1.0 of 2 cores).  Its own way of handing
- * connections out (MHD_add_connection) works only without a pool, so each
- * lane is a daemon of its own.
+ * kept-alive connections used 1.0 of 2 cores).  With a pool,
+ * MHD_add_connection picks the thread by the socket's number, not by
+ * how busy it is; so each lane is a daemon of its own.
+ *
+ * No lane is handed more than its share of the listener's connections:
+ * libmicrohttpd 0.9.75 must never reach its own limit on a connection
+ * handed to it from another thread (that path returns with its cleanup
+ * mutex held, and the lane's thread then waits for it for ever).  While
+ * every lane is full, the acceptor leaves the socket alone and new
+ * connections wait in the kernel's queue until one closes.
  */
 #ifndef CAKIOSK_RA_ACCEPT_H
 #define CAKIOSK_RA_ACCEPT_H
@@ -17,26 +24,35 @@
 #include <stddef.h>
 
 struct MHD_Daemon;
-
-struct accept_lane {
-	struct MHD_Daemon *d;
-	/* Its connections: one more when handed to it, one fewer when the
-	 * daemon says one closed (accept_lane_closed).  A connection the
-	 * daemon drops before it ever says it started (out of memory) is
-	 * counted for good: the lane then gets a little less work. */
-	atomic_int open;
-	void *cls; /* its owner's, for the daemon's callbacks */
-};
-
 struct acceptor;
 
-/* Takes connections off fd (listening, non-blocking; still the caller's,
- * to close after acceptor_stop) for the n lanes, whose daemons run
- * without a listening socket of their own.  NULL and *err when the thread
- * cannot start. */
-struct acceptor *acceptor_start(int fd, struct accept_lane *lanes, size_t n, char **err);
-/* Stops taking connections; those handed out stay with their daemons. */
+struct accept_lane {
+	struct MHD_Daemon *d; /* set by the caller before acceptor_run */
+	void *cls;            /* the caller's, for the daemon's callbacks */
+	/* Its connections: one more when handed to it, one fewer when the
+	 * daemon says one closed (accept_lane_closed).  A connection the
+	 * daemon drops before it ever says it started (out of memory for
+	 * its pool) stays counted: the lane then gets a little less. */
+	atomic_int open;
+	int share; /* the most it is handed */
+	struct acceptor *acc;
+};
+
+/* An acceptor for fd (listening, non-blocking; still the caller's, to
+ * close after acceptor_free) and n lanes sharing `limit` connections.
+ * NULL and *err when it cannot be made. */
+struct acceptor *acceptor_new(int fd, size_t n, int limit, char **err);
+struct accept_lane *acceptor_lane(struct acceptor *a, size_t i);
+/* The limit to give lane's daemon: its share and room for one closing
+ * connection that it still counts. */
+unsigned accept_lane_limit(const struct accept_lane *lane);
+/* Starts taking connections, once every lane has its daemon. */
+int acceptor_run(struct acceptor *a, char **err);
+/* Stops taking connections; those handed out stay with their daemons,
+ * which may still call accept_lane_closed until they are stopped. */
 void acceptor_stop(struct acceptor *a);
+/* Frees it and its lanes, after their daemons are stopped. */
+void acceptor_free(struct acceptor *a);
 /* From the daemon's connection notice: a connection of the lane closed. */
 void accept_lane_closed(struct accept_lane *lane);
 

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,9 +38,8 @@
 #define CONN_MEMORY (32 * 1024)
 
 struct http {
-	int fd; /* listening; the acceptor takes its connections... */
-	struct acceptor *acc;
-	struct accept_lane *lanes; /* ...for these daemons, a thread each */
+	int fd;               /* listening: the acceptor takes its connections */
+	struct acceptor *acc; /* ...for its lanes, a daemon and thread each */
 	size_t nlanes;
 	struct app *app;
 	const struct route *routes;
@@ -451,7 +449,13 @@ count_routes(const struct route *routes)
 }
 
 /* A daemon of one thread without a listening socket: the acceptor hands it
- * its connections. */
+ * its connections.  MHD_USE_TURBO: without it libmicrohttpd 0.9.75 waits
+ * for epoll to report a connection handed to it, and once its lanes had
+ * been full, connections whose client then closed stayed open until
+ * their 60 s timeout (test_lanes.sh's floods: 512 descriptors held, the
+ * server deaf meanwhile).  With it a new connection is served at once,
+ * and a connection closes without a TLS close_notify (every answer has
+ * its length: no client needs one). */
 static struct MHD_Daemon *
 lane_start(struct http *h, const struct http_listener *l, struct accept_lane *lane)
 {
@@ -459,12 +463,12 @@ lane_start(struct http *h, const struct http_listener *l, struct accept_lane *la
 	 * libmicrohttpd asks no client certificate. */
 	return MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
-			MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+			MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_TURBO |
+			MHD_USE_ERROR_LOG,
 		0, NULL, NULL, handle, h, MHD_OPTION_HTTPS_MEM_KEY, l->key_pem,
 		MHD_OPTION_HTTPS_MEM_CERT, l->cert_pem, MHD_OPTION_HTTPS_PRIORITIES,
 		"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1", MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)(HTTP_CONNECTIONS / l->threads + 1),
+		(unsigned int)60, MHD_OPTION_CONNECTION_LIMIT, accept_lane_limit(lane),
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_NOTIFY_CONNECTION,
 		conn_notify, lane, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
@@ -486,10 +490,14 @@ http_start(struct app *app, const struct http_listener *l, const struct route *r
 	if (!share)
 		count_routes(routes);
 	h->nlanes = (size_t)l->threads;
-	h->lanes = util_xcalloc(h->nlanes, sizeof *h->lanes);
+	if (!(h->acc = acceptor_new(h->fd, h->nlanes, HTTP_CONNECTIONS, err))) {
+		http_stop(h);
+		return NULL;
+	}
 	for (size_t i = 0; i < h->nlanes; i++) {
-		h->lanes[i].cls = h;
-		if (!(h->lanes[i].d = lane_start(h, l, &h->lanes[i]))) {
+		struct accept_lane *lane = acceptor_lane(h->acc, i);
+		lane->cls = h;
+		if (!(lane->d = lane_start(h, l, lane))) {
 			*err = util_xstrdup(
 				"cannot serve on the listening socket (is the "
 				"certificate or key refused by GnuTLS?)");
@@ -497,23 +505,11 @@ http_start(struct app *app, const struct http_listener *l, const struct route *r
 			return NULL;
 		}
 	}
-	if (!(h->acc = acceptor_start(h->fd, h->lanes, h->nlanes, err))) {
+	if (acceptor_run(h->acc, err) != 0) {
 		http_stop(h);
 		return NULL;
 	}
 	return h;
-}
-
-int
-http_port(struct http *h)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	if (getsockname(h->fd, (struct sockaddr *)&ss, &len) != 0)
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 void
@@ -521,12 +517,16 @@ http_stop(struct http *h)
 {
 	if (!h)
 		return;
+	/* No connection is handed out any more, then the daemons close
+	 * theirs (telling the acceptor's lanes), then the lanes go. */
 	acceptor_stop(h->acc);
-	for (size_t i = 0; i < h->nlanes; i++)
-		if (h->lanes[i].d)
-			MHD_stop_daemon(h->lanes[i].d);
+	for (size_t i = 0; h->acc && i < h->nlanes; i++) {
+		struct accept_lane *lane = acceptor_lane(h->acc, i);
+		if (lane->d)
+			MHD_stop_daemon(lane->d);
+	}
+	acceptor_free(h->acc);
 	close(h->fd);
-	free(h->lanes);
 	upslots_fini(&h->own);
 	free(h);
 }

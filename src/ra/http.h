@@ -39,7 +39,5 @@ struct http_listener {
 struct http *http_start(struct app *app, const struct http_listener *l,
 			const struct route *routes, struct http *share, char **err);
 void http_stop(struct http *h);
-/* The port actually bound (useful with port 0). */
-int http_port(struct http *h);
 
 #endif

@@ -5,7 +5,8 @@
 # $(B)/ra-tools/jget (a tiny JSON reader for the shell test suites),
 # $(B)/ra-tools/loadgen (the benchmark's client when wrk is missing) and
 # $(B)/ra-tools/p11attr (a token's key attributes), $(B)/ra-tools/gcwait
-# (the store's waits for its sync, linked with the backend's objects), and
+# (the store's waits for its sync, linked with the backend's objects),
+# $(B)/ra-tools/flood (many plain connections at once), and
 # adds them to RA_BIN; $(RA_CONF_EXAMPLE), the reference configuration.
 
 RA_PKGS    := libmicrohttpd gnutls sqlite3 libpq jansson openssl inih libp11
@@ -21,8 +22,10 @@ RA_JGET    := $(B)/ra-tools/jget
 RA_LOADGEN := $(B)/ra-tools/loadgen
 RA_P11ATTR := $(B)/ra-tools/p11attr
 RA_GCWAIT  := $(B)/ra-tools/gcwait
+RA_FLOOD   := $(B)/ra-tools/flood
 
-RA_BIN     += $(B)/cakiosk-ra $(RA_JGET) $(RA_LOADGEN) $(RA_P11ATTR) $(RA_GCWAIT)
+RA_BIN     += $(B)/cakiosk-ra $(RA_JGET) $(RA_LOADGEN) $(RA_P11ATTR) $(RA_GCWAIT) \
+	      $(RA_FLOOD)
 # The reference configuration file, printed by the server itself (make install
 # puts it in /etc/cakiosk/ as cakiosk-ra.conf.example).
 RA_CONF_EXAMPLE := $(B)/cakiosk-ra.conf.example
@@ -51,6 +54,12 @@ $(RA_LOADGEN): tests/ra/loadgen.c | $(DEPS_FIRST)
 	@echo "  TOOL    $@"
 	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl libcrypto) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
+
+# Many plain connections at once (test_lanes.sh).
+$(RA_FLOOD): tests/ra/flood.c | $(DEPS_FIRST)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # What a token says of the CA's key (the HSM suite's proof it stays in).
 $(RA_P11ATTR): tests/ra/p11attr.c | $(DEPS_FIRST)

@@ -2,7 +2,9 @@
 # test_lanes.sh - connections that open together are answered by threads
 # of their own: two clients that connect at once to a server of two
 # threads (--threads 2) each keep one of them busy, rather than both
-# waiting on one thread while the other idles.
+# waiting on one thread while the other idles.  And more connections at
+# once than the server takes (512), from a client that never speaks,
+# leave it answering once they are gone, and stopping on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
 # busy: the CPU ticks of each of the server's HTTP threads (libmicrohttpd's,
@@ -26,4 +28,31 @@ if [ "${first:-0}" -gt 0 ] && [ "${second:-0}" -ge $((first / 4)) ] && [ "${seco
 else
 	not_ok "each connection has a thread of its own (ticks: $first, ${second:-none})"
 fi
+
+# health: the status of GET /v1/health, within 20 s.
+health() {
+	curl -s -o /dev/null -w '%{http_code}' --max-time 20 --cacert "$CA/ca.crt" "$URL/v1/health"
+}
+# Three floods of 4000 (the server's threads full, the kernel's queue full,
+# connects dropped): a thread that gets more than it may take at once is
+# what each flood tries for.
+: >"$T/flood"
+for r in 1 2 3; do "$B/ra-tools/flood" 127.0.0.1 "$PORT" 4000 500 >>"$T/flood"; done
+echo "# floods: $(tr '\n' ';' <"$T/flood")"
+is 3 "$(grep -c '^opened 4000 ' "$T/flood")" "three times 4000 connections opened at once, held, closed"
+is 200 "$(health)" "... then the server answers"
+is 200 "$(health)" "... and again"
+# Stopped by SIGTERM within 15 s (a thread stuck in libmicrohttpd keeps it
+# running: it is killed then).
+kill -TERM "$PID"
+i=0
+while kill -0 "$PID" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$PID" 2>/dev/null; then
+	kill -KILL "$PID"
+	not_ok "... and stops on SIGTERM"
+else
+	ok "... and stops on SIGTERM"
+fi
+wait "$PID" 2>/dev/null
+PID=
 done_testing
