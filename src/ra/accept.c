@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -34,6 +35,8 @@ struct acceptor {
 	size_t n;
 	pthread_t thread;
 	bool running;
+	int err;          /* what the last failed accept or poll said */
+	time_t last_told; /* when a failure was last logged (monotonic s) */
 };
 
 struct acceptor *
@@ -51,9 +54,10 @@ acceptor_new(int fd, size_t n, int limit, char **err)
 	}
 	a->lanes = util_xcalloc(n, sizeof *a->lanes);
 	/* As libmicrohttpd splits its pool's limit: the remainder to the
-	 * first lanes. */
+	 * first lanes; ACCEPT_LANE_MAX at most. */
 	for (size_t i = 0; i < n; i++) {
-		a->lanes[i].share = limit / (int)n + ((int)i < limit % (int)n);
+		int share = limit / (int)n + ((int)i < limit % (int)n);
+		a->lanes[i].share = share < ACCEPT_LANE_MAX ? share : ACCEPT_LANE_MAX;
 		a->lanes[i].acc = a;
 	}
 	return a;
@@ -68,9 +72,11 @@ acceptor_lane(struct acceptor *a, size_t i)
 unsigned
 accept_lane_limit(const struct accept_lane *lane)
 {
-	/* A closing connection is counted by the daemon a moment after it
-	 * said so (accept_lane_closed): at most one at a time per lane. */
-	return (unsigned)lane->share + 2;
+	/* The daemon counts a connection on its own thread, after the
+	 * acceptor did, and stops counting one right after saying it
+	 * closed: it never counts more than the share.  One more all the
+	 * same, so that its own limit is never what refuses one. */
+	return (unsigned)lane->share + 1;
 }
 
 /* The lane with room that has the fewest connections, or NULL. */
@@ -91,7 +97,7 @@ least_busy(const struct acceptor *a)
 
 /* Takes what is waiting on the socket while a lane has room: 0 when the
  * socket is drained or every lane full, 1 when the socket may have more,
- * -1 when descriptors or memory ran out. */
+ * -1 when accept failed otherwise (descriptors or memory ran out). */
 static int
 take(struct acceptor *a)
 {
@@ -109,13 +115,14 @@ take(struct acceptor *a)
 			case ECONNABORTED:
 			case EPROTO:
 				continue;
-			case EMFILE:
-			case ENFILE:
-			case ENOBUFS:
-			case ENOMEM:
+			case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+			case EWOULDBLOCK:
+#endif
+				return 0; /* drained */
+			default:          /* out of descriptors or memory, or worse */
+				a->err = errno;
 				return -1;
-			default: /* EAGAIN: drained */
-				return 0;
 			}
 		}
 		/* Counted before it is handed over: the next one, accepted
@@ -142,6 +149,8 @@ acceptor_main(void *arg)
 			{.fd = a->room, .events = POLLIN},
 			{.fd = least_busy(a) ? a->fd : -1, .events = POLLIN}};
 		int ready = poll(p, 3, -1);
+		if (ready < 0)
+			a->err = errno;
 		if (p[0].revents)
 			break;
 		if (p[1].revents) {
@@ -152,13 +161,18 @@ acceptor_main(void *arg)
 		int took = p[2].revents ? take(a) : 0;
 		if (ready >= 0 && took >= 0)
 			continue;
-		if (ready < 0 && errno == EINTR)
+		if (ready < 0 && a->err == EINTR)
 			continue;
 		/* Out of descriptors or memory (what waits stays queued in the
 		 * socket's backlog meanwhile), or poll failed: try again a
-		 * little later. */
-		if (ready < 0)
-			log_err("accepting connections: poll: %s", strerror(errno));
+		 * little later, saying so once a second at most. */
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec != a->last_told) {
+			log_err("accepting connections: %s%s", ready < 0 ? "poll: " : "",
+				strerror(a->err));
+			a->last_told = now.tv_sec;
+		}
 		if (poll(p, 1, ACCEPT_BACKOFF_MS) > 0)
 			break;
 	}

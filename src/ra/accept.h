@@ -16,7 +16,14 @@
  * mutex held, and the lane's thread then waits for it for ever).  While
  * every lane is full, the acceptor leaves the socket alone and new
  * connections wait in the kernel's queue until one closes.
+ *
+ * A share is ACCEPT_LANE_MAX at most: libmicrohttpd 0.9.75 reads epoll's
+ * events 128 at a time and, when a read brings exactly 128, waits in the
+ * next for as long as its timeout (up to 60 s) before it handles them.  A
+ * lane's epoll set holds its connections, its wake-up and the upgraded
+ * connections' set: with 125 connections no read brings 128.
  */
+#define ACCEPT_LANE_MAX 125
 #ifndef CAKIOSK_RA_ACCEPT_H
 #define CAKIOSK_RA_ACCEPT_H
 

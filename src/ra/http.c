@@ -449,13 +449,9 @@ count_routes(const struct route *routes)
 }
 
 /* A daemon of one thread without a listening socket: the acceptor hands it
- * its connections.  MHD_USE_TURBO: without it libmicrohttpd 0.9.75 waits
- * for epoll to report a connection handed to it, and once its lanes had
- * been full, connections whose client then closed stayed open until
- * their 60 s timeout (test_lanes.sh's floods: 512 descriptors held, the
- * server deaf meanwhile).  With it a new connection is served at once,
- * and a connection closes without a TLS close_notify (every answer has
- * its length: no client needs one). */
+ * its connections.  Not MHD_USE_TURBO: in 0.9.75 it keeps a connection
+ * that has not finished its TLS handshake marked ready, and the lane's
+ * thread spins on it (a whole core for each silent client). */
 static struct MHD_Daemon *
 lane_start(struct http *h, const struct http_listener *l, struct accept_lane *lane)
 {
@@ -463,8 +459,7 @@ lane_start(struct http *h, const struct http_listener *l, struct accept_lane *la
 	 * libmicrohttpd asks no client certificate. */
 	return MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
-			MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_TURBO |
-			MHD_USE_ERROR_LOG,
+			MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, handle, h, MHD_OPTION_HTTPS_MEM_KEY, l->key_pem,
 		MHD_OPTION_HTTPS_MEM_CERT, l->cert_pem, MHD_OPTION_HTTPS_PRIORITIES,
 		"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1", MHD_OPTION_CONNECTION_TIMEOUT,

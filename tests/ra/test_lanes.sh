@@ -4,7 +4,8 @@
 # threads (--threads 2) each keep one of them busy, rather than both
 # waiting on one thread while the other idles.  And more connections at
 # once than the server takes (512), from a client that never speaks,
-# leave it answering once they are gone, and stopping on SIGTERM.
+# leave it answering once they are gone, and stopping on SIGTERM; a
+# client that says nothing costs no CPU.
 . "$(dirname "$0")/lib.sh"
 
 # busy: the CPU ticks of each of the server's HTTP threads (libmicrohttpd's,
@@ -42,6 +43,40 @@ echo "# floods: $(tr '\n' ';' <"$T/flood")"
 is 3 "$(grep -c '^opened 4000 ' "$T/flood")" "three times 4000 connections opened at once, held, closed"
 is 200 "$(health)" "... then the server answers"
 is 200 "$(health)" "... and again"
+# A client that connects and says nothing costs no CPU while it waits (a
+# lane polling it in a loop took a whole core).
+"$B/ra-tools/flood" 127.0.0.1 "$PORT" 1 3000 >/dev/null &
+fl=$!
+t0=$(awk '{print $14 + $15}' /proc/"$PID"/stat)
+wait $fl
+t1=$(awk '{print $14 + $15}' /proc/"$PID"/stat)
+echo "# the server's CPU ticks while one client said nothing for 3 s: $((t1 - t0))"
+if [ $((t1 - t0)) -lt 30 ]; then ok "a silent client costs no CPU"; else
+	not_ok "a silent client costs no CPU ($((t1 - t0)) ticks in 3 s)"; fi
+
+# Every lane full (125 connections each), the server held still while all
+# of them close, then let go: it takes the closes and answers at once
+# (libmicrohttpd read them 128 at a time and, given exactly 128, slept
+# until its next timeout, 60 s).
+conns() { ls /proc/"$PID"/fd | wc -l; }
+base=$(conns)
+"$B/ra-tools/flood" 127.0.0.1 "$PORT" 600 3000 >/dev/null &
+fl=$!
+# Until the lanes are full: 250 or more, the same three looks in a row.
+i=0 last=0 same=0
+while [ $i -lt 50 ] && { [ "$last" -lt $((base + 250)) ] || [ $same -lt 3 ]; }; do
+	sleep 0.1
+	now=$(conns)
+	if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0; fi
+	last=$now i=$((i + 1))
+done
+echo "# connections held by the server: $(($(conns) - base))"
+kill -STOP "$PID"
+wait $fl
+kill -CONT "$PID"
+is 200 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$CA/ca.crt" "$URL/v1/health")" \
+	"lanes full, all their clients gone at once: answered within 10 s"
+
 # Stopped by SIGTERM within 15 s (a thread stuck in libmicrohttpd keeps it
 # running: it is killed then).
 kill -TERM "$PID"
