@@ -23,12 +23,13 @@
  * lane's epoll set holds its connections, its wake-up and the upgraded
  * connections' set: with 125 connections no read brings 128.
  */
-#define ACCEPT_LANE_MAX 125
 #ifndef CAKIOSK_RA_ACCEPT_H
 #define CAKIOSK_RA_ACCEPT_H
 
 #include <stdatomic.h>
 #include <stddef.h>
+
+#define ACCEPT_LANE_MAX 125
 
 struct MHD_Daemon;
 struct acceptor;
@@ -50,8 +51,8 @@ struct accept_lane {
  * NULL and *err when it cannot be made. */
 struct acceptor *acceptor_new(int fd, size_t n, int limit, char **err);
 struct accept_lane *acceptor_lane(struct acceptor *a, size_t i);
-/* The limit to give lane's daemon: its share and room for one closing
- * connection that it still counts. */
+/* The limit to give lane's daemon: its share and one more, so that the
+ * daemon's own limit is never what refuses a connection. */
 unsigned accept_lane_limit(const struct accept_lane *lane);
 /* Starts taking connections, once every lane has its daemon. */
 int acceptor_run(struct acceptor *a, char **err);
