@@ -11,6 +11,8 @@
 #   ra_cpu                  its CPU seconds (user + system) so far
 #   cpu_ticks PID...        their CPU ticks (user + system, with their
 #                           waited-for children's) so far, CLK_TCK a second
+#   median [FILE...]        the median of the numbers, one a line (stdin
+#                           without FILE)
 #   lg_field NAME LINE      a field of loadgen's line ("rps", "cpu_s"...):
 #                           the client's CPU is reported by itself
 #                           (getrusage), apart from the server's
@@ -71,4 +73,8 @@ figure() {
 	grep -v "^$1 " "$_f" >"$_f.new" || true
 	echo "$1 $2" >>"$_f.new"
 	mv "$_f.new" "$_f"
+}
+
+median() {
+	sort -n "$@" | awk '{v[NR] = $1} END {m = int((NR + 1) / 2); if (NR % 2) print v[m]; else printf "%.2f\n", (v[m] + v[m + 1]) / 2}'
 }

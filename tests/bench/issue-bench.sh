@@ -129,10 +129,6 @@ report() {
 			c, r, 100 * r / f, 1e6 * srv / n, 1e6 * cli / n, srv / wall, cores, cli / wall, ceil, 100 * r / ceil
 	}'
 }
-# median FILE: the median of its lines.
-median() {
-	sort -n "$1" | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
 # https WHERE FIRST NAME: the server on the store $DB, 1 then 2 connections,
 # TURNS times, on the order files from number FIRST on.
 https() {

@@ -71,8 +71,7 @@ reads | tee "$T/rps.measured" | sed 's/^/  /'
 stop
 # med FIELD FILE: the median of FIELD in the reads lines of FILE.
 med() {
-	awk -v f="$1" '{for (i = 1; i < NF; i++) if ($i == f) print $(i + 1)}' "$2" |
-		sort -n | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+	awk -v f="$1" '{for (i = 1; i < NF; i++) if ($i == f) print $(i + 1)}' "$2" | median
 }
 # cpu_med FILE: the median server CPU per read of the reads lines in FILE.
 cpu_med() { med server_cpu_us_per_read "$1"; }
