@@ -30,10 +30,13 @@ else
 	not_ok "each connection has a thread of its own (ticks: $first, ${second:-none})"
 fi
 
-# health: the status of GET /v1/health, within 20 s.
+# health [SECS]: the status of GET /v1/health, within SECS (20) seconds.
 health() {
-	curl -s -o /dev/null -w '%{http_code}' --max-time 20 --cacert "$CA/ca.crt" "$URL/v1/health"
+	curl -s -o /dev/null -w '%{http_code}' --max-time "${1:-20}" --cacert "$CA/ca.crt" \
+		"$URL/v1/health"
 }
+# ticks: the server's CPU so far, in clock ticks.
+ticks() { awk '{print $14 + $15}' /proc/"$PID"/stat; }
 # Three floods of 4000 (the server's threads full, the kernel's queue full,
 # connects dropped): a thread that gets more than it may take at once is
 # what each flood tries for.
@@ -47,9 +50,9 @@ is 200 "$(health)" "... and again"
 # lane polling it in a loop took a whole core).
 "$B/ra-tools/flood" 127.0.0.1 "$PORT" 1 3000 >/dev/null &
 fl=$!
-t0=$(awk '{print $14 + $15}' /proc/"$PID"/stat)
+t0=$(ticks)
 wait $fl
-t1=$(awk '{print $14 + $15}' /proc/"$PID"/stat)
+t1=$(ticks)
 echo "# the server's CPU ticks while one client said nothing for 3 s: $((t1 - t0))"
 if [ $((t1 - t0)) -lt 30 ]; then ok "a silent client costs no CPU"; else
 	not_ok "a silent client costs no CPU ($((t1 - t0)) ticks in 3 s)"; fi
@@ -74,8 +77,7 @@ echo "# connections held by the server: $(($(conns) - base))"
 kill -STOP "$PID"
 wait $fl
 kill -CONT "$PID"
-is 200 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$CA/ca.crt" "$URL/v1/health")" \
-	"lanes full, all their clients gone at once: answered within 10 s"
+is 200 "$(health 10)" "lanes full, all their clients gone at once: answered within 10 s"
 
 # Stopped by SIGTERM within 15 s (a thread stuck in libmicrohttpd keeps it
 # running: it is killed then).
