@@ -18,14 +18,16 @@ gc_init(struct gcommit *gc)
 {
 	pthread_mutex_init(&gc->lock, NULL);
 	pthread_cond_init(&gc->done, NULL);
-	gc->fd = -1;
+	for (int i = 0; i < GC_SYNCS; i++)
+		gc->fds[i].fd = -1;
 }
 
 void
 gc_fini(struct gcommit *gc)
 {
-	if (gc->fd >= 0)
-		close(gc->fd);
+	for (int i = 0; i < GC_SYNCS; i++)
+		if (gc->fds[i].fd >= 0)
+			close(gc->fds[i].fd);
 	free(gc->wal);
 	free(gc->path);
 	pthread_cond_destroy(&gc->done);
@@ -46,33 +48,34 @@ gc_sync_path(const char *path)
 	return rc;
 }
 
-/* One fdatasync of the WAL, by the leader, without any lock.  The WAL is
- * opened once and again only when its file changed (SQLite removes it when
- * the last connection closes; a staff command's may be the last); where
- * there is none, its frames are in the database, synced by SQLite before
- * the WAL went, synced again here all the same. */
+/* One fdatasync of the WAL, without any lock, on the descriptor f that
+ * this sync alone uses.  The WAL is opened once and again only when its
+ * file changed (SQLite removes it when the last connection closes; a
+ * staff command's may be the last); where there is none, its frames are
+ * in the database, synced by SQLite before the WAL went, synced again
+ * here all the same. */
 static int
-gc_sync(struct gcommit *gc)
+gc_sync(const struct gcommit *gc, struct gc_fd *f)
 {
 	struct stat sb;
 	if (!*gc->wal || stat(gc->wal, &sb) != 0)
 		return !*gc->wal || errno == ENOENT ? gc_sync_path(gc->path) : -1;
-	if (gc->fd >= 0 && (sb.st_dev != gc->dev || sb.st_ino != gc->ino)) {
-		close(gc->fd);
-		gc->fd = -1;
+	if (f->fd >= 0 && (sb.st_dev != f->dev || sb.st_ino != f->ino)) {
+		close(f->fd);
+		f->fd = -1;
 	}
-	if (gc->fd < 0) {
-		gc->fd = open(gc->wal, O_RDONLY | O_CLOEXEC);
-		if (gc->fd < 0)
+	if (f->fd < 0) {
+		f->fd = open(gc->wal, O_RDONLY | O_CLOEXEC);
+		if (f->fd < 0)
 			return errno == ENOENT ? gc_sync_path(gc->path) : -1;
 		struct stat fsb;
-		if (fstat(gc->fd, &fsb) != 0)
+		if (fstat(f->fd, &fsb) != 0)
 			return -1;
-		gc->dev = fsb.st_dev;
-		gc->ino = fsb.st_ino;
+		f->dev = fsb.st_dev;
+		f->ino = fsb.st_ino;
 	}
 	metrics_note(M_STORE_SYNC);
-	return fdatasync(gc->fd);
+	return fdatasync(f->fd);
 }
 
 /* Returns when every commit numbered up to seq is on the disk: a sync
@@ -90,22 +93,30 @@ gc_wait(struct gcommit *gc, uint64_t seq)
 		return;
 	pthread_mutex_lock(&gc->lock);
 	while (gc->synced < seq) {
-		/* A sync under way, or the commit waited for still being
-		 * made (a reader saw it): neither is for this thread to do. */
-		if (gc->syncing || gc->committed < seq) {
+		/* The commit waited for still being made (a reader saw it),
+		 * a sync under way that covers it, or no descriptor free:
+		 * none is for this thread to do. */
+		if (gc->committed < seq || gc->started >= seq || gc->syncing == GC_SYNCS) {
 			pthread_cond_wait(&gc->done, &gc->lock);
 			continue;
 		}
-		gc->syncing = true;
-		uint64_t upto = gc->committed;
+		struct gc_fd *f = gc->fds;
+		while (f->busy)
+			f++;
+		f->busy = true;
+		gc->syncing++;
+		uint64_t upto = gc->started = gc->committed;
 		pthread_mutex_unlock(&gc->lock);
-		if (gc_sync(gc) != 0) {
+		if (gc_sync(gc, f) != 0) {
 			log_err("store: cannot sync %s: %s; stopping", gc->wal,
 				strerror(errno));
 			abort();
 		}
 		pthread_mutex_lock(&gc->lock);
-		gc->syncing = false;
+		f->busy = false;
+		gc->syncing--;
+		/* Syncs may end out of turn: one that began later covers
+		 * all an earlier one does. */
 		if (upto > gc->synced)
 			gc->synced = upto;
 		pthread_cond_broadcast(&gc->done);

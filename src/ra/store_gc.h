@@ -17,12 +17,27 @@
  * The wait is done here, after the store's lock is given up: each commit
  * that wrote is numbered (committed); a thread giving up the lock waits
  * until every commit numbered up to the last it could have seen is synced
- * (synced).  One thread at a time syncs the WAL (the leader, syncing): its
- * fdatasync covers every commit numbered before it began, so commits made
- * while it waits for the disk share the next one.  No answer goes out
- * before store_unlock returns: neither a write's, nor a read's that saw
- * it.  (SQLite syncs the WAL itself before a checkpoint copies it into
- * the database, and the database before the WAL is started again.) */
+ * (synced).  A sync covers every commit numbered before it began (started:
+ * the highest such number of the syncs begun so far), so a thread whose
+ * commits a sync under way covers waits for it.  Any other starts one of
+ * its own at once, beside the one under way: up to GC_SYNCS at a time,
+ * each on a descriptor of its own, so that a commit made while the disk
+ * finishes another's sync does not wait for that sync and then for its
+ * own.  Beyond that, commits made meanwhile share the next sync.  No
+ * answer goes out before store_unlock returns: neither a write's, nor a
+ * read's that saw it.  (SQLite syncs the WAL itself before a checkpoint
+ * copies it into the database, and the database before the WAL is
+ * started again.) */
+#define GC_SYNCS 2
+
+/* A descriptor of the WAL, for one sync at a time. */
+struct gc_fd {
+	int fd;    /* -1 before its first sync */
+	dev_t dev; /* ... of this file */
+	ino_t ino;
+	bool busy; /* a sync under way on it */
+};
+
 struct gcommit {
 	pthread_mutex_t lock;
 	pthread_cond_t done;
@@ -31,11 +46,10 @@ struct gcommit {
 	_Atomic uint64_t begun;
 	uint64_t committed;
 	_Atomic uint64_t synced; /* read without the lock: nothing to wait for */
-	bool syncing;
-	char *wal; /* the WAL's path */
-	int fd;    /* open on it, -1 before the first sync */
-	dev_t dev; /* ... this file */
-	ino_t ino;
+	uint64_t started;        /* covered by a sync begun, done or not */
+	int syncing;             /* syncs under way */
+	struct gc_fd fds[GC_SYNCS];
+	char *wal;  /* the WAL's path */
 	char *path; /* the database's path */
 };
 
