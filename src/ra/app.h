@@ -37,8 +37,9 @@ struct app {
 #define R_FORM 0x08    /* body is a multipart form, not JSON (upload page) */
 #define R_NO_IDEM 0x10 /* a POST without Idempotency-Key (browser forms) */
 /* The handler is also called when only the headers are in, with r->early
- * set and no body; if it answers then, the request ends there and its body
- * is never read (an upload's token is checked so). */
+ * set and no body; if it answers then, the request ends there and nothing
+ * of its body is kept (an upload's token is checked so; see http.c for
+ * when the body is read and dropped before the answer). */
 #define R_EARLY 0x20
 /* A page a phone opens (upload, pay, invoice, status, forms), the CRL and
  * health: also served on the public listener, where nothing else is. */

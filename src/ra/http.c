@@ -3,7 +3,9 @@
  *
  * Who sent a request (peer.c) and, for an upload, its token are checked
  * when the headers are in and before any of the body is read: a request
- * that is refused costs no more than its headers.  The request functions
+ * that is refused costs no more than its headers, and its body, if the
+ * client sends it without waiting, is read and dropped (DROP_LIMIT) so
+ * that the answer reaches it.  The request functions
  * handlers answer through are in req.c.  Every request then runs in one
  * transaction (http_run.c; a GET on a read connection of SQLite's, a
  * write under the store lock); a POST carries an
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +39,12 @@
 /* libmicrohttpd's memory per connection: the request line, headers and read
  * buffer (a request with more header than fits is refused by it). */
 #define CONN_MEMORY (32 * 1024)
+/* The body of a request refused with its headers, when the client sends it
+ * without waiting for "100 Continue": read and dropped, up to this much
+ * and for this long after the headers, before the answer goes out
+ * (hold_refusal).  Beyond, the connection is closed. */
+#define DROP_LIMIT (1024 * 1024)
+#define DROP_SECONDS 60
 
 struct http {
 	int fd;               /* listening: the acceptor takes its connections */
@@ -57,8 +66,10 @@ struct rctx {
 	char *buf;
 	size_t len, cap, limit;
 	bool too_big;
-	bool answered; /* refused when the headers came: no body is read */
-	int up_slot;   /* its place in h->up while its body is received */
+	bool answered;    /* refused when the headers came: no body is kept */
+	bool held;        /* ...and answered once its body is read and dropped */
+	uint64_t dropped; /* the bytes of it dropped so far */
+	int up_slot;      /* its place in h->up while its body is received */
 	struct MHD_PostProcessor *pp;
 	char *path;
 	struct timespec t0; /* when the headers were in */
@@ -125,6 +136,8 @@ send_answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Request-Id", x->id);
+	if (x->held) /* a refused request ends its connection */
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	for (int i = 0; i < r->nhdr; i++)
@@ -237,6 +250,33 @@ headers_check(struct rctx *x, struct MHD_Connection *conn, const char *method)
 	return false;
 }
 
+/* Whether the answer to a request refused with its headers waits until
+ * its body is read and dropped.  A client that sent "Expect: 100-continue"
+ * waits for "100 Continue" (which libmicrohttpd does not send once an answer
+ * is queued) and gets the answer without sending its body.  One that sends
+ * its body at once must have it read: a connection closed with data unread
+ * in its socket is reset by the kernel, and the client may lose the answer
+ * before it has read it.  A body announced over DROP_LIMIT is not waited
+ * for: the answer goes at once, and the connection is closed after it. */
+static bool
+hold_refusal(struct MHD_Connection *conn, const char *version)
+{
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	/* With a Transfer-Encoding (chunked) libmicrohttpd ignores any
+	 * Content-Length: the body's size is known when it ends. */
+	uint64_t len = te ? 0 : announced_length(conn);
+	if (!te && len == 0)
+		return false; /* no body */
+	const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_EXPECT);
+	/* as libmicrohttpd: "100 Continue" is for HTTP/1.1 (and 1.x) clients */
+	if (expect && strcasecmp(expect, "100-continue") == 0 &&
+	    strcmp(version, MHD_HTTP_VERSION_1_0) != 0)
+		return false;
+	return len <= DROP_LIMIT;
+}
+
 static uint64_t
 micros_since(const struct timespec *t0)
 {
@@ -277,7 +317,6 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 {
 	struct http *h = cls;
 	struct rctx *x = *con_cls;
-	(void)version;
 	if (!x) {
 		x = util_xcalloc(1, sizeof *x);
 		x->h = h;
@@ -299,13 +338,31 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 			x->route && (x->route->flags & R_FORM) ? FORM_LIMIT : JSON_LIMIT;
 		*con_cls = x;
 		if (headers_check(x, conn, method)) {
-			/* Answered now: the body is never read, and the
-			 * connection closes after the answer if one follows. */
+			/* Refused: nothing of the body is kept.  Answered now
+			 * (the connection closes after the answer if a body
+			 * follows), or once the body is read and dropped. */
 			x->answered = true;
+			if (hold_refusal(conn, version)) {
+				x->held = true;
+				return MHD_YES;
+			}
 			return answer(conn, x, false);
 		}
 		if (x->route && (x->route->flags & R_FORM) && strcmp(method, "POST") == 0)
 			x->pp = MHD_create_post_processor(conn, 64 * 1024, post_iter, x);
+		return MHD_YES;
+	}
+	if (x->held) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		if (n == 0) /* the whole body is in: the refusal goes out */
+			return answer(conn, x, false);
+		x->dropped += n;
+		/* Too much or too slow: closed without an answer (the
+		 * answer cannot be queued while a body is being read). */
+		if (x->dropped > DROP_LIMIT ||
+		    micros_since(&x->t0) > (uint64_t)DROP_SECONDS * 1000000)
+			return MHD_NO;
 		return MHD_YES;
 	}
 	if (x->answered) {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_sec_transport.sh - cakiosk-ra security: the terminal's identity and
 # revocation checked per request (also on a kept-alive connection), its
-# X-Terminal-Id against its certificate, no body read before the request is
+# X-Terminal-Id against its certificate, no body kept before the request is
 # authenticated (upload tokens, client certificates, declared sizes), EC keys
 # on named curves only, no C1 controls or bidi overrides in strings, one
 # pending payment per order; and the held cases: foreign and expired
@@ -68,7 +68,7 @@ req GET "/v1/registry/persons/$PERSON1" "" -H "X-Terminal-Id: HN-CS-9999"
 is 403 "$STATUS" "X-Terminal-Id naming another terminal: 403"
 is terminal_mismatch "$(j error.code)" "... terminal_mismatch"
 
-## Finding 9: nothing of a body is read before the request is authenticated.
+## Finding 9: nothing of a body is kept before the request is authenticated.
 # Headers that announce 10 MB and no body: the answer must not wait for it.
 early() { # PATH EXTRA-HEADER [CERT ARGS]: status line of a body-less POST
 	p=$1 h=$2; shift 2
@@ -135,6 +135,12 @@ up=$(curl -s -o /dev/null -w '%{http_code} %{size_upload}' --max-time 30 --cacer
 	--cert "$TCERT.crt" --key "$TCERT.key" -H 'Expect: 100-continue' --expect100-timeout 15 \
 	-F "seal_form=@$T/200k.bin" "$URL/u/$(printf '%064d' 3)")
 is "404 0" "$up" "an upload of 200 KB to a bogus token with Expect: 100-continue: 404, no byte of the body sent"
+# A refused body is read and dropped up to 1 MiB: a longer one, chunked (its
+# size unknown until it ends), has its connection closed, not read to its end.
+up=$(curl -s -o /dev/null -w '%{http_code} %{size_upload}' --max-time 30 --cacert "$CA/ca.crt" \
+	-H 'Expect:' -H 'Transfer-Encoding: chunked' -F "seal_form=@$T/10m.bin" \
+	"$URL/u/$(printf '%064d' 4)")
+is 1 "$(( ${up#* } < 10485760 ))" "a chunked 10 MB upload to a bogus token is not read to its end (${up#* } bytes sent)"
 # burst FILE [LINK]: 20 parallel uploads of FILE to bogus tokens (or all to
 # one LINK), no certificate, body sent at once (no 100-continue, as a phone's
 # browser does); one line "status bytes-sent" per upload in $T/burst.
@@ -151,8 +157,9 @@ burst() {
 # The same 20 uploads with 1 KB bodies, twice, are the peer in this run:
 # what 20 TLS connections cost here (tens of MB under ASan, which varies
 # from one burst to the next), so that only what the 10 MB bodies add on
-# top is judged.  A refused body is never read: a client cannot get more
-# of it sent than the kernel's socket buffers hold (a few MB).
+# top is judged.  A refused body announced over 1 MiB is never read: a
+# client cannot get more of it sent than the kernel's socket buffers hold
+# (a few MB).
 head -c 1024 "$T/10m.bin" >"$T/1k.bin"
 hwm0=$(rss_kb VmHWM)
 burst "$T/1k.bin"
