@@ -52,8 +52,8 @@ $(RA_JGET): tests/ra/jget.c | $(DEPS_FIRST)
 $(RA_LOADGEN): tests/ra/loadgen.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
-	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl libcrypto) $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	    $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
+	@$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl openssl) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(shell $(PKG_CONFIG) --libs libcurl openssl)
 
 # Many plain connections at once (test_lanes.sh).
 $(RA_FLOOD): tests/ra/flood.c | $(DEPS_FIRST)
