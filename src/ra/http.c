@@ -178,6 +178,28 @@ announced_length(struct MHD_Connection *conn)
 	return v ? strtoull(v, NULL, 10) : 0;
 }
 
+/* A request refused before its handler runs, whose certificate's
+ * revocation was left to the handler's transaction (revocation_later): it
+ * is looked up now, so that a revoked terminal is told that first, as
+ * every other request is.  True when it is revoked (the answer made). */
+static bool
+revoked_now(struct http *h, struct req *r)
+{
+	if (!r->revocation_due)
+		return false;
+	struct store *st = h->app->st;
+	bool revoked = true;
+	store_lock_read(st);
+	if (store_begin(st, false) == 0) {
+		revoked = peer_revoked(st, r);
+		store_rollback(st);
+	} else {
+		req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
+	}
+	store_unlock(st);
+	return revoked;
+}
+
 /* Everything judged from the request line and headers alone, before any of
  * the body is read: the route, sandbox mode, the client's identity, the
  * size it announces and, for R_EARLY routes, the handler's own look (an
@@ -203,19 +225,19 @@ headers_check(struct rctx *x, struct MHD_Connection *conn, const char *method)
 			  "no such endpoint (sandbox mode is off)");
 		return true;
 	}
-	/* A GET without a body runs its handler next, in a transaction of its
-	 * own: the certificate's revocation is looked up there. */
-	r->revocation_later =
-		strcmp(method, "GET") == 0 && !(fl & (R_EARLY | R_FORM)) &&
-		!MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-					     MHD_HTTP_HEADER_CONTENT_LENGTH) &&
-		!MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-					     MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	/* A request with no body or a JSON one (JSON_LIMIT at most) runs its
+	 * handler next, in a transaction of its own: the certificate's
+	 * revocation is looked up there, first, rather than in a transaction
+	 * of its own now.  An upload's or an R_EARLY route's is looked up
+	 * before its body is read. */
+	r->revocation_later = !(fl & (R_EARLY | R_FORM));
 	if (!(fl & R_PUBLIC) && peer_identify(h->app, conn, r, fl) != 0)
 		return true;
 	if (announced_length(conn) > x->limit) {
 		x->too_big = true;
 		if (!(fl & R_FORM)) {
+			if (revoked_now(h, r))
+				return true;
 			req_error(r, 413, "too_large", NULL,
 				  "the request body is larger than %zu bytes", x->limit);
 			return true;
@@ -399,6 +421,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	bool replayed = false;
 	unsigned fl = x->route->flags;
 	if (x->too_big && !(fl & R_FORM)) {
+		if (revoked_now(x->h, r))
+			goto answer;
 		req_error(r, 413, "too_large", NULL,
 			  "the request body is larger than %zu bytes", x->limit);
 		goto answer;
@@ -420,6 +444,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		json_error_t je;
 		r->body = json_loadb(x->buf, x->len, JSON_REJECT_DUPLICATES, &je);
 		if (!r->body || !json_is_object(r->body)) {
+			if (revoked_now(x->h, r))
+				goto answer;
 			req_error(r, 400, "bad_json", NULL,
 				  "the body must be one JSON object");
 			goto answer;

@@ -139,6 +139,19 @@ is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)
 	"a revoked terminal cannot renew (the answer says revoked)"
 hb "$HB"
 is 401 "$STATUS" "... nor send its heartbeat"
+# A POST's revocation is looked up in its handler's transaction too: one
+# refused before it (a body that is no JSON, or too large) still says
+# revoked first.
+req POST /v1/terminal/renew '{"csr":'
+is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)" \
+	"... a body that is no JSON: the answer says revoked, not bad_json"
+head -c 70000 /dev/zero | tr '\0' ' ' >"$T/big.json"
+req POST /v1/terminal/renew "@$T/big.json"
+is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)" \
+	"... a body over 64 KiB: the answer says revoked, not too_large"
+req POST /v1/terminal/renew "@$T/big.json" -H 'Expect:' -H 'Transfer-Encoding: chunked'
+is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)" \
+	"... the same body chunked, its size known only once it is in: revoked"
 # A GET looks the revocation up in its handler's own transaction: the
 # same answer, and the request is nobody's in the access line.
 req GET /v1/prices
