@@ -96,7 +96,8 @@ gc_wait(struct gcommit *gc, uint64_t seq)
 		/* The commit waited for still being made (a reader saw it),
 		 * a sync under way that covers it, or no descriptor free:
 		 * none is for this thread to do. */
-		if (gc->committed < seq || gc->started >= seq || gc->syncing == GC_SYNCS) {
+		if (gc->committed < seq || gc->started >= seq ||
+		    gc->syncing == GC_SYNCS) {
 			pthread_cond_wait(&gc->done, &gc->lock);
 			continue;
 		}
