@@ -60,5 +60,7 @@ else
 fi
 v=$(val reads_threads)
 row "reads: 2 server threads >= 1.6x 1" "${v}x" "$v" ">=" 1.6
+c=$(val reads_threads_ceil) o=$(val reads_threads_own)
+[ -z "$c" ] || printf '  %-44s %-26s %s\n' "  (the machine's ceiling; the server alone)" "${c}x; ${o}x" ""
 v=$(val idle_pct) m=$(val idle_module_pct)
 row "idle <= 0.1% of a core (one UKey in)" "${v}% (module ${m}%)" "$v" "<=" 0.1
