@@ -73,9 +73,10 @@ struct req {
 	char role[16];          /* client certificate OU: "terminal" or "staff" */
 	char cert_serial[41];   /* the client certificate's serial (hex) */
 	int64_t cert_not_after; /* ... and its end */
-	/* Set by the HTTP layer for a request without a body that only reads:
-	 * its certificate's revocation may be looked up in the handler's own
-	 * transaction (revocation_due) rather than in one of its own. */
+	/* Set by the HTTP layer for a request that is no upload (its body is
+	 * JSON_LIMIT at most): its certificate's revocation is looked up first
+	 * in the handler's own transaction (revocation_due) rather than in one
+	 * of its own, or before its answer if it gets one without that. */
 	bool revocation_later;
 	bool revocation_due; /* ... so it is still to be looked up (peer_revoked) */
 	struct form_field fields[REQ_MAX_FIELDS];

@@ -178,10 +178,11 @@ announced_length(struct MHD_Connection *conn)
 	return v ? strtoull(v, NULL, 10) : 0;
 }
 
-/* A request refused before its handler runs, whose certificate's
- * revocation was left to the handler's transaction (revocation_later): it
- * is looked up now, so that a revoked terminal is told that first, as
- * every other request is.  True when it is revoked (the answer made). */
+/* A request answered before its handler's transaction looked its
+ * certificate's revocation up (revocation_later: a body that is no JSON
+ * or too large, an Idempotency-Key missing...): it is looked up now, and
+ * a revoked terminal is told that instead, as every other request is.
+ * True when it is revoked (its answer replaced). */
 static bool
 revoked_now(struct http *h, struct req *r)
 {
@@ -194,6 +195,7 @@ revoked_now(struct http *h, struct req *r)
 		revoked = peer_revoked(st, r);
 		store_rollback(st);
 	} else {
+		req_unanswer(r);
 		req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
 	}
 	store_unlock(st);
@@ -236,8 +238,6 @@ headers_check(struct rctx *x, struct MHD_Connection *conn, const char *method)
 	if (announced_length(conn) > x->limit) {
 		x->too_big = true;
 		if (!(fl & R_FORM)) {
-			if (revoked_now(h, r))
-				return true;
 			req_error(r, 413, "too_large", NULL,
 				  "the request body is larger than %zu bytes", x->limit);
 			return true;
@@ -326,6 +326,8 @@ account(struct rctx *x, int status)
 static enum MHD_Result
 answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
 {
+	if (x->r.revocation_due && revoked_now(x->h, &x->r))
+		replayed = false;
 	if (replayed)
 		metrics_note(M_REPLAYED);
 	account(x, x->r.status);
@@ -421,8 +423,6 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	bool replayed = false;
 	unsigned fl = x->route->flags;
 	if (x->too_big && !(fl & R_FORM)) {
-		if (revoked_now(x->h, r))
-			goto answer;
 		req_error(r, 413, "too_large", NULL,
 			  "the request body is larger than %zu bytes", x->limit);
 		goto answer;
@@ -444,8 +444,6 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		json_error_t je;
 		r->body = json_loadb(x->buf, x->len, JSON_REJECT_DUPLICATES, &je);
 		if (!r->body || !json_is_object(r->body)) {
-			if (revoked_now(x->h, r))
-				goto answer;
 			req_error(r, 400, "bad_json", NULL,
 				  "the body must be one JSON object");
 			goto answer;

@@ -6,8 +6,9 @@
  * with OpenSSL (ca_client_identity): peer_cert_read, once per connection
  * and per certificate.  Its validity dates, its revocation and the
  * X-Terminal-Id it is sent with are checked on every request (peer_decide;
- * a GET without a body has its revocation looked up in its handler's own
- * transaction instead, peer_revoked).
+ * a request that is no upload has its revocation looked up in its
+ * handler's own transaction instead, or when it is answered before that,
+ * peer_revoked).
  * Both are fuzzed (tests/fuzz/fuzz_peer.c).
  */
 #include "ra/peer.h"
@@ -87,8 +88,11 @@ bool
 peer_revoked(struct store *st, struct req *r)
 {
 	r->revocation_due = false;
-	if (revoked_refusal(r, revoked_count(st, r->cert_serial)) == 0)
+	int64_t revoked = revoked_count(st, r->cert_serial);
+	if (revoked == 0)
 		return false;
+	req_unanswer(r); /* whatever was answered before the look-up */
+	revoked_refusal(r, revoked);
 	/* refused as peer_decide refuses: the request is nobody's */
 	r->terminal[0] = r->role[0] = r->cert_serial[0] = '\0';
 	return true;

@@ -33,16 +33,16 @@ void peer_cert_free(struct peer_cert *pc);
 
 /* May a request from a connection whose certificate is pc (NULL: none) go
  * on at now?  0 with r->terminal and r->role set, or -1 answered: its
- * dates, its revocation (or, for a GET without a body, r->revocation_due
- * set: peer_revoked looks it up), its OU against the route's flags and the
- * request's X-Terminal-Id against its CN. */
+ * dates, its revocation (or, for a request with r->revocation_later,
+ * r->revocation_due set: peer_revoked looks it up), its OU against the route's flags and
+ * the request's X-Terminal-Id against its CN. */
 int peer_decide(struct app *app, const struct peer_cert *pc, struct req *r,
 		unsigned flags, int64_t now);
 
 /* With the store's transaction open: r's certificate (r->cert_serial) is
  * revoked or cannot be looked up: true and the refusal answered, as
- * peer_decide answers it.  For a request whose look-up peer_decide left
- * to the handler's transaction (r->revocation_due). */
+ * peer_decide answers it, in place of any answer r had.  For a request whose look-up
+ * peer_decide left to the handler's transaction (r->revocation_due). */
 bool peer_revoked(struct store *st, struct req *r);
 
 /* 0 with r->terminal and r->role set, or -1 with the error answered

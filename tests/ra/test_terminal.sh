@@ -152,6 +152,15 @@ is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)
 req POST /v1/terminal/renew "@$T/big.json" -H 'Expect:' -H 'Transfer-Encoding: chunked'
 is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)" \
 	"... the same body chunked, its size known only once it is in: revoked"
+IDEM=
+curl -s -o "$T/out" -w '%{http_code}' --max-time 20 --cacert "$CA/ca.crt" --cert "$CA/tr1c.crt" \
+	--key "$CA/tr1c.key" -H 'Content-Type: application/json' --data-binary '{}' \
+	"$URL/v1/terminal/renew" >"$T/st"
+is "401 client_cert_required revoked" "$(cat "$T/st") $(j error.code) $(j error.reason)" \
+	"... a POST without an Idempotency-Key: revoked, not idempotency_key_missing"
+IDEM=$(printf '%0200d' 0) req POST /v1/terminal/renew '{}'
+is "401 client_cert_required revoked" "$STATUS $(j error.code) $(j error.reason)" \
+	"... a POST whose Idempotency-Key is too long: revoked, not bad_request"
 # A GET looks the revocation up in its handler's own transaction: the
 # same answer, and the request is nobody's in the access line.
 req GET /v1/prices
