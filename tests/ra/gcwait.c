@@ -13,11 +13,23 @@
  * after each end:
  *   "read_discard N read_unlock N write_unlock N write_discard N"
  * counted from 0 before the first commit.  Exit status 1 on an error.
+ *
+ *   gcwait DB overlap
+ *
+ * Four writers commit 5 times each, each commit's answer waiting for its
+ * sync (store_unlock), while every fdatasync of the process takes 30 ms
+ * more (this program's own fdatasync, which the store's calls reach before
+ * the C library's).  Prints "most N syncs S commits C": the most syncs
+ * under way at once, and the syncs and commits made.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ra/metrics.h"
 #include "ra/store.h"
@@ -36,6 +48,27 @@ syncs(void)
 	long n = at ? strtol(at + strlen(name), NULL, 10) : -1;
 	free(text);
 	return n - syncs0;
+}
+
+/* overlap: fdatasync slowed, and the most under way at once. */
+static atomic_bool slow;
+static atomic_int flying, most;
+
+int fdatasync(int fd);
+
+int
+fdatasync(int fd)
+{
+	if (!atomic_load(&slow))
+		return (int)syscall(SYS_fdatasync, fd);
+	int n = atomic_fetch_add(&flying, 1) + 1;
+	int m = atomic_load(&most);
+	while (n > m && !atomic_compare_exchange_weak(&most, &m, n))
+		;
+	nanosleep(&(struct timespec){.tv_nsec = 30000000L}, NULL);
+	int rc = (int)syscall(SYS_fdatasync, fd);
+	atomic_fetch_sub(&flying, 1);
+	return rc;
 }
 
 /* A read on a read connection of this thread, ended by end. */
@@ -82,12 +115,48 @@ write_once(void)
 	return 0;
 }
 
+/* overlap: one of the four writers. */
+static void *
+writer(void *arg)
+{
+	long *commits = arg;
+	for (int i = 0; i < 5; i++) {
+		if (write_once() != 0)
+			return NULL;
+		store_unlock(st);
+		(*commits)++;
+	}
+	return commits;
+}
+
+static int
+overlap(void)
+{
+	pthread_t th[4];
+	long commits[4] = {0};
+	int n = 0;
+	atomic_store(&slow, true);
+	while (n < 4 && pthread_create(&th[n], NULL, writer, &commits[n]) == 0)
+		n++;
+	long all = 0;
+	bool ok = n == 4;
+	for (int i = 0; i < n; i++) {
+		void *r = NULL;
+		pthread_join(th[i], &r);
+		ok = ok && r;
+		all += commits[i];
+	}
+	atomic_store(&slow, false);
+	printf("most %d syncs %ld commits %ld\n", atomic_load(&most), syncs(), all);
+	return ok ? 0 : -1;
+}
+
 int
 main(int argc, char **argv)
 {
 	char *err = NULL;
-	if (argc != 2) {
-		fprintf(stderr, "usage: gcwait DB\n");
+	if (argc != 2 && !(argc == 3 && strcmp(argv[2], "overlap") == 0)) {
+		fprintf(stderr, "usage: gcwait DB [overlap]\n");
 		return 2;
 	}
 	if (metrics_setup("gcwait", false, &err) != 0 ||
@@ -108,6 +177,10 @@ main(int argc, char **argv)
 	}
 	store_unlock(st);
 	syncs0 = syncs();
+	if (argc == 3) {
+		rc = overlap() == 0 ? 0 : 1;
+		goto out;
+	}
 	if (write_once() != 0)
 		goto out;
 	if (pthread_create(&th, NULL, reader, r) != 0) {

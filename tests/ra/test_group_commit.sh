@@ -167,8 +167,6 @@ else
 	set -- $(trace_verdict)
 	is 1 "$(($1 >= 16))" "strace saw the answers that followed a commit ($1, $5 syncs of the WAL)"
 	is 0 "$2" "no answer left before a sync of the WAL that began after its commit"
-	# A commit made while the disk finishes another's sync starts one of
-	# its own beside it, up to two at once (GC_SYNCS); more share.
 	is 1 "$(($6 >= 1 && $6 <= 2))" "at most two syncs of the WAL under way at once ($6)"
 
 	# Reads on read connections: clients each post an order and read it
@@ -209,6 +207,21 @@ fi
 if sqlite_only; then want="0 1 1 2"; else want="0 0 0 0"; fi
 got=$("$B/ra-tools/gcwait" "$RA_DB" 2>>"$T/gcwait.log" | awk '{print $2, $4, $6, $8}')
 is "$want" "$got" "a run thrown away waits for no sync but its own commit's; an answer for what it saw"
+
+# ---- two syncs at once, no more ----------------------------------------------
+# A commit made while the disk finishes another's sync starts one of its
+# own beside it, up to two at once (GC_SYNCS); later ones share the next.
+# gcwait's 4 writers, every fdatasync 30 ms slower: exactly two under way
+# at once (one alone, or one for every writer, each fails it).
+if sqlite_only; then
+	rm -f "$T/overlap.db"*
+	set -- $("$B/ra-tools/gcwait" "$T/overlap.db" overlap 2>>"$T/gcwait.log")
+	is "most 2" "$1 $2" "slow syncs: a second sync starts beside the first, never a third ($*)"
+	is 1 "$((${4:-0} >= 1 && ${4:-0} < ${6:-0}))" "... and the commits made meanwhile share them ($4 syncs, $6 commits)"
+else
+	skip "the WAL's syncs: SQLite's alone"
+	skip "the WAL's syncs: SQLite's alone"
+fi
 
 # ---- SIGKILL right after the answers ----------------------------------------
 ra_start --sandbox
