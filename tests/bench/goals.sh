@@ -40,6 +40,8 @@ f=$(val startup_rss_first) l=$(val startup_rss_5s)
 [ -z "$f" ] || printf '  %-44s %-26s %s\n' "  (RSS: at the first frame, after 5 s)" "$f KiB, $l KiB" ""
 v=$(val issue_inproc_pct)
 row "issuance in process >= 30% of the floor" "${v}%" "$v" ">=" 30
+m=$(val issue_machine_2v1)
+[ -z "$m" ] || printf '  %-44s %-26s %s\n' "(the machine: 2 signing processes vs 1)" "${m}x" ""
 v=$(val issue_https_disk)
 row "HTTPS issuance 2 conns >= 1.6x 1 (disk)" "${v}x" "$v" ">=" 1.6
 c=$(val issue_https_disk_ceil)

@@ -4,6 +4,8 @@
 #   floor      `openssl speed ecdsap256`: one signature check (the CSR's
 #              EC P-256 key) plus one signature (the EC P-256 CA key), as
 #              issuances per second: 1 / (1/verify/s + 1/sign/s);
+#   machine    the same signatures by `openssl speed -multi 2` against
+#              one process: what two busy threads get here against one;
 #   in process `cakiosk-ra bench-issue`: CSR parsed and checked, an X.509 v3
 #              certificate made and signed, one thread, 2000 times;
 #   HTTPS      paid renewals finished through the real endpoint, POST
@@ -99,6 +101,14 @@ speed=$(openssl speed -seconds 3 ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(
 sign=${speed% *} verify=${speed#* }
 floor=$(awk -v s="$sign" -v v="$verify" 'BEGIN {printf "%.0f", 1 / (1 / s + 1 / v)}')
 echo "floor (openssl speed ecdsap256, one thread): sign/s $sign, verify/s $verify: one verify + one sign = $floor/s"
+# The machine's own 2 against 1, the peer of the 2-connection ratio: the
+# same signatures by 2 processes at once (their sum) against 1.  A virtual
+# machine's two CPUs may share a core's units or its cache on the host; a
+# figure under 2x is what any work of two threads loses here.
+multi=$(openssl speed -multi 2 -seconds 3 ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ {print $(NF-1)}')
+machine2=$(awk -v m="$multi" -v s="$sign" 'BEGIN {printf "%.2f", s ? m / s : 0}')
+echo "the machine, 2 against 1 (openssl speed ecdsap256 -multi 2, sign/s): $multi against $sign: ${machine2}x"
+figure issue_machine_2v1 "$machine2"
 
 # CPU time as well as the clock's: openssl speed divides by CPU time, and
 # the machine may be busy with more than this.
