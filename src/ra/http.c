@@ -178,30 +178,6 @@ announced_length(struct MHD_Connection *conn)
 	return v ? strtoull(v, NULL, 10) : 0;
 }
 
-/* A request answered before its handler's transaction looked its
- * certificate's revocation up (revocation_later: a body that is no JSON
- * or too large, an Idempotency-Key missing...): it is looked up now, and
- * a revoked terminal is told that instead, as every other request is.
- * True when it is revoked (its answer replaced). */
-static bool
-revoked_now(struct http *h, struct req *r)
-{
-	if (!r->revocation_due)
-		return false;
-	struct store *st = h->app->st;
-	bool revoked = true;
-	store_lock_read(st);
-	if (store_begin(st, false) == 0) {
-		revoked = peer_revoked(st, r);
-		store_rollback(st);
-	} else {
-		req_unanswer(r);
-		req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
-	}
-	store_unlock(st);
-	return revoked;
-}
-
 /* Everything judged from the request line and headers alone, before any of
  * the body is read: the route, sandbox mode, the client's identity, the
  * size it announces and, for R_EARLY routes, the handler's own look (an
@@ -326,7 +302,7 @@ account(struct rctx *x, int status)
 static enum MHD_Result
 answer(struct MHD_Connection *conn, struct rctx *x, bool replayed)
 {
-	if (x->r.revocation_due && revoked_now(x->h, &x->r))
+	if (peer_revoked_now(x->h->app->st, &x->r))
 		replayed = false;
 	if (replayed)
 		metrics_note(M_REPLAYED);

@@ -98,6 +98,24 @@ peer_revoked(struct store *st, struct req *r)
 	return true;
 }
 
+bool
+peer_revoked_now(struct store *st, struct req *r)
+{
+	if (!r->revocation_due)
+		return false;
+	bool revoked = true;
+	store_lock_read(st);
+	if (store_begin(st, false) == 0) {
+		revoked = peer_revoked(st, r);
+		store_rollback(st);
+	} else {
+		req_unanswer(r);
+		req_error(r, 503, "unavailable", NULL, "the store is busy, try again");
+	}
+	store_unlock(st);
+	return revoked;
+}
+
 /* Why a certificate issued by this CA, within its dates, may not make this
  * request (403): the message, its code in *code; NULL when it may. */
 static const char *

@@ -45,6 +45,14 @@ int peer_decide(struct app *app, const struct peer_cert *pc, struct req *r,
  * peer_decide left to the handler's transaction (r->revocation_due). */
 bool peer_revoked(struct store *st, struct req *r);
 
+/* For a request answered before its handler's transaction looked its
+ * certificate's revocation up (r->revocation_due still set: a body that is
+ * no JSON or too large, an Idempotency-Key missing...): looked up now, in
+ * a read transaction of its own, and a revoked terminal told that instead,
+ * as every other request is.  True when it is revoked, or the store could
+ * not say (its answer replaced); false when nothing was due. */
+bool peer_revoked_now(struct store *st, struct req *r);
+
 /* 0 with r->terminal and r->role set, or -1 with the error answered
  * (401 client_cert_required, 403 forbidden or terminal_mismatch).  flags:
  * the route's (R_STAFF). */
